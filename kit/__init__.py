@@ -1,0 +1,24 @@
+"""samskaping-kit: teach co-creation between municipalities and the voluntary sector.
+
+The public API is re-exported here. Importing ``kit`` loads no widgets, pandas or altair:
+the apps import ``kit.widgets`` themselves.
+"""
+
+from .i18n import DEFAULT_LANG, LANGUAGES, Text, t
+from .model import Concept, Flow, Level, Model, Process, load_model
+from .yamlio import ContentError
+
+__all__ = [
+    "DEFAULT_LANG",
+    "LANGUAGES",
+    "Concept",
+    "ContentError",
+    "Flow",
+    "Level",
+    "Model",
+    "Process",
+    "Text",
+    "load_model",
+    "t",
+]
+__version__ = "0.1.0"

@@ -1,0 +1,77 @@
+"""UI texts by key, in bokmål (default), nynorsk and English.
+
+Every sentence a learner or teacher reads lives in ``data/i18n/<lang>.yaml``; code only names keys:
+``t("check_answer", "nn")``. Placeholders use ``str.format`` names: ``t("progress", lang, n=2, total=5)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from types import MappingProxyType
+from typing import Mapping
+
+from .paths import data_dir
+from .yamlio import ContentError, read_yaml
+
+LANGUAGES: tuple[str, ...] = ("nb", "nn", "en")
+DEFAULT_LANG = "nb"
+
+
+def normalize_lang(lang: str | None) -> str:
+    """Map user input such as ``"NO"``, ``"nob"`` or ``"en-GB"`` to one of LANGUAGES."""
+    if not lang:
+        return DEFAULT_LANG
+    code = lang.strip().lower().replace("_", "-").split("-")[0]
+    aliases = {"no": "nb", "nob": "nb", "nno": "nn", "eng": "en"}
+    code = aliases.get(code, code)
+    return code if code in LANGUAGES else DEFAULT_LANG
+
+
+@lru_cache(maxsize=None)
+def texts(lang: str) -> Mapping[str, str]:
+    """All UI texts of one language, as a read-only mapping."""
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r}; choose one of {', '.join(LANGUAGES)}")
+    path = data_dir() / "i18n" / f"{lang}.yaml"
+    raw = read_yaml(path)
+    if not isinstance(raw, dict):
+        raise ContentError(f"{path}: expected a mapping of key: text")
+    bad = [k for k, v in raw.items() if not isinstance(v, str) or not v.strip()]
+    if bad:
+        raise ContentError(f"{path}: {bad[0]}: text must be a non-empty string")
+    return MappingProxyType(dict(raw))
+
+
+def t(key: str, lang: str = DEFAULT_LANG, **values: object) -> str:
+    """The text for ``key`` in ``lang``, with ``{placeholders}`` filled from ``values``.
+
+    A key missing in nynorsk or English falls back to bokmål, so an incomplete translation
+    shows Norwegian rather than a crash; the test suite demands every key in every language.
+    """
+    table = texts(normalize_lang(lang))
+    template = table.get(key)
+    if template is None:
+        template = texts(DEFAULT_LANG).get(key)
+    if template is None:
+        raise KeyError(f"no text with key {key!r} in data/i18n")
+    return template.format(**values) if values else template
+
+
+@dataclass(frozen=True)
+class Text:
+    """A piece of content in several languages; nynorsk falls back to bokmål when not given."""
+
+    nb: str
+    en: str
+    nn: str | None = None
+
+    def get(self, lang: str = DEFAULT_LANG) -> str:
+        lang = normalize_lang(lang)
+        if lang == "en":
+            return self.en
+        if lang == "nn":
+            return self.nn or self.nb
+        return self.nb
+
+    __call__ = get
