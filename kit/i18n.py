@@ -6,29 +6,18 @@ Every sentence a learner or teacher reads lives in ``data/i18n/<lang>.yaml``; co
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import lru_cache
+from collections.abc import Mapping
+from functools import cache
 from types import MappingProxyType
-from typing import Mapping
 
 from .paths import data_dir
+from .text import DEFAULT_LANG, LANGUAGES, Text, normalize_lang
 from .yamlio import ContentError, read_yaml
 
-LANGUAGES: tuple[str, ...] = ("nb", "nn", "en")
-DEFAULT_LANG = "nb"
+__all__ = ["DEFAULT_LANG", "LANGUAGES", "Text", "normalize_lang", "t", "texts"]
 
 
-def normalize_lang(lang: str | None) -> str:
-    """Map user input such as ``"NO"``, ``"nob"`` or ``"en-GB"`` to one of LANGUAGES."""
-    if not lang:
-        return DEFAULT_LANG
-    code = lang.strip().lower().replace("_", "-").split("-")[0]
-    aliases = {"no": "nb", "nob": "nb", "nno": "nn", "eng": "en"}
-    code = aliases.get(code, code)
-    return code if code in LANGUAGES else DEFAULT_LANG
-
-
-@lru_cache(maxsize=None)
+@cache
 def texts(lang: str) -> Mapping[str, str]:
     """All UI texts of one language, as a read-only mapping."""
     if lang not in LANGUAGES:
@@ -56,22 +45,3 @@ def t(key: str, lang: str = DEFAULT_LANG, **values: object) -> str:
     if template is None:
         raise KeyError(f"no text with key {key!r} in data/i18n")
     return template.format(**values) if values else template
-
-
-@dataclass(frozen=True)
-class Text:
-    """A piece of content in several languages; nynorsk falls back to bokmål when not given."""
-
-    nb: str
-    en: str
-    nn: str | None = None
-
-    def get(self, lang: str = DEFAULT_LANG) -> str:
-        lang = normalize_lang(lang)
-        if lang == "en":
-            return self.en
-        if lang == "nn":
-            return self.nn or self.nb
-        return self.nb
-
-    __call__ = get

@@ -1,0 +1,82 @@
+"""``samskaping serve``: Voilà over the apps, set up for a classroom.
+
+- binds to 127.0.0.1 only and prints the URL;
+- uses the kit's own template (extends ``lab``; ``<main>`` landmark; no CDN links);
+- strips code sources and shows no tracebacks;
+- culls idle kernels so a day of classes does not fill the memory;
+- lets the browser talk to the kernel only through widget messages, so a learner cannot run code.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+from pathlib import Path
+
+from .paths import data_dir, notebooks_dir, share_dir
+
+DEFAULT_PORT = 8866
+HOST = "127.0.0.1"
+#: Kernel idle time (seconds) before Voilà shuts the kernel down: a lesson pause is fine,
+#: a forgotten tab is not kept all day.
+CULL_IDLE_TIMEOUT = 1200
+CULL_INTERVAL = 60
+#: The only messages a browser may send to an app's kernel: what ipywidgets needs.
+#: ``execute_request`` is absent, so code sent over the websocket is never run.
+ALLOWED_MESSAGE_TYPES = (
+    "comm_open",
+    "comm_msg",
+    "comm_close",
+    "comm_info_request",
+    "kernel_info_request",
+)
+
+
+def port_is_free(port: int, host: str = HOST) -> bool:
+    """True if nothing listens on ``host:port`` (checked by binding to it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def app_url(port: int, host: str = HOST) -> str:
+    return f"http://{host}:{port}/"
+
+
+def voila_argv(port: int, open_browser: bool = False, notebooks: Path | None = None) -> list[str]:
+    """The Voilà command line that ``samskaping serve`` runs."""
+    nb_dir = notebooks or notebooks_dir()
+    allowed = "[" + ",".join(f"'{m}'" for m in ALLOWED_MESSAGE_TYPES) + "]"
+    return [
+        sys.executable,
+        "-m",
+        "voila",
+        str(nb_dir),
+        f"--port={port}",
+        f"--Voila.ip={HOST}",
+        f"--Voila.open_browser={open_browser}",
+        "--Voila.port_retries=0",
+        "--template=samskaping",
+        "--theme=light",
+        "--strip_sources=True",
+        "--VoilaConfiguration.show_tracebacks=False",
+        "--VoilaConfiguration.file_allowlist=['.*\\.(png|svg|jpg|css|html|md)']",
+        f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_TIMEOUT}",
+        f"--MappingKernelManager.cull_interval={CULL_INTERVAL}",
+        f"--MappingKernelManager.allowed_message_types={allowed}",
+    ]
+
+
+def voila_env(base: dict[str, str] | None = None) -> dict[str, str]:
+    """Environment for Voilà: finds the kit's template and passes the data folder on."""
+    env = dict(os.environ if base is None else base)
+    paths = [str(share_dir())]
+    if env.get("JUPYTER_PATH"):
+        paths.append(env["JUPYTER_PATH"])
+    env["JUPYTER_PATH"] = os.pathsep.join(paths)
+    env.setdefault("KIT_DATA_DIR", str(data_dir()))
+    return env

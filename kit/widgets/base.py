@@ -1,0 +1,110 @@
+"""What every app shares: a heading, a language choice, the page language and the stylesheet."""
+
+from __future__ import annotations
+
+import os
+from html import escape
+from importlib.resources import files
+from urllib.parse import parse_qs
+
+import anywidget
+import ipywidgets as widgets
+import traitlets
+
+from ..i18n import t
+from ..text import LANGUAGES, normalize_lang
+
+_STYLE = files("kit.widgets").joinpath("style.css").read_text(encoding="utf-8")
+
+
+class PageSync(anywidget.AnyWidget):
+    """Keeps the page's ``lang`` attribute and title in step with the app's language.
+
+    Screen readers pick their voice from ``<html lang>``; it must follow the learner's choice.
+    The JavaScript is inline, so nothing is fetched from the internet.
+    """
+
+    _esm = """
+    function apply(model) {
+      const lang = model.get("lang");
+      if (lang) { document.documentElement.setAttribute("lang", lang); }
+      const title = model.get("title");
+      if (title) { document.title = title; }
+    }
+    export default {
+      render({ model, el }) {
+        el.style.display = "none";
+        apply(model);
+        model.on("change:lang", () => apply(model));
+        model.on("change:title", () => apply(model));
+      }
+    };
+    """
+    lang = traitlets.Unicode("nb").tag(sync=True)
+    title = traitlets.Unicode("").tag(sync=True)
+
+
+def lang_from_request(default: str | None = None) -> str:
+    """The language asked for in the page address (``?lang=en``), else ``default`` or bokmål.
+
+    Voilà passes the query string to the kernel in ``QUERY_STRING``.
+    """
+    query = os.environ.get("QUERY_STRING", "")
+    values = parse_qs(query).get("lang")
+    return normalize_lang(values[0] if values else default)
+
+
+class App(widgets.VBox):
+    """Base class of the apps. Subclasses set ``title_key`` and implement ``build(lang)``.
+
+    Switching language rebuilds the body from ``build``; subclasses keep their state (the chosen
+    level, given answers) in attributes so the rebuilt view shows the same thing.
+    """
+
+    title_key = "kit_name"
+
+    def __init__(self, lang: str | None = None, **kwargs) -> None:
+        self.lang = normalize_lang(lang) if lang else lang_from_request()
+        self.page = PageSync(lang=self.lang, title=t(self.title_key, self.lang))
+        self.style = widgets.HTML(f"<style>{_STYLE}</style>")
+        self.heading = widgets.HTML()
+        self.language = widgets.Dropdown(
+            options=[(t("lang_name_" + code, code), code) for code in LANGUAGES],
+            value=self.lang,
+            description=t("language", self.lang),
+            style={"description_width": "initial"},
+            layout=widgets.Layout(width="auto"),
+        )
+        self.language.add_class("kit-language")
+        self.body = widgets.VBox()
+        self.body.add_class("kit-body")
+        top = widgets.HBox([self.heading, self.language])
+        top.add_class("kit-top")
+        super().__init__(children=[self.style, self.page, top, self.body], **kwargs)
+        self.add_class("kit-app")
+        self.language.observe(self._on_language, names="value")
+        self._render()
+
+    def build(self, lang: str) -> list[widgets.Widget]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _render(self) -> None:
+        lang = self.lang
+        with self.hold_sync():
+            self.heading.value = f"<h1>{escape(t(self.title_key, lang))}</h1>"
+            self.language.description = t("language", lang)
+            self.page.lang = lang
+            self.page.title = t(self.title_key, lang)
+            self.body.children = self.build(lang)
+
+    def _on_language(self, change: dict) -> None:
+        self.lang = normalize_lang(change["new"])
+        self._render()
+
+
+def html(value: str, cls: str | None = None) -> widgets.HTML:
+    """A widgets.HTML with an optional CSS class (the value must already be escaped)."""
+    widget = widgets.HTML(value)
+    if cls:
+        widget.add_class(cls)
+    return widget
