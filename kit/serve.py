@@ -64,7 +64,6 @@ def voila_argv(port: int, open_browser: bool = False, notebooks: Path | None = N
         "--theme=light",
         "--strip_sources=True",
         "--VoilaConfiguration.show_tracebacks=False",
-        "--VoilaConfiguration.file_allowlist=['.*\\.(png|svg|jpg|css|html|md)']",
         f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_TIMEOUT}",
         f"--MappingKernelManager.cull_interval={CULL_INTERVAL}",
         f"--MappingKernelManager.allowed_message_types={allowed}",

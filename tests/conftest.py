@@ -1,0 +1,179 @@
+"""Shared fixtures: a running `samskaping serve`, and a Chromium that may only talk to it.
+
+Browser tests use Debian's Chromium (/usr/bin/chromium) through Playwright; the suite never
+downloads a browser. Where Chromium or axe-core is missing the browser tests are skipped,
+except under CI=true, where a missing tool fails the run (CI must prove the browser tests).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+CHROMIUM = os.environ.get("KIT_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def samskaping_command() -> list[str]:
+    """The installed console script next to this Python, else the module."""
+    script = Path(sys.executable).parent / "samskaping"
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-m", "kit.cli"]
+
+
+class Server:
+    """`samskaping serve` in its own process group, stopped with everything it started."""
+
+    def __init__(self, port: int, log: Path) -> None:
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}/"
+        self.log_path = log
+        self._log = open(log, "wb")  # noqa: SIM115 - closed in stop()
+        self.proc = subprocess.Popen(
+            [*samskaping_command(), "serve", "--port", str(port), "--no-browser"],
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            cwd=ROOT,
+        )
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited early:\n{self.log()}")
+            try:
+                with urllib.request.urlopen(self.url, timeout=2) as resp:
+                    if resp.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.3)
+        raise RuntimeError(f"server not ready after {timeout}s:\n{self.log()}")
+
+    def log(self) -> str:
+        self._log.flush()
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGTERM)
+                self.proc.wait(timeout=15)
+            except (ProcessLookupError, subprocess.TimeoutExpired):
+                try:
+                    os.killpg(self.proc.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                self.proc.wait(timeout=5)
+        self._log.close()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory):
+    """One `samskaping serve` for the whole session, on a free port of 127.0.0.1."""
+    srv = Server(free_port(), tmp_path_factory.mktemp("serve") / "serve.log")
+    try:
+        srv.wait_ready()
+        yield srv
+    finally:
+        srv.stop()
+
+
+def _need(condition: bool, reason: str) -> None:
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"{reason} (required under CI=true; .ci/run installs it)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    _need(os.path.exists(CHROMIUM), f"Chromium not found at {CHROMIUM}")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:  # pragma: no cover - playwright is a [test] dependency
+        _need(False, "playwright is not installed")
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+            ],
+        )
+        yield chromium
+        chromium.close()
+
+
+class PageWatch:
+    """A page whose requests outside 127.0.0.1 are aborted and whose console errors are kept."""
+
+    def __init__(self, page, server: Server) -> None:
+        self.page = page
+        self.server = server
+        self.errors: list[str] = []
+        self.blocked: list[str] = []
+        page.on("console", self._on_console)
+        page.on("pageerror", lambda exc: self.errors.append(f"pageerror: {exc}"))
+
+    def _on_console(self, msg) -> None:
+        if msg.type == "error":
+            self.errors.append(f"console.error: {msg.text}")
+
+    def open(self, notebook: str, query: str = "") -> None:
+        self.page.goto(f"{self.server.url}voila/render/{notebook}{query}")
+        self.page.wait_for_selector(".kit-app h1", timeout=90_000)
+
+    def axe_violations(self) -> list[dict]:
+        _need(AXE_JS.exists(), f"axe-core not found at {AXE_JS} (run: npm ci)")
+        self.page.add_script_tag(path=str(AXE_JS))
+        return self.page.evaluate(
+            """async () => {
+                const r = await axe.run(document);
+                return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                    nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ') + ' :: ' + n.failureSummary)}));
+            }"""
+        )
+
+
+@pytest.fixture
+def app_page(browser, server):
+    """A fresh browser context per test: only the local server is reachable."""
+    context = browser.new_context(viewport={"width": 1200, "height": 900}, locale="nb-NO")
+
+    def only_local(route):
+        url = route.request.url
+        if url.startswith(server.url) or url.startswith(server.url.replace("http", "ws")):
+            route.continue_()
+        else:
+            watch.blocked.append(url)
+            route.abort()
+
+    page = context.new_page()
+    watch = PageWatch(page, server)
+    context.route("**/*", only_local)
+    yield watch
+    context.close()
