@@ -4,7 +4,8 @@
 - uses the kit's own template (extends ``lab``; ``<main>`` landmark; no CDN links);
 - strips code sources and shows no tracebacks;
 - culls idle kernels so a day of classes does not fill the memory;
-- lets the browser talk to the kernel only through widget messages, so a learner cannot run code.
+- Voilà itself lets the browser send the kernel only widget and info messages, never
+  ``execute_request``, so a learner cannot run code (tests/test_serve.py proves it).
 """
 
 from __future__ import annotations
@@ -22,17 +23,6 @@ HOST = "127.0.0.1"
 #: a forgotten tab is not kept all day.
 CULL_IDLE_TIMEOUT = 1200
 CULL_INTERVAL = 60
-#: The only messages a browser may send to an app's kernel: what ipywidgets needs.
-#: ``execute_request`` is absent, so code sent over the websocket is never run.
-ALLOWED_MESSAGE_TYPES = (
-    "comm_open",
-    "comm_msg",
-    "comm_close",
-    "comm_info_request",
-    "kernel_info_request",
-)
-
-
 def port_is_free(port: int, host: str = HOST) -> bool:
     """True if nothing listens on ``host:port`` (checked by binding to it)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
@@ -50,7 +40,6 @@ def app_url(port: int, host: str = HOST) -> str:
 def voila_argv(port: int, open_browser: bool = False, notebooks: Path | None = None) -> list[str]:
     """The Voilà command line that ``samskaping serve`` runs."""
     nb_dir = notebooks or notebooks_dir()
-    allowed = "[" + ",".join(f"'{m}'" for m in ALLOWED_MESSAGE_TYPES) + "]"
     return [
         sys.executable,
         "-m",
@@ -66,7 +55,6 @@ def voila_argv(port: int, open_browser: bool = False, notebooks: Path | None = N
         "--VoilaConfiguration.show_tracebacks=False",
         f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_TIMEOUT}",
         f"--MappingKernelManager.cull_interval={CULL_INTERVAL}",
-        f"--MappingKernelManager.allowed_message_types={allowed}",
     ]
 
 

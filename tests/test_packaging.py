@@ -1,0 +1,49 @@
+"""Packaging: pyproject.toml and environment.yml agree; `import kit` stays light."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def names(requirements: list[str]) -> set[str]:
+    return {re.split(r"[<>=!~\[ ;]", r.strip(), maxsplit=1)[0].lower().replace("_", "-")
+            for r in requirements}
+
+
+def test_environment_yml_lists_the_runtime_dependencies():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
+    conda = [d for d in env["dependencies"] if isinstance(d, str)]
+    conda_names = names(conda) - {"python", "pip"}
+    assert conda_names == names(project["dependencies"])
+    pip_part = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
+    assert "-e ." in pip_part  # installs the kit itself
+
+
+def test_console_script_declared():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["scripts"]["samskaping"] == "kit.cli:main"
+
+
+def test_import_kit_loads_no_heavy_libraries():
+    code = (
+        "import sys, kit; kit.load_model(); "
+        "print(','.join(m for m in ('ipywidgets','IPython','altair','pandas') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+
+
+def test_pure_layer_imports_no_ui():
+    for module in ("model", "i18n", "text", "yamlio", "lessons", "render", "paths"):
+        source = (ROOT / "kit" / f"{module}.py").read_text(encoding="utf-8")
+        for heavy in ("ipywidgets", "IPython", "altair", "anywidget"):
+            assert f"import {heavy}" not in source and f"from {heavy}" not in source, (module, heavy)

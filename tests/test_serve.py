@@ -1,0 +1,149 @@
+"""`samskaping serve`: the command line, the served pages, and that learners cannot run code."""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import subprocess
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+
+from kit import serve
+from kit.cli import main
+
+from .conftest import free_port, samskaping_command
+
+pytestmark = pytest.mark.server
+
+APPS = {
+    "00_start.ipynb": "samskaping-kit",
+    "01_begreper.ipynb": "Begrepene – samskaping-kit",
+    "02_modellen.ipynb": "Modellen – samskaping-kit",
+}
+
+
+def fetch(url: str) -> tuple[int, str]:
+    with urllib.request.urlopen(url, timeout=120) as resp:
+        return resp.status, resp.read().decode("utf-8")
+
+
+def test_help_works():
+    out = subprocess.run([*samskaping_command(), "serve", "--help"], capture_output=True, text=True)
+    assert out.returncode == 0
+    assert "--port" in out.stdout and "--no-browser" in out.stdout
+
+
+def test_port_taken_gives_clear_message(capsys):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        port = sock.getsockname()[1]
+        code = main(["serve", "--port", str(port), "--no-browser"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert f"Port {port} er allerede i bruk" in err
+    assert "Traceback" not in err
+
+
+def test_port_taken_in_english(monkeypatch, capsys):
+    monkeypatch.setenv("KIT_LANG", "en")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        port = sock.getsockname()[1]
+        assert main(["serve", "--port", str(port)]) == 2
+    assert f"Port {port} is already in use" in capsys.readouterr().err
+
+
+def test_invalid_port(capsys):
+    assert main(["serve", "--port", "70000"]) == 2
+    assert "70000" in capsys.readouterr().err
+
+
+def test_voila_command_line_is_classroom_ready():
+    argv = serve.voila_argv(8866)
+    assert "--Voila.ip=127.0.0.1" in argv and "--template=samskaping" in argv
+    assert "--strip_sources=True" in argv
+    assert any(a.startswith("--MappingKernelManager.cull_idle_timeout=") and int(a.split("=")[1]) > 0
+               for a in argv)
+
+
+def test_serve_prints_url_and_page_is_offline(server):
+    assert f"http://127.0.0.1:{server.port}/" in server.log()
+    status, page = fetch(server.url)
+    assert status == 200 and "00_start.ipynb" in page
+
+
+@pytest.mark.parametrize(("notebook", "title"), list(APPS.items()))
+def test_each_app_served_without_sources(server, notebook, title):
+    status, page = fetch(f"{server.url}voila/render/{notebook}")
+    assert status == 200
+    assert f"<title>{title}</title>" in page
+    assert '<html lang="nb">' in page and "<main" in page
+    assert "from kit.widgets" not in page and "()</" not in page
+    # nothing is loaded from another host: no external stylesheet or script
+    external = re.findall(r"""<(?:link|script)[^>]+(?:href|src)=["']https?://(?!127\.0\.0\.1)""", page)
+    assert external == []
+
+
+def _kernel_id(page: str) -> str:
+    config = re.search(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>',
+                       page, re.S)
+    assert config, "page has no jupyter-config-data"
+    return json.loads(config.group(1))["kernelId"]
+
+
+def _message(msg_type: str, content: dict, channel: str = "shell") -> dict:
+    return {
+        "header": {"msg_id": uuid.uuid4().hex, "msg_type": msg_type, "username": "learner",
+                   "session": uuid.uuid4().hex, "date": "", "version": "5.3"},
+        "parent_header": {}, "metadata": {}, "content": content, "channel": channel,
+        "buffers": [],
+    }
+
+
+def test_learner_cannot_execute_code(server, tmp_path):
+    import websocket
+
+    _, page = fetch(f"{server.url}voila/render/02_modellen.ipynb")
+    kernel_id = _kernel_id(page)
+    marker = tmp_path / "executed.txt"
+    ws = websocket.create_connection(
+        f"ws://127.0.0.1:{server.port}/api/kernels/{kernel_id}/channels?session_id={uuid.uuid4().hex}",
+        timeout=10,
+    )
+    try:
+        attack = _message("execute_request", {
+            "code": f"open({str(marker)!r}, 'w').write('ran')", "silent": False,
+            "store_history": False, "user_expressions": {}, "allow_stdin": False,
+            "stop_on_error": True})
+        ws.send(json.dumps(attack))
+        probe = _message("kernel_info_request", {})
+        ws.send(json.dumps(probe))
+        seen: list[tuple[str, str]] = []
+        deadline = time.monotonic() + 8
+        got_info = False
+        while time.monotonic() < deadline:
+            try:
+                msg = json.loads(ws.recv())
+            except websocket.WebSocketTimeoutException:
+                break
+            parent = msg.get("parent_header", {}).get("msg_id")
+            seen.append((msg["msg_type"], parent))
+            if msg["msg_type"] == "kernel_info_reply" and parent == probe["header"]["msg_id"]:
+                got_info = True
+            if got_info and time.monotonic() > deadline - 5:
+                break
+        # the channel works (the allowed request was answered) ...
+        assert got_info, f"kernel did not answer kernel_info_request: {seen}"
+        # ... but the code was never run: no reply to it, no side effect
+        attack_id = attack["header"]["msg_id"]
+        assert not [s for s in seen if s[1] == attack_id], seen
+        assert not marker.exists()
+    finally:
+        ws.close()
