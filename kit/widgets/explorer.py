@@ -94,38 +94,41 @@ class Modellen(App):
         ]
 
     def _diagram(self, lang: str) -> widgets.GridBox:
-        """Brackets over the levels, the levels with the flows between them, evaluation below."""
+        """Brackets over the levels, the levels with the flows between them, evaluation below.
+
+        Children are in reading order (bracket, its levels, the arrows between them, ...), so
+        screen readers, the keyboard and the one-column phone layout follow the model; on wider
+        screens explicit grid areas lay the levels out side by side as in the source.
+        """
         model = self.model
+        levels = list(model.levels)
         cells: list[widgets.Widget] = []
-        modes = [lv.mode for lv in model.levels]
-        # brackets: one per run of levels with the same mode
-        i = 0
-        while i < len(modes):
-            j = i
-            while j + 1 < len(modes) and modes[j + 1] == modes[i]:
-                j += 1
-            start_col = 2 * i + 1
-            end_col = 2 * j + 2
-            bracket = html(
-                f"<div class='kit-bracket kit-bracket-{modes[i]}'>"
-                f"{escape(render.process_name(modes[i], lang))}</div>"
-            )
-            bracket.layout.grid_area = f"1 / {start_col} / 2 / {end_col}"
-            cells.append(bracket)
-            i = j + 1
-        for idx, level in enumerate(model.levels):
+        last = 2 * len(levels)
+        for idx, level in enumerate(levels):
+            if idx == 0 or levels[idx - 1].mode != level.mode:
+                span = 1
+                while idx + span < len(levels) and levels[idx + span].mode == level.mode:
+                    span += 1
+                bracket = html(
+                    f"<div class='kit-bracket kit-bracket-{level.mode}'>"
+                    f"{escape(render.process_name(level.mode, lang))}</div>"
+                )
+                bracket.layout.grid_area = f"1 / {2 * idx + 1} / 2 / {2 * (idx + span)}"
+                cells.append(bracket)
             button = self.level_buttons[level.number]
             button.layout.grid_area = f"2 / {2 * idx + 1} / 3 / {2 * idx + 2}"
             cells.append(button)
-            if idx < len(model.levels) - 1:
+            if idx < len(levels) - 1:
+                frame = escape(t("diagram_frame", lang))
+                feedback = escape(t("diagram_feedback", lang))
                 arrows = html(
                     "<div class='kit-arrows'>"
-                    f"<span>{escape(t('diagram_frame', lang))} →</span>"
-                    f"<span>← {escape(t('diagram_feedback', lang))}</span></div>"
+                    f"<span class='kit-arrow-h'>{frame} →</span>"
+                    f"<span class='kit-arrow-h'>← {feedback}</span>"
+                    f"<span class='kit-arrow-v'>↓ {frame} &nbsp; ↑ {feedback}</span></div>"
                 )
                 arrows.layout.grid_area = f"2 / {2 * idx + 2} / 3 / {2 * idx + 3}"
                 cells.append(arrows)
-        last = 2 * len(model.levels)
         value = html(f"<div class='kit-value'>{escape(t('diagram_value', lang))}</div>")
         value.layout.grid_area = f"3 / {last - 1} / 4 / {last}"
         cells.append(value)
@@ -134,7 +137,7 @@ class Modellen(App):
         )
         evaluation.layout.grid_area = f"4 / 1 / 5 / {last}"
         cells.append(evaluation)
-        columns = " ".join(["minmax(0, 1fr)", "auto"] * (len(model.levels) - 1) + ["minmax(0, 1fr)"])
+        columns = " ".join(["minmax(0, 1fr)", "auto"] * (len(levels) - 1) + ["minmax(0, 1fr)"])
         grid = widgets.GridBox(
             cells,
             layout=widgets.Layout(grid_template_columns=columns, grid_gap="6px 4px", width="100%"),
