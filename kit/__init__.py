@@ -4,7 +4,7 @@ The public API is re-exported here. Importing ``kit`` loads no widgets, pandas o
 the apps import ``kit.widgets`` themselves.
 """
 
-from .i18n import DEFAULT_LANG, LANGUAGES, Text, t
+from .i18n import DEFAULT_LANG, LANGUAGES, Text, normalize_lang, t
 from .model import Concept, Flow, Level, Model, Process, load_model
 from .yamlio import ContentError
 
@@ -19,6 +19,7 @@ __all__ = [
     "Process",
     "Text",
     "load_model",
+    "normalize_lang",
     "t",
 ]
 __version__ = "0.1.0"

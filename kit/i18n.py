@@ -11,10 +11,37 @@ from functools import cache
 from types import MappingProxyType
 
 from .paths import data_dir
-from .text import DEFAULT_LANG, LANGUAGES, Text, normalize_lang
+from .text import DEFAULT_LANG, Text
 from .yamlio import ContentError, read_yaml
 
-__all__ = ["DEFAULT_LANG", "LANGUAGES", "Text", "normalize_lang", "t", "texts"]
+__all__ = ["DEFAULT_LANG", "LANGUAGES", "Text", "language_name", "normalize_lang", "t", "texts"]
+
+#: Bokmål, nynorsk and English come first; any other ``data/i18n/<code>.yaml`` is added after.
+_PREFERRED = ("nb", "nn", "en")
+
+
+def _discover_languages() -> tuple[str, ...]:
+    found = {p.stem for p in (data_dir() / "i18n").glob("*.yaml")}
+    return tuple(c for c in _PREFERRED if c in found) + tuple(sorted(found - set(_PREFERRED)))
+
+
+#: The languages the kit can show: one per file in ``data/i18n``.
+LANGUAGES: tuple[str, ...] = _discover_languages() or _PREFERRED
+
+
+def normalize_lang(lang: str | None) -> str:
+    """Map user input such as ``"NO"``, ``"nob"`` or ``"en-GB"`` to one of LANGUAGES."""
+    if not lang:
+        return DEFAULT_LANG
+    code = lang.strip().lower().replace("_", "-").split("-")[0]
+    aliases = {"no": "nb", "nob": "nb", "nno": "nn", "eng": "en"}
+    code = aliases.get(code, code)
+    return code if code in LANGUAGES else DEFAULT_LANG
+
+
+def language_name(lang: str) -> str:
+    """The language's name in itself ("Bokmål", "Nynorsk", "English"), for the language menu."""
+    return texts(lang)["language_name"]
 
 
 @cache

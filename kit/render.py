@@ -6,8 +6,8 @@ The widget classes put these fragments into ``widgets.HTML``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from html import escape
-from typing import Iterable
 
 from .i18n import t
 from .lessons import CheckQuestion, ContrastPair, Example, Feedback
@@ -46,7 +46,9 @@ def level_detail(level: Level, model: Model, lang: str) -> str:
         parts.append(f"<h4>{escape(t('field_' + name, lang))}</h4>")
         parts.append(_list(level.field(name), lang))
     parts.append(f"<h4>{escape(t('field_flows', lang))}</h4>")
-    parts.append(f"<ul>{''.join(f'<li>{escape(s)}</li>' for s in flow_notes(level, model, lang))}</ul>")
+    parts.append(
+        f"<ul>{''.join(f'<li>{escape(s)}</li>' for s in flow_notes(level, model, lang))}</ul>"
+    )
     parts.append("</section>")
     return "".join(parts)
 
@@ -128,7 +130,7 @@ def concepts_overview(model: Model, lang: str) -> str:
 
 
 def cocreatable(model: Model, lang: str) -> str:
-    """"What can be co-created?" with its citation (Engen & Jenhaug 2025)."""
+    """ "What can be co-created?" with its citation (Engen & Jenhaug 2025)."""
     items = "".join(
         f"<li><strong>{escape(c.title.get(lang))}</strong>: {escape(c.text.get(lang))}</li>"
         for c in model.cocreatable
@@ -149,7 +151,9 @@ def cocreatable(model: Model, lang: str) -> str:
 
 
 def _example_html(label: str, example: Example, lang: str) -> str:
-    origin = t("example_from_source", lang) if example.from_source else t("example_constructed", lang)
+    origin = (
+        t("example_from_source", lang) if example.from_source else t("example_constructed", lang)
+    )
     level = t("level_n", lang, n=example.level) if example.level else t("level_none", lang)
     return (
         f"<div class='kit-example'><p class='kit-example-label'>{escape(label)} "

@@ -23,6 +23,8 @@ HOST = "127.0.0.1"
 #: a forgotten tab is not kept all day.
 CULL_IDLE_TIMEOUT = 1200
 CULL_INTERVAL = 60
+
+
 def port_is_free(port: int, host: str = HOST) -> bool:
     """True if nothing listens on ``host:port`` (checked by binding to it)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:

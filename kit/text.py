@@ -1,37 +1,62 @@
-"""Multilingual content values and language codes (no dependencies)."""
+"""Multilingual content values (no dependencies)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from types import MappingProxyType
 
-LANGUAGES: tuple[str, ...] = ("nb", "nn", "en")
 DEFAULT_LANG = "nb"
 
 
-def normalize_lang(lang: str | None) -> str:
-    """Map user input such as ``"NO"``, ``"nob"`` or ``"en-GB"`` to one of LANGUAGES."""
-    if not lang:
-        return DEFAULT_LANG
-    code = lang.strip().lower().replace("_", "-").split("-")[0]
-    aliases = {"no": "nb", "nob": "nb", "nno": "nn", "eng": "en"}
-    code = aliases.get(code, code)
-    return code if code in LANGUAGES else DEFAULT_LANG
-
-
-@dataclass(frozen=True)
 class Text:
-    """A piece of content in several languages; nynorsk falls back to bokmål when not given."""
+    """A piece of content in several languages.
 
-    nb: str
-    en: str
-    nn: str | None = None
+    Bokmål (``nb``) and English (``en``) are required in content files; any other language, such
+    as nynorsk (``nn``), is optional and falls back to bokmål where it is missing.
+    """
+
+    __slots__ = ("_values",)
+
+    def __init__(self, nb: str, en: str, **others: str | None) -> None:
+        values = {"nb": nb, "en": en}
+        values.update({lang: v for lang, v in others.items() if v})
+        object.__setattr__(self, "_values", MappingProxyType(values))
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("Text is immutable")
+
+    @property
+    def nb(self) -> str:
+        return self._values["nb"]
+
+    @property
+    def en(self) -> str:
+        return self._values["en"]
+
+    @property
+    def nn(self) -> str | None:
+        return self._values.get("nn")
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The languages this text is written in (without fallbacks)."""
+        return tuple(self._values)
 
     def get(self, lang: str = DEFAULT_LANG) -> str:
-        lang = normalize_lang(lang)
-        if lang == "en":
-            return self.en
-        if lang == "nn":
-            return self.nn or self.nb
-        return self.nb
+        """The text in ``lang``, or in bokmål where that language is missing."""
+        return self._values.get(lang) or self._values[DEFAULT_LANG]
 
     __call__ = get
+
+    def as_dict(self) -> Mapping[str, str]:
+        return self._values
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Text) and dict(self._values) == dict(other._values)
+
+    def __hash__(self) -> int:
+        return hash(tuple(sorted(self._values.items())))
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{k}={v!r}" for k, v in self._values.items())
+        return f"Text({inner})"

@@ -63,13 +63,14 @@ class Reader:
         return value
 
     def text(self, node: Any, where: str) -> Text:
+        """A multilingual text: ``nb`` and ``en`` required, other language codes optional."""
         if not isinstance(node, dict):
             raise self.fail(where, "expected a mapping with nb and en (and optionally nn)")
         values = {}
-        for lang in ("nb", "en", "nn"):
+        for lang in ("nb", "en", *sorted(k for k in node if k not in ("nb", "en"))):
             value = node.get(lang)
-            if value is None and lang == "nn":
-                continue
+            if not (isinstance(lang, str) and lang.isalpha() and lang.islower() and len(lang) <= 3):
+                raise self.fail(f"{where}.{lang}", "unknown key: expected a language code")
             if not isinstance(value, str) or not value.strip():
                 raise self.fail(f"{where}.{lang}", "missing or empty text")
             values[lang] = " ".join(value.split())

@@ -38,7 +38,9 @@ def test_explorer_pick_level_in_diagram_and_control(app_page):
     page.locator(".widget-toggle-buttons").get_by_role("button", name="Nivå 2", exact=True).click()
     expect(detail).to_contain_text("(Co-design)")
     expect(detail).to_contain_text("Identifisere behov og løsninger")
-    page.get_by_label("Andre nivå").select_option(label="Nivå 2: Tjenesteutvikling og oppgavefordeling")
+    page.get_by_label("Andre nivå").select_option(
+        label="Nivå 2: Tjenesteutvikling og oppgavefordeling"
+    )
     expect(page.locator(".kit-comparison caption")).to_have_text("Nivå 1 og nivå 2 side om side")
     assert_clean(app_page)
 
@@ -100,8 +102,14 @@ def test_axe_finds_no_violations(app_page, notebook, lang):
 def test_phone_width_diagram_fits(browser, server):
     """At 375 px the diagram turns into one column; every level box fits and shows its text."""
     context = browser.new_context(viewport={"width": 375, "height": 800})
-    context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(server.url) or
-                  r.request.url.startswith("ws://127.0.0.1") else r.abort())
+    context.route(
+        "**/*",
+        lambda r: (
+            r.continue_()
+            if r.request.url.startswith(server.url) or r.request.url.startswith("ws://127.0.0.1")
+            else r.abort()
+        ),
+    )
     page = context.new_page()
     try:
         page.goto(f"{server.url}voila/render/02_modellen.ipynb")

@@ -45,8 +45,17 @@ def test_unknown_key_raises():
 
 @pytest.mark.parametrize(
     ("given", "expected"),
-    [(None, "nb"), ("", "nb"), ("EN", "en"), ("en-GB", "en"), ("nn_NO", "nn"), ("no", "nb"),
-     ("nob", "nb"), ("sv", "nb"), ("nno", "nn")],
+    [
+        (None, "nb"),
+        ("", "nb"),
+        ("EN", "en"),
+        ("en-GB", "en"),
+        ("nn_NO", "nn"),
+        ("no", "nb"),
+        ("nob", "nb"),
+        ("sv", "nb"),
+        ("nno", "nn"),
+    ],
 )
 def test_normalize_lang(given, expected):
     assert normalize_lang(given) == expected

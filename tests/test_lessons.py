@@ -27,7 +27,9 @@ def test_three_to_five_questions_each_answerable():
         assert len(q.options) >= 3
 
 
-@pytest.mark.parametrize("question_id", ["q-tirsdag", "q-codesign", "q-verdi", "q-niva1", "q-innkjop"])
+@pytest.mark.parametrize(
+    "question_id", ["q-tirsdag", "q-codesign", "q-verdi", "q-niva1", "q-innkjop"]
+)
 def test_check_choice_right_and_wrong(question_id):
     q = next(q for q in load_lesson().questions if q.id == question_id)
     right = check_choice(q, q.answer)

@@ -90,7 +90,10 @@ def _write(tmp_path: Path, mutate) -> Path:
         (lambda raw: raw["levels"][1].pop("tasks"), "levels[1].tasks: missing"),
         (lambda raw: raw["levels"][0]["actors"][0].pop("en"), "levels[0].actors[0].en: missing"),
         (lambda raw: raw["levels"][2].update(mode="samarbeid"), "levels[2].mode: 'samarbeid'"),
-        (lambda raw: raw["levels"][0].update(actors=[]), "levels[0].actors: must be a non-empty list"),
+        (
+            lambda raw: raw["levels"][0].update(actors=[]),
+            "levels[0].actors: must be a non-empty list",
+        ),
         (lambda raw: raw["levels"][2].update(number=7), "levels: numbers must be 1..3"),
         (lambda raw: raw["flows"][0].update(direction="sideways"), "flows[0].direction"),
         (lambda raw: raw["reference"].pop("doi"), "reference.doi: missing"),
@@ -171,10 +174,14 @@ def test_level_field_matches_model_md(number, row):
         assert norm(cell) == level.mode
         return
     if name == "subtitle":
-        items = [level.subtitle.nb] if norm(level.subtitle.nb) == norm(level.subtitle.en) else [
-            level.subtitle.nb,
-            level.subtitle.en,
-        ]
+        items = (
+            [level.subtitle.nb]
+            if norm(level.subtitle.nb) == norm(level.subtitle.en)
+            else [
+                level.subtitle.nb,
+                level.subtitle.en,
+            ]
+        )
     else:
         items = [item.en for item in level.field(name)]
     rest = covers(cell, items)

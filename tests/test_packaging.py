@@ -5,17 +5,19 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
 
+import tomllib
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def names(requirements: list[str]) -> set[str]:
-    return {re.split(r"[<>=!~\[ ;]", r.strip(), maxsplit=1)[0].lower().replace("_", "-")
-            for r in requirements}
+    return {
+        re.split(r"[<>=!~\[ ;]", r.strip(), maxsplit=1)[0].lower().replace("_", "-")
+        for r in requirements
+    }
 
 
 def test_environment_yml_lists_the_runtime_dependencies():
@@ -46,4 +48,7 @@ def test_pure_layer_imports_no_ui():
     for module in ("model", "i18n", "text", "yamlio", "lessons", "render", "paths"):
         source = (ROOT / "kit" / f"{module}.py").read_text(encoding="utf-8")
         for heavy in ("ipywidgets", "IPython", "altair", "anywidget"):
-            assert f"import {heavy}" not in source and f"from {heavy}" not in source, (module, heavy)
+            assert f"import {heavy}" not in source and f"from {heavy}" not in source, (
+                module,
+                heavy,
+            )

@@ -57,7 +57,7 @@ def test_feedback_in_words_not_only_colour():
     wrong = render.feedback(check_choice(q, "ingen"), "en")
     assert "Correct." in right and "✔" in right
     assert "Not correct." in wrong and q.option(q.answer).label.en in wrong
-    assert render.feedback(check_choice(q, None), "nb") .count("Velg et svar først.") == 1
+    assert render.feedback(check_choice(q, None), "nb").count("Velg et svar først.") == 1
     assert render.feedback(None, "nb") == ""
 
 

@@ -9,14 +9,13 @@ import subprocess
 import time
 import urllib.request
 import uuid
-from pathlib import Path
 
 import pytest
 
 from kit import serve
 from kit.cli import main
 
-from .conftest import free_port, samskaping_command
+from .conftest import samskaping_command
 
 pytestmark = pytest.mark.server
 
@@ -69,8 +68,10 @@ def test_voila_command_line_is_classroom_ready():
     argv = serve.voila_argv(8866)
     assert "--Voila.ip=127.0.0.1" in argv and "--template=samskaping" in argv
     assert "--strip_sources=True" in argv
-    assert any(a.startswith("--MappingKernelManager.cull_idle_timeout=") and int(a.split("=")[1]) > 0
-               for a in argv)
+    assert any(
+        a.startswith("--MappingKernelManager.cull_idle_timeout=") and int(a.split("=")[1]) > 0
+        for a in argv
+    )
 
 
 def test_serve_prints_url_and_page_is_offline(server):
@@ -87,22 +88,34 @@ def test_each_app_served_without_sources(server, notebook, title):
     assert '<html lang="nb">' in page and "<main" in page
     assert "from kit.widgets" not in page and "()</" not in page
     # nothing is loaded from another host: no external stylesheet or script
-    external = re.findall(r"""<(?:link|script)[^>]+(?:href|src)=["']https?://(?!127\.0\.0\.1)""", page)
+    external = re.findall(
+        r"""<(?:link|script)[^>]+(?:href|src)=["']https?://(?!127\.0\.0\.1)""", page
+    )
     assert external == []
 
 
 def _kernel_id(page: str) -> str:
-    config = re.search(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>',
-                       page, re.S)
+    config = re.search(
+        r'<script id="jupyter-config-data" type="application/json">(.*?)</script>', page, re.S
+    )
     assert config, "page has no jupyter-config-data"
     return json.loads(config.group(1))["kernelId"]
 
 
 def _message(msg_type: str, content: dict, channel: str = "shell") -> dict:
     return {
-        "header": {"msg_id": uuid.uuid4().hex, "msg_type": msg_type, "username": "learner",
-                   "session": uuid.uuid4().hex, "date": "", "version": "5.3"},
-        "parent_header": {}, "metadata": {}, "content": content, "channel": channel,
+        "header": {
+            "msg_id": uuid.uuid4().hex,
+            "msg_type": msg_type,
+            "username": "learner",
+            "session": uuid.uuid4().hex,
+            "date": "",
+            "version": "5.3",
+        },
+        "parent_header": {},
+        "metadata": {},
+        "content": content,
+        "channel": channel,
         "buffers": [],
     }
 
@@ -118,10 +131,17 @@ def test_learner_cannot_execute_code(server, tmp_path):
         timeout=10,
     )
     try:
-        attack = _message("execute_request", {
-            "code": f"open({str(marker)!r}, 'w').write('ran')", "silent": False,
-            "store_history": False, "user_expressions": {}, "allow_stdin": False,
-            "stop_on_error": True})
+        attack = _message(
+            "execute_request",
+            {
+                "code": f"open({str(marker)!r}, 'w').write('ran')",
+                "silent": False,
+                "store_history": False,
+                "user_expressions": {},
+                "allow_stdin": False,
+                "stop_on_error": True,
+            },
+        )
         ws.send(json.dumps(attack))
         probe = _message("kernel_info_request", {})
         ws.send(json.dumps(probe))

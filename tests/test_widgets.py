@@ -66,8 +66,11 @@ def test_explorer_diagram_has_brackets_flows_and_evaluation():
     assert "Rammer →" in texts and "← Tilbakemelding" in texts
     assert "Jevnlig evaluering av samarbeidet" in texts
     # the samskaping bracket spans levels 1-2, samproduksjon sits over level 3
-    areas = {c.value.split(">")[1].split("<")[0]: c.layout.grid_area for c in app.diagram.children
-             if "kit-bracket" in getattr(c, "value", "")}
+    areas = {
+        c.value.split(">")[1].split("<")[0]: c.layout.grid_area
+        for c in app.diagram.children
+        if "kit-bracket" in getattr(c, "value", "")
+    }
     assert areas == {"Samskaping": "1 / 1 / 2 / 4", "Samproduksjon": "1 / 5 / 2 / 6"}
 
 
@@ -112,8 +115,9 @@ def test_start_links_carry_language():
     assert "02_modellen.ipynb?lang=en" in app.links.value
 
 
-@pytest.mark.parametrize(("query", "lang"), [("lang=en", "en"), ("x=1&lang=nn", "nn"), ("", "nb"),
-                                             ("lang=fr", "nb")])
+@pytest.mark.parametrize(
+    ("query", "lang"), [("lang=en", "en"), ("x=1&lang=nn", "nn"), ("", "nb"), ("lang=fr", "nb")]
+)
 def test_language_from_address(monkeypatch, query, lang):
     monkeypatch.setenv("QUERY_STRING", query)
     assert lang_from_request() == lang

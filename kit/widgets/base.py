@@ -11,8 +11,7 @@ import anywidget
 import ipywidgets as widgets
 import traitlets
 
-from ..i18n import t
-from ..text import LANGUAGES, normalize_lang
+from ..i18n import LANGUAGES, language_name, normalize_lang, t
 
 _STYLE = files("kit.widgets").joinpath("style.css").read_text(encoding="utf-8")
 
@@ -69,7 +68,7 @@ class App(widgets.VBox):
         self.style = widgets.HTML(f"<style>{_STYLE}</style>")
         self.heading = widgets.HTML()
         self.language = widgets.Dropdown(
-            options=[(t("lang_name_" + code, code), code) for code in LANGUAGES],
+            options=[(language_name(code), code) for code in LANGUAGES],
             value=self.lang,
             description=t("language", self.lang),
             style={"description_width": "initial"},
