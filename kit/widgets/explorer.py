@@ -12,6 +12,16 @@ from ..model import Model, load_model
 from .base import App, html
 
 
+def _level_dropdown(options: list[tuple[str, int]], value: int, label: str) -> widgets.Dropdown:
+    return widgets.Dropdown(
+        options=options,
+        value=value,
+        description=label,
+        style={"description_width": "initial"},
+        layout=widgets.Layout(width="auto"),
+    )
+
+
 class Modellen(App):
     """``notebooks/02_modellen.ipynb``.
 
@@ -48,20 +58,8 @@ class Modellen(App):
         self.level_select.observe(self._on_level_select, names="value")
         self.detail = html("", "kit-detail")
         level_options = [(render.level_title(lv, lang), lv.number) for lv in model.levels]
-        self.compare_a = widgets.Dropdown(
-            options=level_options,
-            value=self.compared[0],
-            description=t("compare_a", lang),
-            style={"description_width": "initial"},
-            layout=widgets.Layout(width="auto"),
-        )
-        self.compare_b = widgets.Dropdown(
-            options=level_options,
-            value=self.compared[1],
-            description=t("compare_b", lang),
-            style={"description_width": "initial"},
-            layout=widgets.Layout(width="auto"),
-        )
+        self.compare_a = _level_dropdown(level_options, self.compared[0], t("compare_a", lang))
+        self.compare_b = _level_dropdown(level_options, self.compared[1], t("compare_b", lang))
         self.compare_a.observe(self._on_compare, names="value")
         self.compare_b.observe(self._on_compare, names="value")
         self.comparison = html("", "kit-comparison")
