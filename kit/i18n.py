@@ -1,6 +1,6 @@
 """UI texts by key, in bokmål (default), nynorsk and English.
 
-Every sentence a learner or teacher reads lives in ``data/i18n/<lang>.yaml``; code only names keys:
+Every sentence a learner or teacher reads lives in ``data/i18n/<lang>/*.yaml``; code only names keys:
 ``t("check_answer", "nn")``. Placeholders use ``str.format`` names: ``t("progress", lang, n=2, total=5)``.
 """
 
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cache
+from pathlib import Path
 from types import MappingProxyType
 
 from .paths import data_dir
@@ -16,16 +17,17 @@ from .yamlio import ContentError, read_yaml
 
 __all__ = ["DEFAULT_LANG", "LANGUAGES", "Text", "language_name", "normalize_lang", "t", "texts"]
 
-#: Bokmål, nynorsk and English come first; any other ``data/i18n/<code>.yaml`` is added after.
+#: Bokmål, nynorsk and English come first; any other ``data/i18n/<code>/`` is added after.
 _PREFERRED = ("nb", "nn", "en")
 
 
 def _discover_languages() -> tuple[str, ...]:
-    found = {p.stem for p in (data_dir() / "i18n").glob("*.yaml")}
+    folder = data_dir() / "i18n"
+    found = {p.name for p in folder.iterdir() if p.is_dir()} if folder.is_dir() else set()
     return tuple(c for c in _PREFERRED if c in found) + tuple(sorted(found - set(_PREFERRED)))
 
 
-#: The languages the kit can show: one per file in ``data/i18n``.
+#: The languages the kit can show: one per folder in ``data/i18n``.
 LANGUAGES: tuple[str, ...] = _discover_languages() or _PREFERRED
 
 
@@ -46,17 +48,27 @@ def language_name(lang: str) -> str:
 
 @cache
 def texts(lang: str) -> Mapping[str, str]:
-    """All UI texts of one language, as a read-only mapping."""
+    """All UI texts of one language, as a read-only mapping.
+
+    A language is a folder ``data/i18n/<lang>/`` of YAML files (``core.yaml``, ``cases.yaml``,
+    ...), one per part of the kit, merged; a key may be defined in one file only.
+    """
     if lang not in LANGUAGES:
         raise ValueError(f"unknown language {lang!r}; choose one of {', '.join(LANGUAGES)}")
-    path = data_dir() / "i18n" / f"{lang}.yaml"
-    raw = read_yaml(path)
-    if not isinstance(raw, dict):
-        raise ContentError(f"{path}: expected a mapping of key: text")
-    bad = [k for k, v in raw.items() if not isinstance(v, str) or not v.strip()]
-    if bad:
-        raise ContentError(f"{path}: {bad[0]}: text must be a non-empty string")
-    return MappingProxyType(dict(raw))
+    merged: dict[str, str] = {}
+    origin: dict[str, Path] = {}
+    for path in sorted((data_dir() / "i18n" / lang).glob("*.yaml")):
+        raw = read_yaml(path)
+        if not isinstance(raw, dict):
+            raise ContentError(f"{path}: expected a mapping of key: text")
+        for key, value in raw.items():
+            if not isinstance(value, str) or not value.strip():
+                raise ContentError(f"{path}: {key}: text must be a non-empty string")
+            if key in merged:
+                raise ContentError(f"{path}: {key}: already defined in {origin[key].name}")
+            merged[key] = value
+            origin[key] = path
+    return MappingProxyType(merged)
 
 
 def t(key: str, lang: str = DEFAULT_LANG, **values: object) -> str:

@@ -11,15 +11,15 @@ DEFAULT_LANG = "nb"
 class Text:
     """A piece of content in several languages.
 
-    Bokmål (``nb``) and English (``en``) are required in content files; any other language, such
-    as nynorsk (``nn``), is optional and falls back to bokmål where it is missing.
+    Bokmål (``nb``) is always there. The kit's own content files also require English (``en``);
+    a course leader's case file may leave it out. Any missing language falls back to bokmål.
     """
 
     __slots__ = ("_values",)
 
-    def __init__(self, nb: str, en: str, **others: str | None) -> None:
-        values = {"nb": nb, "en": en}
-        values.update({lang: v for lang, v in others.items() if v})
+    def __init__(self, nb: str, en: str | None = None, **others: str | None) -> None:
+        values = {"nb": nb}
+        values.update({lang: v for lang, v in {"en": en, **others}.items() if v})
         object.__setattr__(self, "_values", MappingProxyType(values))
 
     def __setattr__(self, name: str, value: object) -> None:
@@ -31,7 +31,7 @@ class Text:
 
     @property
     def en(self) -> str:
-        return self._values["en"]
+        return self.get("en")
 
     @property
     def nn(self) -> str | None:
