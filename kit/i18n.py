@@ -84,3 +84,8 @@ def t(key: str, lang: str = DEFAULT_LANG, **values: object) -> str:
     if template is None:
         raise KeyError(f"no text with key {key!r} in data/i18n")
     return template.format(**values) if values else template
+
+
+def has_text(key: str, lang: str = DEFAULT_LANG) -> bool:
+    """True if ``key`` exists (in ``lang`` or in bokmål), for optional labels such as domains."""
+    return key in texts(normalize_lang(lang)) or key in texts(DEFAULT_LANG)

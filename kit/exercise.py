@@ -1,0 +1,190 @@
+"""The classification exercise as pure logic: check an answer, score, confusion, a session.
+
+No widgets here: :class:`kit.widgets.classify.Klassifisering` drives a :class:`Session` and shows
+what it returns. Randomness comes in as a seed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from .cases import LEVELS, Case
+from .i18n import t
+from .model import PROCESSES
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the learner chose for one case."""
+
+    process: str
+    level: int | None
+
+    def __post_init__(self) -> None:
+        if self.process not in PROCESSES:
+            raise ValueError(f"unknown process {self.process!r}")
+        if self.level not in LEVELS:
+            raise ValueError(f"level must be 1, 2, 3 or None, not {self.level!r}")
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """The verdict on one answer, part by part."""
+
+    case: Case
+    answer: Answer
+
+    @property
+    def process_ok(self) -> bool:
+        return self.answer.process == self.case.process
+
+    @property
+    def level_ok(self) -> bool:
+        return self.answer.level == self.case.level
+
+    @property
+    def correct(self) -> bool:
+        return self.process_ok and self.level_ok
+
+
+def check(case: Case, answer: Answer) -> Feedback:
+    """Judge an answer against the case's key."""
+    return Feedback(case=case, answer=answer)
+
+
+@dataclass(frozen=True)
+class Score:
+    """Running or final score."""
+
+    answered: int
+    correct: int  #: both parts right
+    process_correct: int
+    level_correct: int
+    #: per expected process: (right process, cases with that process)
+    by_process: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+
+def score(feedbacks: Iterable[Feedback]) -> Score:
+    items = list(feedbacks)
+    by_process = {}
+    for process in PROCESSES:
+        mine = [f for f in items if f.case.process == process]
+        if mine:
+            by_process[process] = (sum(f.process_ok for f in mine), len(mine))
+    return Score(
+        answered=len(items),
+        correct=sum(f.correct for f in items),
+        process_correct=sum(f.process_ok for f in items),
+        level_correct=sum(f.level_ok for f in items),
+        by_process=by_process,
+    )
+
+
+def confusion(feedbacks: Iterable[Feedback]) -> list[dict[str, object]]:
+    """What was taken for what: one row per (expected, given) process pair, zeros included."""
+    counts = Counter((f.case.process, f.answer.process) for f in feedbacks)
+    return [
+        {"expected": expected, "given": given, "count": counts.get((expected, given), 0)}
+        for expected in PROCESSES
+        for given in PROCESSES
+    ]
+
+
+def shuffled(cases: Sequence[Case], seed: int | None) -> tuple[Case, ...]:
+    """The cases in a random order given by ``seed`` (None keeps the order)."""
+    items = list(cases)
+    if seed is not None:
+        random.Random(seed).shuffle(items)
+    return tuple(items)
+
+
+class Session:
+    """One pass through a set of cases: the current case, the answers given, the score."""
+
+    def __init__(self, cases: Sequence[Case], seed: int | None = None) -> None:
+        if not cases:
+            raise ValueError("a session needs at least one case")
+        self.cases: tuple[Case, ...] = shuffled(cases, seed)
+        self.index = 0
+        self.feedbacks: list[Feedback] = []
+
+    @property
+    def total(self) -> int:
+        return len(self.cases)
+
+    @property
+    def current(self) -> Case | None:
+        return self.cases[self.index] if self.index < self.total else None
+
+    @property
+    def checked(self) -> bool:
+        """True once the current case has been answered."""
+        return len(self.feedbacks) > self.index
+
+    @property
+    def finished(self) -> bool:
+        return self.index >= self.total
+
+    def answer(self, answer: Answer) -> Feedback:
+        """Record the answer to the current case (once) and return the verdict."""
+        case = self.current
+        if case is None:
+            raise RuntimeError("the session is finished")
+        if self.checked:
+            return self.feedbacks[self.index]
+        feedback = check(case, answer)
+        self.feedbacks.append(feedback)
+        return feedback
+
+    def advance(self) -> Case | None:
+        """Go to the next case after the current one was answered."""
+        if not self.checked:
+            raise RuntimeError("answer the current case first")
+        self.index += 1
+        return self.current
+
+    def score(self) -> Score:
+        return score(self.feedbacks)
+
+    def wrong_cases(self) -> tuple[Case, ...]:
+        """Cases with any part wrong, for "practise the ones I got wrong"."""
+        return tuple(f.case for f in self.feedbacks if not f.correct)
+
+
+def level_label(level: int | None, lang: str) -> str:
+    return t("level_n", lang, n=level) if level else t("level_none", lang)
+
+
+def results_csv(feedbacks: Iterable[Feedback], lang: str) -> str:
+    """The learner's results as CSV (``;``-separated, as Norwegian Excel expects)."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(
+        [
+            t("csv_case_id", lang),
+            t("csv_title", lang),
+            t("csv_your_process", lang),
+            t("csv_key_process", lang),
+            t("csv_your_level", lang),
+            t("csv_key_level", lang),
+            t("csv_correct", lang),
+        ]
+    )
+    for f in feedbacks:
+        writer.writerow(
+            [
+                f.case.id,
+                f.case.title.get(lang),
+                t("process_" + f.answer.process, lang),
+                t("process_" + f.case.process, lang),
+                level_label(f.answer.level, lang),
+                level_label(f.case.level, lang),
+                t("csv_yes", lang) if f.correct else t("csv_no", lang),
+            ]
+        )
+    return out.getvalue()

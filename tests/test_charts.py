@@ -1,0 +1,44 @@
+"""Chart builders, tested through their Vega-Lite dict."""
+
+from __future__ import annotations
+
+from kit import charts
+from kit.cases import Case
+from kit.exercise import Answer, check, confusion
+from kit.text import Text
+
+
+def rows():
+    a = Case("a", Text("a"), Text("a"), "samskaping", 2, Text("a"))
+    b = Case("b", Text("b"), Text("b"), "samproduksjon", 3, Text("b"))
+    return confusion([check(a, Answer("samproduksjon", 3)), check(a, Answer("samproduksjon", 3)),
+                      check(b, Answer("samproduksjon", 3))])
+
+
+def test_confusion_chart_has_description_and_data():
+    spec = charts.confusion_chart(rows(), "nb").to_dict()
+    assert spec["description"].startswith("1 av 3 svar hadde riktig prosess.")
+    assert "2 gang(er) svarte du Samproduksjon der riktig svar var Samskaping." in spec["description"]
+    values = spec["data"]["values"] if "data" in spec else spec["layer"][0]["data"]["values"]
+    assert {"expected": "Samskaping", "given": "Samproduksjon", "count": 2} in values
+    assert len(values) == 16
+    assert spec["title"] == "Hva ble tatt for hva?"
+
+
+def test_confusion_chart_in_english():
+    spec = charts.confusion_chart(rows(), "en").to_dict()
+    assert spec["title"] == "What was taken for what?"
+    layer = spec["layer"][0]
+    assert layer["encoding"]["x"]["title"] == "Your answer"
+
+
+def test_summary_without_mistakes():
+    a = Case("a", Text("a"), Text("a"), "ingen", None, Text("a"))
+    text = charts.confusion_summary(confusion([check(a, Answer("ingen", None))]), "nb")
+    assert "1 av 1" in text and "ingen prosesser" in text
+
+
+def test_table_has_same_numbers():
+    html = charts.confusion_table(rows(), "nb")
+    assert html.count("<th scope='row'>") == 4
+    assert "<td>2</td>" in html and "<caption>" in html
