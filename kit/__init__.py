@@ -4,11 +4,16 @@ The public API is re-exported here. Importing ``kit`` loads no widgets, pandas o
 the apps import ``kit.widgets`` themselves.
 """
 
+from .casefile import CaseFileError, CaseReport, load_cases, read_cases
+from .cases import Case
 from .i18n import DEFAULT_LANG, LANGUAGES, Text, normalize_lang, t
 from .model import Concept, Flow, Level, Model, Process, load_model
 from .yamlio import ContentError
 
 __all__ = [
+    "Case",
+    "CaseFileError",
+    "CaseReport",
     "DEFAULT_LANG",
     "LANGUAGES",
     "Concept",
@@ -18,8 +23,10 @@ __all__ = [
     "Model",
     "Process",
     "Text",
+    "load_cases",
     "load_model",
     "normalize_lang",
+    "read_cases",
     "t",
 ]
 __version__ = "0.1.0"

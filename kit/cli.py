@@ -1,12 +1,19 @@
-"""The ``samskaping`` command: ``samskaping serve`` starts the apps."""
+"""The ``samskaping`` command.
+
+``samskaping serve`` starts the apps; ``samskaping check-cases FILE`` tells a course leader what to
+mend in their own case file; ``samskaping template FILE`` writes a file to start from.
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
 import sys
+from pathlib import Path
 
 from . import serve as _serve
+from .casefile import read_cases, write_template
+from .casefile_formats import file_format
 from .i18n import normalize_lang, t
 
 
@@ -20,7 +27,33 @@ def _parser(lang: str) -> argparse.ArgumentParser:
         "--port", type=int, default=_serve.DEFAULT_PORT, help=t("cli_port_help", lang)
     )
     serve.add_argument("--no-browser", action="store_true", help=t("cli_no_browser_help", lang))
+    check = sub.add_parser(
+        "check-cases",
+        help=t("cases_cli_check_help", lang),
+        description=t("cases_cli_check_help", lang),
+    )
+    check.add_argument("file", metavar="FILE", help=t("cases_cli_check_file_help", lang))
+    template = sub.add_parser(
+        "template",
+        help=t("cases_cli_template_help", lang),
+        description=t("cases_cli_template_help", lang),
+    )
+    template.add_argument("file", metavar="FILE", help=t("cases_cli_template_file_help", lang))
+    template.add_argument("--force", action="store_true", help=t("cases_cli_force_help", lang))
     return parser
+
+
+def _prepare_charts(lang: str) -> None:
+    """Build the offline chart bundle once, before the first learner waits for it."""
+    from .widgets.charts import build_bundle, bundle_path
+
+    if bundle_path().exists():
+        return
+    print(t("cli_preparing_charts", lang), flush=True)
+    try:
+        build_bundle()
+    except Exception as exc:  # noqa: BLE001 - the apps still start; charts build on first use
+        print(t("cli_charts_failed", lang, error=exc), file=sys.stderr)
 
 
 def _cmd_serve(args: argparse.Namespace, lang: str) -> int:
@@ -30,10 +63,43 @@ def _cmd_serve(args: argparse.Namespace, lang: str) -> int:
     if not _serve.port_is_free(args.port):
         print(t("cli_port_taken", lang, port=args.port), file=sys.stderr)
         return 2
+    _prepare_charts(lang)
     argv = _serve.voila_argv(args.port, open_browser=not args.no_browser)
     print(t("cli_serving", lang, url=_serve.app_url(args.port)), flush=True)
     os.execve(argv[0], argv, _serve.voila_env())
     return 0  # pragma: no cover - execve does not return
+
+
+def _cmd_check_cases(args: argparse.Namespace, lang: str) -> int:
+    """Every problem on its own line (stdout), the count on stderr; exit 1 if any."""
+    report = read_cases(args.file, lang)
+    if report.ok:
+        print(t("cases_ok", lang, n=len(report.cases)))
+        for warning in report.warnings:
+            print(warning.line(lang, warning=True))
+        return 0
+    for line in report.lines(lang):
+        print(line)
+    print(t("cases_summary", lang, n=len(report.problems)), file=sys.stderr)
+    return 1
+
+
+def _cmd_template(args: argparse.Namespace, lang: str) -> int:
+    path = Path(args.file)
+    if file_format(path.name) not in ("csv", "xlsx"):
+        print(t("cases_template_bad_type", lang, ext=path.suffix or path.name), file=sys.stderr)
+        return 2
+    if path.exists() and not args.force:
+        print(t("cases_template_exists", lang, path=path), file=sys.stderr)
+        return 2
+    try:
+        write_template(path, lang)
+    except OSError as exc:
+        reason = exc.strerror or exc
+        print(t("cases_template_write_failed", lang, path=path, reason=reason), file=sys.stderr)
+        return 1
+    print(t("cases_template_written", lang, path=path))
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -42,6 +108,10 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser(lang).parse_args(argv)
     if args.command == "serve":
         return _cmd_serve(args, lang)
+    if args.command == "check-cases":
+        return _cmd_check_cases(args, lang)
+    if args.command == "template":
+        return _cmd_template(args, lang)
     return 2  # pragma: no cover - argparse rejects unknown commands
 
 

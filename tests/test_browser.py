@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from kit.widgets.start import APPS as START_APPS
+
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
-APPS = ["00_start.ipynb", "01_begreper.ipynb", "02_modellen.ipynb"]
+APPS = ["00_start.ipynb", "01_begreper.ipynb", "02_modellen.ipynb", "03_klassifiser.ipynb"]
 
 
 def assert_clean(app_page) -> None:
@@ -20,7 +22,7 @@ def test_start_page_links_to_every_app(app_page):
     page = app_page.page
     expect(page.locator("h1")).to_have_text("Samskaping: kommuner og frivillighet")
     links = page.locator(".kit-app-list a")
-    expect(links).to_have_count(2)
+    expect(links).to_have_count(len(START_APPS))
     links.first.click()
     page.wait_for_url("**/01_begreper.ipynb?lang=nb")
     expect(page.locator(".kit-app h1")).to_contain_text("Begrepene", timeout=90_000)

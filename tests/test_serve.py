@@ -23,6 +23,7 @@ APPS = {
     "00_start.ipynb": "samskaping-kit",
     "01_begreper.ipynb": "Begrepene – samskaping-kit",
     "02_modellen.ipynb": "Modellen – samskaping-kit",
+    "03_klassifiser.ipynb": "Klassifiser – samskaping-kit",
 }
 
 

@@ -1,0 +1,454 @@
+"""Case files: the built-in case library and a course leader's own spreadsheet or YAML file.
+
+A course leader who brings their own cases must be told exactly what to mend, so reading never
+stops at the first error and never raises for bad content: :func:`read_cases` returns a
+:class:`CaseReport` with every problem, each naming the file, the row as a spreadsheet shows it
+(for YAML: the line where the case starts), the column and, from ``data/i18n/*/cases.yaml``, what
+is wrong and how to fix it. :func:`load_cases` is the strict version for code that needs cases.
+
+Pure layer: no ipywidgets, IPython, altair or pandas.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import IO, Any, NamedTuple
+
+from .casefile_formats import FormatError, RawTable, file_format, parse, write_csv, write_xlsx
+from .cases import ALLOWED_LEVELS, Case
+from .i18n import normalize_lang, t
+from .paths import data_dir
+from .text import DEFAULT_LANG, Text
+from .yamlio import ContentError
+
+__all__ = [
+    "COLUMNS",
+    "REQUIRED",
+    "CaseFileError",
+    "CaseReport",
+    "Problem",
+    "load_cases",
+    "read_cases",
+    "read_cases_bytes",
+    "template_row",
+    "write_template",
+]
+
+#: The canonical (Norwegian) columns, in the order a template shows them.
+COLUMNS: tuple[str, ...] = (
+    "id",
+    "tittel",
+    "tekst",
+    "prosess",
+    "nivå",
+    "forklaring",
+    "område",
+    "tittel_en",
+    "tekst_en",
+    "forklaring_en",
+    "par",
+)
+#: Columns every case must fill in.
+REQUIRED: tuple[str, ...] = ("id", "tittel", "tekst", "prosess", "forklaring")
+
+_ALIASES: dict[str, str] = {
+    **{c: c for c in COLUMNS},
+    "title": "tittel",
+    "text": "tekst",
+    "process": "prosess",
+    "level": "nivå",
+    "niva": "nivå",
+    "nivaa": "nivå",
+    "explanation": "forklaring",
+    "domain": "område",
+    "omrade": "område",
+    "omraade": "område",
+    "title_en": "tittel_en",
+    "text_en": "tekst_en",
+    "explanation_en": "forklaring_en",
+    "pair": "par",
+}
+_PROCESSES: dict[str, str] = {
+    **{p: p for p in ALLOWED_LEVELS},
+    "co-creation": "samskaping",
+    "co-production": "samproduksjon",
+    "value co-creation": "verdisamskaping",
+    "none": "ingen",
+}
+_NO_LEVEL = frozenset({"", "-", "ingen", "none"})
+_WIDTHS: dict[str, int] = {"id": 24, "prosess": 16, "nivå": 8, "område": 18, "par": 20}
+_TEMPLATE_TEXTS: dict[str, str] = {
+    "id": "cases_template_id",
+    "tittel": "cases_template_title",
+    "tekst": "cases_template_text",
+    "forklaring": "cases_template_explanation",
+    "område": "cases_template_domain",
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in a case file, located as a course leader would look for it."""
+
+    file: str  #: the file name as given (for an upload, the uploaded name)
+    row: int | None  #: spreadsheet row (header = 1), YAML line, or None for the whole file
+    column: str | None  #: the column as the file spells it, or None
+    key: str  #: i18n key of the message
+    params: Mapping[str, Any] = field(default_factory=dict, hash=False)
+
+    def message(self, lang: str = DEFAULT_LANG) -> str:
+        """What is wrong and how to fix it, in ``lang``."""
+        return t(self.key, lang, **{k: _show(v, lang) for k, v in self.params.items()})
+
+    def line(self, lang: str = DEFAULT_LANG, *, warning: bool = False) -> str:
+        """``FILE:ROW: column: message`` (row and column left out where there is none)."""
+        where = self.file if self.row is None else f"{self.file}:{self.row}"
+        column = f"{self.column}: " if self.column else ""
+        prefix = f"{t('cases_warning_prefix', lang)} " if warning else ""
+        return f"{prefix}{where}: {column}{self.message(lang)}"
+
+
+def _show(value: Any, lang: str) -> str:
+    """A message parameter as text; a tuple of choices reads "1 or 2" in the language."""
+    if isinstance(value, tuple):
+        words = [str(v) for v in value]
+        if len(words) < 2:
+            return "".join(words)
+        return f"{', '.join(words[:-1])} {t('cases_or', lang)} {words[-1]}"
+    return "" if value is None else str(value)
+
+
+@dataclass(frozen=True)
+class CaseReport:
+    """The outcome of reading a case file: the valid cases and everything to mend."""
+
+    cases: tuple[Case, ...]  #: the rows without problems
+    problems: tuple[Problem, ...]  #: must be fixed before the file can be used
+    warnings: tuple[Problem, ...]  #: worth a look; the file can still be used
+    lang: str = DEFAULT_LANG  #: the language lines() uses by default
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def lines(self, lang: str | None = None) -> list[str]:
+        """Problems, then warnings (prefixed as such), one formatted line each."""
+        lang = lang or self.lang
+        return [p.line(lang) for p in self.problems] + [
+            w.line(lang, warning=True) for w in self.warnings
+        ]
+
+
+class CaseFileError(ContentError):
+    """A case file has problems; the message lists them all, one per line."""
+
+    def __init__(self, report: CaseReport, lang: str = DEFAULT_LANG) -> None:
+        self.problems = report.problems
+        self.warnings = report.warnings
+        super().__init__("\n".join(report.lines(lang)))
+
+
+def read_cases(
+    source: str | Path | bytes | IO[bytes],
+    lang: str = DEFAULT_LANG,
+    *,
+    name: str | None = None,
+) -> CaseReport:
+    """Read a case file from a path, raw bytes or a binary file object, reporting every problem.
+
+    ``name`` is the file name shown in messages and whose ending picks the format; it is
+    required with bytes (an upload's own name) and defaults to the path as given.
+    """
+    lang = normalize_lang(lang)
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        if name is None:
+            raise TypeError("read_cases: give name= (the file name) with bytes")
+        return _read(bytes(source), name, lang)
+    if hasattr(source, "read"):
+        display = name or str(getattr(source, "name", "") or "")
+        data = source.read()
+        return _read(data.encode("utf-8") if isinstance(data, str) else data, display, lang)
+    display = name or str(source)
+    if file_format(display) is None:
+        return _fail(display, lang, "cases_unsupported_type", ext=Path(display).suffix or display)
+    try:
+        data = Path(source).read_bytes()
+    except FileNotFoundError:
+        return _fail(display, lang, "cases_file_not_found")
+    except OSError as exc:
+        return _fail(display, lang, "cases_cannot_open", reason=exc.strerror or exc)
+    return _read(data, display, lang)
+
+
+def read_cases_bytes(data: bytes, filename: str, lang: str = DEFAULT_LANG) -> CaseReport:
+    """Read an uploaded case file; ``filename`` is the name the course leader uploaded."""
+    return read_cases(data, lang, name=filename)
+
+
+def load_cases(path: str | Path | None = None, lang: str = DEFAULT_LANG) -> tuple[Case, ...]:
+    """The cases of ``path`` (default: the built-in library); raises CaseFileError on problems."""
+    report = _builtin_report() if path is None else read_cases(path, lang)
+    if not report.ok:
+        raise CaseFileError(report, normalize_lang(lang))
+    return report.cases
+
+
+@cache
+def _builtin_report() -> CaseReport:
+    return read_cases(data_dir() / "cases.yaml")
+
+
+def _fail(file: str, lang: str, key: str, row: int | None = None, /, **params: Any) -> CaseReport:
+    return CaseReport((), (Problem(file, row, None, key, params),), (), lang)
+
+
+def _read(data: bytes, file: str, lang: str) -> CaseReport:
+    fmt = file_format(file)
+    if fmt is None:
+        return _fail(file, lang, "cases_unsupported_type", ext=Path(file).suffix or file)
+    try:
+        table = parse(data, fmt)
+    except FormatError as exc:
+        return _fail(file, lang, exc.key, exc.row, **exc.params)
+    return _Checker(file).run(table, lang)
+
+
+class _Row(NamedTuple):
+    number: int
+    values: dict[str, Any]  #: canonical column -> raw cell value
+    names: dict[str, str]  #: canonical column -> the column as the file spells it
+
+
+def _canonical(label: str) -> str | None:
+    key = re.sub(r"[\s\-]+", "_", unicodedata.normalize("NFC", label).strip().lower())
+    return _ALIASES.get(key)
+
+
+def _cell_text(value: Any) -> str | None:
+    """A cell as trimmed text; None for a list or mapping (YAML), which is no cell text."""
+    if value is None:
+        return ""
+    if isinstance(value, (list, dict, set, tuple)):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).replace("\r\n", "\n").strip()
+
+
+def _blank(values: Any) -> bool:
+    return all(_cell_text(v) == "" for v in values)
+
+
+def _process(text: str) -> str | None:
+    return _PROCESSES.get(" ".join(unicodedata.normalize("NFC", text).lower().split()))
+
+
+def _level(raw: Any) -> tuple[bool, int | None]:
+    """(valid, level): 1, 2, 3 (also 2.0 or "2 "), or None for blank, "-", "ingen", "none"."""
+    if isinstance(raw, bool):
+        return False, None
+    if isinstance(raw, int):
+        return raw in (1, 2, 3), raw
+    text = (_cell_text(raw) or "").lower()
+    if text in _NO_LEVEL:
+        return True, None
+    try:
+        number = float(text.replace(",", "."))
+    except ValueError:
+        return False, None
+    if not number.is_integer():
+        return False, None
+    return int(number) in (1, 2, 3), int(number)
+
+
+class _Checker:
+    """Checks every row and column of one file in one pass."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
+        self.missing: set[str] = set()
+        self.first_row: dict[str, int] = {}
+        self.pairs: list[tuple[int, str, str]] = []
+        self.yaml = False
+
+    def problem(self, row: int | None, column: str | None, key: str, /, **params: Any) -> None:
+        self.problems.append(Problem(self.file, row, column, key, params))
+
+    def warn(self, row: int | None, column: str | None, key: str, /, **params: Any) -> None:
+        self.warnings.append(Problem(self.file, row, column, key, params))
+
+    def run(self, table: RawTable, lang: str) -> CaseReport:
+        self.yaml = table.header is None
+        rows = self._yaml_rows(table) if self.yaml else self._sheet_rows(table)
+        cases = [case for row in rows if (case := self._check(row)) is not None]
+        if not rows:
+            self.problem(None, None, "cases_empty")
+        for number, column, pair in self.pairs:
+            if pair not in self.first_row:
+                self.warn(number, column, "cases_unknown_pair", value=pair)
+
+        def by_row(p: Problem) -> int:
+            return p.row or 0
+
+        return CaseReport(
+            cases=tuple(cases),
+            problems=tuple(sorted(self.problems, key=by_row)),
+            warnings=tuple(sorted(self.warnings, key=by_row)),
+            lang=lang,
+        )
+
+    def _sheet_rows(self, table: RawTable) -> list[_Row]:
+        index: dict[str, int] = {}
+        names: dict[str, str] = {}
+        for i, cell in enumerate(table.header or []):
+            label = _cell_text(cell) or ""
+            if not label:
+                continue
+            canon = _canonical(label)
+            if canon is None:
+                self.warn(1, label, "cases_unknown_column", columns=", ".join(COLUMNS))
+            elif canon in index:
+                self.problem(1, label, "cases_duplicate_column", first=names[canon])
+            else:
+                index[canon], names[canon] = i, label
+        for column in REQUIRED:
+            if column not in index:
+                self.missing.add(column)
+                self.problem(1, column, "cases_missing_column", column=column)
+        return [
+            _Row(number, {c: cells[i] if i < len(cells) else None for c, i in index.items()}, names)
+            for number, cells in table.rows
+            if not _blank(cells)
+        ]
+
+    def _yaml_rows(self, table: RawTable) -> list[_Row]:
+        rows: list[_Row] = []
+        warned: set[str] = set()
+        for number, item in table.rows:
+            if item is None or (isinstance(item, dict) and _blank(item.values())):
+                continue
+            if not isinstance(item, dict):
+                self.problem(number, None, "cases_yaml_not_case")
+                continue
+            values: dict[str, Any] = {}
+            names: dict[str, str] = {}
+            for key, value in item.items():
+                label = str(key).strip()
+                canon = _canonical(label)
+                if canon is None:
+                    if label not in warned:
+                        warned.add(label)
+                        self.warn(number, label, "cases_unknown_column", columns=", ".join(COLUMNS))
+                elif canon in values:
+                    self.problem(number, label, "cases_duplicate_column", first=names[canon])
+                else:
+                    values[canon], names[canon] = value, label
+            rows.append(_Row(number, values, names))
+        return rows
+
+    def _check(self, row: _Row) -> Case | None:
+        """Check one row column by column; the Case if the row is sound."""
+        before = len(self.problems)
+        cells: dict[str, str] = {}
+        process: str | None = None
+
+        def bad(column: str, key: str, /, **params: Any) -> None:
+            self.problem(row.number, row.names.get(column, column), key, **params)
+
+        for column in COLUMNS:
+            raw = row.values.get(column)
+            text = _cell_text(raw)
+            if text is None:
+                bad(column, "cases_not_text")
+                continue
+            cells[column] = text
+            if column in REQUIRED and not text:
+                if column not in self.missing:
+                    bad(column, "cases_required_empty")
+            elif column == "id":
+                if text in self.first_row:
+                    key = "cases_duplicate_id_yaml" if self.yaml else "cases_duplicate_id"
+                    bad(column, key, value=text, first=self.first_row[text])
+                else:
+                    self.first_row[text] = row.number
+            elif column == "prosess":
+                process = _process(text)
+                if process is None:
+                    bad(column, "cases_unknown_process", value=text)
+            elif column == "nivå":
+                self._check_level(raw, text, process, bad)
+            elif column == "par" and text:
+                self.pairs.append((row.number, row.names.get(column, column), text))
+        if len(self.problems) > before or self.missing or process is None:
+            return None
+        return Case(
+            id=cells["id"],
+            title=Text(nb=cells["tittel"], en=cells["tittel_en"] or None),
+            text=Text(nb=cells["tekst"], en=cells["tekst_en"] or None),
+            process=process,
+            level=_level(row.values.get("nivå"))[1],
+            explanation=Text(nb=cells["forklaring"], en=cells["forklaring_en"] or None),
+            domain=cells["område"],
+            pair=cells["par"] or None,
+        )
+
+    @staticmethod
+    def _check_level(raw: Any, text: str, process: str | None, bad: Callable[..., None]) -> None:
+        valid, level = _level(raw)
+        if not valid:
+            bad("nivå", "cases_level_range", value=text)
+            return
+        if process is None:
+            return
+        fits = ALLOWED_LEVELS[process]
+        if level in fits:
+            return
+        if process == "ingen":
+            bad("nivå", "cases_level_not_empty", level=level)
+        elif level is None:
+            bad("nivå", "cases_level_missing", process=process, fits=fits)
+        else:
+            bad("nivå", "cases_level_mismatch", process=process, fits=fits, level=level)
+
+
+def template_row(lang: str = DEFAULT_LANG) -> dict[str, object]:
+    """The template's one example row (the source's Tuesday lunch), texts from ``data/i18n``.
+
+    The Norwegian columns are in ``lang`` (nynorsk for a nynorsk course leader; bokmål when
+    ``lang`` is English), the ``_en`` columns in English.
+    """
+    lang = normalize_lang(lang)
+    main = DEFAULT_LANG if lang == "en" else lang
+    row: dict[str, object] = {c: t(key, main) for c, key in _TEMPLATE_TEXTS.items()}
+    row.update(
+        prosess="samproduksjon",
+        nivå=3,
+        tittel_en=t("cases_template_title", "en"),
+        tekst_en=t("cases_template_text", "en"),
+        forklaring_en=t("cases_template_explanation", "en"),
+        par="",
+    )
+    return {column: row[column] for column in COLUMNS}
+
+
+def write_template(path: str | Path, lang: str = DEFAULT_LANG) -> Path:
+    """Write an empty-but-for-one-example case file (``.xlsx`` or ``.csv``) to ``path``."""
+    path = Path(path)
+    fmt = file_format(path.name)
+    row = list(template_row(lang).values())
+    if fmt == "csv":
+        write_csv(path, COLUMNS, [row])
+    elif fmt == "xlsx":
+        widths = [_WIDTHS.get(c, 36 if c.startswith("tittel") else 60) for c in COLUMNS]
+        title = t("cases_template_sheet", normalize_lang(lang))
+        write_xlsx(path, COLUMNS, [row], sheet_title=title, widths=widths)
+    else:
+        raise ValueError(f"{path.name}: a template is .xlsx or .csv")
+    return path

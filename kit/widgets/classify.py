@@ -1,0 +1,420 @@
+"""The classification exercise: one case at a time, process and level, instant feedback."""
+
+from __future__ import annotations
+
+import base64
+import random
+from html import escape
+
+import ipywidgets as widgets
+
+from .. import render
+from ..casefile import CaseReport, load_cases, read_cases_bytes
+from ..cases import LEVELS, Case
+from ..exercise import Answer, Feedback, Session, confusion, level_label, results_csv
+from ..i18n import has_text, t
+from ..model import PROCESSES, Model, load_model
+from .base import App, html
+
+SOURCES = ("all", "domain", "file")
+UPLOAD_TYPES = ".xlsx,.csv,.yaml,.yml"
+
+
+def domain_label(domain: str, lang: str) -> str:
+    """A domain's display name: translated for the library's domains, as written otherwise."""
+    if not domain:
+        return t("domain_unknown", lang)
+    key = "domain_" + domain.strip().lower().replace(" ", "_")
+    return t(key, lang) if has_text(key, lang) else domain
+
+
+def _labelled(widget: widgets.Widget, hidden: bool = False) -> widgets.Widget:
+    widget.style.description_width = "initial"
+    widget.layout.display = "none" if hidden else None
+    return widget
+
+
+class Klassifisering(App):
+    """``notebooks/03_klassifiser.ipynb``: choose a case set, classify, see the summary."""
+
+    title_key = "app_title_klassifiser"
+
+    def __init__(
+        self,
+        lang: str | None = None,
+        cases: tuple[Case, ...] | None = None,
+        seed: int | None = None,
+        model: Model | None = None,
+    ) -> None:
+        self.model = model or load_model()
+        self.library = cases if cases is not None else load_cases()
+        self.rng = random.Random(seed)
+        self.source = "all"
+        self.domain = self._domains()[0] if self._domains() else ""
+        self.shuffle = True
+        self.upload: CaseReport | None = None
+        self.upload_name = ""
+        self.session: Session | None = None
+        self.feedback_shown: Feedback | None = None
+        self.phase = "setup"
+        super().__init__(lang)
+
+    # -- building ---------------------------------------------------------------------------
+    def build(self, lang: str) -> list[widgets.Widget]:
+        self.setup_box = self._build_setup(lang)
+        self.exercise_box = self._build_exercise(lang)
+        self.summary_box = widgets.VBox()
+        self.summary_box.add_class("kit-summary")
+        self._show_phase()
+        return [
+            html(
+                render.paragraph(t("klass_intro", lang), "kit-lead")
+                + render.paragraph(t("klass_constructed_note", lang), "kit-note")
+            ),
+            self.setup_box,
+            self.exercise_box,
+            self.summary_box,
+        ]
+
+    def _domains(self) -> list[str]:
+        return sorted({c.domain for c in self.library})
+
+    def _build_setup(self, lang: str) -> widgets.VBox:
+        self.source_choice = _labelled(
+            widgets.RadioButtons(
+                options=[
+                    (t("klass_source_all", lang, n=len(self.library)), "all"),
+                    (t("klass_source_domain", lang), "domain"),
+                    (t("klass_source_file", lang), "file"),
+                ],
+                value=self.source,
+                description=t("klass_source_label", lang),
+                layout=widgets.Layout(width="auto"),
+            )
+        )
+        self.domain_choice = _labelled(
+            widgets.Dropdown(
+                options=[
+                    (f"{domain_label(d, lang)} ({sum(c.domain == d for c in self.library)})", d)
+                    for d in self._domains()
+                ],
+                value=self.domain or None,
+                description=t("klass_domain_label", lang),
+                layout=widgets.Layout(width="auto"),
+            ),
+            hidden=self.source != "domain",
+        )
+        self.upload_button = _labelled(
+            widgets.FileUpload(
+                accept=UPLOAD_TYPES, multiple=False, description=t("klass_upload_label", lang)
+            ),
+            hidden=self.source != "file",
+        )
+        self.upload_status = html(self._upload_html(lang), "kit-upload-status")
+        self.upload_status.layout.display = None if self.source == "file" else "none"
+        self.shuffle_box = widgets.Checkbox(
+            value=self.shuffle, description=t("klass_shuffle", lang), indent=False
+        )
+        self.start_button = widgets.Button(description=t("klass_start", lang), button_style="primary")
+        self.start_message = html("")
+        self.source_choice.observe(self._on_source, names="value")
+        self.domain_choice.observe(self._on_domain, names="value")
+        self.upload_button.observe(self._on_upload, names="value")
+        self.shuffle_box.observe(self._on_shuffle, names="value")
+        self.start_button.on_click(self._on_start)
+        box = widgets.VBox(
+            [
+                html(render.heading(t("klass_setup_heading", lang))),
+                self.source_choice,
+                self.domain_choice,
+                self.upload_button,
+                self.upload_status,
+                self.shuffle_box,
+                self.start_button,
+                self.start_message,
+            ]
+        )
+        box.add_class("kit-setup")
+        return box
+
+    def _build_exercise(self, lang: str) -> widgets.VBox:
+        self.progress_text = html("", "kit-progress-text")
+        self.case_view = html("", "kit-case")
+        self.process_choice = widgets.RadioButtons(
+            options=[(t("process_" + p, lang), p) for p in PROCESSES],
+            value=None,
+            description=t("klass_process_label", lang),
+            layout=widgets.Layout(width="auto"),
+        )
+        self.level_choice = widgets.RadioButtons(
+            options=[(level_label(lv, lang) if lv else t("klass_level_none", lang), lv or 0)
+                     for lv in LEVELS],
+            value=None,
+            description=t("klass_level_label", lang),
+            layout=widgets.Layout(width="auto"),
+        )
+        self.check_button = widgets.Button(description=t("klass_check", lang), button_style="primary")
+        self.feedback = html("", "kit-fb")
+        self.next_button = widgets.Button(description=t("klass_next", lang))
+        self.check_button.on_click(self._on_check)
+        self.next_button.on_click(self._on_next)
+        choices = widgets.HBox([self.process_choice, self.level_choice])
+        choices.add_class("kit-wrap")
+        box = widgets.VBox(
+            [
+                self.progress_text,
+                self.case_view,
+                choices,
+                self.check_button,
+                self.feedback,
+                self.next_button,
+            ]
+        )
+        box.add_class("kit-exercise")
+        return box
+
+    # -- showing state ----------------------------------------------------------------------
+    def _show_phase(self) -> None:
+        self.setup_box.layout.display = None if self.phase == "setup" else "none"
+        self.exercise_box.layout.display = None if self.phase == "exercise" else "none"
+        self.summary_box.layout.display = None if self.phase == "summary" else "none"
+        if self.phase == "exercise":
+            self._show_case()
+        elif self.phase == "summary":
+            self._show_summary()
+
+    def _upload_html(self, lang: str) -> str:
+        report = self.upload
+        if report is None:
+            return render.paragraph(t("klass_upload_hint", lang)) + render.paragraph(
+                t("klass_upload_none", lang)
+            )
+        parts = []
+        if report.ok:
+            parts.append(
+                f"<p role='status'>✔ {escape(t('klass_upload_ok', lang, name=self.upload_name, n=len(report.cases)))}</p>"
+            )
+        else:
+            lines = "".join(f"<li><code>{escape(line)}</code></li>" for line in report.lines(lang)
+                            if True)
+            parts.append(
+                f"<div role='alert' class='kit-problems'><p>✘ "
+                f"{escape(t('klass_upload_problems', lang, name=self.upload_name, n=len(report.problems)))}"
+                f"</p><ul>{lines}</ul></div>"
+            )
+        return "".join(parts)
+
+    def _case_html(self, case: Case, lang: str) -> str:
+        return (
+            f"<h2>{escape(case.title.get(lang))}</h2>"
+            f"<p class='kit-case-text'>{escape(case.text.get(lang))}</p>"
+            f"<p><span class='kit-badge kit-badge-ingen'>"
+            f"{escape(t('klass_domain_badge', lang, domain=domain_label(case.domain, lang)))}</span></p>"
+        )
+
+    def _show_case(self) -> None:
+        lang = self.lang
+        session = self.session
+        assert session is not None
+        case = session.current
+        if case is None:
+            return
+        n = session.index + 1
+        score = session.score()
+        answered = session.index + (1 if session.checked else 0)
+        with self.hold_sync():
+            # a native <progress> element: screen readers announce it as a progress bar
+            self.progress_text.value = (
+                f"<div class='kit-progress'><label>{escape(t('klass_progress_label', lang))} "
+                f"<progress max='{session.total}' value='{answered}'>{answered}/{session.total}"
+                f"</progress></label> "
+                f"<strong>{escape(t('klass_progress_text', lang, n=n, total=session.total))}</strong>"
+                f" · {escape(t('klass_score_text', lang, correct=score.correct, answered=score.answered))}</div>"
+            )
+            self.case_view.value = self._case_html(case, lang)
+            done = session.checked
+            self.check_button.disabled = done
+            self.process_choice.disabled = done
+            self.level_choice.disabled = done
+            self.next_button.disabled = not done
+            last = session.index == session.total - 1
+            self.next_button.description = t("klass_to_summary" if last else "klass_next", lang)
+            if done:
+                fb = session.feedbacks[session.index]
+                self.process_choice.value = fb.answer.process
+                self.level_choice.value = fb.answer.level or 0
+                self.feedback.value = self._feedback_html(fb, lang)
+            else:
+                self.process_choice.value = None
+                self.level_choice.value = None
+                self.feedback.value = ""
+
+    def _feedback_html(self, fb: Feedback, lang: str) -> str:
+        case = fb.case
+        verdict = (
+            "klass_fb_all_right" if fb.correct
+            else "klass_fb_part_right" if fb.process_ok or fb.level_ok
+            else "klass_fb_all_wrong"
+        )
+        cls = "kit-feedback-right" if fb.correct else "kit-feedback-wrong"
+        expected_p = t("process_" + case.process, lang)
+        given_p = t("process_" + fb.answer.process, lang)
+        expected_l = level_label(case.level, lang)
+        given_l = level_label(fb.answer.level, lang)
+        part_p = (
+            "✔ " + t("klass_fb_process_right", lang, expected=expected_p) if fb.process_ok
+            else "✘ " + t("klass_fb_process_wrong", lang, given=given_p, expected=expected_p)
+        )
+        part_l = (
+            "✔ " + t("klass_fb_level_right", lang, expected=expected_l) if fb.level_ok
+            else "✘ " + t("klass_fb_level_wrong", lang, given=given_l, expected=expected_l)
+        )
+        if case.level:
+            level = self.model.level(case.level)
+            where = t(
+                "klass_fb_model_level", lang,
+                level=f"{render.level_title(level, lang)} ({level.subtitle.get(lang)})",
+            )
+        else:
+            where = t("klass_fb_model_none", lang)
+        return (
+            f"<div class='kit-feedback {cls}' role='status'>"
+            f"<p><strong>{escape(t(verdict, lang))}</strong></p>"
+            f"<ul><li>{escape(part_p)}</li><li>{escape(part_l)}</li></ul>"
+            f"<p><strong>{escape(t('klass_fb_explanation', lang))}:</strong> "
+            f"{escape(case.explanation.get(lang))}</p>"
+            f"<p>{escape(where)}</p></div>"
+        )
+
+    def _show_summary(self) -> None:
+        lang = self.lang
+        session = self.session
+        assert session is not None
+        score = session.score()
+        rows = "".join(
+            f"<tr><th scope='row'>{escape(t('process_' + p, lang))}</th>"
+            f"<td>{escape(t('klass_by_process_row', lang, right=right, total=total))}</td></tr>"
+            for p, (right, total) in score.by_process.items()
+        )
+        table = (
+            f"<h3>{escape(t('klass_by_process_heading', lang))}</h3>"
+            "<div class='kit-table-wrap'><table class='kit-table'><thead><tr>"
+            f"<th scope='col'>{escape(t('klass_by_process_col', lang))}</th>"
+            f"<th scope='col'>{escape(t('klass_by_process_right', lang))}</th>"
+            f"</tr></thead><tbody>{rows}</tbody></table></div>"
+        )
+        csv_text = results_csv(session.feedbacks, lang)
+        payload = base64.b64encode(("\ufeff" + csv_text).encode("utf-8")).decode("ascii")
+        download = (
+            f"<p><a class='kit-download' download='{escape(t('klass_download_name', lang))}' "
+            f"href='data:text/csv;charset=utf-8;base64,{payload}'>"
+            f"⬇ {escape(t('klass_download', lang))}</a></p>"
+        )
+        self.summary_text = html(
+            render.heading(t("klass_summary_heading", lang))
+            + render.paragraph(
+                t("klass_summary_score", lang, correct=score.correct, total=score.answered,
+                  process=score.process_correct, level=score.level_correct)
+            )
+            + table
+        )
+        from .. import charts
+        from .charts import chart_view
+
+        rows_c = confusion(session.feedbacks)
+        self.chart = chart_view(
+            charts.confusion_chart(rows_c, lang),
+            charts.confusion_summary(rows_c, lang),
+            charts.confusion_table(rows_c, lang),
+            t("klass_table_summary", lang),
+        )
+        wrong = session.wrong_cases()
+        self.practise_button = widgets.Button(
+            description=t("klass_practise_wrong", lang, n=len(wrong)), disabled=not wrong,
+            button_style="primary",
+        )
+        self.restart_button = widgets.Button(description=t("klass_restart", lang))
+        self.practise_button.on_click(self._on_practise_wrong)
+        self.restart_button.on_click(self._on_restart)
+        self.download = html(download)
+        buttons = widgets.HBox([self.practise_button, self.restart_button])
+        buttons.add_class("kit-wrap")
+        self.summary_box.children = [self.summary_text, self.chart, self.download, buttons]
+
+    # -- choosing the case set ------------------------------------------------------------------
+    def selected_cases(self) -> tuple[Case, ...]:
+        if self.source == "domain":
+            return tuple(c for c in self.library if c.domain == self.domain)
+        if self.source == "file":
+            return self.upload.cases if self.upload and self.upload.ok else ()
+        return self.library
+
+    def _on_source(self, change: dict) -> None:
+        self.source = change["new"]
+        self.domain_choice.layout.display = None if self.source == "domain" else "none"
+        self.upload_button.layout.display = None if self.source == "file" else "none"
+        self.upload_status.layout.display = None if self.source == "file" else "none"
+        self.start_message.value = ""
+
+    def _on_domain(self, change: dict) -> None:
+        self.domain = change["new"]
+
+    def _on_shuffle(self, change: dict) -> None:
+        self.shuffle = change["new"]
+
+    def _on_upload(self, change: dict) -> None:
+        files = change["new"]
+        if not files:
+            return
+        item = files[0]
+        self.upload_name = str(item["name"])
+        self.upload = read_cases_bytes(bytes(item["content"]), self.upload_name, self.lang)
+        self.upload_status.value = self._upload_html(self.lang)
+
+    def load_file(self, data: bytes, name: str) -> CaseReport:
+        """What an upload does, callable from tests and notebooks."""
+        self.source = "file"
+        self.upload_name = name
+        self.upload = read_cases_bytes(data, name, self.lang)
+        self._render()
+        return self.upload
+
+    def _on_start(self, _button: widgets.Button | None = None) -> None:
+        cases = self.selected_cases()
+        if not cases:
+            self.start_message.value = f"<p role='alert'>{escape(t('klass_no_cases', self.lang))}</p>"
+            return
+        self.start(cases)
+
+    def start(self, cases: tuple[Case, ...]) -> None:
+        seed = self.rng.randrange(2**31) if self.shuffle else None
+        self.session = Session(cases, seed=seed)
+        self.phase = "exercise"
+        self._show_phase()
+
+    # -- answering ------------------------------------------------------------------------------
+    def _on_check(self, _button: widgets.Button | None = None) -> None:
+        if self.process_choice.value is None or self.level_choice.value is None:
+            self.feedback.value = f"<p role='alert'>{escape(t('klass_choose_both', self.lang))}</p>"
+            return
+        assert self.session is not None
+        self.session.answer(Answer(self.process_choice.value, self.level_choice.value or None))
+        self._show_case()
+
+    def _on_next(self, _button: widgets.Button | None = None) -> None:
+        assert self.session is not None
+        self.session.advance()
+        if self.session.finished:
+            self.phase = "summary"
+        self._show_phase()
+
+    def _on_practise_wrong(self, _button: widgets.Button | None = None) -> None:
+        assert self.session is not None
+        wrong = self.session.wrong_cases()
+        if wrong:
+            self.start(wrong)
+
+    def _on_restart(self, _button: widgets.Button | None = None) -> None:
+        self.session = None
+        self.phase = "setup"
+        self._show_phase()

@@ -1,0 +1,73 @@
+"""The classification exercise in Chromium: upload a file, classify 5 cases, see the summary."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+from playwright.sync_api import expect
+
+from kit.casefile import load_cases
+
+pytestmark = [pytest.mark.browser, pytest.mark.server]
+
+HOSTILE_TITLE = '<img src=x onerror="window.__pwned=1">Farlig tittel'
+
+
+def write_five(path) -> list:
+    cases = list(load_cases()[:4])
+    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+        out = csv.writer(fh, delimiter=";")
+        out.writerow(["id", "tittel", "tekst", "prosess", "nivå", "forklaring", "område"])
+        for c in cases:
+            out.writerow([c.id, c.title.nb, c.text.nb, c.process, c.level or "", c.explanation.nb,
+                          c.domain])
+        out.writerow(["farlig", HOSTILE_TITLE, "<script>window.__pwned=2</script>Tekst.",
+                      "ingen", "", "Forklaring.", "kultur"])
+    return cases
+
+
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_classify_five_cases_from_uploaded_file(app_page, tmp_path, lang):
+    path = tmp_path / "fem.csv"
+    write_five(path)
+    app_page.open("03_klassifiser.ipynb", f"?lang={lang}")
+    page = app_page.page
+    labels = {
+        "nb": ("Egen fil", "Bland rekkefølgen", "Start øvelsen", "Sjekk svaret", "Case {n} av 5",
+               "Prosess", "Nivå", "Neste case", "Se oppsummering", "Oppsummering"),
+        "en": ("Your own file", "Shuffle the order", "Start the exercise", "Check answer",
+               "Case {n} of 5", "Process", "Level", "Next case", "See summary", "Summary"),
+    }[lang]
+    own, shuffle, start, check, progress, process, level, nxt, to_summary, summary = labels
+    page.get_by_label(own).check()
+    upload = {"nb": "Last opp fil", "en": "Upload file"}[lang]
+    with page.expect_file_chooser() as chooser:
+        page.get_by_role("button", name=upload).click()
+    chooser.value.set_files(str(path))
+    expect(page.locator(".kit-upload-status")).to_contain_text("fem.csv")
+    expect(page.locator(".kit-upload-status")).to_contain_text("5")
+    page.get_by_label(shuffle).uncheck()
+    page.get_by_role("button", name=start).click()
+    for n in range(1, 6):
+        expect(page.locator(".kit-progress-text")).to_contain_text(progress.format(n=n))
+        page.locator(".kit-exercise .widget-radio-box").first.locator("input").nth(n % 4).check()
+        page.locator(".kit-exercise .widget-radio-box").nth(1).locator("input").nth(n % 4).check()
+        page.get_by_role("button", name=check).click()
+        expect(page.locator(".kit-fb .kit-feedback")).to_be_visible()
+        expect(page.get_by_role("progressbar")).to_have_attribute("value", str(n))
+        if n == 5:
+            expect(page.locator(".kit-case")).to_contain_text("Farlig tittel")
+            expect(page.locator(".kit-case")).to_contain_text("<img src=x")
+            expect(page.locator(".kit-case")).to_contain_text("<script>")
+            page.get_by_role("button", name=to_summary).click()
+        else:
+            page.get_by_role("button", name=nxt, exact=True).click()
+    expect(page.locator(".kit-summary h2")).to_have_text(summary)
+    expect(page.locator(".kit-chart svg").first).to_be_visible(timeout=30_000)
+    expect(page.locator(".kit-download")).to_be_visible()
+    assert page.evaluate("window.__pwned") is None
+    violations = app_page.axe_violations()
+    assert violations == [], violations
+    assert app_page.errors == [], app_page.errors
+    assert app_page.blocked == []
