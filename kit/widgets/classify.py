@@ -9,29 +9,13 @@ from html import escape
 import ipywidgets as widgets
 
 from .. import render
-from ..casefile import CaseReport, load_cases, read_cases_bytes
+from ..casefile import load_cases
 from ..cases import LEVELS, Case
 from ..exercise import Answer, Feedback, Session, confusion, level_label, results_csv
-from ..i18n import has_text, t
+from ..i18n import t
 from ..model import PROCESSES, Model, load_model
 from .base import App, html
-
-SOURCES = ("all", "domain", "file")
-UPLOAD_TYPES = ".xlsx,.csv,.yaml,.yml"
-
-
-def domain_label(domain: str, lang: str) -> str:
-    """A domain's display name: translated for the library's domains, as written otherwise."""
-    if not domain:
-        return t("domain_unknown", lang)
-    key = "domain_" + domain.strip().lower().replace(" ", "_")
-    return t(key, lang) if has_text(key, lang) else domain
-
-
-def _labelled(widget: widgets.Widget, hidden: bool = False) -> widgets.Widget:
-    widget.style.description_width = "initial"
-    widget.layout.display = "none" if hidden else None
-    return widget
+from .caseset import CaseSetPicker, domain_label
 
 
 class Klassifisering(App):
@@ -48,12 +32,9 @@ class Klassifisering(App):
     ) -> None:
         self.model = model or load_model()
         self.library = cases if cases is not None else load_cases()
+        self.picker = CaseSetPicker(self.library)
         self.rng = random.Random(seed)
-        self.source = "all"
-        self.domain = self._domains()[0] if self._domains() else ""
         self.shuffle = True
-        self.upload: CaseReport | None = None
-        self.upload_name = ""
         self.session: Session | None = None
         self.feedback_shown: Feedback | None = None
         self.phase = "setup"
@@ -76,59 +57,25 @@ class Klassifisering(App):
             self.summary_box,
         ]
 
-    def _domains(self) -> list[str]:
-        return sorted({c.domain for c in self.library})
-
     def _build_setup(self, lang: str) -> widgets.VBox:
-        self.source_choice = _labelled(
-            widgets.RadioButtons(
-                options=[
-                    (t("klass_source_all", lang, n=len(self.library)), "all"),
-                    (t("klass_source_domain", lang), "domain"),
-                    (t("klass_source_file", lang), "file"),
-                ],
-                value=self.source,
-                description=t("klass_source_label", lang),
-                layout=widgets.Layout(width="auto"),
-            )
-        )
-        self.domain_choice = _labelled(
-            widgets.Dropdown(
-                options=[
-                    (f"{domain_label(d, lang)} ({sum(c.domain == d for c in self.library)})", d)
-                    for d in self._domains()
-                ],
-                value=self.domain or None,
-                description=t("klass_domain_label", lang),
-                layout=widgets.Layout(width="auto"),
-            ),
-            hidden=self.source != "domain",
-        )
-        self.upload_button = _labelled(
-            widgets.FileUpload(
-                accept=UPLOAD_TYPES, multiple=False, description=t("klass_upload_label", lang)
-            ),
-            hidden=self.source != "file",
-        )
-        self.upload_status = html(self._upload_html(lang), "kit-upload-status")
-        self.upload_status.layout.display = None if self.source == "file" else "none"
+        picker_widgets = self.picker.build(lang)
+        # the children tests and notebooks reach for
+        self.source_choice = self.picker.source_choice
+        self.domain_choice = self.picker.domain_choice
+        self.upload_button = self.picker.upload_button
+        self.upload_status = self.picker.upload_status
         self.shuffle_box = widgets.Checkbox(
             value=self.shuffle, description=t("klass_shuffle", lang), indent=False
         )
         self.start_button = widgets.Button(description=t("klass_start", lang), button_style="primary")
         self.start_message = html("")
         self.source_choice.observe(self._on_source, names="value")
-        self.domain_choice.observe(self._on_domain, names="value")
-        self.upload_button.observe(self._on_upload, names="value")
         self.shuffle_box.observe(self._on_shuffle, names="value")
         self.start_button.on_click(self._on_start)
         box = widgets.VBox(
             [
                 html(render.heading(t("klass_setup_heading", lang))),
-                self.source_choice,
-                self.domain_choice,
-                self.upload_button,
-                self.upload_status,
+                *picker_widgets,
                 self.shuffle_box,
                 self.start_button,
                 self.start_message,
@@ -182,27 +129,6 @@ class Klassifisering(App):
             self._show_case()
         elif self.phase == "summary":
             self._show_summary()
-
-    def _upload_html(self, lang: str) -> str:
-        report = self.upload
-        if report is None:
-            return render.paragraph(t("klass_upload_hint", lang)) + render.paragraph(
-                t("klass_upload_none", lang)
-            )
-        parts = []
-        if report.ok:
-            parts.append(
-                f"<p role='status'>✔ {escape(t('klass_upload_ok', lang, name=self.upload_name, n=len(report.cases)))}</p>"
-            )
-        else:
-            lines = "".join(f"<li><code>{escape(line)}</code></li>" for line in report.lines(lang)
-                            if True)
-            parts.append(
-                f"<div role='alert' class='kit-problems'><p>✘ "
-                f"{escape(t('klass_upload_problems', lang, name=self.upload_name, n=len(report.problems)))}"
-                f"</p><ul>{lines}</ul></div>"
-            )
-        return "".join(parts)
 
     def _case_html(self, case: Case, lang: str) -> str:
         return (
@@ -343,41 +269,19 @@ class Klassifisering(App):
 
     # -- choosing the case set ------------------------------------------------------------------
     def selected_cases(self) -> tuple[Case, ...]:
-        if self.source == "domain":
-            return tuple(c for c in self.library if c.domain == self.domain)
-        if self.source == "file":
-            return self.upload.cases if self.upload and self.upload.ok else ()
-        return self.library
+        return self.picker.selected()
 
-    def _on_source(self, change: dict) -> None:
-        self.source = change["new"]
-        self.domain_choice.layout.display = None if self.source == "domain" else "none"
-        self.upload_button.layout.display = None if self.source == "file" else "none"
-        self.upload_status.layout.display = None if self.source == "file" else "none"
+    def _on_source(self, _change: dict) -> None:
         self.start_message.value = ""
-
-    def _on_domain(self, change: dict) -> None:
-        self.domain = change["new"]
 
     def _on_shuffle(self, change: dict) -> None:
         self.shuffle = change["new"]
 
-    def _on_upload(self, change: dict) -> None:
-        files = change["new"]
-        if not files:
-            return
-        item = files[0]
-        self.upload_name = str(item["name"])
-        self.upload = read_cases_bytes(bytes(item["content"]), self.upload_name, self.lang)
-        self.upload_status.value = self._upload_html(self.lang)
-
-    def load_file(self, data: bytes, name: str) -> CaseReport:
+    def load_file(self, data: bytes, name: str):
         """What an upload does, callable from tests and notebooks."""
-        self.source = "file"
-        self.upload_name = name
-        self.upload = read_cases_bytes(data, name, self.lang)
+        report = self.picker.load_file(data, name)
         self._render()
-        return self.upload
+        return report
 
     def _on_start(self, _button: widgets.Button | None = None) -> None:
         cases = self.selected_cases()
