@@ -1,0 +1,344 @@
+"""Tables, schema versioning and engine setup for :mod:`kit.store` (SQLAlchemy Core, no ORM).
+
+Voilà runs every visitor in a kernel of its own, so the store's database is shared by many
+processes: SQLite by default (one file in the per-user data folder, WAL journal, a busy timeout on
+every connection, write transactions that take the lock up front), or any PostgreSQL server for
+a room spread over several machines.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    Connection,
+    DateTime,
+    Engine,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    create_engine,
+    event,
+    inspect,
+    select,
+    text,
+)
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import NullPool, StaticPool
+
+#: The schema this code writes. Raise it (and add a migration step) whenever a table changes.
+SCHEMA_VERSION = 1
+
+#: Bounds on what a participant's kernel may send (longer input is refused, not truncated).
+CODE_LENGTH = 6
+TOKEN_LENGTH = 32
+CASE_ID_MAX = 80
+LANG_MAX = 16
+
+#: How long SQLite waits for the write lock before giving up on one attempt (milliseconds).
+BUSY_TIMEOUT_MS = 10_000
+
+DB_FILENAME = "responses.sqlite3"
+APP_NAME = "samskaping-kit"
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timestamps stored and returned in UTC, timezone-aware on every backend.
+
+    SQLite keeps no time zone, PostgreSQL's ``timestamptz`` does; both come back aware here.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: the store keeps UTC timestamps only")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+metadata = MetaData()
+
+schema_table = Table(
+    "kit_schema",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("version", Integer, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    CheckConstraint("id = 1", name="kit_schema_one_row"),
+)
+
+sessions = Table(
+    "kit_sessions",
+    metadata,
+    Column("code", String(CODE_LENGTH), primary_key=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("closed_at", UTCDateTime, nullable=True),
+    Column("lang", String(LANG_MAX), nullable=False),
+    # The presenter's case set as JSON, so kernels that never saw the file can show the cases.
+    Column("cases", Text, nullable=False),
+    # Bumped by every answer written; copied into kit_answers.seq (a cheap change marker).
+    Column("last_seq", Integer, nullable=False, default=0),
+)
+
+participants = Table(
+    "kit_participants",
+    metadata,
+    # A random token and nothing else: no name, no address, no device data.
+    Column("token", String(TOKEN_LENGTH), primary_key=True),
+    Column(
+        "session_code",
+        String(CODE_LENGTH),
+        ForeignKey("kit_sessions.code", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("joined_at", UTCDateTime, nullable=False),
+    # Rate limit, counted here so that it holds whichever kernel the participant talks to.
+    Column("window_start", UTCDateTime, nullable=False),
+    Column("window_count", Integer, nullable=False, default=0),
+)
+
+answers = Table(
+    "kit_answers",
+    metadata,
+    Column(
+        "session_code",
+        String(CODE_LENGTH),
+        ForeignKey("kit_sessions.code", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column(
+        "participant_token",
+        String(TOKEN_LENGTH),
+        ForeignKey("kit_participants.token", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("case_id", String(CASE_ID_MAX), primary_key=True),
+    Column("process", String(32), nullable=False),
+    Column("level", Integer, nullable=True),
+    Column("answered_at", UTCDateTime, nullable=False),
+    Column("seq", Integer, nullable=False),
+    Index("kit_answers_session_seq", "session_code", "seq"),
+)
+
+reveals = Table(
+    "kit_reveals",
+    metadata,
+    Column(
+        "session_code",
+        String(CODE_LENGTH),
+        ForeignKey("kit_sessions.code", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("case_id", String(CASE_ID_MAX), primary_key=True),
+    Column("revealed_at", UTCDateTime, nullable=False),
+)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+# --------------------------------------------------------------------------------------- engine
+
+
+def default_url() -> str:
+    """``KIT_DB_URL``, else a SQLite file in the per-user data folder (``KIT_DATA_HOME`` overrides).
+
+    One file per user account, so every kernel that user's server starts finds the same room.
+    """
+    url = os.environ.get("KIT_DB_URL")
+    if url:
+        return url
+    folder = os.environ.get("KIT_DATA_HOME")
+    if not folder:
+        import platformdirs  # only needed for the default location
+
+        folder = platformdirs.user_data_dir(APP_NAME, appauthor=False)
+    path = Path(folder).expanduser()
+    path.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{path / DB_FILENAME}"
+
+
+def _normalize_url(url: str | URL) -> URL:
+    parsed = make_url(url)
+    if parsed.drivername == "postgresql":
+        # SQLAlchemy 2.0 would pick psycopg2; the kit depends on psycopg 3.
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def make_engine(url: str | URL) -> Engine:
+    """An engine tuned for many kernel processes sharing one database."""
+    parsed = _normalize_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        in_memory = parsed.database in (None, "", ":memory:")
+        if in_memory:  # one process only; handy for quick experiments
+            engine = create_engine(
+                parsed, poolclass=StaticPool, connect_args={"check_same_thread": False}
+            )
+        else:
+            # NullPool: a connection per operation, nothing held open between a kernel's calls.
+            engine = create_engine(parsed, poolclass=NullPool)
+        _tune_sqlite(engine, wal=not in_memory)
+        return engine
+    if backend == "postgresql":
+        # A kernel serves one participant: one pooled connection (plus short-lived overflow)
+        # keeps 60 kernels well under PostgreSQL's default max_connections of 100.
+        return create_engine(
+            parsed, pool_size=1, max_overflow=4, pool_pre_ping=True, pool_recycle=1800
+        )
+    raise ValueError(
+        f"unsupported database {backend!r}: the store runs on SQLite or PostgreSQL "
+        "(postgresql+psycopg://user:password@host/db)"
+    )
+
+
+def _tune_sqlite(engine: Engine, *, wal: bool) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # We emit BEGIN ourselves (below), so the driver must not.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            if wal:
+                cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+            cursor.execute("PRAGMA foreign_keys = ON")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        # A writer takes the write lock at BEGIN. A deferred transaction that reads first and
+        # then writes can fail at once with "database is locked", whatever the busy timeout.
+        immediate = conn.get_execution_options().get("kit_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """A connection in a transaction that will write (SQLite: BEGIN IMMEDIATE)."""
+    with engine.connect() as conn:
+        conn.execution_options(kit_write=True)
+        with conn.begin():
+            yield conn
+
+
+@contextmanager
+def read_transaction(engine: Engine) -> Iterator[Connection]:
+    """A connection in a read-only transaction (a consistent snapshot for multi-query reads)."""
+    with engine.connect() as conn, conn.begin():
+        yield conn
+
+
+# ---------------------------------------------------------------------------------- retrying
+
+T = TypeVar("T")
+
+_BUSY_MESSAGES = ("database is locked", "database is busy", "database table is locked")
+_RETRY_SQLSTATES = {"40001", "40P01"}  # serialization failure, deadlock detected
+
+
+def is_transient(exc: OperationalError) -> bool:
+    """A lock or conflict that is worth trying again, as opposed to a broken database."""
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    if sqlstate in _RETRY_SQLSTATES:
+        return True
+    message = str(exc.orig).lower()
+    return any(m in message for m in _BUSY_MESSAGES)
+
+
+def with_retry(
+    func: Callable[[], T],
+    *,
+    attempts: int = 6,
+    budget: float = 15.0,
+    base_delay: float = 0.05,
+    max_delay: float = 2.0,
+    on_give_up: Callable[[OperationalError], Exception] | None = None,
+) -> T:
+    """Run ``func`` (a whole transaction) again after a transient lock error.
+
+    SQLite's busy timeout already waits inside one attempt; this loop covers what it cannot
+    (a lock that SQLite reports at once, a PostgreSQL deadlock or serialization failure).
+    Full jitter keeps many kernels from retrying in step. No new attempt starts after
+    ``budget`` seconds, so a person on a phone is not left waiting for minutes.
+    """
+    started = time.monotonic()
+    for attempt in range(attempts):
+        try:
+            return func()
+        except OperationalError as exc:
+            if not is_transient(exc):
+                raise
+            if attempt == attempts - 1 or time.monotonic() - started > budget:
+                if on_give_up is not None:
+                    raise on_give_up(exc) from exc
+                raise
+            time.sleep(random.uniform(0, min(max_delay, base_delay * 2**attempt)))
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+# -------------------------------------------------------------------------------- versioning
+
+
+def stored_version(conn: Connection) -> int | None:
+    """The schema version recorded in the database, or None for a database without one."""
+    if not inspect(conn).has_table(schema_table.name):
+        return None
+    return conn.execute(select(schema_table.c.version).where(schema_table.c.id == 1)).scalar()
+
+
+def ensure_schema(conn: Connection, too_new: Callable[[int], Exception]) -> int:
+    """Create missing tables and record the version; refuse a database written by newer code.
+
+    Runs inside a write transaction; on PostgreSQL an advisory lock keeps kernels that start at
+    the same moment from creating the tables twice (SQLite's BEGIN IMMEDIATE does the same).
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(727361)"))  # any fixed number
+    version = stored_version(conn)
+    if version is not None and version > SCHEMA_VERSION:
+        raise too_new(version)
+    # Version 1 is the first; later versions add their migration steps here, oldest first.
+    metadata.create_all(conn, checkfirst=True)
+    if version is None:
+        conn.execute(
+            schema_table.insert().values(id=1, version=SCHEMA_VERSION, updated_at=utcnow())
+        )
+    elif version < SCHEMA_VERSION:  # pragma: no cover - no older schema exists yet
+        conn.execute(
+            schema_table.update()
+            .where(schema_table.c.id == 1)
+            .values(version=SCHEMA_VERSION, updated_at=utcnow())
+        )
+    return SCHEMA_VERSION

@@ -1,0 +1,173 @@
+"""A full room at once: many kernel processes answering into ONE SQLite file.
+
+Voilà runs each phone in its own kernel process, so this starts real processes ("spawn", as a
+kernel is a fresh interpreter), lets them all join, and releases them together with a barrier.
+``run_room`` is reused by the PostgreSQL tests.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import queue
+import time
+import traceback
+from dataclasses import dataclass
+
+from sqlalchemy import text
+
+from kit.cases import Case
+from kit.store import Store
+from kit.text import Text
+
+PROCESSES = ("samskaping", "samproduksjon", "verdisamskaping", "ingen")
+NO_LIMIT = (1_000_000, 10.0)  # the rate limit is tested elsewhere; here it must not trip
+
+
+def room_cases(n: int) -> list[Case]:
+    return [
+        Case(
+            id=f"case-{i:02d}",
+            title=Text(f"Sak {i}", en=f"Case {i}"),
+            text=Text(f"Tekst {i}"),
+            process="samskaping",
+            level=1,
+            explanation=Text("Fordi"),
+        )
+        for i in range(n)
+    ]
+
+
+def _participant(url, code, case_ids, index, barrier, results) -> None:
+    """One phone: join, wait for everyone, answer every case, report."""
+    try:
+        with Store(url, rate_limit=NO_LIMIT) as store:
+            token = store.join(code)
+            barrier.wait(timeout=120)
+            started = time.monotonic()
+            for n, case_id in enumerate(case_ids):
+                process = PROCESSES[(index + n) % len(PROCESSES)]
+                level = {"samskaping": 1 + (index % 2), "ingen": None}.get(process, 3)
+                store.submit(code, token, case_id, process, level)
+            results.put((index, None, time.monotonic() - started))
+    except BaseException:  # everything goes back to the test
+        results.put((index, traceback.format_exc(), 0.0))
+
+
+def _first_kernel(url, barrier, results) -> None:
+    """A kernel that may be the first to open a store nobody has created yet."""
+    try:
+        barrier.wait(timeout=120)
+        with Store(url) as store:
+            code = store.create_session(room_cases(2))
+            store.submit(code, store.join(code), "case-00", "ingen", None)
+        results.put(None)
+    except BaseException:  # reported to the test
+        results.put(traceback.format_exc())
+
+
+@dataclass
+class RoomResult:
+    errors: list[str]
+    finished: int
+    seconds: float  #: from the barrier's release to the last answer
+    slowest: float  #: the slowest participant's own time for all its answers
+
+
+def run_room(url: str, code: str, case_ids: list[str], participants: int) -> RoomResult:
+    """Start ``participants`` processes that each join ``code`` and answer every case once."""
+    ctx = multiprocessing.get_context("spawn")
+    barrier = ctx.Barrier(participants + 1)
+    results = ctx.Queue()
+    procs = [
+        ctx.Process(target=_participant, args=(url, code, case_ids, i, barrier, results))
+        for i in range(participants)
+    ]
+    for proc in procs:
+        proc.start()
+    errors: list[str] = []
+    durations: list[float] = []
+    try:
+        barrier.wait(timeout=120)  # every process has started, opened the store and joined
+        released = time.monotonic()
+        for _ in procs:
+            try:
+                _index, error, seconds = results.get(timeout=120)
+            except queue.Empty:
+                errors.append("a participant process did not report back within 120 s")
+                break
+            if error:
+                errors.append(error)
+            else:
+                durations.append(seconds)
+        elapsed = time.monotonic() - released
+    finally:
+        for proc in procs:
+            proc.join(timeout=30)
+            if proc.is_alive():
+                proc.kill()
+                proc.join()
+    errors += [f"process exited with {p.exitcode}" for p in procs if p.exitcode]
+    return RoomResult(errors, len(durations), elapsed, max(durations, default=0.0))
+
+
+def check_room(store: Store, code: str, participants: int, answers_each: int) -> None:
+    """Exactly one stored row per participant and case, each with its own sequence number."""
+    total = participants * answers_each
+    with store.engine.connect() as conn:
+        rows, distinct_seq, top_seq, people = conn.execute(
+            text(
+                "SELECT count(*), count(DISTINCT seq), max(seq), count(DISTINCT participant_token)"
+                " FROM kit_answers WHERE session_code = :c"
+            ),
+            {"c": code},
+        ).one()
+    assert (rows, distinct_seq, top_seq, people) == (total, total, total, participants)
+    assert store.participant_count(code) == participants
+    assert store.revision(code) == (total, total)
+    counts = store.counts(code)
+    assert len(counts) == answers_each
+    assert all(c.answers == participants for c in counts.values())
+    assert sum(sum(c.processes.values()) for c in counts.values()) == total
+
+
+def test_sixty_processes_answer_into_one_sqlite_file(tmp_path):
+    participants, answers_each = 60, 40
+    url = f"sqlite:///{tmp_path}/room.sqlite3"
+    cases = room_cases(answers_each)
+    with Store(url) as presenter:
+        code = presenter.create_session(cases)
+        started = time.monotonic()
+        result = run_room(url, code, [c.id for c in cases], participants)
+        total = time.monotonic() - started
+        print(
+            f"\n{participants}x{answers_each} on SQLite: {total:.1f} s in all, "
+            f"{result.seconds:.1f} s of answering (slowest participant {result.slowest:.1f} s)"
+        )
+        assert result.errors == []
+        assert result.finished == participants
+        check_room(presenter, code, participants, answers_each)
+    assert total < 60
+
+
+def test_kernels_starting_together_on_a_new_file(tmp_path):
+    """The first lesson of the day: many kernels open a store file that does not exist yet."""
+    kernels = 12
+    url = f"sqlite:///{tmp_path}/new.sqlite3"
+    ctx = multiprocessing.get_context("spawn")
+    barrier, results = ctx.Barrier(kernels), ctx.Queue()
+    procs = [
+        ctx.Process(target=_first_kernel, args=(url, barrier, results)) for _ in range(kernels)
+    ]
+    for proc in procs:
+        proc.start()
+    try:
+        errors = [results.get(timeout=120) for _ in procs]
+    finally:
+        for proc in procs:
+            proc.join(timeout=30)
+    assert [e for e in errors if e] == []
+    with Store(url) as store, store.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM kit_schema")).scalar_one() == 1
+        assert conn.execute(text("SELECT count(*) FROM kit_sessions")).scalar_one() == kernels
+        assert conn.execute(text("SELECT count(*) FROM kit_answers")).scalar_one() == kernels
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
