@@ -56,14 +56,25 @@ def confusion_chart(rows: Sequence[dict], lang: str) -> alt.LayerChart:
     ]
     peak = max([v["count"] for v in values] + [1])
     base = alt.Chart(alt.Data(values=values)).encode(
-        x=alt.X("given:N", sort=order, title=t("confusion_axis_given", lang),
-                axis=alt.Axis(labelAngle=0, labelLimit=140)),
-        y=alt.Y("expected:N", sort=order, title=t("confusion_axis_expected", lang),
-                axis=alt.Axis(labelLimit=200)),
+        x=alt.X(
+            "given:N",
+            sort=order,
+            title=t("confusion_axis_given", lang),
+            axis=alt.Axis(labelAngle=0, labelLimit=140),
+        ),
+        y=alt.Y(
+            "expected:N",
+            sort=order,
+            title=t("confusion_axis_expected", lang),
+            axis=alt.Axis(labelLimit=200),
+        ),
     )
     cells = base.mark_rect(stroke="#555555", strokeWidth=0.5).encode(
-        color=alt.Color("count:Q", scale=alt.Scale(scheme="blues", domain=[0, peak]),
-                        legend=alt.Legend(title=t("confusion_legend", lang))),
+        color=alt.Color(
+            "count:Q",
+            scale=alt.Scale(scheme="blues", domain=[0, peak]),
+            legend=alt.Legend(title=t("confusion_legend", lang)),
+        ),
         tooltip=[
             alt.Tooltip("expected:N", title=t("confusion_axis_expected", lang)),
             alt.Tooltip("given:N", title=t("confusion_axis_given", lang)),
@@ -98,3 +109,106 @@ def confusion_table(rows: Sequence[dict], lang: str) -> str:
         f"<caption>{escape(t('confusion_title', lang))}</caption>"
         f"<thead><tr><th scope='col'>{corner}</th>{head}</tr></thead><tbody>{body}</tbody></table></div>"
     )
+
+
+def live_rows(counts: dict, titles: dict[str, str], order: Sequence[str], lang: str) -> list[dict]:
+    """Long-form rows for the live chart: one per case and answer category (zeros left out)."""
+    from .cases import LEVELS
+
+    rows = []
+    for rank, case_id in enumerate(order):
+        c = counts[case_id]
+        label = f"{rank + 1}. {titles[case_id]}"
+        for process in PROCESSES:
+            if c.processes.get(process):
+                rows.append(
+                    {
+                        "case": label,
+                        "rank": rank,
+                        "part": "process",
+                        "category": process_label(process, lang),
+                        "count": c.processes[process],
+                    }
+                )
+        for level in LEVELS:
+            if c.levels.get(level):
+                category = t("level_n", lang, n=level) if level else t("level_none", lang)
+                rows.append(
+                    {
+                        "case": label,
+                        "rank": rank,
+                        "part": "level",
+                        "category": category,
+                        "count": c.levels[level],
+                    }
+                )
+    return rows
+
+
+def live_description(counts: dict, titles: dict[str, str], order: Sequence[str], lang: str) -> str:
+    """The live chart in words, case by case, in the order shown."""
+    parts = []
+    for case_id in order:
+        c = counts[case_id]
+        if not c.answers:
+            continue
+        split = ", ".join(
+            t("live_chart_desc_part", lang, label=process_label(p, lang), n=n)
+            for p, n in c.processes.items()
+            if n
+        )
+        parts.append(
+            t("live_chart_desc_case", lang, title=titles[case_id], n=c.answers, parts=split)
+        )
+    return " ".join(parts) if parts else t("live_chart_desc_none", lang)
+
+
+def live_chart(rows: Sequence[dict], lang: str) -> alt.HConcatChart:
+    """The room's answers: per case, a stacked bar of processes and one of levels."""
+    from .cases import LEVELS
+
+    data = alt.Data(
+        values=list(rows)
+        or [{"case": "", "rank": 0, "part": "process", "category": "", "count": 0}]
+    )
+    process_order = [process_label(p, lang) for p in PROCESSES]
+    level_order = [t("level_n", lang, n=lv) if lv else t("level_none", lang) for lv in LEVELS]
+    palette = ["#1c5d99", "#b35900", "#2e7d32", "#6b6b6b"]
+    y = alt.Y(
+        "case:N",
+        sort=alt.SortField("rank"),
+        title=t("live_chart_case", lang),
+        axis=alt.Axis(labelLimit=260),
+    )
+
+    def part(name: str, title: str, order: list[str]) -> alt.Chart:
+        return (
+            alt.Chart(data)
+            .transform_filter(alt.datum.part == name)
+            .mark_bar()
+            .encode(
+                x=alt.X(
+                    "sum(count):Q", title=t("live_chart_count", lang), axis=alt.Axis(tickMinStep=1)
+                ),
+                y=y,
+                color=alt.Color(
+                    "category:N",
+                    sort=order,
+                    title=title,
+                    scale=alt.Scale(domain=order, range=palette),
+                ),
+                order=alt.Order("category:N"),
+                tooltip=[
+                    alt.Tooltip("case:N", title=t("live_chart_case", lang)),
+                    alt.Tooltip("category:N", title=title),
+                    alt.Tooltip("count:Q", title=t("live_chart_count", lang)),
+                ],
+            )
+            .properties(title=title, width=220)
+        )
+
+    chart = alt.hconcat(
+        part("process", t("live_chart_process", lang), process_order),
+        part("level", t("live_chart_level", lang), level_order),
+    ).resolve_scale(color="independent")
+    return chart.properties(title=t("live_chart_title", lang))

@@ -27,6 +27,9 @@ def _parser(lang: str) -> argparse.ArgumentParser:
         "--port", type=int, default=_serve.DEFAULT_PORT, help=t("cli_port_help", lang)
     )
     serve.add_argument("--no-browser", action="store_true", help=t("cli_no_browser_help", lang))
+    serve.add_argument("--host", default=_serve.HOST, help=t("cli_host_help", lang))
+    serve.add_argument("--public-url", metavar="URL", help=t("cli_public_url_help", lang))
+    serve.add_argument("--db", metavar="URL", help=t("cli_db_help", lang))
     check = sub.add_parser(
         "check-cases",
         help=t("cases_cli_check_help", lang),
@@ -60,13 +63,21 @@ def _cmd_serve(args: argparse.Namespace, lang: str) -> int:
     if not 0 < args.port < 65536:
         print(t("cli_port_invalid", lang, port=args.port), file=sys.stderr)
         return 2
-    if not _serve.port_is_free(args.port):
+    if not _serve.port_is_free(args.port, args.host):
         print(t("cli_port_taken", lang, port=args.port), file=sys.stderr)
         return 2
     _prepare_charts(lang)
-    argv = _serve.voila_argv(args.port, open_browser=not args.no_browser)
+    argv = _serve.voila_argv(args.port, open_browser=not args.no_browser, host=args.host)
+    extra = {}
+    if args.db:
+        extra["KIT_DB_URL"] = args.db
+    public = args.public_url or _serve.guess_public_url(args.host, args.port)
+    if public:
+        extra["KIT_PUBLIC_URL"] = public
     print(t("cli_serving", lang, url=_serve.app_url(args.port)), flush=True)
-    os.execve(argv[0], argv, _serve.voila_env())
+    if args.host != _serve.HOST:
+        print(t("cli_serving_network", lang, url=public or args.host), flush=True)
+    os.execve(argv[0], argv, _serve.voila_env(extra=extra))
     return 0  # pragma: no cover - execve does not return
 
 

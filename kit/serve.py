@@ -39,7 +39,22 @@ def app_url(port: int, host: str = HOST) -> str:
     return f"http://{host}:{port}/"
 
 
-def voila_argv(port: int, open_browser: bool = False, notebooks: Path | None = None) -> list[str]:
+def guess_public_url(host: str, port: int) -> str | None:
+    """The address phones in the room use, when serving beyond this machine."""
+    if host in (HOST, "localhost"):
+        return None
+    if host not in ("0.0.0.0", "::"):
+        return f"http://{host}:{port}/"
+    try:
+        address = socket.gethostbyname(socket.gethostname())
+    except OSError:
+        return None
+    return None if address.startswith("127.") else f"http://{address}:{port}/"
+
+
+def voila_argv(
+    port: int, open_browser: bool = False, notebooks: Path | None = None, host: str = HOST
+) -> list[str]:
     """The Voilà command line that ``samskaping serve`` runs."""
     nb_dir = notebooks or notebooks_dir()
     return [
@@ -48,7 +63,7 @@ def voila_argv(port: int, open_browser: bool = False, notebooks: Path | None = N
         "voila",
         str(nb_dir),
         f"--port={port}",
-        f"--Voila.ip={HOST}",
+        f"--Voila.ip={host}",
         f"--Voila.open_browser={open_browser}",
         "--Voila.port_retries=0",
         "--template=samskaping",
@@ -60,9 +75,12 @@ def voila_argv(port: int, open_browser: bool = False, notebooks: Path | None = N
     ]
 
 
-def voila_env(base: dict[str, str] | None = None) -> dict[str, str]:
+def voila_env(
+    base: dict[str, str] | None = None, extra: dict[str, str] | None = None
+) -> dict[str, str]:
     """Environment for Voilà: finds the kit's template and passes the data folder on."""
     env = dict(os.environ if base is None else base)
+    env.update(extra or {})
     paths = [str(share_dir())]
     if env.get("JUPYTER_PATH"):
         paths.append(env["JUPYTER_PATH"])

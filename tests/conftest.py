@@ -47,12 +47,16 @@ class Server:
         self.url = f"http://127.0.0.1:{port}/"
         self.log_path = log
         self._log = open(log, "wb")  # noqa: SIM115 - closed in stop()
+        #: the live-classroom answers go to a database of this test run only
+        self.db_url = f"sqlite:///{log.parent / 'responses.sqlite3'}"
+        env = dict(os.environ, KIT_DB_URL=self.db_url)
         self.proc = subprocess.Popen(
             [*samskaping_command(), "serve", "--port", str(port), "--no-browser"],
             stdout=self._log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
             cwd=ROOT,
+            env=env,
         )
 
     def wait_ready(self, timeout: float = 60) -> None:

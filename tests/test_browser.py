@@ -9,7 +9,8 @@ from kit.widgets.start import APPS as START_APPS
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
-APPS = ["00_start.ipynb", "01_begreper.ipynb", "02_modellen.ipynb", "03_klassifiser.ipynb"]
+APPS = ["00_start.ipynb", "01_begreper.ipynb", "02_modellen.ipynb", "03_klassifiser.ipynb",
+        "05_presentator.ipynb", "delta.ipynb"]
 
 
 def assert_clean(app_page) -> None:

@@ -24,6 +24,8 @@ APPS = {
     "01_begreper.ipynb": "Begrepene – samskaping-kit",
     "02_modellen.ipynb": "Modellen – samskaping-kit",
     "03_klassifiser.ipynb": "Klassifiser – samskaping-kit",
+    "05_presentator.ipynb": "Presentatør – samskaping-kit",
+    "delta.ipynb": "Bli med – samskaping-kit",
 }
 
 

@@ -1,12 +1,29 @@
 """The apps as widget classes: one class per app, each a container that displays itself.
 
-Import from here in notebooks: ``from kit.widgets import Begreper; Begreper()``.
+Import from here in notebooks: ``from kit.widgets import Begreper; Begreper()``. Classes are
+imported on first use, so a light app (the participant view) does not load the others.
 """
 
-from .base import App, PageSync
-from .classify import Klassifisering
-from .concepts import Begreper
-from .explorer import Modellen
-from .start import Start
+from __future__ import annotations
 
-__all__ = ["App", "Begreper", "Klassifisering", "Modellen", "PageSync", "Start"]
+import importlib
+from typing import Any
+
+_WHERE = {
+    "App": "base",
+    "PageSync": "base",
+    "Start": "start",
+    "Begreper": "concepts",
+    "Modellen": "explorer",
+    "Klassifisering": "classify",
+    "Deltaker": "participant",
+    "Presentator": "presenter",
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        return getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

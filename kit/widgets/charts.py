@@ -61,17 +61,36 @@ def enable_offline_charts() -> None:
     alt.JupyterChart._is_offline = True
 
 
-def chart_view(chart, description: str, table_html: str, table_summary: str) -> widgets.VBox:
-    """A chart drawn offline, its description in words, and a table of the same numbers."""
-    import altair as alt
+class ChartView(widgets.VBox):
+    """A chart drawn offline, its description in words, and a table of the same numbers.
 
-    enable_offline_charts()
-    drawn = alt.JupyterChart(chart, embed_options={"actions": False, "renderer": "svg"})
-    words = widgets.HTML(
-        f"<p class='kit-chart-desc'>{escape(description)}</p>"
-        f"<details class='kit-alt'><summary>{escape(table_summary)}</summary>{table_html}</details>"
-    )
-    box = widgets.VBox([drawn, words])
-    box.add_class("kit-chart")
-    box.chart = drawn
-    return box
+    ``update`` swaps in a new chart and text (a live dashboard), keeping the same widgets.
+    """
+
+    def __init__(self, chart, description: str, table_html: str, table_summary: str) -> None:
+        import altair as alt
+
+        enable_offline_charts()
+        self.chart = alt.JupyterChart(chart, embed_options={"actions": False, "renderer": "svg"})
+        self.words = widgets.HTML()
+        super().__init__([self.chart, self.words])
+        self.add_class("kit-chart")
+        self._table_summary = table_summary
+        self._set_words(description, table_html)
+
+    def _set_words(self, description: str, table_html: str) -> None:
+        self.words.value = (
+            f"<p class='kit-chart-desc'>{escape(description)}</p>"
+            f"<details class='kit-alt'><summary>{escape(self._table_summary)}</summary>"
+            f"{table_html}</details>"
+        )
+
+    def update(self, chart, description: str, table_html: str) -> None:
+        with self.hold_sync():
+            self.chart.chart = chart
+            self._set_words(description, table_html)
+
+
+def chart_view(chart, description: str, table_html: str, table_summary: str) -> ChartView:
+    """Shorthand kept for the apps: a :class:`ChartView`."""
+    return ChartView(chart, description, table_html, table_summary)

@@ -67,7 +67,9 @@ class Klassifisering(App):
         self.shuffle_box = widgets.Checkbox(
             value=self.shuffle, description=t("klass_shuffle", lang), indent=False
         )
-        self.start_button = widgets.Button(description=t("klass_start", lang), button_style="primary")
+        self.start_button = widgets.Button(
+            description=t("klass_start", lang), button_style="primary"
+        )
         self.start_message = html("")
         self.source_choice.observe(self._on_source, names="value")
         self.shuffle_box.observe(self._on_shuffle, names="value")
@@ -94,13 +96,17 @@ class Klassifisering(App):
             layout=widgets.Layout(width="auto"),
         )
         self.level_choice = widgets.RadioButtons(
-            options=[(level_label(lv, lang) if lv else t("klass_level_none", lang), lv or 0)
-                     for lv in LEVELS],
+            options=[
+                (level_label(lv, lang) if lv else t("klass_level_none", lang), lv or 0)
+                for lv in LEVELS
+            ],
             value=None,
             description=t("klass_level_label", lang),
             layout=widgets.Layout(width="auto"),
         )
-        self.check_button = widgets.Button(description=t("klass_check", lang), button_style="primary")
+        self.check_button = widgets.Button(
+            description=t("klass_check", lang), button_style="primary"
+        )
         self.feedback = html("", "kit-fb")
         self.next_button = widgets.Button(description=t("klass_next", lang))
         self.check_button.on_click(self._on_check)
@@ -178,8 +184,10 @@ class Klassifisering(App):
     def _feedback_html(self, fb: Feedback, lang: str) -> str:
         case = fb.case
         verdict = (
-            "klass_fb_all_right" if fb.correct
-            else "klass_fb_part_right" if fb.process_ok or fb.level_ok
+            "klass_fb_all_right"
+            if fb.correct
+            else "klass_fb_part_right"
+            if fb.process_ok or fb.level_ok
             else "klass_fb_all_wrong"
         )
         cls = "kit-feedback-right" if fb.correct else "kit-feedback-wrong"
@@ -188,17 +196,20 @@ class Klassifisering(App):
         expected_l = level_label(case.level, lang)
         given_l = level_label(fb.answer.level, lang)
         part_p = (
-            "✔ " + t("klass_fb_process_right", lang, expected=expected_p) if fb.process_ok
+            "✔ " + t("klass_fb_process_right", lang, expected=expected_p)
+            if fb.process_ok
             else "✘ " + t("klass_fb_process_wrong", lang, given=given_p, expected=expected_p)
         )
         part_l = (
-            "✔ " + t("klass_fb_level_right", lang, expected=expected_l) if fb.level_ok
+            "✔ " + t("klass_fb_level_right", lang, expected=expected_l)
+            if fb.level_ok
             else "✘ " + t("klass_fb_level_wrong", lang, given=given_l, expected=expected_l)
         )
         if case.level:
             level = self.model.level(case.level)
             where = t(
-                "klass_fb_model_level", lang,
+                "klass_fb_model_level",
+                lang,
                 level=f"{render.level_title(level, lang)} ({level.subtitle.get(lang)})",
             )
         else:
@@ -239,8 +250,14 @@ class Klassifisering(App):
         self.summary_text = html(
             render.heading(t("klass_summary_heading", lang))
             + render.paragraph(
-                t("klass_summary_score", lang, correct=score.correct, total=score.answered,
-                  process=score.process_correct, level=score.level_correct)
+                t(
+                    "klass_summary_score",
+                    lang,
+                    correct=score.correct,
+                    total=score.answered,
+                    process=score.process_correct,
+                    level=score.level_correct,
+                )
             )
             + table
         )
@@ -256,7 +273,8 @@ class Klassifisering(App):
         )
         wrong = session.wrong_cases()
         self.practise_button = widgets.Button(
-            description=t("klass_practise_wrong", lang, n=len(wrong)), disabled=not wrong,
+            description=t("klass_practise_wrong", lang, n=len(wrong)),
+            disabled=not wrong,
             button_style="primary",
         )
         self.restart_button = widgets.Button(description=t("klass_restart", lang))
@@ -286,7 +304,9 @@ class Klassifisering(App):
     def _on_start(self, _button: widgets.Button | None = None) -> None:
         cases = self.selected_cases()
         if not cases:
-            self.start_message.value = f"<p role='alert'>{escape(t('klass_no_cases', self.lang))}</p>"
+            self.start_message.value = (
+                f"<p role='alert'>{escape(t('klass_no_cases', self.lang))}</p>"
+            )
             return
         self.start(cases)
 
