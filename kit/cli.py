@@ -30,6 +30,9 @@ def _parser(lang: str) -> argparse.ArgumentParser:
     serve.add_argument("--host", default=_serve.HOST, help=t("cli_host_help", lang))
     serve.add_argument("--public-url", metavar="URL", help=t("cli_public_url_help", lang))
     serve.add_argument("--db", metavar="URL", help=t("cli_db_help", lang))
+    serve.add_argument(
+        "--preheat", type=int, default=0, metavar="N", help=t("cli_preheat_help", lang)
+    )
     check = sub.add_parser(
         "check-cases",
         help=t("cases_cli_check_help", lang),
@@ -67,7 +70,9 @@ def _cmd_serve(args: argparse.Namespace, lang: str) -> int:
         print(t("cli_port_taken", lang, port=args.port), file=sys.stderr)
         return 2
     _prepare_charts(lang)
-    argv = _serve.voila_argv(args.port, open_browser=not args.no_browser, host=args.host)
+    argv = _serve.voila_argv(
+        args.port, open_browser=not args.no_browser, host=args.host, preheat=args.preheat
+    )
     extra = {}
     if args.db:
         extra["KIT_DB_URL"] = args.db

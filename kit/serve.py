@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import sys
@@ -52,8 +53,28 @@ def guess_public_url(host: str, port: int) -> str | None:
     return None if address.startswith("127.") else f"http://{address}:{port}/"
 
 
+#: The participant app: the one a room full of phones opens at the same moment.
+PARTICIPANT_NOTEBOOK = "delta.ipynb"
+
+
+def preheat_args(pool: int) -> list[str]:
+    """Keep ``pool`` participant kernels started and their notebook run, waiting for visitors."""
+    if pool <= 0:
+        return []
+    pools = {"default": {"pool_size": 0}, PARTICIPANT_NOTEBOOK: {"pool_size": pool}}
+    return [
+        "--preheat_kernel=True",
+        f"--VoilaKernelManager.kernel_pools_config={json.dumps(pools)}",
+        "--VoilaKernelManager.fill_delay=0",
+    ]
+
+
 def voila_argv(
-    port: int, open_browser: bool = False, notebooks: Path | None = None, host: str = HOST
+    port: int,
+    open_browser: bool = False,
+    notebooks: Path | None = None,
+    host: str = HOST,
+    preheat: int = 0,
 ) -> list[str]:
     """The Voilà command line that ``samskaping serve`` runs."""
     nb_dir = notebooks or notebooks_dir()
@@ -72,6 +93,7 @@ def voila_argv(
         "--VoilaConfiguration.show_tracebacks=False",
         f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_TIMEOUT}",
         f"--MappingKernelManager.cull_interval={CULL_INTERVAL}",
+        *preheat_args(preheat),
     ]
 
 

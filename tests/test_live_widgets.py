@@ -129,3 +129,35 @@ def test_urls_from_environment(monkeypatch):
     assert participant_url("ACD347") == "http://10.1.2.3:8866/voila/render/delta.ipynb?kode=ACD347"
     monkeypatch.setenv("QUERY_STRING", "lang=en&kode=ACD347")
     assert code_from_request() == "ACD347"
+
+
+def test_preheated_kernel_waits_for_the_request_once(monkeypatch):
+    import voila.utils
+
+    from kit.widgets import base
+
+    calls = []
+
+    def fake_wait(url=None):
+        calls.append(url)
+        monkeypatch.setenv("QUERY_STRING", "kode=ACD347&lang=nn")
+
+    monkeypatch.setattr(voila.utils, "wait_for_request", fake_wait)
+    monkeypatch.setattr(base, "_request_seen", False)
+    monkeypatch.delenv("QUERY_STRING", raising=False)
+    monkeypatch.setenv("VOILA_PREHEAT", "True")
+    assert base.lang_from_request() == "nn"
+    assert code_from_request() == "ACD347"
+    assert len(calls) == 1
+
+
+def test_serve_preheats_only_the_participant_app():
+    import json
+
+    from kit import serve
+
+    assert serve.preheat_args(0) == []
+    argv = serve.voila_argv(8866, preheat=5)
+    assert "--preheat_kernel=True" in argv
+    pools = json.loads(next(a for a in argv if "kernel_pools_config" in a).split("=", 1)[1])
+    assert pools == {"default": {"pool_size": 0}, "delta.ipynb": {"pool_size": 5}}

@@ -43,13 +43,27 @@ class PageSync(anywidget.AnyWidget):
     title = traitlets.Unicode("").tag(sync=True)
 
 
-def lang_from_request(default: str | None = None) -> str:
-    """The language asked for in the page address (``?lang=en``), else ``default`` or bokmål.
+_request_seen = False
 
-    Voilà passes the query string to the kernel in ``QUERY_STRING``.
+
+def request_query() -> str:
+    """The page address's query string (``lang=en&kode=ACD347``), as Voilà passes it on.
+
+    A preheated kernel (``samskaping serve --preheat N``) runs the notebook before anyone asks
+    for the page; here it waits for the visitor's request, once, and then reads its query.
     """
-    query = os.environ.get("QUERY_STRING", "")
-    values = parse_qs(query).get("lang")
+    global _request_seen
+    if os.environ.get("VOILA_PREHEAT") == "True" and not _request_seen:
+        from voila.utils import wait_for_request
+
+        wait_for_request()
+        _request_seen = True
+    return os.environ.get("QUERY_STRING", "")
+
+
+def lang_from_request(default: str | None = None) -> str:
+    """The language asked for in the page address (``?lang=en``), else ``default`` or bokmål."""
+    values = parse_qs(request_query()).get("lang")
     return normalize_lang(values[0] if values else default)
 
 

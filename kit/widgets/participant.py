@@ -5,7 +5,6 @@ Kept light on purpose (no pandas, no altair): a room of 60 phones means 60 of th
 
 from __future__ import annotations
 
-import os
 from html import escape
 from urllib.parse import parse_qs
 
@@ -16,13 +15,13 @@ from ..cases import LEVELS, Case
 from ..exercise import level_label
 from ..i18n import t
 from ..model import PROCESSES
-from .base import App, html
+from .base import App, html, request_query
 from .caseset import domain_label
 
 
 def code_from_request() -> str:
     """The join code in the page address (``?kode=ACD347``), or ''."""
-    query = parse_qs(os.environ.get("QUERY_STRING", ""))
+    query = parse_qs(request_query())
     values = query.get("kode") or query.get("code")
     return values[0] if values else ""
 
