@@ -10,7 +10,7 @@ from kit.widgets.start import APPS as START_APPS
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
 APPS = ["00_start.ipynb", "01_begreper.ipynb", "02_modellen.ipynb", "03_klassifiser.ipynb",
-        "05_presentator.ipynb", "delta.ipynb"]
+        "05_presentator.ipynb", "delta.ipynb", "07_lysbilder.ipynb"]
 
 
 def assert_clean(app_page) -> None:
@@ -160,3 +160,18 @@ def test_closing_the_tab_frees_the_kernel(browser, server):
             status = exc.code
         time.sleep(0.3)
     assert status == 404, "the kernel was not shut down when the tab closed"
+
+
+def test_slides_move_with_the_keyboard(app_page):
+    app_page.open("07_lysbilder.ipynb")
+    page = app_page.page
+    counter = page.locator(".kit-slide-counter")
+    expect(counter).to_contain_text("Lysbilde 1 av")
+    page.locator(".kit-slide").click()
+    page.keyboard.press("ArrowRight")
+    expect(counter).to_contain_text("Lysbilde 2 av")
+    page.keyboard.press("PageDown")
+    expect(counter).to_contain_text("Lysbilde 3 av")
+    page.get_by_role("button", name="Forrige").click()
+    expect(counter).to_contain_text("Lysbilde 2 av")
+    assert_clean(app_page)

@@ -18,6 +18,7 @@ _WHERE = {
     "Klassifisering": "classify",
     "Deltaker": "participant",
     "Presentator": "presenter",
+    "Lysbilder": "slides",
 }
 
 __all__ = sorted(_WHERE)
