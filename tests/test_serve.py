@@ -27,6 +27,7 @@ APPS = {
     "05_presentator.ipynb": "Presentatør – samskaping-kit",
     "delta.ipynb": "Bli med – samskaping-kit",
     "07_lysbilder.ipynb": "Lysbilder – samskaping-kit",
+    "08_fasilitatorguide.ipynb": "Fasilitatorguide – samskaping-kit",
 }
 
 

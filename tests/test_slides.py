@@ -70,3 +70,14 @@ def test_navigation_buttons_menu_and_keys():
     assert app.index == total - 2
     app.language.value = "en"
     assert app.index == total - 2 and f"Slide {total - 1} of {total}" in app.counter.value
+
+
+def test_facilitator_guide_has_both_plans_and_runs_no_html():
+    from kit.widgets import Fasilitatorguide
+    from kit.widgets.guide import guide_html
+
+    out = guide_html()
+    assert "45" in out and "90" in out and out.count("<table>") >= 2
+    assert "<script" not in out
+    app = Fasilitatorguide(lang="en")
+    assert "written in Norwegian" in app.body.children[0].value

@@ -19,6 +19,7 @@ _WHERE = {
     "Deltaker": "participant",
     "Presentator": "presenter",
     "Lysbilder": "slides",
+    "Fasilitatorguide": "guide",
 }
 
 __all__ = sorted(_WHERE)

@@ -16,6 +16,7 @@ APPS: tuple[tuple[str, str, str], ...] = (
     ("03_klassifiser.ipynb", "app_title_klassifiser", "app_desc_klassifiser"),
     ("05_presentator.ipynb", "app_title_presentator", "app_desc_presentator"),
     ("07_lysbilder.ipynb", "app_title_lysbilder", "app_desc_lysbilder"),
+    ("08_fasilitatorguide.ipynb", "app_title_guide", "app_desc_guide"),
 )
 
 
