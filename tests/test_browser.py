@@ -10,7 +10,7 @@ from kit.widgets.start import APPS as START_APPS
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
 APPS = ["00_start.ipynb", "01_begreper.ipynb", "02_modellen.ipynb", "03_klassifiser.ipynb",
-        "05_presentator.ipynb", "delta.ipynb", "07_lysbilder.ipynb",
+        "05_presentator.ipynb", "delta.ipynb", "06_kommuneplaner.ipynb", "07_lysbilder.ipynb",
         "08_fasilitatorguide.ipynb"]
 
 

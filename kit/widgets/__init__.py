@@ -16,8 +16,10 @@ _WHERE = {
     "Begreper": "concepts",
     "Modellen": "explorer",
     "Klassifisering": "classify",
+    "Kompass": "compass",
     "Deltaker": "participant",
     "Presentator": "presenter",
+    "Kommuneplaner": "plans",
     "Lysbilder": "slides",
     "Fasilitatorguide": "guide",
 }

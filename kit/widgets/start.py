@@ -15,6 +15,7 @@ APPS: tuple[tuple[str, str, str], ...] = (
     ("02_modellen.ipynb", "app_title_modellen", "app_desc_modellen"),
     ("03_klassifiser.ipynb", "app_title_klassifiser", "app_desc_klassifiser"),
     ("05_presentator.ipynb", "app_title_presentator", "app_desc_presentator"),
+    ("06_kommuneplaner.ipynb", "app_title_kommuneplaner", "app_desc_kommuneplaner"),
     ("07_lysbilder.ipynb", "app_title_lysbilder", "app_desc_lysbilder"),
     ("08_fasilitatorguide.ipynb", "app_title_guide", "app_desc_guide"),
 )
