@@ -24,6 +24,7 @@ APPS = {
     "01_begreper.ipynb": "Begrepene – samskaping-kit",
     "02_modellen.ipynb": "Modellen – samskaping-kit",
     "03_klassifiser.ipynb": "Klassifiser – samskaping-kit",
+    "04_egen_sak.ipynb": "Samskapingskompasset – samskaping-kit",
     "05_presentator.ipynb": "Presentatør – samskaping-kit",
     "delta.ipynb": "Bli med – samskaping-kit",
     "06_kommuneplaner.ipynb": "Kommuneplaner – samskaping-kit",

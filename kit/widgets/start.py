@@ -14,6 +14,7 @@ APPS: tuple[tuple[str, str, str], ...] = (
     ("01_begreper.ipynb", "app_title_begreper", "app_desc_begreper"),
     ("02_modellen.ipynb", "app_title_modellen", "app_desc_modellen"),
     ("03_klassifiser.ipynb", "app_title_klassifiser", "app_desc_klassifiser"),
+    ("04_egen_sak.ipynb", "app_title_kompass", "app_desc_kompass"),
     ("05_presentator.ipynb", "app_title_presentator", "app_desc_presentator"),
     ("06_kommuneplaner.ipynb", "app_title_kommuneplaner", "app_desc_kommuneplaner"),
     ("07_lysbilder.ipynb", "app_title_lysbilder", "app_desc_lysbilder"),
