@@ -9,15 +9,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kit.compass import (
-    DONT_KNOW,
-    PROCESS_LEVELS,
-    assess,
+from kit.compass import DONT_KNOW, PROCESS_LEVELS, assess, load_compass, parse_compass
+from kit.compass_html import (
     data_uri,
     diagram_html,
     findings_html,
-    load_compass,
-    parse_compass,
     rule_sentence,
     rules_html,
     summary_html,

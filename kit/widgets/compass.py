@@ -12,6 +12,7 @@ from html import escape
 import ipywidgets as widgets
 
 from .. import compass as kc
+from .. import compass_html as kh
 from .. import render
 from ..i18n import t
 from ..model import Model, load_model
@@ -19,7 +20,7 @@ from .base import App, html
 
 #: Long option texts wrap inside the radio list instead of being cut off.
 _CSS = (
-    kc.COMPASS_CSS
+    kh.COMPASS_CSS
     + """
 .kit-kompass-question { border: 1px solid #8a8a8a; border-radius: 6px; padding: 2px 12px 8px; margin: 8px 0; }
 .kit-kompass-question .widget-radio { width: 100%; }
@@ -100,7 +101,7 @@ class Kompass(App):
             *boxes,
             self.show_button,
             self.result_box,
-            html(kc.rules_html(self.compass, lang)),
+            html(kh.rules_html(self.compass, lang)),
         ]
 
     # -- showing state ----------------------------------------------------------------------
@@ -112,20 +113,20 @@ class Kompass(App):
         lang = self.lang
         assessment = kc.assess(self.answers, self.compass)
         self.assessment = assessment
-        document = kc.summary_html(
+        document = kh.summary_html(
             assessment, self.answers, lang, self.initiative, self.compass, self.model
         )
         with self.hold_sync():
             self.result.value = render.heading(
                 t("kompass_result_heading", lang)
-            ) + kc.findings_html(assessment, self.model, lang)
+            ) + kh.findings_html(assessment, self.model, lang)
             self.diagram.value = render.heading(
                 t("kompass_diagram_heading", lang), 3
-            ) + kc.diagram_html(assessment.level_numbers, self.model, lang)
-            self.gaps.value = kc.gaps_html(assessment, lang)
+            ) + kh.diagram_html(assessment.level_numbers, self.model, lang)
+            self.gaps.value = kh.gaps_html(assessment, lang)
             self.download.value = (
                 f"<p><a class='kit-download' download='{escape(t('kompass_download_name', lang))}' "
-                f"href='{kc.data_uri(document)}'>⬇ {escape(t('kompass_download', lang))}</a></p>"
+                f"href='{kh.data_uri(document)}'>⬇ {escape(t('kompass_download', lang))}</a></p>"
                 f"{render.paragraph(t('kompass_download_note', lang), 'kit-note')}"
             )
             self.result_box.layout.display = None
