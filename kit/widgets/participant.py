@@ -5,6 +5,7 @@ Kept light on purpose (no pandas, no altair): a room of 60 phones means 60 of th
 
 from __future__ import annotations
 
+import os
 from html import escape
 from urllib.parse import parse_qs
 
@@ -38,6 +39,10 @@ class Deltaker(App):
 
     def __init__(self, lang: str | None = None, code: str | None = None, store=None) -> None:
         self._store = store
+        if os.environ.get("VOILA_PREHEAT") == "True":
+            # A preheated kernel does the slow part (SQLAlchemy, the database connection) before
+            # the visitor arrives; App.__init__ below then waits for the visitor's request.
+            _ = self.store
         self.code = ""
         self.token: str | None = None
         self.cases: tuple[Case, ...] = ()
