@@ -93,6 +93,10 @@ def voila_argv(
         "--VoilaConfiguration.show_tracebacks=False",
         f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_TIMEOUT}",
         f"--MappingKernelManager.cull_interval={CULL_INTERVAL}",
+        # Kernels talk to the server over local sockets, not TCP ports: with 60 kernels starting
+        # at once a TCP port picked for one could be taken before it bound, and the visitor's
+        # page hung (seen in bench/live_load.py).
+        "--KernelManager.transport=ipc",
         *preheat_args(preheat),
     ]
 
