@@ -53,6 +53,8 @@ def guess_public_url(host: str, port: int) -> str | None:
     return None if address.startswith("127.") else f"http://{address}:{port}/"
 
 
+#: Seconds after a pooled kernel is taken before Voilà starts its replacement.
+PREHEAT_REFILL_DELAY = 120
 #: The participant app: the one a room full of phones opens at the same moment.
 PARTICIPANT_NOTEBOOK = "delta.ipynb"
 
@@ -65,7 +67,9 @@ def preheat_args(pool: int) -> list[str]:
     return [
         "--preheat_kernel=True",
         f"--VoilaKernelManager.kernel_pools_config={json.dumps(pools)}",
-        "--VoilaKernelManager.fill_delay=0",
+        # Refill the pool only after the burst of arrivals: starting replacement kernels while
+        # the room is getting in would take the CPU the visitors need (bench/live_load.py).
+        f"--VoilaKernelManager.fill_delay={PREHEAT_REFILL_DELAY}",
     ]
 
 
