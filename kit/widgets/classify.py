@@ -10,12 +10,13 @@ import ipywidgets as widgets
 
 from .. import render
 from ..casefile import load_cases
-from ..cases import LEVELS, Case
+from ..cases import Case
 from ..exercise import Answer, Feedback, Session, confusion, level_label, results_csv
 from ..i18n import t
-from ..model import PROCESSES, Model, load_model
+from ..model import Model, load_model
+from .answering import case_html, level_choice, process_choice, progress_html
 from .base import App, html
-from .caseset import CaseSetPicker, domain_label
+from .caseset import CaseSetPicker
 
 
 class Klassifisering(App):
@@ -89,21 +90,8 @@ class Klassifisering(App):
     def _build_exercise(self, lang: str) -> widgets.VBox:
         self.progress_text = html("", "kit-progress-text")
         self.case_view = html("", "kit-case")
-        self.process_choice = widgets.RadioButtons(
-            options=[(t("process_" + p, lang), p) for p in PROCESSES],
-            value=None,
-            description=t("klass_process_label", lang),
-            layout=widgets.Layout(width="auto"),
-        )
-        self.level_choice = widgets.RadioButtons(
-            options=[
-                (level_label(lv, lang) if lv else t("klass_level_none", lang), lv or 0)
-                for lv in LEVELS
-            ],
-            value=None,
-            description=t("klass_level_label", lang),
-            layout=widgets.Layout(width="auto"),
-        )
+        self.process_choice = process_choice(lang)
+        self.level_choice = level_choice(lang)
         self.check_button = widgets.Button(
             description=t("klass_check", lang), button_style="primary"
         )
@@ -136,14 +124,6 @@ class Klassifisering(App):
         elif self.phase == "summary":
             self._show_summary()
 
-    def _case_html(self, case: Case, lang: str) -> str:
-        return (
-            f"<h2>{escape(case.title.get(lang))}</h2>"
-            f"<p class='kit-case-text'>{escape(case.text.get(lang))}</p>"
-            f"<p><span class='kit-badge kit-badge-ingen'>"
-            f"{escape(t('klass_domain_badge', lang, domain=domain_label(case.domain, lang)))}</span></p>"
-        )
-
     def _show_case(self) -> None:
         lang = self.lang
         session = self.session
@@ -155,15 +135,14 @@ class Klassifisering(App):
         score = session.score()
         answered = session.index + (1 if session.checked else 0)
         with self.hold_sync():
-            # a native <progress> element: screen readers announce it as a progress bar
-            self.progress_text.value = (
-                f"<div class='kit-progress'><label>{escape(t('klass_progress_label', lang))} "
-                f"<progress max='{session.total}' value='{answered}'>{answered}/{session.total}"
-                f"</progress></label> "
-                f"<strong>{escape(t('klass_progress_text', lang, n=n, total=session.total))}</strong>"
-                f" · {escape(t('klass_score_text', lang, correct=score.correct, answered=score.answered))}</div>"
+            self.progress_text.value = progress_html(
+                answered,
+                session.total,
+                t("klass_progress_text", lang, n=n, total=session.total),
+                lang,
+                " · " + t("klass_score_text", lang, correct=score.correct, answered=score.answered),
             )
-            self.case_view.value = self._case_html(case, lang)
+            self.case_view.value = case_html(case, lang)
             done = session.checked
             self.check_button.disabled = done
             self.process_choice.disabled = done

@@ -12,12 +12,10 @@ from urllib.parse import parse_qs
 import ipywidgets as widgets
 
 from .. import render
-from ..cases import LEVELS, Case
-from ..exercise import level_label
+from ..cases import Case
 from ..i18n import t
-from ..model import PROCESSES
+from .answering import case_html, level_choice, process_choice, progress_html
 from .base import App, html, request_query
-from .caseset import domain_label
 
 
 def code_from_request() -> str:
@@ -82,21 +80,8 @@ class Deltaker(App):
             return [intro, self.code_input, self.join_button, self.status]
         self.progress_text = html("", "kit-progress-text")
         self.case_view = html("", "kit-case")
-        self.process_choice = widgets.RadioButtons(
-            options=[(t("process_" + p, lang), p) for p in PROCESSES],
-            value=None,
-            description=t("klass_process_label", lang),
-            layout=widgets.Layout(width="auto"),
-        )
-        self.level_choice = widgets.RadioButtons(
-            options=[
-                (level_label(lv, lang) if lv else t("klass_level_none", lang), lv or 0)
-                for lv in LEVELS
-            ],
-            value=None,
-            description=t("klass_level_label", lang),
-            layout=widgets.Layout(width="auto"),
-        )
+        self.process_choice = process_choice(lang)
+        self.level_choice = level_choice(lang)
         self.send_button = widgets.Button(description=t("delta_send", lang), button_style="primary")
         self.prev_button = widgets.Button(description=t("delta_prev", lang))
         self.next_button = widgets.Button(description=t("delta_next", lang))
@@ -135,19 +120,10 @@ class Deltaker(App):
             progress = t(
                 "delta_progress", lang, n=self.index + 1, total=len(self.cases), answered=answered
             )
-            self.progress_text.value = (
-                f"<div class='kit-progress'><label>{escape(t('klass_progress_label', lang))} "
-                f"<progress max='{len(self.cases)}' value='{answered}'>{answered}/{len(self.cases)}"
-                f"</progress></label> <strong>{escape(progress)}</strong></div>"
-                + (render.paragraph(t("delta_done", lang)) if done else "")
+            self.progress_text.value = progress_html(answered, len(self.cases), progress, lang) + (
+                render.paragraph(t("delta_done", lang)) if done else ""
             )
-            self.case_view.value = (
-                f"<h2>{escape(case.title.get(lang))}</h2>"
-                f"<p class='kit-case-text'>{escape(case.text.get(lang))}</p>"
-                f"<p><span class='kit-badge kit-badge-ingen'>"
-                f"{escape(t('klass_domain_badge', lang, domain=domain_label(case.domain, lang)))}"
-                "</span></p>"
-            )
+            self.case_view.value = case_html(case, lang)
             given = self.sent.get(case.id)
             self.process_choice.value = given[0] if given else None
             self.level_choice.value = (given[1] or 0) if given else None

@@ -1,0 +1,54 @@
+"""The controls a learner answers a case with, shared by the exercise and the participant view."""
+
+from __future__ import annotations
+
+from html import escape
+
+import ipywidgets as widgets
+
+from ..cases import LEVELS, Case
+from ..exercise import level_label
+from ..i18n import t
+from ..model import PROCESSES
+from .caseset import domain_label
+
+
+def process_choice(lang: str) -> widgets.RadioButtons:
+    """Labelled radio buttons for the process (keyboard-usable, native inputs)."""
+    return widgets.RadioButtons(
+        options=[(t("process_" + p, lang), p) for p in PROCESSES],
+        value=None,
+        description=t("klass_process_label", lang),
+        layout=widgets.Layout(width="auto"),
+    )
+
+
+def level_choice(lang: str) -> widgets.RadioButtons:
+    """Labelled radio buttons for the level; "no level" has the value 0."""
+    return widgets.RadioButtons(
+        options=[
+            (level_label(lv, lang) if lv else t("klass_level_none", lang), lv or 0) for lv in LEVELS
+        ],
+        value=None,
+        description=t("klass_level_label", lang),
+        layout=widgets.Layout(width="auto"),
+    )
+
+
+def case_html(case: Case, lang: str) -> str:
+    """A case's title, text and domain, escaped."""
+    domain = t("klass_domain_badge", lang, domain=domain_label(case.domain, lang))
+    return (
+        f"<h2>{escape(case.title.get(lang))}</h2>"
+        f"<p class='kit-case-text'>{escape(case.text.get(lang))}</p>"
+        f"<p><span class='kit-badge kit-badge-ingen'>{escape(domain)}</span></p>"
+    )
+
+
+def progress_html(done: int, total: int, label: str, lang: str, extra: str = "") -> str:
+    """A native <progress> bar (announced as a progress bar), its label and ``extra`` text."""
+    return (
+        f"<div class='kit-progress'><label>{escape(t('klass_progress_label', lang))} "
+        f"<progress max='{total}' value='{done}'>{done}/{total}</progress></label> "
+        f"<strong>{escape(label)}</strong>{escape(extra)}</div>"
+    )
