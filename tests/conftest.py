@@ -24,6 +24,20 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 CHROMIUM = os.environ.get("KIT_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
+#: Every app the kit serves; the notebook, server and browser tests all go through this list.
+APP_NOTEBOOKS = (
+    "00_start.ipynb",
+    "01_begreper.ipynb",
+    "02_modellen.ipynb",
+    "03_klassifiser.ipynb",
+    "04_egen_sak.ipynb",
+    "05_presentator.ipynb",
+    "delta.ipynb",
+    "06_kommuneplaner.ipynb",
+    "07_lysbilder.ipynb",
+    "08_fasilitatorguide.ipynb",
+)
+
 
 def free_port() -> int:
     with socket.socket() as sock:

@@ -7,20 +7,11 @@ from playwright.sync_api import expect
 
 from kit.widgets.start import APPS as START_APPS
 
+from .conftest import APP_NOTEBOOKS
+
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
-APPS = [
-    "00_start.ipynb",
-    "01_begreper.ipynb",
-    "02_modellen.ipynb",
-    "03_klassifiser.ipynb",
-    "04_egen_sak.ipynb",
-    "05_presentator.ipynb",
-    "delta.ipynb",
-    "06_kommuneplaner.ipynb",
-    "07_lysbilder.ipynb",
-    "08_fasilitatorguide.ipynb",
-]
+APPS = list(APP_NOTEBOOKS)
 
 
 def assert_clean(app_page) -> None:

@@ -33,6 +33,10 @@ APPS = {
 }
 
 
+def test_every_app_has_a_title_here():
+    assert set(APPS) == set(APP_NOTEBOOKS)
+
+
 def fetch(url: str) -> tuple[int, str]:
     with urllib.request.urlopen(url, timeout=120) as resp:
         return resp.status, resp.read().decode("utf-8")
