@@ -15,7 +15,7 @@ import pytest
 from kit import serve
 from kit.cli import main
 
-from .conftest import samskaping_command
+from .conftest import APP_NOTEBOOKS, samskaping_command
 
 pytestmark = pytest.mark.server
 
