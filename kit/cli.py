@@ -46,6 +46,13 @@ def _parser(lang: str) -> argparse.ArgumentParser:
     )
     template.add_argument("file", metavar="FILE", help=t("cases_cli_template_file_help", lang))
     template.add_argument("--force", action="store_true", help=t("cases_cli_force_help", lang))
+    purge = sub.add_parser(
+        "purge-answers", help=t("cli_purge_help", lang), description=t("cli_purge_help", lang)
+    )
+    purge.add_argument(
+        "--days", type=int, required=True, metavar="N", help=t("cli_days_help", lang)
+    )
+    purge.add_argument("--db", metavar="URL", help=t("cli_db_help", lang))
     return parser
 
 
@@ -118,6 +125,25 @@ def _cmd_template(args: argparse.Namespace, lang: str) -> int:
     return 0
 
 
+def _cmd_purge(args: argparse.Namespace, lang: str) -> int:
+    """Delete live sessions older than --days (all their answers with them)."""
+    from datetime import timedelta
+
+    from .store import Store, StoreError
+
+    if args.days < 0:
+        print(t("cli_days_invalid", lang), file=sys.stderr)
+        return 2
+    try:
+        with Store(args.db) as store:
+            gone = store.purge(timedelta(days=args.days))
+    except StoreError as exc:
+        print(t("live_err_" + exc.key, lang), file=sys.stderr)
+        return 1
+    print(t("cli_purged", lang, n=gone, days=args.days))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script."""
     lang = normalize_lang(os.environ.get("KIT_LANG"))
@@ -128,6 +154,8 @@ def main(argv: list[str] | None = None) -> int:
         return _cmd_check_cases(args, lang)
     if args.command == "template":
         return _cmd_template(args, lang)
+    if args.command == "purge-answers":
+        return _cmd_purge(args, lang)
     return 2  # pragma: no cover - argparse rejects unknown commands
 
 

@@ -421,6 +421,23 @@ class Store:
 
         self._run_write(work)
 
+    def purge(self, older_than: timedelta) -> int:
+        """Delete every session created more than ``older_than`` ago, with its participants,
+        answers and reveals; returns how many sessions went. Answers are kept no longer than
+        a course leader needs them."""
+        cutoff = self._clock() - older_than
+
+        def work(conn: Connection) -> int:
+            old = select(db.sessions.c.code).where(db.sessions.c.created_at < cutoff)
+            codes = list(conn.execute(old).scalars())
+            if codes:
+                for table in (db.answers, db.reveals, db.participants):
+                    conn.execute(table.delete().where(table.c.session_code.in_(codes)))
+                conn.execute(db.sessions.delete().where(db.sessions.c.code.in_(codes)))
+            return len(codes)
+
+        return self._run_write(work)
+
     def reveal(self, code: str, case_id: str) -> None:
         """Mark a case's key as shown ("vis fasit"), so participants' screens can show it too."""
         code = normalize_code(code)

@@ -649,3 +649,32 @@ def test_store_files_open_with_plain_sqlite(tmp_path):
         row = conn.execute(text("SELECT case_id, process, level FROM kit_answers")).one()
     engine.dispose()
     assert tuple(row) == ("c1", "samskaping", 2)
+
+
+def test_purge_deletes_old_sessions_with_everything_in_them(tmp_path):
+    from kit.cli import main
+    from kit.store import UnknownCode
+
+    now = [datetime(2026, 1, 1, tzinfo=timezone.utc)]
+    url = f"sqlite:///{tmp_path}/purge.db"
+    cases = [Case("c1", Text("T"), Text("t"), "ingen", None, Text("f"))]
+    with Store(url, clock=lambda: now[0]) as store:
+        old = store.create_session(cases)
+        token = store.join(old)
+        store.submit(old, token, "c1", "ingen", None)
+        store.reveal(old, "c1")
+        now[0] += timedelta(days=40)
+        new = store.create_session(cases)
+        assert store.purge(timedelta(days=30)) == 1
+        with pytest.raises(UnknownCode):
+            store.session_info(old)
+        assert store.session_info(new).open
+        with store.engine.connect() as conn:
+            for table in ("kit_answers", "kit_participants", "kit_reveals"):
+                rows = conn.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar()
+                assert rows == 0, table
+    assert main(["purge-answers", "--days", "0", "--db", url]) == 0
+    with Store(url) as store:
+        with pytest.raises(UnknownCode):
+            store.session_info(new)
+    assert main(["purge-answers", "--days", "-1", "--db", url]) == 2
