@@ -10,7 +10,7 @@ from html import escape
 from .compass import Assessment, Compass, Gap, Rule, load_compass
 from .i18n import t
 from .model import Model, load_model
-from .render import level_title, process_name
+from .render import level_diagram, level_title, process_name
 
 
 def _quote(text: str, lang: str) -> str:
@@ -124,46 +124,14 @@ def diagram_html(levels: Iterable[int], model: Model, lang: str) -> str:
     evaluation below; a level the initiative involves has a heavy frame and "✔ ...".
     """
     marked = set(levels)
-    all_levels = list(model.levels)
-    last = 2 * len(all_levels)
-    cells = []
-    for idx, level in enumerate(all_levels):
-        col = 2 * idx + 1
-        if idx == 0 or all_levels[idx - 1].mode != level.mode:
-            span = 1
-            while idx + span < len(all_levels) and all_levels[idx + span].mode == level.mode:
-                span += 1
-            cells.append(
-                f"<div class='kit-bracket kit-bracket-{escape(level.mode)}' "
-                f"style='grid-column:{col}/{2 * (idx + span)};grid-row:1'>"
-                f"{escape(process_name(level.mode, lang))}</div>"
-            )
-        on = level.number in marked
-        mark = t("kompass_diagram_on" if on else "kompass_diagram_off", lang)
-        cells.append(
-            f"<div class='kit-kompass-level kit-kompass-{'on' if on else 'off'}' "
-            f"data-level='{level.number}' style='grid-column:{col}/{col + 1};grid-row:2'>"
-            f"<p class='kit-kompass-mark'>{'✔ ' if on else ''}{escape(mark)}</p>"
-            f"<p><strong>{escape(level_title(level, lang))}</strong></p>"
-            f"<p>({escape(level.subtitle.get(lang))})</p></div>"
-        )
-        if idx < len(all_levels) - 1:
-            frame, feedback = escape(t("diagram_frame", lang)), escape(t("diagram_feedback", lang))
-            cells.append(
-                f"<div class='kit-arrows' style='grid-column:{col + 1}/{col + 2};grid-row:2'>"
-                f"<span class='kit-arrow-h'>{frame} →</span>"
-                f"<span class='kit-arrow-h'>← {feedback}</span>"
-                f"<span class='kit-arrow-v'>↓ {frame} &nbsp; ↑ {feedback}</span></div>"
-            )
-    cells.append(
-        f"<div class='kit-value' style='grid-column:{last - 1}/{last};grid-row:3'>"
-        f"{escape(t('diagram_value', lang))}</div>"
+    figure = level_diagram(
+        model,
+        lang,
+        marked,
+        "kit-kompass",
+        t("kompass_diagram_on", lang),
+        t("kompass_diagram_off", lang),
     )
-    cells.append(
-        f"<div class='kit-evaluation' style='grid-column:1/{last};grid-row:4'>"
-        f"↻ {escape(model.flow('evaluation').label.get(lang))}</div>"
-    )
-    columns = " ".join(["minmax(0,1fr)", "auto"] * (len(all_levels) - 1) + ["minmax(0,1fr)"])
     named = [t("level_n", lang, n=n) for n in sorted(marked)]
     if named:
         where = (
@@ -174,10 +142,7 @@ def diagram_html(levels: Iterable[int], model: Model, lang: str) -> str:
         alt = t("kompass_diagram_text", lang, levels=where)
     else:
         alt = t("kompass_diagram_text_none", lang)
-    return (
-        f"<div class='kit-kompass-diagram' style='grid-template-columns:{columns}'>"
-        f"{''.join(cells)}</div><p class='kit-kompass-alt'>{escape(alt)}</p>"
-    )
+    return f"{figure}<p class='kit-kompass-alt'>{escape(alt)}</p>"
 
 
 def _gap_block(gap: Gap, lang: str, h: int) -> str:

@@ -219,3 +219,65 @@ def paragraph(text: str, cls: str = "") -> str:
 
 def heading(text: str, level: int = 2) -> str:
     return f"<h{level}>{escape(text)}</h{level}>"
+
+
+def level_diagram(
+    model: Model, lang: str, marked: Iterable[int], prefix: str, on_text: str, off_text: str = ""
+) -> str:
+    """The model's figure as HTML: brackets over the levels, the levels side by side with the
+    frame and feedback between them, value co-creation under level 3, evaluation below.
+
+    Levels in ``marked`` get ``✔ on_text`` (in words, not only by colour), the others
+    ``off_text`` if given. CSS classes start with ``prefix`` (``-diagram``, ``-level``, ``-on``,
+    ``-off``, ``-mark``), so each app styles the figure its own way. Used by the slides and the
+    compass; the explorer builds the same figure from clickable widgets.
+    """
+    marked = set(marked)
+    levels = list(model.levels)
+    last = 2 * len(levels)
+    cells = []
+    for idx, level in enumerate(levels):
+        col = 2 * idx + 1
+        if idx == 0 or levels[idx - 1].mode != level.mode:
+            span = 1
+            while idx + span < len(levels) and levels[idx + span].mode == level.mode:
+                span += 1
+            cells.append(
+                f"<div class='kit-bracket kit-bracket-{escape(level.mode)}' "
+                f"style='grid-column:{col}/{2 * (idx + span)};grid-row:1'>"
+                f"{escape(process_name(level.mode, lang))}</div>"
+            )
+        on = level.number in marked
+        mark_text = on_text if on else off_text
+        mark = (
+            f"<p class='{prefix}-mark'>{'✔ ' if on else ''}{escape(mark_text)}</p>"
+            if mark_text
+            else ""
+        )
+        cells.append(
+            f"<div class='{prefix}-level {prefix}-{'on' if on else 'off'}' "
+            f"data-level='{level.number}' style='grid-column:{col}/{col + 1};grid-row:2'>"
+            f"{mark}<p><strong>{escape(level_title(level, lang))}</strong></p>"
+            f"<p>({escape(level.subtitle.get(lang))})</p></div>"
+        )
+        if idx < len(levels) - 1:
+            frame, feedback = escape(t("diagram_frame", lang)), escape(t("diagram_feedback", lang))
+            cells.append(
+                f"<div class='kit-arrows' style='grid-column:{col + 1}/{col + 2};grid-row:2'>"
+                f"<span class='kit-arrow-h'>{frame} →</span>"
+                f"<span class='kit-arrow-h'>← {feedback}</span>"
+                f"<span class='kit-arrow-v'>↓ {frame} &nbsp; ↑ {feedback}</span></div>"
+            )
+    cells.append(
+        f"<div class='kit-value' style='grid-column:{last - 1}/{last};grid-row:3'>"
+        f"{escape(t('diagram_value', lang))}</div>"
+    )
+    cells.append(
+        f"<div class='kit-evaluation' style='grid-column:1/{last};grid-row:4'>"
+        f"↻ {escape(model.flow('evaluation').label.get(lang))}</div>"
+    )
+    columns = " ".join(["minmax(0,1fr)", "auto"] * (len(levels) - 1) + ["minmax(0,1fr)"])
+    return (
+        f"<div class='{prefix}-diagram' style='grid-template-columns:{columns}'>"
+        f"{''.join(cells)}</div>"
+    )

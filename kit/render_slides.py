@@ -13,51 +13,10 @@ from .slides import Slide
 
 
 def diagram_html(model: Model, lang: str, marked: Iterable[int] = ()) -> str:
-    """The three levels side by side, brackets over them, flows between, evaluation below.
-
-    ``marked`` levels get a visible marker and the word for "marked", not only a colour.
-    """
-    marked = set(marked)
-    levels = list(model.levels)
-    cells = []
-    for idx, level in enumerate(levels):
-        if idx == 0 or levels[idx - 1].mode != level.mode:
-            span = 1
-            while idx + span < len(levels) and levels[idx + span].mode == level.mode:
-                span += 1
-            cells.append(
-                f"<div class='kit-bracket kit-bracket-{level.mode}' "
-                f"style='grid-area: 1 / {2 * idx + 1} / 2 / {2 * (idx + span)}'>"
-                f"{escape(render.process_name(level.mode, lang))}</div>"
-            )
-        on = level.number in marked
-        mark = f" <strong>▶ {escape(t('diagram_marked', lang))}</strong>" if on else ""
-        cells.append(
-            f"<div class='kit-slevel{' kit-slevel-on' if on else ''}' "
-            f"style='grid-area: 2 / {2 * idx + 1} / 3 / {2 * idx + 2}'>"
-            f"{escape(render.level_title(level, lang))}"
-            f"<br><em>({escape(level.subtitle.get(lang))})</em>{mark}</div>"
-        )
-        if idx < len(levels) - 1:
-            cells.append(
-                f"<div class='kit-arrows' style='grid-area: 2 / {2 * idx + 2} / 3 / {2 * idx + 3}'>"
-                f"<span>{escape(t('diagram_frame', lang))} →</span>"
-                f"<span>← {escape(t('diagram_feedback', lang))}</span></div>"
-            )
-    last = 2 * len(levels)
-    cells.append(
-        f"<div class='kit-value' style='grid-area: 3 / {last - 1} / 4 / {last}'>"
-        f"{escape(t('diagram_value', lang))}</div>"
-    )
-    cells.append(
-        f"<div class='kit-evaluation' style='grid-area: 4 / 1 / 5 / {last}'>↻ "
-        f"{escape(model.flow('evaluation').label.get(lang))}</div>"
-    )
-    columns = " ".join(["minmax(0, 1fr)", "auto"] * (len(levels) - 1) + ["minmax(0, 1fr)"])
-    return (
-        f"<div class='kit-sdiagram' role='img' aria-label='{escape(render.diagram_description(model, lang))}' "
-        f"style='grid-template-columns: {columns}'>{''.join(cells)}</div>"
-    )
+    """The model's figure for a slide; ``marked`` levels say "✔ chosen" in words."""
+    figure = render.level_diagram(model, lang, marked, "kit-slides", t("diagram_marked", lang))
+    label = escape(render.diagram_description(model, lang))
+    return f"<div role='img' aria-label='{label}'>{figure}</div>"
 
 
 def slide_html(slide: Slide, model: Model, lesson: Lesson, lang: str) -> str:

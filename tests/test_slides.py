@@ -26,7 +26,8 @@ def test_every_kind_is_used_and_renders():
 def test_level_slide_marks_its_level_in_words():
     model = load_model()
     out = diagram_html(model, "nb", marked=[3])
-    assert out.count("kit-slevel-on") == 1 and "▶ valgt" in out
+    assert out.count("kit-slides-on") == 1 and "✔ valgt" in out
+    assert "data-level='3'" in out.split("kit-slides-on")[1][:40]
     assert "role='img'" in out and "aria-label=" in out
     assert "Samskaping" in out and "Samproduksjon" in out
 
