@@ -472,7 +472,7 @@ def tti_run(
 
 def answer_run(db_url: str, cases: tuple, n: int, spread: float, timeout: float) -> dict:
     from kit.i18n import t
-    from kit.store import Store
+    from kit.live.store import Store
     from kit.widgets import Presentator
 
     presenter = Presentator(cases=cases, store=Store(db_url), refresh_seconds=1.0)
@@ -562,7 +562,7 @@ def answer_run(db_url: str, cases: tuple, n: int, spread: float, timeout: float)
 
 def run_n(n: int, args: argparse.Namespace, workdir: Path, bare_dir: Path, bare_nb: str) -> dict:
     import kit
-    from kit.store import Store
+    from kit.live.store import Store
 
     figures: dict = {"n": n}
     db_url = f"sqlite:///{workdir / f'responses-{n}.sqlite3'}"

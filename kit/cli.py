@@ -129,7 +129,7 @@ def _cmd_purge(args: argparse.Namespace, lang: str) -> int:
     """Delete live sessions older than --days (all their answers with them)."""
     from datetime import timedelta
 
-    from .store import Store, StoreError
+    from .live.store import Store, StoreError
 
     if args.days < 0:
         print(t("cli_days_invalid", lang), file=sys.stderr)

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from kit.casefile import load_cases
-from kit.store import Store
+from kit.live.store import Store
 from kit.widgets import Deltaker, Presentator
 from kit.widgets.participant import code_from_request
 from kit.widgets.presenter import participant_url, public_base_url

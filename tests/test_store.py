@@ -1,4 +1,4 @@
-"""The live-session store (kit.store) on SQLite.
+"""The live-session store (kit.live.store) on SQLite.
 
 The behaviour tests live in :class:`StoreBehaviour`, which ``test_store_postgres.py`` runs again
 against a real PostgreSQL server: only the ``db_url`` and ``fresh_db_url`` fixtures differ.
@@ -18,10 +18,10 @@ import pytest
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.exc import OperationalError
 
-import kit.store
-from kit import store_schema
+import kit.live.store
+from kit.live import schema as store_schema
 from kit.cases import Case
-from kit.store import (
+from kit.live.store import (
     CODE_ALPHABET,
     SchemaTooNew,
     Store,
@@ -365,7 +365,7 @@ class StoreBehaviour:
         taken = store.create_session(CASES)
         fresh = other_code(taken)
         draws = iter([taken, taken, fresh])
-        monkeypatch.setattr(kit.store, "new_code", lambda: next(draws))
+        monkeypatch.setattr(kit.live.store, "new_code", lambda: next(draws))
         assert store.create_session(CASES) == fresh
         assert len(store.session_cases(taken)) == len(store.session_cases(fresh)) == 4
 
@@ -632,7 +632,7 @@ def test_other_database_errors_are_not_retried(monkeypatch):
 
 def test_store_module_imports_no_ui_or_pandas():
     code = (
-        "import sys, kit.store; "
+        "import sys, kit.live.store; "
         "print(','.join(m for m in ('ipywidgets','IPython','altair','pandas') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -653,7 +653,7 @@ def test_store_files_open_with_plain_sqlite(tmp_path):
 
 def test_purge_deletes_old_sessions_with_everything_in_them(tmp_path):
     from kit.cli import main
-    from kit.store import UnknownCode
+    from kit.live.store import UnknownCode
 
     now = [datetime(2026, 1, 1, tzinfo=timezone.utc)]
     url = f"sqlite:///{tmp_path}/purge.db"

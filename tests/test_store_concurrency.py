@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import text
 
 from kit.cases import Case
-from kit.store import Store
+from kit.live.store import Store
 from kit.text import Text
 
 PROCESSES = ("samskaping", "samproduksjon", "verdisamskaping", "ingen")

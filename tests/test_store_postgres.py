@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from kit.store import Store
+from kit.live.store import Store
 from tests.test_store import CASES, StoreBehaviour
 from tests.test_store_concurrency import check_room, room_cases, run_room
 

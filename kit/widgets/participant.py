@@ -55,7 +55,7 @@ class Deltaker(App):
     @property
     def store(self):
         if self._store is None:
-            from ..store import Store
+            from ..live.store import Store
 
             self._store = Store()
         return self._store
@@ -133,7 +133,7 @@ class Deltaker(App):
     # -- events -----------------------------------------------------------------------------
     def join(self, raw_code: str) -> bool:
         """Join the session with this code; on failure keep the form and say why."""
-        from ..store import StoreError, normalize_code
+        from ..live.store import StoreError, normalize_code
 
         try:
             code = normalize_code(raw_code)
@@ -153,7 +153,7 @@ class Deltaker(App):
         self.join(self.code_input.value)
 
     def _on_send(self, _button=None) -> None:
-        from ..store import StoreError
+        from ..live.store import StoreError
 
         lang = self.lang
         if self.process_choice.value is None or self.level_choice.value is None:

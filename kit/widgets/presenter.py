@@ -76,7 +76,7 @@ class Presentator(App):
     @property
     def store(self):
         if self._store is None:
-            from ..store import Store
+            from ..live.store import Store
 
             self._store = Store()
         return self._store

@@ -32,10 +32,10 @@ from sqlalchemy import Connection, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
-from . import store_schema as db
-from .cases import LEVELS, Case
-from .model import PROCESSES
-from .text import Text
+from . import schema as db
+from ..cases import LEVELS, Case
+from ..model import PROCESSES
+from ..text import Text
 
 __all__ = [
     "CODE_ALPHABET",

@@ -1,4 +1,4 @@
-"""Tables, schema versioning and engine setup for :mod:`kit.store` (SQLAlchemy Core, no ORM).
+"""Tables, schema versioning and engine setup for :mod:`kit.live.store` (SQLAlchemy Core, no ORM).
 
 Voilà runs every visitor in a kernel of its own, so the store's database is shared by many
 processes: SQLite by default (one file in the per-user data folder, WAL journal, a busy timeout on
