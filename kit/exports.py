@@ -1,0 +1,95 @@
+"""Safe CSV and XLSX exports: the one place the kit writes spreadsheets.
+
+Text in a case file, an answer or a participant name can start with ``=``, ``+``, ``-`` or
+``@``. A spreadsheet program opening a CSV or XLSX reads such a cell as a formula ("CSV
+injection"): ``=HYPERLINK(...)`` becomes a live link, ``+47 99 ...`` becomes a sum. Every
+export goes through this module so such text always stays text:
+
+* CSV: the cell is prefixed with a single quote ``'`` (what Excel and LibreOffice show as a
+  text marker), see :func:`safe_cell`;
+* XLSX: the cell is stored as a string (an inline string, never ``<f>``), with its text
+  unchanged.
+
+CSV is written the way Norwegian Excel expects it: ``;``-separated, UTF-8 with a BOM, CRLF
+line ends. Pure layer: no widgets.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Sequence
+
+__all__ = ["FORMULA_PREFIXES", "XLSX_MIME", "CSV_MIME", "csv_bytes", "safe_cell", "xlsx_bytes"]
+
+#: A text cell starting with one of these is read as a formula (or as the start of one).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+CSV_MIME = "text/csv"
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+#: Control characters an XLSX file cannot hold (openpyxl refuses them); dropped on export.
+_XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+#: Characters Excel does not allow in a sheet title.
+_SHEET_TITLE_ILLEGAL = re.compile(r"[\[\]:*?/\\]")
+
+
+def _formula_like(value: object) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_PREFIXES)
+
+
+def safe_cell(value: object) -> object:
+    """``value`` as it is written to a CSV cell: formula-like text gets a leading ``'``.
+
+    ``None`` becomes ``""``; numbers and other non-text values are returned unchanged.
+    """
+    if value is None:
+        return ""
+    if _formula_like(value):
+        return "'" + value  # type: ignore[operator]
+    return value
+
+
+def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
+    """A ``;``-separated CSV (UTF-8 with BOM, CRLF) with every cell passed through :func:`safe_cell`."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow([safe_cell(v) for v in header])
+    for row in rows:
+        writer.writerow([safe_cell(v) for v in row])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def _sheet_title(title: str | None) -> str | None:
+    if not title:
+        return None
+    cleaned = _SHEET_TITLE_ILLEGAL.sub(" ", title).strip().strip("'")[:31].strip()
+    return cleaned or None
+
+
+def xlsx_bytes(
+    header: Sequence[str], rows: Iterable[Sequence[object]], sheet_title: str | None = None
+) -> bytes:
+    """One sheet with ``header`` and ``rows``; every text cell is stored as a string, never a formula."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    title = _sheet_title(sheet_title)
+    if title:
+        sheet.title = title
+    for r, row in enumerate([header, *rows], start=1):
+        for c, value in enumerate(row, start=1):
+            if value is None:
+                continue
+            if isinstance(value, str):
+                value = _XLSX_ILLEGAL.sub("", value)
+            cell = sheet.cell(row=r, column=c, value=value)
+            if isinstance(value, str):
+                # openpyxl turns any str starting with "=" into a formula; a string cell is
+                # written as an inline string with the text unchanged.
+                cell.data_type = "s"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
