@@ -42,11 +42,14 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool, StaticPool
 
 #: The schema this code writes. Raise it (and add a migration step) whenever a table changes.
-SCHEMA_VERSION = 1
+#: 1: sessions, participants, answers, reveals. 2: presenter keys, idle time, the case shown to
+#: everyone, rounds (answers per round in ``kit_votes``, reveals and rounds in ``kit_case_state``).
+SCHEMA_VERSION = 2
 
 #: Bounds on what a participant's kernel may send (longer input is refused, not truncated).
 CODE_LENGTH = 6
 TOKEN_LENGTH = 32
+KEY_HASH_LENGTH = 64
 CASE_ID_MAX = 80
 LANG_MAX = 16
 
@@ -102,8 +105,16 @@ sessions = Table(
     Column("lang", String(LANG_MAX), nullable=False),
     # The presenter's case set as JSON, so kernels that never saw the file can show the cases.
     Column("cases", Text, nullable=False),
-    # Bumped by every answer written; copied into kit_answers.seq (a cheap change marker).
+    # Bumped by every answer written; copied into kit_votes.seq (a cheap change marker).
     Column("last_seq", Integer, nullable=False, default=0),
+    # SHA-256 of the presenter key (the key itself stays in the presenter's browser).
+    Column("key_hash", String(KEY_HASH_LENGTH), nullable=True),
+    # Last join, answer or presenter action: a session idle for long closes by itself.
+    Column("last_active", UTCDateTime, nullable=True),
+    # The case the presenter shows to everyone (phones follow it), or none.
+    Column("current_case", String(CASE_ID_MAX), nullable=True),
+    # Bumped by every change phones follow (reveal, round, current case, closing).
+    Column("state_seq", Integer, nullable=False, default=0, server_default="0"),
 )
 
 participants = Table(
@@ -125,7 +136,7 @@ participants = Table(
 )
 
 answers = Table(
-    "kit_answers",
+    "kit_votes",
     metadata,
     Column(
         "session_code",
@@ -140,15 +151,17 @@ answers = Table(
         primary_key=True,
     ),
     Column("case_id", String(CASE_ID_MAX), primary_key=True),
+    # 1: the first vote; 2: the re-vote after discussion (peer instruction).
+    Column("round", Integer, primary_key=True, default=1),
     Column("process", String(32), nullable=False),
     Column("level", Integer, nullable=True),
     Column("answered_at", UTCDateTime, nullable=False),
     Column("seq", Integer, nullable=False),
-    Index("kit_answers_session_seq", "session_code", "seq"),
+    Index("kit_votes_session_seq", "session_code", "seq"),
 )
 
-reveals = Table(
-    "kit_reveals",
+case_state = Table(
+    "kit_case_state",
     metadata,
     Column(
         "session_code",
@@ -157,7 +170,8 @@ reveals = Table(
         primary_key=True,
     ),
     Column("case_id", String(CASE_ID_MAX), primary_key=True),
-    Column("revealed_at", UTCDateTime, nullable=False),
+    Column("round", Integer, nullable=False, default=1),
+    Column("revealed_at", UTCDateTime, nullable=True),
 )
 
 
@@ -194,8 +208,12 @@ def _normalize_url(url: str | URL) -> URL:
     return parsed
 
 
-def make_engine(url: str | URL) -> Engine:
-    """An engine tuned for many kernel processes sharing one database."""
+def make_engine(url: str | URL, *, shared: bool = False) -> Engine:
+    """An engine tuned for many processes sharing one database.
+
+    ``shared``: the engine of a long-running server process serving many participants at
+    once from a few threads (a small pool of connections kept open), rather than a kernel's.
+    """
     parsed = _normalize_url(url)
     backend = parsed.get_backend_name()
     if backend == "sqlite":
@@ -204,21 +222,50 @@ def make_engine(url: str | URL) -> Engine:
             engine = create_engine(
                 parsed, poolclass=StaticPool, connect_args={"check_same_thread": False}
             )
+        elif shared:
+            _create_private(Path(parsed.database))
+            engine = create_engine(
+                parsed,
+                pool_size=8,
+                max_overflow=8,
+                connect_args={"check_same_thread": False},
+            )
         else:
+            _create_private(Path(parsed.database))
             # NullPool: a connection per operation, nothing held open between a kernel's calls.
             engine = create_engine(parsed, poolclass=NullPool)
         _tune_sqlite(engine, wal=not in_memory)
         return engine
     if backend == "postgresql":
-        # A kernel serves one participant: one pooled connection (plus short-lived overflow)
-        # keeps 60 kernels well under PostgreSQL's default max_connections of 100.
+        # A kernel needs one pooled connection (plus short-lived overflow); a server process
+        # serving hundreds of phones from a thread pool keeps a few more.
+        size, overflow = (8, 8) if shared else (1, 4)
         return create_engine(
-            parsed, pool_size=1, max_overflow=4, pool_pre_ping=True, pool_recycle=1800
+            parsed,
+            pool_size=size,
+            max_overflow=overflow,
+            pool_pre_ping=True,
+            pool_recycle=1800,
         )
     raise ValueError(
         f"unsupported database {backend!r}: the store runs on SQLite or PostgreSQL "
         "(postgresql+psycopg://user:password@host/db)"
     )
+
+
+def _create_private(path: Path) -> None:
+    """Create a missing SQLite file readable and writable by its owner only (0600): it holds a
+    room's answers. SQLite gives its -wal and -shm files the same permissions. A missing
+    folder is not created here: that is the caller's mistake to report."""
+    if path.exists() or not path.parent.is_dir():
+        return
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return
+    except OSError:
+        return  # SQLite will report why it cannot open the file
+    os.close(fd)
 
 
 def _tune_sqlite(engine: Engine, *, wal: bool) -> None:
@@ -329,16 +376,51 @@ def ensure_schema(conn: Connection, too_new: Callable[[int], Exception]) -> int:
     version = stored_version(conn)
     if version is not None and version > SCHEMA_VERSION:
         raise too_new(version)
-    # Version 1 is the first; later versions add their migration steps here, oldest first.
+    if version == 1:
+        _migrate_1_to_2(conn)
     metadata.create_all(conn, checkfirst=True)
+    if version == 1:
+        _copy_1_to_2(conn)
     if version is None:
         conn.execute(
             schema_table.insert().values(id=1, version=SCHEMA_VERSION, updated_at=utcnow())
         )
-    elif version < SCHEMA_VERSION:  # pragma: no cover - no older schema exists yet
+    elif version < SCHEMA_VERSION:
         conn.execute(
             schema_table.update()
             .where(schema_table.c.id == 1)
             .values(version=SCHEMA_VERSION, updated_at=utcnow())
         )
     return SCHEMA_VERSION
+
+
+def _migrate_1_to_2(conn: Connection) -> None:
+    """Version 1 -> 2, part one: the new columns of ``kit_sessions``."""
+    stamp = "TIMESTAMP WITH TIME ZONE" if conn.dialect.name == "postgresql" else "DATETIME"
+    for ddl in (
+        f"ADD COLUMN key_hash VARCHAR({KEY_HASH_LENGTH})",
+        f"ADD COLUMN last_active {stamp}",
+        f"ADD COLUMN current_case VARCHAR({CASE_ID_MAX})",
+        "ADD COLUMN state_seq INTEGER NOT NULL DEFAULT 0",
+    ):
+        conn.execute(text(f"ALTER TABLE kit_sessions {ddl}"))
+    conn.execute(text("UPDATE kit_sessions SET last_active = created_at"))
+
+
+def _copy_1_to_2(conn: Connection) -> None:
+    """Version 1 -> 2, part two: answers become round-1 votes, reveals become case states."""
+    conn.execute(
+        text(
+            "INSERT INTO kit_votes (session_code, participant_token, case_id, round, process, "
+            "level, answered_at, seq) SELECT session_code, participant_token, case_id, 1, "
+            "process, level, answered_at, seq FROM kit_answers"
+        )
+    )
+    conn.execute(
+        text(
+            "INSERT INTO kit_case_state (session_code, case_id, round, revealed_at) "
+            "SELECT session_code, case_id, 1, revealed_at FROM kit_reveals"
+        )
+    )
+    conn.execute(text("DROP TABLE kit_answers"))
+    conn.execute(text("DROP TABLE kit_reveals"))

@@ -1,17 +1,21 @@
 """The shared store behind a live classroom session: sessions, anonymous participants, answers.
 
-Voilà gives every visitor a kernel (a process) of its own, with nothing shared, so a presenter's
-dashboard and 20-60 phones meet in a database: a SQLite file in the per-user data folder by
-default, or PostgreSQL through ``KIT_DB_URL`` / ``Store(url=...)``. Everything a participant's
-kernel sends is checked here, not only in the UI. No UI code: no ipywidgets, IPython or pandas.
+The presenter's kernel and the server process that serves the phones (and a second server
+process on another machine) meet in a database: a SQLite file in the per-user data folder by
+default, or PostgreSQL through ``KIT_DB_URL`` / ``Store(url=...)``. Everything a phone sends is
+checked here, not only in the page. No UI code: no ipywidgets, IPython or pandas.
+
+A session belongs to whoever holds its presenter key (made at creation, stored hashed): closing,
+revealing, rounds and the case shown to everyone need it.
 
 >>> store = Store("sqlite://")
 >>> from kit.text import Text
 >>> case = Case("c1", Text("Tittel"), Text("Tekst"), "ingen", None, Text("Fordi"))
->>> code = store.create_session([case])
->>> token = store.join(code)
->>> store.submit(code, token, "c1", "samskaping", 2)
->>> store.counts(code)["c1"].processes["samskaping"]
+>>> session = store.create_session([case])
+>>> me = store.join(session.code)
+>>> store.submit(session.code, me.token, "c1", Answer("samskaping", 2))
+1
+>>> store.counts(session.code)["c1"].processes["samskaping"]
 1
 """
 
@@ -19,28 +23,34 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import hmac
 import json
+import os
 import re
 import secrets
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from fractions import Fraction
 from typing import Any
 
 from sqlalchemy import Connection, func, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
 
-from . import schema as db
-from ..cases import LEVELS, Case
-from ..model import PROCESSES
+from ..cases import Case
 from ..text import Text
+from . import room
+from . import schema as db
+from .room import Answer, CaseCounts, CaseResult, InvalidAnswerError, RoomState, StoredAnswer
 
 __all__ = [
     "CODE_ALPHABET",
+    "Answer",
     "CaseCounts",
     "InvalidAnswer",
+    "Joined",
+    "NewSession",
+    "NotOwner",
     "RateLimited",
     "SchemaTooNew",
     "SessionClosed",
@@ -48,6 +58,8 @@ __all__ = [
     "Store",
     "StoreBusy",
     "StoreError",
+    "StoreReadOnly",
+    "StoreUnavailable",
     "StoredAnswer",
     "TooLong",
     "UnknownCode",
@@ -63,6 +75,7 @@ CODE_ALPHABET = "ACDEFGHJKMNPQRTWXY34679"
 _TOKEN_RE = re.compile(r"[0-9a-f]{32}")
 _SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212_]+")
 _RAW_CODE_MAX = 64  # what a person may plausibly type around a 6-character code
+_KEY_MAX = 64
 
 
 # ------------------------------------------------------------------------------------- errors
@@ -118,6 +131,38 @@ class StoreBusy(StoreError):
     key = "store_busy"
 
 
+class StoreUnavailable(StoreError):
+    """The database cannot be opened or reached (no such folder, server down, not a database)."""
+
+    key = "store_unavailable"
+
+
+class StoreReadOnly(StoreError):
+    """The database can be read but not written (a read-only file or folder)."""
+
+    key = "store_read_only"
+
+
+class NotOwner(StoreError):
+    """The presenter key does not belong to this session."""
+
+    key = "not_owner"
+
+
+class RoundLimit(StoreError):
+    """A case already had its re-vote."""
+
+    key = "round_limit"
+
+
+def failure(exc: Exception) -> StoreError:
+    """The StoreError a person should see for a database failure that retrying will not mend."""
+    message = str(getattr(exc, "orig", exc)).lower()
+    if "readonly" in message or "read-only" in message or "read only" in message:
+        return StoreReadOnly(message)
+    return StoreUnavailable(message)
+
+
 # -------------------------------------------------------------------------------- value types
 
 
@@ -131,39 +176,20 @@ class SessionInfo:
 
 
 @dataclass(frozen=True)
-class StoredAnswer:
-    """One answer for export: who gave it is a pseudonym (hash of the token), never the token."""
+class NewSession:
+    """A session just made: its join code and the presenter key (shown once, kept by the
+    presenter's browser; the store keeps only its hash)."""
 
-    case_id: str
-    process: str
-    level: int | None
-    answered_at: datetime
-    participant: str
+    code: str
+    key: str
 
 
 @dataclass(frozen=True)
-class CaseCounts:
-    """What the room answered for one case (every process and level listed, zeros included)."""
+class Joined:
+    """A participant in a session; ``resumed``: the token was already theirs (a reload)."""
 
-    case_id: str
-    answers: int
-    processes: dict[str, int]
-    levels: dict[int | None, int]
-    by_answer: dict[tuple[str, int | None], int]  #: (process, level) -> count, non-zero only
-
-    @property
-    def top_process(self) -> str | None:
-        """The most common process answer (first in PROCESSES order on a tie)."""
-        if not self.answers:
-            return None
-        return max(PROCESSES, key=lambda p: self.processes[p])
-
-    @property
-    def dispute(self) -> Fraction:
-        """1 - the share of the most common process: 0 when the room agrees."""
-        if not self.answers:
-            return Fraction(0)
-        return 1 - Fraction(max(self.processes.values()), self.answers)
+    token: str
+    resumed: bool
 
 
 # ------------------------------------------------------------------------------ input checking
@@ -210,12 +236,37 @@ def _check_case_id(case_id: str) -> str:
     return case_id
 
 
-def _check_answer(process: str, level: int | None) -> None:
-    if not isinstance(process, str) or process not in PROCESSES:
-        raise InvalidAnswer("unknown process", field="process")
-    # bool is an int in Python; True must not pass for level 1.
-    if level is not None and (type(level) is not int or level not in LEVELS):
-        raise InvalidAnswer("level must be 1, 2, 3 or None", field="level")
+def _check_answer(answer: object) -> Answer:
+    if isinstance(answer, Answer):
+        answer = (answer.process, answer.level)
+    try:
+        process, level = answer  # type: ignore[misc]
+        return Answer.checked(process, level)
+    except InvalidAnswerError as exc:
+        raise InvalidAnswer(str(exc), field=exc.field) from None
+    except (TypeError, ValueError):
+        raise InvalidAnswer("an answer is a process and a level", field="answer") from None
+
+
+def _check_key(key: object) -> str:
+    if not isinstance(key, str) or not 0 < len(key) <= _KEY_MAX:
+        raise NotOwner("not a presenter key")
+    return key
+
+
+def key_hash(key: str) -> str:
+    """What the store keeps of a presenter key (a random 192-bit secret: one SHA-256 is enough)."""
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def idle_timeout_default() -> timedelta:
+    """``KIT_SESSION_IDLE_HOURS`` (default 12): a session nobody used for this long closes."""
+    raw = os.environ.get("KIT_SESSION_IDLE_HOURS", "")
+    try:
+        hours = float(raw) if raw else 12.0
+    except ValueError:
+        hours = 12.0
+    return timedelta(hours=hours if hours > 0 else 12.0)
 
 
 def pseudonym(token: str) -> str:
@@ -259,15 +310,22 @@ def cases_from_json(raw: str) -> tuple[Case, ...]:
     )
 
 
+
+
 # -------------------------------------------------------------------------------------- store
 
 
 class Store:
-    """Sessions, participants and answers in a database shared by every kernel of a server.
+    """Sessions, participants and answers in a database shared by every process of a room.
 
     ``url``: any SQLite or PostgreSQL SQLAlchemy URL; default ``KIT_DB_URL`` or a SQLite file in
     the user's data folder. ``rate_limit``: at most ``n`` submits per participant per ``seconds``.
-    ``clock``: the current time (UTC, aware), replaceable in tests.
+    ``idle_timeout``: a session without joins, answers or presenter actions for this long is
+    closed (default ``KIT_SESSION_IDLE_HOURS`` or 12 hours). ``shared``: the store of a server
+    process answering many phones from a few threads. ``clock``: the current time (UTC, aware),
+    replaceable in tests.
+
+    Every failure is a :class:`StoreError` whose ``key`` names a message for a person.
     """
 
     def __init__(
@@ -275,12 +333,18 @@ class Store:
         url: str | None = None,
         *,
         rate_limit: tuple[int, float] = (30, 10.0),
+        idle_timeout: timedelta | None = None,
+        shared: bool = False,
         clock: Callable[[], datetime] = db.utcnow,
     ) -> None:
-        self.engine = db.make_engine(url or db.default_url())
+        try:
+            self.engine = db.make_engine(url or db.default_url(), shared=shared)
+        except OSError as exc:  # the default data folder cannot be made
+            raise StoreUnavailable(str(exc)) from None
         self.rate_limit = rate_limit
+        self.idle_timeout = idle_timeout or idle_timeout_default()
         self._clock = clock
-        self._case_ids: dict[str, frozenset[str]] = {}  # a session's cases never change
+        self._case_ids: dict[str, tuple[str, ...]] = {}  # a session's cases never change
         try:
             if not self._run_read(self._schema_is_current):
                 self._run_write(self._ensure_schema)
@@ -307,19 +371,25 @@ class Store:
 
     # -- transactions
 
-    def _run_write(self, work: Callable[[Connection], Any]) -> Any:
+    def _run(self, work: Callable[[Connection], Any], transaction: Callable) -> Any:
         def attempt() -> Any:
-            with db.write_transaction(self.engine) as conn:
+            with transaction(self.engine) as conn:
                 return work(conn)
 
-        return db.with_retry(attempt, on_give_up=lambda exc: StoreBusy(str(exc.orig)))
+        try:
+            return db.with_retry(attempt, on_give_up=lambda exc: StoreBusy(str(exc.orig)))
+        except StoreError:
+            raise
+        except IntegrityError:
+            raise
+        except (OperationalError, DatabaseError) as exc:
+            raise failure(exc) from None
+
+    def _run_write(self, work: Callable[[Connection], Any]) -> Any:
+        return self._run(work, db.write_transaction)
 
     def _run_read(self, work: Callable[[Connection], Any]) -> Any:
-        def attempt() -> Any:
-            with db.read_transaction(self.engine) as conn:
-                return work(conn)
-
-        return db.with_retry(attempt, on_give_up=lambda exc: StoreBusy(str(exc.orig)))
+        return self._run(work, db.read_transaction)
 
     def _schema_is_current(self, conn: Connection) -> bool:
         version = db.stored_version(conn)
@@ -338,6 +408,12 @@ class Store:
             version=version,
         )
 
+    def _is_open(self, row: Any) -> bool:
+        if row.closed_at is not None:
+            return False
+        last = row.last_active or row.created_at
+        return self._clock() - last < self.idle_timeout
+
     @staticmethod
     def _session_row(conn: Connection, code: str, *, lock: bool = False) -> Any:
         query = select(db.sessions).where(db.sessions.c.code == code)
@@ -348,18 +424,58 @@ class Store:
             raise UnknownCode("no session with this code")
         return row
 
-    def _ids(self, conn: Connection, code: str) -> frozenset[str]:
+    def _open_row(self, conn: Connection, code: str) -> Any:
+        """The session's row, locked, for a write that needs it open; an idle one is closed."""
+        row = self._session_row(conn, code, lock=True)
+        if row.closed_at is None and not self._is_open(row):
+            self._mark_closed(conn, code)
+            raise SessionClosed("the session was idle and has closed")
+        if row.closed_at is not None:
+            raise SessionClosed("the session is closed")
+        return row
+
+    def _owned_row(self, conn: Connection, code: str, key: str) -> Any:
+        row = self._session_row(conn, code, lock=True)
+        if row.key_hash is None or not hmac.compare_digest(row.key_hash, key_hash(key)):
+            raise NotOwner("the presenter key does not belong to this session")
+        return row
+
+    def _mark_closed(self, conn: Connection, code: str) -> None:
+        conn.execute(
+            db.sessions.update()
+            .where(db.sessions.c.code == code, db.sessions.c.closed_at.is_(None))
+            .values(closed_at=self._clock(), state_seq=db.sessions.c.state_seq + 1)
+        )
+
+    def _touch(self, conn: Connection, code: str, *, state: bool = False) -> None:
+        values: dict[str, Any] = {"last_active": self._clock()}
+        if state:
+            values["state_seq"] = db.sessions.c.state_seq + 1
+        conn.execute(db.sessions.update().where(db.sessions.c.code == code).values(**values))
+
+    def _ids(self, conn: Connection, code: str) -> tuple[str, ...]:
         ids = self._case_ids.get(code)
         if ids is None:
             raw = conn.execute(select(db.sessions.c.cases).where(db.sessions.c.code == code))
-            ids = frozenset(c.id for c in cases_from_json(raw.scalar_one()))
+            ids = tuple(c.id for c in cases_from_json(raw.scalar_one()))
             self._case_ids[code] = ids
         return ids
 
+    def _known_case(self, conn: Connection, code: str, case_id: str) -> None:
+        if case_id not in self._ids(conn, code):
+            raise InvalidAnswer("no such case in this session", field="case_id")
+
+    @staticmethod
+    def _rounds(conn: Connection, code: str) -> dict[str, int]:
+        s = db.case_state.c
+        query = select(s.case_id, s.round).where(s.session_code == code, s.round > 1)
+        return {r.case_id: r.round for r in conn.execute(query)}
+
     # -- sessions (presenter side)
 
-    def create_session(self, cases: Sequence[Case], lang: str = "nb") -> str:
-        """Open a session for ``cases``; returns its join code (unique among all sessions)."""
+    def create_session(self, cases: Sequence[Case], lang: str = "nb") -> NewSession:
+        """Open a session for ``cases``; returns its join code (unique among all sessions) and
+        the presenter key that every change to the session needs."""
         cases = tuple(cases)
         if not cases:
             raise ValueError("a session needs at least one case")
@@ -371,13 +487,22 @@ class Store:
         if not isinstance(lang, str) or not 0 < len(lang) <= db.LANG_MAX:
             raise ValueError(f"bad language code {lang!r}")
         payload = cases_to_json(cases)
+        key = secrets.token_urlsafe(24)
         for _ in range(50):
             code = new_code()
 
             def insert(conn: Connection, code: str = code) -> None:
+                now = self._clock()
                 conn.execute(
                     db.sessions.insert().values(
-                        code=code, created_at=self._clock(), lang=lang, cases=payload, last_seq=0
+                        code=code,
+                        created_at=now,
+                        last_active=now,
+                        lang=lang,
+                        cases=payload,
+                        last_seq=0,
+                        state_seq=0,
+                        key_hash=key_hash(key),
                     )
                 )
 
@@ -385,12 +510,12 @@ class Store:
                 self._run_write(insert)
             except IntegrityError:
                 continue  # the code is taken: draw another
-            self._case_ids[code] = frozenset(ids)
-            return code
+            self._case_ids[code] = tuple(ids)
+            return NewSession(code, key)
         raise StoreError("could not find a free join code")  # pragma: no cover
 
     def session_info(self, code: str) -> SessionInfo:
-        """Whether a session is open, and its language, for a kernel that only has the code."""
+        """Whether a session is open, and its language, for a process that only has the code."""
         code = normalize_code(code)
         row = self._run_read(lambda conn: self._session_row(conn, code))
         return SessionInfo(
@@ -398,112 +523,236 @@ class Store:
             created_at=row.created_at,
             closed_at=row.closed_at,
             lang=row.lang,
-            open=row.closed_at is None,
+            open=self._is_open(row),
         )
 
     def session_cases(self, code: str) -> tuple[Case, ...]:
-        """The presenter's cases, rebuilt in a participant's kernel (all languages kept)."""
+        """The presenter's cases, rebuilt elsewhere (all languages kept)."""
         code = normalize_code(code)
         row = self._run_read(lambda conn: self._session_row(conn, code))
         return cases_from_json(row.cases)
 
-    def close_session(self, code: str) -> None:
+    def owns(self, code: str, key: str) -> bool:
+        """Whether ``key`` is the presenter key of session ``code`` (False for unknown codes)."""
+        try:
+            code = normalize_code(code)
+            key = _check_key(key)
+            self._run_read(lambda conn: self._owned_row(conn, code, key))
+        except (UnknownCode, NotOwner, TooLong):
+            return False
+        return True
+
+    def owned_sessions(self, claims: Sequence[tuple[str, str]]) -> list[SessionInfo]:
+        """Of the ``(code, key)`` pairs a presenter's browser kept, the sessions they really own,
+        newest first (at most 50 looked at)."""
+        found = []
+        for code, key in list(claims)[:50]:
+            if self.owns(code, key):
+                found.append(self.session_info(code))
+        found.sort(key=lambda s: s.created_at, reverse=True)
+        return found
+
+    def close_session(self, code: str, key: str) -> None:
         """Stop taking joins and answers; counts stay readable. Closing twice is harmless."""
         code = normalize_code(code)
+        key = _check_key(key)
 
         def work(conn: Connection) -> None:
-            self._session_row(conn, code)
-            conn.execute(
-                db.sessions.update()
-                .where(db.sessions.c.code == code, db.sessions.c.closed_at.is_(None))
-                .values(closed_at=self._clock())
-            )
+            self._owned_row(conn, code, key)
+            self._mark_closed(conn, code)
 
         self._run_write(work)
 
+    def _case_change(self, code: str, key: str, case_id: str, change: Callable) -> Any:
+        code = normalize_code(code)
+        key = _check_key(key)
+        _check_case_id(case_id)
+
+        def work(conn: Connection) -> Any:
+            self._owned_row(conn, code, key)
+            self._known_case(conn, code, case_id)
+            s = db.case_state.c
+            row = conn.execute(
+                select(db.case_state).where(s.session_code == code, s.case_id == case_id)
+            ).one_or_none()
+            if row is None:
+                conn.execute(
+                    db.case_state.insert().values(session_code=code, case_id=case_id, round=1)
+                )
+                row = conn.execute(
+                    select(db.case_state).where(s.session_code == code, s.case_id == case_id)
+                ).one()
+            values, result = change(row)
+            if values:
+                conn.execute(
+                    db.case_state.update()
+                    .where(s.session_code == code, s.case_id == case_id)
+                    .values(**values)
+                )
+                self._touch(conn, code, state=True)
+            return result
+
+        return self._run_write(work)
+
+    def reveal(self, code: str, key: str, case_id: str) -> None:
+        """Show a case's key ("vis fasit") to the presenter's screen and to every phone."""
+
+        def change(row: Any) -> tuple[dict, None]:
+            return ({} if row.revealed_at else {"revealed_at": self._clock()}), None
+
+        self._case_change(code, key, case_id, change)
+
+    def start_round(self, code: str, key: str, case_id: str) -> int:
+        """Start the re-vote of a case (after the room discussed it); returns the new round.
+
+        The first round's answers stay; phones answer the case again. A revealed case cannot be
+        re-voted (the key would decide it), nor can a case twice.
+        """
+
+        def change(row: Any) -> tuple[dict, int]:
+            if row.round >= room.MAX_ROUNDS:
+                raise RoundLimit("this case already had its re-vote")
+            if row.revealed_at is not None:
+                raise RoundLimit("the key of this case is shown already")
+            return {"round": row.round + 1}, row.round + 1
+
+        return self._case_change(code, key, case_id, change)
+
+    def show_case(self, code: str, key: str, case_id: str | None) -> None:
+        """Send every phone to ``case_id`` (None: let everyone move freely)."""
+        code = normalize_code(code)
+        key = _check_key(key)
+        if case_id is not None:
+            _check_case_id(case_id)
+
+        def work(conn: Connection) -> None:
+            self._owned_row(conn, code, key)
+            if case_id is not None:
+                self._known_case(conn, code, case_id)
+            conn.execute(
+                db.sessions.update().where(db.sessions.c.code == code).values(current_case=case_id)
+            )
+            self._touch(conn, code, state=True)
+
+        self._run_write(work)
+
+    def state(self, code: str) -> RoomState:
+        """What phones follow (one consistent read): open, shown case, rounds, revealed keys."""
+        code = normalize_code(code)
+
+        def work(conn: Connection) -> RoomState:
+            row = self._session_row(conn, code)
+            s = db.case_state.c
+            states = list(
+                conn.execute(
+                    select(s.case_id, s.round, s.revealed_at).where(s.session_code == code)
+                )
+            )
+            return RoomState(
+                open=self._is_open(row),
+                version=row.state_seq,
+                current_case=row.current_case,
+                rounds={r.case_id: r.round for r in states if r.round > 1},
+                revealed=frozenset(r.case_id for r in states if r.revealed_at is not None),
+            )
+
+        return self._run_read(work)
+
+    def revealed(self, code: str) -> set[str]:
+        """Case ids whose key the presenter has shown."""
+        return set(self.state(code).revealed)
+
+    def state_version(self, code: str) -> tuple[int, bool]:
+        """(state_seq, open): one primary-key read, for a server watching many phones' sessions."""
+        code = normalize_code(code)
+        row = self._run_read(lambda conn: self._session_row(conn, code))
+        return row.state_seq, self._is_open(row)
+
     def purge(self, older_than: timedelta) -> int:
         """Delete every session created more than ``older_than`` ago, with its participants,
-        answers and reveals; returns how many sessions went. Answers are kept no longer than
-        a course leader needs them."""
+        answers and case states; returns how many sessions went. Answers are kept no longer
+        than a course leader needs them."""
         cutoff = self._clock() - older_than
 
         def work(conn: Connection) -> int:
             old = select(db.sessions.c.code).where(db.sessions.c.created_at < cutoff)
             codes = list(conn.execute(old).scalars())
             if codes:
-                for table in (db.answers, db.reveals, db.participants):
+                for table in (db.answers, db.case_state, db.participants):
                     conn.execute(table.delete().where(table.c.session_code.in_(codes)))
                 conn.execute(db.sessions.delete().where(db.sessions.c.code.in_(codes)))
             return len(codes)
 
         return self._run_write(work)
 
-    def reveal(self, code: str, case_id: str) -> None:
-        """Mark a case's key as shown ("vis fasit"), so participants' screens can show it too."""
-        code = normalize_code(code)
-        _check_case_id(case_id)
-
-        def work(conn: Connection) -> None:
-            self._session_row(conn, code)
-            if case_id not in self._ids(conn, code):
-                raise InvalidAnswer("no such case in this session", field="case_id")
-            stmt = self._insert(db.reveals).values(
-                session_code=code, case_id=case_id, revealed_at=self._clock()
-            )
-            conn.execute(stmt.on_conflict_do_nothing())
-
-        self._run_write(work)
-
-    def revealed(self, code: str) -> set[str]:
-        """Case ids whose key the presenter has shown; participants' kernels poll this."""
-        code = normalize_code(code)
-
-        def work(conn: Connection) -> set[str]:
-            self._session_row(conn, code)
-            query = select(db.reveals.c.case_id).where(db.reveals.c.session_code == code)
-            return set(conn.execute(query).scalars())
-
-        return self._run_read(work)
-
     # -- participants
 
-    def join(self, code: str) -> str:
-        """Enter a session; returns an anonymous token (random; nothing about the person)."""
+    def join(self, code: str, token: str | None = None) -> Joined:
+        """Enter a session. With the ``token`` this browser got before (a reload, the same code
+        typed again), the same participant comes back with their answers; otherwise a new
+        anonymous token (random; nothing about the person) is made."""
         code = normalize_code(code)
-        token = secrets.token_hex(16)
+        if token is not None:
+            try:
+                token = _check_token(token)
+            except (UnknownParticipant, TooLong):
+                token = None
+        fresh = secrets.token_hex(16)
 
-        def work(conn: Connection) -> None:
-            row = self._session_row(conn, code)
-            if row.closed_at is not None:
-                raise SessionClosed("the session is closed")
+        def work(conn: Connection) -> Joined:
+            self._open_row(conn, code)
+            if token is not None:
+                mine = conn.execute(
+                    select(db.participants.c.session_code).where(
+                        db.participants.c.token == token
+                    )
+                ).scalar_one_or_none()
+                if mine == code:
+                    self._touch(conn, code)
+                    return Joined(token, True)
             now = self._clock()
             conn.execute(
                 db.participants.insert().values(
-                    token=token, session_code=code, joined_at=now, window_start=now, window_count=0
+                    token=fresh, session_code=code, joined_at=now, window_start=now, window_count=0
                 )
             )
+            self._touch(conn, code)
+            return Joined(fresh, False)
 
-        self._run_write(work)
-        return token
+        return self._run_write(work)
 
-    def submit(self, code: str, token: str, case_id: str, process: str, level: int | None) -> None:
-        """Record a participant's answer to one case; a new answer replaces the old one.
+    def my_answers(self, code: str, token: str) -> dict[tuple[str, int], Answer]:
+        """A participant's own answers, by (case id, round): what a reloaded phone shows."""
+        code = normalize_code(code)
+        token = _check_token(token)
+        a = db.answers.c
 
-        Checked here, in the kernel, whatever the UI allows: the session is open, the token
-        belongs to it, the case is one of its cases, the answer is a valid one, and the
-        participant stays under the rate limit (counted in the database, across kernels).
+        def work(conn: Connection) -> list[Any]:
+            self._session_row(conn, code)
+            query = select(a.case_id, a.round, a.process, a.level).where(
+                a.session_code == code, a.participant_token == token
+            )
+            return list(conn.execute(query))
+
+        return {(r.case_id, r.round): Answer(r.process, r.level) for r in self._run_read(work)}
+
+    def submit(self, code: str, token: str, case_id: str, answer: Answer) -> int:
+        """Record a participant's answer to one case in its current round (returned); a new
+        answer in the same round replaces the old one.
+
+        Checked here, whatever the page allows: the session is open, the token belongs to it,
+        the case is one of its cases, the answer is a valid one, and the participant stays under
+        the rate limit (counted in the database, across processes).
         """
         code = normalize_code(code)
         _check_token(token)
         _check_case_id(case_id)
-        _check_answer(process, level)
+        answer = _check_answer(answer)
         limit, seconds = self.rate_limit
 
-        def work(conn: Connection) -> None:
+        def work(conn: Connection) -> int:
             # Lock order everywhere: session row, then participant row (no deadlocks).
-            session = self._session_row(conn, code, lock=True)
-            if session.closed_at is not None:
-                raise SessionClosed("the session is closed")
+            session = self._open_row(conn, code)
             person = conn.execute(
                 select(db.participants).where(db.participants.c.token == token).with_for_update()
             ).one_or_none()
@@ -511,8 +760,7 @@ class Store:
                 raise UnknownParticipant("no participant with this token")
             if person.session_code != code:
                 raise WrongSession("the token belongs to another session")
-            if case_id not in self._ids(conn, code):
-                raise InvalidAnswer("no such case in this session", field="case_id")
+            self._known_case(conn, code, case_id)
             now = self._clock()
             if now - person.window_start >= timedelta(seconds=seconds) or now < person.window_start:
                 window_start, count = now, 1
@@ -525,21 +773,35 @@ class Store:
                 .where(db.participants.c.token == token)
                 .values(window_start=window_start, window_count=count)
             )
+            s = db.case_state.c
+            rnd = conn.execute(
+                select(s.round).where(s.session_code == code, s.case_id == case_id)
+            ).scalar_one_or_none()
+            rnd = rnd or 1
             seq = session.last_seq + 1
             conn.execute(
-                db.sessions.update().where(db.sessions.c.code == code).values(last_seq=seq)
+                db.sessions.update()
+                .where(db.sessions.c.code == code)
+                .values(last_seq=seq, last_active=now)
             )
-            values = {"process": process, "level": level, "answered_at": now, "seq": seq}
+            values = {
+                "process": answer.process,
+                "level": answer.level,
+                "answered_at": now,
+                "seq": seq,
+            }
             stmt = self._insert(db.answers).values(
-                session_code=code, participant_token=token, case_id=case_id, **values
+                session_code=code, participant_token=token, case_id=case_id, round=rnd, **values
             )
             conn.execute(
                 stmt.on_conflict_do_update(
-                    index_elements=["session_code", "participant_token", "case_id"], set_=values
+                    index_elements=["session_code", "participant_token", "case_id", "round"],
+                    set_=values,
                 )
             )
+            return rnd
 
-        self._run_write(work)
+        return self._run_write(work)
 
     def _insert(self, table: Any) -> Any:
         """The dialect's INSERT, which has ON CONFLICT (an upsert both backends understand)."""
@@ -550,7 +812,7 @@ class Store:
     # -- results (dashboard side)
 
     def participant_count(self, code: str) -> int:
-        """How many have joined (answered or not): the number the presenter waits for."""
+        """How many distinct participants joined (answered or not); a reload is not a new one."""
         code = normalize_code(code)
 
         def work(conn: Connection) -> int:
@@ -561,14 +823,14 @@ class Store:
         return self._run_read(work)
 
     def answers(self, code: str) -> list[StoredAnswer]:
-        """Every current answer, oldest first, for export (participants as pseudonyms)."""
+        """Every current answer of every round, oldest first, for export (pseudonyms only)."""
         code = normalize_code(code)
         a = db.answers.c
 
         def work(conn: Connection) -> list[Any]:
             self._session_row(conn, code)
             query = (
-                select(a.case_id, a.process, a.level, a.answered_at, a.participant_token)
+                select(a.case_id, a.round, a.process, a.level, a.answered_at, a.participant_token)
                 .where(a.session_code == code)
                 .order_by(a.seq)
             )
@@ -576,74 +838,58 @@ class Store:
 
         return [
             StoredAnswer(
-                r.case_id, r.process, r.level, r.answered_at, pseudonym(r.participant_token)
+                r.case_id,
+                Answer(r.process, r.level),
+                r.answered_at,
+                pseudonym(r.participant_token),
+                r.round,
             )
             for r in self._run_read(work)
         ]
 
-    def counts(self, code: str) -> dict[str, CaseCounts]:
-        """Per case (in the session's order): answers, and counts per process, level and pair."""
+    def results(self, code: str) -> dict[str, CaseResult]:
+        """Per case (in the session's order), the counts of each of its rounds."""
         code = normalize_code(code)
         a = db.answers.c
 
-        def work(conn: Connection) -> tuple[tuple[Case, ...], list[Any]]:
-            row = self._session_row(conn, code)
+        def work(conn: Connection) -> tuple[tuple[str, ...], dict[str, int], list[Any]]:
+            self._session_row(conn, code)
             query = (
-                select(a.case_id, a.process, a.level, func.count().label("n"))
+                select(a.case_id, a.round, a.process, a.level, func.count().label("n"))
                 .where(a.session_code == code)
-                .group_by(a.case_id, a.process, a.level)
+                .group_by(a.case_id, a.round, a.process, a.level)
             )
-            return cases_from_json(row.cases), list(conn.execute(query))
+            rows = [tuple(r) for r in conn.execute(query)]
+            return self._ids(conn, code), self._rounds(conn, code), rows
 
-        cases, rows = self._run_read(work)
-        grouped: dict[str, dict[tuple[str, int | None], int]] = {c.id: {} for c in cases}
-        for r in rows:
-            grouped.setdefault(r.case_id, {})[(r.process, r.level)] = r.n
-        return {case_id: _case_counts(case_id, pairs) for case_id, pairs in grouped.items()}
+        ids, rounds, rows = self._run_read(work)
+        return room.results(ids, rounds, rows)
 
-    def disputed(self, code: str) -> list[str]:
-        """Cases the room disagrees on, most disputed first (ties: more answers first).
+    def counts(self, code: str) -> dict[str, CaseCounts]:
+        """Per case (in the session's order): the counts of its current round."""
+        return {case_id: r.current for case_id, r in self.results(code).items()}
 
-        Dispute = 1 - the share of the most common process answer; cases everyone agrees on
-        (or nobody answered) are left out.
-        """
-        counts = self.counts(code)
-        order = {case_id: i for i, case_id in enumerate(counts)}
-        hot = [c for c in counts.values() if c.dispute > 0]
-        hot.sort(key=lambda c: (-c.dispute, -c.answers, order[c.case_id]))
-        return [c.case_id for c in hot]
+    def revision(self, code: str) -> tuple[int, int, int, int]:
+        """(answers, last answer's sequence number, participants, state version): changes
+        whenever an answer, a join or the room's state does.
 
-    def revision(self, code: str) -> tuple[int, int]:
-        """(number of answers, last answer's sequence number): changes whenever an answer does.
-
-        One indexed query, so a dashboard can poll it every second and re-read only on change.
+        One indexed query, so a dashboard can poll it several times a second and re-read only
+        on change.
         """
         code = normalize_code(code)
         a = db.answers.c
+        p = db.participants.c
 
-        def work(conn: Connection) -> tuple[int, int]:
+        def work(conn: Connection) -> tuple[int, int, int, int]:
             n = select(func.count()).where(a.session_code == code).scalar_subquery()
-            top = select(func.coalesce(func.max(a.seq), 0)).where(a.session_code == code)
+            people = select(func.count()).where(p.session_code == code).scalar_subquery()
             row = conn.execute(
-                select(n, top.scalar_subquery()).where(db.sessions.c.code == code)
+                select(n, db.sessions.c.last_seq, people, db.sessions.c.state_seq).where(
+                    db.sessions.c.code == code
+                )
             ).one_or_none()
             if row is None:
                 raise UnknownCode("no session with this code")
-            return int(row[0]), int(row[1])
+            return int(row[0]), int(row[1]), int(row[2]), int(row[3])
 
         return self._run_read(work)
-
-
-def _case_counts(case_id: str, pairs: Mapping[tuple[str, int | None], int]) -> CaseCounts:
-    processes = dict.fromkeys(PROCESSES, 0)
-    levels: dict[int | None, int] = dict.fromkeys(LEVELS, 0)
-    for (process, level), n in pairs.items():
-        processes[process] = processes.get(process, 0) + n
-        levels[level] = levels.get(level, 0) + n
-    return CaseCounts(
-        case_id=case_id,
-        answers=sum(pairs.values()),
-        processes=processes,
-        levels=levels,
-        by_answer=dict(pairs),
-    )
