@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .i18n import has_text, t
 from .model import PROCESSES
 from .text import Text
 
@@ -19,7 +20,15 @@ ALLOWED_LEVELS: dict[str, tuple[int | None, ...]] = {
 }
 LEVELS: tuple[int | None, ...] = (1, 2, 3, None)
 
-__all__ = ["ALLOWED_LEVELS", "LEVELS", "PROCESSES", "Case"]
+__all__ = ["ALLOWED_LEVELS", "LEVELS", "PROCESSES", "Case", "domain_label"]
+
+
+def domain_label(domain: str, lang: str) -> str:
+    """A domain's display name: translated for the library's domains, as written otherwise."""
+    if not domain:
+        return t("domain_unknown", lang)
+    key = "domain_" + domain.strip().lower().replace(" ", "_")
+    return t(key, lang) if has_text(key, lang) else domain
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ def _parser(lang: str) -> argparse.ArgumentParser:
     serve.add_argument("--public-url", metavar="URL", help=t("cli_public_url_help", lang))
     serve.add_argument("--db", metavar="URL", help=t("cli_db_help", lang))
     serve.add_argument(
-        "--preheat", type=int, default=0, metavar="N", help=t("cli_preheat_help", lang)
+        "--base-url", default="/", metavar="PATH", help=t("cli_base_url_help", lang)
     )
     check = sub.add_parser(
         "check-cases",
@@ -76,21 +76,42 @@ def _cmd_serve(args: argparse.Namespace, lang: str) -> int:
     if not _serve.port_is_free(args.port, args.host):
         print(t("cli_port_taken", lang, port=args.port), file=sys.stderr)
         return 2
+    problem = _check_store(args.db, lang)
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
     _prepare_charts(lang)
     argv = _serve.voila_argv(
-        args.port, open_browser=not args.no_browser, host=args.host, preheat=args.preheat
+        args.port,
+        open_browser=not args.no_browser,
+        host=args.host,
+        base_url=args.base_url,
     )
     extra = {}
     if args.db:
         extra["KIT_DB_URL"] = args.db
-    public = args.public_url or _serve.guess_public_url(args.host, args.port)
+    public = args.public_url or _serve.guess_public_url(args.host, args.port, args.base_url)
     if public:
         extra["KIT_PUBLIC_URL"] = public
-    print(t("cli_serving", lang, url=_serve.app_url(args.port)), flush=True)
+    print(t("cli_serving", lang, url=_serve.app_url(args.port, base_url=args.base_url)), flush=True)
     if args.host != _serve.HOST:
         print(t("cli_serving_network", lang, url=public or args.host), flush=True)
     os.execve(argv[0], argv, _serve.voila_env(extra=extra))
     return 0  # pragma: no cover - execve does not return
+
+
+def _check_store(url: str | None, lang: str) -> str | None:
+    """Open the live store once before serving: a bad ``--db`` is one clear line, not a
+    server whose "Start" and "Join" buttons silently do nothing."""
+    from .live.store import Store, StoreError
+
+    try:
+        Store(url).close()
+    except StoreError as exc:
+        return t("cli_db_failed", lang, reason=t("live_err_" + exc.key, lang))
+    except Exception as exc:  # noqa: BLE001 - a malformed URL and the like
+        return t("cli_db_failed", lang, reason=str(exc).splitlines()[0][:200])
+    return None
 
 
 def _cmd_check_cases(args: argparse.Namespace, lang: str) -> int:

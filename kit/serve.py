@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 import sys
@@ -36,41 +35,28 @@ def port_is_free(port: int, host: str = HOST) -> bool:
     return True
 
 
-def app_url(port: int, host: str = HOST) -> str:
-    return f"http://{host}:{port}/"
+def normalize_base_url(base_url: str) -> str:
+    """``samskaping/`` or ``/samskaping`` -> ``/samskaping/`` (Voilà wants both slashes)."""
+    inner = base_url.strip().strip("/")
+    return f"/{inner}/" if inner else "/"
 
 
-def guess_public_url(host: str, port: int) -> str | None:
+def app_url(port: int, host: str = HOST, base_url: str = "/") -> str:
+    return f"http://{host}:{port}{normalize_base_url(base_url)}"
+
+
+def guess_public_url(host: str, port: int, base_url: str = "/") -> str | None:
     """The address phones in the room use, when serving beyond this machine."""
+    base = normalize_base_url(base_url)
     if host in (HOST, "localhost"):
         return None
     if host not in ("0.0.0.0", "::"):
-        return f"http://{host}:{port}/"
+        return f"http://{host}:{port}{base}"
     try:
         address = socket.gethostbyname(socket.gethostname())
     except OSError:
         return None
-    return None if address.startswith("127.") else f"http://{address}:{port}/"
-
-
-#: Seconds after a pooled kernel is taken before Voilà starts its replacement.
-PREHEAT_REFILL_DELAY = 120
-#: The participant app: the one a room full of phones opens at the same moment.
-PARTICIPANT_NOTEBOOK = "delta.ipynb"
-
-
-def preheat_args(pool: int) -> list[str]:
-    """Keep ``pool`` participant kernels started and their notebook run, waiting for visitors."""
-    if pool <= 0:
-        return []
-    pools = {"default": {"pool_size": 0}, PARTICIPANT_NOTEBOOK: {"pool_size": pool}}
-    return [
-        "--preheat_kernel=True",
-        f"--VoilaKernelManager.kernel_pools_config={json.dumps(pools)}",
-        # Refill the pool only after the burst of arrivals: starting replacement kernels while
-        # the room is getting in would take the CPU the visitors need (bench/live_load.py).
-        f"--VoilaKernelManager.fill_delay={PREHEAT_REFILL_DELAY}",
-    ]
+    return None if address.startswith("127.") else f"http://{address}:{port}{base}"
 
 
 def voila_argv(
@@ -78,15 +64,17 @@ def voila_argv(
     open_browser: bool = False,
     notebooks: Path | None = None,
     host: str = HOST,
-    preheat: int = 0,
+    base_url: str = "/",
 ) -> list[str]:
-    """The Voilà command line that ``samskaping serve`` runs."""
+    """The Voilà command line that ``samskaping serve`` runs (Voilà with the kit's own routes:
+    :mod:`kit.serve_app`)."""
     nb_dir = notebooks or notebooks_dir()
     return [
         sys.executable,
         "-m",
-        "voila",
+        "kit.serve_app",
         str(nb_dir),
+        f"--Voila.base_url={normalize_base_url(base_url)}",
         f"--port={port}",
         f"--Voila.ip={host}",
         f"--Voila.open_browser={open_browser}",
@@ -101,7 +89,6 @@ def voila_argv(
         # at once a TCP port picked for one could be taken before it bound, and the visitor's
         # page hung (seen in bench/live_load.py).
         "--KernelManager.transport=ipc",
-        *preheat_args(preheat),
     ]
 
 

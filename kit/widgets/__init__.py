@@ -1,7 +1,7 @@
 """The apps as widget classes: one class per app, each a container that displays itself.
 
 Import from here in notebooks: ``from kit.widgets import Begreper; Begreper()``. Classes are
-imported on first use, so a light app (the participant view) does not load the others.
+imported on first use, so a light app does not load the others.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ _WHERE = {
     "Modellen": "explorer",
     "Klassifisering": "classify",
     "Kompass": "compass",
-    "Deltaker": "participant",
     "Presentator": "presenter",
     "Kommuneplaner": "plans",
     "Lysbilder": "slides",

@@ -1,4 +1,4 @@
-"""The controls a learner answers a case with, shared by the exercise and the participant view."""
+"""The controls a learner answers a case with, used by the exercise."""
 
 from __future__ import annotations
 

@@ -43,46 +43,8 @@ class PageSync(anywidget.AnyWidget):
     title = traitlets.Unicode("").tag(sync=True)
 
 
-_request_seen = False
-
-
-def _wait_for_voila_request() -> None:
-    """Block until Voilà hands this preheated kernel a visitor's request, then adopt its
-    environment (``QUERY_STRING`` and the like).
-
-    The same protocol as ``voila.utils.wait_for_request``, which is not used because importing
-    ``voila.utils`` costs a preheated kernel more than a second of CPU: with a pool of 60 kernels
-    on two cores that alone is half a minute.
-    """
-    import json
-
-    from websockets.sync.client import connect
-
-    env = os.environ
-    base = env.get("VOILA_WS_BASE_URL", env.get("VOILA_SERVER_URL", "/"))
-    url = (
-        f"{env.get('VOILA_WS_PROTOCOL', 'ws')}://{env.get('VOILA_APP_IP', '127.0.0.1')}:"
-        f"{env.get('VOILA_APP_PORT', '8866')}{base}voila/query/{env.get('VOILA_KERNEL_ID', '')}"
-    )
-    try:
-        with connect(url, open_timeout=10) as socket:
-            info = socket.recv()
-    except (OSError, TimeoutError):
-        return
-    for key, value in json.loads(info).items():
-        os.environ[key] = value
-
-
 def request_query() -> str:
-    """The page address's query string (``lang=en&kode=ACD347``), as Voilà passes it on.
-
-    A preheated kernel (``samskaping serve --preheat N``) runs the notebook before anyone asks
-    for the page; here it waits for the visitor's request, once, and then reads its query.
-    """
-    global _request_seen
-    if os.environ.get("VOILA_PREHEAT") == "True" and not _request_seen:
-        _request_seen = True
-        _wait_for_voila_request()
+    """The page address's query string (``lang=en&kode=ACD347``), as Voilà passes it on."""
     return os.environ.get("QUERY_STRING", "")
 
 
