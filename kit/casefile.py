@@ -6,23 +6,40 @@ stops at the first error and never raises for bad content: :func:`read_cases` re
 (for YAML: the line where the case starts), the column and, from ``data/i18n/*/cases.yaml``, what
 is wrong and how to fix it. :func:`load_cases` is the strict version for code that needs cases.
 
+The file formats and their limits (size, rows, what an Excel file may unpack to) are
+:mod:`kit.tables`, shared with the plan tables; a report shows at most
+:data:`kit.tables.MAX_PROBLEM_LINES` lines.
+
 Pure layer: no ipywidgets, IPython, altair or pandas.
 """
 
 from __future__ import annotations
 
-import re
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
-from .casefile_formats import FormatError, RawTable, file_format, parse, write_csv, write_xlsx
 from .cases import ALLOWED_LEVELS, Case
+from .exports import csv_bytes, template_xlsx_bytes
 from .i18n import normalize_lang, t
 from .paths import data_dir
+from .tables import (
+    MAX_FILE_BYTES,
+    ByteSize,
+    FormatError,
+    RawTable,
+    canonical,
+    capped_lines,
+    file_format,
+    is_blank,
+    megabytes,
+    parse,
+    read_header,
+    read_source,
+)
 from .text import DEFAULT_LANG, Text
 from .yamlio import ContentError
 
@@ -33,6 +50,7 @@ __all__ = [
     "CaseReport",
     "Problem",
     "load_cases",
+    "problem_lines",
     "read_cases",
     "read_cases_bytes",
     "template_row",
@@ -115,6 +133,8 @@ class Problem:
 
 def _show(value: Any, lang: str) -> str:
     """A message parameter as text; a tuple of choices reads "1 or 2" in the language."""
+    if isinstance(value, ByteSize):
+        return megabytes(value, lang)
     if isinstance(value, tuple):
         words = [str(v) for v in value]
         if len(words) < 2:
@@ -137,11 +157,22 @@ class CaseReport:
         return not self.problems
 
     def lines(self, lang: str | None = None) -> list[str]:
-        """Problems, then warnings (prefixed as such), one formatted line each."""
-        lang = lang or self.lang
-        return [p.line(lang) for p in self.problems] + [
-            w.line(lang, warning=True) for w in self.warnings
-        ]
+        """Problems, then warnings (prefixed as such), one formatted line each; at most
+        MAX_PROBLEM_LINES of them, then one line saying how many more there are."""
+        return problem_lines(self.problems, self.warnings, lang or self.lang)
+
+
+def problem_lines(problems: Iterable[Problem], warnings: Iterable[Problem], lang: str) -> list[str]:
+    """Problems, then warnings (prefixed as such), capped as :func:`kit.tables.capped_lines`."""
+    lang = normalize_lang(lang)
+
+    def all_lines():
+        for p in problems:
+            yield p.line(lang)
+        for w in warnings:
+            yield w.line(lang, warning=True)
+
+    return capped_lines(all_lines(), lang)
 
 
 class CaseFileError(ContentError):
@@ -171,17 +202,15 @@ def read_cases(
         return _read(bytes(source), name, lang)
     if hasattr(source, "read"):
         display = name or str(getattr(source, "name", "") or "")
-        data = source.read()
-        return _read(data.encode("utf-8") if isinstance(data, str) else data, display, lang)
-    display = name or str(source)
-    if file_format(display) is None:
-        return _fail(display, lang, "cases_unsupported_type", ext=Path(display).suffix or display)
+    else:
+        display = name or str(source)
+        if file_format(display) is None:
+            ext = Path(display).suffix or display
+            return _fail(display, lang, "cases_unsupported_type", ext=ext)
     try:
-        data = Path(source).read_bytes()
-    except FileNotFoundError:
-        return _fail(display, lang, "cases_file_not_found")
-    except OSError as exc:
-        return _fail(display, lang, "cases_cannot_open", reason=exc.strerror or exc)
+        data = read_source(source)
+    except FormatError as exc:
+        return _fail(display, lang, exc.key, exc.row, **exc.params)
     return _read(data, display, lang)
 
 
@@ -213,9 +242,11 @@ def _read(data: bytes, file: str, lang: str) -> CaseReport:
         return _fail(file, lang, "cases_unsupported_type", ext=Path(file).suffix or file)
     try:
         table = parse(data, fmt)
+        return _Checker(file).run(table, lang)
     except FormatError as exc:
         return _fail(file, lang, exc.key, exc.row, **exc.params)
-    return _Checker(file).run(table, lang)
+    except MemoryError:
+        return _fail(file, lang, "table_out_of_memory", limit=ByteSize(MAX_FILE_BYTES))
 
 
 class _Row(NamedTuple):
@@ -225,8 +256,7 @@ class _Row(NamedTuple):
 
 
 def _canonical(label: str) -> str | None:
-    key = re.sub(r"[\s\-]+", "_", unicodedata.normalize("NFC", label).strip().lower())
-    return _ALIASES.get(key)
+    return canonical(label, _ALIASES)
 
 
 def _cell_text(value: Any) -> str | None:
@@ -241,7 +271,7 @@ def _cell_text(value: Any) -> str | None:
 
 
 def _blank(values: Any) -> bool:
-    return all(_cell_text(v) == "" for v in values)
+    return is_blank(values)
 
 
 def _process(text: str) -> str | None:
@@ -305,23 +335,15 @@ class _Checker:
         )
 
     def _sheet_rows(self, table: RawTable) -> list[_Row]:
-        index: dict[str, int] = {}
-        names: dict[str, str] = {}
-        for i, cell in enumerate(table.header or []):
-            label = _cell_text(cell) or ""
-            if not label:
-                continue
-            canon = _canonical(label)
-            if canon is None:
-                self.warn(1, label, "cases_unknown_column", columns=", ".join(COLUMNS))
-            elif canon in index:
-                self.problem(1, label, "cases_duplicate_column", first=names[canon])
-            else:
-                index[canon], names[canon] = i, label
-        for column in REQUIRED:
-            if column not in index:
-                self.missing.add(column)
-                self.problem(1, column, "cases_missing_column", column=column)
+        header = read_header(table.header or [], _ALIASES)
+        index, names = header.index, header.names
+        for label in header.unknown:
+            self.warn(1, label, "cases_unknown_column", columns=", ".join(COLUMNS))
+        for label, first in header.duplicates:
+            self.problem(1, label, "cases_duplicate_column", first=first)
+        for column in header.missing(REQUIRED):
+            self.missing.add(column)
+            self.problem(1, column, "cases_missing_column", column=column)
         return [
             _Row(number, {c: cells[i] if i < len(cells) else None for c, i in index.items()}, names)
             for number, cells in table.rows
@@ -444,11 +466,11 @@ def write_template(path: str | Path, lang: str = DEFAULT_LANG) -> Path:
     fmt = file_format(path.name)
     row = list(template_row(lang).values())
     if fmt == "csv":
-        write_csv(path, COLUMNS, [row])
+        path.write_bytes(csv_bytes(COLUMNS, [row]))
     elif fmt == "xlsx":
         widths = [_WIDTHS.get(c, 36 if c.startswith("tittel") else 60) for c in COLUMNS]
         title = t("cases_template_sheet", normalize_lang(lang))
-        write_xlsx(path, COLUMNS, [row], sheet_title=title, widths=widths)
+        path.write_bytes(template_xlsx_bytes(COLUMNS, [row], sheet_title=title, widths=widths))
     else:
         raise ValueError(f"{path.name}: a template is .xlsx or .csv")
     return path

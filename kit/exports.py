@@ -21,7 +21,15 @@ import io
 import re
 from collections.abc import Iterable, Sequence
 
-__all__ = ["FORMULA_PREFIXES", "XLSX_MIME", "CSV_MIME", "csv_bytes", "safe_cell", "xlsx_bytes"]
+__all__ = [
+    "CSV_MIME",
+    "FORMULA_PREFIXES",
+    "XLSX_MIME",
+    "csv_bytes",
+    "safe_cell",
+    "template_xlsx_bytes",
+    "xlsx_bytes",
+]
 
 #: A text cell starting with one of these is read as a formula (or as the start of one).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -68,10 +76,7 @@ def _sheet_title(title: str | None) -> str | None:
     return cleaned or None
 
 
-def xlsx_bytes(
-    header: Sequence[str], rows: Iterable[Sequence[object]], sheet_title: str | None = None
-) -> bytes:
-    """One sheet with ``header`` and ``rows``; every text cell is stored as a string, never a formula."""
+def _workbook(header: Sequence[str], rows: Iterable[Sequence[object]], sheet_title: str | None):
     from openpyxl import Workbook
 
     book = Workbook()
@@ -90,6 +95,42 @@ def xlsx_bytes(
                 # openpyxl turns any str starting with "=" into a formula; a string cell is
                 # written as an inline string with the text unchanged.
                 cell.data_type = "s"
+    return book
+
+
+def _save(book) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def xlsx_bytes(
+    header: Sequence[str], rows: Iterable[Sequence[object]], sheet_title: str | None = None
+) -> bytes:
+    """One sheet with ``header`` and ``rows``; every text cell is stored as a string, never a formula."""
+    return _save(_workbook(header, rows, sheet_title))
+
+
+def template_xlsx_bytes(
+    header: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    *,
+    sheet_title: str,
+    widths: Sequence[int],
+) -> bytes:
+    """A workbook a course leader fills in: as :func:`xlsx_bytes`, with a bold, frozen header
+    row, wrapped text cells and the given column widths."""
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    book = _workbook(header, rows, sheet_title)
+    sheet = book.active
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    return _save(book)

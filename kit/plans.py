@@ -10,24 +10,34 @@ their own table instead, one adopted plan per row::
 Reading never stops at the first error and never raises for bad content: :func:`read_plans`
 returns a :class:`PlanReport` with every problem as ``FILE:ROW: column: message`` (the row as a
 spreadsheet shows it, header = row 1), in the course leader's language. The file formats (CSV as
-Excel saves it, XLSX) are read by :mod:`kit.casefile_formats`, shared with the case files.
+Excel saves it, XLSX), their limits and the header matching are :mod:`kit.tables`, shared with
+the case files.
 
 Pure layer: no ipywidgets, IPython, altair or pandas.
 """
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from .casefile import Problem
-from .casefile_formats import FormatError, RawTable, file_format, parse
+from .casefile import Problem, problem_lines
 from .i18n import normalize_lang
 from .paths import data_dir
+from .tables import (
+    MAX_FILE_BYTES,
+    ByteSize,
+    FormatError,
+    RawTable,
+    file_format,
+    parse,
+    read_header,
+    read_source,
+)
+from .tables import cell_text as _table_cell_text
 from .text import DEFAULT_LANG
 
 __all__ = [
@@ -85,8 +95,11 @@ _YES_NO: dict[str, bool] = {
     "no": False,
     "0": False,
 }
-#: FormatError keys of kit.casefile_formats (written for case files) -> the plan table's own.
+#: FormatError keys of kit.tables (written for case files) -> the plan table's own. The shared
+#: limits (``table_*`` keys) are worded for any table and kept as they are.
 _FORMAT_KEYS: dict[str, str] = {
+    "cases_file_not_found": "plans_file_not_found",
+    "cases_cannot_open": "plans_cannot_open",
     "cases_empty": "plans_empty",
     "cases_unreadable_encoding": "plans_unreadable_encoding",
     "cases_csv_broken": "plans_csv_broken",
@@ -125,11 +138,9 @@ class PlanReport:
         return not self.problems
 
     def lines(self, lang: str | None = None) -> list[str]:
-        """Problems, then warnings (prefixed as such), one ``FILE:ROW: column: message`` each."""
-        lang = normalize_lang(lang or self.lang)
-        return [p.line(lang) for p in self.problems] + [
-            w.line(lang, warning=True) for w in self.warnings
-        ]
+        """Problems, then warnings (prefixed as such), one ``FILE:ROW: column: message`` each;
+        at most MAX_PROBLEM_LINES of them, then one line saying how many more there are."""
+        return problem_lines(self.problems, self.warnings, normalize_lang(lang or self.lang))
 
 
 def example_path() -> Path:
@@ -159,17 +170,15 @@ def read_plans(
         return _read(bytes(source), name, lang)
     if hasattr(source, "read"):
         display = name or Path(str(getattr(source, "name", "") or "")).name
-        data = source.read()
-        return _read(data.encode("utf-8") if isinstance(data, str) else data, display, lang)
-    display = name or str(source)
-    if file_format(display) not in FORMATS:
-        return _fail(display, lang, "plans_unsupported_type", ext=Path(display).suffix or display)
+    else:
+        display = name or str(source)
+        if file_format(display) not in FORMATS:
+            ext = Path(display).suffix or display
+            return _fail(display, lang, "plans_unsupported_type", ext=ext)
     try:
-        data = Path(source).read_bytes()
-    except FileNotFoundError:
-        return _fail(display, lang, "plans_file_not_found")
-    except OSError as exc:
-        return _fail(display, lang, "plans_cannot_open", reason=exc.strerror or exc)
+        data = read_source(source)
+    except FormatError as exc:
+        return _format_fail(display, lang, exc)
     return _read(data, display, lang)
 
 
@@ -212,20 +221,21 @@ def _fail(file: str, lang: str, key: str, row: int | None = None, /, **params: A
     return PlanReport(file, (), (Problem(file, row, None, key, params),), (), lang)
 
 
+def _format_fail(file: str, lang: str, exc: FormatError) -> PlanReport:
+    return _fail(file, lang, _FORMAT_KEYS.get(exc.key, exc.key), exc.row, **exc.params)
+
+
 def _read(data: bytes, file: str, lang: str) -> PlanReport:
     fmt = file_format(file)
     if fmt not in FORMATS:
         return _fail(file, lang, "plans_unsupported_type", ext=Path(file).suffix or file)
     try:
         table = parse(data, fmt)
+        return _Checker(file).run(table, lang)
     except FormatError as exc:
-        return _fail(file, lang, _FORMAT_KEYS.get(exc.key, exc.key), exc.row, **exc.params)
-    return _Checker(file).run(table, lang)
-
-
-def _canonical(label: str) -> str | None:
-    key = re.sub(r"[\s\-]+", "_", unicodedata.normalize("NFC", label).strip().lower())
-    return _ALIASES.get(key)
+        return _format_fail(file, lang, exc)
+    except MemoryError:
+        return _fail(file, lang, "table_out_of_memory", limit=ByteSize(MAX_FILE_BYTES))
 
 
 def _key(kommune: str) -> str:
@@ -235,13 +245,9 @@ def _key(kommune: str) -> str:
 
 def _cell_text(value: Any) -> str:
     """A cell as trimmed text, as the spreadsheet shows it (2019.0 from Excel reads 2019)."""
-    if value is None:
-        return ""
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).replace("\r\n", "\n").strip()
+    return _table_cell_text(value)
 
 
 def _year(raw: Any, text: str) -> tuple[str | None, int | None]:
@@ -297,23 +303,17 @@ class _Checker:
             lang=lang,
         )
 
-    def _header(self, header: list[Any]) -> None:
-        for i, cell in enumerate(header):
-            label = _cell_text(cell)
-            if not label:
-                continue
-            canon = _canonical(label)
-            if canon is None:
-                self.warnings.append(
-                    Problem(self.file, 1, label, "plans_unknown_column", {"columns": _columns()})
-                )
-            elif canon in self.index:
-                self.problem(1, label, "plans_duplicate_column", first=self.names[canon])
-            else:
-                self.index[canon], self.names[canon] = i, label
-        for column in REQUIRED:
-            if column not in self.index:
-                self.problem(1, column, "plans_missing_column", column=column)
+    def _header(self, cells: list[Any]) -> None:
+        header = read_header(cells, _ALIASES)
+        self.index, self.names = header.index, header.names
+        for label in header.unknown:
+            self.warnings.append(
+                Problem(self.file, 1, label, "plans_unknown_column", {"columns": _columns()})
+            )
+        for label, first in header.duplicates:
+            self.problem(1, label, "plans_duplicate_column", first=first)
+        for column in header.missing(REQUIRED):
+            self.problem(1, column, "plans_missing_column", column=column)
 
     def _row(self, number: int, cells: Any) -> Plan | None:
         before = len(self.problems)

@@ -38,8 +38,10 @@ __all__ = [
     "MAX_FILE_BYTES",
     "MAX_PROBLEM_LINES",
     "MAX_ROWS",
+    "MAX_ROW_TAGS",
     "MAX_SHEET_ROWS",
     "MAX_UNPACKED_BYTES",
+    "MAX_XML_TAGS",
     "ByteSize",
     "FormatError",
     "Header",
@@ -70,6 +72,11 @@ MAX_COLUMNS = 100
 #: The last spreadsheet row looked at: an XLSX with anything at or below it is refused. The
 #: rows in between that the file leaves out cost nothing (one shared empty row).
 MAX_SHEET_ROWS = 100_000
+#: The most XML tags (counted as ``<``) all parts of an XLSX may hold together, and the most
+#: one spreadsheet row may hold: openpyxl builds every tag of a row (and of the shared strings)
+#: in memory, so a few kilobytes of ``<c/><c/>...`` must be refused before it is opened.
+MAX_XML_TAGS = 500_000
+MAX_ROW_TAGS = 20_000
 #: The most problem lines a report shows; then one line says how many more there are.
 MAX_PROBLEM_LINES = 50
 
@@ -318,20 +325,59 @@ def parse_csv(data: bytes) -> RawTable:
         raise FormatError("cases_csv_broken", reader.line_num or None) from None
 
 
-def _unpacked_size(data: bytes) -> int:
-    """The total size the zip's members claim to unpack to (Python's zipfile holds each
-    member to its claimed size: a member unpacking to more fails its CRC check)."""
+#: A row's start tag, with any namespace prefix.
+_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?row[\s/>]")
+#: Zip members openpyxl may parse as XML (pictures and other binary parts are never read).
+_XML_PARTS = (".xml", ".rels", ".vml")
+
+
+def _check_zip(data: bytes) -> None:
+    """Refuse an XLSX that would be costly to open, before openpyxl sees it.
+
+    The unpacked sizes are summed from the zip directory (Python's zipfile holds each member
+    to the size it claims: one unpacking to more fails its CRC check), so a deflate bomb is
+    refused unread. The XML parts are then unpacked (at most MAX_UNPACKED_BYTES) and their
+    tags counted: in all, per spreadsheet row, and the rows themselves.
+    """
+    too_big = FormatError("table_unpacked_too_large", limit=ByteSize(MAX_UNPACKED_BYTES))
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            return sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+            members = archive.infolist()
+            if sum(info.file_size for info in members) > MAX_UNPACKED_BYTES:
+                raise too_big
+            tags = 0
+            for info in members:
+                if not info.filename.lower().endswith(_XML_PARTS):
+                    continue
+                part = archive.read(info)
+                tags += part.count(b"<")
+                if tags > MAX_XML_TAGS:
+                    raise too_big
+                _check_rows(part)
+    except FormatError:
+        raise
+    except MemoryError:
+        raise
+    except Exception:  # not a zip, a broken member, a CRC mismatch: not a workbook
         raise FormatError("cases_not_xlsx") from None
+
+
+def _check_rows(part: bytes) -> None:
+    """At most MAX_SHEET_ROWS rows of at most MAX_ROW_TAGS tags each in one XML part."""
+    if b"row" not in part:
+        return
+    starts = [m.start() for m in _ROW_TAG.finditer(part, 0)]
+    if len(starts) >= MAX_SHEET_ROWS:
+        raise FormatError("table_too_many_rows", None, limit=MAX_ROWS)
+    starts.append(len(part))
+    for row, (start, end) in enumerate(zip(starts, starts[1:], strict=False), start=1):
+        if part.count(b"<", start, end) > MAX_ROW_TAGS:
+            raise FormatError("table_too_many_columns", row, limit=MAX_COLUMNS)
 
 
 def parse_xlsx(data: bytes) -> RawTable:
     """The first sheet of an Excel workbook; header in row 1, values not formulas."""
-    if _unpacked_size(data) > MAX_UNPACKED_BYTES:
-        raise FormatError("table_unpacked_too_large", limit=ByteSize(MAX_UNPACKED_BYTES))
+    _check_zip(data)
     try:
         from openpyxl import load_workbook
 
