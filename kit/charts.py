@@ -212,3 +212,108 @@ def live_chart(rows: Sequence[dict], lang: str) -> alt.HConcatChart:
         part("level", t("live_chart_level", lang), level_order),
     ).resolve_scale(color="independent")
     return chart.properties(title=t("live_chart_title", lang))
+
+
+def round_rows(result, lang: str) -> list[dict]:
+    """Long-form rows for one case's rounds: one per round and process (zeros kept, so both
+    rounds show every process)."""
+    rows = []
+    for counts in result.rounds:
+        label = t("live_round_n", lang, n=counts.round)
+        for order, process in enumerate(PROCESSES):
+            rows.append(
+                {
+                    "round": label,
+                    "order": order,
+                    "process": process_label(process, lang),
+                    "count": counts.processes[process],
+                }
+            )
+    return rows
+
+
+def _percent(share) -> str:
+    return f"{round(float(share) * 100)} %"
+
+
+def round_description(result, title: str, lang: str) -> str:
+    """One case's rounds in words, and the shift between them."""
+    parts = []
+    for counts in result.rounds:
+        split = ", ".join(
+            t("live_chart_desc_part", lang, label=process_label(p, lang), n=counts.processes[p])
+            for p in PROCESSES
+            if counts.processes[p]
+        )
+        parts.append(
+            t(
+                "live_round_desc",
+                lang,
+                n=counts.round,
+                answers=counts.answers,
+                parts=split or t("live_no_answers", lang),
+            )
+        )
+    shift = result.shift()
+    if shift:
+        moves = ", ".join(
+            t("live_shift_part", lang, label=process_label(p, lang), a=_percent(a), b=_percent(b))
+            for p, a, b in shift
+        )
+        parts.append(t("live_shift", lang, parts=moves))
+    return f"{title}: " + " ".join(parts)
+
+
+def round_table(result, lang: str) -> str:
+    """The same numbers as a table: a row per process, a column per round (and the shift)."""
+    heads = "".join(
+        f"<th scope='col'>{escape(t('live_round_n', lang, n=c.round))}</th>" for c in result.rounds
+    )
+    two = len(result.rounds) > 1
+    if two:
+        heads += f"<th scope='col'>{escape(t('live_shift_head', lang))}</th>"
+    body = ""
+    for process in PROCESSES:
+        cells = "".join(f"<td>{c.processes[process]}</td>" for c in result.rounds)
+        if two:
+            a, b = result.first.share(process), result.current.share(process)
+            cells += f"<td>{escape(_percent(a))} → {escape(_percent(b))}</td>"
+        body += f"<tr><th scope='row'>{escape(process_label(process, lang))}</th>{cells}</tr>"
+    return (
+        "<div class='kit-table-wrap'><table class='kit-table'>"
+        f"<caption>{escape(t('live_round_table', lang))}</caption><thead><tr>"
+        f"<th scope='col'>{escape(t('live_chart_process', lang))}</th>{heads}</tr></thead>"
+        f"<tbody>{body}</tbody></table></div>"
+    )
+
+
+def round_chart(rows: Sequence[dict], lang: str, big: bool = False) -> alt.FacetChart:
+    """One case: a bar per process, the first and the second round side by side."""
+    data = alt.Data(values=list(rows) or [{"round": "", "order": 0, "process": "", "count": 0}])
+    process_order = [process_label(p, lang) for p in PROCESSES]
+    palette = ["#1c5d99", "#b35900", "#2e7d32", "#6b6b6b"]
+    size = 22 if big else 13
+    return (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            x=alt.X(
+                "count:Q", title=t("live_chart_count", lang), axis=alt.Axis(tickMinStep=1)
+            ),
+            y=alt.Y("process:N", sort=process_order, title=None),
+            color=alt.Color(
+                "process:N",
+                sort=process_order,
+                scale=alt.Scale(domain=process_order, range=palette),
+                legend=None,
+            ),
+            tooltip=[
+                alt.Tooltip("round:N", title=t("live_chart_round", lang)),
+                alt.Tooltip("process:N", title=t("live_chart_process", lang)),
+                alt.Tooltip("count:Q", title=t("live_chart_count", lang)),
+            ],
+        )
+        .properties(width=420 if big else 240, height=220 if big else 120)
+        .facet(column=alt.Column("round:N", title=None, header=alt.Header(labelFontSize=size)))
+        .configure_axis(labelFontSize=size, titleFontSize=size)
+    )

@@ -32,7 +32,6 @@ APP_NOTEBOOKS = (
     "03_klassifiser.ipynb",
     "04_egen_sak.ipynb",
     "05_presentator.ipynb",
-    "delta.ipynb",
     "06_kommuneplaner.ipynb",
     "07_lysbilder.ipynb",
     "08_fasilitatorguide.ipynb",

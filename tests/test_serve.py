@@ -26,7 +26,6 @@ APPS = {
     "03_klassifiser.ipynb": "Klassifiser – samskaping-kit",
     "04_egen_sak.ipynb": "Samskapingskompasset – samskaping-kit",
     "05_presentator.ipynb": "Presentatør – samskaping-kit",
-    "delta.ipynb": "Bli med – samskaping-kit",
     "06_kommuneplaner.ipynb": "Kommuneplaner – samskaping-kit",
     "07_lysbilder.ipynb": "Lysbilder – samskaping-kit",
     "08_fasilitatorguide.ipynb": "Fasilitatorguide – samskaping-kit",

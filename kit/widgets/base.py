@@ -90,16 +90,47 @@ class App(widgets.VBox):
 
     def _render(self) -> None:
         lang = self.lang
+        old = tuple(self.body.children)
         with self.hold_sync():
             self.heading.value = f"<h1>{escape(t(self.title_key, lang))}</h1>"
             self.language.description = t("language", lang)
             self.page.lang = lang
             self.page.title = t(self.title_key, lang)
             self.body.children = self.build(lang)
+        close_unused(old, self.body.children)
 
     def _on_language(self, change: dict) -> None:
         self.lang = normalize_lang(change["new"])
         self._render()
+
+
+def _tree(roots) -> dict[int, widgets.Widget]:
+    """Every widget model under ``roots``: boxes' children, and each one's layout and style."""
+    found: dict[int, widgets.Widget] = {}
+    stack = list(roots)
+    while stack:
+        widget = stack.pop()
+        if not isinstance(widget, widgets.Widget) or id(widget) in found:
+            continue
+        found[id(widget)] = widget
+        stack.extend(getattr(widget, "children", ()) or ())
+        for name in ("layout", "style"):
+            part = getattr(widget, name, None) if widget.has_trait(name) else None
+            if isinstance(part, widgets.Widget):
+                stack.append(part)
+        for extra in getattr(widget, "_kit_owned", ()):  # widgets held outside children
+            stack.append(extra)
+    return found
+
+
+def close_unused(old, new) -> int:
+    """Close the widgets of the ``old`` tree that the ``new`` one no longer holds, so a
+    rebuilt view does not leave models behind in the kernel and the page; returns how many."""
+    keep = _tree(new)
+    gone = [w for key, w in _tree(old).items() if key not in keep]
+    for widget in gone:
+        widget.close()
+    return len(gone)
 
 
 def html(value: str, cls: str | None = None) -> widgets.HTML:

@@ -1,25 +1,36 @@
-"""The presenter's app: start a live session, show code and QR, watch the room answer."""
+"""The presenter's app: start a live session, show code and QR, watch the room answer.
+
+The session belongs to this browser: its presenter key is kept in the browser's localStorage
+(:class:`KeyKeeper`), so a reload offers to resume it with its dashboard, reveals and exports.
+The dashboard's widgets are made once per session and updated in place on every change.
+"""
 
 from __future__ import annotations
 
 import base64
-import csv
-import io
 import os
 import threading
 from html import escape
+from urllib.parse import urlsplit
 
+import anywidget
 import ipywidgets as widgets
+import traitlets
 
 from .. import render
 from ..casefile import load_cases
 from ..cases import Case
 from ..exercise import level_label
 from ..i18n import t
+from ..live.room import MAX_ROUNDS, CaseResult, ranking
 from .base import App, html
 from .caseset import CaseSetPicker
 
-PARTICIPANT_NOTEBOOK = "delta.ipynb"
+#: The participant page, served by ``samskaping serve`` itself (no kernel per phone).
+PARTICIPANT_PATH = "delta"
+#: How often the dashboard looks for new answers (one indexed query).
+POLL_SECONDS = 0.3
+_CLAIMS_MAX = 50
 
 
 def public_base_url() -> str:
@@ -35,7 +46,19 @@ def public_base_url() -> str:
 
 
 def participant_url(code: str) -> str:
-    return f"{public_base_url()}voila/render/{PARTICIPANT_NOTEBOOK}?kode={code}"
+    return f"{public_base_url()}{PARTICIPANT_PATH}?kode={code}"
+
+
+def short_url() -> str:
+    """The address to type, without the scheme: ``192.168.1.20:8866/delta``."""
+    url = urlsplit(public_base_url())
+    return f"{url.netloc}{url.path}{PARTICIPANT_PATH}"
+
+
+def is_loopback(url: str) -> bool:
+    """True if phones in the room cannot reach ``url`` (it names this machine only)."""
+    host = (urlsplit(url).hostname or "").lower()
+    return host in ("localhost", "::1") or host.startswith("127.") or host == "0.0.0.0"
 
 
 def qr_svg(url: str, label: str) -> str:
@@ -49,6 +72,146 @@ def qr_svg(url: str, label: str) -> str:
     return f"<div class='kit-qr'>{svg}</div>"
 
 
+def error_text(exc: Exception, lang: str) -> str:
+    return t("live_err_" + getattr(exc, "key", "store_error"), lang)
+
+
+def alert(message: str) -> str:
+    return f"<p role='alert' class='kit-error'>{escape(message)}</p>" if message else ""
+
+
+class KeyKeeper(anywidget.AnyWidget):
+    """The presenter keys of this browser's sessions, kept in ``localStorage``.
+
+    On display the browser sends what it kept (``stored``, then ``loaded``); Python writes the
+    list back whenever a session starts or ends. Only this browser holds the keys.
+    """
+
+    _esm = """
+    const KEY = "samskaping:presenter-sessions";
+    function read() {
+      try { const v = JSON.parse(localStorage.getItem(KEY) || "[]"); return Array.isArray(v) ? v : []; }
+      catch (e) { return []; }
+    }
+    export default {
+      render({ model, el }) {
+        el.style.display = "none";
+        model.set("stored", read());
+        model.set("loaded", true);
+        model.save_changes();
+        model.on("change:stored", () => {
+          try { localStorage.setItem(KEY, JSON.stringify(model.get("stored"))); } catch (e) {}
+        });
+      }
+    };
+    """
+    stored = traitlets.List(traitlets.Dict()).tag(sync=True)
+    loaded = traitlets.Bool(False).tag(sync=True)
+
+    def claims(self) -> list[tuple[str, str]]:
+        """The (code, key) pairs kept, cleaned of anything malformed (the browser is not
+        trusted: the store checks every key)."""
+        out = []
+        for item in list(self.stored)[:_CLAIMS_MAX]:
+            code, key = item.get("code"), item.get("key")
+            if isinstance(code, str) and isinstance(key, str) and len(code) <= 12 and len(key) <= 64:
+                out.append((code, key))
+        return out
+
+    def remember(self, code: str, key: str) -> None:
+        kept = [c for c in self.claims() if c[0] != code]
+        self.stored = [{"code": c, "key": k} for c, k in [(code, key), *kept][:_CLAIMS_MAX]]
+
+    def forget(self, code: str) -> None:
+        self.stored = [{"code": c, "key": k} for c, k in self.claims() if c != code]
+
+
+class CaseCard(widgets.VBox):
+    """One case on the dashboard: text, counts, the key once revealed, and its controls.
+
+    Made once per session; :meth:`update` changes values only.
+    """
+
+    def __init__(self, app: Presentator, case: Case) -> None:
+        self.app = app
+        self.case = case
+        self.text = widgets.HTML()
+        self.reveal_button = widgets.Button()
+        self.round_button = widgets.Button()
+        self.show_button = widgets.Button()
+        self.reveal_button.on_click(lambda _b: app.reveal(case.id))
+        self.round_button.on_click(lambda _b: app.start_round(case.id))
+        self.show_button.on_click(lambda _b: app.show_case(case.id))
+        self.buttons = widgets.HBox([self.show_button, self.round_button, self.reveal_button])
+        self.buttons.add_class("kit-wrap")
+        self.error = widgets.HTML()
+        self.rounds_view = None  # a chart of both rounds, made when the re-vote starts
+        super().__init__([self.text, self.buttons, self.error])
+        self.add_class("kit-live-case")
+
+    def update(self, result: CaseResult, state, rank: int, lang: str) -> None:
+        case = self.case
+        counts = result.current
+        title = case.title.get(lang)
+        shown = case.id in state.revealed
+        rnd = state.round_of(case.id)
+        n = (
+            t("live_case_answers", lang, n=counts.answers)
+            if counts.answers
+            else t("live_no_answers", lang)
+        )
+        parts = [f"<h3>{rank}. {escape(title)}</h3>"]
+        if state.current_case == case.id:
+            parts.append(f"<p class='kit-badge kit-now'>{escape(t('live_now_showing', lang))}</p>")
+        parts.append(f"<p>{escape(case.text.get(lang))}</p>")
+        round_note = f"{t('live_round_n', lang, n=rnd)} · " if rnd > 1 else ""
+        parts.append(f"<p><em>{escape(round_note + n)}</em></p>")
+        if shown:
+            key = t(
+                "live_key",
+                lang,
+                process=t("process_" + case.process, lang),
+                level=level_label(case.level, lang),
+            )
+            parts.append(
+                f"<div class='kit-feedback kit-feedback-right'><p><strong>✔ {escape(key)}"
+                f"</strong></p><p>{escape(case.explanation.get(lang))}</p></div>"
+            )
+        with self.hold_sync():
+            self.text.value = "".join(parts)
+            self.reveal_button.description = t("live_reveal", lang)
+            self.reveal_button.tooltip = t("live_reveal_case", lang, title=title)
+            self.reveal_button.disabled = shown
+            self.round_button.description = t("live_revote", lang)
+            self.round_button.tooltip = t("live_revote_case", lang, title=title)
+            self.round_button.disabled = shown or rnd >= MAX_ROUNDS or not state.open
+            self.show_button.description = t("live_show", lang)
+            self.show_button.tooltip = t("live_show_case", lang, title=title)
+            self.show_button.disabled = state.current_case == case.id or not state.open
+
+        if len(result.rounds) > 1:
+            self._show_rounds(result, title, lang)
+
+    def _show_rounds(self, result: CaseResult, title: str, lang: str) -> None:
+        from .. import charts
+
+        rows = charts.round_rows(result, lang)
+        description = charts.round_description(result, title, lang)
+        table = charts.round_table(result, lang)
+        if self.rounds_view is None:
+            from .charts import ChartView
+
+            self.rounds_view = ChartView(
+                charts.round_chart(rows, lang), description, table, t("klass_table_summary", lang)
+            )
+            self.children = [self.text, self.rounds_view, self.buttons, self.error]
+        else:
+            self.rounds_view.update(charts.round_chart(rows, lang), description, table)
+
+    def say(self, message: str) -> None:
+        self.error.value = alert(message)
+
+
 class Presentator(App):
     """``notebooks/05_presentator.ipynb``."""
 
@@ -59,19 +222,28 @@ class Presentator(App):
         lang: str | None = None,
         cases: tuple[Case, ...] | None = None,
         store=None,
-        refresh_seconds: float = 1.0,
+        refresh_seconds: float = POLL_SECONDS,
     ) -> None:
         self._store = store
         self.picker = CaseSetPicker(cases if cases is not None else load_cases())
         self.refresh_seconds = refresh_seconds
         self.code: str | None = None
+        self.key: str | None = None
         self.cases: tuple[Case, ...] = ()
+        self.state = None
         self.closed = False
-        self.revealed: set[str] = set()
+        self.cards: dict[str, CaseCard] = {}
+        self.resumable: list = []
         self._seen: tuple | None = None
+        self._order: list[str] = []
+        self._lock = threading.RLock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self.keeper = KeyKeeper()
+        self.keeper.observe(self._on_keeper, names="loaded")
+        self._live: list[widgets.Widget] | None = None
         super().__init__(lang)
+        self.add_class("kit-projector")
 
     @property
     def store(self):
@@ -81,95 +253,179 @@ class Presentator(App):
             self._store = Store()
         return self._store
 
+    @property
+    def revealed(self) -> set[str]:
+        return set(self.state.revealed) if self.state else set()
+
     # -- building ---------------------------------------------------------------------------
     def build(self, lang: str) -> list[widgets.Widget]:
-        intro = html(render.paragraph(t("live_intro", lang), "kit-lead"))
         if self.code is None:
-            picker = self.picker.build(lang)
-            self.start_button = widgets.Button(
-                description=t("live_start", lang), button_style="primary"
+            return self._build_setup(lang)
+        if self._live is None:
+            self._live = self._build_live()
+        self._retext(lang)
+        return self._live
+
+    def _build_setup(self, lang: str) -> list[widgets.Widget]:
+        intro = html(render.paragraph(t("live_intro", lang), "kit-lead"))
+        self.start_button = widgets.Button(description=t("live_start", lang), button_style="primary")
+        self.start_message = html("")
+        self.start_button.on_click(self._on_start)
+        self.resume_box = widgets.VBox()
+        self.resume_box.add_class("kit-resume")
+        self._fill_resume(lang)
+        return [
+            self.keeper,
+            intro,
+            self.resume_box,
+            html(render.heading(t("live_setup_heading", lang))),
+            *self.picker.build(lang),
+            self.start_button,
+            self.start_message,
+        ]
+
+    def _fill_resume(self, lang: str) -> None:
+        rows: list[widgets.Widget] = []
+        if self.resumable:
+            rows.append(html(render.heading(t("live_resume_heading", lang))))
+        for info in self.resumable:
+            started = info.created_at.astimezone().strftime("%d.%m. %H:%M")
+            label = html(
+                f"<p>{escape(t('live_resume_item', lang, code=info.code, time=started))}</p>"
             )
-            self.start_message = html("")
-            self.start_button.on_click(self._on_start)
-            return [
-                intro,
-                html(render.heading(t("live_setup_heading", lang))),
-                *picker,
-                self.start_button,
-                self.start_message,
-            ]
-        url = participant_url(self.code)
-        self.join_panel = html(
-            f"<div class='kit-join'><div><p class='kit-code-label'>{escape(t('live_code_label', lang))}</p>"
-            f"<p class='kit-code'>{escape(self.code)}</p>"
-            f"<p>{escape(t('live_join_at', lang, url=url))}</p>"
-            f"<p><a href='{escape(url)}'>{escape(url)}</a></p></div>"
-            f"{qr_svg(url, t('live_qr_alt', lang, url=url))}</div>"
-        )
-        self.stats = html("", "kit-stats")
-        self.end_button = widgets.Button(
-            description=t("live_end", lang), button_style="danger", disabled=self.closed
-        )
-        self.end_button.on_click(self._on_end)
-        self.export_csv_button = widgets.Button(description=t("live_export_csv", lang))
-        self.export_xlsx_button = widgets.Button(description=t("live_export_xlsx", lang))
-        self.export_csv_button.on_click(lambda _b: self._export("csv"))
-        self.export_xlsx_button.on_click(lambda _b: self._export("xlsx"))
-        self.export_links = html("")
-        self.case_list = widgets.VBox()
-        self.case_list.add_class("kit-live-cases")
+            go = widgets.Button(
+                description=t("live_resume", lang, code=info.code), button_style="primary"
+            )
+            end = widgets.Button(
+                description=t("live_end_code", lang, code=info.code), button_style="danger"
+            )
+            go.on_click(lambda _b, code=info.code: self.resume(code))
+            end.on_click(lambda _b, code=info.code: self._end_listed(code))
+            row = widgets.HBox([label, go, end])
+            row.add_class("kit-wrap")
+            rows.append(row)
+        self.resume_box.children = rows
+
+    def _build_live(self) -> list[widgets.Widget]:
         from .. import charts
         from .charts import ChartView
 
+        lang = self.lang
+        self.join_panel = html("")
+        self.join_panel.add_class("kit-join-panel")
+        self.warning = html("")
+        self.stats = html("", "kit-stats")
+        self.end_button = widgets.Button(button_style="danger")
+        self.end_button.on_click(self._on_end)
+        self.free_button = widgets.Button()
+        self.free_button.on_click(lambda _b: self.show_case(None))
+        self.control_error = html("")
+        self.export_csv_button = widgets.Button()
+        self.export_xlsx_button = widgets.Button()
+        self.export_csv_button.on_click(lambda _b: self._export("csv"))
+        self.export_xlsx_button.on_click(lambda _b: self._export("xlsx"))
+        self.export_links = html("")
+        self.spotlight_text = html("", "kit-spotlight-text")
+        self.spotlight = ChartView(
+            charts.round_chart([], lang, big=True), "", "", t("klass_table_summary", lang)
+        )
+        self.spotlight_box = widgets.VBox([self.spotlight_text, self.spotlight])
+        self.spotlight_box.add_class("kit-spotlight")
         self.chart_view = ChartView(
             charts.live_chart([], lang),
             t("live_chart_desc_none", lang),
             "",
             t("klass_table_summary", lang),
         )
-        self._seen = None
-        self.refresh()
+        self.dashboard_heading = html("")
+        self.export_heading = html("")
+        self.cards = {c.id: CaseCard(self, c) for c in self.cases}
+        self.case_list = widgets.VBox([self.cards[c.id] for c in self.cases])
+        self.case_list.add_class("kit-live-cases")
+        controls = widgets.HBox([self.end_button, self.free_button])
+        controls.add_class("kit-wrap")
         exports = widgets.HBox([self.export_csv_button, self.export_xlsx_button])
         exports.add_class("kit-wrap")
         return [
+            self.keeper,
             self.join_panel,
+            self.warning,
             self.stats,
-            self.end_button,
-            html(
-                render.heading(t("live_dashboard_heading", lang))
-                + render.paragraph(t("live_dashboard_note", lang))
-            ),
+            controls,
+            self.control_error,
+            self.spotlight_box,
+            self.dashboard_heading,
             self.chart_view,
             self.case_list,
-            html(render.heading(t("live_export_heading", lang))),
+            self.export_heading,
             exports,
             self.export_links,
         ]
 
+    def _retext(self, lang: str) -> None:
+        """Every text of the live view in ``lang``; the widgets stay."""
+        url = participant_url(self.code)
+        with self.hold_sync():
+            self.join_panel.value = (
+                "<div class='kit-join'><div class='kit-join-words'>"
+                f"<p class='kit-code-label'>{escape(t('live_code_label', lang))}</p>"
+                f"<p class='kit-code'>{escape(self.code)}</p>"
+                f"<p class='kit-short-url'>{escape(t('live_go_to', lang))} "
+                f"<strong>{escape(short_url())}</strong></p>"
+                f"<p><a href='{escape(url)}'>{escape(url)}</a></p></div>"
+                f"{qr_svg(url, t('live_qr_alt', lang, url=url))}</div>"
+            )
+            self.warning.value = (
+                "<div class='kit-warning' role='note'><p><strong>"
+                f"{escape(t('live_loopback_title', lang))}</strong></p>"
+                f"<p>{escape(t('live_loopback_fix', lang))}</p></div>"
+                if is_loopback(url)
+                else ""
+            )
+            self.end_button.description = t("live_end", lang)
+            self.free_button.description = t("live_free", lang)
+            self.export_csv_button.description = t("live_export_csv", lang)
+            self.export_xlsx_button.description = t("live_export_xlsx", lang)
+            self.export_csv_button.tooltip = t("live_export_csv_tip", lang, code=self.code)
+            self.export_xlsx_button.tooltip = t("live_export_xlsx_tip", lang, code=self.code)
+            self.dashboard_heading.value = render.heading(
+                t("live_dashboard_heading", lang)
+            ) + render.paragraph(t("live_dashboard_note", lang))
+            self.export_heading.value = render.heading(t("live_export_heading", lang))
+        self._seen = None
+        self.refresh()
+
     # -- the live part ----------------------------------------------------------------------
     def order(self, counts: dict) -> list[str]:
-        """Most disputed first, then the rest in the session's order."""
-        ids = [c.id for c in self.cases]
-        hot = sorted(
-            (i for i in ids if counts[i].dispute > 0),
-            key=lambda i: (-counts[i].dispute, -counts[i].answers, ids.index(i)),
-        )
-        return hot + [i for i in ids if i not in hot]
+        """Most disputed first, then the rest in the session's order (:func:`ranking`)."""
+        return ranking([c.id for c in self.cases], counts)
 
     def refresh(self) -> None:
-        """Read the store and redraw the dashboard (called by the poller on every change)."""
+        """Read the store and update the dashboard in place (the poller calls it on change)."""
+        from ..live.store import StoreError
+
+        with self._lock:
+            try:
+                self._refresh()
+            except StoreError as exc:
+                self.stats.value = alert(error_text(exc, self.lang))
+
+    def _refresh(self) -> None:
         from .. import charts
 
         lang = self.lang
-        counts = self.store.counts(self.code)
-        people = self.store.participant_count(self.code)
-        total = sum(c.answers for c in counts.values())
+        store = self.store
+        results = store.results(self.code)
+        self.state = state = store.state(self.code)
+        self.closed = not state.open
+        people = store.participant_count(self.code)
+        counts = {case_id: r.current for case_id, r in results.items()}
+        total = sum(c.answers for r in results.values() for c in r.rounds)
         order = self.order(counts)
         titles = {c.id: c.title.get(lang) for c in self.cases}
         rows = charts.live_rows(counts, titles, order, lang)
         description = charts.live_description(counts, titles, order, lang)
         chart = charts.live_chart(rows, lang).properties(description=description)
-        by_id = {c.id: c for c in self.cases}
         with self.hold_sync():
             ended = f" <strong>{escape(t('live_ended', lang))}</strong>" if self.closed else ""
             self.stats.value = (
@@ -177,10 +433,35 @@ class Presentator(App):
                 f" · {escape(t('live_answers', lang, n=total))} · "
                 f"{escape(t('live_auto_refresh', lang))}{ended}</p>"
             )
+            self.end_button.disabled = self.closed
+            self.free_button.disabled = self.closed or state.current_case is None
             self.chart_view.update(chart, description, self._table(counts, order, titles))
-            self.case_list.children = [
-                self._case_card(by_id[i], counts[i], n + 1) for n, i in enumerate(order)
-            ]
+            for rank, case_id in enumerate(order, start=1):
+                self.cards[case_id].update(results[case_id], state, rank, lang)
+            if order != self._order:
+                self._order = order
+                self.case_list.children = [self.cards[i] for i in order]
+            self._update_spotlight(results, state, titles, lang)
+
+    def _update_spotlight(self, results: dict, state, titles: dict, lang: str) -> None:
+        from .. import charts
+
+        current = state.current_case
+        self.spotlight_box.layout.display = None if current in results else "none"
+        if current not in results:
+            return
+        result = results[current]
+        case = next(c for c in self.cases if c.id == current)
+        self.spotlight_text.value = (
+            f"<p class='kit-now'>{escape(t('live_now_showing', lang))}</p>"
+            f"<h2>{escape(titles[current])}</h2>"
+            f"<p class='kit-spotlight-case'>{escape(case.text.get(lang))}</p>"
+        )
+        self.spotlight.update(
+            charts.round_chart(charts.round_rows(result, lang), lang, big=True),
+            charts.round_description(result, titles[current], lang),
+            charts.round_table(result, lang),
+        )
 
     def _table(self, counts: dict, order: list[str], titles: dict[str, str]) -> str:
         from ..model import PROCESSES
@@ -200,55 +481,53 @@ class Presentator(App):
             f"<tbody>{body}</tbody></table></div>"
         )
 
-    def _case_card(self, case: Case, counts, rank: int) -> widgets.VBox:
-        lang = self.lang
-        shown = case.id in self.revealed
-        n = (
-            t("live_case_answers", lang, n=counts.answers)
-            if counts.answers
-            else t("live_no_answers", lang)
-        )
-        text = (
-            f"<h3>{rank}. {escape(case.title.get(lang))}</h3>"
-            f"<p>{escape(case.text.get(lang))}</p><p><em>{escape(n)}</em></p>"
-        )
-        if shown:
-            key = t(
-                "live_key",
-                lang,
-                process=t("process_" + case.process, lang),
-                level=level_label(case.level, lang),
-            )
-            text += (
-                f"<div class='kit-feedback kit-feedback-right'><p><strong>✔ {escape(key)}"
-                f"</strong></p><p>{escape(case.explanation.get(lang))}</p></div>"
-            )
-        parts: list[widgets.Widget] = [html(text)]
-        if not shown:
-            button = widgets.Button(
-                description=t("live_reveal", lang),
-                tooltip=t("live_reveal_case", lang, title=case.title.get(lang)),
-            )
-            button.on_click(lambda _b, cid=case.id: self.reveal(cid))
-            parts.append(button)
-        card = widgets.VBox(parts)
-        card.add_class("kit-live-case")
-        return card
+    def _case_action(self, case_id: str, action) -> bool:
+        from ..live.store import StoreError
 
-    def reveal(self, case_id: str) -> None:
-        self.store.reveal(self.code, case_id)
-        self.revealed.add(case_id)
+        card = self.cards.get(case_id)
+        try:
+            action()
+        except StoreError as exc:
+            if card is not None:
+                card.say(error_text(exc, self.lang))
+            else:
+                self.control_error.value = alert(error_text(exc, self.lang))
+            return False
+        if card is not None:
+            card.say("")
+        self.control_error.value = ""
         self.refresh()
+        return True
+
+    def reveal(self, case_id: str) -> bool:
+        return self._case_action(case_id, lambda: self.store.reveal(self.code, self.key, case_id))
+
+    def start_round(self, case_id: str) -> bool:
+        def go() -> None:
+            self.store.start_round(self.code, self.key, case_id)
+            self.store.show_case(self.code, self.key, case_id)
+
+        return self._case_action(case_id, go)
+
+    def show_case(self, case_id: str | None) -> bool:
+        return self._case_action(
+            case_id or "", lambda: self.store.show_case(self.code, self.key, case_id)
+        )
 
     def _poll(self) -> None:
+        from ..live.store import StoreError
+
         while not self._stop.wait(self.refresh_seconds):
             try:
-                seen = (self.store.revision(self.code), self.store.participant_count(self.code))
-                if seen != self._seen:
-                    self._seen = seen
-                    self.refresh()
-            except Exception:  # noqa: BLE001 - keep polling; a busy database recovers
+                seen = self.store.revision(self.code)
+            except StoreError as exc:
+                self.stats.value = alert(error_text(exc, self.lang))
                 continue
+            except Exception:  # noqa: BLE001 - keep polling; a database that is back recovers
+                continue
+            if seen != self._seen:
+                self._seen = seen
+                self.refresh()
 
     def start_polling(self) -> None:
         if self._thread is None or not self._thread.is_alive():
@@ -260,70 +539,137 @@ class Presentator(App):
         self._stop.set()
 
     # -- events -----------------------------------------------------------------------------
+    def _on_keeper(self, change: dict) -> None:
+        """The browser told us which sessions it started: offer the open ones to resume."""
+        from ..live.store import StoreError
+
+        if not change["new"] or self.code is not None:
+            return
+        try:
+            owned = self.store.owned_sessions(self.keeper.claims())
+        except StoreError as exc:
+            self.start_message.value = alert(error_text(exc, self.lang))
+            return
+        self.resumable = [s for s in owned if s.open]
+        for code, _key in self.keeper.claims():
+            if code not in {s.code for s in self.resumable}:
+                self.keeper.forget(code)
+        self._fill_resume(self.lang)
+
     def _on_start(self, _button=None) -> None:
+        from ..live.store import StoreError
+
         cases = self.picker.selected()
         if not cases:
-            self.start_message.value = (
-                f"<p role='alert'>{escape(t('klass_no_cases', self.lang))}</p>"
-            )
+            self.start_message.value = alert(t("klass_no_cases", self.lang))
             return
-        self.start_session(cases)
+        try:
+            self.start_session(cases)
+        except StoreError as exc:
+            self.start_message.value = alert(error_text(exc, self.lang))
 
     def start_session(self, cases: tuple[Case, ...]) -> str:
-        self.cases = tuple(cases)
-        self.code = self.store.create_session(self.cases, self.lang)
+        session = self.store.create_session(tuple(cases), self.lang)
+        self.keeper.remember(session.code, session.key)
+        self._open(session.code, session.key, tuple(cases))
+        return session.code
+
+    def resume(self, code: str) -> bool:
+        """Back to a session this browser started (after a reload): same code, same dashboard."""
+        from ..live.store import StoreError
+
+        key = dict(self.keeper.claims()).get(code)
+        try:
+            if key is None or not self.store.owns(code, key):
+                raise _not_owner()
+            cases = self.store.session_cases(code)
+        except StoreError as exc:
+            self.start_message.value = alert(error_text(exc, self.lang))
+            return False
+        self._open(code, key, cases)
+        return True
+
+    def _open(self, code: str, key: str, cases: tuple[Case, ...]) -> None:
+        self.code, self.key, self.cases = code, key, cases
+        self._live = None
+        self._order = [c.id for c in cases]
         self._render()
         self.start_polling()
-        return self.code
+
+    def _end_listed(self, code: str) -> None:
+        from ..live.store import StoreError
+
+        key = dict(self.keeper.claims()).get(code)
+        try:
+            if key is None:
+                raise _not_owner()
+            self.store.close_session(code, key)
+        except StoreError as exc:
+            self.start_message.value = alert(error_text(exc, self.lang))
+            return
+        self.keeper.forget(code)
+        self.resumable = [s for s in self.resumable if s.code != code]
+        self._fill_resume(self.lang)
 
     def _on_end(self, _button=None) -> None:
-        self.store.close_session(self.code)
-        self.closed = True
-        self.end_button.disabled = True
+        from ..live.store import StoreError
+
+        try:
+            self.store.close_session(self.code, self.key)
+        except StoreError as exc:
+            self.control_error.value = alert(error_text(exc, self.lang))
+            return
+        self.control_error.value = ""
+        self.keeper.forget(self.code)
         self.refresh()
 
-    def _export(self, kind: str) -> None:
+    def export_rows(self) -> tuple[list[str], list[list[object]]]:
+        from ..live.room import export_rows
+
         lang = self.lang
-        titles = {c.id: c.title.get(lang) for c in self.cases}
         header = [
             t("csv_case_id", lang),
             t("csv_title", lang),
             t("csv_your_process", lang),
             t("csv_your_level", lang),
+            t("live_export_round", lang),
             t("live_export_time", lang),
             t("live_export_participant", lang),
         ]
-        rows = [
-            [
-                a.case_id,
-                titles.get(a.case_id, a.case_id),
-                t("process_" + a.process, lang),
-                level_label(a.level, lang),
-                a.answered_at.strftime("%Y-%m-%d %H:%M:%S"),
-                a.participant,
-            ]
-            for a in self.store.answers(self.code)
-        ]
+        titles = {c.id: c.title.get(lang) for c in self.cases}
+        rows = export_rows(
+            self.store.answers(self.code),
+            titles,
+            lambda p: t("process_" + p, lang),
+            lambda lv: level_label(lv, lang),
+        )
+        return header, rows
+
+    def _export(self, kind: str) -> None:
+        from ..exports import CSV_MIME, XLSX_MIME, csv_bytes, xlsx_bytes
+        from ..live.store import StoreError
+
+        lang = self.lang
+        try:
+            header, rows = self.export_rows()
+        except StoreError as exc:
+            self.export_links.value = alert(error_text(exc, lang))
+            return
         name = t("live_export_file", lang, code=self.code)
         if kind == "csv":
-            out = io.StringIO()
-            csv.writer(out, delimiter=";", lineterminator="\r\n").writerows([header, *rows])
-            data = ("\ufeff" + out.getvalue()).encode("utf-8")
-            mime, label, ext = "text/csv", t("live_export_csv", lang), "csv"
+            data, mime, ext = csv_bytes(header, rows), CSV_MIME, "csv"
+            label = t("live_download_csv", lang, code=self.code)
         else:
-            from openpyxl import Workbook
-
-            book = Workbook()
-            sheet = book.active
-            for row in [header, *rows]:
-                sheet.append(row)
-            buffer = io.BytesIO()
-            book.save(buffer)
-            data = buffer.getvalue()
-            mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            label, ext = t("live_export_xlsx", lang), "xlsx"
+            data, mime, ext = xlsx_bytes(header, rows, sheet_title=self.code), XLSX_MIME, "xlsx"
+            label = t("live_download_xlsx", lang, code=self.code)
         payload = base64.b64encode(data).decode("ascii")
         self.export_links.value = (
             f"<p><a class='kit-download' download='{escape(name)}.{ext}' "
             f"href='data:{mime};base64,{payload}'>⬇ {escape(label)}</a></p>"
         )
+
+
+def _not_owner():
+    from ..live.store import NotOwner
+
+    return NotOwner("no key for this session in this browser")
