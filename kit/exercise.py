@@ -6,14 +6,13 @@ what it returns. Randomness comes in as a seed.
 
 from __future__ import annotations
 
-import csv
-import io
 import random
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from .cases import LEVELS, Case
+from .exports import csv_bytes
 from .i18n import t
 from .model import PROCESSES
 
@@ -160,31 +159,38 @@ def level_label(level: int | None, lang: str) -> str:
     return t("level_n", lang, n=level) if level else t("level_none", lang)
 
 
-def results_csv(feedbacks: Iterable[Feedback], lang: str) -> str:
-    """The learner's results as CSV (``;``-separated, as Norwegian Excel expects)."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(
+def results_table(feedbacks: Iterable[Feedback], lang: str) -> tuple[list[str], list[list[str]]]:
+    """The learner's results as a header and one row per case, for :mod:`kit.exports`."""
+    header = [
+        t("csv_case_id", lang),
+        t("csv_title", lang),
+        t("csv_your_process", lang),
+        t("csv_key_process", lang),
+        t("csv_your_level", lang),
+        t("csv_key_level", lang),
+        t("csv_correct", lang),
+    ]
+    rows = [
         [
-            t("csv_case_id", lang),
-            t("csv_title", lang),
-            t("csv_your_process", lang),
-            t("csv_key_process", lang),
-            t("csv_your_level", lang),
-            t("csv_key_level", lang),
-            t("csv_correct", lang),
+            f.case.id,
+            f.case.title.get(lang),
+            t("process_" + f.answer.process, lang),
+            t("process_" + f.case.process, lang),
+            level_label(f.answer.level, lang),
+            level_label(f.case.level, lang),
+            t("csv_yes", lang) if f.correct else t("csv_no", lang),
         ]
-    )
-    for f in feedbacks:
-        writer.writerow(
-            [
-                f.case.id,
-                f.case.title.get(lang),
-                t("process_" + f.answer.process, lang),
-                t("process_" + f.case.process, lang),
-                level_label(f.answer.level, lang),
-                level_label(f.case.level, lang),
-                t("csv_yes", lang) if f.correct else t("csv_no", lang),
-            ]
-        )
-    return out.getvalue()
+        for f in feedbacks
+    ]
+    return header, rows
+
+
+def results_csv_bytes(feedbacks: Iterable[Feedback], lang: str) -> bytes:
+    """The results file the learner downloads: ``;``-separated, UTF-8 with BOM, CRLF, and a
+    case id or title from a course leader's file that looks like a formula kept as text."""
+    return csv_bytes(*results_table(feedbacks, lang))
+
+
+def results_csv(feedbacks: Iterable[Feedback], lang: str) -> str:
+    """The learner's results as CSV text (``;``-separated, as Norwegian Excel expects)."""
+    return results_csv_bytes(feedbacks, lang).decode("utf-8-sig")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 import pytest
 
 from kit.plans import EXAMPLE_FILE
@@ -19,15 +17,10 @@ BAD_CSV = ("kommune;år;samskaping;sitat\nA;2019;kanskje;\n<b>B</b>;19x9;ja;\n")
 
 
 def upload(app: Kommuneplaner, data: bytes, name: str) -> None:
-    """What the browser sends when a file is chosen in the FileUpload widget."""
-    app.upload_button.value = (
-        {
-            "name": name,
-            "type": "text/csv",
-            "size": len(data),
-            "content": memoryview(data),
-            "last_modified": datetime.now(timezone.utc),
-        },
+    """What the browser sends when a file is chosen in the file field (kit.widgets.upload)."""
+    field = app.upload_button
+    field._handle_message(
+        field, {"type": "file", "name": name, "size": len(data)}, [memoryview(data)]
     )
 
 

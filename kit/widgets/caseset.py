@@ -5,6 +5,7 @@ Shared by the exercise and the presenter app.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 
 import ipywidgets as widgets
@@ -13,6 +14,7 @@ from .. import render
 from ..casefile import CaseReport, read_cases_bytes
 from ..cases import Case
 from ..i18n import has_text, t
+from .upload import FileInput
 
 UPLOAD_TYPES = ".xlsx,.csv,.yaml,.yml"
 
@@ -40,6 +42,15 @@ class CaseSetPicker:
         self.upload: CaseReport | None = None
         self.upload_name = ""
         self.lang = "nb"
+        #: one file field for the picker's life; build(lang) changes its texts
+        self.upload_button = FileInput(
+            self.load_file,
+            accept=UPLOAD_TYPES,
+            label_key="klass_upload_label",
+            on_reject=self._on_reject,
+        )
+        #: called after a file arrives or is refused, so an app can redraw
+        self.on_change: Callable[[], object] | None = None
 
     def domains(self) -> list[str]:
         return sorted({c.domain for c in self.library})
@@ -67,18 +78,12 @@ class CaseSetPicker:
             style={"description_width": "initial"},
             layout=widgets.Layout(width="auto"),
         )
-        self.upload_button = widgets.FileUpload(
-            accept=UPLOAD_TYPES,
-            multiple=False,
-            description=t("klass_upload_label", lang),
-            layout=widgets.Layout(width="auto"),
-        )
+        self.upload_button.set_texts(lang)
         self.upload_status = widgets.HTML(self.upload_html(lang))
         self.upload_status.add_class("kit-upload-status")
         self._show_source_parts()
         self.source_choice.observe(self._on_source, names="value")
         self.domain_choice.observe(self._on_domain, names="value")
-        self.upload_button.observe(self._on_upload, names="value")
         return [self.source_choice, self.domain_choice, self.upload_button, self.upload_status]
 
     def _show_source_parts(self) -> None:
@@ -95,6 +100,8 @@ class CaseSetPicker:
         if report.ok:
             message = t("klass_upload_ok", lang, name=self.upload_name, n=len(report.cases))
             return f"<p role='status'>✔ {escape(message)}</p>"
+        # report.lines is capped (kit.tables.MAX_PROBLEM_LINES), so a file of a thousand
+        # bad rows sends the browser fifty lines and one "… and N more problems"
         lines = "".join(f"<li><code>{escape(line)}</code></li>" for line in report.lines(lang))
         message = t("klass_upload_problems", lang, name=self.upload_name, n=len(report.problems))
         return (
@@ -111,11 +118,32 @@ class CaseSetPicker:
         return self.library
 
     def load_file(self, data: bytes, name: str) -> CaseReport:
-        """What an upload does; callable from tests and notebooks."""
+        """What an upload does; callable from tests and notebooks.
+
+        Reads through :func:`kit.casefile.read_cases_bytes`, which holds every limit (size,
+        rows, what an Excel file unpacks to), so any bytes are safe here.
+        """
         self.source = "file"
         self.upload_name = name
         self.upload = read_cases_bytes(data, name, self.lang)
+        self._refresh()
         return self.upload
+
+    load_bytes = load_file
+
+    def _on_reject(self, _name: str, _size: int) -> None:
+        """A file over the size limit was not loaded: the field says why; nothing is chosen."""
+        self.source = "file"
+        self.upload = None
+        self.upload_name = ""
+        self._refresh()
+
+    def _refresh(self) -> None:
+        status = getattr(self, "upload_status", None)
+        if status is not None:
+            status.value = self.upload_html(self.lang)
+        if self.on_change is not None:
+            self.on_change()
 
     def _on_source(self, change: dict) -> None:
         self.source = change["new"]
@@ -123,9 +151,3 @@ class CaseSetPicker:
 
     def _on_domain(self, change: dict) -> None:
         self.domain = change["new"]
-
-    def _on_upload(self, change: dict) -> None:
-        files = change["new"]
-        if files:
-            self.load_file(bytes(files[0]["content"]), str(files[0]["name"]))
-            self.upload_status.value = self.upload_html(self.lang)

@@ -11,7 +11,7 @@ import ipywidgets as widgets
 from .. import render
 from ..casefile import load_cases
 from ..cases import Case
-from ..exercise import Answer, Feedback, Session, confusion, level_label, results_csv
+from ..exercise import Answer, Feedback, Session, confusion, level_label, results_csv_bytes
 from ..i18n import t
 from ..model import Model, load_model
 from .answering import case_html, level_choice, process_choice, progress_html
@@ -219,8 +219,7 @@ class Klassifisering(App):
             f"<th scope='col'>{escape(t('klass_by_process_right', lang))}</th>"
             f"</tr></thead><tbody>{rows}</tbody></table></div>"
         )
-        csv_text = results_csv(session.feedbacks, lang)
-        payload = base64.b64encode(("\ufeff" + csv_text).encode("utf-8")).decode("ascii")
+        payload = base64.b64encode(results_csv_bytes(session.feedbacks, lang)).decode("ascii")
         download = (
             f"<p><a class='kit-download' download='{escape(t('klass_download_name', lang))}' "
             f"href='data:text/csv;charset=utf-8;base64,{payload}'>"

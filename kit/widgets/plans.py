@@ -15,6 +15,7 @@ from .. import render
 from ..i18n import t
 from ..plans import EXAMPLE_FILE, PlanReport, example_path, read_plans_bytes, summary
 from .base import App, html
+from .upload import FileInput
 
 UPLOAD_TYPES = ".xlsx,.csv"
 
@@ -35,23 +36,24 @@ class Kommuneplaner(App):
         self.report: PlanReport | None = None
         self.file_name = ""
         self.is_example = False
+        #: one file field for the app's life; build(lang) changes its texts
+        self.upload_button = FileInput(
+            self.load_file,
+            accept=UPLOAD_TYPES,
+            label_key="plans_upload_label",
+            on_reject=self._on_reject,
+        )
         super().__init__(lang)
 
     # -- building ---------------------------------------------------------------------------
     def build(self, lang: str) -> list[widgets.Widget]:
-        self.upload_button = widgets.FileUpload(
-            accept=UPLOAD_TYPES,
-            multiple=False,
-            description=t("plans_upload_label", lang),
-            layout=widgets.Layout(width="auto"),
-        )
+        self.upload_button.set_texts(lang)
         self.example_button = widgets.Button(
             description=t("plans_example_button", lang), layout=widgets.Layout(width="auto")
         )
         self.upload_status = html("", "kit-upload-status")
         self.result_box = widgets.VBox()
         self.result_box.add_class("kit-plans-result")
-        self.upload_button.observe(self._on_upload, names="value")
         self.example_button.on_click(self._on_example)
         buttons = widgets.HBox([self.upload_button, self.example_button])
         buttons.add_class("kit-wrap")
@@ -105,6 +107,7 @@ class Kommuneplaner(App):
                 )
                 out += f"<p>{escape(t('plans_status_warnings', lang))}</p><ul>{lines}</ul>"
             return out
+        # report.lines is capped (kit.tables.MAX_PROBLEM_LINES): fifty lines, then one more
         lines = "".join(f"<li><code>{escape(line)}</code></li>" for line in report.lines(lang))
         message = t("plans_status_problems", lang, name=name, n=len(report.problems))
         return (
@@ -168,7 +171,11 @@ class Kommuneplaner(App):
 
     # -- loading a table --------------------------------------------------------------------
     def load_file(self, data: bytes, name: str, *, example: bool = False) -> PlanReport:
-        """What an upload does; callable from tests and notebooks."""
+        """What an upload does; callable from tests and notebooks.
+
+        Reads through :func:`kit.plans.read_plans_bytes`, which holds every limit (size,
+        rows, what an Excel file unpacks to), so any bytes are safe here.
+        """
         self.file_name = name
         self.is_example = example
         self.report = read_plans_bytes(data, name, self.lang)
@@ -183,7 +190,12 @@ class Kommuneplaner(App):
     def _on_example(self, _button: widgets.Button | None = None) -> None:
         self.use_example()
 
-    def _on_upload(self, change: dict) -> None:
-        files = change["new"]
-        if files:
-            self.load_file(bytes(files[0]["content"]), str(files[0]["name"]))
+    load_bytes = load_file
+
+    def _on_reject(self, _name: str, _size: int) -> None:
+        """A file over the size limit was not loaded: the field says why; nothing is drawn."""
+        self.report = None
+        self.file_name = ""
+        self.is_example = False
+        with self.hold_sync():
+            self._show_result()
