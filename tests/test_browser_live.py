@@ -1,9 +1,19 @@
-"""A live session in Chromium: a presenter and three participants in separate browser contexts."""
+"""A live session in Chromium as a presenter runs it: a presenter and five phones (two at 375 px,
+one keyboard-only), reloads on both sides, a re-vote, the reveal and the export.
+
+Participants use the light page (``/delta``, no kernel); every request outside the local
+server is aborted and counted.
+"""
 
 from __future__ import annotations
 
+import base64
+import io
+
 import pytest
 from playwright.sync_api import expect
+
+from kit.live.store import Store
 
 from .conftest import PageWatch
 
@@ -22,15 +32,41 @@ def local_only(context, server, watch: PageWatch) -> None:
     context.route("**/*", route)
 
 
-def test_presenter_sees_three_participants_answer(browser, server):
-    contexts = []
+def new_page(browser, server, width: int, height: int = 800) -> PageWatch:
+    ctx = browser.new_context(viewport={"width": width, "height": height})
+    watch = PageWatch(ctx.new_page(), server)
+    local_only(ctx, server, watch)
+    return watch
+
+
+def clean(watch: PageWatch) -> None:
+    violations = watch.axe_violations()
+    assert violations == [], violations
+    assert watch.errors == [], watch.errors
+    assert watch.blocked == [], watch.blocked
+
+
+def phone_join(watch: PageWatch, code: str, lang: str = "nb") -> None:
+    watch.page.goto(f"{watch.server.url}delta?kode={code}&lang={lang}")
+    expect(watch.page.locator("#kit-room")).to_be_visible(timeout=15_000)
+
+
+def answer(watch: PageWatch, process: str, level: str, send: str = "Send svar") -> None:
+    p = watch.page
+    p.get_by_role("radio", name=process, exact=True).check()
+    p.get_by_role("radio", name=level, exact=True).check()
+    p.get_by_role("button", name=send).click()
+    expect(p.locator("#kit-status")).not_to_be_empty()
+
+
+def test_a_room_with_reloads_revote_reveal_and_export(browser, server):
+    pages: list[PageWatch] = []
     try:
-        presenter_ctx = browser.new_context(viewport={"width": 1280, "height": 900})
-        contexts.append(presenter_ctx)
-        presenter = PageWatch(presenter_ctx.new_page(), server)
-        local_only(presenter_ctx, server, presenter)
+        presenter = new_page(browser, server, 1600, 1000)
+        pages.append(presenter)
         presenter.open("05_presentator.ipynb")
         page = presenter.page
+        clean(presenter)  # the setup view
         page.get_by_label("Ett område").check()
         page.get_by_role("button", name="Start økt").click()
         code_box = page.locator(".kit-code")
@@ -38,40 +74,124 @@ def test_presenter_sees_three_participants_answer(browser, server):
         code = code_box.inner_text().strip()
         assert len(code) == 6
         expect(page.locator(".kit-qr svg")).to_have_attribute("role", "img")
-        expect(page.locator(".kit-stats")).to_contain_text("Deltakere: 0")
+        expect(page.locator(".kit-join-panel a")).to_have_attribute(
+            "href", f"{server.url}delta?kode={code}"
+        )
+        expect(page.locator(".kit-warning")).to_contain_text("127.0.0.1")  # phones can't reach it
+        stats = page.locator(".kit-stats")
+        expect(stats).to_contain_text("Deltakere: 0")
 
-        people = []
-        for i, width in enumerate((375, 768, 1280)):
-            ctx = browser.new_context(viewport={"width": width, "height": 800})
-            contexts.append(ctx)
-            watch = PageWatch(ctx.new_page(), server)
-            local_only(ctx, server, watch)
-            watch.open("delta.ipynb", f"?kode={code}")
-            expect(watch.page.locator(".kit-case h2")).to_be_visible(timeout=30_000)
-            people.append(watch)
-            expect(page.locator(".kit-stats")).to_contain_text(f"Deltakere: {i + 1}",
-                                                               timeout=5_000)
-        for i, watch in enumerate(people):
-            p = watch.page
-            radios = p.locator(".widget-radio-box")
-            radios.nth(0).locator("input").nth(0 if i == 0 else 1).check()
-            radios.nth(1).locator("input").nth(1 if i == 0 else 2).check()
-            p.get_by_role("button", name="Send svar").click()
-            expect(p.locator(".kit-status")).to_contain_text("Svaret ditt er sendt")
-            # the presenter's dashboard follows within 2 seconds of each answer
-            expect(page.locator(".kit-stats")).to_contain_text(f"Svar: {i + 1}", timeout=2_000)
-        first = page.locator(".kit-live-case").first
-        expect(first).not_to_contain_text("Fasit:")
-        expect(page.locator(".kit-chart svg").first).to_be_visible()
-        first.get_by_role("button", name="Vis fasit").click()
-        expect(page.locator(".kit-live-case").first).to_contain_text("Fasit:")
+        # Five phones: two at 375 px, one keyboard-only (types the code itself).
+        phones = [new_page(browser, server, w) for w in (375, 375, 768, 1280)]
+        pages.extend(phones)
+        for i, phone in enumerate(phones):
+            phone_join(phone, code)
+            expect(stats).to_contain_text(f"Deltakere: {i + 1}", timeout=5_000)
+        keyboard = new_page(browser, server, 1024)
+        pages.append(keyboard)
+        kp = keyboard.page
+        kp.goto(f"{server.url}delta")
+        kp.locator("#kit-code").focus()
+        kp.keyboard.type(code.lower())
+        kp.keyboard.press("Enter")
+        expect(kp.locator("#kit-room")).to_be_visible(timeout=15_000)
+        assert kp.locator("#kit-join").count() == 0  # the join form is gone for good
+        expect(stats).to_contain_text("Deltakere: 5", timeout=5_000)
 
-        assert people[0].page.evaluate("document.documentElement.scrollWidth") <= 375
-        for watch in [presenter, *people]:
-            violations = watch.axe_violations()
-            assert violations == [], violations
-            assert watch.errors == [], watch.errors
-            assert watch.blocked == [], watch.blocked
+        # Answers reach the dashboard.
+        for i, phone in enumerate(phones):
+            answer(phone, "Samskaping" if i < 3 else "Samproduksjon", "Nivå 2" if i < 3 else "Nivå 3")
+            expect(stats).to_contain_text(f"Svar: {i + 1}", timeout=2_000)
+        # Keyboard only: Tab into the first radio group, arrows choose, Space sends.
+        kp.locator("#kit-case").focus()
+        kp.keyboard.press("Tab")
+        kp.keyboard.press("ArrowDown")  # Samproduksjon
+        kp.keyboard.press("Tab")
+        kp.keyboard.press("ArrowDown")
+        kp.keyboard.press("ArrowDown")  # Nivå 2
+        kp.keyboard.press("Tab")
+        kp.keyboard.press("Space")
+        expect(kp.locator("#kit-status")).to_contain_text("sendt")
+        expect(stats).to_contain_text("Svar: 5", timeout=2_000)
+        assert kp.get_by_role("radio", name="Samproduksjon", exact=True).is_checked()
+
+        # Ten reloads of one phone: still five participants, its answer kept.
+        for _ in range(10):
+            phones[0].page.reload()
+            expect(phones[0].page.locator("#kit-room")).to_be_visible(timeout=15_000)
+        assert phones[0].page.get_by_role("radio", name="Samskaping", exact=True).is_checked()
+        with Store(server.db_url) as store:
+            assert store.participant_count(code) == 5
+        expect(stats).to_contain_text("Deltakere: 5")
+
+        # The presenter reloads: the session is offered and resumes with its counts.
+        page.reload()
+        page.wait_for_selector(".kit-app h1", timeout=90_000)
+        page.get_by_role("button", name=f"Fortsett økt {code}").click()
+        expect(page.locator(".kit-code")).to_have_text(code, timeout=30_000)
+        expect(stats).to_contain_text("Svar: 5", timeout=5_000)
+        expect(stats).to_contain_text("Deltakere: 5")
+
+        # A re-vote on the first case: phones see round 2, the dashboard both rounds.
+        first_case = page.locator(".kit-live-case").first
+        first_title = first_case.locator("h3").inner_text()
+        first_case.get_by_role("button", name="Ny runde: diskuter og stem igjen").click()
+        for phone in phones:
+            expect(phone.page.locator("#kit-round")).to_contain_text("Runde 2", timeout=5_000)
+        for phone in phones[:3]:
+            answer(phone, "Samproduksjon", "Nivå 3")
+        spotlight = page.locator(".kit-spotlight")
+        expect(spotlight).to_contain_text("Runde 2", timeout=5_000)
+        expect(spotlight.locator(".kit-chart-desc")).to_contain_text(
+            "Endring fra første til andre runde", timeout=5_000
+        )
+        expect(stats).to_contain_text("Svar: 8", timeout=5_000)
+
+        # The reveal reaches every phone; sending is closed for that case.
+        card = page.locator(".kit-live-case", has_text=first_title.split(". ", 1)[1])
+        card.get_by_role("button", name="Vis fasit").click()
+        expect(card).to_contain_text("Fasit:", timeout=5_000)
+        for phone in phones:
+            expect(phone.page.locator("#kit-key")).to_contain_text("Fasit:", timeout=5_000)
+            expect(phone.page.get_by_role("button", name="Send svar")).to_be_disabled()
+
+        # Export: the Excel file holds every answer with its round, as text.
+        page.get_by_role("button", name="Last ned svarene (Excel)").click()
+        link = page.locator("a.kit-download")
+        expect(link).to_be_visible(timeout=10_000)
+        href = link.get_attribute("href")
+        from openpyxl import load_workbook
+
+        sheet = load_workbook(io.BytesIO(base64.b64decode(href.split(",", 1)[1]))).active
+        rows = list(sheet.iter_rows(values_only=True))
+        assert rows[0][4] == "runde"
+        assert sorted(r[4] for r in rows[1:]) == [1, 1, 1, 1, 1, 2, 2, 2]
+
+        assert phones[0].page.evaluate(
+            "Array.from(document.querySelectorAll('body *')).every(e => "
+            "e.getBoundingClientRect().right <= window.innerWidth + 0.5)"
+        )
+        for watch in pages:
+            clean(watch)
+        # The same views in English.
+        page.get_by_label("Språk").select_option(label="English")
+        expect(page.locator("h1")).to_contain_text("Presenter", timeout=10_000)
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+        clean(presenter)
+        phone_join(phones[1], code, "en")
+        expect(phones[1].page.locator("html")).to_have_attribute("lang", "en")
+        expect(phones[1].page.locator("#kit-send")).to_have_text("Send answer")
+        clean(phones[1])
+        fresh = new_page(browser, server, 375)
+        pages.append(fresh)
+        fresh.page.goto(f"{server.url}delta?lang=en")
+        expect(fresh.page.locator("#kit-join")).to_be_visible()
+        clean(fresh)
+
+        # Ending the session: phones are told, nothing more is taken.
+        page.get_by_role("button", name="End the session").click()
+        expect(stats).to_contain_text("ended", timeout=5_000)
+        expect(phones[2].page.locator("#kit-alert")).not_to_be_empty(timeout=5_000)
     finally:
-        for ctx in contexts:
-            ctx.close()
+        for watch in pages:
+            watch.page.context.close()
