@@ -186,8 +186,12 @@ class FileInput(anywidget.AnyWidget):
             return
         name = str(content.get("name") or "")[:255]
         if content.get("type") == "file":
-            data = b"".join(bytes(b) for b in buffers) if buffers else b""
-            self.receive(data, name)
+            views = [memoryview(b) for b in buffers or ()]
+            size = sum(v.nbytes for v in views)
+            if size > self.limit:  # refused before a copy is made
+                self.reject(name, size)
+                return
+            self.receive(b"".join(views), name)
         elif content.get("type") == "too_big":
             try:
                 size = int(content.get("size") or 0)
