@@ -109,8 +109,6 @@ def _check_store(url: str | None, lang: str) -> str | None:
         Store(url).close()
     except StoreError as exc:
         return t("cli_db_failed", lang, reason=t("live_err_" + exc.key, lang))
-    except Exception as exc:  # noqa: BLE001 - a malformed URL and the like
-        return t("cli_db_failed", lang, reason=str(exc).splitlines()[0][:200])
     return None
 
 

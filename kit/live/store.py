@@ -35,7 +35,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError, IntegrityError, OperationalError
 
 from ..cases import Case
 from ..text import Text
@@ -50,6 +50,9 @@ __all__ = [
     "InvalidAnswer",
     "Joined",
     "NewSession",
+    "BadURL",
+    "NoFolder",
+    "NotADatabase",
     "NotOwner",
     "RateLimited",
     "SchemaTooNew",
@@ -143,6 +146,24 @@ class StoreReadOnly(StoreError):
     key = "store_read_only"
 
 
+class NotADatabase(StoreUnavailable):
+    """The file exists but is not a SQLite database (a wrong --db path)."""
+
+    key = "store_not_database"
+
+
+class NoFolder(StoreUnavailable):
+    """SQLite cannot create or open the file: its folder is missing or not writable."""
+
+    key = "store_no_folder"
+
+
+class BadURL(StoreError):
+    """The database address is not one the store can use."""
+
+    key = "store_bad_url"
+
+
 class NotOwner(StoreError):
     """The presenter key does not belong to this session."""
 
@@ -160,6 +181,10 @@ def failure(exc: Exception) -> StoreError:
     message = str(getattr(exc, "orig", exc)).lower()
     if "readonly" in message or "read-only" in message or "read only" in message:
         return StoreReadOnly(message)
+    if "not a database" in message or "malformed" in message:
+        return NotADatabase(message)
+    if "unable to open database file" in message:
+        return NoFolder(message)
     return StoreUnavailable(message)
 
 
@@ -341,6 +366,8 @@ class Store:
             self.engine = db.make_engine(url or db.default_url(), shared=shared)
         except OSError as exc:  # the default data folder cannot be made
             raise StoreUnavailable(str(exc)) from None
+        except (ValueError, ArgumentError) as exc:  # not a URL, or not SQLite/PostgreSQL
+            raise BadURL(str(exc)) from None
         self.rate_limit = rate_limit
         self.idle_timeout = idle_timeout or idle_timeout_default()
         self._clock = clock

@@ -38,7 +38,10 @@ from ..model import PROCESSES
 from .store import (
     InvalidAnswer,
     Store,
+    StoreBusy,
     StoreError,
+    StoreReadOnly,
+    StoreUnavailable,
     TooLong,
     UnknownCode,
     normalize_code,
@@ -271,9 +274,9 @@ class LiveHandler(web.RequestHandler):
         except UnknownCode:
             self.fail(404, "unknown_code")
         except StoreError as exc:
-            status = {"rate_limited": 429, "store_busy": 503, "store_unavailable": 503}.get(
-                exc.key, 400
-            )
+            status = 429 if exc.key == "rate_limited" else 400
+            if isinstance(exc, (StoreBusy, StoreUnavailable, StoreReadOnly)):
+                status = 503
             self.fail(status, exc.key)
 
 
@@ -393,6 +396,8 @@ def _page_texts(lang: str) -> dict[str, Any]:
             "store_busy",
             "store_unavailable",
             "store_read_only",
+            "store_not_database",
+            "store_no_folder",
             "store_error",
             "xsrf",
             "schema_too_new",
