@@ -297,9 +297,7 @@ def round_chart(rows: Sequence[dict], lang: str, big: bool = False) -> alt.Facet
         alt.Chart(data)
         .mark_bar()
         .encode(
-            x=alt.X(
-                "count:Q", title=t("live_chart_count", lang), axis=alt.Axis(tickMinStep=1)
-            ),
+            x=alt.X("count:Q", title=t("live_chart_count", lang), axis=alt.Axis(tickMinStep=1)),
             y=alt.Y("process:N", sort=process_order, title=None),
             color=alt.Color(
                 "process:N",

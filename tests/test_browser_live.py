@@ -100,7 +100,9 @@ def test_a_room_with_reloads_revote_reveal_and_export(browser, server):
 
         # Answers reach the dashboard.
         for i, phone in enumerate(phones):
-            answer(phone, "Samskaping" if i < 3 else "Samproduksjon", "Nivå 2" if i < 3 else "Nivå 3")
+            answer(
+                phone, "Samskaping" if i < 3 else "Samproduksjon", "Nivå 2" if i < 3 else "Nivå 3"
+            )
             expect(stats).to_contain_text(f"Svar: {i + 1}", timeout=2_000)
         # Keyboard only: Tab into the first radio group, arrows choose, Space sends.
         kp.locator("#kit-case").focus()

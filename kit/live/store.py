@@ -335,8 +335,6 @@ def cases_from_json(raw: str) -> tuple[Case, ...]:
     )
 
 
-
-
 # -------------------------------------------------------------------------------------- store
 
 
@@ -730,9 +728,7 @@ class Store:
             self._open_row(conn, code)
             if token is not None:
                 mine = conn.execute(
-                    select(db.participants.c.session_code).where(
-                        db.participants.c.token == token
-                    )
+                    select(db.participants.c.session_code).where(db.participants.c.token == token)
                 ).scalar_one_or_none()
                 if mine == code:
                     self._touch(conn, code)

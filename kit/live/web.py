@@ -220,9 +220,10 @@ def client_key(request: Any) -> str:
     except ValueError:
         local = False
     if local:
-        forwarded = request.headers.get("X-Real-IP") or request.headers.get(
-            "X-Forwarded-For", ""
-        ).split(",")[-1].strip()
+        forwarded = (
+            request.headers.get("X-Real-IP")
+            or request.headers.get("X-Forwarded-For", "").split(",")[-1].strip()
+        )
         if forwarded:
             return forwarded[:64]
     return peer

@@ -114,7 +114,12 @@ class KeyKeeper(anywidget.AnyWidget):
         out = []
         for item in list(self.stored)[:_CLAIMS_MAX]:
             code, key = item.get("code"), item.get("key")
-            if isinstance(code, str) and isinstance(key, str) and len(code) <= 12 and len(key) <= 64:
+            if (
+                isinstance(code, str)
+                and isinstance(key, str)
+                and len(code) <= 12
+                and len(key) <= 64
+            ):
                 out.append((code, key))
         return out
 
@@ -268,7 +273,9 @@ class Presentator(App):
 
     def _build_setup(self, lang: str) -> list[widgets.Widget]:
         intro = html(render.paragraph(t("live_intro", lang), "kit-lead"))
-        self.start_button = widgets.Button(description=t("live_start", lang), button_style="primary")
+        self.start_button = widgets.Button(
+            description=t("live_start", lang), button_style="primary"
+        )
         self.start_message = html("")
         self.start_button.on_click(self._on_start)
         self.resume_box = widgets.VBox()
