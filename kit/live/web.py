@@ -229,15 +229,20 @@ def client_key(request: Any) -> str:
     return peer
 
 
-class LiveHandler(web.RequestHandler):
-    """JSON in and out; every failure is ``{"error": key, "message": text}`` in a language."""
-
-    def initialize(self, room: Room) -> None:
-        self.room = room
+class _KitHandler(web.RequestHandler):
+    """Nothing of a live session is cached, sniffed or sent on as a referrer."""
 
     def set_default_headers(self) -> None:
         self.set_header("Cache-Control", "no-store")
         self.set_header("X-Content-Type-Options", "nosniff")
+        self.set_header("Referrer-Policy", "no-referrer")
+
+
+class LiveHandler(_KitHandler):
+    """JSON in and out; every failure is ``{"error": key, "message": text}`` in a language."""
+
+    def initialize(self, room: Room) -> None:
+        self.room = room
 
     @property
     def lang(self) -> str:
@@ -407,16 +412,11 @@ def _page_texts(lang: str) -> dict[str, Any]:
     return out
 
 
-class PageHandler(web.RequestHandler):
+class PageHandler(_KitHandler):
     """The participant page: plain HTML in the visitor's language, the code field or the case."""
 
     def initialize(self, base_url: str) -> None:
         self.base_url = base_url
-
-    def set_default_headers(self) -> None:
-        self.set_header("Cache-Control", "no-store")
-        self.set_header("X-Content-Type-Options", "nosniff")
-        self.set_header("Referrer-Policy", "no-referrer")
 
     def get(self) -> None:
         lang = normalize_lang(self.get_query_argument("lang", None))
