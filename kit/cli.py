@@ -30,8 +30,27 @@ def _parser(lang: str) -> argparse.ArgumentParser:
     serve.add_argument("--host", default=_serve.HOST, help=t("cli_host_help", lang))
     serve.add_argument("--public-url", metavar="URL", help=t("cli_public_url_help", lang))
     serve.add_argument("--db", metavar="URL", help=t("cli_db_help", lang))
+    serve.add_argument("--base-url", default="/", metavar="PATH", help=t("cli_base_url_help", lang))
     serve.add_argument(
-        "--base-url", default="/", metavar="PATH", help=t("cli_base_url_help", lang)
+        "--max-kernels",
+        type=int,
+        default=_serve.MAX_KERNELS,
+        metavar="N",
+        help=t("cli_max_kernels_help", lang),
+    )
+    serve.add_argument(
+        "--kernel-connect-timeout",
+        type=float,
+        default=_serve.KERNEL_CONNECT_TIMEOUT,
+        metavar="SECONDS",
+        help=t("cli_connect_timeout_help", lang),
+    )
+    serve.add_argument(
+        "--kernel-memory",
+        type=int,
+        default=_serve.KERNEL_MEMORY_MB,
+        metavar="MB",
+        help=t("cli_kernel_memory_help", lang),
     )
     check = sub.add_parser(
         "check-cases",
@@ -76,6 +95,14 @@ def _cmd_serve(args: argparse.Namespace, lang: str) -> int:
     if not _serve.port_is_free(args.port, args.host):
         print(t("cli_port_taken", lang, port=args.port), file=sys.stderr)
         return 2
+    for option, value in (
+        ("--max-kernels", args.max_kernels),
+        ("--kernel-connect-timeout", args.kernel_connect_timeout),
+        ("--kernel-memory", args.kernel_memory),
+    ):
+        if value < 0:
+            print(t("cli_limit_invalid", lang, option=option), file=sys.stderr)
+            return 2
     problem = _check_store(args.db, lang)
     if problem:
         print(problem, file=sys.stderr)
@@ -86,6 +113,9 @@ def _cmd_serve(args: argparse.Namespace, lang: str) -> int:
         open_browser=not args.no_browser,
         host=args.host,
         base_url=args.base_url,
+        max_kernels=args.max_kernels,
+        connect_timeout=args.kernel_connect_timeout,
+        kernel_memory_mb=args.kernel_memory,
     )
     extra = {}
     if args.db:

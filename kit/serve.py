@@ -4,6 +4,10 @@
 - uses the kit's own template (extends ``lab``; ``<main>`` landmark; no CDN links);
 - strips code sources and shows no tracebacks;
 - culls idle kernels so a day of classes does not fill the memory;
+- bounds the kernels (:mod:`kit.limits`): at most ``--max-kernels`` at once (a page beyond it
+  gets "the server is full", HTTP 503), kernels no page connects to are shut down after
+  ``--kernel-connect-timeout`` seconds, and each kernel has a memory limit (``--kernel-memory``);
+- answers only requests for the names it is served under (``Host`` check, :mod:`kit.host_check`);
 - Voilà itself lets the browser send the kernel only widget and info messages, never
   ``execute_request``, so a learner cannot run code (tests/test_serve.py proves it).
 """
@@ -23,6 +27,14 @@ HOST = "127.0.0.1"
 #: a forgotten tab is not kept all day.
 CULL_IDLE_TIMEOUT = 1200
 CULL_INTERVAL = 60
+#: Kernels running at once: a room's presenter and learners using the apps (participants of a
+#: live session use the light ``/delta`` page, no kernel). About 60 MB each at rest.
+MAX_KERNELS = 40
+#: Seconds a kernel may wait, idle, for its page to connect before it is shut down.
+KERNEL_CONNECT_TIMEOUT = 60
+#: Memory limit of each kernel in MiB (private writable memory, RLIMIT_DATA); an app's kernel
+#: uses about 140 MiB of it at rest.
+KERNEL_MEMORY_MB = 1536
 
 
 def port_is_free(port: int, host: str = HOST) -> bool:
@@ -65,6 +77,9 @@ def voila_argv(
     notebooks: Path | None = None,
     host: str = HOST,
     base_url: str = "/",
+    max_kernels: int = MAX_KERNELS,
+    connect_timeout: float = KERNEL_CONNECT_TIMEOUT,
+    kernel_memory_mb: int = KERNEL_MEMORY_MB,
 ) -> list[str]:
     """The Voilà command line that ``samskaping serve`` runs (Voilà with the kit's own routes:
     :mod:`kit.serve_app`)."""
@@ -89,6 +104,12 @@ def voila_argv(
         # at once a TCP port picked for one could be taken before it bound, and the visitor's
         # page hung (seen in bench/live_load.py).
         "--KernelManager.transport=ipc",
+        # The kernel limits (kit.limits): a cap, unconnected kernels shut down, a memory limit
+        # applied by kit.kernel_launcher (the kit's kernelspec, found through JUPYTER_PATH).
+        "--VoilaConfiguration.multi_kernel_manager_class=kit.limits.KitKernelManager",
+        f"--KitKernelManager.max_kernels={max_kernels}",
+        f"--KitKernelManager.connect_timeout={connect_timeout}",
+        f"--KitKernelManager.memory_limit={kernel_memory_mb * 1024 * 1024}",
     ]
 
 

@@ -1,0 +1,61 @@
+"""Start an IPython kernel with a memory limit: the kernels ``samskaping serve`` runs.
+
+The kit's kernelspec (``kit/share/jupyter/kernels/samskaping/kernel.json``) runs
+``python -m kit.kernel_launcher -f {connection_file}``. Before ipykernel loads, this caps the
+process's private writable memory (``RLIMIT_DATA``: heap, anonymous mappings, thread stacks) at
+``KIT_KERNEL_MEMORY_LIMIT`` bytes, set by the server (:class:`kit.limits.KitKernelManager`) in
+the kernel's environment. An allocation beyond the limit fails inside the kernel (Python raises
+``MemoryError``) instead of taking the machine's memory from every other kernel. Soft and hard
+limit are both set, so the kernel cannot lift it; anything the kernel starts inherits it.
+Without the variable (or with 0) the kernel runs without a limit of its own.
+
+Why not ``RLIMIT_AS`` (address space): a kernel at rest already maps about 820 MB of address
+space it never touches (per-thread malloc arenas, libraries), and vl-convert's V8 reserves tens
+of gigabytes up front, so it aborts ("Fatal process out of memory") under any useful
+``RLIMIT_AS``; ``RLIMIT_DATA`` counts only memory that can actually be filled.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import sys
+from pathlib import Path
+
+#: The environment variable holding the limit in bytes.
+ENV = "KIT_KERNEL_MEMORY_LIMIT"
+
+
+def limit_from_env(environ: dict[str, str] | os._Environ[str] = os.environ) -> int | None:
+    """The limit in bytes, or None for no limit (unset, empty, 0 or not a number)."""
+    raw = (environ.get(ENV) or "").strip()
+    try:
+        value = int(raw)
+    except ValueError:
+        return None
+    return value if value > 0 else None
+
+
+def apply_limit(limit: int) -> None:
+    """Cap this process's data memory for good (never above a hard limit already in place)."""
+    _soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
+
+
+def main() -> None:
+    limit = limit_from_env()
+    if limit:
+        apply_limit(limit)
+    # As ipykernel_launcher does: the notebook folder must not shadow installed modules while
+    # ipykernel loads (ipykernel puts the working directory back on the path itself).
+    if sys.path and (sys.path[0] == "" or Path(sys.path[0]) == Path.cwd()):
+        del sys.path[0]
+    from ipykernel import kernelapp
+
+    kernelapp.launch_new_instance()
+
+
+if __name__ == "__main__":
+    main()
