@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 import unicodedata
 import zipfile
@@ -119,11 +120,17 @@ class ByteSize(int):
 
 
 def megabytes(size: int, lang: str) -> str:
-    """A size as a course leader reads it: ``2 MB``, ``3,4 MB`` (``3.4 MB`` in English)."""
-    value = size / (1024 * 1024)
-    text = f"{value:.0f}" if value >= 10 or float(value).is_integer() else f"{value:.1f}"
-    if normalize_lang(lang) != "en":
-        text = text.replace(".", ",")
+    """A size as a course leader reads it: ``2 MB``, ``3,4 MB`` (``3.4 MB`` in English).
+
+    Rounded up (to tenths below 10 MB, whole megabytes above), so a file one byte over the
+    limit never reads as the limit itself. kit/widgets/upload.py does the same in JavaScript.
+    """
+    tenths = math.ceil(size * 10 / (1024 * 1024))
+    if tenths % 10 == 0 or tenths >= 100:
+        text = str(math.ceil(tenths / 10))
+    else:
+        separator = "." if normalize_lang(lang) == "en" else ","
+        text = f"{tenths // 10}{separator}{tenths % 10}"
     return f"{text} MB"
 
 

@@ -21,6 +21,7 @@ from kit.casefile import (
     read_cases,
     read_cases_bytes,
     template_row,
+    write_template,
 )
 from kit.cases import ALLOWED_LEVELS, Case
 from kit.text import Text
@@ -675,3 +676,19 @@ def test_casefile_is_pure():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_template_is_written_through_the_safe_exports(tmp_path, lang):
+    """`samskaping template` writes text cells as strings (never formulas), header bold."""
+    xlsx = write_template(tmp_path / "mal.xlsx", lang)
+    book = openpyxl.load_workbook(xlsx)
+    sheet = book.active
+    assert [c.value for c in sheet[1]] == list(COLUMNS)
+    assert all(c.font.bold for c in sheet[1]) and sheet.freeze_panes == "A2"
+    texts = [c for c in sheet[2] if isinstance(c.value, str) and c.value]
+    assert texts and all(c.data_type == "s" for c in texts)
+    assert sheet["E2"].value == 3  # the level stays a number
+    data = write_template(tmp_path / "mal.csv", lang).read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf") and b"\r\n" in data
+    assert read_cases(tmp_path / "mal.csv").ok and read_cases(xlsx).ok

@@ -125,3 +125,98 @@ def test_setup_texts_in_each_language(lang):
     n = len(load_cases())
     assert str(n) in app.source_choice.options[0][0]
     assert app.process_choice.description and app.level_choice.description
+
+
+# ---------------------------------------------------------------- the upload field, exports
+
+FORMULA_TITLES = ["=1+1", "+47 99", "-x", "@SUM(A1)", "-5+3", "=HYPERLINK(\"http://x\";\"y\")"]
+
+
+def formula_csv() -> bytes:
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(["id", "tittel", "tekst", "prosess", "nivå", "forklaring"])
+    for i, title in enumerate(FORMULA_TITLES):
+        writer.writerow([f"@id{i}", title, "Tekst.", "samproduksjon", 3, "Forklaring."])
+    return out.getvalue().encode("utf-8")
+
+
+def test_results_download_keeps_formula_like_text_as_text():
+    import csv
+    import io
+
+    app = Klassifisering(lang="nb", seed=1)
+    report = app.load_file(formula_csv(), "formler.csv")
+    assert report.ok, report.lines()
+    app.shuffle_box.value = False
+    app.start_button.click()
+    for _ in FORMULA_TITLES:
+        answer(app, "samproduksjon", 3)
+        app.next_button.click()
+    assert app.phase == "summary"
+    payload = app.download.value.split("base64,")[1].split("'")[0]
+    data = base64.b64decode(payload)
+    assert data.startswith(b"\xef\xbb\xbf") and b"\r\n" in data
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""), delimiter=";"))
+    assert [r[1] for r in rows[1:]] == ["'" + title for title in FORMULA_TITLES]
+    assert [r[0] for r in rows[1:]] == [f"'@id{i}" for i in range(len(FORMULA_TITLES))]
+    assert rows[1][2] == "Samproduksjon"  # positive control: plain text is unchanged
+
+
+def field_sends(app: Klassifisering, data: bytes, name: str) -> None:
+    """What the browser sends when a file within the limit is chosen."""
+    field = app.upload_button
+    field._handle_message(field, {"type": "file", "name": name, "size": len(data)}, [data])
+
+
+def test_upload_field_reads_a_file_and_keeps_the_old_api():
+    from kit.widgets.upload import FileInput
+
+    app = Klassifisering(lang="nb")
+    assert isinstance(app.upload_button, FileInput)
+    assert app.upload_button.accept == ".xlsx,.csv,.yaml,.yml"
+    assert app.upload_button.label == "Last opp fil"
+    field_sends(app, HOSTILE_CSV, "farlig.csv")
+    assert "farlig.csv: 1 case er lest inn" in app.upload_status.value
+    assert app.picker.load_bytes(BAD_CSV, "mine.csv").ok is False
+    assert "mine.csv har 2 feil" in app.picker.upload_status.value
+
+
+def test_upload_field_refuses_a_file_over_the_limit():
+    from kit.tables import MAX_FILE_BYTES
+
+    app = Klassifisering(lang="nb")
+    field_sends(app, HOSTILE_CSV, "farlig.csv")
+    assert app.picker.selected()
+    # the browser refused it and told Python only the name and size
+    app.upload_button._handle_message(
+        app.upload_button, {"type": "too_big", "name": "stor.csv", "size": 3 * 1024 * 1024}, []
+    )
+    message = app.upload_button.message
+    assert message.startswith("Fila «stor.csv» er for stor (3 MB)") and "høyst 2 MB" in message
+    assert app.picker.upload is None and app.picker.selected() == ()
+    assert "Ingen fil er lastet opp" in app.upload_status.value
+    # the same file arriving anyway is checked again in Python and never read
+    field_sends(app, b"x" * (MAX_FILE_BYTES + 1), "stor.csv")
+    assert app.picker.upload is None and "er for stor" in app.upload_button.message
+    # the message follows the language; a good file clears it
+    app.language.value = "en"
+    assert app.upload_button.label == "Upload file"
+    assert app.upload_button.message.startswith("The file “stor.csv” is too large (2.1 MB)")
+    assert "At most 2 MB" in app.upload_button.hint
+    field_sends(app, HOSTILE_CSV, "farlig.csv")
+    assert app.upload_button.message == "" and app.picker.selected()
+
+
+def test_problems_shown_in_the_app_are_bounded():
+    rows = ["id;tittel;tekst;prosess;nivå;forklaring"] + [f"r{i};;;feil;9;" for i in range(2000)]
+    app = Klassifisering(lang="en")
+    report = app.load_file("\n".join(rows).encode(), "mange.csv")
+    assert len(report.problems) == 10_000
+    status = app.upload_status.value
+    assert status.count("<li>") == 51
+    assert "… and 9950 more problems." in status
+    assert len(status) < 20_000

@@ -132,7 +132,8 @@ def invalid_csv(kind: str, n: int) -> bytes:
 
 
 def fifty_megabytes(_kind: str) -> bytes:
-    return b"id;tittel\r\n" + b"x" * (50 * 1024 * 1024)
+    head = b"id;tittel\r\n"
+    return head + b"x" * (50 * 1024 * 1024 - len(head))
 
 
 #: name -> (builder, file ending, the problem key expected for cases and for plans)
@@ -164,8 +165,42 @@ def test_builders_make_what_they_claim():
 
 # ----------------------------------------------------------------- measured in a subprocess
 
-PROBE = r"""
-import json, resource, sys, time
+#: Peak memory of this process. ru_maxrss is what getrusage reports, but on Linux a child
+#: started by fork + exec inherits the parent's peak (pytest's own size) as its starting
+#: ru_maxrss, which would hide growth below it; /proc/self/status VmHWM is the same peak for
+#: this process's own memory only, and writing 5 to /proc/self/clear_refs resets it, so each
+#: step is measured from the resident size just before it.
+PEAK = r"""
+import resource
+
+def _status(field):
+    try:
+        with open("/proc/self/status") as handle:
+            for line in handle:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        return None
+    return None
+
+def reset_peak():
+    try:
+        with open("/proc/self/clear_refs", "w") as handle:
+            handle.write("5")
+    except OSError:
+        pass
+    now = _status("VmRSS")
+    return now if now is not None else peak()
+
+def peak():
+    hwm = _status("VmHWM")
+    return hwm if hwm is not None else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+"""
+
+PROBE = (
+    PEAK
+    + r"""
+import json, sys, time
 from pathlib import Path
 
 import openpyxl, yaml  # imported before the baseline: only the reading is measured
@@ -180,18 +215,15 @@ plans.use_example()  # charts drawn once, so their imports are in the baseline
 classify.load_file(b"id;tittel\n;\n", "warm.csv")
 read_cases_bytes(open(sys.argv[3], "rb").read(), "warm.xlsx")
 
-def peak():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-
 out = {}
 def step(name, run):
+    base = reset_peak()
     start = time.monotonic()
     lines, html = run()
     seconds = time.monotonic() - start
     out[name] = {"seconds": seconds, "growth": peak() - base, "lines": lines,
                  "li": html.count("<li>")}
 
-base = peak()
 for name, read, path in (("read_cases", read_cases, cases_path), ("read_plans", read_plans, plans_path)):
     def run(read=read, path=path):
         r = read(path, "nb")
@@ -200,7 +232,6 @@ for name, read, path in (("read_cases", read_cases, cases_path), ("read_plans", 
         return r.lines(), ""
     step(name, run)
 cases_data, plans_data = cases_path.read_bytes(), plans_path.read_bytes()
-base = peak()  # the file's own bytes are in memory now; measure from here
 
 def bytes_cases():
     r = read_cases_bytes(cases_data, cases_path.name, "nb")
@@ -228,6 +259,7 @@ for name, run in (("read_cases_bytes", bytes_cases), ("read_plans_bytes", bytes_
     step(name, run)
 print(json.dumps(out))
 """
+)
 
 
 @pytest.fixture(scope="module")
@@ -291,6 +323,16 @@ def test_hostile_file_answered_fast_in_little_memory(tmp_path, warm_xlsx, name):
         for step in ("classify_field", "plans_field"):
             (message,) = result[step]["lines"]
             assert "er for stor (50 MB)" in message and "høyst 2 MB" in message
+
+
+def test_the_measurement_sees_memory_growth():
+    """Positive control: the probe's way of measuring does see 150 MB being allocated."""
+    code = PEAK + (
+        "base = reset_peak(); block = bytearray(150 * 2**20); block[::4096] = b'x' * len(block[::4096]); "
+        "del block; print(peak() - base)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert int(done.stdout) > MEGABYTES * 1024 * 1024
 
 
 def test_report_figures(capsys):

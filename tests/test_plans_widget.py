@@ -118,3 +118,33 @@ def test_unknown_column_is_a_note_and_the_charts_still_draw():
     assert "notat.csv er lest inn. Antall planer: 1." in status
     assert "Merknader:" in status and "Advarsel: notat.csv:1: notat: Ukjent kolonne" in status
     assert app.share_view is not None and app.years_view is not None
+
+
+def test_upload_field_refuses_a_file_over_the_limit():
+    from kit.tables import MAX_FILE_BYTES
+    from kit.widgets.upload import FileInput
+
+    app = Kommuneplaner(lang="nn")
+    assert isinstance(app.upload_button, FileInput) and app.upload_button.label == "Last opp fil"
+    app.use_example()
+    assert app.result_box.children
+    field = app.upload_button
+    field._handle_message(field, {"type": "too_big", "name": "store.csv", "size": 5 * 2**20}, [])
+    assert field.message.startswith("Fila «store.csv» er for stor (5 MB)")
+    assert app.report is None and app.result_box.children == ()
+    upload(app, b"x" * (MAX_FILE_BYTES + 1), "store.csv")  # checked again in Python
+    assert app.report is None and "er for stor (2,1 MB)" in field.message
+    app.language.value = "en"
+    assert field.label == "Upload file" and "is too large (2.1 MB)" in field.message
+    upload(app, "kommune;år;samskaping\nA;2019;ja\n".encode(), "gode.csv")
+    assert field.message == "" and app.report.ok
+
+
+def test_problems_shown_are_bounded():
+    rows = ["kommune;år;samskaping"] + [f"K{i};19x9;kanskje" for i in range(2000)]
+    app = Kommuneplaner(lang="nb")
+    upload(app, "\n".join(rows).encode(), "mange.csv")
+    assert len(app.report.problems) == 4000
+    status = app.upload_status.value
+    assert status.count("<li>") == 51 and "… og 3950 problemer til." in status
+    assert len(status) < 20_000

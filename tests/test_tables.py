@@ -103,8 +103,11 @@ def test_pure_layer():
 
 def test_megabytes_in_the_readers_language():
     assert megabytes(MAX_FILE_BYTES, "nb") == "2 MB"
-    assert megabytes(3_565_158, "nb") == "3,4 MB"
-    assert megabytes(3_565_158, "en") == "3.4 MB"
+    assert megabytes(3_500_000, "nb") == "3,4 MB"
+    assert megabytes(3_500_000, "en") == "3.4 MB"
+    assert megabytes(MAX_FILE_BYTES + 1, "nb") == "2,1 MB"  # rounded up: never "2 MB"
+    assert megabytes(10 * 1024 * 1024 + 1, "en") == "11 MB"
+    assert megabytes(1, "en") == "0.1 MB"
     assert megabytes(50 * 1024 * 1024, "nn") == "50 MB"
 
 

@@ -25,11 +25,11 @@ from ..tables import MAX_FILE_BYTES, megabytes
 __all__ = ["FileInput"]
 
 _ESM = r"""
-function megabytes(size, lang) {
-  const value = size / (1024 * 1024);
-  let text = (value >= 10 || Number.isInteger(value)) ? value.toFixed(0) : value.toFixed(1);
-  if (lang !== "en") { text = text.replace(".", ","); }
-  return text + " MB";
+function megabytes(size, lang) {  // as kit.tables.megabytes: rounded up
+  const tenths = Math.ceil((size * 10) / (1024 * 1024));
+  if (tenths % 10 === 0 || tenths >= 100) { return Math.ceil(tenths / 10) + " MB"; }
+  const separator = lang === "en" ? "." : ",";
+  return Math.floor(tenths / 10) + separator + (tenths % 10) + " MB";
 }
 function fill(template, values) {
   return template.replace(/\{(\w+)\}/g, (whole, key) => (key in values ? values[key] : whole));
