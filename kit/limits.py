@@ -17,6 +17,7 @@ manager (:class:`KitKernelManager`, configured with
 from __future__ import annotations
 
 import asyncio
+import os
 from datetime import datetime, timezone
 from html import escape
 from typing import Any
@@ -121,7 +122,7 @@ class KitKernelManager(AsyncMappingKernelManager):
         self._starting += 1
         kernel_id = kwargs["kernel_id"] = kernel_id or self.new_kernel_id()
         if self.memory_limit > 0:
-            env = dict(kwargs.get("env") or {})
+            env = dict(kwargs.get("env") or os.environ)
             env[MEMORY_LIMIT_ENV] = str(self.memory_limit)
             kwargs["env"] = env
         try:
@@ -148,6 +149,9 @@ class KitKernelManager(AsyncMappingKernelManager):
                 await ensure_async(km.shutdown_kernel(now=True))
         except Exception:  # noqa: BLE001 - the start's own error is the one to report
             self.log.exception("Could not stop the half-started kernel %s", kernel_id)
+        # jupyter_client keeps a failed start among its pending kernels; shutdown_all (when the
+        # server stops) would then fail on it.
+        self._pending_kernels.pop(kernel_id, None)
 
     # -- kernels no page connects to --------------------------------------------------------
 

@@ -1,0 +1,301 @@
+"""The kernel limits and the Host check, without a server: kit.limits, kit.host_check,
+kit.kernel_launcher. (tests/test_server_limits.py checks the same through `samskaping serve`.)"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from jupyter_client.kernelspec import KernelSpecManager
+from jupyter_server.services.kernels.kernelmanager import ServerKernelManager
+
+from kit import kernel_launcher
+from kit.host_check import HostPolicy, host_name, url_host
+from kit.limits import KitKernelManager, ServerFull, full_page
+
+# -- the Host check ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("header", "name"),
+    [
+        ("127.0.0.1:8866", "127.0.0.1"),
+        ("LocalHost:80", "localhost"),
+        ("[::1]:8866", "::1"),
+        ("[::1]", "::1"),
+        ("::1", "::1"),
+        ("example.org.", "example.org"),
+        ("", ""),
+    ],
+)
+def test_host_name(header, name):
+    assert host_name(header) == name
+
+
+LOCAL_OK = ["127.0.0.1", "127.0.0.1:8866", "localhost", "localhost:1234", "[::1]:8866", "127.0.0.2"]
+FOREIGN = ["evil.example", "evil.example:8866", "localhost.evil.example", "127.0.0.1.nip.io", ""]
+
+
+def test_loopback_binding_answers_only_loopback_names():
+    policy = HostPolicy("127.0.0.1")
+    assert policy.loopback_only
+    for header in LOCAL_OK:
+        assert policy.allows(header), header
+    for header in [*FOREIGN, "192.168.1.5:8866", "10.0.0.5", "[fe80::1]"]:
+        assert not policy.allows(header), header
+
+
+def test_loopback_binding_with_public_url_answers_that_host_too():
+    host = url_host("https://kurs.example.no/samskaping/")
+    assert host == "kurs.example.no"
+    policy = HostPolicy("127.0.0.1", [host])
+    assert policy.allows("kurs.example.no") and policy.allows("Kurs.Example.No:443")
+    assert policy.allows("127.0.0.1:8866")
+    assert not policy.allows("evil.example")
+
+
+def test_all_interfaces_answer_addresses_and_own_names_not_other_names():
+    policy = HostPolicy("0.0.0.0", own_names={"laptop", "laptop.local"})
+    assert not policy.loopback_only
+    for header in [*LOCAL_OK, "192.168.1.5:8866", "10.0.0.5", "[fe80::1]:8866", "laptop.local:8866"]:
+        assert policy.allows(header), header
+    for header in FOREIGN:
+        assert not policy.allows(header), header
+
+
+def test_a_named_host_binding_answers_that_name():
+    policy = HostPolicy("classroom.school.example", own_names=())
+    assert policy.allows("classroom.school.example:8866")
+    assert policy.allows("10.1.2.3:8866")
+    assert not policy.allows("evil.example")
+
+
+# -- the memory limit -------------------------------------------------------------------------
+
+
+def test_limit_from_env():
+    assert kernel_launcher.limit_from_env({}) is None
+    assert kernel_launcher.limit_from_env({kernel_launcher.ENV: "0"}) is None
+    assert kernel_launcher.limit_from_env({kernel_launcher.ENV: "lots"}) is None
+    assert kernel_launcher.limit_from_env({kernel_launcher.ENV: " 1024 "}) == 1024
+
+
+_ALLOCATE = """
+import resource, sys
+from kit import kernel_launcher
+if sys.argv[1] != "0":
+    kernel_launcher.apply_limit(int(sys.argv[1]))
+small = bytearray(50 * 2**20)
+print("small ok", flush=True)
+try:
+    big = bytearray(600 * 2**20)
+except MemoryError:
+    print("big refused")
+else:
+    print("big ok")
+try:
+    resource.setrlimit(resource.RLIMIT_DATA, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+except (ValueError, OSError):
+    print("cannot lift")
+else:
+    print("lifted")
+"""
+
+
+def _allocate(limit: int) -> list[str]:
+    out = subprocess.run(
+        [sys.executable, "-c", _ALLOCATE, str(limit)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode == 0, out.stderr
+    return out.stdout.split("\n")[:3]
+
+
+def test_memory_limit_refuses_a_big_allocation_and_cannot_be_lifted():
+    assert _allocate(300 * 2**20) == ["small ok", "big refused", "cannot lift"]
+
+
+def test_without_the_limit_the_same_allocation_succeeds():
+    # the positive control: the refusal above is the limit's doing, not the machine's
+    assert _allocate(0) == ["small ok", "big ok", "lifted"]
+
+
+def test_kit_kernelspec_runs_the_launcher():
+    from kit.paths import share_dir
+
+    spec = json.loads(
+        (share_dir() / "kernels" / "samskaping" / "kernel.json").read_text(encoding="utf-8")
+    )
+    assert spec["argv"][:3] == ["python", "-m", "kit.kernel_launcher"]
+    assert "{connection_file}" in spec["argv"] and spec["language"] == "python"
+    assert KitKernelManager.kit_kernel_name.default_value == "samskaping"
+
+
+# -- the server-full page ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("lang", "title"), [("nb", "Serveren er full"), ("en", "The server is full"), (None, "full")]
+)
+def test_full_page_is_in_the_visitors_language(lang, title):
+    page = full_page(lang, "/voila/render/02_modellen.ipynb?lang=en&x=<b>", "/delta")
+    assert f'<html lang="{lang or "nb"}">' in page
+    assert title in page and "<main>" in page
+    assert "x=&lt;b&gt;" in page and "<b>" not in page
+    assert 'href="/delta"' in page
+
+
+# -- the kernel manager, with a stand-in kernel (a sleeping Python process) --------------------
+
+FAKE_KERNEL = "import sys, time; time.sleep(120)"
+_FAILED_PIDS: list[int] = []
+
+
+class FailingAfterLaunch(ServerKernelManager):
+    """A kernel manager whose start fails after the process is running."""
+
+    async def _async_post_start_kernel(self, **kw):
+        await super()._async_post_start_kernel(**kw)
+        _FAILED_PIDS.append(self.provisioner.process.pid)
+        raise RuntimeError("simulated failure after launch")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+@pytest.fixture
+def fake_specs(tmp_path):
+    folder = tmp_path / "kernels" / "fake"
+    folder.mkdir(parents=True)
+    (folder / "kernel.json").write_text(
+        json.dumps(
+            {
+                "argv": [sys.executable, "-c", FAKE_KERNEL, "{connection_file}"],
+                "display_name": "fake",
+                "language": "python",
+            }
+        )
+    )
+    return KernelSpecManager(kernel_dirs=[str(tmp_path / "kernels")])
+
+
+def _manager(specs: KernelSpecManager, tmp_path: Path, **traits) -> KitKernelManager:
+    return KitKernelManager(
+        kernel_spec_manager=specs,
+        kit_kernel_name="fake",
+        connection_dir=str(tmp_path),
+        root_dir=str(tmp_path),
+        **traits,
+    )
+
+
+def _pid(manager: KitKernelManager, kernel_id: str) -> int:
+    return manager.get_kernel(kernel_id).provisioner.process.pid
+
+
+def test_cap_holds_for_simultaneous_starts(fake_specs, tmp_path):
+    async def run():
+        manager = _manager(fake_specs, tmp_path, max_kernels=2, connect_timeout=0)
+        try:
+            results = await asyncio.gather(
+                *(manager.start_kernel(kernel_name="python3") for _ in range(5)),
+                return_exceptions=True,
+            )
+            started = [r for r in results if isinstance(r, str)]
+            refused = [r for r in results if isinstance(r, ServerFull)]
+            assert len(started) == 2 and len(refused) == 3, results
+            assert manager.kernel_count() == 2 and manager.is_full()
+            pids = [_pid(manager, k) for k in started]
+            assert all(_alive(p) for p in pids)
+            # the stand-in kernelspec was used for a python3 request, with the memory limit
+            km = manager.get_kernel(started[0])
+            assert km.kernel_name == "fake"
+            env = Path(f"/proc/{pids[0]}/environ").read_bytes().split(b"\0")
+            assert f"{kernel_launcher.ENV}={manager.memory_limit}".encode() in env
+            await manager.shutdown_kernel(started[0], now=True)
+            assert not manager.is_full()
+            again = await manager.start_kernel(kernel_name="python3")  # a slot came free
+            assert manager.kernel_count() == 2 and again not in started
+        finally:
+            await manager.shutdown_all(now=True)
+        assert manager.kernel_count() == 0
+
+    asyncio.run(run())
+
+
+def test_a_start_failing_after_launch_leaves_no_process(fake_specs, tmp_path):
+    async def run():
+        manager = _manager(
+            fake_specs,
+            tmp_path,
+            max_kernels=2,
+            connect_timeout=0,
+            kernel_manager_class=f"{__name__}.FailingAfterLaunch",
+        )
+        _FAILED_PIDS.clear()
+        try:
+            with pytest.raises(RuntimeError, match="simulated"):
+                await manager.start_kernel(kernel_name="python3")
+            assert len(_FAILED_PIDS) == 1
+            assert manager.kernel_count() == 0 and manager._launching == {}
+            deadline = time.monotonic() + 10
+            while _alive(_FAILED_PIDS[0]) and time.monotonic() < deadline:
+                await asyncio.sleep(0.1)
+            assert not _alive(_FAILED_PIDS[0]), "the half-started kernel is still running"
+        finally:
+            await manager.shutdown_all(now=True)
+
+    asyncio.run(run())
+
+
+def test_unconnected_kernel_is_shut_down_connected_one_stays(fake_specs, tmp_path):
+    async def run():
+        manager = _manager(fake_specs, tmp_path, max_kernels=5, connect_timeout=1.0)
+        manager.shutdown_wait_time = 0.2
+        try:
+            lonely = await manager.start_kernel(kernel_name="python3")
+            visited = await manager.start_kernel(kernel_name="python3")
+            manager.notify_connect(visited)  # what a page's websocket does
+            lonely_pid = _pid(manager, lonely)
+            deadline = time.monotonic() + 15
+            while lonely in manager and time.monotonic() < deadline:
+                await asyncio.sleep(0.2)
+            assert lonely not in manager, "the unconnected kernel was not shut down"
+            assert visited in manager and _alive(_pid(manager, visited))
+            while _alive(lonely_pid) and time.monotonic() < deadline:
+                await asyncio.sleep(0.1)
+            assert not _alive(lonely_pid)
+        finally:
+            await manager.shutdown_all(now=True)
+
+    asyncio.run(run())
+
+
+def test_no_env_given_keeps_the_server_environment(fake_specs, tmp_path, monkeypatch):
+    monkeypatch.setenv("KIT_TEST_MARKER", "kept")
+
+    async def run():
+        manager = _manager(fake_specs, tmp_path, connect_timeout=0)
+        try:
+            kernel_id = await manager.start_kernel(kernel_name="python3")
+            env = Path(f"/proc/{_pid(manager, kernel_id)}/environ").read_bytes().split(b"\0")
+            assert b"KIT_TEST_MARKER=kept" in env
+            assert any(e.startswith(b"PATH=") for e in env)
+        finally:
+            await manager.shutdown_all(now=True)
+
+    asyncio.run(run())
+    assert os.environ["KIT_TEST_MARKER"] == "kept"
