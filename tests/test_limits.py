@@ -63,7 +63,13 @@ def test_loopback_binding_with_public_url_answers_that_host_too():
 def test_all_interfaces_answer_addresses_and_own_names_not_other_names():
     policy = HostPolicy("0.0.0.0", own_names={"laptop", "laptop.local"})
     assert not policy.loopback_only
-    for header in [*LOCAL_OK, "192.168.1.5:8866", "10.0.0.5", "[fe80::1]:8866", "laptop.local:8866"]:
+    for header in [
+        *LOCAL_OK,
+        "192.168.1.5:8866",
+        "10.0.0.5",
+        "[fe80::1]:8866",
+        "laptop.local:8866",
+    ]:
         assert policy.allows(header), header
     for header in FOREIGN:
         assert not policy.allows(header), header
