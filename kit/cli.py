@@ -136,7 +136,8 @@ def _check_store(url: str | None, lang: str) -> str | None:
     from .live.store import Store, StoreError
 
     try:
-        Store(url).close()
+        with Store(url) as store:
+            store.check_writable()
     except StoreError as exc:
         return t("cli_db_failed", lang, reason=t("live_err_" + exc.key, lang))
     return None

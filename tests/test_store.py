@@ -984,12 +984,6 @@ class StoreBehaviour:
 # The store's own bugs, kept visible (see the report that came with these tests).
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="kit/live/store.py _open_row marks an idle session closed and then raises "
-    "SessionClosed in the same write transaction, so the mark is rolled back; a later "
-    "presenter action (_touch of last_active) then reopens the idle session to joins",
-)
 def test_an_idle_session_stays_closed_after_a_presenter_action(tmp_path):
     clock = FakeClock()
     with Store(
@@ -1418,21 +1412,9 @@ def no_exec(monkeypatch):
     return calls
 
 
-SERVE_READ_ONLY_BUG = (
-    "kit/cli.py _check_store only opens the store (Store(url).close()): a read-only file whose "
-    "schema is current opens fine, so serve starts a server on which every join and answer "
-    "fails with store_read_only"
-)
-
-
 @pytest.mark.parametrize(
     "name",
-    [
-        pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=SERVE_READ_ONLY_BUG))
-        if n == "read-only file"
-        else n
-        for n in BAD_DB_NAMES
-    ],
+    BAD_DB_NAMES,
 )
 def test_serve_refuses_a_bad_database_with_one_line(tmp_path, capsys, no_exec, name):
     from kit.cli import main

@@ -379,6 +379,17 @@ class Store:
 
     # -- lifecycle
 
+    def check_writable(self) -> None:
+        """Write once (a no-op update of the schema row): a read-only database fails here, at
+        the start of a server, rather than at the first join."""
+        self._run_write(
+            lambda conn: conn.execute(
+                db.schema_table.update()
+                .where(db.schema_table.c.id == 1)
+                .values(version=db.schema_table.c.version)
+            )
+        )
+
     def close(self) -> None:
         """Release the database connections (a kernel shutting down)."""
         self.engine.dispose()
@@ -463,6 +474,10 @@ class Store:
         row = self._session_row(conn, code, lock=True)
         if row.key_hash is None or not hmac.compare_digest(row.key_hash, key_hash(key)):
             raise NotOwner("the presenter key does not belong to this session")
+        if row.closed_at is None and not self._is_open(row):
+            # An idle session is closed for good: a reveal the next morning must not reopen it.
+            self._mark_closed(conn, code)
+            row = self._session_row(conn, code)
         return row
 
     def _mark_closed(self, conn: Connection, code: str) -> None:
@@ -473,10 +488,18 @@ class Store:
         )
 
     def _touch(self, conn: Connection, code: str, *, state: bool = False) -> None:
-        values: dict[str, Any] = {"last_active": self._clock()}
+        values: dict[str, Any] = {}
         if state:
             values["state_seq"] = db.sessions.c.state_seq + 1
-        conn.execute(db.sessions.update().where(db.sessions.c.code == code).values(**values))
+        s = db.sessions.c
+        if values:
+            conn.execute(db.sessions.update().where(s.code == code).values(**values))
+        # Activity keeps an open session open; it never reopens a closed one.
+        conn.execute(
+            db.sessions.update()
+            .where(s.code == code, s.closed_at.is_(None))
+            .values(last_active=self._clock())
+        )
 
     def _ids(self, conn: Connection, code: str) -> tuple[str, ...]:
         ids = self._case_ids.get(code)
