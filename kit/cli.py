@@ -92,9 +92,6 @@ def _cmd_serve(args: argparse.Namespace, lang: str) -> int:
     if not 0 < args.port < 65536:
         print(t("cli_port_invalid", lang, port=args.port), file=sys.stderr)
         return 2
-    if not _serve.port_is_free(args.port, args.host):
-        print(t("cli_port_taken", lang, port=args.port), file=sys.stderr)
-        return 2
     for option, value in (
         ("--max-kernels", args.max_kernels),
         ("--kernel-connect-timeout", args.kernel_connect_timeout),
@@ -103,6 +100,9 @@ def _cmd_serve(args: argparse.Namespace, lang: str) -> int:
         if value < 0:
             print(t("cli_limit_invalid", lang, option=option), file=sys.stderr)
             return 2
+    if not _serve.port_is_free(args.port, args.host):
+        print(t("cli_port_taken", lang, port=args.port), file=sys.stderr)
+        return 2
     problem = _check_store(args.db, lang)
     if problem:
         print(problem, file=sys.stderr)

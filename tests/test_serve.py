@@ -45,6 +45,15 @@ def test_help_works():
     out = subprocess.run([*samskaping_command(), "serve", "--help"], capture_output=True, text=True)
     assert out.returncode == 0
     assert "--port" in out.stdout and "--no-browser" in out.stdout
+    for option in ("--max-kernels", "--kernel-connect-timeout", "--kernel-memory"):
+        assert option in out.stdout
+
+
+@pytest.mark.parametrize("option", ["--max-kernels", "--kernel-connect-timeout", "--kernel-memory"])
+def test_negative_limit_is_refused(option, capsys):
+    assert main(["serve", "--port", "8866", option, "-1"]) == 2
+    err = capsys.readouterr().err
+    assert f"{option} kan ikke være negativ" in err and "Traceback" not in err
 
 
 def test_port_taken_gives_clear_message(capsys):
@@ -82,6 +91,62 @@ def test_voila_command_line_is_classroom_ready():
         a.startswith("--MappingKernelManager.cull_idle_timeout=") and int(a.split("=")[1]) > 0
         for a in argv
     )
+    # the kernel limits (kit.limits), with their defaults
+    assert "--VoilaConfiguration.multi_kernel_manager_class=kit.limits.KitKernelManager" in argv
+    assert f"--KitKernelManager.max_kernels={serve.MAX_KERNELS}" in argv
+    assert f"--KitKernelManager.connect_timeout={serve.KERNEL_CONNECT_TIMEOUT}" in argv
+    assert f"--KitKernelManager.memory_limit={serve.KERNEL_MEMORY_MB * 2**20}" in argv
+    small = serve.voila_argv(8866, max_kernels=3, connect_timeout=5, kernel_memory_mb=0)
+    assert "--KitKernelManager.max_kernels=3" in small
+    assert "--KitKernelManager.connect_timeout=5" in small
+    assert "--KitKernelManager.memory_limit=0" in small
+
+
+def test_kernels_run_with_the_memory_limit_and_a_closed_tab_frees_them(server):
+    """Kernels start through kit.kernel_launcher with the default limit; the page sets the
+    _xsrf cookie Voilà's close-tab beacon posts back, and that beacon shuts the kernel down."""
+    from pathlib import Path
+
+    _, page = fetch(f"{server.url}voila/render/00_start.ipynb")
+    assert 'document.cookie = "_xsrf="' in page  # the template's fix for the beacon
+    kernel_id = _kernel_id(page)
+    kernels = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and kernel_id.encode() in (entry / "cmdline").read_bytes():
+                kernels.append(entry)
+        except OSError:
+            continue
+    assert len(kernels) == 1
+    assert b"kit.kernel_launcher" in (kernels[0] / "cmdline").read_bytes()
+    limit = serve.KERNEL_MEMORY_MB * 2**20
+    limits = (kernels[0] / "limits").read_text()
+    assert re.search(rf"Max data size\s+{limit}\s+{limit}\s", limits), limits
+    token = uuid.uuid4().hex
+    beacon = urllib.request.Request(
+        f"{server.url}voila/api/shutdown/{kernel_id}",
+        data=f"_xsrf={token}".encode(),
+        headers={"Cookie": f"_xsrf={token}"},
+        method="POST",
+    )
+    with urllib.request.urlopen(beacon, timeout=30) as resp:
+        assert resp.status == 204
+    deadline = time.monotonic() + 15
+    while (kernels[0] / "cmdline").exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not (kernels[0] / "cmdline").exists() or not (kernels[0] / "cmdline").read_bytes()
+
+
+def test_foreign_host_is_refused(server):
+    import http.client
+
+    for host, expected in (("evil.example", 403), (f"127.0.0.1:{server.port}", 200)):
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+        try:
+            conn.request("GET", "/", headers={"Host": host})
+            assert conn.getresponse().status == expected, host
+        finally:
+            conn.close()
 
 
 def test_serve_prints_url_and_page_is_offline(server):
