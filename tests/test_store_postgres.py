@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 
 from kit.live.store import Store
 from tests.test_store import CASES, StoreBehaviour
-from tests.test_store_concurrency import check_room, room_cases, run_room
+from tests.test_store_concurrency import check_room, room_cases, run_migrations, run_room
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
@@ -87,7 +87,7 @@ def test_the_server_is_postgresql(shared_database):
             kind = conn.execute(
                 text(
                     "SELECT data_type FROM information_schema.columns "
-                    "WHERE table_name = 'kit_answers' AND column_name = 'answered_at'"
+                    "WHERE table_name = 'kit_votes' AND column_name = 'answered_at'"
                 )
             ).scalar_one()
     assert kind == "timestamp with time zone"
@@ -117,8 +117,9 @@ def test_many_stores_start_at_once_on_an_empty_database(make_database):
     try:
         assert errors == []
         assert len(stores) == 8
-        code = stores[0].create_session(CASES)
-        assert stores[7].session_cases(code) == CASES
+        made = stores[0].create_session(CASES)
+        assert stores[7].session_cases(made.code) == CASES
+        assert stores[3].owns(made.code, made.key)
     finally:
         for store in stores:
             store.close()
@@ -129,7 +130,7 @@ def test_ten_processes_answer_into_postgresql(make_database):
     url = make_database()
     cases = room_cases(answers_each)
     with Store(url) as presenter:
-        code = presenter.create_session(cases)
+        code = presenter.create_session(cases).code
         started = time.monotonic()
         result = run_room(url, code, [c.id for c in cases], participants)
         total = time.monotonic() - started
@@ -140,4 +141,32 @@ def test_ten_processes_answer_into_postgresql(make_database):
         assert result.errors == []
         assert result.finished == participants
         check_room(presenter, code, participants, answers_each)
-    assert total < 60
+
+
+def test_processes_opening_a_version_1_database_together_migrate_it_once(make_database):
+    from tests.test_store import V1_SESSIONS, build_v1_database
+
+    url = make_database()
+    build_v1_database(url)
+    seen = run_migrations(url, 6)
+    assert seen == [len(V1_SESSIONS[0][3])] * 6, seen
+    with Store(url) as store, store.engine.connect() as conn:
+        assert conn.execute(text("SELECT version FROM kit_schema")).scalar_one() == 2
+        total = sum(len(s[3]) for s in V1_SESSIONS)
+        assert conn.execute(text("SELECT count(*) FROM kit_votes")).scalar_one() == total
+        old = conn.execute(
+            text("SELECT count(*) FROM pg_tables WHERE tablename IN ('kit_answers', 'kit_reveals')")
+        ).scalar_one()
+    assert old == 0
+
+
+def test_store_errors_on_postgresql(make_database, pg_admin_url):
+    """A database that does not exist, or a wrong password: StoreUnavailable, not a traceback."""
+    from kit.live.store import StoreUnavailable
+
+    missing = make_url(pg_admin_url).set(database="kit_no_such_database")
+    with pytest.raises(StoreUnavailable):
+        Store(missing.render_as_string(hide_password=False))
+    wrong = make_url(make_database()).set(password="not-the-password")
+    with pytest.raises(StoreUnavailable):
+        Store(wrong.render_as_string(hide_password=False))
