@@ -105,7 +105,7 @@ class RawTable:
 
     Spreadsheets (CSV, XLSX) have a ``header`` and rows of cells; ``number`` is the row as a
     spreadsheet shows it (header = 1). YAML has no header: each row is the mapping of one case
-    and ``number`` is the line where it starts. Blank rows are left out.
+    and ``number`` is the line where it starts. Blank spreadsheet rows are left out.
     """
 
     header: list[Any] | None
@@ -156,7 +156,7 @@ def read_source(source: str | Path | IO[bytes]) -> bytes:
         if len(data) > MAX_FILE_BYTES:
             size = len(data)
             try:  # the whole size, if the object can tell without reading
-                size = max(size, int(getattr(source, "seek")(0, io.SEEK_END)))  # noqa: B009
+                size = max(size, int(source.seek(0, io.SEEK_END)))  # type: ignore[union-attr]
             except Exception:
                 pass
             raise too_large(size)
