@@ -532,12 +532,6 @@ def test_join_rate_limit_per_client(live, store, session):
     assert store.participant_count(code) == live_web.JOINS_PER_MINUTE + 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="kit/live/web.py JoinHandler checks the join limit only when no token is sent "
-    "(`if token is None and not room.joins.allowed(who)`): any string token that does not "
-    "resume (garbage, another session's) makes a new participant past the limit",
-)
 def test_join_rate_limit_holds_for_a_token_that_does_not_resume(live, store, session):
     phone = Phone(live, ip="10.1.1.3")
     for _ in range(live_web.JOINS_PER_MINUTE):
@@ -723,14 +717,6 @@ def test_the_presenter_links_to_this_page(monkeypatch):
     assert participant_url("ACD347") == "http://10.1.2.3:8866/kurs/delta?kode=ACD347"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="kit/live/web.py Room.wait_change returns at once when self._versions[code] differs "
-    "from `since`; _versions[code] is only refreshed by the watcher while a phone of that "
-    "session waits, and only cleared when no phone of any session waits, so after a change "
-    "made while none of A's phones waited it stays stale: every up-to-date state request of A "
-    "is answered at once and delta.js polls again without delay (a busy loop per phone)",
-)
 def test_a_phone_up_to_date_is_held_while_another_session_is_watched(
     live, store, session, monkeypatch
 ):

@@ -735,10 +735,11 @@ class Store:
 
     # -- participants
 
-    def join(self, code: str, token: str | None = None) -> Joined:
+    def join(self, code: str, token: str | None = None, resume_only: bool = False) -> Joined:
         """Enter a session. With the ``token`` this browser got before (a reload, the same code
         typed again), the same participant comes back with their answers; otherwise a new
-        anonymous token (random; nothing about the person) is made."""
+        anonymous token (random; nothing about the person) is made, unless ``resume_only``
+        (a client over its join limit), which raises RateLimited instead."""
         code = normalize_code(code)
         if token is not None:
             try:
@@ -756,6 +757,8 @@ class Store:
                 if mine == code:
                     self._touch(conn, code)
                     return Joined(token, True)
+            if resume_only:
+                raise RateLimited("too many new participants from one client")
             now = self._clock()
             conn.execute(
                 db.participants.insert().values(

@@ -144,13 +144,13 @@ class Room:
         return cases
 
     async def wait_change(self, code: str, since: int, hold: float) -> None:
-        """Return when the session's state version differs from ``since``, or after ``hold``."""
-        known = self._versions.get(code)
-        if known is not None and known != since:
-            return
+        """Return when the session's state version passes ``since``, or after ``hold``.
+
+        The caller has just read ``since`` from the store, so it is the newest version: the
+        watcher starts from it (a version it kept from earlier may be stale)."""
         future = asyncio.get_running_loop().create_future()
         self._waiters.setdefault(code, []).append(future)
-        self._versions.setdefault(code, since)
+        self._versions[code] = max(since, self._versions.get(code, since))
         if not self._watching:
             self._watching = True
             asyncio.ensure_future(self._watch())
@@ -172,7 +172,7 @@ class Room:
                         version, _open = await self.call(self.store.state_version, code)
                     except StoreError:
                         continue
-                    if version != self._versions.get(code):
+                    if version > self._versions.get(code, version):
                         self._versions[code] = version
                         for future in self._waiters.pop(code, []):
                             if not future.done():
@@ -306,9 +306,12 @@ class JoinHandler(LiveHandler):
             token = token if isinstance(token, str) else None
             try:
                 code = normalize_code(raw_code)
-                if token is None and not room.joins.allowed(who):
+                # Over the limit a client may still come back as itself (a reload), never
+                # as a new participant.
+                limited = not room.joins.allowed(who)
+                if limited and token is None:
                     raise _Refused(429, "rate_limited")
-                joined = await room.call(room.store.join, code, token)
+                joined = await room.call(room.store.join, code, token, limited)
             except (UnknownCode, TooLong):
                 room.failed_joins.hit(who)
                 raise
