@@ -267,6 +267,24 @@ class Nginx:
         self._out.close()
 
 
+def processes_with_env(name: str, value: str) -> list[int]:
+    """Pids of the processes whose environment has ``name=value`` (this user's, via /proc): the
+    kernels a server started carry the server's KIT_DB_URL, and they run in sessions of their
+    own, outside the server's process group."""
+    wanted = f"{name}={value}".encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            env = (entry / "environ").read_bytes()
+        except OSError:  # gone, or not ours
+            continue
+        if wanted in env.split(b"\0"):
+            found.append(int(entry.name))
+    return found
+
+
 def port_accepts(port: int) -> bool:
     with socket.socket() as sock:
         sock.settimeout(1)

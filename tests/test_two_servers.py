@@ -30,6 +30,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import threading
 import time
 from collections import Counter
@@ -51,6 +52,7 @@ from .proxy import (
     nginx_config,
     port_accepts,
     postgres_database,
+    processes_with_env,
 )
 
 pytestmark = pytest.mark.server
@@ -145,6 +147,16 @@ def proxied(tmp_path_factory, pg_url):
         assert left == [], f"process groups still alive: {left}"
         listening = [p for p in [nginx_port, *ports] if port_accepts(p)]
         assert listening == [], f"ports still listening: {listening}"
+        # The servers shut their kernels down (the kernels carry this test's database URL).
+        deadline = time.monotonic() + 10
+        while (kernels := processes_with_env("KIT_DB_URL", pg_url)) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        for pid in kernels:  # started by our servers: stopped by their own pid
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        assert kernels == [], f"kernels left running: {kernels}"
 
 
 # ------------------------------------------------------------------------------------ phones
@@ -564,3 +576,43 @@ def test_a_presenter_in_chromium_through_the_proxy(proxied, browser):
         for phone in phones:
             phone.close()
         context.close()
+
+
+@pytest.mark.xfail(
+    strict=False,  # a race: how many slip through depends on timing
+    reason="kit/live/web.py JoinHandler checks room.joins.allowed() before awaiting store.join "
+    "and calls room.joins.hit() only after it, so joins of one client that arrive together all "
+    "pass the check, even in one process",
+)
+def test_the_join_limit_holds_for_simultaneous_joins_in_one_process(proxied):
+    """Straight to one server (not through nginx): a loopback peer's X-Real-IP is trusted, as
+    a local proxy's would be, so every request counts for the one client 10.99.0.1."""
+    import httpx
+
+    from kit.live.web import JOINS_PER_MINUTE
+
+    with Store(proxied.pg_url) as presenter:
+        made = presenter.create_session(load_cases()[:1])
+    srv = proxied.servers[0]
+    with httpx.Client(base_url=srv.url, trust_env=False) as page:
+        assert page.get("delta", params={"kode": made.code}).status_code == 200
+        xsrf = page.cookies.get("_xsrf")
+    statuses: Counter = Counter()
+
+    def join(_: int) -> None:
+        with httpx.Client(
+            base_url=srv.url,
+            trust_env=False,
+            cookies={"_xsrf": xsrf},
+            headers={"X-Real-IP": "10.99.0.1", "X-XSRFToken": xsrf},
+            timeout=60,
+        ) as client:
+            r = client.post(f"api/live/session/{made.code}/join", json={"token": None})
+            statuses[r.status_code] += 1
+
+    assert run_all(join, list(range(2 * JOINS_PER_MINUTE))) == []
+    with Store(proxied.pg_url) as reader:
+        joined = reader.participant_count(made.code)
+    print(f"\n{2 * JOINS_PER_MINUTE} simultaneous joins of one client: {dict(statuses)}")
+    assert joined == statuses[200]
+    assert joined <= JOINS_PER_MINUTE, statuses
