@@ -12,19 +12,11 @@ import ipywidgets as widgets
 
 from .. import render
 from ..casefile import CaseReport, read_cases_bytes
-from ..cases import Case
-from ..i18n import has_text, t
+from ..cases import Case, domain_label
+from ..i18n import t
 from .upload import FileInput
 
 UPLOAD_TYPES = ".xlsx,.csv,.yaml,.yml"
-
-
-def domain_label(domain: str, lang: str) -> str:
-    """A domain's display name: translated for the library's domains, as written otherwise."""
-    if not domain:
-        return t("domain_unknown", lang)
-    key = "domain_" + domain.strip().lower().replace(" ", "_")
-    return t(key, lang) if has_text(key, lang) else domain
 
 
 def _shown(widget: widgets.Widget, visible: bool) -> None:
