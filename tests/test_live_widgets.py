@@ -1,22 +1,82 @@
-"""Presenter and participant apps driven without a browser, over a real SQLite store."""
+"""The presenter app (kit.widgets.presenter) driven without a browser, over a real SQLite store.
+
+Participants are plain store calls here (their page is tested in test_live_web.py and, in
+Chromium, in test_browser_live.py).
+"""
 
 from __future__ import annotations
 
+import base64
+import csv
+import io
+import re
 import time
+import zipfile
+from html import escape
 
 import pytest
+from ipywidgets.widgets.widget import _instances
 
-from kit.casefile import load_cases
-from kit.live.store import Store
-from kit.widgets import Deltaker, Presentator
-from kit.widgets.participant import code_from_request
-from kit.widgets.presenter import participant_url, public_base_url
+from kit.cases import Case
+from kit.exercise import level_label
+from kit.i18n import t
+from kit.live.room import Answer
+from kit.live.store import SessionClosed, Store, StoreBusy, StoreUnavailable, new_code
+from kit.text import Text
+from kit.widgets import Presentator
+from kit.widgets.presenter import (
+    KeyKeeper,
+    is_loopback,
+    participant_url,
+    public_base_url,
+    short_url,
+)
+
+S1, S2, P3, V3, NONE = (
+    Answer("samskaping", 1),
+    Answer("samskaping", 2),
+    Answer("samproduksjon", 3),
+    Answer("verdisamskaping", 3),
+    Answer("ingen", None),
+)
+UNLIMITED = (1_000_000, 10.0)
+
+
+def make_case(
+    case_id: str, title: str, process: str = "samskaping", level=2, same_title: bool = False
+) -> Case:
+    return Case(
+        id=case_id,
+        title=Text(title, en=title if same_title else f"{title} (en)", nn=f"{title} (nn)"),
+        text=Text(f"Tekst om {case_id}", en=f"Text about {case_id}"),
+        process=process,
+        level=level,
+        explanation=Text(f"Forklaring {case_id}", en=f"Explanation {case_id}"),
+    )
+
+
+CASES = (
+    make_case("c1", "Besøksvenn"),
+    make_case("c2", "Nabolagsfest", "samproduksjon", 3),
+    make_case("c3", "Ingen av dem", "ingen", None),
+    make_case("c4", "Verdier", "verdisamskaping", 3),
+)
 
 
 @pytest.fixture
 def store(tmp_path):
-    with Store(f"sqlite:///{tmp_path}/r.db") as s:
+    with Store(f"sqlite:///{tmp_path}/r.db", rate_limit=UNLIMITED) as s:
         yield s
+
+
+@pytest.fixture
+def presenter(store):
+    """A presenter with a session of CASES; the poller stopped (tests refresh by hand)."""
+    p = Presentator(lang="nb", cases=CASES, store=store, refresh_seconds=60)
+    p.start_session(CASES)
+    p.stop_polling()
+    yield p
+    p.stop_polling()
 
 
 def wait_for(predicate, seconds: float = 5.0) -> bool:
@@ -24,138 +84,489 @@ def wait_for(predicate, seconds: float = 5.0) -> bool:
     while time.monotonic() < deadline:
         if predicate():
             return True
-        time.sleep(0.05)
+        time.sleep(0.02)
     return predicate()
 
 
-def answer(d: Deltaker, process: str, level: int | None) -> None:
-    d.process_choice.value = process
-    d.level_choice.value = level or 0
-    d.send_button.click()
+def people(store: Store, code: str, n: int) -> list[str]:
+    return [store.join(code).token for _ in range(n)]
+
+
+def data_url(html_value: str) -> tuple[str, bytes]:
+    match = re.search(r"href='data:([^;]+);base64,([^']+)'", html_value)
+    assert match, html_value
+    return match.group(1), base64.b64decode(match.group(2))
+
+
+def key_text(case: Case, lang: str = "nb") -> str:
+    return t(
+        "live_key",
+        lang,
+        process=t("process_" + case.process, lang),
+        level=level_label(case.level, lang),
+    )
+
+
+# ----------------------------------------------------------------------- starting and following
 
 
 def test_presenter_dashboard_follows_participants(store):
-    cases = load_cases()[:4]
-    p = Presentator(lang="nb", cases=cases, store=store, refresh_seconds=0.1)
+    p = Presentator(lang="nb", cases=CASES, store=store, refresh_seconds=0.05)
     try:
-        code = p.start_session(cases)
-        assert code in p.join_panel.value and "<svg role='img'" in p.join_panel.value
-        assert f"kode={code}" in p.join_panel.value
-        people = [Deltaker(lang="nb", code=code, store=store) for _ in range(3)]
-        assert all(d.token for d in people)
-        assert wait_for(lambda: "Deltakere: 3" in p.stats.value)
-        answer(people[0], "samskaping", 2)
-        answer(people[1], "samproduksjon", 3)
-        answer(people[2], "samproduksjon", 3)
-        assert wait_for(lambda: "Svar: 3" in p.stats.value)
-        first = p.case_list.children[0].children[0].value
-        assert cases[0].title.nb in first  # the only disputed case comes first
-        assert "Fasit" not in first  # hidden until revealed
-        assert wait_for(lambda: "Samskaping 1" in p.chart_view.words.value)
-        p.case_list.children[0].children[1].click()
-        assert "✔ Fasit:" in p.case_list.children[0].children[0].value
-        assert cases[0].id in store.revealed(code)
+        p.start_button.click()  # the picker's default: every case of the library
+        code = p.code
+        assert code and store.owns(code, p.key)
+        assert p.keeper.stored == [{"code": code, "key": p.key}]
+        panel = p.join_panel.value
+        assert code in panel and "<svg role='img'" in panel
+        assert f"delta?kode={code}" in panel and "delta.ipynb" not in panel
+        tokens = people(store, code, 3)
+        assert wait_for(lambda: t("live_participants", "nb", n=3) in p.stats.value)
+        store.submit(code, tokens[0], "c2", S2)
+        store.submit(code, tokens[1], "c2", P3)
+        store.submit(code, tokens[2], "c2", P3)
+        assert wait_for(lambda: t("live_answers", "nb", n=3) in p.stats.value)
+        # the only disputed case comes first
+        assert wait_for(lambda: p.case_list.children[0] is p.cards["c2"])
+        first = p.cards["c2"]
+        assert "Nabolagsfest" in first.text.value
+        assert key_text(CASES[1]) not in first.text.value  # hidden until revealed
+        assert "Forklaring c2" not in first.text.value
+        assert wait_for(lambda: "Samproduksjon 2" in p.chart_view.words.value)
+        first.reveal_button.click()
+        assert key_text(CASES[1]) in p.cards["c2"].text.value
+        assert "Forklaring c2" in p.cards["c2"].text.value
+        assert p.cards["c2"].reveal_button.disabled
+        assert store.revealed(code) == {"c2"}
     finally:
         p.stop_polling()
 
 
-def test_latest_answer_counts_and_resubmission(store):
-    cases = load_cases()[:2]
-    code = store.create_session(cases)
-    d = Deltaker(lang="en", code=code, store=store)
-    answer(d, "samskaping", 1)
-    answer(d, "ingen", None)
-    counts = store.counts(code)[cases[0].id]
-    assert counts.answers == 1 and counts.processes["ingen"] == 1
-    assert "latest answer counts" in d.status.value
-    d.next_button.click()
-    assert cases[1].title.en in d.case_view.value
-    d.prev_button.click()
-    assert d.process_choice.value == "ingen"
+def test_cards_follow_the_ranking(store, presenter):
+    code = presenter.code
+    a, b, c = people(store, code, 3)
+    for token, answer in ((a, S1), (b, NONE), (c, NONE)):
+        store.submit(code, token, "c3", answer)  # disputed 1/3
+    for token, answer in ((a, S1), (b, NONE)):
+        store.submit(code, token, "c4", answer)  # disputed 1/2
+    store.submit(code, a, "c1", S1)
+    presenter.refresh()
+    order = [card.case.id for card in presenter.case_list.children]
+    assert order == ["c4", "c3", "c1", "c2"]
+    assert presenter.cards["c4"].text.value.startswith("<h3>1. ")
+    assert presenter.cards["c2"].text.value.startswith("<h3>4. ")
 
 
-def test_participant_errors_are_plain_messages(store):
-    d = Deltaker(lang="nb", code="ZZZZZZ", store=store)
-    assert d.token is None and "Finner ingen økt" in d.status.value
-    d2 = Deltaker(lang="nb", code="O0O0", store=store)
-    assert d2.token is None and "Traceback" not in d2.status.value
-    code = store.create_session(load_cases()[:1])
-    store.close_session(code)
-    d3 = Deltaker(lang="en", code=code, store=store)
-    assert "has ended" in d3.status.value
-
-
-def test_participant_must_choose_both(store):
-    code = store.create_session(load_cases()[:1])
-    d = Deltaker(lang="nb", code=code, store=store)
-    d.process_choice.value = "samskaping"
-    d.send_button.click()
-    assert "Velg både prosess og nivå" in d.status.value
-    assert store.counts(code)[d.cases[0].id].answers == 0
-
-
-def test_join_by_typing_the_code(store):
-    code = store.create_session(load_cases()[:1])
-    d = Deltaker(lang="nb", code="", store=store)
-    d.code_input.value = " " + code.lower()[:3] + "-" + code.lower()[3:]
-    d.join_button.click()
-    assert d.token and d.code == code
-
-
-def test_end_session_refuses_new_answers_and_exports(store):
-    cases = load_cases()[:2]
-    p = Presentator(lang="nb", cases=cases, store=store, refresh_seconds=60)
-    code = p.start_session(cases)
-    p.stop_polling()
-    d = Deltaker(lang="nb", code=code, store=store)
-    answer(d, "samskaping", 2)
-    p.end_button.click()
-    assert "Økta er avsluttet" in p.stats.value
-    answer(d, "ingen", None)
-    assert "avsluttet" in d.status.value
-    p.export_csv_button.click()
-    assert "data:text/csv;base64," in p.export_links.value
-    p.export_xlsx_button.click()
-    assert "spreadsheetml" in p.export_links.value
-
-
-def test_urls_from_environment(monkeypatch):
+def test_the_participant_address(monkeypatch):
     monkeypatch.delenv("KIT_PUBLIC_URL", raising=False)
     monkeypatch.setenv("SERVER_NAME", "127.0.0.1")
     monkeypatch.setenv("SERVER_PORT", "9999")
-    monkeypatch.setenv("SCRIPT_NAME", "/voila/render/05_presentator.ipynb")
-    assert public_base_url() == "http://127.0.0.1:9999/"
+    monkeypatch.setenv("SCRIPT_NAME", "/kurs/voila/render/05_presentator.ipynb")
+    assert public_base_url() == "http://127.0.0.1:9999/kurs/"
+    assert participant_url("ACD347") == "http://127.0.0.1:9999/kurs/delta?kode=ACD347"
+    assert short_url() == "127.0.0.1:9999/kurs/delta"
     monkeypatch.setenv("KIT_PUBLIC_URL", "http://10.1.2.3:8866")
-    assert participant_url("ACD347") == "http://10.1.2.3:8866/voila/render/delta.ipynb?kode=ACD347"
-    monkeypatch.setenv("QUERY_STRING", "lang=en&kode=ACD347")
-    assert code_from_request() == "ACD347"
+    assert participant_url("ACD347") == "http://10.1.2.3:8866/delta?kode=ACD347"
+    assert short_url() == "10.1.2.3:8866/delta"
 
 
-def test_preheated_kernel_waits_for_the_request_once(monkeypatch):
-    from kit.widgets import base
-
-    calls = []
-
-    def fake_wait():
-        calls.append(1)
-        monkeypatch.setenv("QUERY_STRING", "kode=ACD347&lang=nn")
-
-    monkeypatch.setattr(base, "_wait_for_voila_request", fake_wait)
-    monkeypatch.setattr(base, "_request_seen", False)
-    monkeypatch.delenv("QUERY_STRING", raising=False)
-    monkeypatch.setenv("VOILA_PREHEAT", "True")
-    assert base.lang_from_request() == "nn"
-    assert code_from_request() == "ACD347"
-    assert len(calls) == 1
+@pytest.mark.parametrize(
+    ("url", "loopback"),
+    [
+        ("http://127.0.0.1:8866/", True),
+        ("http://localhost:8866/", True),
+        ("http://[::1]:8866/", True),
+        ("http://0.0.0.0:8866/", True),
+        ("http://10.1.2.3:8866/", False),
+        ("http://klasserom.skole.no/", False),
+    ],
+)
+def test_loopback_addresses(url, loopback):
+    assert is_loopback(url) is loopback
 
 
-def test_serve_preheats_only_the_participant_app():
-    import json
+def test_the_loopback_warning(store, monkeypatch):
+    monkeypatch.setenv("KIT_PUBLIC_URL", "http://127.0.0.1:8866/")
+    p = Presentator(lang="en", cases=CASES, store=store, refresh_seconds=60)
+    p.start_session(CASES)
+    p.stop_polling()
+    assert t("live_loopback_title", "en") in p.warning.value
+    monkeypatch.setenv("KIT_PUBLIC_URL", "http://10.1.2.3:8866/")
+    p.language.value = "nb"  # the texts are made again
+    assert p.warning.value == ""
+    assert "10.1.2.3:8866/delta" in p.join_panel.value
 
-    from kit import serve
 
-    assert serve.preheat_args(0) == []
-    argv = serve.voila_argv(8866, preheat=5)
-    assert "--preheat_kernel=True" in argv
-    pools = json.loads(next(a for a in argv if "kernel_pools_config" in a).split("=", 1)[1])
-    assert pools == {"default": {"pool_size": 0}, "delta.ipynb": {"pool_size": 5}}
+# ------------------------------------------------------------------- no widgets left behind
+
+
+def test_refreshes_and_language_switches_do_not_grow_the_widgets(store, presenter):
+    code = presenter.code
+    tokens = people(store, code, 8)
+    store.submit(code, tokens[0], "c1", S1)
+    assert presenter.start_round("c1")  # the second-round chart exists from here on
+    presenter.refresh()
+    before = len(_instances)
+    answers = (S1, S2, P3, V3, NONE)
+    langs = ("nn", "en", "nb")
+    for i in range(200):
+        token = tokens[i % len(tokens)]
+        store.submit(code, token, CASES[(i // 8) % 4].id, answers[(i * 7) % 5])
+        presenter.refresh()
+        if i % 10 == 9:  # 20 language switches
+            presenter.language.value = langs[(i // 10) % 3]
+    assert len(_instances) == before, len(_instances) - before
+    assert presenter.lang == langs[19 % 3]  # the 20th switch
+    total = store.revision(code)[0]
+    assert total == 1 + 8 * 4  # round 1 of c1, and every phone on every case
+    assert t("live_answers", presenter.lang, n=total) in presenter.stats.value
+    assert t("live_participants", presenter.lang, n=8) in presenter.stats.value
+
+
+def test_language_switches_before_a_session_do_not_grow_the_widgets(store):
+    p = Presentator(lang="nb", cases=CASES, store=store, refresh_seconds=60)
+    p.language.value = "en"
+    p.language.value = "nb"
+    before = len(_instances)
+    for i in range(20):
+        p.language.value = ("nn", "en", "nb")[i % 3]
+    assert len(_instances) == before
+    assert t("live_start", p.lang) == p.start_button.description
+
+
+# ---------------------------------------------------------------- keys kept in the browser
+
+
+def test_the_key_keeper_cleans_what_the_browser_sends():
+    keeper = KeyKeeper()
+    keeper.stored = [
+        {"code": "ACD347", "key": "k" * 32},
+        {"code": 5, "key": "x"},
+        {"code": "ACD347"},
+        {"code": "A" * 13, "key": "k"},
+        {"code": "QRTWXY", "key": "k" * 65},
+        {},
+    ]
+    assert keeper.claims() == [("ACD347", "k" * 32)]
+    keeper.remember("QRTWXY", "q" * 32)
+    assert keeper.claims() == [("QRTWXY", "q" * 32), ("ACD347", "k" * 32)]
+    keeper.remember("ACD347", "n" * 32)  # a code is kept once, newest first
+    assert keeper.claims() == [("ACD347", "n" * 32), ("QRTWXY", "q" * 32)]
+    keeper.forget("QRTWXY")
+    assert keeper.stored == [{"code": "ACD347", "key": "n" * 32}]
+
+
+def reload(store: Store, stored: list[dict], lang: str = "nb") -> Presentator:
+    """The presenter's page loaded again: a fresh app, the browser sends what it kept."""
+    p = Presentator(lang=lang, cases=CASES, store=store, refresh_seconds=60)
+    p.keeper.stored = stored
+    p.keeper.loaded = True
+    return p
+
+
+def buttons(box) -> dict[str, object]:
+    found = {}
+    stack = list(box.children)
+    while stack:
+        w = stack.pop()
+        stack.extend(getattr(w, "children", ()))
+        if hasattr(w, "on_click"):
+            found[w.description] = w
+    return found
+
+
+def test_a_reload_offers_the_session_and_resumes_it(store, presenter):
+    code, key = presenter.code, presenter.key
+    a, b, c = people(store, code, 3)
+    store.submit(code, a, "c1", S1)
+    store.submit(code, b, "c1", NONE)
+    store.submit(code, c, "c2", P3)
+    assert presenter.reveal("c2")
+    presenter.refresh()
+
+    someone_else = store.create_session(CASES)
+    p = reload(
+        store,
+        [
+            {"code": code, "key": key},
+            {"code": someone_else.code, "key": "forged-" + key},  # not that session's key
+            {"code": new_code(), "key": key},
+        ],
+    )
+    try:
+        assert [s.code for s in p.resumable] == [code]
+        assert p.keeper.claims() == [(code, key)]  # the rest is forgotten in the browser
+        offered = buttons(p.resume_box)
+        assert set(offered) == {
+            t("live_resume", "nb", code=code),
+            t("live_end_code", "nb", code=code),
+        }
+        assert code in p.resume_box.children[1].children[0].value
+        offered[t("live_resume", "nb", code=code)].click()
+        p.stop_polling()
+        assert p.code == code and p.key == key
+        assert p.stats.value == presenter.stats.value  # same counts
+        assert t("live_answers", "nb", n=3) in p.stats.value
+        assert p.revealed == {"c2"}
+        assert key_text(CASES[1]) in p.cards["c2"].text.value
+        assert p.cards["c2"].reveal_button.disabled
+        assert p.chart_view.words.value == presenter.chart_view.words.value
+        assert [c.case.id for c in p.case_list.children] == [
+            c.case.id for c in presenter.case_list.children
+        ]
+        assert p.reveal("c1")  # and the key still works
+        assert store.revealed(code) == {"c1", "c2"}
+    finally:
+        p.stop_polling()
+
+
+def test_a_forged_key_is_not_offered(store, presenter):
+    code = presenter.code
+    p = reload(store, [{"code": code, "key": "x" * 32}])
+    assert p.resumable == [] and p.resume_box.children == ()
+    assert p.keeper.stored == []
+    p.keeper.stored = [{"code": code, "key": "x" * 32}]
+    assert p.resume(code) is False  # asked directly, it is refused with a message
+    assert p.code is None
+    assert "role='alert'" in p.start_message.value
+    assert escape(t("live_err_not_owner", "nb")) in p.start_message.value
+    assert p.resume(new_code()) is False
+
+
+def test_closed_sessions_are_not_offered(store, presenter):
+    code, key = presenter.code, presenter.key
+    store.close_session(code, key)
+    p = reload(store, [{"code": code, "key": key}])
+    assert p.resumable == [] and p.keeper.stored == []
+
+
+def test_ending_a_listed_session(store, presenter):
+    code, key = presenter.code, presenter.key
+    token = store.join(code).token
+    second = store.create_session(CASES)
+    p = reload(store, [{"code": code, "key": key}, {"code": second.code, "key": second.key}])
+    assert [s.code for s in p.resumable] == [second.code, code]  # newest first
+    buttons(p.resume_box)[t("live_end_code", "nb", code=code)].click()
+    assert store.session_info(code).open is False
+    with pytest.raises(SessionClosed):
+        store.submit(code, token, "c1", S1)
+    assert [s.code for s in p.resumable] == [second.code]
+    assert p.keeper.claims() == [(second.code, second.key)]
+    assert set(buttons(p.resume_box)) == {
+        t("live_resume", "nb", code=second.code),
+        t("live_end_code", "nb", code=second.code),
+    }
+    assert store.session_info(second.code).open
+
+
+def test_ending_the_session_from_the_dashboard(store, presenter):
+    code = presenter.code
+    token = store.join(code).token
+    store.submit(code, token, "c1", S1)
+    presenter.end_button.click()
+    assert t("live_ended", "nb") in presenter.stats.value
+    assert presenter.closed and presenter.end_button.disabled
+    assert presenter.keeper.stored == []
+    with pytest.raises(SessionClosed):
+        store.submit(code, token, "c2", S1)
+    assert all(card.round_button.disabled for card in presenter.cards.values())
+    assert all(card.show_button.disabled for card in presenter.cards.values())
+    assert presenter.reveal("c1")  # the key can still be shown after the end
+
+
+# ------------------------------------------------------------------------------ re-voting
+
+
+def test_the_re_vote_flow(store, presenter):
+    code = presenter.code
+    tokens = people(store, code, 4)
+    for token, answer in zip(tokens, (S1, S1, NONE, NONE), strict=True):
+        store.submit(code, token, "c1", answer)
+    presenter.refresh()
+    card = presenter.cards["c1"]
+    assert card.rounds_view is None
+    card.round_button.click()
+    assert store.state(code).rounds == {"c1": 2}
+    assert store.state(code).current_case == "c1"  # every phone goes to the re-vote
+    assert card.round_button.disabled
+    assert card.rounds_view is not None and card.rounds_view in card.children
+    assert presenter.spotlight_box.layout.display is None
+    assert "Besøksvenn" in presenter.spotlight_text.value
+    for token, answer in zip(tokens, (S1, S1, S1, NONE), strict=True):
+        assert store.submit(code, token, "c1", answer) == 2
+    presenter.refresh()
+    assert t("live_round_n", "nb", n=2) in card.text.value
+    assert t("live_case_answers", "nb", n=4) in card.text.value
+    result = store.results(code)["c1"]
+    assert [r.answers for r in result.rounds] == [4, 4]
+    assert result.shift() == [("samskaping", 0.5, 0.75), ("ingen", 0.5, 0.25)]
+    words = card.rounds_view.words.value
+    assert words and words == presenter.spotlight.words.value
+    # a second re-vote is refused next to the card
+    assert presenter.start_round("c1") is False
+    assert "role='alert'" in card.error.value
+    assert escape(t("live_err_round_limit", "nb")) in card.error.value
+    # the key after the re-vote; then no more rounds for a revealed case
+    assert presenter.reveal("c2")
+    assert presenter.cards["c2"].error.value == ""
+    assert presenter.start_round("c2") is False
+    assert presenter.cards["c2"].round_button.disabled
+    # back to free movement: the spotlight goes
+    presenter.free_button.click()
+    assert store.state(code).current_case is None
+    assert presenter.spotlight_box.layout.display == "none"
+    assert presenter.free_button.disabled
+
+
+def test_show_a_case_on_every_phone(store, presenter):
+    code = presenter.code
+    presenter.cards["c3"].show_button.click()
+    assert store.state(code).current_case == "c3"
+    assert presenter.cards["c3"].show_button.disabled
+    assert t("live_now_showing", "nb") in presenter.cards["c3"].text.value
+    assert not presenter.free_button.disabled
+    assert "Ingen av dem" in presenter.spotlight_text.value
+
+
+# ------------------------------------------------------------------------------- exports
+
+FORMULA_TITLES = ('=HYPERLINK("http://evil.example","klikk")', "+47 99 88 77 66", "@SUM(A1:A9)")
+
+
+def test_exports_carry_the_round_and_keep_formulas_as_text(store):
+    from openpyxl import load_workbook
+
+    cases = tuple(
+        make_case(f"f{i}", title, same_title=True) for i, title in enumerate(FORMULA_TITLES)
+    )
+    p = Presentator(lang="en", cases=cases, store=store, refresh_seconds=60)
+    code = p.start_session(cases)
+    p.stop_polling()
+    a, b = people(store, code, 2)
+    store.submit(code, a, "f0", S1)
+    store.submit(code, b, "f1", NONE)
+    assert p.start_round("f0")
+    store.submit(code, a, "f0", P3)
+    store.submit(code, b, "f2", V3)
+
+    p.export_csv_button.click()
+    mime, raw = data_url(p.export_links.value)
+    assert mime == "text/csv"
+    assert f"download='{t('live_export_file', 'en', code=code)}.csv'" in p.export_links.value
+    assert raw.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
+    header, body = rows[0], rows[1:]
+    round_col = header.index(t("live_export_round", "en"))
+    title_col = header.index(t("csv_title", "en"))
+    assert len(body) == 4
+    assert sorted(r[round_col] for r in body) == ["1", "1", "1", "2"]
+    titles = {r[title_col] for r in body}
+    assert titles == {"'" + title for title in FORMULA_TITLES}  # text, not formulas
+    assert not any(token in raw.decode("utf-8-sig") for token in (a, b))
+
+    p.export_xlsx_button.click()
+    mime, raw = data_url(p.export_links.value)
+    assert mime == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    sheet = load_workbook(io.BytesIO(raw)).active
+    values = list(sheet.iter_rows(values_only=True))
+    assert values[0][round_col] == t("live_export_round", "en")
+    assert sorted(r[round_col] for r in values[1:]) == [1, 1, 1, 2]
+    title_cells = [row[title_col] for row in sheet.iter_rows(min_row=2)]
+    assert {c.value for c in title_cells} == set(FORMULA_TITLES)  # the text unchanged
+    assert {c.data_type for c in title_cells} == {"s"}  # strings, never formulas
+    with zipfile.ZipFile(io.BytesIO(raw)) as book:
+        sheet_xml = book.read("xl/worksheets/sheet1.xml").decode("utf-8")
+    assert "<f>" not in sheet_xml and "HYPERLINK" in sheet_xml  # the text is there, as text
+
+
+def test_export_header_follows_the_language(store, presenter):
+    presenter.language.value = "nn"
+    header, rows = presenter.export_rows()
+    assert header[4] == t("live_export_round", "nn") and rows == []
+
+
+# ------------------------------------------------------------------------- store failures
+
+
+def test_a_store_failure_during_refresh_shows_a_message(store, presenter, monkeypatch):
+    def broken(*_a, **_k):
+        raise StoreUnavailable("the disk is gone")
+
+    monkeypatch.setattr(store, "results", broken)
+    presenter.refresh()  # does not raise
+    assert "role='alert'" in presenter.stats.value
+    assert escape(t("live_err_store_unavailable", "nb")) in presenter.stats.value
+    assert "the disk is gone" not in presenter.stats.value
+    monkeypatch.undo()
+    presenter.refresh()  # the database is back: the dashboard recovers
+    assert "role='status'" in presenter.stats.value
+
+
+def test_the_poller_reports_a_store_failure_and_recovers(store, monkeypatch):
+    p = Presentator(lang="nb", cases=CASES, store=store, refresh_seconds=0.05)
+    try:
+        code = p.start_session(CASES)
+        real = store.revision
+        failing = {"on": True}
+
+        def flaky(c):
+            if failing["on"]:
+                raise StoreBusy("locked")
+            return real(c)
+
+        monkeypatch.setattr(store, "revision", flaky)
+        assert wait_for(lambda: "role='alert'" in p.stats.value)
+        assert escape(t("live_err_store_busy", "nb")) in p.stats.value
+        failing["on"] = False
+        store.join(code)
+        assert wait_for(lambda: t("live_participants", "nb", n=1) in p.stats.value)
+        assert p._thread.is_alive()
+    finally:
+        p.stop_polling()
+
+
+def test_a_store_failure_on_a_card_shows_next_to_it(store, presenter, monkeypatch):
+    def busy(*_a, **_k):
+        raise StoreBusy("locked")
+
+    monkeypatch.setattr(store, "reveal", busy)
+    assert presenter.reveal("c1") is False
+    assert "role='alert'" in presenter.cards["c1"].error.value
+    assert escape(t("live_err_store_busy", "nb")) in presenter.cards["c1"].error.value
+    assert presenter.cards["c2"].error.value == ""
+    monkeypatch.setattr(store, "show_case", busy)
+    assert presenter.show_case(None) is False
+    assert "role='alert'" in presenter.control_error.value
+    monkeypatch.undo()
+    assert presenter.reveal("c1")
+    assert presenter.cards["c1"].error.value == "" and presenter.control_error.value == ""
+
+
+def test_a_store_failure_at_start_and_at_the_end(store, monkeypatch):
+    p = Presentator(lang="en", cases=CASES, store=store, refresh_seconds=60)
+
+    def broken(*_a, **_k):
+        raise StoreUnavailable("down")
+
+    monkeypatch.setattr(store, "create_session", broken)
+    p.start_button.click()
+    assert p.code is None and "role='alert'" in p.start_message.value
+    assert escape(t("live_err_store_unavailable", "en")) in p.start_message.value
+    monkeypatch.undo()
+    p.start_button.click()
+    p.stop_polling()
+    assert p.code
+    monkeypatch.setattr(store, "close_session", broken)
+    p.end_button.click()
+    assert "role='alert'" in p.control_error.value and not p.closed
+    assert p.keeper.claims()  # the key is kept: the session is still open
+
+
+def test_a_store_failure_during_export(store, presenter, monkeypatch):
+    def broken(*_a, **_k):
+        raise StoreUnavailable("down")
+
+    monkeypatch.setattr(store, "answers", broken)
+    presenter.export_csv_button.click()
+    assert "role='alert'" in presenter.export_links.value
+    assert "data:" not in presenter.export_links.value
