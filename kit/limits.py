@@ -7,6 +7,11 @@ manager (:class:`KitKernelManager`, configured with
 
 - a cap on concurrent kernels (``max_kernels``): a start beyond it raises :class:`ServerFull`
   before anything is launched, and the page handler answers with :func:`full_page` (HTTP 503);
+- turns for rendering (``start_concurrency``, :meth:`KitKernelManager.admit`): a page request
+  is promised its slot at once, then waits until fewer than N pages are rendering. Booting
+  kernels and Voilà's rendering otherwise take the server's CPU all at once (40 simultaneous
+  app pages kept the participants' ``/delta`` page waiting 7-16 s on a 2-core machine; with
+  turns it stayed under 1.3 s);
 - a shutdown of kernels that no page ever connected to (``connect_timeout`` seconds after the
   render ended; a kernel still busy rendering is left alone);
 - a memory limit per kernel (``memory_limit`` bytes): kernels are launched through
@@ -17,7 +22,11 @@ manager (:class:`KitKernelManager`, configured with
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+from collections.abc import AsyncIterator
+from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from html import escape
 from typing import Any
@@ -37,7 +46,18 @@ PYTHON_KERNEL_NAMES = frozenset({"python3", "python"})
 
 
 class ServerFull(Exception):
-    """No kernel was started: ``max_kernels`` kernels are running or starting."""
+    """No kernel was started: ``max_kernels`` kernels are running, starting or promised."""
+
+
+@dataclass
+class _Ticket:
+    """A slot under the cap promised to one page request (see :meth:`KitKernelManager.admit`)."""
+
+    used: bool = False
+
+
+#: The ticket of the page request being served (set by ``admit``, taken by ``start_kernel``).
+_TICKET: ContextVar[_Ticket | None] = ContextVar("kit_kernel_ticket", default=None)
 
 
 class KitKernelManager(AsyncMappingKernelManager):
@@ -61,6 +81,18 @@ class KitKernelManager(AsyncMappingKernelManager):
         help="Memory limit of each kernel in bytes (RLIMIT_DATA: private writable memory), "
         "applied by kit.kernel_launcher. 0: no limit.",
     )
+    start_concurrency = Integer(
+        0,
+        config=True,
+        help="Page renders (kernel start and the notebook's first run) at once; further pages "
+        "wait their turn, so booting kernels leave the server CPU for everyone else "
+        "(the participants' /delta page). 0: the number of CPUs plus one.",
+    )
+    start_turn_limit = Float(
+        20.0,
+        config=True,
+        help="Seconds a render may hold its turn; a slower one lets the next page start anyway.",
+    )
     kit_kernel_name = Unicode(
         "samskaping",
         config=True,
@@ -70,6 +102,8 @@ class KitKernelManager(AsyncMappingKernelManager):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._starting = 0
+        self._reserved = 0
+        self._turns: asyncio.Semaphore | None = None
         self._launching: dict[str, Any] = {}
         self._ever_connected: set[str] = set()
         self._watchers: dict[str, asyncio.Task] = {}
@@ -78,11 +112,55 @@ class KitKernelManager(AsyncMappingKernelManager):
     # -- the cap ----------------------------------------------------------------------------
 
     def kernel_count(self) -> int:
-        """Kernels running (including those shutting down) plus those starting now."""
-        return len(self._kernels) + self._starting
+        """Kernels running (including those shutting down), starting, or promised to a page
+        request that waits for its turn."""
+        return len(self._kernels) + self._starting + self._reserved
 
     def is_full(self) -> bool:
         return bool(self.max_kernels) and self.kernel_count() >= self.max_kernels
+
+    def _turn_count(self) -> int:
+        return self.start_concurrency if self.start_concurrency > 0 else (os.cpu_count() or 1) + 1
+
+    @contextlib.asynccontextmanager
+    async def admit(self) -> AsyncIterator[None]:
+        """Admit one page request: promise it a kernel slot at once (or raise
+        :class:`ServerFull`), then wait for its turn to render.
+
+        Within the block, :meth:`start_kernel` uses the promised slot. A visitor beyond the cap
+        is told at once, not after waiting in line; at most ``start_concurrency`` renders run
+        together, each holding its turn for at most ``start_turn_limit`` seconds.
+        """
+        if self.is_full():
+            self.log.warning("Server full (%d kernels): page refused.", self.kernel_count())
+            raise ServerFull(self.kernel_count())
+        ticket = _Ticket()
+        self._reserved += 1
+        token = _TICKET.set(ticket)
+        if self._turns is None:
+            self._turns = asyncio.Semaphore(self._turn_count())
+        turns = self._turns
+        held = False
+        timer: asyncio.TimerHandle | None = None
+
+        def give_back() -> None:
+            nonlocal held
+            if held:
+                held = False
+                turns.release()
+
+        try:
+            await turns.acquire()
+            held = True
+            timer = asyncio.get_running_loop().call_later(self.start_turn_limit, give_back)
+            yield
+        finally:
+            if timer is not None:
+                timer.cancel()
+            give_back()
+            if not ticket.used:
+                self._reserved -= 1
+            _TICKET.reset(token)
 
     def _kernel_name_for(self, kernel_name: str | None) -> str | None:
         if kernel_name not in PYTHON_KERNEL_NAMES and kernel_name is not None:
@@ -110,13 +188,18 @@ class KitKernelManager(AsyncMappingKernelManager):
     ) -> str:
         """Start a kernel, or raise :class:`ServerFull` having started nothing.
 
-        The slot is taken before the first ``await``, so simultaneous requests cannot overshoot
-        the cap; a start that fails part-way stops whatever process it launched.
+        Inside :meth:`admit` the promised slot is used; otherwise the slot is taken before the
+        first ``await``. Either way simultaneous requests cannot overshoot the cap. A start that
+        fails part-way stops whatever process it launched.
         """
         kernel_id = kwargs.get("kernel_id")
         if kernel_id is not None and kernel_id in self:
             return await super().start_kernel(kernel_name=kernel_name, **kwargs)
-        if self.is_full():
+        ticket = _TICKET.get()
+        if ticket is not None and not ticket.used:
+            ticket.used = True
+            self._reserved -= 1
+        elif self.is_full():
             self.log.warning("Server full (%d kernels): no kernel started.", self.kernel_count())
             raise ServerFull(self.kernel_count())
         self._starting += 1

@@ -42,16 +42,19 @@ class KitVoilaHandler(TornadoVoilaHandler):
 
     @tornado.web.authenticated
     async def get(self, path: str | None = None) -> None:
-        is_full = getattr(self.kernel_manager, "is_full", None)
+        admit = getattr(self.kernel_manager, "admit", None)
         notebook = (path or self.notebook_path or "").lower().endswith(".ipynb")
-        if notebook and is_full is not None and is_full():
-            self._server_full()  # cheap: the notebook is not even read
-            return
         try:
-            await super().get(path=path)
+            if notebook and admit is not None:
+                # A slot under the cap is promised at once (or "full" is answered without even
+                # reading the notebook), then the page waits for its turn to render.
+                async with admit():
+                    await super().get(path=path)
+            else:
+                await super().get(path=path)
         except ServerFull:
-            # Raised by the kernel manager before it launched anything; nothing was sent yet
-            # (Voilà writes the page only once the kernel runs).
+            # Raised before any kernel was launched and before anything was sent (Voilà writes
+            # the page only once the kernel runs).
             if self._headers_written:
                 raise
             self.clear()

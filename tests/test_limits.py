@@ -305,3 +305,73 @@ def test_no_env_given_keeps_the_server_environment(fake_specs, tmp_path, monkeyp
 
     asyncio.run(run())
     assert os.environ["KIT_TEST_MARKER"] == "kept"
+
+
+def test_admit_promises_slots_refuses_beyond_the_cap_and_takes_turns(fake_specs, tmp_path):
+    async def run():
+        manager = _manager(
+            fake_specs, tmp_path, max_kernels=3, connect_timeout=0, start_concurrency=1
+        )
+        order: list[str] = []
+        release = asyncio.Event()
+
+        async def page(name: str, hold: bool) -> str:
+            async with manager.admit():
+                order.append(f"{name} in")
+                kid = await manager.start_kernel(kernel_name="python3")
+                if hold:
+                    await release.wait()
+                order.append(f"{name} out")
+                return kid
+
+        try:
+            first = asyncio.ensure_future(page("a", hold=True))
+            await asyncio.sleep(0.5)
+            second = asyncio.ensure_future(page("b", hold=False))
+            third = asyncio.ensure_future(page("c", hold=False))
+            await asyncio.sleep(0.2)
+            # a renders, b and c wait their turn with a promised slot each: the cap is taken
+            assert order == ["a in"]
+            assert manager.kernel_count() == 3 and manager.is_full()
+            with pytest.raises(ServerFull):  # a fourth visitor is told at once
+                async with manager.admit():
+                    pass
+            release.set()
+            kids = await asyncio.gather(first, second, third)
+            assert order == ["a in", "a out", "b in", "b out", "c in", "c out"]
+            assert len(set(kids)) == 3 and manager.kernel_count() == 3
+            await manager.shutdown_kernel(kids[0], now=True)
+            # a page that fails before starting its kernel gives its promised slot back
+            with pytest.raises(RuntimeError):
+                async with manager.admit():
+                    assert manager.kernel_count() == 3
+                    raise RuntimeError("render failed")
+            assert manager.kernel_count() == 2 and manager._reserved == 0
+        finally:
+            await manager.shutdown_all(now=True)
+
+    asyncio.run(run())
+
+
+def test_a_slow_render_gives_its_turn_up_after_the_limit(fake_specs, tmp_path):
+    async def run():
+        manager = _manager(
+            fake_specs, tmp_path, connect_timeout=0, start_concurrency=1, start_turn_limit=0.3
+        )
+        stuck = asyncio.Event()
+
+        async def slow() -> None:
+            async with manager.admit():
+                await stuck.wait()
+
+        blocker = asyncio.ensure_future(slow())
+        await asyncio.sleep(0.05)
+        start = time.monotonic()
+        async with manager.admit():
+            waited = time.monotonic() - start
+        assert 0.2 < waited < 2.0, waited
+        stuck.set()
+        await blocker
+        assert manager.kernel_count() == 0
+
+    asyncio.run(run())
