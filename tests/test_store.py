@@ -32,6 +32,7 @@ from kit.live.store import (
     Joined,
     NewSession,
     NotOwner,
+    RateLimited,
     RoundLimit,
     SchemaTooNew,
     SessionClosed,
@@ -60,7 +61,15 @@ S1, S2, P3, V3, NONE = (
     Answer("verdisamskaping", 3),
     Answer("ingen", None),
 )
-V2_TABLES = ["kit_case_state", "kit_participants", "kit_schema", "kit_sessions", "kit_votes"]
+V2_TABLES = [
+    "kit_case_state",
+    "kit_client_windows",
+    "kit_participants",
+    "kit_schema",
+    "kit_secrets",
+    "kit_sessions",
+    "kit_votes",
+]
 
 
 def make_case(case_id: str, process: str = "samskaping", level: int | None = 1, **kw) -> Case:
@@ -1515,3 +1524,39 @@ def test_purge_answers_through_the_command_line(tmp_path, capsys, monkeypatch):
         assert conn.execute("SELECT count(*) FROM kit_participants").fetchone() == (0,)
     finally:
         conn.close()
+
+
+# --------------------------------------------------------------- the join limit per client
+
+
+def test_join_limit_is_shared_by_every_store_on_one_database(tmp_path):
+    """Two server processes (two Store objects) count one client's new participants together;
+    a client over the limit still comes back as itself; another client is not affected."""
+    url = f"sqlite:///{tmp_path}/r.db"
+    clock = FakeClock()
+    with (
+        Store(url, join_limit=(4, 60.0), clock=clock) as one,
+        Store(url, join_limit=(4, 60.0), clock=clock) as two,
+    ):
+        made = one.create_session(CASES)
+        first = one.join(made.code, client="10.1.2.3")
+        for store in (two, one, two):
+            store.join(made.code, client="10.1.2.3")
+        for store in (one, two):
+            with pytest.raises(RateLimited):
+                store.join(made.code, client="10.1.2.3")
+        assert two.join(made.code, first.token, client="10.1.2.3") == Joined(first.token, True)
+        assert not one.join(made.code, client="10.9.9.9").resumed  # positive control
+        assert one.participant_count(made.code) == 5
+        clock.advance(seconds=61)
+        assert not two.join(made.code, client="10.1.2.3").resumed  # a new window
+    raw = (tmp_path / "r.db").read_bytes()
+    assert b"10.1.2.3" not in raw and b"10.9.9.9" not in raw  # only salted hashes are kept
+
+
+def test_joins_without_a_client_are_not_limited(tmp_path):
+    with Store(f"sqlite:///{tmp_path}/r.db", join_limit=(2, 60.0)) as store:
+        made = store.create_session(CASES)
+        for _ in range(5):
+            store.join(made.code)
+        assert store.participant_count(made.code) == 5

@@ -19,7 +19,7 @@ kernel lives in the process that started it). Checked through the proxy, as phon
 - the presenter app loads through the proxy (its kernel reachable there, and only in its own
   process), and in Chromium runs a session whose dashboard counts phones that joined through the
   proxy on both servers;
-- (xfail, a known gap) the per-client join limit does not hold across the two processes.
+- the per-client join limit holds across the two processes and for joins arriving together.
 
 Needs nginx (Debian's package) and ``KIT_TEST_PG_URL`` (``source .ci/postgres.sh``): skipped
 without them, except under CI=true, where they fail (.ci/run installs both).
@@ -486,13 +486,6 @@ def test_the_presenter_app_loads_through_the_proxy(proxied):
         assert direct.get(f"{other.url}api/kernels/{kernel}").status_code == 404
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,  # a server or nginx that did not start is an error, not this gap
-    reason="kit/live/web.py keeps the per-client join limit in each process's memory "
-    "(Room.joins, a SlidingLimit): behind two processes a client gets twice "
-    "JOINS_PER_MINUTE new participants a minute",
-)
 def test_the_join_limit_holds_for_a_client_across_both_servers(proxied):
     from kit.live.web import JOINS_PER_MINUTE
 
@@ -576,13 +569,6 @@ def test_a_presenter_in_chromium_through_the_proxy(proxied, browser):
         context.close()
 
 
-@pytest.mark.xfail(
-    strict=False,  # a race: how many slip through depends on timing
-    raises=AssertionError,
-    reason="kit/live/web.py JoinHandler checks room.joins.allowed() before awaiting store.join "
-    "and calls room.joins.hit() only after it, so joins of one client that arrive together all "
-    "pass the check, even in one process",
-)
 def test_the_join_limit_holds_for_simultaneous_joins_in_one_process(proxied):
     """Straight to one server (not through nginx): a loopback peer's X-Real-IP is trusted, as
     a local proxy's would be, so every request counts for the one client 10.99.0.1."""

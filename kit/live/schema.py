@@ -175,6 +175,25 @@ case_state = Table(
 )
 
 
+# Per-client counters of new participants, so the join limit holds across every server process
+# sharing the database. ``client`` is a salted hash of the client's address (the salt is random
+# per database), never the address; rows older than a few minutes are deleted as joins come in.
+client_windows = Table(
+    "kit_client_windows",
+    metadata,
+    Column("client", String(64), primary_key=True),
+    Column("window_start", UTCDateTime, nullable=False, index=True),
+    Column("joins", Integer, nullable=False, default=0),
+)
+
+secrets_table = Table(
+    "kit_secrets",
+    metadata,
+    Column("purpose", String(32), primary_key=True),
+    Column("value", String(64), nullable=False),
+)
+
+
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -381,6 +400,15 @@ def ensure_schema(conn: Connection, too_new: Callable[[int], Exception]) -> int:
     metadata.create_all(conn, checkfirst=True)
     if version == 1:
         _copy_1_to_2(conn)
+    if (
+        conn.execute(
+            select(secrets_table.c.purpose).where(secrets_table.c.purpose == "salt")
+        ).first()
+        is None
+    ):
+        import secrets
+
+        conn.execute(secrets_table.insert().values(purpose="salt", value=secrets.token_hex(16)))
     if version is None:
         conn.execute(
             schema_table.insert().values(id=1, version=SCHEMA_VERSION, updated_at=utcnow())

@@ -343,6 +343,8 @@ class Store:
 
     ``url``: any SQLite or PostgreSQL SQLAlchemy URL; default ``KIT_DB_URL`` or a SQLite file in
     the user's data folder. ``rate_limit``: at most ``n`` submits per participant per ``seconds``.
+    ``join_limit``: at most ``n`` new participants per client per ``seconds`` (counted in the
+    database, so it holds across server processes).
     ``idle_timeout``: a session without joins, answers or presenter actions for this long is
     closed (default ``KIT_SESSION_IDLE_HOURS`` or 12 hours). ``shared``: the store of a server
     process answering many phones from a few threads. ``clock``: the current time (UTC, aware),
@@ -356,6 +358,7 @@ class Store:
         url: str | None = None,
         *,
         rate_limit: tuple[int, float] = (30, 10.0),
+        join_limit: tuple[int, float] = (30, 60.0),
         idle_timeout: timedelta | None = None,
         shared: bool = False,
         clock: Callable[[], datetime] = db.utcnow,
@@ -367,6 +370,8 @@ class Store:
         except (ValueError, ArgumentError) as exc:  # not a URL, or not SQLite/PostgreSQL
             raise BadURL(str(exc)) from None
         self.rate_limit = rate_limit
+        self.join_limit = join_limit
+        self._salt: str | None = None
         self.idle_timeout = idle_timeout or idle_timeout_default()
         self._clock = clock
         self._case_ids: dict[str, tuple[str, ...]] = {}  # a session's cases never change
@@ -735,18 +740,22 @@ class Store:
 
     # -- participants
 
-    def join(self, code: str, token: str | None = None, resume_only: bool = False) -> Joined:
+    def join(self, code: str, token: str | None = None, client: str | None = None) -> Joined:
         """Enter a session. With the ``token`` this browser got before (a reload, the same code
         typed again), the same participant comes back with their answers; otherwise a new
-        anonymous token (random; nothing about the person) is made, unless ``resume_only``
-        (a client over its join limit), which raises RateLimited instead."""
+        anonymous token (random; nothing about the person) is made. ``client`` (the address the
+        request came from) counts new participants against ``join_limit``; a client over it may
+        still come back as itself, never as someone new (RateLimited)."""
         code = normalize_code(code)
         if token is not None:
             try:
                 token = _check_token(token)
             except (UnknownParticipant, TooLong):
                 token = None
+        if client is not None and (not isinstance(client, str) or len(client) > 128):
+            raise TooLong("client too long", field="client")
         fresh = secrets.token_hex(16)
+        who = self._client_hash(client) if client is not None else None
 
         def work(conn: Connection) -> Joined:
             self._open_row(conn, code)
@@ -757,8 +766,8 @@ class Store:
                 if mine == code:
                     self._touch(conn, code)
                     return Joined(token, True)
-            if resume_only:
-                raise RateLimited("too many new participants from one client")
+            if who is not None:
+                self._count_join(conn, who)
             now = self._clock()
             conn.execute(
                 db.participants.insert().values(
@@ -769,6 +778,44 @@ class Store:
             return Joined(fresh, False)
 
         return self._run_write(work)
+
+    def _client_hash(self, client: str) -> str:
+        if self._salt is None:
+            self._salt = self._run_read(
+                lambda conn: conn.execute(
+                    select(db.secrets_table.c.value).where(db.secrets_table.c.purpose == "salt")
+                ).scalar_one()
+            )
+        return hashlib.sha256(f"{self._salt}:{client}".encode()).hexdigest()
+
+    def _count_join(self, conn: Connection, who: str) -> None:
+        """One more new participant from client ``who`` in this transaction, or RateLimited.
+
+        The counter row is locked (PostgreSQL) or the whole database is (SQLite's BEGIN
+        IMMEDIATE), so joins arriving together are counted one after another."""
+        limit, seconds = self.join_limit
+        now = self._clock()
+        c = db.client_windows.c
+        conn.execute(
+            db.client_windows.delete().where(c.window_start < now - timedelta(seconds=seconds * 5))
+        )
+        conn.execute(
+            self._insert(db.client_windows)
+            .values(client=who, window_start=now, joins=0)
+            .on_conflict_do_nothing()
+        )
+        row = conn.execute(select(db.client_windows).where(c.client == who).with_for_update()).one()
+        if now - row.window_start >= timedelta(seconds=seconds) or now < row.window_start:
+            start, joins = now, 1
+        elif row.joins >= limit:
+            raise RateLimited("too many new participants from one client")
+        else:
+            start, joins = row.window_start, row.joins + 1
+        conn.execute(
+            db.client_windows.update()
+            .where(c.client == who)
+            .values(window_start=start, joins=joins)
+        )
 
     def my_answers(self, code: str, token: str) -> dict[tuple[str, int], Answer]:
         """A participant's own answers, by (case id, round): what a reloaded phone shows."""

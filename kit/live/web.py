@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
@@ -54,7 +55,8 @@ MAX_BODY = 4096
 POLL_HOLD = 25.0
 #: How often the server looks for changes of the sessions phones are waiting on.
 WATCH_INTERVAL = 0.25
-#: Per client and minute: new participants, and joins that failed (a wrong code).
+#: Per client and minute: new participants (counted in the store, so across every server
+#: process), and joins that failed (a wrong code; counted in this process).
 JOINS_PER_MINUTE = 30
 FAILED_JOINS_PER_MINUTE = 12
 
@@ -119,7 +121,6 @@ class Room:
         self._store_factory = store_factory
         self._store: Store | None = None
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kit-live")
-        self.joins = SlidingLimit(JOINS_PER_MINUTE)
         self.failed_joins = SlidingLimit(FAILED_JOINS_PER_MINUTE)
         self._waiters: dict[str, list[asyncio.Future]] = {}
         self._versions: dict[str, int] = {}
@@ -130,6 +131,7 @@ class Room:
     def store(self) -> Store:
         if self._store is None:
             self._store = self._store_factory()
+            self._store.join_limit = (JOINS_PER_MINUTE, 60.0)
         return self._store
 
     async def call(self, func: Callable[..., Any], *args: Any) -> Any:
@@ -211,15 +213,22 @@ def state_json(state: Any, cases: tuple[Case, ...]) -> dict[str, Any]:
     return out
 
 
+def trusted_proxies() -> frozenset[str]:
+    """Addresses whose ``X-Real-IP`` / ``X-Forwarded-For`` are believed: this machine, and the
+    reverse proxies named in ``KIT_TRUSTED_PROXIES`` (comma-separated)."""
+    raw = os.environ.get("KIT_TRUSTED_PROXIES", "")
+    return frozenset(part.strip() for part in raw.split(",") if part.strip())
+
+
 def client_key(request: Any) -> str:
-    """Who is asking, for the per-client limits: the peer address, or the address a local
-    reverse proxy (on this machine) forwarded."""
+    """Who is asking, for the per-client limits: the peer address, or the address a trusted
+    reverse proxy forwarded (a proxy on this machine, or one in ``KIT_TRUSTED_PROXIES``)."""
     peer = request.remote_ip or ""
     try:
-        local = ip_address(peer).is_loopback
+        trusted = ip_address(peer).is_loopback or peer in trusted_proxies()
     except ValueError:
-        local = False
-    if local:
+        trusted = False
+    if trusted:
         forwarded = (
             request.headers.get("X-Real-IP")
             or request.headers.get("X-Forwarded-For", "").split(",")[-1].strip()
@@ -306,17 +315,10 @@ class JoinHandler(LiveHandler):
             token = token if isinstance(token, str) else None
             try:
                 code = normalize_code(raw_code)
-                # Over the limit a client may still come back as itself (a reload), never
-                # as a new participant.
-                limited = not room.joins.allowed(who)
-                if limited and token is None:
-                    raise _Refused(429, "rate_limited")
-                joined = await room.call(room.store.join, code, token, limited)
+                joined = await room.call(room.store.join, code, token, who)
             except (UnknownCode, TooLong):
                 room.failed_joins.hit(who)
                 raise
-            if not joined.resumed:
-                room.joins.hit(who)
             cases = await room.cases(code)
             state = await room.call(room.store.state, code)
             mine = await room.call(room.store.my_answers, code, joined.token)
