@@ -964,6 +964,23 @@ class StoreBehaviour:
         with Store(fresh_db_url) as again:  # a second open does not migrate twice
             assert len(again.answers("ACDEFG")) == 4
 
+    @pytest.mark.xfail(
+        strict=True,
+        reason="kit/live/schema.py added kit_client_windows and kit_secrets (commit f99d40f) "
+        "without raising SCHEMA_VERSION from 2: Store.__init__ skips ensure_schema for a "
+        "database already at version 2, so one written by the earlier v2 code never gets the "
+        "tables and every join with a client (each phone through kit.live.web) fails with "
+        "StoreUnavailable 'no such table: kit_secrets'",
+    )
+    def test_a_database_of_the_first_v2_code_gets_the_later_tables(self, fresh_db_url):
+        with Store(fresh_db_url) as store:
+            made = store.create_session(CASES)
+            with store.engine.begin() as conn:  # what the v2 code of commit 8bf2b12 wrote
+                conn.execute(text("DROP TABLE kit_client_windows"))
+                conn.execute(text("DROP TABLE kit_secrets"))
+        with Store(fresh_db_url) as store:
+            assert not store.join(made.code, client="10.1.2.3").resumed
+
     def test_purge_deletes_old_sessions_with_everything_in_them(self, fresh_db_url):
         clock = FakeClock()
         with Store(fresh_db_url, clock=clock) as store:
