@@ -22,7 +22,7 @@ from functools import cache
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
-from .cases import ALLOWED_LEVELS, Case
+from .cases import ALLOWED_LEVELS, DEFAULT_TIER, TIERS, Case, find_marked
 from .exports import csv_bytes, template_xlsx_bytes
 from .i18n import normalize_lang, t
 from .paths import data_dir
@@ -49,10 +49,12 @@ __all__ = [
     "CaseFileError",
     "CaseReport",
     "Problem",
+    "library_paths",
     "load_cases",
     "problem_lines",
     "read_cases",
     "read_cases_bytes",
+    "read_library",
     "template_row",
     "write_template",
 ]
@@ -66,10 +68,21 @@ COLUMNS: tuple[str, ...] = (
     "nivå",
     "forklaring",
     "område",
+    "vanskelighet",
+    "tittel_nn",
+    "tekst_nn",
+    "forklaring_nn",
     "tittel_en",
     "tekst_en",
     "forklaring_en",
     "par",
+    "fasilitator",
+    "fasilitator_nn",
+    "fasilitator_en",
+    "kjede",
+    "markert",
+    "markert_nn",
+    "markert_en",
 )
 #: Columns every case must fill in.
 REQUIRED: tuple[str, ...] = ("id", "tittel", "tekst", "prosess", "forklaring")
@@ -89,8 +102,23 @@ _ALIASES: dict[str, str] = {
     "title_en": "tittel_en",
     "text_en": "tekst_en",
     "explanation_en": "forklaring_en",
+    "title_nn": "tittel_nn",
+    "text_nn": "tekst_nn",
+    "explanation_nn": "forklaring_nn",
     "pair": "par",
+    "difficulty": "vanskelighet",
+    "tier": "vanskelighet",
+    "vanskelighetsgrad": "vanskelighet",
+    "facilitator": "fasilitator",
+    "facilitator_nn": "fasilitator_nn",
+    "facilitator_en": "fasilitator_en",
+    "chain": "kjede",
+    "marked": "markert",
+    "marked_nn": "markert_nn",
+    "marked_en": "markert_en",
 }
+#: The languages besides bokmål a case's texts may be written in, as column suffixes.
+_OTHER_LANGS: tuple[str, ...] = ("nn", "en")
 _PROCESSES: dict[str, str] = {
     **{p: p for p in ALLOWED_LEVELS},
     "co-creation": "samskaping",
@@ -98,8 +126,26 @@ _PROCESSES: dict[str, str] = {
     "value co-creation": "verdisamskaping",
     "none": "ingen",
 }
+_TIERS: dict[str, str] = {
+    **{tier: tier for tier in TIERS},
+    "easy": "lett",
+    "medium": "middels",
+    "hard": "vanskelig",
+    "difficult": "vanskelig",
+}
+#: The built-in library: this file and every ``*.yaml`` in this folder, both in ``data/``.
+LIBRARY_FILE = "cases.yaml"
+LIBRARY_DIR = "cases"
 _NO_LEVEL = frozenset({"", "-", "ingen", "none"})
-_WIDTHS: dict[str, int] = {"id": 24, "prosess": 16, "nivå": 8, "område": 18, "par": 20}
+_WIDTHS: dict[str, int] = {
+    "id": 24,
+    "prosess": 16,
+    "nivå": 8,
+    "område": 18,
+    "vanskelighet": 14,
+    "par": 20,
+    "kjede": 20,
+}
 _TEMPLATE_TEXTS: dict[str, str] = {
     "id": "cases_template_id",
     "tittel": "cases_template_title",
@@ -227,9 +273,64 @@ def load_cases(path: str | Path | None = None, lang: str = DEFAULT_LANG) -> tupl
     return report.cases
 
 
+def library_paths(root: str | Path | None = None) -> tuple[Path, ...]:
+    """The files of the case library: ``cases.yaml``, then every ``cases/*.yaml`` by name.
+
+    ``root`` is the folder holding them (default: the kit's ``data`` folder).
+    """
+    root = data_dir() if root is None else Path(root)
+    main = root / LIBRARY_FILE
+    more = sorted(p for p in (root / LIBRARY_DIR).glob("*.yaml") if p.is_file())
+    return ((main,) if main.is_file() else ()) + tuple(more)
+
+
+def _display(path: Path) -> str:
+    """A library file as messages name it: relative to the working folder where it can be."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        return str(path)
+
+
+def read_library(paths: Iterable[str | Path] | None = None, lang: str = DEFAULT_LANG) -> CaseReport:
+    """Read several case files as one library, reporting every problem with its file.
+
+    Ids must be unique across all the files (a repeated id names the file and line of the
+    first), and a contrast pair (``par``) may point to a case in any of them. Default: the
+    built-in library, :func:`library_paths`.
+    """
+    lang = normalize_lang(lang)
+    files = library_paths() if paths is None else tuple(Path(p) for p in paths)
+    if not files:
+        return _fail(_display(data_dir() / LIBRARY_FILE), lang, "cases_file_not_found")
+    seen: dict[str, tuple[str, int]] = {}
+    cases: list[Case] = []
+    problems: list[Problem] = []
+    warnings: list[Problem] = []
+    pairs: list[Problem] = []
+    for path in files:
+        name = _display(path)
+        checker = _Checker(name, seen, check_pairs=False)
+        try:
+            report = checker.run(parse(read_source(path), file_format(name) or "yaml"), lang)
+        except FormatError as exc:
+            report = _fail(name, lang, exc.key, exc.row, **exc.params)
+        except MemoryError:
+            report = _fail(name, lang, "table_out_of_memory", limit=ByteSize(MAX_FILE_BYTES))
+        cases.extend(report.cases)
+        problems.extend(report.problems)
+        warnings.extend(report.warnings)
+        pairs.extend(
+            Problem(name, number, column, "cases_unknown_pair_library", {"value": pair})
+            for number, column, pair in checker.pairs
+            if pair not in seen
+        )
+    return CaseReport(tuple(cases), tuple(problems), tuple(warnings + pairs), lang)
+
+
 @cache
 def _builtin_report() -> CaseReport:
-    return read_cases(data_dir() / "cases.yaml")
+    return read_library()
 
 
 def _fail(file: str, lang: str, key: str, row: int | None = None, /, **params: Any) -> CaseReport:
@@ -296,15 +397,40 @@ def _level(raw: Any) -> tuple[bool, int | None]:
     return int(number) in (1, 2, 3), int(number)
 
 
-class _Checker:
-    """Checks every row and column of one file in one pass."""
+def _tier(text: str) -> str | None:
+    return _TIERS.get(" ".join(unicodedata.normalize("NFC", text).lower().split()))
 
-    def __init__(self, file: str) -> None:
+
+def _text(cells: Mapping[str, str], column: str) -> Text | None:
+    """The column in bokmål with its ``_nn`` and ``_en`` columns; None when all are empty."""
+    nb = cells[column]
+    others = {lang: cells[f"{column}_{lang}"] or None for lang in _OTHER_LANGS}
+    if not nb:
+        return None
+    return Text(nb=nb, **others)
+
+
+class _Checker:
+    """Checks every row and column of one file in one pass.
+
+    ``seen`` (id -> (file, row)) is shared by the checkers of the files of one library, so an id
+    used in an earlier file is reported with that file; ``check_pairs=False`` leaves the
+    contrast pairs to the library, where a pair may point into another file.
+    """
+
+    def __init__(
+        self,
+        file: str,
+        seen: dict[str, tuple[str, int]] | None = None,
+        *,
+        check_pairs: bool = True,
+    ) -> None:
         self.file = file
         self.problems: list[Problem] = []
         self.warnings: list[Problem] = []
         self.missing: set[str] = set()
-        self.first_row: dict[str, int] = {}
+        self.seen: dict[str, tuple[str, int]] = {} if seen is None else seen
+        self.check_pairs = check_pairs
         self.pairs: list[tuple[int, str, str]] = []
         self.yaml = False
 
@@ -320,9 +446,10 @@ class _Checker:
         cases = [case for row in rows if (case := self._check(row)) is not None]
         if not rows:
             self.problem(None, None, "cases_empty")
-        for number, column, pair in self.pairs:
-            if pair not in self.first_row:
-                self.warn(number, column, "cases_unknown_pair", value=pair)
+        if self.check_pairs:
+            for number, column, pair in self.pairs:
+                if pair not in self.seen:
+                    self.warn(number, column, "cases_unknown_pair", value=pair)
 
         def by_row(p: Problem) -> int:
             return p.row or 0
@@ -395,11 +522,17 @@ class _Checker:
                 if column not in self.missing:
                     bad(column, "cases_required_empty")
             elif column == "id":
-                if text in self.first_row:
-                    key = "cases_duplicate_id_yaml" if self.yaml else "cases_duplicate_id"
-                    bad(column, key, value=text, first=self.first_row[text])
+                if text not in self.seen:
+                    self.seen[text] = (self.file, row.number)
+                elif (other := self.seen[text])[0] != self.file:
+                    bad(
+                        column, "cases_duplicate_id_file", value=text, file=other[0], first=other[1]
+                    )
                 else:
-                    self.first_row[text] = row.number
+                    key = "cases_duplicate_id_yaml" if self.yaml else "cases_duplicate_id"
+                    bad(column, key, value=text, first=other[1])
+            elif column == "vanskelighet" and text and _tier(text) is None:
+                bad(column, "cases_unknown_tier", value=text)
             elif column == "prosess":
                 process = _process(text)
                 if process is None:
@@ -408,18 +541,56 @@ class _Checker:
                 self._check_level(raw, text, process, bad)
             elif column == "par" and text:
                 self.pairs.append((row.number, row.names.get(column, column), text))
+        if len(cells) == len(COLUMNS):
+            self._check_marked(cells, bad)
+            self._check_facilitator(cells, bad)
         if len(self.problems) > before or self.missing or process is None:
             return None
+        title, text, explanation = (_text(cells, c) for c in ("tittel", "tekst", "forklaring"))
+        assert title is not None and text is not None and explanation is not None
         return Case(
             id=cells["id"],
-            title=Text(nb=cells["tittel"], en=cells["tittel_en"] or None),
-            text=Text(nb=cells["tekst"], en=cells["tekst_en"] or None),
+            title=title,
+            text=text,
             process=process,
             level=_level(row.values.get("nivå"))[1],
-            explanation=Text(nb=cells["forklaring"], en=cells["forklaring_en"] or None),
+            explanation=explanation,
             domain=cells["område"],
             pair=cells["par"] or None,
+            tier=_tier(cells["vanskelighet"]) or DEFAULT_TIER,
+            facilitator=_text(cells, "fasilitator"),
+            chain=cells["kjede"] or None,
+            marked=_text(cells, "markert"),
         )
+
+    @staticmethod
+    def _check_marked(cells: Mapping[str, str], bad: Callable[..., None]) -> None:
+        """The marked part, in every language the text is written in, occurs in that text."""
+        columns = ["markert", *(f"markert_{lang}" for lang in _OTHER_LANGS)]
+        if not any(cells[c] for c in columns):
+            return
+        if not cells["markert"]:
+            bad("markert", "cases_marked_missing", text="tekst")
+        for lang in ("", *(f"_{lang}" for lang in _OTHER_LANGS)):
+            marked, text_column = cells["markert" + lang], "tekst" + lang
+            if not cells[text_column]:
+                if marked:
+                    bad("markert" + lang, "cases_marked_without_text", text=text_column)
+            elif not marked:
+                if lang and cells["markert"]:
+                    bad("markert" + lang, "cases_marked_missing", text=text_column)
+            elif find_marked(cells[text_column], marked) is None:
+                bad("markert" + lang, "cases_marked_not_in_text", text=text_column)
+
+    @staticmethod
+    def _check_facilitator(cells: Mapping[str, str], bad: Callable[..., None]) -> None:
+        """A facilitator note in nynorsk or English needs the bokmål one it falls back to."""
+        if cells["fasilitator"]:
+            return
+        for lang in _OTHER_LANGS:
+            if cells[f"fasilitator_{lang}"]:
+                bad("fasilitator", "cases_facilitator_missing", column=f"fasilitator_{lang}")
+                return
 
     @staticmethod
     def _check_level(raw: Any, text: str, process: str | None, bad: Callable[..., None]) -> None:
@@ -443,21 +614,22 @@ class _Checker:
 def template_row(lang: str = DEFAULT_LANG) -> dict[str, object]:
     """The template's one example row (the source's Tuesday lunch), texts from ``data/i18n``.
 
-    The Norwegian columns are in ``lang`` (nynorsk for a nynorsk course leader; bokmål when
-    ``lang`` is English), the ``_en`` columns in English.
+    The Norwegian columns are in ``lang`` (nynorsk for a nynorsk course leader, who then needs
+    no ``_nn`` columns; bokmål when ``lang`` is English, with the ``_nn`` columns in nynorsk),
+    the ``_en`` columns in English. The optional columns (facilitator note, chain, marked part)
+    are there, empty.
     """
     lang = normalize_lang(lang)
     main = DEFAULT_LANG if lang == "en" else lang
-    row: dict[str, object] = {c: t(key, main) for c, key in _TEMPLATE_TEXTS.items()}
-    row.update(
-        prosess="samproduksjon",
-        nivå=3,
-        tittel_en=t("cases_template_title", "en"),
-        tekst_en=t("cases_template_text", "en"),
-        forklaring_en=t("cases_template_explanation", "en"),
-        par="",
-    )
-    return {column: row[column] for column in COLUMNS}
+    row: dict[str, object] = dict.fromkeys(COLUMNS, "")
+    row.update({c: t(key, main) for c, key in _TEMPLATE_TEXTS.items()})
+    row.update(prosess="samproduksjon", nivå=3, vanskelighet=DEFAULT_TIER)
+    for other in ("nn", "en"):
+        if other != main:
+            row[f"tittel_{other}"] = t("cases_template_title", other)
+            row[f"tekst_{other}"] = t("cases_template_text", other)
+            row[f"forklaring_{other}"] = t("cases_template_explanation", other)
+    return row
 
 
 def write_template(path: str | Path, lang: str = DEFAULT_LANG) -> Path:

@@ -31,20 +31,29 @@ from kit.yamlio import ContentError
 
 
 def case_row(case: Case) -> dict[str, object]:
-    """A case as the row a course leader would type into a spreadsheet."""
-    return {
+    """A case as the row a course leader would type into a spreadsheet (in COLUMNS order)."""
+    row: dict[str, object] = {
         "id": case.id,
-        "tittel": case.title.nb,
-        "tekst": case.text.nb,
         "prosess": case.process,
         "nivå": case.level,
-        "forklaring": case.explanation.nb,
         "område": case.domain,
-        "tittel_en": case.title.as_dict().get("en", ""),
-        "tekst_en": case.text.as_dict().get("en", ""),
-        "forklaring_en": case.explanation.as_dict().get("en", ""),
+        "vanskelighet": case.tier,
         "par": case.pair or "",
+        "kjede": case.chain or "",
     }
+    texts = {
+        "tittel": case.title,
+        "tekst": case.text,
+        "forklaring": case.explanation,
+        "fasilitator": case.facilitator,
+        "markert": case.marked,
+    }
+    for column, text in texts.items():
+        values = text.as_dict() if text is not None else {}
+        row[column] = values.get("nb", "")
+        for lang in ("nn", "en"):
+            row[f"{column}_{lang}"] = values.get(lang, "")
+    return {column: row[column] for column in COLUMNS}
 
 
 def write_csv(

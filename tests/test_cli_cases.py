@@ -61,7 +61,7 @@ def test_builtin_yaml_is_ok(capsys):
     from kit.paths import data_dir
 
     code, out, _ = run(capsys, "check-cases", str(data_dir() / "cases.yaml"))
-    assert (code, out) == (0, [f"OK: {len(load_cases())} cases"])
+    assert (code, out) == (0, [f"OK: {len(read_cases(data_dir() / 'cases.yaml').cases)} cases"])
 
 
 @pytest.mark.parametrize("ext", ["csv", "xlsx"])
