@@ -744,13 +744,6 @@ def test_a_phone_up_to_date_is_held_while_another_session_is_watched(
     assert held >= 2.5, f"answered after {held:.2f} s instead of being held"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="kit/live/web.py Room.wait_change sets self._versions[code] = max(since, kept): when "
-    "the watcher has already seen a newer version than the phone's `since` (the change landed "
-    "between the handler's state_version read and its wait), the phone is held until the next "
-    "change or POLL_HOLD instead of being answered at once",
-)
 def test_a_phone_behind_the_watcher_is_answered_at_once():
     """The race in one event loop: another phone's wait keeps the watcher going and it has seen
     version 6; this phone read version 5 just before the change and now waits from 5."""

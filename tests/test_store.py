@@ -964,14 +964,6 @@ class StoreBehaviour:
         with Store(fresh_db_url) as again:  # a second open does not migrate twice
             assert len(again.answers("ACDEFG")) == 4
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="kit/live/schema.py added kit_client_windows and kit_secrets (commit f99d40f) "
-        "without raising SCHEMA_VERSION from 2: Store.__init__ skips ensure_schema for a "
-        "database already at version 2, so one written by the earlier v2 code never gets the "
-        "tables and every join with a client (each phone through kit.live.web) fails with "
-        "StoreUnavailable 'no such table: kit_secrets'",
-    )
     def test_a_database_of_the_first_v2_code_gets_the_later_tables(self, fresh_db_url):
         with Store(fresh_db_url) as store:
             made = store.create_session(CASES)

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import ArgumentError, DatabaseError, IntegrityError, OperationalError
 
@@ -79,6 +79,7 @@ _TOKEN_RE = re.compile(r"[0-9a-f]{32}")
 _SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212_]+")
 _RAW_CODE_MAX = 64  # what a person may plausibly type around a 6-character code
 _KEY_MAX = 64
+_CACHE_MAX = 512
 
 
 # ------------------------------------------------------------------------------------- errors
@@ -436,7 +437,12 @@ class Store:
         version = db.stored_version(conn)
         if version is not None and version > db.SCHEMA_VERSION:
             raise self._too_new(version)
-        return version == db.SCHEMA_VERSION
+        if version != db.SCHEMA_VERSION:
+            return False
+        # Every table of this version is there (a database made by an earlier build of the
+        # same version may lack one; ensure_schema adds it).
+        present = set(inspect(conn).get_table_names())
+        return all(table.name in present for table in db.metadata.sorted_tables)
 
     def _ensure_schema(self, conn: Connection) -> None:
         db.ensure_schema(conn, self._too_new)
@@ -475,11 +481,11 @@ class Store:
             raise SessionClosed("the session is closed")
         return row
 
-    def _owned_row(self, conn: Connection, code: str, key: str) -> Any:
-        row = self._session_row(conn, code, lock=True)
+    def _owned_row(self, conn: Connection, code: str, key: str, *, write: bool = True) -> Any:
+        row = self._session_row(conn, code, lock=write)
         if row.key_hash is None or not hmac.compare_digest(row.key_hash, key_hash(key)):
             raise NotOwner("the presenter key does not belong to this session")
-        if row.closed_at is None and not self._is_open(row):
+        if write and row.closed_at is None and not self._is_open(row):
             # An idle session is closed for good: a reveal the next morning must not reopen it.
             self._mark_closed(conn, code)
             row = self._session_row(conn, code)
@@ -509,6 +515,8 @@ class Store:
     def _ids(self, conn: Connection, code: str) -> tuple[str, ...]:
         ids = self._case_ids.get(code)
         if ids is None:
+            if len(self._case_ids) >= _CACHE_MAX:  # a server running for months stays bounded
+                self._case_ids.clear()
             raw = conn.execute(select(db.sessions.c.cases).where(db.sessions.c.code == code))
             ids = tuple(c.id for c in cases_from_json(raw.scalar_one()))
             self._case_ids[code] = ids
@@ -590,7 +598,7 @@ class Store:
         try:
             code = normalize_code(code)
             key = _check_key(key)
-            self._run_read(lambda conn: self._owned_row(conn, code, key))
+            self._run_read(lambda conn: self._owned_row(conn, code, key, write=False))
         except (UnknownCode, NotOwner, TooLong):
             return False
         return True

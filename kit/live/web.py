@@ -141,6 +141,8 @@ class Room:
     async def cases(self, code: str) -> tuple[Case, ...]:
         cases = self._cases.get(code)
         if cases is None:
+            if len(self._cases) >= 512:  # bounded in a server that runs for months
+                self._cases.clear()
             cases = await self.call(self.store.session_cases, code)
             self._cases[code] = cases
         return cases
@@ -150,9 +152,12 @@ class Room:
 
         The caller has just read ``since`` from the store, so it is the newest version: the
         watcher starts from it (a version it kept from earlier may be stale)."""
+        kept = self._versions.get(code)
+        if kept is not None and kept > since:
+            return  # the watcher has seen a change the caller has not
         future = asyncio.get_running_loop().create_future()
         self._waiters.setdefault(code, []).append(future)
-        self._versions[code] = max(since, self._versions.get(code, since))
+        self._versions[code] = since
         if not self._watching:
             self._watching = True
             asyncio.ensure_future(self._watch())
