@@ -15,6 +15,7 @@ Pure layer: no ipywidgets, IPython, altair or pandas.
 
 from __future__ import annotations
 
+import dataclasses
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -54,6 +55,7 @@ __all__ = [
     "problem_lines",
     "read_cases",
     "read_cases_bytes",
+    "read_in_library",
     "read_library",
     "template_row",
     "write_template",
@@ -197,6 +199,8 @@ class CaseReport:
     problems: tuple[Problem, ...]  #: must be fixed before the file can be used
     warnings: tuple[Problem, ...]  #: worth a look; the file can still be used
     lang: str = DEFAULT_LANG  #: the language lines() uses by default
+    #: for a library: each file's name and its number of sound cases, in reading order
+    files: tuple[tuple[str, int], ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -297,19 +301,54 @@ def read_library(paths: Iterable[str | Path] | None = None, lang: str = DEFAULT_
 
     Ids must be unique across all the files (a repeated id names the file and line of the
     first), and a contrast pair (``par``) may point to a case in any of them. Default: the
-    built-in library, :func:`library_paths`.
+    built-in library, :func:`library_paths`. The report's ``files`` holds each file's name and
+    number of sound cases.
     """
     lang = normalize_lang(lang)
     files = library_paths() if paths is None else tuple(Path(p) for p in paths)
     if not files:
         return _fail(_display(data_dir() / LIBRARY_FILE), lang, "cases_file_not_found")
+    parts = _read_files(files, lang)
+    return CaseReport(
+        cases=tuple(c for _, r in parts for c in r.cases),
+        problems=tuple(p for _, r in parts for p in r.problems),
+        warnings=tuple(w for _, r in parts for w in r.warnings),
+        lang=lang,
+        files=tuple((name, len(r.cases)) for name, r in parts),
+    )
+
+
+def read_in_library(
+    path: str | Path, lang: str = DEFAULT_LANG, *, library: Iterable[str | Path] | None = None
+) -> CaseReport:
+    """One file of the library (default: the built-in one), checked against the others.
+
+    As :func:`read_cases`, and further: an id already used in another library file is a
+    problem (naming that file), and a pair may point into another file. A file outside the
+    library is read alone with :func:`read_cases`.
+    """
+    lang = normalize_lang(lang)
+    files = library_paths() if library is None else tuple(Path(p) for p in library)
+    target = Path(path)
+    try:
+        resolved = target.resolve()
+        others = tuple(p for p in files if p.resolve() != resolved)
+    except OSError:
+        return read_cases(path, lang)
+    if len(others) == len(files) or file_format(target.name) != "yaml":
+        return read_cases(path, lang)
+    name, report = _read_files((*others, target), lang, names={target: str(path)})[-1]
+    return dataclasses.replace(report, files=((name, len(report.cases)),))
+
+
+def _read_files(
+    files: Iterable[Path], lang: str, names: Mapping[Path, str] | None = None
+) -> list[tuple[str, CaseReport]]:
+    """Each file's report, ids shared across them and pairs checked against all of them."""
     seen: dict[str, tuple[str, int]] = {}
-    cases: list[Case] = []
-    problems: list[Problem] = []
-    warnings: list[Problem] = []
-    pairs: list[Problem] = []
+    read: list[tuple[str, CaseReport, list[tuple[int, str, str]]]] = []
     for path in files:
-        name = _display(path)
+        name = (names or {}).get(path) or _display(path)
         checker = _Checker(name, seen, check_pairs=False)
         try:
             report = checker.run(parse(read_source(path), file_format(name) or "yaml"), lang)
@@ -317,15 +356,16 @@ def read_library(paths: Iterable[str | Path] | None = None, lang: str = DEFAULT_
             report = _fail(name, lang, exc.key, exc.row, **exc.params)
         except MemoryError:
             report = _fail(name, lang, "table_out_of_memory", limit=ByteSize(MAX_FILE_BYTES))
-        cases.extend(report.cases)
-        problems.extend(report.problems)
-        warnings.extend(report.warnings)
-        pairs.extend(
+        read.append((name, report, checker.pairs))
+    out: list[tuple[str, CaseReport]] = []
+    for name, report, pairs in read:
+        unknown = tuple(
             Problem(name, number, column, "cases_unknown_pair_library", {"value": pair})
-            for number, column, pair in checker.pairs
+            for number, column, pair in pairs
             if pair not in seen
         )
-    return CaseReport(tuple(cases), tuple(problems), tuple(warnings + pairs), lang)
+        out.append((name, dataclasses.replace(report, warnings=report.warnings + unknown)))
+    return out
 
 
 @cache

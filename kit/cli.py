@@ -9,12 +9,16 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections import Counter
 from pathlib import Path
 
 from . import serve as _serve
-from .casefile import read_cases, write_template
+from .casefile import CaseReport, read_in_library, read_library, write_template
 from .casefile_formats import file_format
+from .cases import TIERS, Case, domain_label
+from .exercise import level_label
 from .i18n import normalize_lang, t
+from .model import PROCESSES
 
 
 def _parser(lang: str) -> argparse.ArgumentParser:
@@ -57,7 +61,8 @@ def _parser(lang: str) -> argparse.ArgumentParser:
         help=t("cases_cli_check_help", lang),
         description=t("cases_cli_check_help", lang),
     )
-    check.add_argument("file", metavar="FILE", help=t("cases_cli_check_file_help", lang))
+    check.add_argument("file", metavar="FILE", nargs="?", help=t("cases_cli_check_file_help", lang))
+    check.add_argument("--library", action="store_true", help=t("cases_cli_library_help", lang))
     template = sub.add_parser(
         "template",
         help=t("cases_cli_template_help", lang),
@@ -144,17 +149,71 @@ def _check_store(url: str | None, lang: str) -> str | None:
 
 
 def _cmd_check_cases(args: argparse.Namespace, lang: str) -> int:
-    """Every problem on its own line (stdout), the count on stderr; exit 1 if any."""
-    report = read_cases(args.file, lang)
-    if report.ok:
-        print(t("cases_ok", lang, n=len(report.cases)))
-        for warning in report.warnings:
-            print(warning.line(lang, warning=True))
-        return 0
-    for line in report.lines(lang):
-        print(line)
-    print(t("cases_summary", lang, n=len(report.problems)), file=sys.stderr)
-    return 1
+    """Every problem on its own line (stdout), the count on stderr; exit 1 if any.
+
+    A file of the built-in library is checked against the other library files too (ids unique
+    across them, pairs into them); ``--library`` checks the whole library and counts its cases.
+    """
+    if args.library == bool(args.file):
+        print(t("cases_cli_file_or_library", lang), file=sys.stderr)
+        return 2
+    report = read_library(lang=lang) if args.library else read_in_library(args.file, lang)
+    if not report.ok:
+        for line in report.lines(lang):
+            print(line)
+        print(t("cases_summary", lang, n=len(report.problems)), file=sys.stderr)
+        return 1
+    tiers = _tier_counts(report.cases, lang)
+    if args.library:
+        print(
+            t("cases_library_ok", lang, n=len(report.cases), files=len(report.files), tiers=tiers)
+        )
+        for line in _library_lines(report, lang):
+            print(line)
+    else:
+        print(t("cases_ok", lang, n=len(report.cases), tiers=tiers))
+    for warning in report.warnings:
+        print(warning.line(lang, warning=True))
+    return 0
+
+
+def _counted(pairs: list[tuple[str, int]], sep: str = ": ") -> str:
+    return ", ".join(f"{label}{sep}{n}" for label, n in pairs)
+
+
+def _tier_counts(cases: tuple[Case, ...], lang: str) -> str:
+    """ "lett 35, middels 30, vanskelig 25", every tier named, in the tiers' order."""
+    counts = Counter(c.tier for c in cases)
+    return _counted([(t("tier_" + tier, lang), counts[tier]) for tier in TIERS], " ")
+
+
+def _library_lines(report: CaseReport, lang: str) -> list[str]:
+    """The library's cases counted per file, process, level, domain and chain."""
+    cases = report.cases
+    processes = Counter(c.process for c in cases)
+    levels = Counter(c.level for c in cases)
+    domains = Counter(c.domain for c in cases)
+    chains = Counter(c.chain for c in cases if c.chain)
+    by_domain = sorted(domains.items(), key=lambda item: (-item[1], item[0]))
+    return [
+        t("cases_count_files", lang, counts=_counted(list(report.files))),
+        t(
+            "cases_count_processes",
+            lang,
+            counts=_counted([(t("process_" + p, lang), processes[p]) for p in PROCESSES]),
+        ),
+        t(
+            "cases_count_levels",
+            lang,
+            counts=_counted([(level_label(lv, lang), levels[lv]) for lv in (1, 2, 3, None)]),
+        ),
+        t(
+            "cases_count_domains",
+            lang,
+            counts=_counted([(domain_label(d, lang), n) for d, n in by_domain]),
+        ),
+        t("cases_count_chains", lang, n=len(chains), cases=sum(chains.values())),
+    ]
 
 
 def _cmd_template(args: argparse.Namespace, lang: str) -> int:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
+from pathlib import Path
+
 import openpyxl
 import pytest
 
 from kit.casefile import COLUMNS, load_cases, read_cases
+from kit.cases import Case
 from kit.cli import main
 
 from .test_casefile import (
@@ -34,6 +39,37 @@ def run(capsys, *argv: str) -> tuple[int, list[str], str]:
     return code, out.splitlines(), err
 
 
+def ok_line(cases: tuple[Case, ...]) -> str:
+    """The bokmål OK line for these cases, tiers counted independently of the CLI."""
+    n = Counter(c.tier for c in cases)
+    return f"OK: {len(cases)} cases (lett {n['lett']}, middels {n['middels']}, vanskelig {n['vanskelig']})"
+
+
+def yaml_case(id_: str, **fields: object) -> str:
+    """One YAML case entry (samproduksjon, level 3) with extra fields."""
+    lines = [
+        f"  - id: {id_}",
+        "    tittel: Tittel",
+        "    tekst: Frivillige serverer lunsjen.",
+        "    prosess: samproduksjon",
+        "    nivå: 3",
+        "    forklaring: Fordi.",
+        *(f"    {k}: {v}" for k, v in fields.items()),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def write_library(root: Path, files: dict[str, str]) -> list[Path]:
+    """A library folder: ``cases.yaml`` and ``cases/*.yaml``, each ``schema: 1`` + ``cases:``."""
+    paths = []
+    for name, body in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("schema: 1\ncases:\n" + body, encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
 # ---------------------------------------------------------------- check-cases
 
 
@@ -53,7 +89,7 @@ def test_library_in_every_format_is_ok(capsys, tmp_path, name, delimiter, encodi
     else:
         write_xlsx(path, library_rows(cases))
     code, out, err = run(capsys, "check-cases", name)
-    assert (code, out, err) == (0, [f"OK: {len(cases)} cases"], "")
+    assert (code, out, err) == (0, [ok_line(cases)], "")
     assert read_cases(path).cases == cases
 
 
@@ -61,7 +97,7 @@ def test_builtin_yaml_is_ok(capsys):
     from kit.paths import data_dir
 
     code, out, _ = run(capsys, "check-cases", str(data_dir() / "cases.yaml"))
-    assert (code, out) == (0, [f"OK: {len(read_cases(data_dir() / 'cases.yaml').cases)} cases"])
+    assert (code, out) == (0, [ok_line(read_cases(data_dir() / "cases.yaml").cases)])
 
 
 @pytest.mark.parametrize("ext", ["csv", "xlsx"])
@@ -83,7 +119,7 @@ def test_warnings_alone_still_pass(capsys, tmp_path):
     write_csv(tmp_path / "w.csv", [[*HEADER, "notater"], [*GOOD, "husk kaffe"]])
     code, out, _ = run(capsys, "check-cases", "w.csv")
     assert code == 0
-    assert out[0] == "OK: 1 cases"
+    assert out[0] == "OK: 1 cases (lett 1, middels 0, vanskelig 0)"
     assert out[1].startswith("Advarsel: w.csv:1: notater: Ukjent kolonne")
     assert len(out) == 2
 
@@ -152,7 +188,10 @@ def test_template_is_accepted_by_check_cases(capsys, tmp_path, name):
         f"fila med: samskaping check-cases {name}"
     ]
     assert (tmp_path / name).exists()
-    assert run(capsys, "check-cases", name)[:2] == (0, ["OK: 1 cases"])
+    assert run(capsys, "check-cases", name)[:2] == (
+        0,
+        ["OK: 1 cases (lett 1, middels 0, vanskelig 0)"],
+    )
     (case,) = read_cases(tmp_path / name).cases
     assert (case.process, case.level) == ("samproduksjon", 3)
     assert case.title.nb.startswith("Konstruert eksempel")
@@ -202,10 +241,117 @@ def test_template_does_not_overwrite_without_force(capsys, tmp_path):
     assert path.read_text(encoding="utf-8") == "mine egne caser"
     code, _, _ = run(capsys, "template", "mine.csv", "--force")
     assert code == 0
-    assert run(capsys, "check-cases", "mine.csv")[:2] == (0, ["OK: 1 cases"])
+    assert run(capsys, "check-cases", "mine.csv")[:2] == (
+        0,
+        ["OK: 1 cases (lett 1, middels 0, vanskelig 0)"],
+    )
 
 
 def test_template_into_missing_folder_is_explained(capsys):
     code, out, err = run(capsys, "template", "finnes/ikke/mal.xlsx")
     assert code == 1 and out == []
     assert err.startswith("Kunne ikke lagre finnes/ikke/mal.xlsx")
+
+
+# ---------------------------------------------------------------- tiers and the library
+
+
+TIERED = (
+    yaml_case("a")
+    + yaml_case("b", vanskelighet="lett")
+    + yaml_case("c", vanskelighet="middels")
+    + yaml_case("d", vanskelighet="vanskelig")
+    + yaml_case("e", difficulty="hard")
+    + yaml_case("f", tier="Vanskelig")
+)
+
+
+@pytest.mark.parametrize(
+    ("lang", "line"),
+    [
+        ("nb", "OK: 6 cases (lett 2, middels 1, vanskelig 3)"),
+        ("nn", "OK: 6 cases (lett 2, middels 1, vanskeleg 3)"),
+        ("en", "OK: 6 cases (easy 2, medium 1, hard 3)"),
+    ],
+)
+def test_check_cases_counts_the_tiers(capsys, monkeypatch, tmp_path, lang, line):
+    monkeypatch.setenv("KIT_LANG", lang)
+    write_library(tmp_path, {"t.yaml": TIERED})
+    assert run(capsys, "check-cases", "t.yaml")[:2] == (0, [line])
+
+
+def test_unknown_tier_is_a_problem(capsys, tmp_path):
+    write_library(tmp_path, {"t.yaml": yaml_case("a") + yaml_case("b", vanskelighet="tung")})
+    code, out, _ = run(capsys, "check-cases", "t.yaml")
+    assert code == 1
+    assert out == [
+        "t.yaml:9: vanskelighet: «tung» er ikke en gyldig vanskelighetsgrad. "
+        "Skriv lett, middels eller vanskelig (eller easy, medium, hard), "
+        "eller la cellen stå tom for lett."
+    ]
+
+
+def test_library_counts_match_the_cases(capsys):
+    code, out, err = run(capsys, "check-cases", "--library")
+    cases = load_cases()
+    assert (code, err) == (0, "")
+    first = re.fullmatch(r"OK: (\d+) cases i (\d+) filer \((.*)\)", out[0])
+    assert first and int(first[1]) == len(cases) and int(first[2]) >= 1
+    assert out[0].replace(f" i {first[2]} filer", "") == ok_line(cases)
+    processes = Counter(c.process for c in cases)
+    assert out[2] == (
+        f"Per prosess: Samskaping: {processes['samskaping']}, "
+        f"Samproduksjon: {processes['samproduksjon']}, "
+        f"Verdisamskaping: {processes['verdisamskaping']}, Ingen av dem: {processes['ingen']}"
+    )
+    levels = Counter(c.level for c in cases)
+    assert out[3] == (
+        f"Per nivå: Nivå 1: {levels[1]}, Nivå 2: {levels[2]}, Nivå 3: {levels[3]}, "
+        f"Ikke noe nivå: {levels[None]}"
+    )
+    assert out[4].startswith("Per område: ") and "Eldreomsorg: " in out[4]
+    domains = Counter(c.domain for c in cases)
+    assert sum(int(n) for n in re.findall(r": (\d+)", out[4].split(": ", 1)[1])) == len(cases)
+    assert len(domains) == out[4].count(",") + 1
+    assert out[5].startswith("Kjeder: ")
+
+
+def test_library_in_its_own_folder(capsys, monkeypatch, tmp_path):
+    """--library reads data/cases.yaml and data/cases/*.yaml; a repeated id names both files."""
+    import kit.casefile
+
+    monkeypatch.setattr(kit.casefile, "data_dir", lambda: tmp_path)
+    write_library(
+        tmp_path,
+        {
+            "cases.yaml": yaml_case("a", par="b"),
+            "cases/x.yaml": yaml_case("b", par="a", vanskelighet="middels"),
+        },
+    )
+    code, out, _ = run(capsys, "check-cases", "--library")
+    assert code == 0
+    assert out[0] == "OK: 2 cases i 2 filer (lett 1, middels 1, vanskelig 0)"
+    assert out[1] == "Per fil: cases.yaml: 1, cases/x.yaml: 1"
+    assert len(out) == 6  # pairs across the files are no warning
+
+    (tmp_path / "cases" / "y.yaml").write_text(
+        "schema: 1\ncases:\n" + yaml_case("c") + yaml_case("a"), encoding="utf-8"
+    )
+    code, out, err = run(capsys, "check-cases", "--library")
+    assert code == 1 and "1" in err
+    assert out == [
+        "cases/y.yaml:9: id: Id-en «a» er allerede brukt i cases.yaml (linje 3). Id-ene må være "
+        "unike i hele case-biblioteket: gi denne casen en annen id."
+    ]
+    # the file alone is fine; checked as a library file, the clash with cases.yaml shows
+    code, out, _ = run(capsys, "check-cases", "cases/y.yaml")
+    assert code == 1 and out[0].startswith("cases/y.yaml:9: id: Id-en «a» er allerede brukt i ")
+    code, out, _ = run(capsys, "check-cases", "cases/x.yaml")
+    assert (code, out) == (0, ["OK: 1 cases (lett 0, middels 1, vanskelig 0)"])
+
+
+@pytest.mark.parametrize("argv", [["check-cases"], ["check-cases", "x.yaml", "--library"]])
+def test_check_cases_wants_a_file_or_the_library(capsys, argv):
+    code, out, err = run(capsys, *argv)
+    assert (code, out) == (2, [])
+    assert err.startswith("Oppgi enten en fil")
