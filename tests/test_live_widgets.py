@@ -12,6 +12,7 @@ import io
 import re
 import time
 import zipfile
+from datetime import datetime, timedelta, timezone
 from html import escape
 
 import pytest
@@ -333,10 +334,30 @@ def test_a_forged_key_is_not_offered(store, presenter):
     assert p.resume(new_code()) is False
 
 
-def test_closed_sessions_are_not_offered(store, presenter):
+def test_an_ended_session_is_offered_for_its_results_only(store, presenter):
     code, key = presenter.code, presenter.key
+    token = store.join(code).token
+    store.submit(code, token, "c1", S1)
     store.close_session(code, key)
     p = reload(store, [{"code": code, "key": key}])
+    assert [s.code for s in p.resumable] == [code]
+    assert set(buttons(p.resume_box)) == {t("live_results", "nb", code=code)}  # no resume, no end
+    buttons(p.resume_box)[t("live_results", "nb", code=code)].click()
+    assert p.code == code and p.closed
+    assert t("live_answers", "nb", n=1) in p.stats.value
+    p._export("csv")
+    assert "kit-download" in p.export_links.value  # the export is there again after a reload
+
+
+def test_an_ended_session_older_than_a_week_is_forgotten(store):
+    clock = [datetime.now(timezone.utc) - timedelta(days=8)]
+    old_store = Store(
+        store.engine.url.render_as_string(hide_password=False), clock=lambda: clock[0]
+    )
+    made = old_store.create_session(CASES)
+    old_store.close_session(made.code, made.key)
+    old_store.close()
+    p = reload(store, [{"code": made.code, "key": made.key}])
     assert p.resumable == [] and p.keeper.stored == []
 
 
@@ -350,11 +371,11 @@ def test_ending_a_listed_session(store, presenter):
     assert store.session_info(code).open is False
     with pytest.raises(SessionClosed):
         store.submit(code, token, "c1", S1)
-    assert [s.code for s in p.resumable] == [second.code]
-    assert p.keeper.claims() == [(second.code, second.key)]
+    assert [(s.code, s.open) for s in p.resumable] == [(second.code, True), (code, False)]
     assert set(buttons(p.resume_box)) == {
         t("live_resume", "nb", code=second.code),
         t("live_end_code", "nb", code=second.code),
+        t("live_results", "nb", code=code),
     }
     assert store.session_info(second.code).open
 
@@ -366,7 +387,7 @@ def test_ending_the_session_from_the_dashboard(store, presenter):
     presenter.end_button.click()
     assert t("live_ended", "nb") in presenter.stats.value
     assert presenter.closed and presenter.end_button.disabled
-    assert presenter.keeper.stored == []
+    assert presenter.keeper.claims() == [(code, presenter.key)]  # kept to see the results again
     with pytest.raises(SessionClosed):
         store.submit(code, token, "c2", S1)
     assert all(card.round_button.disabled for card in presenter.cards.values())

@@ -8,8 +8,10 @@ The dashboard's widgets are made once per session and updated in place on every 
 from __future__ import annotations
 
 import base64
+import dataclasses
 import os
 import threading
+from datetime import datetime, timedelta, timezone
 from html import escape
 from urllib.parse import urlsplit
 
@@ -31,6 +33,8 @@ PARTICIPANT_PATH = "delta"
 #: How often the dashboard looks for new answers (one indexed query).
 POLL_SECONDS = 0.3
 _CLAIMS_MAX = 50
+#: Ended sessions stay listed (to see their results and exports again) for this long.
+KEEP_ENDED = timedelta(days=7)
 
 
 def public_base_url() -> str:
@@ -297,18 +301,21 @@ class Presentator(App):
             rows.append(html(render.heading(t("live_resume_heading", lang))))
         for info in self.resumable:
             started = info.created_at.astimezone().strftime("%d.%m. %H:%M")
-            label = html(
-                f"<p>{escape(t('live_resume_item', lang, code=info.code, time=started))}</p>"
-            )
+            item = "live_resume_item" if info.open else "live_resume_item_ended"
+            label = html(f"<p>{escape(t(item, lang, code=info.code, time=started))}</p>")
             go = widgets.Button(
-                description=t("live_resume", lang, code=info.code), button_style="primary"
-            )
-            end = widgets.Button(
-                description=t("live_end_code", lang, code=info.code), button_style="danger"
+                description=t("live_resume" if info.open else "live_results", lang, code=info.code),
+                button_style="primary" if info.open else "",
             )
             go.on_click(lambda _b, code=info.code: self.resume(code))
-            end.on_click(lambda _b, code=info.code: self._end_listed(code))
-            row = widgets.HBox([label, go, end])
+            buttons: list[widgets.Widget] = [label, go]
+            if info.open:
+                end = widgets.Button(
+                    description=t("live_end_code", lang, code=info.code), button_style="danger"
+                )
+                end.on_click(lambda _b, code=info.code: self._end_listed(code))
+                buttons.append(end)
+            row = widgets.HBox(buttons)
             row.add_class("kit-wrap")
             rows.append(row)
         self.resume_box.children = rows
@@ -547,7 +554,8 @@ class Presentator(App):
 
     # -- events -----------------------------------------------------------------------------
     def _on_keeper(self, change: dict) -> None:
-        """The browser told us which sessions it started: offer the open ones to resume."""
+        """The browser told us which sessions it started: offer the open ones to resume and the
+        ended ones of the last week to see their results and exports again."""
         from ..live.store import StoreError
 
         if not change["new"] or self.code is not None:
@@ -557,9 +565,12 @@ class Presentator(App):
         except StoreError as exc:
             self.start_message.value = alert(error_text(exc, self.lang))
             return
-        self.resumable = [s for s in owned if s.open]
+        recent = datetime.now(timezone.utc) - KEEP_ENDED
+        self.resumable = [s for s in owned if s.open or s.created_at > recent]
+        self.resumable.sort(key=lambda s: (not s.open, -s.created_at.timestamp()))
+        kept = {s.code for s in self.resumable}
         for code, _key in self.keeper.claims():
-            if code not in {s.code for s in self.resumable}:
+            if code not in kept:
                 self.keeper.forget(code)
         self._fill_resume(self.lang)
 
@@ -614,8 +625,9 @@ class Presentator(App):
         except StoreError as exc:
             self.start_message.value = alert(error_text(exc, self.lang))
             return
-        self.keeper.forget(code)
-        self.resumable = [s for s in self.resumable if s.code != code]
+        self.resumable = [
+            dataclasses.replace(s, open=False) if s.code == code else s for s in self.resumable
+        ]
         self._fill_resume(self.lang)
 
     def _on_end(self, _button=None) -> None:
@@ -627,7 +639,6 @@ class Presentator(App):
             self.control_error.value = alert(error_text(exc, self.lang))
             return
         self.control_error.value = ""
-        self.keeper.forget(self.code)
         self.refresh()
 
     def export_rows(self) -> tuple[list[str], list[list[object]]]:
