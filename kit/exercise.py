@@ -2,6 +2,12 @@
 
 No widgets here: :class:`kit.widgets.classify.Klassifisering` drives a :class:`Session` and shows
 what it returns. Randomness comes in as a seed.
+
+An answer is right (both parts as the key: one point), partial or wrong (no point). Partial
+(:data:`PARTIAL_POINTS`) is the one answer the model itself makes half right: samproduksjon on
+level 3 for a case keyed verdisamskaping. Verdisamskaping happens as a result of samproduksjon
+on level 3, so the learner has seen the delivery together with non-traditional actors; the key
+is sharper because the service recipient's experienced and judged value is the point of the case.
 """
 
 from __future__ import annotations
@@ -10,11 +16,20 @@ import random
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from html import escape
+from typing import Literal
 
 from .cases import LEVELS, Case
 from .exports import csv_bytes
 from .i18n import t
 from .model import PROCESSES
+
+#: The outcomes of an answer, best first.
+OUTCOMES: tuple[str, ...] = ("right", "partial", "wrong")
+Outcome = Literal["right", "partial", "wrong"]
+#: The points of each outcome.
+POINTS: dict[str, float] = {"right": 1.0, "partial": 0.5, "wrong": 0.0}
+PARTIAL_POINTS = POINTS["partial"]
 
 
 @dataclass(frozen=True)
@@ -50,6 +65,27 @@ class Feedback:
     def correct(self) -> bool:
         return self.process_ok and self.level_ok
 
+    @property
+    def partial(self) -> bool:
+        """Samproduksjon on level 3 for a verdisamskaping case: half of it seen, half a point."""
+        return (
+            self.case.process == "verdisamskaping"
+            and self.case.level == 3
+            and (self.answer.process, self.answer.level) == ("samproduksjon", 3)
+        )
+
+    @property
+    def outcome(self) -> Outcome:
+        """``right`` (both parts as the key), ``partial`` (see :attr:`partial`) or ``wrong``."""
+        if self.correct:
+            return "right"
+        return "partial" if self.partial else "wrong"
+
+    @property
+    def points(self) -> float:
+        """1 for right, :data:`PARTIAL_POINTS` for partial, 0 for wrong."""
+        return POINTS[self.outcome]
+
 
 def check(case: Case, answer: Answer) -> Feedback:
     """Judge an answer against the case's key."""
@@ -66,6 +102,8 @@ class Score:
     level_correct: int
     #: per expected process: (right process, cases with that process)
     by_process: dict[str, tuple[int, int]] = field(default_factory=dict)
+    partial: int = 0  #: answers with partial credit
+    points: float = 0.0  #: 1 per right answer, PARTIAL_POINTS per partial one
 
 
 def score(feedbacks: Iterable[Feedback]) -> Score:
@@ -81,6 +119,8 @@ def score(feedbacks: Iterable[Feedback]) -> Score:
         process_correct=sum(f.process_ok for f in items),
         level_correct=sum(f.level_ok for f in items),
         by_process=by_process,
+        partial=sum(f.partial for f in items),
+        points=sum(f.points for f in items),
     )
 
 
@@ -95,10 +135,23 @@ def confusion(feedbacks: Iterable[Feedback]) -> list[dict[str, object]]:
 
 
 def shuffled(cases: Sequence[Case], seed: int | None) -> tuple[Case, ...]:
-    """The cases in a random order given by ``seed`` (None keeps the order)."""
+    """The cases in a random order given by ``seed`` (None keeps the order).
+
+    The cases of one chain (:attr:`Case.chain`) keep their order among themselves (the story
+    runs from anchoring to feedback), spread over the places the shuffle gave them.
+    """
     items = list(cases)
-    if seed is not None:
-        random.Random(seed).shuffle(items)
+    if seed is None:
+        return tuple(items)
+    random.Random(seed).shuffle(items)
+    chains: dict[str, list[Case]] = {}
+    for c in cases:
+        if c.chain:
+            chains.setdefault(c.chain, []).append(c)
+    for members in chains.values():
+        places = [i for i, c in enumerate(items) if c.chain == members[0].chain]
+        for place, member in zip(places, members, strict=True):
+            items[place] = member
     return tuple(items)
 
 
@@ -159,6 +212,28 @@ def level_label(level: int | None, lang: str) -> str:
     return t("level_n", lang, n=level) if level else t("level_none", lang)
 
 
+def case_text_html(case: Case, lang: str) -> str:
+    """The case's text in ``lang``, escaped, its marked part (if any) in ``<mark>``."""
+    parts = case.marked_parts(lang)
+    if parts is None:
+        return escape(case.text.get(lang))
+    before, marked, after = parts
+    return f"{escape(before)}<mark>{escape(marked)}</mark>{escape(after)}"
+
+
+def points_label(points: float, lang: str) -> str:
+    """Points as the language writes them: ``2``, ``2,5`` (nb, nn) or ``2.5`` (en)."""
+    if float(points).is_integer():
+        return str(int(points))
+    text = f"{points:.1f}"
+    return text if lang == "en" else text.replace(".", ",")
+
+
+def outcome_label(feedback: Feedback, lang: str) -> str:
+    """ "right", "partial (half a point)" or "wrong", in ``lang``."""
+    return t("outcome_" + feedback.outcome, lang)
+
+
 def results_table(feedbacks: Iterable[Feedback], lang: str) -> tuple[list[str], list[list[str]]]:
     """The learner's results as a header and one row per case, for :mod:`kit.exports`."""
     header = [
@@ -169,6 +244,8 @@ def results_table(feedbacks: Iterable[Feedback], lang: str) -> tuple[list[str], 
         t("csv_your_level", lang),
         t("csv_key_level", lang),
         t("csv_correct", lang),
+        t("csv_outcome", lang),
+        t("csv_points", lang),
     ]
     rows = [
         [
@@ -179,6 +256,8 @@ def results_table(feedbacks: Iterable[Feedback], lang: str) -> tuple[list[str], 
             level_label(f.answer.level, lang),
             level_label(f.case.level, lang),
             t("csv_yes", lang) if f.correct else t("csv_no", lang),
+            outcome_label(f, lang),
+            points_label(f.points, lang),
         ]
         for f in feedbacks
     ]

@@ -129,7 +129,7 @@ def test_setup_texts_in_each_language(lang):
 
 # ---------------------------------------------------------------- the upload field, exports
 
-FORMULA_TITLES = ["=1+1", "+47 99", "-x", "@SUM(A1)", "-5+3", "=HYPERLINK(\"http://x\";\"y\")"]
+FORMULA_TITLES = ["=1+1", "+47 99", "-x", "@SUM(A1)", "-5+3", '=HYPERLINK("http://x";"y")']
 
 
 def formula_csv() -> bytes:
@@ -220,3 +220,140 @@ def test_problems_shown_in_the_app_are_bounded():
     assert status.count("<li>") == 51
     assert "… and 9950 more problems." in status
     assert len(status) < 20_000
+
+
+# ---------------------------------------------------------------- partial credit, marked parts
+
+
+def one_case_app(case, lang: str = "nb") -> Klassifisering:
+    from kit.widgets import Klassifisering
+
+    app = Klassifisering(lang=lang, cases=(case,), seed=1)
+    app.start((case,))
+    return app
+
+
+def verdi_case():
+    from kit.cases import Case
+    from kit.text import Text
+
+    return Case(
+        "v",
+        Text("Kafeen", "The café"),
+        Text("Gjestene former kafeen.", "The guests shape the café."),
+        "verdisamskaping",
+        3,
+        Text("Fordi gjestenes verdi.", "Because of the guests' value."),
+    )
+
+
+@pytest.mark.parametrize(
+    ("lang", "verdict", "reason", "summary"),
+    [
+        (
+            "nb",
+            "Halvveis: et halvt poeng.",
+            "verdisamskaping er det skarpere svaret",
+            "Poeng i alt: 0,5 av 1. 1 av svarene ga et halvt poeng",
+        ),
+        (
+            "nn",
+            "Halvvegs: eit halvt poeng.",
+            "verdisamskaping er det skarpare svaret",
+            "Poeng i alt: 0,5 av 1. 1 av svara gav eit halvt poeng",
+        ),
+        (
+            "en",
+            "Halfway there: half a point.",
+            "value co-creation is the sharper answer",
+            "Points in all: 0.5 of 1. 1 of your answers earned half a point",
+        ),
+    ],
+)
+def test_partial_credit_in_feedback_summary_and_download(lang, verdict, reason, summary):
+    app = one_case_app(verdi_case(), lang)
+    answer(app, "samproduksjon", 3)
+    fb = app.feedback.value
+    assert verdict in fb and reason in fb and "kit-feedback-partial" in fb
+    assert "0.5" in app.progress_text.value or "0,5" in app.progress_text.value
+    app.next_button.click()
+    assert app.phase == "summary"
+    assert summary in app.summary_text.value
+    payload = app.download.value.split("base64,")[1].split("'")[0]
+    row = base64.b64decode(payload).decode("utf-8-sig").splitlines()[1].split(";")
+    assert row[-2:] == [{"en": "half a point"}.get(lang, "halvt poeng"), summary.split()[3]]
+
+
+def test_right_and_wrong_answers_get_no_partial_text():
+    """Positive control: the same case answered right, then wrong, shows no half point."""
+    app = one_case_app(verdi_case())
+    answer(app, "verdisamskaping", 3)
+    assert "Helt riktig!" in app.feedback.value and "halvt" not in app.feedback.value
+    assert "kit-feedback-right" in app.feedback.value
+    app.next_button.click()
+    assert "Poeng i alt: 1 av 1." in app.summary_text.value
+    assert "halvt poeng" not in app.summary_text.value
+    app = one_case_app(verdi_case())
+    answer(app, "samproduksjon", 2)
+    assert "halvt" not in app.feedback.value and "kit-feedback-wrong" in app.feedback.value
+
+
+CHAIN_YAML = """\
+schema: 1
+cases:
+  - id: k1
+    kjede: kjede-a
+    prosess: samskaping
+    nivå: 2
+    tittel: Kjeden
+    tekst: "Kommunestyret vedtar en <frivillighetspolitikk>. Så lager de tilbudet sammen."
+    markert: "Så lager de tilbudet sammen."
+    forklaring: Fordi.
+    tittel_nn: Kjeda
+    tekst_nn: "Kommunestyret vedtek ein <frivilligpolitikk>. Så lagar dei tilbodet saman."
+    markert_nn: "Så lagar dei tilbodet saman."
+    forklaring_nn: Fordi.
+"""
+
+
+@pytest.mark.parametrize(
+    ("lang", "prompt", "expected"),
+    [
+        (
+            "nb",
+            "Klassifiser den markerte delen.",
+            "Kommunestyret vedtar en &lt;frivillighetspolitikk&gt;. "
+            "<mark>Så lager de tilbudet sammen.</mark>",
+        ),
+        (
+            "nn",
+            "Klassifiser den markerte delen.",
+            "Kommunestyret vedtek ein &lt;frivilligpolitikk&gt;. "
+            "<mark>Så lagar dei tilbodet saman.</mark>",
+        ),
+        (
+            "en",  # no English in this file: bokmål text and bokmål marked part
+            "Classify the marked part.",
+            "Kommunestyret vedtar en &lt;frivillighetspolitikk&gt;. "
+            "<mark>Så lager de tilbudet sammen.</mark>",
+        ),
+    ],
+)
+def test_chain_case_shows_its_marked_part(lang, prompt, expected):
+    from kit.widgets import Klassifisering
+
+    app = Klassifisering(lang=lang, seed=1)
+    report = app.load_file(CHAIN_YAML.encode(), "kjede.yaml")
+    assert report.ok, report.lines()
+    app.start(report.cases)
+    view = app.case_view.value
+    assert f"<p class='kit-case-text'>{expected}</p>" in view
+    assert prompt in view and view.index(prompt) < view.index("<mark>")
+    assert "<frivillig" not in view
+
+
+def test_case_without_marked_part_has_no_prompt():
+    app = one_case_app(verdi_case())
+    assert "<mark>" not in app.case_view.value
+    assert "markerte" not in app.case_view.value
+    assert "Gjestene former kafeen." in app.case_view.value

@@ -8,13 +8,29 @@ import io
 import pytest
 
 from kit.cases import Case
-from kit.exercise import Answer, Session, check, confusion, results_csv, score, shuffled
+from kit.exercise import (
+    Answer,
+    Session,
+    case_text_html,
+    check,
+    confusion,
+    points_label,
+    results_csv,
+    score,
+    shuffled,
+)
 from kit.text import Text
 
 
 def case(cid: str, process: str, level: int | None) -> Case:
-    return Case(cid, Text(f"T {cid}", f"T {cid} en"), Text("tekst"), process, level,
-                Text("fordi", "because"))
+    return Case(
+        cid,
+        Text(f"T {cid}", f"T {cid} en"),
+        Text("tekst"),
+        process,
+        level,
+        Text("fordi", "because"),
+    )
 
 
 CASES = (
@@ -39,7 +55,11 @@ CASES = (
 )
 def test_check_per_part(the_case, answer, process_ok, level_ok):
     fb = check(the_case, answer)
-    assert (fb.process_ok, fb.level_ok, fb.correct) == (process_ok, level_ok, process_ok and level_ok)
+    assert (fb.process_ok, fb.level_ok, fb.correct) == (
+        process_ok,
+        level_ok,
+        process_ok and level_ok,
+    )
 
 
 def test_answer_rejects_unknown_values():
@@ -116,6 +136,154 @@ def test_results_csv_readable_by_excel_norway():
     text = results_csv(fbs, "nb")
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
     assert rows[0][0] == "id" and len(rows) == 3
-    assert rows[1] == ["a", "T a", "Samskaping", "Samskaping", "Nivå 2", "Nivå 1", "nei"]
-    assert rows[2][-1] == "ja" and rows[2][4] == "Ikke noe nivå"
+    assert rows[1] == [
+        "a",
+        "T a",
+        "Samskaping",
+        "Samskaping",
+        "Nivå 2",
+        "Nivå 1",
+        "nei",
+        "feil",
+        "0",
+    ]
+    assert rows[2][-3:] == ["ja", "riktig", "1"] and rows[2][4] == "Ikke noe nivå"
     assert "Co-creation (samskaping)" in results_csv(fbs, "en")
+
+
+# ---------------------------------------------------------------- partial credit
+
+VERDI = CASES[3]  # verdisamskaping, level 3
+SAMPRO = CASES[2]  # samproduksjon, level 3
+
+
+@pytest.mark.parametrize(
+    ("the_case", "answer", "outcome", "points"),
+    [
+        (VERDI, Answer("samproduksjon", 3), "partial", 0.5),
+        # positive and negative controls around it
+        (VERDI, Answer("verdisamskaping", 3), "right", 1.0),
+        (VERDI, Answer("samproduksjon", 2), "wrong", 0.0),
+        (VERDI, Answer("samskaping", 3), "wrong", 0.0),
+        (VERDI, Answer("ingen", None), "wrong", 0.0),
+        (SAMPRO, Answer("verdisamskaping", 3), "wrong", 0.0),  # not the other way round
+        (SAMPRO, Answer("samproduksjon", 3), "right", 1.0),
+        (CASES[1], Answer("samproduksjon", 3), "wrong", 0.0),
+    ],
+)
+def test_partial_credit_only_for_samproduksjon_on_a_verdisamskaping_case(
+    the_case, answer, outcome, points
+):
+    fb = check(the_case, answer)
+    assert (fb.outcome, fb.points, fb.partial) == (outcome, points, outcome == "partial")
+    assert fb.correct == (outcome == "right")
+
+
+def test_score_counts_points_and_partial_answers():
+    fbs = [
+        check(VERDI, Answer("samproduksjon", 3)),  # half a point
+        check(SAMPRO, Answer("samproduksjon", 3)),  # right
+        check(CASES[0], Answer("samskaping", 2)),  # wrong
+        check(VERDI, Answer("verdisamskaping", 3)),  # right
+    ]
+    s = score(fbs)
+    assert (s.answered, s.correct, s.partial, s.points) == (4, 2, 1, 2.5)
+    # the process counts stay strict: samproduksjon is not the process of a verdisamskaping case
+    assert s.by_process["verdisamskaping"] == (1, 2)
+    assert score([]).points == 0
+
+
+def test_partial_answer_is_practised_again():
+    session = Session([VERDI, SAMPRO])
+    session.answer(Answer("samproduksjon", 3))
+    session.advance()
+    session.answer(Answer("samproduksjon", 3))
+    assert session.score().points == 1.5
+    assert session.wrong_cases() == (VERDI,)
+
+
+@pytest.mark.parametrize(
+    ("lang", "outcome", "points"),
+    [("nb", "halvt poeng", "0,5"), ("nn", "halvt poeng", "0,5"), ("en", "half a point", "0.5")],
+)
+def test_results_csv_shows_the_partial_outcome(lang, outcome, points):
+    fbs = [check(VERDI, Answer("samproduksjon", 3)), check(SAMPRO, Answer("ingen", None))]
+    rows = list(csv.reader(io.StringIO(results_csv(fbs, lang)), delimiter=";"))
+    assert len(rows[0]) == len(rows[1]) == 9
+    assert rows[1][0] == "d" and rows[1][-2:] == [outcome, points]
+    no = {"nb": "nei", "nn": "nei", "en": "no"}[lang]
+    assert rows[1][-3] == no  # not fully right
+    assert rows[2][-1] == "0"
+
+
+def test_points_label():
+    assert [points_label(p, "nb") for p in (0, 1.0, 2.5)] == ["0", "1", "2,5"]
+    assert points_label(2.5, "en") == "2.5" and points_label(3.0, "en") == "3"
+
+
+# ---------------------------------------------------------------- chains and marked parts
+
+
+def chain_case(cid: str, chain: str | None) -> Case:
+    return Case(cid, Text(cid), Text("tekst"), "ingen", None, Text("fordi"), chain=chain)
+
+
+def test_shuffle_keeps_a_chain_in_story_order():
+    chain = [chain_case(f"k{i}", "kjede-1") for i in range(4)]
+    others = [chain_case(f"o{i}", None) for i in range(8)]
+    cases = [chain[0], *others[:4], chain[1], chain[2], *others[4:], chain[3]]
+    orders = set()
+    for seed in range(20):
+        out = shuffled(cases, seed)
+        assert sorted(c.id for c in out) == sorted(c.id for c in cases)
+        assert [c.id for c in out if c.chain] == ["k0", "k1", "k2", "k3"]
+        orders.add(tuple(c.id for c in out))
+    # positive control: the shuffle still shuffles, chain members included in where they land
+    assert len(orders) > 10
+    assert len({tuple(i for i, c in enumerate(o) if c.startswith("k")) for o in orders}) > 5
+
+
+def marked_case(**texts: str) -> Case:
+    return Case(
+        "m",
+        Text("Tittel"),
+        Text(texts["nb"], texts.get("en"), nn=texts.get("nn")),
+        "samskaping",
+        2,
+        Text("fordi"),
+        chain="k",
+        marked=Text(texts["mark_nb"], texts.get("mark_en"), nn=texts.get("mark_nn")),
+    )
+
+
+def test_case_text_html_marks_and_escapes():
+    case = marked_case(
+        nb="Først <b>ramme</b>. Så setter de seg sammen & lager tilbudet. Til slutt drift.",
+        mark_nb="Så setter de seg sammen & lager tilbudet.",
+        nn="Fyrst ramme. Så set dei seg saman og lagar tilbodet. Til slutt drift.",
+        mark_nn="Så set dei seg saman og lagar tilbodet.",
+    )
+    assert case_text_html(case, "nb") == (
+        "Først &lt;b&gt;ramme&lt;/b&gt;. <mark>Så setter de seg sammen &amp; lager tilbudet.</mark>"
+        " Til slutt drift."
+    )
+    assert case_text_html(case, "nn") == (
+        "Fyrst ramme. <mark>Så set dei seg saman og lagar tilbodet.</mark> Til slutt drift."
+    )
+    # English is missing: text and marked part fall back to bokmål together
+    assert case_text_html(case, "en") == case_text_html(case, "nb")
+    # positive control: a case without a marked part is the escaped text alone
+    plain = Case("p", Text("T"), Text("a <i>b</i>"), "ingen", None, Text("f"))
+    assert case_text_html(plain, "nb") == "a &lt;i&gt;b&lt;/i&gt;"
+
+
+def test_marked_part_may_differ_in_whitespace_only():
+    case = marked_case(nb="En to\ntre fire.", mark_nb="to tre")
+    assert case_text_html(case, "nb") == "En <mark>to\ntre</mark> fire."
+    other = marked_case(nb="En to tre fire.", mark_nb="to fire")
+    assert case_text_html(other, "nb") == "En to tre fire."  # not found: no mark
+
+
+def test_case_rejects_unknown_tier():
+    with pytest.raises(ValueError, match="tier"):
+        Case("x", Text("T"), Text("t"), "ingen", None, Text("f"), tier="umulig")

@@ -7,7 +7,7 @@ from html import escape
 import ipywidgets as widgets
 
 from ..cases import LEVELS, Case
-from ..exercise import level_label
+from ..exercise import case_text_html, level_label
 from ..i18n import t
 from ..model import PROCESSES
 from .caseset import domain_label
@@ -36,11 +36,17 @@ def level_choice(lang: str) -> widgets.RadioButtons:
 
 
 def case_html(case: Case, lang: str) -> str:
-    """A case's title, text and domain, escaped."""
+    """A case's title, text and domain, escaped; a chain case's marked part in ``<mark>``,
+    with the prompt to classify just that part before the text."""
     domain = t("klass_domain_badge", lang, domain=domain_label(case.domain, lang))
+    prompt = (
+        f"<p class='kit-marked-prompt'><strong>{escape(t('klass_marked_prompt', lang))}</strong></p>"
+        if case.marked_parts(lang) is not None
+        else ""
+    )
     return (
         f"<h2>{escape(case.title.get(lang))}</h2>"
-        f"<p class='kit-case-text'>{escape(case.text.get(lang))}</p>"
+        f"{prompt}<p class='kit-case-text'>{case_text_html(case, lang)}</p>"
         f"<p><span class='kit-badge kit-badge-ingen'>{escape(domain)}</span></p>"
     )
 

@@ -11,7 +11,15 @@ import ipywidgets as widgets
 from .. import render
 from ..casefile import load_cases
 from ..cases import Case
-from ..exercise import Answer, Feedback, Session, confusion, level_label, results_csv_bytes
+from ..exercise import (
+    Answer,
+    Feedback,
+    Session,
+    confusion,
+    level_label,
+    points_label,
+    results_csv_bytes,
+)
 from ..i18n import t
 from ..model import Model, load_model
 from .answering import case_html, level_choice, process_choice, progress_html
@@ -140,7 +148,15 @@ class Klassifisering(App):
                 session.total,
                 t("klass_progress_text", lang, n=n, total=session.total),
                 lang,
-                " · " + t("klass_score_text", lang, correct=score.correct, answered=score.answered),
+                " · "
+                + t("klass_score_text", lang, correct=score.correct, answered=score.answered)
+                + " · "
+                + t(
+                    "klass_points_text",
+                    lang,
+                    points=points_label(score.points, lang),
+                    answered=score.answered,
+                ),
             )
             self.case_view.value = case_html(case, lang)
             done = session.checked
@@ -165,11 +181,18 @@ class Klassifisering(App):
         verdict = (
             "klass_fb_all_right"
             if fb.correct
+            else "klass_fb_partial"
+            if fb.partial
             else "klass_fb_part_right"
             if fb.process_ok or fb.level_ok
             else "klass_fb_all_wrong"
         )
-        cls = "kit-feedback-right" if fb.correct else "kit-feedback-wrong"
+        cls = f"kit-feedback-{fb.outcome}"
+        reason = (
+            f"<p class='kit-partial-reason'>{escape(t('klass_fb_partial_reason', lang))}</p>"
+            if fb.partial
+            else ""
+        )
         expected_p = t("process_" + case.process, lang)
         given_p = t("process_" + fb.answer.process, lang)
         expected_l = level_label(case.level, lang)
@@ -196,7 +219,7 @@ class Klassifisering(App):
         return (
             f"<div class='kit-feedback {cls}' role='status'>"
             f"<p><strong>{escape(t(verdict, lang))}</strong></p>"
-            f"<ul><li>{escape(part_p)}</li><li>{escape(part_l)}</li></ul>"
+            f"<ul><li>{escape(part_p)}</li><li>{escape(part_l)}</li></ul>{reason}"
             f"<p><strong>{escape(t('klass_fb_explanation', lang))}:</strong> "
             f"{escape(case.explanation.get(lang))}</p>"
             f"<p>{escape(where)}</p></div>"
@@ -236,6 +259,14 @@ class Klassifisering(App):
                     process=score.process_correct,
                     level=score.level_correct,
                 )
+                + " "
+                + t(
+                    "klass_summary_points",
+                    lang,
+                    points=points_label(score.points, lang),
+                    total=score.answered,
+                )
+                + (" " + t("klass_summary_partial", lang, n=score.partial) if score.partial else "")
             )
             + table
         )
