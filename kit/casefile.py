@@ -582,8 +582,8 @@ class _Checker:
             elif column == "par" and text:
                 self.pairs.append((row.number, row.names.get(column, column), text))
         if len(cells) == len(COLUMNS):
-            self._check_marked(cells, bad)
-            self._check_facilitator(cells, bad)
+            self._check_marked(cells, row.names, bad)
+            self._check_facilitator(cells, row.names, bad)
         if len(self.problems) > before or self.missing or process is None:
             return None
         title, text, explanation = (_text(cells, c) for c in ("tittel", "tekst", "forklaring"))
@@ -604,32 +604,38 @@ class _Checker:
         )
 
     @staticmethod
-    def _check_marked(cells: Mapping[str, str], bad: Callable[..., None]) -> None:
+    def _check_marked(
+        cells: Mapping[str, str], names: Mapping[str, str], bad: Callable[..., None]
+    ) -> None:
         """The marked part, in every language the text is written in, occurs in that text."""
         columns = ["markert", *(f"markert_{lang}" for lang in _OTHER_LANGS)]
         if not any(cells[c] for c in columns):
             return
         if not cells["markert"]:
-            bad("markert", "cases_marked_missing", text="tekst")
+            bad("markert", "cases_marked_missing", text=names.get("tekst", "tekst"))
         for lang in ("", *(f"_{lang}" for lang in _OTHER_LANGS)):
             marked, text_column = cells["markert" + lang], "tekst" + lang
+            shown = names.get(text_column, text_column)
             if not cells[text_column]:
                 if marked:
-                    bad("markert" + lang, "cases_marked_without_text", text=text_column)
+                    bad("markert" + lang, "cases_marked_without_text", text=shown)
             elif not marked:
                 if lang and cells["markert"]:
-                    bad("markert" + lang, "cases_marked_missing", text=text_column)
+                    bad("markert" + lang, "cases_marked_missing", text=shown)
             elif find_marked(cells[text_column], marked) is None:
-                bad("markert" + lang, "cases_marked_not_in_text", text=text_column)
+                bad("markert" + lang, "cases_marked_not_in_text", text=shown)
 
     @staticmethod
-    def _check_facilitator(cells: Mapping[str, str], bad: Callable[..., None]) -> None:
+    def _check_facilitator(
+        cells: Mapping[str, str], names: Mapping[str, str], bad: Callable[..., None]
+    ) -> None:
         """A facilitator note in nynorsk or English needs the bokmål one it falls back to."""
         if cells["fasilitator"]:
             return
         for lang in _OTHER_LANGS:
             if cells[f"fasilitator_{lang}"]:
-                bad("fasilitator", "cases_facilitator_missing", column=f"fasilitator_{lang}")
+                column = f"fasilitator_{lang}"
+                bad("fasilitator", "cases_facilitator_missing", column=names.get(column, column))
                 return
 
     @staticmethod
