@@ -287,3 +287,25 @@ def test_marked_part_may_differ_in_whitespace_only():
 def test_case_rejects_unknown_tier():
     with pytest.raises(ValueError, match="tier"):
         Case("x", Text("T"), Text("t"), "ingen", None, Text("f"), tier="umulig")
+
+
+@pytest.mark.parametrize(
+    ("lang", "relation", "judge"),
+    [
+        ("nb", "som et resultat av samproduksjon på nivå 3", "tjenestemottakeren som opplever"),
+        ("nn", "som eit resultat av samproduksjon på nivå 3", "tenestemottakaren som opplever"),
+        ("en", "as a result of co-production at level 3", "service recipient who experiences"),
+    ],
+)
+def test_concepts_explain_how_the_two_level_3_processes_relate(lang, relation, judge):
+    """The concepts lesson says why samproduksjon is half of a verdisamskaping answer."""
+    from kit.i18n import t
+    from kit.lessons import load_lesson
+
+    (pair,) = [p for p in load_lesson().contrasts if p.id == "leksehjelp"]
+    assert {pair.a.process, pair.b.process} == {"samproduksjon", "verdisamskaping"}
+    point = " ".join(pair.point.get(lang).split())
+    assert lang in pair.point.languages
+    assert relation in point and judge in point
+    # the exercise's reason says the same
+    assert relation in " ".join(t("klass_fb_partial_reason", lang).split())
