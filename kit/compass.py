@@ -3,15 +3,20 @@
 Pure layer: no ipywidgets, IPython or altair. The questions, their options and the rules live in
 ``data/compass.yaml``; :func:`assess` is a small interpreter of those rules. A rule fires when, for
 every question in its ``when``, the answer is one of the listed option keys. "Vet ikke" (don't
-know) and unanswered questions meet no condition; they are listed as things to find out. The
-process ``ingen`` (none) only counts when no other rule gives a process.
+know) and unanswered questions meet no condition; they are listed as things to find out.
+
+Process rules are in rank order: the first that fires is the verdict (the main answer), and the
+processes and levels are listed in the order of their first rule. The process ``ingen`` (none)
+counts only when no process rule above it fires, and then the process rules below it are set
+aside, so a level-1 document or anchoring never outranks "none". Gaps and discussion points may
+also require ``found``: one of the listed processes among those the compass finds.
 
 :mod:`kit.compass_html` turns an :class:`Assessment` into HTML.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -32,6 +37,8 @@ PROCESS_LEVELS: Mapping[str, tuple[int, ...]] = {
     "ingen": (),
 }
 _RULE_KEYS = ("id", "when", "then", "reason", "next_step")
+#: The condition on the processes found (not a question): only gaps and discussion points have it.
+FOUND = "found"
 
 
 # -- content ---------------------------------------------------------------------------------
@@ -69,6 +76,7 @@ class Rule:
     id: str
     when: tuple[tuple[str, tuple[str, ...]], ...]  #: (question id, accepted option keys)
     reason: Text
+    found: tuple[str, ...] = ()  #: if set, one of these processes must be found
     process: str | None = None
     level: int | None = None
     gap: Text | None = None  #: title of a gap the model reveals
@@ -84,7 +92,10 @@ class Rule:
             return "discussion"
         return "finding"
 
-    def matches(self, answers: Mapping[str, str]) -> bool:
+    def matches(self, answers: Mapping[str, str], found: Iterable[str] = ()) -> bool:
+        """All conditions hold: each answer is a listed key, and (if ``found``) a process is."""
+        if self.found and not set(self.found) & set(found):
+            return False
         return all(answers.get(qid) in keys for qid, keys in self.when)
 
 
@@ -148,7 +159,7 @@ class Gap:
 
 @dataclass(frozen=True)
 class Assessment:
-    findings: tuple[Finding, ...]  #: one per process/level rule that counts, in data order
+    findings: tuple[Finding, ...]  #: one per process/level rule that counts, in rank order
     processes: tuple[ProcessFinding, ...]
     levels: tuple[LevelFinding, ...]
     gaps: tuple[Gap, ...]
@@ -158,6 +169,11 @@ class Assessment:
     fired: tuple[str, ...]  #: ids of every rule whose conditions held, in data order
     answered: int  #: questions answered (including "vet ikke")
     total: int
+
+    @property
+    def verdict(self) -> Finding | None:
+        """The main answer: the first process rule that counts (None when none does)."""
+        return self.findings[0] if self.findings else None
 
     @property
     def process_keys(self) -> tuple[str, ...]:
@@ -196,8 +212,12 @@ def _rule(r: Reader, node: Any, where: str, questions: Mapping[str, Question]) -
     if not isinstance(when_node, dict) or not when_node:
         raise r.fail(f"{where}.when", "must map question ids to lists of option keys")
     when = []
+    found: tuple[str, ...] = ()
     for qid, keys in when_node.items():
         here = f"{where}.when.{qid}"
+        if qid == FOUND:
+            found = _found(r, keys, here)
+            continue
         if qid not in questions:
             raise r.fail(here, f"no question with id {qid!r}")
         if isinstance(keys, str):
@@ -210,12 +230,19 @@ def _rule(r: Reader, node: Any, where: str, questions: Mapping[str, Question]) -
             if key not in questions[qid].keys:
                 raise r.fail(here, f"{key!r} is not an option of {qid!r}")
         when.append((str(qid), tuple(str(k) for k in keys)))
+    if found and not when:
+        raise r.fail(f"{where}.when", f"{FOUND!r} needs at least one question beside it")
     then = r.get(node, "then", where)
     kinds = [k for k in ("process", "gap", "discussion") if isinstance(then, dict) and k in then]
     if len(kinds) != 1:
         raise r.fail(f"{where}.then", "must have exactly one of process, gap or discussion")
-    fields: dict[str, Any] = {"reason": r.text_field(node, "reason", where)}
+    fields: dict[str, Any] = {"reason": r.text_field(node, "reason", where), "found": found}
     if kinds[0] == "process":
+        if found:
+            raise r.fail(
+                f"{where}.when.{FOUND}",
+                "only gaps and discussion points can depend on the processes",
+            )
         process = r.choice(then, "process", f"{where}.then", PROCESSES)
         allowed = PROCESS_LEVELS[process]
         level = then.get("level")
@@ -233,6 +260,17 @@ def _rule(r: Reader, node: Any, where: str, questions: Mapping[str, Question]) -
     return Rule(id=rid, when=tuple(when), **fields)
 
 
+def _found(r: Reader, keys: Any, here: str) -> tuple[str, ...]:
+    if isinstance(keys, str):
+        keys = [keys]
+    if not isinstance(keys, list) or not keys:
+        raise r.fail(here, "must be a list of processes")
+    for key in keys:
+        if key not in PROCESSES:
+            raise r.fail(here, f"{key!r} is not one of {', '.join(PROCESSES)}")
+    return tuple(str(k) for k in keys)
+
+
 def parse_compass(raw: Any, path: Path) -> Compass:
     """Build the compass from parsed YAML; every problem names ``path`` and the field."""
     r = Reader(path)
@@ -245,6 +283,8 @@ def parse_compass(raw: Any, path: Path) -> Compass:
     for i, q in enumerate(questions):
         if q.id in by_id:
             raise r.fail(f"questions[{i}].id", f"{q.id!r} appears twice")
+        if q.id == FOUND:
+            raise r.fail(f"questions[{i}].id", f"{FOUND!r} is reserved for the processes found")
         by_id[q.id] = q
     rules = []
     seen: set[str] = set()
@@ -286,18 +326,23 @@ def assess(answers: Mapping[str, str | None], compass: Compass | None = None) ->
         if key not in question.keys:
             raise ValueError(f"{key!r} is not an option of question {qid!r}")
         given[qid] = key
-    fired = [rule for rule in compass.rules if rule.matches(given)]
-    findings = [rule for rule in fired if rule.kind == "finding"]
-    if any(rule.process != "ingen" for rule in findings):
-        findings = [rule for rule in findings if rule.process != "ingen"]
+    findings = [rl for rl in compass.rules if rl.kind == "finding" and rl.matches(given)]
+    # Rank order: the first process rule that fires decides whether "ingen" counts.
+    if findings and findings[0].process == "ingen":
+        findings = [rl for rl in findings if rl.process == "ingen"]
+    else:
+        findings = [rl for rl in findings if rl.process != "ingen"]
+    found = {rl.process for rl in findings if rl.process}
+    fired = [rl for rl in compass.rules if rl.matches(given, found)]  # process rules have no found
+    process_order = list(dict.fromkeys(rl.process for rl in findings if rl.process))
     processes = tuple(
         ProcessFinding(p, tuple(Reason(rl.id, rl.reason) for rl in findings if rl.process == p))
-        for p in PROCESSES
-        if any(rl.process == p for rl in findings)
+        for p in process_order
     )
+    level_order = list(dict.fromkeys(rl.level for rl in findings if rl.level is not None))
     levels = tuple(
         LevelFinding(n, tuple(Reason(rl.id, rl.reason) for rl in findings if rl.level == n))
-        for n in sorted({rl.level for rl in findings if rl.level is not None})
+        for n in level_order
     )
 
     def gap(rule: Rule) -> Gap:

@@ -20,6 +20,11 @@ def _quote(text: str, lang: str) -> str:
 def rule_sentence(rule: Rule, compass: Compass, lang: str) -> str:
     """The rule in words: "When «Who takes part» is «...» or «...», and ...: co-creation, level 2"."""
     conditions = []
+    if rule.found:
+        processes = t("kompass_rule_or", lang).join(
+            _quote(process_name(p, lang), lang) for p in rule.found
+        )
+        conditions.append(t("kompass_rule_condition_found", lang, processes=processes))
     for qid, keys in rule.when:
         question = compass.question(qid)
         options = t("kompass_rule_or", lang).join(
@@ -79,7 +84,8 @@ def rules_html(compass: Compass, lang: str) -> str:
 
 
 def findings_html(assessment: Assessment, model: Model, lang: str, h: int = 3) -> str:
-    """Processes and levels in a line each, then one row per rule with the reason from the model."""
+    """The main answer, processes and levels in a line each (in rank order), then one row per
+    rule that counts, with the reason from the model."""
     parts = [
         f"<p role='status'>{escape(t('kompass_answered', lang, answered=assessment.answered, total=assessment.total))}</p>",
         f"<h{h}>{escape(t('kompass_findings_heading', lang))}</h{h}>",
@@ -90,6 +96,16 @@ def findings_html(assessment: Assessment, model: Model, lang: str, h: int = 3) -
     badges = " ".join(
         f"<span class='kit-badge kit-badge-{escape(p.process)}'>{escape(process_name(p.process, lang))}</span>"
         for p in assessment.processes
+    )
+    verdict = assessment.verdict
+    assert verdict is not None  # there are processes
+    where = (
+        level_title(model.level(verdict.level), lang) if verdict.level else t("level_none", lang)
+    )
+    parts.append(
+        f"<p class='kit-kompass-verdict'><strong>{escape(t('kompass_verdict_label', lang))}:</strong> "
+        f"<span class='kit-badge kit-badge-{escape(verdict.process)}'>"
+        f"{escape(process_name(verdict.process, lang))}</span> – {escape(where)}</p>"
     )
     levels = "; ".join(
         f"{level_title(model.level(n), lang)} ({model.level(n).subtitle.get(lang)})"
@@ -246,6 +262,7 @@ COMPASS_CSS = """
 .kit-kompass-mark { font-weight: 700; }
 .kit-kompass-off .kit-kompass-mark { font-weight: 400; font-style: italic; }
 .kit-kompass-alt { font-size: 0.95em; }
+.kit-kompass-verdict { font-size: 1.1em; margin: 4px 0; }
 .kit-kompass-gap, .kit-kompass-discuss { border-left: 6px solid #a4161a; background: #fbeeee; padding: 2px 12px; margin: 6px 0; }
 .kit-kompass-discuss { border-left-color: #1c5d99; background: #eef5fc; }
 .kit-kompass-why td:nth-child(-n+2) { white-space: nowrap; }

@@ -14,7 +14,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.server]
 NOTEBOOK = "04_egen_sak.ipynb"
 ANSWERS = {  # the Tuesday lunch, anchored on one side, with a "vet ikke"
     "participants": "frivillige",
-    "stage": "drift",
+    "developed": "kommunen",
+    "runs": "sammen",
     "decides": "kommunen",
     "value_judge": "kommunen",
     "anchoring": "kommunen",
@@ -24,19 +25,21 @@ EXPECT = {
     "nb": {
         "show": "Vis resultat",
         "process": "Samproduksjon",
+        "verdict": "Hovedsvar: Samproduksjon – Nivå 3: Drift og rekruttering",
         "on": "Tiltaket ditt er her",
         "gap": "Forankret bare på én side",
         "discussion": "Samproduksjon uten samskaping",
-        "rules": "Vis alle de 20 reglene",
+        "rules": "Vis alle de 28 reglene",
         "name": "Navn på tiltaket (valgfritt)",
     },
     "en": {
         "show": "Show result",
         "process": "Co-production",
+        "verdict": "Main answer: Co-production (samproduksjon) – Level 3: Operation and recruitment",
         "on": "Your initiative is here",
         "gap": "Anchored on one side only",
         "discussion": "Co-production without co-creation",
-        "rules": "Show all 20 rules",
+        "rules": "Show all 28 rules",
         "name": "Name of the initiative (optional)",
     },
 }
@@ -63,6 +66,7 @@ def test_fill_in_the_compass_and_download_the_summary(app_page, lang):
 
     result = page.locator(".kit-kompass-result")
     expect(result).to_contain_text(words["process"], timeout=30_000)
+    expect(result.locator(".kit-kompass-verdict")).to_have_text(words["verdict"])
     on = page.locator(".kit-kompass-on")
     expect(on).to_have_count(1)
     expect(on).to_have_attribute("data-level", "3")
@@ -103,10 +107,10 @@ def test_answers_survive_the_language_menu(app_page):
     box = page.locator(".kit-kompass-question").first
     box.get_by_label("Kommunen, organisasjonene og enkeltfrivillige").check()
     page.get_by_role("button", name="Vis resultat").click()
-    expect(page.locator(".kit-kompass-result")).to_contain_text("Du har svart på 1 av 11")
+    expect(page.locator(".kit-kompass-result")).to_contain_text("Du har svart på 1 av 12")
     page.get_by_label("Språk").select_option(label="English")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     label = compass.question("participants").option("frivillige").label.en
     expect(page.locator(".kit-kompass-question").first.get_by_label(label)).to_be_checked()
-    expect(page.locator(".kit-kompass-result")).to_contain_text("You have answered 1 of 11")
+    expect(page.locator(".kit-kompass-result")).to_contain_text("You have answered 1 of 12")
     assert app_page.errors == [] and app_page.blocked == []

@@ -25,49 +25,65 @@ from kit.yamlio import ContentError
 COMPASS = load_compass()
 RAW = yaml.safe_load((data_dir() / "compass.yaml").read_text(encoding="utf-8"))
 
+#: Answer sets the rules below lean on: a cooperation (co-production) and two non-cooperations.
+COOP = {"participants": "frivillige", "runs": "sammen"}
+OWN = {
+    "participants": "frivilligheten_alene",
+    "developed": "frivilligheten",
+    "runs": "frivilligheten",
+}
+PURCHASE = {"participants": "organisasjoner", "runs": "kjop"}
+#: Answers that make the compass find each process (for rules with a `found` condition).
+FINDS = {
+    "samskaping": {"participants": "organisasjoner", "developed": "sammen", "decides": "sammen"},
+    "samproduksjon": COOP,
+    "verdisamskaping": {**COOP, "value_judge": "mottakere"},
+    "ingen": {"participants": "kommune_alene"},
+}
+
 # One row per rule in data/compass.yaml: the rule id, answers on which it fires, and answers on
-# which it must not fire (a neighbouring answer, "vet ikke", or the question left open).
+# which it must not fire (a neighbouring answer, "vet ikke", the question left open, or, for
+# gaps about the cooperation, the same answer where there is no cooperation).
 RULES = [
     (
-        "level1_anchoring",
-        {"anchoring": "begge"},
-        [{"anchoring": "kommunen"}, {"anchoring": "nei"}, {"anchoring": DONT_KNOW}, {}],
-    ),
-    (
-        "level1_written",
-        {"framework": "avtale"},
-        [{"framework": "nei"}, {"framework": DONT_KNOW}, {"anchoring": "begge"}],
-    ),
-    ("level1_frame", {"stage": "ramme"}, [{"stage": "utvikling"}, {"stage": DONT_KNOW}, {}]),
-    (
-        "level2_codesign",
-        {"stage": "utvikling", "participants": "organisasjoner", "decides": "sammen"},
+        "level3_value",
+        {**COOP, "value_judge": "mottakere"},
         [
-            {"stage": "drift", "participants": "organisasjoner", "decides": "sammen"},
-            {"stage": "utvikling", "participants": "kommune_alene", "decides": "sammen"},
-            {"stage": "utvikling", "participants": "frivillige", "decides": "kommunen"},
-            {"stage": "utvikling", "participants": "frivillige", "decides": DONT_KNOW},
-            {"stage": "utvikling", "participants": "frivillige"},
+            {**COOP, "value_judge": "kommunen"},
+            {"participants": "frivillige", "runs": "frivilligheten", "value_judge": "mottakere"},
+            {"participants": "kommune_alene", "runs": "sammen", "value_judge": "mottakere"},
+            {"value_judge": "mottakere"},
+        ],
+    ),
+    (
+        "level3_recipients_decide",
+        {"participants": "organisasjoner", "runs": "sammen", "decides": "mottakerne"},
+        [
+            {"participants": "organisasjoner", "runs": "sammen", "decides": "sammen"},
+            {"participants": "organisasjoner", "runs": "ikke_i_drift", "decides": "mottakerne"},
+            {"runs": "sammen", "decides": "mottakerne"},
         ],
     ),
     (
         "level3_coproduction",
-        {"stage": "drift", "participants": "frivillige"},
+        COOP,
         [
-            {"stage": "utvikling", "participants": "frivillige"},
-            {"stage": "drift", "participants": "kommune_alene"},
-            {"stage": "drift", "participants": DONT_KNOW},
-            {"stage": "drift"},
+            {"participants": "frivillige", "runs": "kommunen"},
+            {"participants": "kommune_alene", "runs": "sammen"},
+            {"participants": DONT_KNOW, "runs": "sammen"},
+            {"runs": "sammen"},
+            {"participants": "frivillige", "developed": "sammen"},
         ],
     ),
     (
-        "level3_value",
-        {"stage": "utvikling_drift", "participants": "frivillige", "value_judge": "mottakere"},
+        "level2_codesign",
+        {"participants": "organisasjoner", "developed": "sammen", "decides": "sammen"},
         [
-            {"stage": "utvikling_drift", "participants": "frivillige", "value_judge": "kommunen"},
-            {"stage": "utvikling", "participants": "frivillige", "value_judge": "mottakere"},
-            {"stage": "drift", "participants": "kommune_alene", "value_judge": "mottakere"},
-            {"value_judge": "mottakere"},
+            {"participants": "organisasjoner", "developed": "innspill", "decides": "sammen"},
+            {"participants": "kommune_alene", "developed": "sammen", "decides": "sammen"},
+            {"participants": "frivillige", "developed": "sammen", "decides": "kommunen"},
+            {"participants": "frivillige", "developed": "sammen", "decides": DONT_KNOW},
+            {"participants": "frivillige", "developed": "sammen"},
         ],
     ),
     (
@@ -76,63 +92,169 @@ RULES = [
         [{"participants": "organisasjoner"}, {"participants": DONT_KNOW}, {}],
     ),
     (
+        "none_voluntary_alone",
+        {"participants": "frivilligheten_alene"},
+        [{"participants": "frivillige"}, {}],
+    ),
+    (
+        "none_voluntary_own",
+        {"developed": "frivilligheten", "runs": "frivilligheten"},
+        [
+            {"developed": "frivilligheten", "runs": "sammen"},
+            {"developed": "sammen", "runs": "frivilligheten"},
+            {"developed": "frivilligheten"},
+        ],
+    ),
+    ("none_purchase", {"runs": "kjop"}, [{"runs": "kommunen"}, {"runs": DONT_KNOW}, {}]),
+    (
+        "none_consultation",
+        {"developed": "innspill"},
+        [{"developed": "kommunen"}, {"developed": DONT_KNOW}],
+    ),
+    (
+        "none_municipality_decides",
+        {"decides": "kommunen"},
+        [{"decides": "sammen"}, {"decides": DONT_KNOW}],
+    ),
+    (
         "none_no_joint_work",
-        {"stage": "ingen"},
-        [{"stage": "ramme"}, {"stage": DONT_KNOW}, {"participants": "kommune_alene"}],
+        {"developed": "kommunen", "runs": "ikke_i_drift"},
+        [
+            {"developed": "kommunen", "runs": "sammen"},
+            {"developed": "sammen", "runs": "kommunen"},
+            {"developed": "kommunen"},
+        ],
+    ),
+    (
+        "level1_frame",
+        {"participants": "organisasjoner", "developed": "ramme", "decides": "sammen"},
+        [
+            {"participants": "kommune_alene", "developed": "ramme", "decides": "sammen"},
+            {"participants": "organisasjoner", "developed": "ramme", "decides": "kommunen"},
+            {"participants": "organisasjoner", "developed": "ramme"},
+            {"developed": "ramme", "decides": "sammen"},
+        ],
+    ),
+    (
+        "level1_anchoring",
+        {"participants": "organisasjoner", "anchoring": "begge", "decides": "sammen"},
+        [
+            {"participants": "organisasjoner", "anchoring": "kommunen", "decides": "sammen"},
+            {"participants": "organisasjoner", "anchoring": "nei", "decides": "sammen"},
+            {"participants": "kommune_alene", "anchoring": "begge", "decides": "sammen"},
+            {"participants": "organisasjoner", "anchoring": "begge", "decides": "kommunen"},
+            {"anchoring": "begge"},
+        ],
+    ),
+    (
+        "level1_written",
+        {"participants": "frivillige", "framework": "politikk", "decides": "frivilligheten"},
+        [
+            {"participants": "frivillige", "framework": "kommunens_plan", "decides": "sammen"},
+            {"participants": "frivillige", "framework": "nei", "decides": "sammen"},
+            {"participants": "kommune_alene", "framework": "politikk", "decides": "sammen"},
+            {"framework": "avtale"},
+        ],
+    ),
+    (
+        "gap_plan_not_joint",
+        {**COOP, "framework": "kommunens_plan"},
+        [
+            {**COOP, "framework": "politikk"},
+            {"framework": "kommunens_plan"},
+            {"participants": "kommune_alene", "framework": "kommunens_plan"},
+        ],
     ),
     (
         "gap_no_framework",
-        {"framework": "nei"},
-        [{"framework": "politikk"}, {"framework": DONT_KNOW}, {}],
+        {**COOP, "framework": "nei"},
+        [
+            {**COOP, "framework": "politikk"},
+            {**COOP, "framework": DONT_KNOW},
+            {"framework": "nei"},
+            {**OWN, "framework": "nei"},
+        ],
     ),
     (
         "gap_no_anchoring",
-        {"anchoring": "nei"},
-        [{"anchoring": "begge"}, {"anchoring": "kommunen"}, {"anchoring": DONT_KNOW}],
+        {**COOP, "anchoring": "nei"},
+        [
+            {**COOP, "anchoring": "begge"},
+            {**COOP, "anchoring": "kommunen"},
+            {**COOP, "anchoring": DONT_KNOW},
+            {**PURCHASE, "anchoring": "nei"},
+        ],
     ),
     (
         "gap_one_sided_anchoring",
-        {"anchoring": "frivilligheten"},
-        [{"anchoring": "begge"}, {"anchoring": "nei"}, {"anchoring": DONT_KNOW}],
+        {**COOP, "anchoring": "frivilligheten"},
+        [
+            {**COOP, "anchoring": "begge"},
+            {**COOP, "anchoring": "nei"},
+            {**OWN, "anchoring": "frivilligheten"},
+        ],
     ),
     (
         "gap_municipality_decides",
-        {"stage": "utvikling_drift", "decides": "kommunen"},
+        {"developed": "sammen", "decides": "kommunen"},
         [
-            {"stage": "drift", "decides": "kommunen"},
-            {"stage": "utvikling", "decides": "sammen"},
-            {"stage": "utvikling", "decides": DONT_KNOW},
+            {"developed": "kommunen", "decides": "kommunen"},
+            {"developed": "sammen", "decides": "sammen"},
+            {"developed": "sammen", "decides": DONT_KNOW},
         ],
     ),
     (
         "gap_recipients_absent",
-        {"recipients": "nei"},
-        [{"recipients": "ja"}, {"recipients": DONT_KNOW}, {}],
+        {**COOP, "recipients": "nei"},
+        [
+            {**COOP, "recipients": "ja"},
+            {**COOP, "recipients": DONT_KNOW},
+            {"recipients": "nei"},
+            {"participants": "kommune_alene", "recipients": "nei"},
+        ],
     ),
     (
         "gap_no_feedback",
-        {"feedback": "nei"},
-        [{"feedback": "ja"}, {"feedback": "delvis"}, {"feedback": DONT_KNOW}],
+        {**COOP, "feedback": "nei"},
+        [
+            {**COOP, "feedback": "ja"},
+            {**COOP, "feedback": "delvis"},
+            {**COOP, "feedback": DONT_KNOW},
+            {**OWN, "feedback": "nei"},
+        ],
     ),
     (
         "gap_feedback_stops",
-        {"feedback": "delvis"},
-        [{"feedback": "ja"}, {"feedback": "nei"}, {"feedback": DONT_KNOW}],
+        {**COOP, "feedback": "delvis"},
+        [{**COOP, "feedback": "ja"}, {**COOP, "feedback": "nei"}, {"feedback": "delvis"}],
     ),
     (
         "gap_no_evaluation",
-        {"evaluation": "av_og_til"},
-        [{"evaluation": "jevnlig"}, {"evaluation": DONT_KNOW}, {}],
+        {**COOP, "evaluation": "av_og_til"},
+        [
+            {**COOP, "evaluation": "jevnlig"},
+            {**COOP, "evaluation": DONT_KNOW},
+            {**PURCHASE, "evaluation": "nei"},
+        ],
     ),
     (
         "gap_municipal_terms",
-        {"terms": "kommunen"},
-        [{"terms": "frivilligheten"}, {"terms": "avklart"}, {"terms": DONT_KNOW}],
+        {**COOP, "terms": "kommunen"},
+        [
+            {**COOP, "terms": "frivilligheten"},
+            {**COOP, "terms": "avklart"},
+            {**COOP, "terms": DONT_KNOW},
+            {"terms": "kommunen"},
+        ],
     ),
     (
         "gap_value_not_recipient",
-        {"value_judge": "ingen"},
-        [{"value_judge": "mottakere"}, {"value_judge": DONT_KNOW}, {}],
+        {**COOP, "value_judge": "ingen"},
+        [
+            {**COOP, "value_judge": "mottakere"},
+            {**COOP, "value_judge": DONT_KNOW},
+            {**OWN, "value_judge": "frivillige"},
+        ],
     ),
     (
         "discuss_statutory",
@@ -141,12 +263,17 @@ RULES = [
     ),
     (
         "discuss_coproduction_only",
-        {"stage": "drift", "decides": "kommunen"},
+        {"developed": "kommunen", "runs": "sammen"},
         [
-            {"stage": "utvikling_drift", "decides": "kommunen"},
-            {"stage": "drift", "decides": "sammen"},
-            {"stage": "drift", "decides": DONT_KNOW},
+            {"developed": "sammen", "runs": "sammen"},
+            {"developed": "kommunen", "runs": "kommunen"},
+            {"developed": DONT_KNOW, "runs": "sammen"},
         ],
+    ),
+    (
+        "discuss_consultation_only",
+        {"developed": "innspill"},
+        [{"developed": "sammen"}, {"developed": DONT_KNOW}, {}],
     ),
 ]
 
@@ -180,13 +307,23 @@ def test_rule_fires_on_its_condition_and_not_otherwise(rule_id, fires, not_fires
 
 @pytest.mark.parametrize("rule", COMPASS.rules, ids=lambda r: r.id)
 def test_each_condition_of_a_rule_is_needed(rule):
-    """Met with any listed key the rule fires; change one answer to anything else and it stops."""
-    base = {qid: keys[-1] for qid, keys in rule.when}
+    """Met with any listed key the rule fires; change one answer to anything else and it stops.
+
+    A rule that needs a process found gets answers that find one; without them it stays quiet.
+    """
+    own = {qid: keys[-1] for qid, keys in rule.when}
+    cooperation = FINDS[rule.found[-1]] if rule.found else {}
+    base = {**cooperation, **own}
     assert rule.id in assess(base).fired
     for qid, keys in rule.when:
         others = [k for k in COMPASS.question(qid).keys if k not in keys] + [None]
         for other in others:
             assert rule.id not in assess({**base, qid: other}).fired, (qid, other)
+    if rule.found:
+        assert rule.id not in assess(own).fired
+        for process, answers in FINDS.items():
+            if process not in rule.found:
+                assert rule.id not in assess({**answers, **own}).fired, process
 
 
 def test_the_tuesday_lunch_is_coproduction_not_cocreation():
@@ -194,7 +331,8 @@ def test_the_tuesday_lunch_is_coproduction_not_cocreation():
     result = assess(
         {
             "participants": "frivillige",
-            "stage": "drift",
+            "developed": "kommunen",
+            "runs": "sammen",
             "decides": "kommunen",
             "value_judge": "kommunen",
         }
@@ -203,38 +341,165 @@ def test_the_tuesday_lunch_is_coproduction_not_cocreation():
     assert result.level_numbers == (3,)
     assert [d.rule for d in result.discussions] == ["discuss_coproduction_only"]
     assert [g.rule for g in result.gaps] == ["gap_value_not_recipient"]
+    assert "none_municipality_decides" in result.fired  # fired, but outranked
+
+
+FULL = {
+    "participants": "frivillige",
+    "developed": "sammen",
+    "runs": "sammen",
+    "decides": "sammen",
+    "recipients": "ja",
+    "value_judge": "mottakere",
+    "terms": "frivilligheten",
+    "statutory": "nei",
+    "framework": "politikk",
+    "anchoring": "begge",
+    "feedback": "ja",
+    "evaluation": "jevnlig",
+}
 
 
 def test_a_full_cooperation_has_every_process_and_level_and_no_gap():
-    answers = {
-        "participants": "frivillige",
-        "stage": "utvikling_drift",
-        "decides": "sammen",
-        "recipients": "ja",
-        "value_judge": "mottakere",
-        "terms": "frivilligheten",
-        "statutory": "nei",
-        "framework": "politikk",
-        "anchoring": "begge",
-        "feedback": "ja",
-        "evaluation": "jevnlig",
-    }
-    result = assess(answers)
-    assert result.process_keys == ("samskaping", "samproduksjon", "verdisamskaping")
-    assert result.level_numbers == (1, 2, 3)
+    result = assess(FULL)
+    assert result.process_keys == ("verdisamskaping", "samproduksjon", "samskaping")
+    assert result.level_numbers == (3, 2, 1)
+    assert (result.verdict.process, result.verdict.level) == ("verdisamskaping", 3)
     assert result.gaps == () and result.discussions == ()
     assert result.dont_know == () and result.unanswered == ()
     assert result.answered == result.total == len(COMPASS.questions)
-    level1 = result.levels[0]
+    level1 = result.levels[-1]
+    assert level1.level == 1
     assert [r.rule for r in level1.reasons] == ["level1_anchoring", "level1_written"]
 
 
-def test_none_only_counts_when_no_other_rule_gives_a_process():
+def _first(answers):
+    verdict = assess(answers).verdict
+    return (verdict.process, verdict.level) if verdict else None
+
+
+# The rank order in words: which verdict comes first when several rules hold.
+RANKS = [
+    ("value_before_coproduction", {**COOP, "value_judge": "mottakere"}, ("verdisamskaping", 3)),
+    ("recipients_decide_is_value", {**COOP, "decides": "mottakerne"}, ("verdisamskaping", 3)),
+    (
+        "coproduction_before_codesign",
+        {**COOP, "developed": "sammen", "decides": "sammen"},
+        ("samproduksjon", 3),
+    ),
+    (
+        "codesign_before_anchoring",
+        {**FINDS["samskaping"], "anchoring": "begge", "framework": "avtale"},
+        ("samskaping", 2),
+    ),
+    (
+        "codesign_without_anchoring",
+        {**FINDS["samskaping"], "anchoring": "nei", "framework": "nei"},
+        ("samskaping", 2),
+    ),
+    (
+        "frame_alone",
+        {"participants": "organisasjoner", "developed": "ramme", "decides": "sammen"},
+        ("samskaping", 1),
+    ),
+    (
+        "purchase_outranks_contract_and_anchoring",
+        {**PURCHASE, "decides": "sammen", "framework": "avtale", "anchoring": "begge"},
+        ("ingen", None),
+    ),
+    (
+        "municipal_plan_alone",
+        {"participants": "kommune_alene", "framework": "kommunens_plan", "anchoring": "kommunen"},
+        ("ingen", None),
+    ),
+    (
+        "own_activity_outranks_policy",
+        {
+            "participants": "organisasjoner",
+            "developed": "frivilligheten",
+            "runs": "frivilligheten",
+            "decides": "frivilligheten",
+            "framework": "politikk",
+            "anchoring": "begge",
+        },
+        ("ingen", None),
+    ),
+    (
+        "consultation_outranks_anchoring",
+        {
+            "participants": "organisasjoner",
+            "developed": "innspill",
+            "decides": "sammen",
+            "anchoring": "begge",
+        },
+        ("ingen", None),
+    ),
+    (
+        "coproduction_outranks_consultation",
+        {**COOP, "developed": "innspill", "decides": "kommunen"},
+        ("samproduksjon", 3),
+    ),
+    (
+        "workshop_decided_alone",
+        {"participants": "organisasjoner", "developed": "sammen", "decides": "kommunen"},
+        ("ingen", None),
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "answers", "first"), RANKS, ids=[r[0] for r in RANKS])
+def test_rank_order_decides_the_main_answer(name, answers, first):
+    assert _first(answers) == first
+
+
+def test_ingen_counts_only_when_no_rule_above_gives_a_process():
     alone = assess({"participants": "kommune_alene"})
     assert alone.process_keys == ("ingen",) and alone.level_numbers == ()
-    mixed = assess({"participants": "kommune_alene", "anchoring": "begge"})
-    assert "none_alone" in mixed.fired
-    assert mixed.process_keys == ("samskaping",) and mixed.level_numbers == (1,)
+    assert alone.verdict.rule == "none_alone" and alone.verdict.level is None
+    # a contract signed on both sides: level 1's rules fire but are set aside, "ingen" stands
+    bought = assess({**PURCHASE, "decides": "sammen", "framework": "avtale", "anchoring": "begge"})
+    assert {"none_purchase", "level1_anchoring", "level1_written"} <= set(bought.fired)
+    assert bought.process_keys == ("ingen",) and bought.level_numbers == ()
+    assert [f.rule for f in bought.findings] == ["none_purchase"]
+    # volunteers help run it: co-production outranks the "ingen" of a municipality that decides
+    tuesday = assess({**COOP, "decides": "kommunen"})
+    assert "none_municipality_decides" in tuesday.fired
+    assert tuesday.process_keys == ("samproduksjon",)
+
+
+NO_COOPERATION = {
+    "alone": {"participants": "kommune_alene", "developed": "kommunen"},
+    "own_activity": OWN,
+    "purchase": {**PURCHASE, "developed": "kommunen", "decides": "kommunen"},
+    "consultation": {"participants": "organisasjoner", "developed": "innspill", "runs": "kommunen"},
+}
+
+
+@pytest.mark.parametrize("case", sorted(NO_COOPERATION))
+def test_no_gap_about_the_cooperation_where_there_is_none(case):
+    """Every answer that would reveal a gap, given where nobody develops or runs anything together."""
+    worst = {
+        "recipients": "nei",
+        "value_judge": "ingen",
+        "terms": "kommunen",
+        "framework": "nei",
+        "anchoring": "nei",
+        "feedback": "nei",
+        "evaluation": "nei",
+    }
+    result = assess({**worst, **NO_COOPERATION[case]})
+    assert result.process_keys == ("ingen",)
+    assert [g.rule for g in result.gaps] == []
+    assert not any(rule.found and rule.id in result.fired for rule in COMPASS.rules)
+    # the same answers in a cooperation reveal the gaps
+    assert len(assess({**worst, **COOP}).gaps) >= 6
+
+
+def test_consultation_only_gets_a_discussion_point():
+    result = assess({"participants": "organisasjoner", "developed": "innspill"})
+    assert result.process_keys == ("ingen",)
+    assert [d.rule for d in result.discussions] == ["discuss_consultation_only"]
+    assert "co-design" in result.discussions[0].reason.en
 
 
 def test_dont_know_and_unanswered_are_listed_as_such():
@@ -294,10 +559,20 @@ def test_rules_are_stated_in_words(lang):
         assert f"data-rule='{rule.id}'" in text
     sentence = rule_sentence(COMPASS.rule("level3_coproduction"), COMPASS, lang)
     quote = {"en": "“"}.get(lang, "«")
-    assert sentence.count(quote) == 6 and ("3" in sentence)
-    assert "Frivillige er med og driver" in rule_sentence(
+    assert sentence.count(quote) == 5 and ("3" in sentence)  # 2 questions, 3 options
+    assert "Ja, frivillige driver det sammen med en kommunal virksomhet" in rule_sentence(
         COMPASS.rule("level3_coproduction"), COMPASS, "nb"
     )
+    gap = rule_sentence(COMPASS.rule("gap_no_framework"), COMPASS, lang)
+    assert gap.count(quote) == 5  # three processes, one question, one option
+    found = {
+        "nb": "Når kompasset finner «",
+        "nn": "Når kompasset finn «",
+        "en": "When the compass finds “",
+    }
+    assert gap.startswith(found[lang])
+    none = rule_sentence(COMPASS.rule("none_purchase"), COMPASS, lang)
+    assert {"nb": "lenger opp", "nn": "lenger oppe", "en": "higher up"}[lang] in none
 
 
 # -- malformed files --------------------------------------------------------------------------
@@ -313,6 +588,7 @@ def _rule_index(rid: str) -> int:
 
 L3 = _rule_index("level3_coproduction")
 GAP = _rule_index("gap_no_framework")
+GAP_ANY = _rule_index("gap_municipality_decides")  # a gap without a `found` condition
 
 
 def _set(path, value):
@@ -403,8 +679,33 @@ MALFORMED = [
     ),
     (
         "dupe_rule",
-        _set(["rules", 1, "id"], "level1_anchoring"),
-        "rules[1].id: 'level1_anchoring' appears twice",
+        _set(["rules", 1, "id"], "level3_value"),
+        "rules[1].id: 'level3_value' appears twice",
+    ),
+    (
+        "found_in_a_process_rule",
+        _set(["rules", 0, "when", "found"], ["samproduksjon"]),
+        "rules[0].when.found: only gaps and discussion points can depend on the processes",
+    ),
+    (
+        "found_unknown_process",
+        _set(["rules", GAP, "when", "found"], ["samarbeid"]),
+        f"rules[{GAP}].when.found: 'samarbeid' is not one of",
+    ),
+    (
+        "found_empty",
+        _set(["rules", GAP, "when", "found"], []),
+        f"rules[{GAP}].when.found: must be a list of processes",
+    ),
+    (
+        "found_alone",
+        _set(["rules", GAP, "when"], {"found": ["samskaping"]}),
+        f"rules[{GAP}].when: 'found' needs at least one question beside it",
+    ),
+    (
+        "question_named_found",
+        _set(["questions", 1, "id"], "found"),
+        "questions[1].id: 'found' is reserved",
     ),
     ("reason_no_nb", _delete(["rules", 2, "reason", "nb"]), "rules[2].reason.nb: missing"),
 ]
@@ -439,15 +740,16 @@ def hostile_compass():
     raw["questions"][0]["options"][0]["label"]["nb"] = "Bare " + HOSTILE
     raw["questions"][0]["short"]["nb"] = "Hvem " + HOSTILE
     raw["rules"][_rule_index("none_alone")]["reason"]["nb"] = "Grunn " + HOSTILE
-    raw["rules"][GAP]["then"]["gap"]["nb"] = "Hull " + HOSTILE
-    raw["rules"][GAP]["next_step"]["nb"] = "Steg " + HOSTILE
+    raw["rules"][GAP_ANY]["then"]["gap"]["nb"] = "Hull " + HOSTILE
+    raw["rules"][GAP_ANY]["next_step"]["nb"] = "Steg " + HOSTILE
     return parse_compass(raw, Path("hostile.yaml"))
 
 
 def test_hostile_text_is_escaped_in_the_summary_and_rules():
     compass = hostile_compass()
-    answers = {"participants": "kommune_alene", "framework": "nei"}
+    answers = {"participants": "kommune_alene", "developed": "sammen", "decides": "kommunen"}
     result = assess(answers, compass)
+    assert [g.rule for g in result.gaps] == ["gap_municipality_decides"]
     doc = summary_html(result, answers, "nb", name=f"Tiltak {HOSTILE}", compass=compass)
     assert "<script" not in doc and "<img" not in doc
     assert doc.count("&lt;script&gt;") >= 5  # name, answer, short label, reason, gap, step
@@ -459,7 +761,8 @@ def test_hostile_text_is_escaped_in_the_summary_and_rules():
 def test_summary_is_a_printable_self_contained_page():
     answers = {
         "participants": "frivillige",
-        "stage": "drift",
+        "developed": "kommunen",
+        "runs": "sammen",
         "decides": "kommunen",
         "framework": "nei",
         "evaluation": DONT_KNOW,
@@ -486,22 +789,36 @@ def test_findings_table_has_one_row_per_rule_that_counts():
     result = assess(
         {
             "participants": "frivillige",
-            "stage": "utvikling_drift",
+            "developed": "sammen",
+            "runs": "sammen",
             "decides": "sammen",
             "anchoring": "begge",
         }
     )
     assert [f.rule for f in result.findings] == [
-        "level1_anchoring",
-        "level2_codesign",
         "level3_coproduction",
+        "level2_codesign",
+        "level1_anchoring",
     ]
     text = findings_html(result, model, "nb")
     assert text.count("<tr><td>") == 3
+    assert (
+        "<p class='kit-kompass-verdict'><strong>Hovedsvar:</strong> "
+        "<span class='kit-badge kit-badge-samproduksjon'>Samproduksjon</span> – "
+        "Nivå 3: Drift og rekruttering</p>"
+    ) in text
+    assert text.index("kit-kompass-verdict") < text.index("kit-kompass-summary")
+    # badges and levels in rank order
+    summary = text[text.index("kit-kompass-summary") :]
+    assert summary.index("Samproduksjon") < summary.index("Samskaping")
+    assert summary.index("Nivå 3") < summary.index("Nivå 2") < summary.index("Nivå 1")
+    english = findings_html(result, model, "en")
+    assert "<strong>Main answer:</strong>" in english
     assert "Nivå 1: Forankring og ansvarsfordeling (Rammevilkår)" in text
     assert "<th scope='col'>Begrunnelse</th>" in text
     alone = findings_html(assess({"participants": "kommune_alene"}), model, "nb")
     assert "Ingen av dem" in alone and "Ikke noe nivå" in alone
+    assert "Ingen av dem</span> – Ikke noe nivå</p>" in alone
     assert "Svarene peker ikke ut noen prosess" in findings_html(assess({}), model, "nb")
 
 
@@ -529,7 +846,7 @@ def test_pure_layer_imports_no_widgets():
     import sys
 
     code = (
-        "import sys, kit.compass as c; c.assess({'stage': 'drift'}); "
+        "import sys, kit.compass as c; c.assess({'runs': 'sammen'}); "
         "bad = {'ipywidgets', 'IPython', 'altair'} & set(sys.modules); assert not bad, bad"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parent.parent)

@@ -12,7 +12,8 @@ from kit.widgets import Kompass
 
 TUESDAY = {  # the source's Tuesday lunch, with a few gaps and a "vet ikke"
     "participants": "frivillige",
-    "stage": "drift",
+    "developed": "kommunen",
+    "runs": "sammen",
     "decides": "kommunen",
     "value_judge": "kommunen",
     "framework": "nei",
@@ -35,7 +36,7 @@ def test_every_question_is_a_labelled_radio_group_with_dont_know():
     app = Kompass(lang="nb")
     compass = load_compass()
     assert list(app.questions) == [q.id for q in compass.questions]
-    assert len(app.questions) == 11
+    assert len(app.questions) == 12
     texts = " ".join(getattr(w, "value", "") for w in app.body.children)
     for n, question in enumerate(compass.questions, start=1):
         radio = app.questions[question.id]
@@ -56,6 +57,7 @@ def test_nb_result_processes_levels_diagram_gaps_and_download():
     assert app.result_box.layout.display is None
     result = app.result.value
     assert "Samproduksjon" in result and "Nivå 3: Drift og rekruttering" in result
+    assert "<strong>Hovedsvar:</strong>" in result
     assert "ikke-tradisjonelle aktører" in result  # the reason points to the model
     assert "Samskaping</span>" not in result
     figure = app.diagram.value
@@ -80,7 +82,7 @@ def test_en_result():
         app,
         {
             "participants": "organisasjoner",
-            "stage": "utvikling",
+            "developed": "sammen",
             "decides": "sammen",
             "anchoring": "begge",
             "recipients": "nei",
@@ -91,6 +93,8 @@ def test_en_result():
     result = app.result.value
     assert "Co-creation" in result and "Level 1" in result and "Level 2" in result
     assert "co-design" in result
+    assert "<strong>Main answer:</strong>" in result
+    assert result.index("Level 2: Service development") < result.index("Level 1: Anchoring")
     assert "The recipients have no part in shaping the offer" in app.gaps.value
     assert "The borderland of statutory welfare services" in app.gaps.value
     assert "Your initiative is here" in app.diagram.value
@@ -123,6 +127,9 @@ def test_changing_an_answer_after_showing_updates_the_result():
     assert "Ingen skriftlig ramme" in app.gaps.value
     app.questions["framework"].value = "politikk"
     assert "Ingen skriftlig ramme" not in app.gaps.value
+    # a frivillighetspolitikk is level 1 only when the decisions are not the municipality's alone
+    assert "Nivå 1: Forankring og ansvarsfordeling" not in app.result.value
+    app.questions["decides"].value = "sammen"
     assert "Nivå 1: Forankring og ansvarsfordeling" in app.result.value
     assert "Ingen skriftlig ramme" not in downloaded(app)
 
@@ -131,7 +138,7 @@ def test_nothing_answered_still_explains():
     app = Kompass(lang="nb")
     app.show_button.click()
     assert "Svarene peker ikke ut noen prosess ennå" in app.result.value
-    assert "Du har svart på 0 av 11 spørsmål" in app.result.value
+    assert "Du har svart på 0 av 12 spørsmål" in app.result.value
     assert "Disse spørsmålene står ubesvart" in app.gaps.value
     assert "kit-kompass-on" not in app.diagram.value
 
