@@ -53,12 +53,13 @@ def rule_sentence(rule: Rule, compass: Compass, lang: str) -> str:
             process=process_name(rule.process or "", lang),
             level=rule.level,
         )
-    return t(
+    sentence = t(
         "kompass_rule_sentence",
         lang,
         conditions=t("kompass_rule_and", lang).join(conditions),
         then=then,
     )
+    return sentence[:-1] if sentence.endswith(("?.", "!.")) else sentence  # a title asking ends it
 
 
 def rules_html(compass: Compass, lang: str) -> str:

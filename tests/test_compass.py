@@ -98,7 +98,7 @@ RULES = [
     ),
     (
         "none_voluntary_own",
-        {"developed": "frivilligheten", "runs": "frivilligheten"},
+        {"developed": "frivilligheten", "runs": "ikke_i_drift"},
         [
             {"developed": "frivilligheten", "runs": "sammen"},
             {"developed": "sammen", "runs": "frivilligheten"},
@@ -571,6 +571,8 @@ def test_rules_are_stated_in_words(lang):
         "en": "When the compass finds “",
     }
     assert gap.startswith(found[lang])
+    asking = rule_sentence(COMPASS.rule("discuss_consultation_only"), COMPASS, lang)
+    assert asking.endswith("?") and not asking.endswith("?.")
     none = rule_sentence(COMPASS.rule("none_purchase"), COMPASS, lang)
     assert {"nb": "lenger opp", "nn": "lenger oppe", "en": "higher up"}[lang] in none
 
