@@ -93,6 +93,16 @@ class Case:
         start, end = span
         return text[:start], text[start:end], text[end:]
 
+    def marked_json(self, languages: tuple[str, ...] = ("nb", "nn", "en")) -> dict[str, list[str]]:
+        """:meth:`marked_parts` per language, for a page that renders them itself (each part as
+        text; the middle one marked); empty without a marked part."""
+        out: dict[str, list[str]] = {}
+        for lang in languages:
+            parts = self.marked_parts(lang)
+            if parts is not None:
+                out[lang] = list(parts)
+        return out
+
     def __post_init__(self) -> None:
         if self.tier not in TIERS:
             raise ValueError(f"unknown tier {self.tier!r}")

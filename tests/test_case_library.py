@@ -410,3 +410,16 @@ def test_template_round_trips_with_nynorsk(tmp_path):
         csv.reader(io.StringIO((tmp_path / "mal.csv").read_text("utf-8-sig")), delimiter=";")
     )
     assert rows[0] == list(COLUMNS)
+
+
+def test_new_fields_survive_the_live_store_and_split_for_the_phone_page():
+    from kit.live.store import cases_from_json, cases_to_json
+
+    (case,) = load_yaml(CHAIN)
+    assert cases_from_json(cases_to_json((case,))) == (case,)
+    parts = case.marked_json()
+    assert parts["nn"][1] == "Frivilligsentralen og kommunen skriv ned avtalen."
+    assert parts["en"][1].startswith("The volunteer centre")
+    assert "".join(parts["nb"]) == case.text.nb
+    (plain,) = load_yaml(NN_YAML)
+    assert plain.marked_json() == {}
