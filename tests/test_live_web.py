@@ -774,3 +774,17 @@ def test_a_phone_behind_the_watcher_is_answered_at_once():
     finally:
         room.pool.shutdown(wait=True)
     assert waited < 1.0, f"held {waited:.2f} s although version 6 is newer than 5"
+
+
+def test_a_chain_case_reaches_the_phone_with_its_marked_part_and_no_key():
+    from kit.casefile import load_cases
+
+    chain = next(c for c in load_cases() if c.chain)
+    plain = next(c for c in load_cases() if not c.chain)
+    data = live_web.case_json(chain)
+    before, marked, after = data["marked"]["nb"]
+    assert before + marked + after == chain.text.get("nb")
+    assert marked == chain.marked_parts("nb")[1]
+    assert set(data["marked"]) == {"nb", "nn", "en"}
+    assert not {"process", "level", "explanation"} & set(data)
+    assert live_web.case_json(plain)["marked"] == {}  # positive control

@@ -78,6 +78,7 @@ _TEXT_KEYS = (
     "klass_process_label",
     "klass_level_label",
     "klass_domain_badge",
+    "klass_marked_prompt",
     "live_err_session_closed",
     "live_err_store_error",
 )
@@ -199,6 +200,8 @@ def case_json(case: Case) -> dict[str, Any]:
         "title": dict(case.title.as_dict()),
         "text": dict(case.text.as_dict()),
         "domain": {lang: domain_label(case.domain, lang) for lang in LANGUAGES},
+        # A chain case: the text in three parts per language, the middle one to classify.
+        "marked": case.marked_json(LANGUAGES),
     }
 
 

@@ -22,7 +22,7 @@ import traitlets
 from .. import render
 from ..casefile import load_cases
 from ..cases import Case
-from ..exercise import level_label
+from ..exercise import case_text_html, level_label
 from ..i18n import t
 from ..live.room import MAX_ROUNDS, CaseResult, ranking
 from .base import App, html
@@ -172,7 +172,7 @@ class CaseCard(widgets.VBox):
         parts = [f"<h3>{rank}. {escape(title)}</h3>"]
         if state.current_case == case.id:
             parts.append(f"<p class='kit-badge kit-now'>{escape(t('live_now_showing', lang))}</p>")
-        parts.append(f"<p>{escape(case.text.get(lang))}</p>")
+        parts.append(f"<p>{case_text_html(case, lang)}</p>")
         round_note = f"{t('live_round_n', lang, n=rnd)} · " if rnd > 1 else ""
         parts.append(f"<p><em>{escape(round_note + n)}</em></p>")
         if shown:
@@ -469,7 +469,7 @@ class Presentator(App):
         self.spotlight_text.value = (
             f"<p class='kit-now'>{escape(t('live_now_showing', lang))}</p>"
             f"<h2>{escape(titles[current])}</h2>"
-            f"<p class='kit-spotlight-case'>{escape(case.text.get(lang))}</p>"
+            f"<p class='kit-spotlight-case'>{case_text_html(case, lang)}</p>"
         )
         self.spotlight.update(
             charts.round_chart(charts.round_rows(result, lang), lang, big=True),

@@ -129,6 +129,18 @@ function radios(fieldset, legend, name, options, chosen) {
   }
 }
 
+function showText(item) {
+  // A chain case: the part to classify in <mark>, after a prompt; everything as text.
+  el.text.textContent = "";
+  const parts = item.marked && (item.marked[lang] || item.marked.nb);
+  if (!parts) { el.text.textContent = pick(item.text); return; }
+  const prompt = document.createElement("strong");
+  prompt.textContent = T.klass_marked_prompt + " ";
+  const mark = document.createElement("mark");
+  mark.textContent = parts[1];
+  el.text.append(prompt, document.createTextNode(parts[0]), mark, document.createTextNode(parts[2]));
+}
+
 function showCase(moveFocus) {
   const item = room.cases[room.index];
   const total = room.cases.length;
@@ -138,7 +150,7 @@ function showCase(moveFocus) {
   el.progressText.textContent = fill(T.delta_progress, { n: room.index + 1, total, answered: done }) +
     (done === total ? " " + T.delta_done : "");
   el.title.textContent = fill(T.delta_case_of, { n: room.index + 1, total }) + " " + pick(item.title);
-  el.text.textContent = pick(item.text);
+  showText(item);
   el.domain.textContent = fill(T.klass_domain_badge, { domain: pick(item.domain) });
   const rnd = roundOf(item.id);
   el.round.hidden = rnd < 2;
