@@ -817,6 +817,61 @@ async def close_all(phones: list[Phone]) -> None:
         await asyncio.gather(*(p.close() for p in phones[k : k + 200]))
 
 
+def slug(label: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")
+
+
+def start_profiles(args, name: str, targets: list[tuple[str, int]]) -> list[subprocess.Popen]:
+    """With --profile DIR: py-spy record (non-blocking sampling, collapsed stacks) of each
+    target process, until stop_profiles. Profiled runs are slower; their figures are not the
+    ones to quote."""
+    if not args.profile:
+        return []
+    exe = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+    args.profile.mkdir(parents=True, exist_ok=True)
+    procs = []
+    for what, pid in targets:
+        out = args.profile / f"{name}-{what}-{pid}.txt"
+        procs.append(
+            subprocess.Popen(
+                [
+                    exe,
+                    "record",
+                    "--pid",
+                    str(pid),
+                    "--rate",
+                    "200",
+                    "--nonblocking",
+                    "--format",
+                    "raw",
+                    "--output",
+                    str(out),
+                    "--duration",
+                    "600",
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )  # fmt: skip
+        )
+    time.sleep(1.0)  # attached before the load starts
+    return procs
+
+
+def stop_profiles(procs: list[subprocess.Popen]) -> None:
+    for proc in procs:
+        try:
+            os.killpg(proc.pid, signal.SIGINT)  # py-spy writes its file on SIGINT
+        except ProcessLookupError:
+            pass
+    for proc in procs:
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=5)
+
+
 def create_session(db_url: str, count: int = 10) -> str:
     from kit.casefile import load_cases
     from kit.live.store import Store
@@ -894,11 +949,18 @@ async def join_run(n: int, label: str, db_url: str, nproc: int, args, workdir: P
         await close_all(warm)
         await asyncio.sleep(2.0)
         before = all_memory(servers)
-        log(f"{label} N={n}: {nproc} serve process(es) ready after {ready:.1f}s, code {code}")
+        log(
+            f"{label} N={n}: {nproc} serve process(es) ready after {ready:.1f}s (pid "
+            f"{', '.join(str(s.pid) for s in servers)}), code {code}"
+        )
         phones = make_phones(n, servers)
+        profiles = start_profiles(
+            args, f"{slug(label)}-join-{n}", [(f"serve{k}", s.pid) for k, s in enumerate(servers)]
+        )
         cpu = CpuWatch([s.pid for s in servers]).start()
         joined = await join_together(phones, code, args.join_timeout)
         joined["cpu"] = cpu.stop()
+        stop_profiles(profiles)
         log(
             f"{label} N={n}: joins {fmt3(joined['join_s'], 3)} s (p50/p95/max), fail "
             f"{joined['failures']}; {cpu_line(joined['cpu'])}"
@@ -935,6 +997,16 @@ async def join_run(n: int, label: str, db_url: str, nproc: int, args, workdir: P
 
 # -------------------------------------------------------------- presenter in Chromium
 
+
+#: The tab's main thread: total time in long tasks (> 50 ms each), two numbers only.
+LONGTASK_JS = r"""() => {
+  const lt = window.__kitLong = { ms: 0, n: 0 };
+  try {
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) { lt.ms += e.duration; lt.n += 1; }
+    }).observe({ type: "longtask", buffered: false });
+  } catch (e) { lt.ms = -1; }
+}"""
 
 OBSERVER_JS = r"""() => {
   const now = () => performance.timeOrigin + performance.now();
@@ -993,16 +1065,33 @@ class Presenter:
             ),
         )
         ms = int(timeout * 1000)
-        await page.goto(base + PRESENTER_PATH, timeout=ms)
-        await page.wait_for_selector(".kit-app h1", timeout=ms)
-        await page.get_by_role("button", name="Start økt").click()
-        code_box = page.locator(".kit-code")
-        await code_box.wait_for(timeout=ms)
-        code = (await code_box.inner_text()).strip()
-        await page.locator(".kit-stats", has_text="Svar: 0").wait_for(timeout=ms)
+        try:
+            await page.goto(base + PRESENTER_PATH, timeout=ms)
+            await page.wait_for_selector(".kit-app h1", timeout=ms)
+            await page.get_by_role("button", name="Start økt").click()
+            code_box = page.locator(".kit-code")
+            await code_box.wait_for(timeout=ms)
+            code = (await code_box.inner_text()).strip()
+            await page.locator(".kit-stats", has_text="Svar: 0").wait_for(timeout=ms)
+        except Exception as exc:
+            try:
+                shown = (await page.locator("body").inner_text(timeout=5000))[-400:]
+            except Exception:  # noqa: BLE001
+                shown = "?"
+            raise RuntimeError(
+                f"presenter did not start: {str(exc)[:200]}; page ends with {shown!r}; page "
+                f"errors {self.errors[:3]}; server log {self.server.log_excerpt(4)}"
+            ) from None
         self.cdp = await self.context.new_cdp_session(page)
         await self.cdp.send("Performance.enable")
+        await page.evaluate(LONGTASK_JS)
         return code
+
+    async def long_tasks(self) -> dict:
+        """Main-thread time in long tasks since the page opened (ms, count)."""
+        return await self.page.evaluate(
+            "() => ({ ms: window.__kitLong.ms, n: window.__kitLong.n })"
+        )
 
     async def clock_offset(self) -> dict:
         """Browser wall clock minus this process's, from the round trip with the least delay."""
@@ -1139,12 +1228,21 @@ async def soak(
     minutes: float,
     rate: float,
     rng: random.Random,
+    db_url: str,
+    code: str,
 ) -> dict:
     """Answers keep flowing at ``rate``/s (new cases of random phones); every 10 s the presenter
     kernel's RSS, the serve RSS and the tab's JS heap are sampled, and once a minute the heap
     after a forced garbage collection."""
     samples: list[dict] = []
     gc_samples: list[dict] = []
+    from kit.live.store import Store
+
+    counter = Store(db_url)
+
+    def count_rows() -> int:
+        return counter.revision(code)[0]
+
     sent, errors = 0, Counter()
     stop_at = time.monotonic() + minutes * 60
     t0 = time.monotonic()
@@ -1183,7 +1281,13 @@ async def soak(
 
     async def sample(k: int) -> None:
         kernels = memory(server.pid)
+        long = await presenter.long_tasks()
+        shown = re.search(r"Svar:\s*(\d+)", await presenter.stats_text())
+        stored = await asyncio.to_thread(count_rows)
         row = {
+            "long_task_ms_total": long["ms"],
+            "shown": int(shown.group(1)) if shown else None,
+            "stored": stored,
             "t_s": time.monotonic() - t0,
             "kernel_rss_mb": kernels["kernel_rss_sum_mb"],
             "kernels": kernels["kernels"],
@@ -1209,12 +1313,18 @@ async def soak(
                 log(
                     f"soak {last['t_s'] / 60:.1f} min: kernel {last['kernel_rss_mb']:.0f} MB, "
                     f"serve {last['server_rss_mb']:.0f} MB, JS heap "
-                    f"{last['js_heap_used_mb']:.1f} MB, {sent} answers sent"
+                    f"{last['js_heap_used_mb']:.1f} MB, DOM nodes {last['dom_nodes']}, "
+                    f"{sent} answers sent, stored {last['stored']}, on screen {last['shown']}"
                 )
     finally:
         feeder.cancel()
         await asyncio.wait([feeder, *inflight], timeout=60)
+        counter.close()
     usage = cpu.stop()
+    for a, b in zip(samples, samples[1:], strict=False):
+        dt = (b["t_s"] - a["t_s"]) * 1000
+        b["main_thread_share"] = (b["long_task_ms_total"] - a["long_task_ms_total"]) / max(1, dt)
+        b["lag_answers"] = None if b["shown"] is None else b["stored"] - b["shown"]
 
     def slope(key: str, rows: list[dict]) -> float | None:
         return slope_per_minute([(r["t_s"], r[key]) for r in rows if r.get(key) is not None])
@@ -1288,6 +1398,13 @@ async def answer_run(
                 out["clock"] = await presenter.clock_offset()
                 await presenter.observe()
                 cpu = CpuWatch([s.pid for s in servers]).start()
+                long0, t_long0 = await presenter.long_tasks(), time.monotonic()
+                profiles = start_profiles(
+                    args,
+                    f"{slug(label)}-answers",
+                    [("kernel", pid) for pid in memory(servers[0].pid)["kernel_pids"]]
+                    + [("serve", servers[0].pid)],
+                )
                 sent, errors, pairs = await answer_phase(
                     phones, args.answers_each, args.answer_seconds, rng
                 )
@@ -1296,7 +1413,20 @@ async def answer_run(
                 while time.monotonic() < end and await presenter.shown() < len(sent):
                     await asyncio.sleep(0.2)
                 out["cpu"] = cpu.stop()
+                stop_profiles(profiles)
+                long1 = await presenter.long_tasks()
+                span = max(1e-9, time.monotonic() - t_long0)
+                out["main_thread_long_tasks"] = {
+                    "ms": long1["ms"] - long0["ms"],
+                    "count": long1["n"] - long0["n"],
+                    "share": (long1["ms"] - long0["ms"]) / 1000 / span,
+                }
                 obs = await presenter.take_observations()
+                times = [o[0] for o in obs[1:]]
+                out["screen_update_interval_s"] = summary(
+                    [b - a for a, b in zip(times, times[1:], strict=False)]
+                )
+                out["screen_updates"] = len(times)
                 out["latency"] = latencies(sent, obs, out["clock"]["offset_s"])
                 out["final_shown"] = obs[-1][1] if obs else None
                 out["stats_text"] = await presenter.stats_text()
@@ -1327,7 +1457,14 @@ async def answer_run(
                 if soak_minutes > 0:
                     log(f"soak: {soak_minutes:g} min at {args.soak_rate:g} answers/s")
                     out["soak"] = await soak(
-                        presenter, servers[0], phones, soak_minutes, args.soak_rate, rng
+                        presenter,
+                        servers[0],
+                        phones,
+                        soak_minutes,
+                        args.soak_rate,
+                        rng,
+                        db_url,
+                        code,
                     )
                     s = out["soak"]["slope_mb_per_min"]
                     log(
@@ -1363,9 +1500,9 @@ async def answer_run(
 
 async def ours(label: str, db_url: str, nproc: int, args, workdir: Path, soak_min: float) -> dict:
     result: dict = {"label": label, "processes": nproc, "joins": []}
-    slug = re.sub(r"[^a-z0-9]+", "-", label.lower())
+    name = slug(label)
     for n in args.n:
-        url = db_url if not db_url.startswith("sqlite") else f"sqlite:///{workdir}/{slug}-{n}.db"
+        url = db_url if not db_url.startswith("sqlite") else f"sqlite:///{workdir}/{name}-{n}.db"
         try:
             result["joins"].append(await join_run(n, label, url, nproc, args, workdir))
         except Exception as exc:  # noqa: BLE001 - report and go on
@@ -1373,7 +1510,7 @@ async def ours(label: str, db_url: str, nproc: int, args, workdir: Path, soak_mi
             result["joins"].append({"n": n, "error": f"{type(exc).__name__}: {exc}"[:400]})
     if not args.skip_answers:
         url = (
-            db_url if not db_url.startswith("sqlite") else f"sqlite:///{workdir}/{slug}-answers.db"
+            db_url if not db_url.startswith("sqlite") else f"sqlite:///{workdir}/{name}-answers.db"
         )
         try:
             result["answers"] = await answer_run(label, url, nproc, args, workdir, soak_min)
@@ -1652,6 +1789,13 @@ def details(fig: dict) -> str:
             f" ms (round trip {a['clock']['rtt_s'] * 1000:.1f} ms, not applied); "
             f"{cpu_line(a['cpu'])}"
         )
+        lt = a.get("main_thread_long_tasks") or {}
+        out.append(
+            f"{label} answers: {a.get('screen_updates')} count changes on screen, interval "
+            f"{fmt3(a.get('screen_update_interval_s'), 3)} s; tab main thread in long tasks "
+            f"(> 50 ms) {lt.get('ms', 0) / 1000:.1f} s = {100 * lt.get('share', 0):.0f}% of the "
+            f"answer phase ({lt.get('count')} tasks)"
+        )
         m0, m1, m2 = a["memory_presenter_only"], a["memory_with_participants"], a[
             "memory_after_answers"]  # fmt: skip
         out.append(
@@ -1679,6 +1823,18 @@ def details(fig: dict) -> str:
                 f"{s['last']['dom_nodes']}; stored {s['stored_rows_end']}, screen at the end "
                 f"'{s['stats_text_end'][:60]}'; {cpu_line(s['cpu'])}"
             )
+            rows = [r for r in s["samples"] if r.get("lag_answers") is not None]
+            if rows:
+                shares = [r["main_thread_share"] for r in rows]
+                out.append(
+                    f"{label} soak: screen behind the store by (answers) "
+                    + ", ".join(
+                        f"{r['t_s'] / 60:.0f} min {r['lag_answers']}"
+                        for r in rows[:: max(1, len(rows) // 10)]
+                    )
+                    + f"; tab main thread in long tasks: median {100 * statistics.median(shares):.0f}%"
+                    f", max {100 * max(shares):.0f}% of each 10 s"
+                )
         for line in a.get("server_log", []):
             out.append(f"{label} answers:   server log: {line}")
     return "\n".join(out)
@@ -1706,6 +1862,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-follow", action="store_true", help="phones hold no long-poll")
     parser.add_argument("--quick", action="store_true", help="small sizes, 1-minute soak")
     parser.add_argument("--seed", type=int, default=4)
+    parser.add_argument(
+        "--profile", type=Path, metavar="DIR",
+        help="py-spy profiles of the serve processes during the joins and of the presenter "
+        "kernel during the answers, into DIR (slows the run: do not quote its figures)",
+    )  # fmt: skip
     parser.add_argument("--json", metavar="FILE", help="write every figure to FILE")
     parser.add_argument(
         "--kit-tree", type=Path, default=ROOT,
