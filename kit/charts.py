@@ -315,3 +315,125 @@ def round_chart(rows: Sequence[dict], lang: str, big: bool = False) -> alt.Facet
         .facet(column=alt.Column("round:N", title=None, header=alt.Header(labelFontSize=size)))
         .configure_axis(labelFontSize=size, titleFontSize=size)
     )
+
+
+# ---------------------------------------------------------------- adaptive practice (issue 9)
+
+
+def _practice_tier(row: dict, lang: str) -> str:
+    from .practice import tier_label
+
+    return t("practice_tier_mastered", lang) if row["mastered"] else tier_label(row["tier"], lang)
+
+
+def practice_progress_summary(rows: Sequence[dict], lang: str) -> str:
+    """Progress per distinction in words: right of attempts, and the tier reached."""
+    from .practice import distinction_label
+
+    if not rows:
+        return t("practice_desc_none", lang)
+    return " ".join(
+        t(
+            "practice_desc_mastered" if r["mastered"] else "practice_desc_row",
+            lang,
+            distinction=distinction_label(str(r["distinction"]), lang),
+            right=r["right"],
+            attempts=r["attempts"],
+            tier=_practice_tier(r, lang),
+        )
+        for r in rows
+    )
+
+
+def practice_progress_chart(rows: Sequence[dict], lang: str) -> alt.LayerChart:
+    """A bar per distinction: right and not right answers stacked, labelled with the count and
+    the tier now (so nothing rests on colour alone)."""
+    from .practice import distinction_label
+
+    order = [distinction_label(str(r["distinction"]), lang) for r in rows]
+    right_label = t("practice_legend_right", lang)
+    other_label = t("practice_legend_other", lang)
+    bars = []
+    labels = []
+    for r in rows:
+        name = distinction_label(str(r["distinction"]), lang)
+        right, attempts = int(r["right"]), int(r["attempts"])
+        for rank, (outcome, count) in enumerate(
+            ((right_label, right), (other_label, attempts - right))
+        ):
+            bars.append({"distinction": name, "outcome": outcome, "rank": rank, "count": count})
+        labels.append(
+            {
+                "distinction": name,
+                "attempts": attempts,
+                "label": t(
+                    "practice_bar_label",
+                    lang,
+                    right=right,
+                    attempts=attempts,
+                    tier=_practice_tier(r, lang),
+                ),
+            }
+        )
+    y = alt.Y("distinction:N", sort=order, title=None, axis=alt.Axis(labelLimit=320))
+    count_title = t("confusion_legend", lang)
+    # room on the right for the label after the longest bar
+    peak = max([int(r["attempts"]) for r in rows] + [1])
+    x_scale = alt.Scale(domain=[0, round(peak * 1.7) + 1], nice=False)
+    stacked = (
+        alt.Chart(alt.Data(values=bars))
+        .mark_bar(stroke="#555555", strokeWidth=0.5)
+        .encode(
+            x=alt.X("sum(count):Q", title=count_title, scale=x_scale, axis=alt.Axis(tickMinStep=1)),
+            y=y,
+            color=alt.Color(
+                "outcome:N",
+                sort=[right_label, other_label],
+                scale=alt.Scale(domain=[right_label, other_label], range=["#2e6b30", "#d9d9d9"]),
+                legend=alt.Legend(title=t("practice_legend", lang), orient="bottom"),
+            ),
+            order=alt.Order("rank:Q"),
+            tooltip=[
+                alt.Tooltip("distinction:N", title=t("practice_col_distinction", lang)),
+                alt.Tooltip("outcome:N", title=t("practice_legend", lang)),
+                alt.Tooltip("count:Q", title=count_title),
+            ],
+        )
+    )
+    text = (
+        alt.Chart(alt.Data(values=labels))
+        .mark_text(align="left", dx=6, fontSize=13)
+        .encode(x=alt.X("attempts:Q", scale=x_scale), y=y, text="label:N")
+    )
+    return alt.layer(stacked, text).properties(
+        title=t("practice_progress_title", lang),
+        description=practice_progress_summary(rows, lang),
+        width=360,
+        height=alt.Step(36),
+    )
+
+
+def practice_progress_table(rows: Sequence[dict], lang: str) -> str:
+    """The same numbers as an HTML table: a row per distinction."""
+    from .practice import distinction_label
+
+    heads = "".join(
+        f"<th scope='col'>{escape(t(key, lang))}</th>"
+        for key in (
+            "practice_col_distinction",
+            "practice_col_attempts",
+            "practice_col_right",
+            "practice_col_tier",
+        )
+    )
+    body = "".join(
+        f"<tr><th scope='row'>{escape(distinction_label(str(r['distinction']), lang))}</th>"
+        f"<td>{int(r['attempts'])}</td><td>{int(r['right'])}</td>"
+        f"<td>{escape(_practice_tier(r, lang))}</td></tr>"
+        for r in rows
+    )
+    return (
+        "<div class='kit-table-wrap'><table class='kit-table kit-practice-table'>"
+        f"<caption>{escape(t('practice_progress_title', lang))}</caption>"
+        f"<thead><tr>{heads}</tr></thead><tbody>{body}</tbody></table></div>"
+    )
