@@ -20,10 +20,20 @@ def write_five(path) -> list:
         out = csv.writer(fh, delimiter=";")
         out.writerow(["id", "tittel", "tekst", "prosess", "nivå", "forklaring", "område"])
         for c in cases:
-            out.writerow([c.id, c.title.nb, c.text.nb, c.process, c.level or "", c.explanation.nb,
-                          c.domain])
-        out.writerow(["farlig", HOSTILE_TITLE, "<script>window.__pwned=2</script>Tekst.",
-                      "ingen", "", "Forklaring.", "kultur"])
+            out.writerow(
+                [c.id, c.title.nb, c.text.nb, c.process, c.level or "", c.explanation.nb, c.domain]
+            )
+        out.writerow(
+            [
+                "farlig",
+                HOSTILE_TITLE,
+                "<script>window.__pwned=2</script>Tekst.",
+                "ingen",
+                "",
+                "Forklaring.",
+                "kultur",
+            ]
+        )
     return cases
 
 
@@ -34,10 +44,30 @@ def test_classify_five_cases_from_uploaded_file(app_page, tmp_path, lang):
     app_page.open("03_klassifiser.ipynb", f"?lang={lang}")
     page = app_page.page
     labels = {
-        "nb": ("Egen fil", "Bland rekkefølgen", "Start øvelsen", "Sjekk svaret", "Case {n} av 5",
-               "Prosess", "Nivå", "Neste case", "Se oppsummering", "Oppsummering"),
-        "en": ("Your own file", "Shuffle the order", "Start the exercise", "Check answer",
-               "Case {n} of 5", "Process", "Level", "Next case", "See summary", "Summary"),
+        "nb": (
+            "Egen fil",
+            "Bland rekkefølgen",
+            "Start øvelsen",
+            "Sjekk svaret",
+            "Case {n} av 5",
+            "Prosess",
+            "Nivå",
+            "Neste case",
+            "Se oppsummering",
+            "Oppsummering",
+        ),
+        "en": (
+            "Your own file",
+            "Shuffle the order",
+            "Start the exercise",
+            "Check answer",
+            "Case {n} of 5",
+            "Process",
+            "Level",
+            "Next case",
+            "See summary",
+            "Summary",
+        ),
     }[lang]
     own, shuffle, start, check, progress, process, level, nxt, to_summary, summary = labels
     page.get_by_label(own).check()
@@ -63,11 +93,72 @@ def test_classify_five_cases_from_uploaded_file(app_page, tmp_path, lang):
             page.get_by_role("button", name=to_summary).click()
         else:
             page.get_by_role("button", name=nxt, exact=True).click()
-    expect(page.locator(".kit-summary h2")).to_have_text(summary)
+    # the first summary brings the offline chart bundle: slow on a busy machine
+    expect(page.locator(".kit-summary h2")).to_have_text(summary, timeout=30_000)
     expect(page.locator(".kit-chart svg").first).to_be_visible(timeout=30_000)
     expect(page.locator(".kit-download")).to_be_visible()
+    # the fifth case (ingen) was answered samproduksjon: practise what I mix up, once
+    practise_mixups(page, lang)
     assert page.evaluate("window.__pwned") is None
     violations = app_page.axe_violations()
     assert violations == [], violations
     assert app_page.errors == [], app_page.errors
     assert app_page.blocked == []
+
+
+PRACTICE = {
+    "nb": (
+        "Øv på det jeg blander",
+        "Øvingsrunde",
+        "Case {n} av {total}",
+        "Neste case",
+        "Se oppsummering",
+        "Sjekk svaret",
+        "Fremgang per skille",
+        "Ingen av dem eller samproduksjon",
+        "Tallene i tabell",
+    ),
+    "en": (
+        "Practise what I mix up",
+        "Practice round",
+        "Case {n} of {total}",
+        "Next case",
+        "See summary",
+        "Check answer",
+        "Progress per distinction",
+        "None of these or co-production",
+        "The numbers as a table",
+    ),
+}
+
+
+def practise_mixups(page, lang: str) -> None:
+    """Click "practise what I mix up", answer the round, and see the progress chart and table."""
+    mix, note, first, nxt, to_summary, check, title, distinction, table = PRACTICE[lang]
+    page.get_by_role("button", name=mix).click()
+    expect(page.locator(".kit-practice-note")).to_contain_text(note)
+    progress = page.locator(".kit-progress-text")
+    head = first.split("{total}")[0].format(n=1)
+    expect(progress).to_contain_text(head)
+    total = int(progress.inner_text().split(head)[1].split()[0])
+    assert 1 <= total <= 10
+    for n in range(1, total + 1):
+        expect(progress).to_contain_text(first.format(n=n, total=total))
+        expect(page.get_by_role("progressbar")).to_have_attribute("value", str(n - 1))
+        # the last thing a new case sets is the cleared feedback: after it, the choices are reset
+        expect(page.locator(".kit-fb .kit-feedback")).to_have_count(0)
+        radios = page.locator(".kit-exercise .widget-radio-box")
+        radios.first.locator("input").nth(2).check()
+        radios.nth(1).locator("input").nth(2).check()
+        page.get_by_role("button", name=check).click()
+        expect(page.locator(".kit-fb .kit-feedback")).to_be_visible()
+        last = n == total
+        page.get_by_role("button", name=to_summary if last else nxt, exact=True).click()
+    view = page.locator(".kit-practice-progress")
+    expect(view.locator("svg").first).to_be_visible(timeout=30_000)
+    expect(view.locator(".kit-chart-desc")).to_contain_text(distinction)
+    view.get_by_text(table).click()
+    expect(view.locator(".kit-practice-table")).to_be_visible()
+    expect(view.locator(".kit-practice-table caption")).to_have_text(title)
+    # a row for the distinction practised (and one for any new mix-up the round brought)
+    expect(view.locator(".kit-practice-table tbody th", has_text=distinction)).to_have_count(1)

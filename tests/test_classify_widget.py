@@ -357,3 +357,204 @@ def test_case_without_marked_part_has_no_prompt():
     assert "<mark>" not in app.case_view.value
     assert "markerte" not in app.case_view.value
     assert "Gjestene former kafeen." in app.case_view.value
+
+
+# ---------------------------------------------------------------- adaptive practice (issue 9)
+
+
+def answer_right(app: Klassifisering) -> None:
+    case = app.session.current
+    answer(app, case.process, case.level)
+    app.next_button.click()
+
+
+def first_round_with_mixups(lang: str = "nb", seed: int = 4) -> Klassifisering:
+    """A first round of three library cases: samskaping 1 answered as level 2, verdisamskaping
+    answered as samproduksjon, and one ingen case answered right."""
+    app = Klassifisering(lang=lang, seed=seed)
+    lib = app.library
+
+    def pick(process, level):
+        return next(
+            c
+            for c in lib
+            if (c.process, c.level, c.tier) == (process, level, "lett") and not c.chain
+        )
+
+    s1, v3, none = pick("samskaping", 1), pick("verdisamskaping", 3), pick("ingen", None)
+    given = {s1.id: ("samskaping", 2), v3.id: ("samproduksjon", 3), none.id: ("ingen", None)}
+    app.start((s1, v3, none))
+    for _ in range(3):
+        answer(app, *given[app.session.current.id])
+        app.next_button.click()
+    assert app.phase == "summary"
+    return app
+
+
+MIXED_KEYS = {
+    "s1_s2": {("samskaping", 1), ("samskaping", 2)},
+    "p3_v3": {("samproduksjon", 3), ("verdisamskaping", 3)},
+}
+
+
+def test_practise_what_i_mix_up_aims_at_the_mixups_and_moves_up_a_tier():
+    app = first_round_with_mixups()
+    assert app.mix_button.description == "Øv på det jeg blander"
+    assert app.progress_view is None  # no practice yet, no progress chart
+    app.mix_button.click()
+    assert app.phase == "exercise" and app.plan is not None
+    cases = app.session.cases
+    assert len(cases) == 8 and {c.tier for c in cases} == {"lett"}
+    for c in cases:
+        aim = app.plan.aims[c.id]
+        assert (c.process, c.level) in MIXED_KEYS[aim]
+    assert {app.plan.aims[c.id] for c in cases} == set(MIXED_KEYS)
+    # both sides of each distinction come up
+    assert {(c.process, c.level) for c in cases} == set().union(*MIXED_KEYS.values())
+    assert "Øvingsrunde" in app.round_note.value and "role='status'" in app.round_note.value
+    assert app.round_note.layout.display is None
+    for _ in cases:
+        answer_right(app)
+    assert app.phase == "summary"
+    assert [(p.distinction, p.tier, p.attempts, p.right) for p in app.practice.progress()] == [
+        ("s1_s2", "middels", 4, 4),
+        ("p3_v3", "middels", 4, 4),
+    ]
+    view = app.progress_view
+    assert view is not None and view in app.summary_box.children
+    description = view.chart.spec["description"]
+    assert description.startswith("Samskaping på nivå 1 eller nivå 2: 4 av 4 helt riktige")
+    assert "nå på vanskelighet middels" in description
+    table = view.words.value
+    assert "<caption>Fremgang per skille</caption>" in table
+    assert "<td>4</td><td>4</td><td>middels</td>" in table
+    assert escape_free(description) in table  # the description is shown in words too
+    # the next practice round is a tier harder, still aimed at the same distinctions
+    app.mix_button.click()
+    assert {c.tier for c in app.session.cases} == {"middels"}
+    assert not {c.id for c in cases} & {c.id for c in app.session.cases}
+    for c in app.session.cases:
+        assert (c.process, c.level) in MIXED_KEYS[app.plan.aims[c.id]]
+
+
+def escape_free(text: str) -> str:
+    from html import escape
+
+    return escape(text)
+
+
+def test_a_wrong_practice_answer_keeps_the_tier_and_shows_in_the_chart():
+    app = first_round_with_mixups()
+    app.mix_button.click()
+    for _ in app.session.cases:
+        case = app.session.current
+        wrong = ("samskaping", 2) if case.level != 2 else ("samskaping", 1)
+        if case.process in ("samproduksjon", "verdisamskaping"):
+            wrong = ("verdisamskaping" if case.process == "samproduksjon" else "samproduksjon", 3)
+        answer(app, *wrong)
+        app.next_button.click()
+    assert [(p.tier, p.right, p.attempts) for p in app.practice.progress()] == [
+        ("lett", 0, 4),
+        ("lett", 0, 4),
+    ]
+    spec = app.progress_view.chart.spec
+    assert "0 av 4 helt riktige, nå på vanskelighet lett" in spec["description"]
+
+
+def test_no_mixups_gives_a_message_and_no_empty_round():
+    app = Klassifisering(lang="nb", seed=2)
+    case = next(c for c in app.library if c.process == "ingen")
+    app.start((case,))
+    answer_right(app)
+    app.mix_button.click()
+    assert app.phase == "summary" and app.plan is None
+    status = app.practice_status.value
+    assert "role='alert'" in status and "Du blandet ikke sammen" in status
+    app.language.value = "en"  # the message follows the language
+    assert "You mixed up none" in app.practice_status.value
+
+
+def test_a_distinction_out_of_cases_is_named_in_the_round():
+    from kit.cases import Case
+    from kit.text import Text
+
+    def c(cid, process, level):
+        return Case(cid, Text(cid), Text("tekst"), process, level, Text("fordi"))
+
+    first = (c("a", "samskaping", 1), c("b", "ingen", None))
+    app = Klassifisering(lang="nb", seed=1, cases=(c("s2", "samskaping", 2),))
+    app.start(first)
+    answer(app, *{"a": ("samskaping", 2), "b": ("samproduksjon", 3)}[app.session.current.id])
+    app.next_button.click()
+    answer(app, *{"a": ("samskaping", 2), "b": ("samproduksjon", 3)}[app.session.current.id])
+    app.next_button.click()
+    app.mix_button.click()
+    # the pool is the round's cases and the library: samskaping 1/2 has a and s2,
+    # ingen/samproduksjon only b (nothing on the samproduksjon side); both are practised once,
+    # then both have run out, and the summary says so for each
+    assert app.phase == "exercise"
+    assert sorted(c.id for c in app.session.cases) == ["a", "b", "s2"]
+    while app.phase == "exercise":
+        answer_right(app)
+    app.mix_button.click()
+    assert app.phase == "summary"
+    status = app.practice_status.value
+    assert "«Samskaping på nivå 1 eller nivå 2»" in status
+    assert "«Ingen av dem eller samproduksjon»" in status
+
+
+@pytest.mark.parametrize(
+    ("lang", "label", "title"),
+    [
+        ("nb", "Øv på det jeg blander", "Fremgang per skille"),
+        ("nn", "Øv på det eg blandar", "Framgang per skilje"),
+        ("en", "Practise what I mix up", "Progress per distinction"),
+    ],
+)
+def test_practice_texts_in_each_language(lang, label, title):
+    app = first_round_with_mixups(lang)
+    assert app.mix_button.description == label
+    assert app.practise_button.description.endswith("(2)")
+    app.mix_button.click()
+    while app.phase == "exercise":
+        answer_right(app)
+    assert app.progress_view.chart.spec["title"] == title
+    assert f"<caption>{title}</caption>" in app.progress_view.words.value
+
+
+def test_language_switch_keeps_the_practice_progress():
+    app = first_round_with_mixups()
+    app.mix_button.click()
+    answer_right(app)
+    app.language.value = "en"
+    assert "Practice round" in app.round_note.value
+    while app.phase == "exercise":
+        answer_right(app)
+    assert (
+        "Co-creation at level 1 or level 2: 4 of 4 fully right"
+        in (app.progress_view.chart.spec["description"])
+    )
+    app.language.value = "nn"
+    assert "Framgang per skilje" in app.progress_view.words.value
+
+
+def test_practice_rounds_update_the_summary_in_place():
+    from ipywidgets.widgets.widget import _instances
+
+    app = first_round_with_mixups()
+    counts = []
+    chart, progress = app.chart, None
+    for _ in range(4):
+        app.mix_button.click()
+        if app.phase != "exercise":
+            break
+        while app.phase == "exercise":
+            answer_right(app)
+        progress = progress or app.progress_view
+        assert app.chart is chart and app.progress_view is progress  # the same widgets
+        counts.append(len(_instances))
+    assert len(counts) >= 3
+    assert counts[-1] == counts[1], counts
+    # restarting drops the practice; a new first round starts without a progress chart
+    app.restart_button.click()
+    assert app.practice is None and app.phase == "setup"

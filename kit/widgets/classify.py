@@ -22,6 +22,7 @@ from ..exercise import (
 )
 from ..i18n import t
 from ..model import Model, load_model
+from ..practice import Notice, Practice, PracticeSet, progress_rows
 from .answering import case_html, level_choice, process_choice, progress_html
 from .base import App, html
 from .caseset import CaseSetPicker
@@ -47,14 +48,19 @@ class Klassifisering(App):
         self.session: Session | None = None
         self.feedback_shown: Feedback | None = None
         self.phase = "setup"
+        #: adaptive practice over rounds ("øv på det jeg blander"), made on the first click
+        self.practice: Practice | None = None
+        #: the practice set the current session answers (None for other rounds)
+        self.plan: PracticeSet | None = None
+        #: what the learner is told about practice: on the summary, and in a practice round
+        self.summary_notices: tuple[Notice, ...] = ()
         super().__init__(lang)
 
     # -- building ---------------------------------------------------------------------------
     def build(self, lang: str) -> list[widgets.Widget]:
         self.setup_box = self._build_setup(lang)
         self.exercise_box = self._build_exercise(lang)
-        self.summary_box = widgets.VBox()
-        self.summary_box.add_class("kit-summary")
+        self.summary_box = self._build_summary(lang)
         self._show_phase()
         return [
             html(
@@ -96,6 +102,7 @@ class Klassifisering(App):
         return box
 
     def _build_exercise(self, lang: str) -> widgets.VBox:
+        self.round_note = html("", "kit-practice-note")
         self.progress_text = html("", "kit-progress-text")
         self.case_view = html("", "kit-case")
         self.process_choice = process_choice(lang)
@@ -111,6 +118,7 @@ class Klassifisering(App):
         choices.add_class("kit-wrap")
         box = widgets.VBox(
             [
+                self.round_note,
                 self.progress_text,
                 self.case_view,
                 choices,
@@ -120,6 +128,30 @@ class Klassifisering(App):
             ]
         )
         box.add_class("kit-exercise")
+        return box
+
+    def _build_summary(self, lang: str) -> widgets.VBox:
+        """The summary's widgets, made once per language and updated in place after each round
+        (the charts are made on the first summary: they load the offline chart bundle)."""
+        self.summary_text = html("")
+        self.chart = None
+        self.progress_view = None
+        self.download = html("")
+        self.practise_button = widgets.Button(button_style="primary")
+        self.mix_button = widgets.Button(
+            description=t("klass_practise_mixups", lang), button_style="primary"
+        )
+        self.restart_button = widgets.Button(description=t("klass_restart", lang))
+        self.practice_status = html("", "kit-practice-status")
+        self.practise_button.on_click(self._on_practise_wrong)
+        self.mix_button.on_click(self._on_practise_mixups)
+        self.restart_button.on_click(self._on_restart)
+        self.summary_buttons = widgets.HBox(
+            [self.practise_button, self.mix_button, self.restart_button]
+        )
+        self.summary_buttons.add_class("kit-wrap")
+        box = widgets.VBox()
+        box.add_class("kit-summary")
         return box
 
     # -- showing state ----------------------------------------------------------------------
@@ -159,6 +191,8 @@ class Klassifisering(App):
                 ),
             )
             self.case_view.value = case_html(case, lang)
+            self.round_note.value = self._round_note_html(lang)
+            self.round_note.layout.display = None if self.plan is not None else "none"
             done = session.checked
             self.check_button.disabled = done
             self.process_choice.disabled = done
@@ -175,6 +209,17 @@ class Klassifisering(App):
                 self.process_choice.value = None
                 self.level_choice.value = None
                 self.feedback.value = ""
+
+    def _round_note_html(self, lang: str) -> str:
+        """In a practice round: what the round is, and any distinction without cases left."""
+        if self.plan is None:
+            return ""
+        notes = "".join(f"<li>{escape(n.text(lang))}</li>" for n in self.plan.notices)
+        return (
+            f"<div class='kit-note' role='status'><p>{escape(t('practice_round_note', lang))}</p>"
+            + (f"<ul>{notes}</ul>" if notes else "")
+            + "</div>"
+        )
 
     def _feedback_html(self, fb: Feedback, lang: str) -> str:
         case = fb.case
@@ -248,7 +293,7 @@ class Klassifisering(App):
             f"href='data:text/csv;charset=utf-8;base64,{payload}'>"
             f"⬇ {escape(t('klass_download', lang))}</a></p>"
         )
-        self.summary_text = html(
+        self.summary_text.value = (
             render.heading(t("klass_summary_heading", lang))
             + render.paragraph(
                 t(
@@ -270,29 +315,56 @@ class Klassifisering(App):
             )
             + table
         )
+        wrong = session.wrong_cases()
+        with self.practise_button.hold_sync():
+            self.practise_button.description = t("klass_practise_wrong", lang, n=len(wrong))
+            self.practise_button.disabled = not wrong
+        self.download.value = download
+        self.practice_status.value = self._notices_html(self.summary_notices, lang)
+        tail = [self.download, self.summary_buttons, self.practice_status]
+        if self.chart is None:
+            # the words and buttons first: a new chart brings its JavaScript bundle and is slow
+            self.summary_box.children = [self.summary_text, *tail]
         from .. import charts
         from .charts import chart_view
 
         rows_c = confusion(session.feedbacks)
-        self.chart = chart_view(
+        confusion_parts = (
             charts.confusion_chart(rows_c, lang),
             charts.confusion_summary(rows_c, lang),
             charts.confusion_table(rows_c, lang),
-            t("klass_table_summary", lang),
         )
-        wrong = session.wrong_cases()
-        self.practise_button = widgets.Button(
-            description=t("klass_practise_wrong", lang, n=len(wrong)),
-            disabled=not wrong,
-            button_style="primary",
+        if self.chart is None:
+            self.chart = chart_view(*confusion_parts, t("klass_table_summary", lang))
+        else:
+            self.chart.update(*confusion_parts)
+        parts: list[widgets.Widget] = [self.summary_text, self.chart]
+        if self.practice is not None and self.practice.rounds:
+            rows_p = progress_rows(self.practice.progress())
+            progress_parts = (
+                charts.practice_progress_chart(rows_p, lang),
+                charts.practice_progress_summary(rows_p, lang),
+                charts.practice_progress_table(rows_p, lang),
+            )
+            if self.progress_view is None:
+                self.progress_view = chart_view(*progress_parts, t("klass_table_summary", lang))
+                self.progress_view.add_class("kit-practice-progress")
+            else:
+                self.progress_view.update(*progress_parts)
+            parts.append(self.progress_view)
+        parts += tail
+        if tuple(self.summary_box.children) != tuple(parts):
+            self.summary_box.children = parts
+
+    @staticmethod
+    def _notices_html(notices: tuple[Notice, ...], lang: str) -> str:
+        if not notices:
+            return ""
+        return (
+            "<div role='alert'>"
+            + "".join(f"<p>{escape(n.text(lang))}</p>" for n in notices)
+            + "</div>"
         )
-        self.restart_button = widgets.Button(description=t("klass_restart", lang))
-        self.practise_button.on_click(self._on_practise_wrong)
-        self.restart_button.on_click(self._on_restart)
-        self.download = html(download)
-        buttons = widgets.HBox([self.practise_button, self.restart_button])
-        buttons.add_class("kit-wrap")
-        self.summary_box.children = [self.summary_text, self.chart, self.download, buttons]
 
     # -- choosing the case set ------------------------------------------------------------------
     def selected_cases(self) -> tuple[Case, ...]:
@@ -319,9 +391,12 @@ class Klassifisering(App):
             return
         self.start(cases)
 
-    def start(self, cases: tuple[Case, ...]) -> None:
+    def start(self, cases: tuple[Case, ...], plan: PracticeSet | None = None) -> None:
+        """Start a round of ``cases``; ``plan`` is the practice set they come from, if any."""
         seed = self.rng.randrange(2**31) if self.shuffle else None
         self.session = Session(cases, seed=seed)
+        self.plan = plan
+        self.summary_notices = ()
         self.phase = "exercise"
         self._show_phase()
 
@@ -338,6 +413,8 @@ class Klassifisering(App):
         assert self.session is not None
         self.session.advance()
         if self.session.finished:
+            if self.practice is not None:
+                self.practice.record(self.session.feedbacks, self.plan)
             self.phase = "summary"
         self._show_phase()
 
@@ -347,7 +424,25 @@ class Klassifisering(App):
         if wrong:
             self.start(wrong)
 
+    def _on_practise_mixups(self, _button: widgets.Button | None = None) -> None:
+        """A practice round aimed at what the learner mixed up; a message if there is none."""
+        session = self.session
+        assert session is not None
+        if self.practice is None:
+            self.practice = Practice(
+                session.cases + self.library, session.feedbacks, self.rng.randrange(2**31)
+            )
+        plan = self.practice.next_set()
+        if not plan.cases:
+            self.summary_notices = plan.notices
+            self.practice_status.value = self._notices_html(plan.notices, self.lang)
+            return
+        self.start(plan.cases, plan=plan)
+
     def _on_restart(self, _button: widgets.Button | None = None) -> None:
+        self.practice = None
+        self.plan = None
+        self.summary_notices = ()
         self.session = None
         self.phase = "setup"
         self._show_phase()
