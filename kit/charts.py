@@ -326,6 +326,13 @@ def _practice_tier(row: dict, lang: str) -> str:
     return t("practice_tier_mastered", lang) if row["mastered"] else tier_label(row["tier"], lang)
 
 
+def _practice_key(row: dict, stem: str) -> str:
+    """``<stem>_mastered``, ``<stem>_new`` (mixed up, not practised yet) or ``<stem>_row``."""
+    if row["mastered"]:
+        return stem + "_mastered"
+    return stem + ("_new" if not int(row["attempts"]) else "_row")
+
+
 def practice_progress_summary(rows: Sequence[dict], lang: str) -> str:
     """Progress per distinction in words: right of attempts, and the tier reached."""
     from .practice import distinction_label
@@ -334,7 +341,7 @@ def practice_progress_summary(rows: Sequence[dict], lang: str) -> str:
         return t("practice_desc_none", lang)
     return " ".join(
         t(
-            "practice_desc_mastered" if r["mastered"] else "practice_desc_row",
+            _practice_key(r, "practice_desc"),
             lang,
             distinction=distinction_label(str(r["distinction"]), lang),
             right=r["right"],
@@ -367,7 +374,7 @@ def practice_progress_chart(rows: Sequence[dict], lang: str) -> alt.LayerChart:
                 "distinction": name,
                 "attempts": attempts,
                 "label": t(
-                    "practice_bar_label",
+                    "practice_bar_new" if not attempts else "practice_bar_label",
                     lang,
                     right=right,
                     attempts=attempts,

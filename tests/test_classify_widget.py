@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from html import escape
 
 import pytest
 
@@ -428,19 +429,13 @@ def test_practise_what_i_mix_up_aims_at_the_mixups_and_moves_up_a_tier():
     table = view.words.value
     assert "<caption>Fremgang per skille</caption>" in table
     assert "<td>4</td><td>4</td><td>middels</td>" in table
-    assert escape_free(description) in table  # the description is shown in words too
+    assert escape(description) in table  # the description is shown in words too
     # the next practice round is a tier harder, still aimed at the same distinctions
     app.mix_button.click()
     assert {c.tier for c in app.session.cases} == {"middels"}
     assert not {c.id for c in cases} & {c.id for c in app.session.cases}
     for c in app.session.cases:
         assert (c.process, c.level) in MIXED_KEYS[app.plan.aims[c.id]]
-
-
-def escape_free(text: str) -> str:
-    from html import escape
-
-    return escape(text)
 
 
 def test_a_wrong_practice_answer_keeps_the_tier_and_shows_in_the_chart():
@@ -553,8 +548,11 @@ def test_practice_rounds_update_the_summary_in_place():
         progress = progress or app.progress_view
         assert app.chart is chart and app.progress_view is progress  # the same widgets
         counts.append(len(_instances))
-    assert len(counts) >= 3
-    assert counts[-1] == counts[1], counts
+    # lett, middels, vanskelig: both distinctions mastered after three right rounds
+    assert len(counts) == 3 and len(set(counts)) == 1, counts
+    assert all(p.mastered for p in app.practice.progress())
+    assert "Du har fått til alle skillene du blandet" in app.practice_status.value
+    assert "mestret" in app.progress_view.words.value
     # restarting drops the practice; a new first round starts without a progress chart
     app.restart_button.click()
     assert app.practice is None and app.phase == "setup"

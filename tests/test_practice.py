@@ -406,6 +406,12 @@ def test_progress_rows_and_empty_progress():
     assert rows == [
         {"distinction": "s1_s2", "attempts": 0, "right": 0, "tier": "lett", "mastered": False}
     ]
+    assert charts.practice_progress_summary(rows, "nb") == (
+        "Samskaping på nivå 1 eller nivå 2: blandet i siste runde, ikke øvd på ennå"
+        " (starter på vanskelighet lett)."
+    )
+    labels = charts.practice_progress_chart(rows, "en").to_dict()["layer"][1]["data"]["values"]
+    assert labels[0]["label"] == "not practised yet · easy"
     assert charts.practice_progress_summary([], "nb") == "Ingen øvingssvar ennå."
     assert charts.practice_progress_chart([], "en").to_dict()["description"]
 

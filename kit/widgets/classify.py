@@ -137,11 +137,18 @@ class Klassifisering(App):
         self.chart = None
         self.progress_view = None
         self.download = html("")
-        self.practise_button = widgets.Button(button_style="primary")
-        self.mix_button = widgets.Button(
-            description=t("klass_practise_mixups", lang), button_style="primary"
+        # width auto: the whole label shows (a button's default width cuts it off)
+        self.practise_button = widgets.Button(
+            button_style="primary", layout=widgets.Layout(width="auto")
         )
-        self.restart_button = widgets.Button(description=t("klass_restart", lang))
+        self.mix_button = widgets.Button(
+            description=t("klass_practise_mixups", lang),
+            button_style="primary",
+            layout=widgets.Layout(width="auto"),
+        )
+        self.restart_button = widgets.Button(
+            description=t("klass_restart", lang), layout=widgets.Layout(width="auto")
+        )
         self.practice_status = html("", "kit-practice-status")
         self.practise_button.on_click(self._on_practise_wrong)
         self.mix_button.on_click(self._on_practise_mixups)
@@ -435,6 +442,7 @@ class Klassifisering(App):
         plan = self.practice.next_set()
         if not plan.cases:
             self.summary_notices = plan.notices
+            self.practice_status.value = ""  # so a second click is announced again
             self.practice_status.value = self._notices_html(plan.notices, self.lang)
             return
         self.start(plan.cases, plan=plan)
