@@ -75,6 +75,13 @@ class KitKernelManager(AsyncMappingKernelManager):
         help="Shut a kernel down when no page has connected to it (websocket) this many "
         "seconds after it last did anything. 0: never.",
     )
+    disconnect_timeout = Float(
+        300.0,
+        config=True,
+        help="Shut a kernel down when its last page went away (a tab closed without the "
+        "close-tab signal, a phone that slept) and none came back for this many idle seconds. "
+        "0: never (the idle cull still applies).",
+    )
     memory_limit = Integer(
         1536 * 1024 * 1024,
         config=True,
@@ -242,15 +249,29 @@ class KitKernelManager(AsyncMappingKernelManager):
         self._ever_connected.add(kernel_id)
         super().notify_connect(kernel_id)
 
+    def notify_disconnect(self, kernel_id: str) -> None:
+        super().notify_disconnect(kernel_id)
+        if (
+            self.disconnect_timeout > 0
+            and kernel_id in self
+            and self._kernel_connections.get(kernel_id, 0) <= 0
+        ):
+            # No page any more: the kernel waits for one to come back, as a new one does.
+            self._ever_connected.discard(kernel_id)
+            if kernel_id not in self._watchers:
+                self._watchers[kernel_id] = asyncio.ensure_future(
+                    self._until_connected(kernel_id, self.disconnect_timeout)
+                )
+
     def remove_kernel(self, kernel_id: str) -> Any:
         # The kernel's watcher (if any) sees it gone when it next wakes and ends.
         self._ever_connected.discard(kernel_id)
         return super().remove_kernel(kernel_id)
 
-    async def _until_connected(self, kernel_id: str) -> None:
+    async def _until_connected(self, kernel_id: str, timeout: float | None = None) -> None:
         """Shut the kernel down unless a page connects before it has been idle for the
         timeout. Rendering keeps the kernel busy and active, so a slow render is not cut."""
-        timeout = self.connect_timeout
+        timeout = self.connect_timeout if timeout is None else timeout
         wait = timeout
         try:
             while True:
@@ -267,7 +288,7 @@ class KitKernelManager(AsyncMappingKernelManager):
                     wait = max(0.5, timeout - idle)
                     continue
                 self.log.info(
-                    "Kernel %s: no page connected within %.0f s; shutting it down.",
+                    "Kernel %s: no page (re)connected within %.0f s; shutting it down.",
                     kernel_id,
                     timeout,
                 )

@@ -64,7 +64,17 @@ class Server:
         self.db_url = f"sqlite:///{log.parent / 'responses.sqlite3'}"
         env = dict(os.environ, KIT_DB_URL=self.db_url)
         self.proc = subprocess.Popen(
-            [*samskaping_command(), "serve", "--port", str(port), "--no-browser"],
+            # A room of tests opens more pages than a classroom: no kernel cap here (the cap
+            # itself is tested in tests/test_server_limits.py).
+            [
+                *samskaping_command(),
+                "serve",
+                "--port",
+                str(port),
+                "--no-browser",
+                "--max-kernels",
+                "0",
+            ],
             stdout=self._log,
             stderr=subprocess.STDOUT,
             start_new_session=True,

@@ -208,6 +208,26 @@ def _manager(specs: KernelSpecManager, tmp_path: Path, **traits) -> KitKernelMan
     )
 
 
+def _run(coro) -> None:
+    """asyncio.run in a thread of its own: the session's Playwright (sync API) keeps an event
+    loop running in the main thread once a browser test has run."""
+    import threading
+
+    failure: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            asyncio.run(coro)
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the test's thread
+            failure.append(exc)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
+
+
 def _pid(manager: KitKernelManager, kernel_id: str) -> int:
     return manager.get_kernel(kernel_id).provisioner.process.pid
 
@@ -239,7 +259,7 @@ def test_cap_holds_for_simultaneous_starts(fake_specs, tmp_path):
             await manager.shutdown_all(now=True)
         assert manager.kernel_count() == 0
 
-    asyncio.run(run())
+    _run(run())
 
 
 def test_a_start_failing_after_launch_leaves_no_process(fake_specs, tmp_path):
@@ -264,7 +284,7 @@ def test_a_start_failing_after_launch_leaves_no_process(fake_specs, tmp_path):
         finally:
             await manager.shutdown_all(now=True)
 
-    asyncio.run(run())
+    _run(run())
 
 
 def test_unconnected_kernel_is_shut_down_connected_one_stays(fake_specs, tmp_path):
@@ -287,7 +307,7 @@ def test_unconnected_kernel_is_shut_down_connected_one_stays(fake_specs, tmp_pat
         finally:
             await manager.shutdown_all(now=True)
 
-    asyncio.run(run())
+    _run(run())
 
 
 def test_no_env_given_keeps_the_server_environment(fake_specs, tmp_path, monkeypatch):
@@ -303,7 +323,7 @@ def test_no_env_given_keeps_the_server_environment(fake_specs, tmp_path, monkeyp
         finally:
             await manager.shutdown_all(now=True)
 
-    asyncio.run(run())
+    _run(run())
     assert os.environ["KIT_TEST_MARKER"] == "kept"
 
 
@@ -350,7 +370,7 @@ def test_admit_promises_slots_refuses_beyond_the_cap_and_takes_turns(fake_specs,
         finally:
             await manager.shutdown_all(now=True)
 
-    asyncio.run(run())
+    _run(run())
 
 
 def test_a_slow_render_gives_its_turn_up_after_the_limit(fake_specs, tmp_path):
@@ -374,4 +394,27 @@ def test_a_slow_render_gives_its_turn_up_after_the_limit(fake_specs, tmp_path):
         await blocker
         assert manager.kernel_count() == 0
 
-    asyncio.run(run())
+    _run(run())
+
+
+def test_a_kernel_whose_page_went_away_is_shut_down_one_still_visited_stays(fake_specs, tmp_path):
+    async def run():
+        manager = _manager(
+            fake_specs, tmp_path, max_kernels=5, connect_timeout=0, disconnect_timeout=1.0
+        )
+        manager.shutdown_wait_time = 0.2
+        try:
+            left = await manager.start_kernel(kernel_name="python3")
+            stays = await manager.start_kernel(kernel_name="python3")
+            for kernel_id in (left, stays):
+                manager.notify_connect(kernel_id)
+            manager.notify_disconnect(left)  # the tab closed without the close-tab signal
+            deadline = time.monotonic() + 15
+            while left in manager and time.monotonic() < deadline:
+                await asyncio.sleep(0.2)
+            assert left not in manager, "the kernel without a page was not shut down"
+            assert stays in manager and _alive(_pid(manager, stays))  # positive control
+        finally:
+            await manager.shutdown_all(now=True)
+
+    _run(run())

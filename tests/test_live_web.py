@@ -328,7 +328,7 @@ def test_join_tells_the_phone_everything_but_the_keys(live, store, session):
     assert data["resumed"] is False and re.fullmatch(r"[0-9a-f]{32}", data["token"])
     assert [c["id"] for c in data["cases"]] == ["c1", "c2", "c3"]
     for case in data["cases"]:
-        assert set(case) == {"id", "title", "text", "domain"}
+        assert set(case) == {"id", "title", "text", "domain", "marked"}
     assert data["cases"][0]["title"] == {"nb": "Tittel c1", "nn": "Tittel c1 nn", "en": "Title c1"}
     assert data["answers"] == {}
     assert data["state"] == {
@@ -770,7 +770,7 @@ def test_a_phone_behind_the_watcher_is_answered_at_once():
         return waited
 
     try:
-        waited = asyncio.run(scenario())
+        waited = _run_in_thread(scenario())
     finally:
         room.pool.shutdown(wait=True)
     assert waited < 1.0, f"held {waited:.2f} s although version 6 is newer than 5"
@@ -788,3 +788,11 @@ def test_a_chain_case_reaches_the_phone_with_its_marked_part_and_no_key():
     assert set(data["marked"]) == {"nb", "nn", "en"}
     assert not {"process", "level", "explanation"} & set(data)
     assert live_web.case_json(plain)["marked"] == {}  # positive control
+
+
+def _run_in_thread(coro):
+    """asyncio.run in its own thread (a browser test's Playwright loop may be running here)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
