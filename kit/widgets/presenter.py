@@ -11,6 +11,7 @@ import base64
 import dataclasses
 import os
 import threading
+import time
 from datetime import datetime, timedelta, timezone
 from html import escape
 from urllib.parse import urlsplit
@@ -32,6 +33,8 @@ from .caseset import CaseSetPicker
 PARTICIPANT_PATH = "delta"
 #: How often the dashboard looks for new answers (one indexed query).
 POLL_SECONDS = 0.3
+#: While answers pour in, the charts are redrawn at most this often (counts follow every change).
+CHART_SECONDS = 3.0
 _CLAIMS_MAX = 50
 #: Ended sessions stay listed (to see their results and exports again) for this long.
 KEEP_ENDED = timedelta(days=7)
@@ -158,7 +161,9 @@ class CaseCard(widgets.VBox):
         super().__init__([self.text, self.buttons, self.error])
         self.add_class("kit-live-case")
 
-    def update(self, result: CaseResult, state, rank: int, lang: str) -> None:
+    def update(
+        self, result: CaseResult, state, rank: int, lang: str, charts_due: bool = True
+    ) -> None:
         case = self.case
         counts = result.current
         title = case.title.get(lang)
@@ -198,7 +203,7 @@ class CaseCard(widgets.VBox):
             self.show_button.tooltip = t("live_show_case", lang, title=title)
             self.show_button.disabled = state.current_case == case.id or not state.open
 
-        if len(result.rounds) > 1:
+        if len(result.rounds) > 1 and (charts_due or self.rounds_view is None):
             self._show_rounds(result, title, lang)
 
     def _show_rounds(self, result: CaseResult, title: str, lang: str) -> None:
@@ -244,6 +249,9 @@ class Presentator(App):
         self.cards: dict[str, CaseCard] = {}
         self.resumable: list = []
         self._seen: tuple | None = None
+        self._charts_at = 0.0
+        self._charts_stale = False
+        self.spotlight_current: str | None = None
         self._order: list[str] = []
         self._lock = threading.RLock()
         self._stop = threading.Event()
@@ -414,17 +422,26 @@ class Presentator(App):
         """Most disputed first, then the rest in the session's order (:func:`ranking`)."""
         return ranking([c.id for c in self.cases], counts)
 
-    def refresh(self) -> None:
-        """Read the store and update the dashboard in place (the poller calls it on change)."""
+    def refresh(self, charts_due: bool = True) -> None:
+        """Read the store and update the dashboard in place (the poller calls it on change).
+
+        Counts, cards and tables follow every change; the charts at most every
+        CHART_SECONDS while answers pour in (``charts_due=False`` from the poller): each new
+        chart spec makes the browser embed the chart anew, which costs the projector's tab
+        time and memory (bench/README.md)."""
         from ..live.store import StoreError
 
         with self._lock:
+            now = time.monotonic()
+            if charts_due or now - self._charts_at >= CHART_SECONDS:
+                charts_due, self._charts_at = True, now
+            self._charts_stale = not charts_due
             try:
-                self._refresh()
+                self._refresh(charts_due)
             except StoreError as exc:
                 self.stats.value = alert(error_text(exc, self.lang))
 
-    def _refresh(self) -> None:
+    def _refresh(self, charts_due: bool = True) -> None:
         from .. import charts
 
         lang = self.lang
@@ -437,9 +454,6 @@ class Presentator(App):
         total = sum(c.answers for r in results.values() for c in r.rounds)
         order = self.order(counts)
         titles = {c.id: c.title.get(lang) for c in self.cases}
-        rows = charts.live_rows(counts, titles, order, lang)
-        description = charts.live_description(counts, titles, order, lang)
-        chart = charts.live_chart(rows, lang).properties(description=description)
         with self.hold_sync():
             ended = f" <strong>{escape(t('live_ended', lang))}</strong>" if self.closed else ""
             self.stats.value = (
@@ -449,15 +463,21 @@ class Presentator(App):
             )
             self.end_button.disabled = self.closed
             self.free_button.disabled = self.closed or state.current_case is None
-            self.chart_view.update(chart, description, self._table(counts, order, titles))
+            if charts_due:
+                rows = charts.live_rows(counts, titles, order, lang)
+                description = charts.live_description(counts, titles, order, lang)
+                chart = charts.live_chart(rows, lang).properties(description=description)
+                self.chart_view.update(chart, description, self._table(counts, order, titles))
             for rank, case_id in enumerate(order, start=1):
-                self.cards[case_id].update(results[case_id], state, rank, lang)
+                self.cards[case_id].update(results[case_id], state, rank, lang, charts_due)
             if order != self._order:
                 self._order = order
                 self.case_list.children = [self.cards[i] for i in order]
-            self._update_spotlight(results, state, titles, lang)
+            self._update_spotlight(results, state, titles, lang, charts_due)
 
-    def _update_spotlight(self, results: dict, state, titles: dict, lang: str) -> None:
+    def _update_spotlight(
+        self, results: dict, state, titles: dict, lang: str, charts_due: bool = True
+    ) -> None:
         from .. import charts
 
         current = state.current_case
@@ -471,6 +491,9 @@ class Presentator(App):
             f"<h2>{escape(titles[current])}</h2>"
             f"<p class='kit-spotlight-case'>{case_text_html(case, lang)}</p>"
         )
+        if not charts_due and self.spotlight_current == current:
+            return
+        self.spotlight_current = current
         self.spotlight.update(
             charts.round_chart(charts.round_rows(result, lang), lang, big=True),
             charts.round_description(result, titles[current], lang),
@@ -541,7 +564,9 @@ class Presentator(App):
                 continue
             if seen != self._seen:
                 self._seen = seen
-                self.refresh()
+                self.refresh(charts_due=False)
+            elif self._charts_stale and time.monotonic() - self._charts_at >= CHART_SECONDS:
+                self.refresh(charts_due=True)  # the last answers reach the charts too
 
     def start_polling(self) -> None:
         if self._thread is None or not self._thread.is_alive():
