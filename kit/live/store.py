@@ -180,7 +180,7 @@ class RoundLimit(StoreError):
 def failure(exc: Exception) -> StoreError:
     """The StoreError a person should see for a database failure that retrying will not mend."""
     message = str(getattr(exc, "orig", exc)).lower()
-    if "readonly" in message or "read-only" in message or "read only" in message:
+    if any(w in message for w in ("readonly", "read-only", "read only", "permission denied")):
         return StoreReadOnly(message)
     if "not a database" in message or "malformed" in message:
         return NotADatabase(message)
