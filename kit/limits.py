@@ -288,7 +288,7 @@ class KitKernelManager(AsyncMappingKernelManager):
                     wait = max(0.5, timeout - idle)
                     continue
                 self.log.info(
-                    "Kernel %s: no page (re)connected within %.0f s; shutting it down.",
+                    "Kernel %s: no page connected within %.0f s; shutting it down.",
                     kernel_id,
                     timeout,
                 )
