@@ -1,22 +1,43 @@
-"""The facilitator guide (bokmål Markdown in ``data/fasilitatorguide.md``) as a page in the kit."""
+"""The facilitator guide (Markdown in ``data/fasilitatorguide*.md``) as a page in the kit.
+
+Each language has its own file: ``fasilitatorguide.md`` is bokmål, ``fasilitatorguide_nn.md``
+nynorsk and ``fasilitatorguide_en.md`` English. The app shows the file of the chosen language and
+falls back to bokmål only when that language has no file.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import ipywidgets as widgets
 
-from ..i18n import t
+from ..i18n import DEFAULT_LANG, t
 from ..paths import data_dir
 from .base import App, html
 
 GUIDE_FILE = "fasilitatorguide.md"
 
 
-def guide_html() -> str:
-    """The guide rendered to HTML; raw HTML in the file is shown as text, never run."""
+def guide_file(lang: str) -> str:
+    """The file name of the guide in ``lang`` (bokmål has no suffix)."""
+    return GUIDE_FILE if lang == DEFAULT_LANG else f"fasilitatorguide_{lang}.md"
+
+
+def guide_path(lang: str = DEFAULT_LANG) -> tuple[Path, str]:
+    """The guide's file for ``lang`` and the language it is written in (bokmål if it is missing)."""
+    path = data_dir() / guide_file(lang)
+    if path.is_file():
+        return path, lang
+    return data_dir() / GUIDE_FILE, DEFAULT_LANG
+
+
+def guide_html(lang: str = DEFAULT_LANG) -> str:
+    """The guide in ``lang`` rendered to HTML; raw HTML in the file is shown as text, never run."""
     import mistune
 
     to_html = mistune.create_markdown(escape=True, plugins=["table"])
-    text = (data_dir() / GUIDE_FILE).read_text(encoding="utf-8")
+    path, _ = guide_path(lang)
+    text = path.read_text(encoding="utf-8")
     # the guide has its own top heading; the page's <h1> is the app title
     body = to_html(text)
     return body.replace("<h1>", "<h2>").replace("</h1>", "</h2>")
@@ -28,6 +49,12 @@ class Fasilitatorguide(App):
     title_key = "app_title_guide"
 
     def build(self, lang: str) -> list[widgets.Widget]:
-        note = [] if lang == "nb" else [html(f"<p class='kit-note'>{t('guide_only_nb', lang)}</p>")]
-        self.guide = html(f"<div class='kit-guide' lang='nb'>{guide_html()}</div>")
+        _, written_in = guide_path(lang)
+        self.guide_lang = written_in
+        note = (
+            []
+            if written_in == lang
+            else [html(f"<p class='kit-note'>{t('guide_fallback_nb', lang)}</p>")]
+        )
+        self.guide = html(f"<div class='kit-guide' lang='{written_in}'>{guide_html(lang)}</div>")
         return [*note, self.guide]
