@@ -135,8 +135,26 @@ ROW_FIELDS = {
 }
 
 
+#: Where MODEL.md's English is a calque that data/glossary.yaml tells the texts to avoid, the data
+#: uses the glossary's wording; the comparison reads MODEL.md with these replacements.
+GLOSSARY_WORDING = {
+    "principled and strategic clarifications": "decisions of principle and strategy",
+    "principled clarifications": "decisions of principle",
+}
+
+
+def test_glossary_bans_what_the_comparison_replaces():
+    glossary = yaml.safe_load((data_dir() / "glossary.yaml").read_text(encoding="utf-8"))
+    term = next(t for t in glossary["terms"] if t["id"] == "prinsipielle-avklaringer")
+    patterns = [re.compile(e["pattern"], re.I) for e in term["avoid_en"] if "pattern" in e]
+    for calque, wording in GLOSSARY_WORDING.items():
+        assert any(p.search(calque) for p in patterns) and term["en"] in wording
+
+
 def model_md_table() -> tuple[list[str], dict[str, list[str]]]:
     text = shared_file("MODEL.md").read_text(encoding="utf-8")
+    for calque, wording in GLOSSARY_WORDING.items():
+        text = text.replace(calque, wording)
     section = text.split("## The three levels", 1)[1].split("\n## ", 1)[0]
     rows = [line for line in section.splitlines() if line.startswith("|")]
     cells = [[c.strip() for c in row.strip().strip("|").split("|")] for row in rows]
