@@ -1,0 +1,185 @@
+"""The facilitator guide in bokmål, nynorsk and English, and the app that shows it.
+
+The three files must have the same structure (headings, numbered questions, checklist, suggested
+cases, commands, links) and the same timings: the minute ranges of the 45- and 90-minute plans
+follow each other without gaps, and their lengths add up to the stated total in every language.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from kit.i18n import t
+from kit.paths import data_dir
+from kit.widgets import guide
+from kit.widgets.guide import Fasilitatorguide, guide_file, guide_html, guide_path
+
+ROOT = Path(__file__).resolve().parent.parent
+LANGS = ("nb", "nn", "en")
+#: One heading each language must have, to see that the right file is shown.
+FIRST_SECTION = {
+    "nb": "Hva økta skal gi deltakerne",
+    "nn": "Kva økta skal gi deltakarane",
+    "en": "What participants should take away",
+}
+RANGE = re.compile(r"^\|\s*(\d+)–(\d+)\s*\|")
+TOTAL = re.compile(r"^\w+: ([\d +]+) = \*\*(\d+) \w+\*\*\.$")
+
+
+def text(lang: str) -> str:
+    return (data_dir() / guide_file(lang)).read_text(encoding="utf-8")
+
+
+def outside_code(md: str) -> list[str]:
+    lines, fenced = [], False
+    for line in md.splitlines():
+        if line.lstrip().startswith("```"):
+            fenced = not fenced
+            continue
+        if not fenced:
+            lines.append(line)
+    return lines
+
+
+def code_blocks(md: str) -> list[str]:
+    return [b.strip() for b in re.findall(r"```\w*\n(.*?)```", md, re.S)]
+
+
+def headings(md: str) -> list[int]:
+    return [len(m.group(1)) for line in outside_code(md) if (m := re.match(r"^(#+) ", line))]
+
+
+def sections(md: str) -> list[str]:
+    """The text of each level-2 section, in order."""
+    return re.split(r"^## .*$", md, flags=re.M)[1:]
+
+
+def plans(md: str) -> list[tuple[list[tuple[int, int]], list[int], int]]:
+    """For each section with a timing table: (minute ranges, the summed terms, the total)."""
+    found = []
+    for section in sections(md):
+        ranges = [tuple(map(int, m.groups())) for line in section.splitlines() if (m := RANGE.match(line))]
+        if not ranges:
+            continue
+        totals = [m for line in section.splitlines() if (m := TOTAL.match(line.strip()))]
+        assert len(totals) == 1, "each plan has one total line"
+        terms = [int(n) for n in totals[0].group(1).split("+")]
+        found.append((ranges, terms, int(totals[0].group(2))))
+    return found
+
+
+def links(md: str) -> list[str]:
+    return re.findall(r"<(https?://[^>]+)>", md) + re.findall(r"\]\(([^)]+)\)", md)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_guide_file_exists(lang):
+    assert (data_dir() / guide_file(lang)).is_file()
+    assert guide_path(lang) == (data_dir() / guide_file(lang), lang)
+
+
+@pytest.mark.parametrize("lang", ["nn", "en"])
+def test_same_structure_as_bokmal(lang):
+    nb, other = text("nb"), text(lang)
+    assert headings(other) == headings(nb)
+    # the discussion questions, the steps, the checklist, the suggested cases, the commands
+    numbered = re.compile(r"^\s*(\d+)\. ", re.M)
+    assert numbered.findall(other) == numbered.findall(nb)
+    assert other.count("- [ ]") == nb.count("- [ ]")
+    ids = re.compile(r"`([a-z]+(?:-[a-z]+)+)`")
+    assert ids.findall(other) == ids.findall(nb)
+    assert code_blocks(other) != [] and len(code_blocks(other)) == len(code_blocks(nb))
+    for mine, theirs in zip(code_blocks(other), code_blocks(nb)):
+        if "<" not in theirs:  # a placeholder address may be translated
+            assert mine == theirs
+    assert links(other) == links(nb)
+    assert other.count("|---|") == nb.count("|---|")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_plans_add_up_to_45_and_90_minutes(lang):
+    found = plans(text(lang))
+    assert [total for _, _, total in found] == [45, 90]
+    for ranges, terms, total in found:
+        assert ranges[0][0] == 0 and ranges[-1][1] == total
+        assert all(a[1] == b[0] for a, b in zip(ranges, ranges[1:])), "no gaps or overlaps"
+        assert [end - start for start, end in ranges] == terms
+        assert sum(terms) == total
+
+
+@pytest.mark.parametrize("lang", ["nn", "en"])
+def test_same_timings_as_bokmal(lang):
+    assert plans(text(lang)) == plans(text("nb"))
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_guide_renders_without_running_html(lang):
+    out = guide_html(lang)
+    assert out.count("<table>") >= 2 and "<script" not in out and "<h1>" not in out
+    assert FIRST_SECTION[lang] in out
+
+
+def test_nynorsk_guide_is_nynorsk():
+    nn = text("nn")
+    for word in ("ikkje", "kva", "korleis", "deltakarane", "frivilligheita", "eit case", "casa"):
+        assert re.search(rf"\b{word}\b", nn, re.I), word
+    for word in ("ikke", "hva", "hvordan", "deltakerne", "frivilligheten", "casene", "casen"):
+        assert not re.search(rf"\b{word}\b", nn, re.I), word
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_app_shows_the_chosen_language(lang):
+    app = Fasilitatorguide(lang=lang)
+    assert len(app.body.children) == 1, "no fallback note when the language has a guide"
+    assert f"lang='{lang}'" in app.guide.value and FIRST_SECTION[lang] in app.guide.value
+
+
+def test_app_opens_in_nynorsk_for_lang_nn_in_the_address(monkeypatch):
+    monkeypatch.setenv("QUERY_STRING", "lang=nn")
+    app = Fasilitatorguide()
+    assert app.lang == "nn" and app.language.value == "nn"
+    assert "lang='nn'" in app.guide.value and FIRST_SECTION["nn"] in app.guide.value
+    assert FIRST_SECTION["nb"] not in app.guide.value
+
+
+def test_language_menu_switches_the_guide():
+    app = Fasilitatorguide(lang="nb")
+    assert FIRST_SECTION["nb"] in app.guide.value
+    app.language.value = "nn"
+    assert FIRST_SECTION["nn"] in app.guide.value and "lang='nn'" in app.guide.value
+    app.language.value = "en"
+    assert FIRST_SECTION["en"] in app.guide.value and "lang='en'" in app.guide.value
+    assert app.page.lang == "en"
+
+
+def test_bokmal_fallback_only_when_the_file_is_missing(monkeypatch, tmp_path):
+    (tmp_path / guide_file("nb")).write_text(text("nb"), encoding="utf-8")
+    (tmp_path / guide_file("en")).write_text(text("en"), encoding="utf-8")
+    monkeypatch.setattr(guide, "data_dir", lambda: tmp_path)
+    app = Fasilitatorguide(lang="nn")
+    assert t("guide_fallback_nb", "nn") in app.body.children[0].value
+    assert "lang='nb'" in app.guide.value and FIRST_SECTION["nb"] in app.guide.value
+    app.language.value = "en"
+    assert len(app.body.children) == 1 and FIRST_SECTION["en"] in app.guide.value
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_guide_links_work(lang):
+    for target in links(text(lang)):
+        if target.startswith(("http://", "https://")):
+            assert target in {"http://127.0.0.1:8866/", "https://doi.org/10.23865/cdf.266.ch2"}
+        else:  # a relative link must point to a file in the repository
+            assert (data_dir() / target.split("#")[0]).exists(), target
+    for name in ("data/fasilitatorguide.md", "data/fasilitatorguide_nn.md", "data/fasilitatorguide_en.md"):
+        assert name in text(lang) and (ROOT / name).is_file()
+
+
+def test_readme_links_to_the_guide_resolve():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    targets = [t for t in re.findall(r"\]\(([^)#]+)", readme) if not t.startswith("http")]
+    assert "data/fasilitatorguide.md" in targets
+    for target in targets:
+        assert (ROOT / target).exists(), target
