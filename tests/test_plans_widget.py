@@ -27,7 +27,7 @@ def upload(app: Kommuneplaner, data: bytes, name: str) -> None:
 def test_start_explains_the_source_and_shows_no_numbers():
     app = Kommuneplaner(lang="nb")
     intro = app.body.children[0].value
-    assert "337 kommuner" in intro and "ikke offentlige" in intro
+    assert "337 kommuner" in intro and "oppgir ikke tallene" in intro
     assert "felles oppgåveløysing" in intro and "Øygarden kommune" in intro
     assert "<blockquote lang='nn'" in intro
     assert app.upload_button.accept == ".xlsx,.csv"
