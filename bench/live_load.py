@@ -1038,6 +1038,7 @@ class Presenter:
         self.server = server
         self.errors: list[str] = []
         self.blocked: list[str] = []
+        self.crashed: float | None = None  # wall clock of a renderer crash
 
     async def open(self, timeout: float) -> str:
         self.context = await self.browser.new_context(
@@ -1056,6 +1057,7 @@ class Presenter:
         await self.context.route("**/*", only_local)
         self.page = page = await self.context.new_page()
         page.on("pageerror", lambda exc: self.errors.append(f"pageerror: {exc}"[:200]))
+        page.on("crash", lambda _page: setattr(self, "crashed", time.time()))
         page.on(
             "console",
             lambda msg: (
@@ -1236,6 +1238,7 @@ async def soak(
     after a forced garbage collection."""
     samples: list[dict] = []
     gc_samples: list[dict] = []
+    tab_errors: list[tuple[float, str]] = []
     from kit.live.store import Store
 
     counter = Store(db_url)
@@ -1279,24 +1282,36 @@ async def soak(
                 task.add_done_callback(inflight.discard)
             await asyncio.sleep(max(0.0, t0 + k * interval - time.monotonic()))
 
-    async def sample(k: int) -> None:
-        kernels = memory(server.pid)
+    async def tab_figures(collect: bool = False) -> dict:
         long = await presenter.long_tasks()
         shown = re.search(r"Svar:\s*(\d+)", await presenter.stats_text())
-        stored = await asyncio.to_thread(count_rows)
-        row = {
+        return {
             "long_task_ms_total": long["ms"],
             "shown": int(shown.group(1)) if shown else None,
-            "stored": stored,
+            **await presenter.heap(collect),
+        }
+
+    async def sample(k: int) -> None:
+        kernels = memory(server.pid)
+        stored = await asyncio.to_thread(count_rows)
+        row = {
             "t_s": time.monotonic() - t0,
+            "stored": stored,
             "kernel_rss_mb": kernels["kernel_rss_sum_mb"],
             "kernels": kernels["kernels"],
             "server_rss_mb": kernels["server_rss_mb"],
-            **await presenter.heap(),
         }
+        # A tab that no longer answers within a minute is recorded, not fatal.
+        try:
+            row.update(await asyncio.wait_for(tab_figures(), 60))
+            if k % 6 == 0:
+                gc = await asyncio.wait_for(presenter.heap(True), 60)
+                gc_samples.append({"t_s": time.monotonic() - t0, **gc})
+        except Exception as exc:  # noqa: BLE001 - counted and reported
+            row["tab_error"] = f"{type(exc).__name__}: {exc}"[:160]
+            tab_errors.append((row["t_s"], row["tab_error"]))
+            log(f"soak {row['t_s'] / 60:.1f} min: the tab did not answer: {row['tab_error']}")
         samples.append(row)
-        if k % 6 == 0:
-            gc_samples.append({"t_s": time.monotonic() - t0, **await presenter.heap(True)})
 
     feeder = asyncio.ensure_future(feed())
     cpu = CpuWatch([server.pid]).start()
@@ -1305,11 +1320,16 @@ async def soak(
         while k < 100_000:
             await sample(k)
             k += 1
-            if time.monotonic() >= stop_at:
+            if time.monotonic() >= stop_at or presenter.crashed:
+                break
+            if len(tab_errors) >= 5 and all("tab_error" in r for r in samples[-5:]):
+                log("soak: the tab has not answered for 5 samples in a row; soak ended early")
                 break
             await asyncio.sleep(max(0.0, t0 + k * SAMPLE_SECONDS - time.monotonic()))
             if k % 30 == 0:
                 last = samples[-1]
+                if "tab_error" in last:
+                    continue
                 log(
                     f"soak {last['t_s'] / 60:.1f} min: kernel {last['kernel_rss_mb']:.0f} MB, "
                     f"serve {last['server_rss_mb']:.0f} MB, JS heap "
@@ -1323,14 +1343,19 @@ async def soak(
     usage = cpu.stop()
     for a, b in zip(samples, samples[1:], strict=False):
         dt = (b["t_s"] - a["t_s"]) * 1000
-        b["main_thread_share"] = (b["long_task_ms_total"] - a["long_task_ms_total"]) / max(1, dt)
-        b["lag_answers"] = None if b["shown"] is None else b["stored"] - b["shown"]
+        if a.get("long_task_ms_total") is not None and b.get("long_task_ms_total") is not None:
+            share = (b["long_task_ms_total"] - a["long_task_ms_total"]) / max(1, dt)
+            b["main_thread_share"] = share
+        b["lag_answers"] = None if b.get("shown") is None else b["stored"] - b["shown"]
 
     def slope(key: str, rows: list[dict]) -> float | None:
         return slope_per_minute([(r["t_s"], r[key]) for r in rows if r.get(key) is not None])
 
     return {
         "minutes": minutes,
+        "ran_minutes": (samples[-1]["t_s"] / 60) if samples else 0,
+        "tab_errors": tab_errors,
+        "tab_crashed": presenter.crashed,
         "rate_per_s": rate,
         "sent": sent,
         "errors": dict(errors),
@@ -1344,7 +1369,7 @@ async def soak(
         },
         "dom_nodes_per_min": slope("dom_nodes", samples),
         "first": samples[0] if samples else None,
-        "last": samples[-1] if samples else None,
+        "last": next((r for r in reversed(samples) if "tab_error" not in r), None),
         "cpu": usage,
     }
 
@@ -1485,15 +1510,19 @@ async def answer_run(
                         f"{f1(s['js_heap_after_gc'], 3)}); {cpu_line(out['soak']['cpu'])}"
                     )
                     stored = await asyncio.to_thread(stored_rows, db_url, code)
-                    end = time.monotonic() + 20
-                    while time.monotonic() < end:
-                        text = await presenter.stats_text()
-                        found = re.search(r"Svar:\s*(\d+)", text)
-                        if found and int(found.group(1)) >= stored["rows"]:
-                            break
-                        await asyncio.sleep(0.3)
                     out["soak"]["stored_rows_end"] = stored["rows"]
-                    out["soak"]["stats_text_end"] = await presenter.stats_text()
+                    out["soak"]["stats_text_end"] = "(the tab did not answer)"
+                    end = time.monotonic() + 20
+                    try:
+                        while time.monotonic() < end and not presenter.crashed:
+                            text = await asyncio.wait_for(presenter.stats_text(), 30)
+                            out["soak"]["stats_text_end"] = text
+                            found = re.search(r"Svar:\s*(\d+)", text)
+                            if found and int(found.group(1)) >= stored["rows"]:
+                                break
+                            await asyncio.sleep(0.3)
+                    except Exception:  # noqa: BLE001 - the text says so
+                        pass
                 out["page_errors"] = presenter.errors[:10]
                 out["blocked_requests"] = presenter.blocked[:10]
                 out["poll_errors"] = dict(sum((p.poll_errors for p in phones), Counter()))
@@ -1852,9 +1881,18 @@ def details(fig: dict) -> str:
                 f"{s['last']['dom_nodes']}; stored {s['stored_rows_end']}, screen at the end "
                 f"'{s['stats_text_end'][:60]}'; {cpu_line(s['cpu'])}"
             )
+            if s.get("tab_errors") or s.get("tab_crashed"):
+                first = s["tab_errors"][0] if s.get("tab_errors") else None
+                out.append(
+                    f"{label} soak: THE TAB STOPPED ANSWERING: {len(s.get('tab_errors', []))} "
+                    f"samples without an answer within 60 s"
+                    + (f", the first at {first[0] / 60:.1f} min ({first[1]})" if first else "")
+                    + (", renderer crashed" if s.get("tab_crashed") else "")
+                    + f"; soak ran {s.get('ran_minutes', 0):.1f} of {s['minutes']:g} min"
+                )
             rows = [r for r in s["samples"] if r.get("lag_answers") is not None]
             if rows:
-                shares = [r["main_thread_share"] for r in rows]
+                shares = [r["main_thread_share"] for r in rows if "main_thread_share" in r] or [0]
                 out.append(
                     f"{label} soak: screen behind the store by (answers) "
                     + ", ".join(
