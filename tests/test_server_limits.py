@@ -240,8 +240,10 @@ def test_burst_never_starts_more_kernels_than_the_cap(limited):
         assert "Serveren er full" in body or "The server is full" in body
     languages = {re.search(r'<html lang="(\w+)">', body).group(1) for _, _, body in full}
     assert languages <= {"nb", "en"} and "nb" in languages
-    # the participant page stayed fast during the burst
-    assert delta_times and max(delta_times) < 2.0, delta_times
+    # The participant page kept answering during the burst. The bound is loose on purpose (a
+    # blocked event loop would take the whole burst, tens of seconds); how fast it stays is
+    # measured by bench/live_load.py, not here.
+    assert delta_times and max(delta_times) < 5.0, delta_times
 
 
 def test_full_page_in_english_and_no_kernel_while_full(limited):
