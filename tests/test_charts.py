@@ -11,14 +11,21 @@ from kit.text import Text
 def rows():
     a = Case("a", Text("a"), Text("a"), "samskaping", 2, Text("a"))
     b = Case("b", Text("b"), Text("b"), "samproduksjon", 3, Text("b"))
-    return confusion([check(a, Answer("samproduksjon", 3)), check(a, Answer("samproduksjon", 3)),
-                      check(b, Answer("samproduksjon", 3))])
+    return confusion(
+        [
+            check(a, Answer("samproduksjon", 3)),
+            check(a, Answer("samproduksjon", 3)),
+            check(b, Answer("samproduksjon", 3)),
+        ]
+    )
 
 
 def test_confusion_chart_has_description_and_data():
     spec = charts.confusion_chart(rows(), "nb").to_dict()
     assert spec["description"].startswith("1 av 3 svar hadde riktig prosess.")
-    assert "2 gang(er) svarte du Samproduksjon der riktig svar var Samskaping." in spec["description"]
+    assert (
+        "2 gang(er) svarte du Samproduksjon der riktig svar var Samskaping." in spec["description"]
+    )
     values = spec["data"]["values"] if "data" in spec else spec["layer"][0]["data"]["values"]
     assert {"expected": "Samskaping", "given": "Samproduksjon", "count": 2} in values
     assert len(values) == 16

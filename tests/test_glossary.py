@@ -87,7 +87,7 @@ def problems(path: Path, lang: str) -> list[str]:
         for form, pattern, use in avoid_patterns(lang):
             for match in pattern.finditer(flat):
                 start = max(match.start() - 40, 0)
-                out.append(f"{form!r} (use {use!r}): …{flat[start:match.end() + 40]}…")
+                out.append(f"{form!r} (use {use!r}): …{flat[start : match.end() + 40]}…")
     return out
 
 
@@ -96,8 +96,16 @@ def rel(path: Path) -> str:
 
 
 CONTENT = sorted(p for p in DATA.glob("*.yaml") if p.name != "glossary.yaml")
-ENGLISH = [*CONTENT, *sorted((DATA / "i18n" / "en").glob("*.yaml")), DATA / "fasilitatorguide_en.md"]
-NYNORSK = [*CONTENT, *sorted((DATA / "i18n" / "nn").glob("*.yaml")), DATA / "fasilitatorguide_nn.md"]
+ENGLISH = [
+    *CONTENT,
+    *sorted((DATA / "i18n" / "en").glob("*.yaml")),
+    DATA / "fasilitatorguide_en.md",
+]
+NYNORSK = [
+    *CONTENT,
+    *sorted((DATA / "i18n" / "nn").glob("*.yaml")),
+    DATA / "fasilitatorguide_nn.md",
+]
 
 
 def test_glossary_has_every_term_in_three_languages():
@@ -150,6 +158,11 @@ def test_nynorsk_texts_avoid_the_glossarys_banned_forms(path):
 
 def test_texts_extracted_by_language():
     """The walker finds en/nn values and *_en/*_nn keys, and nothing in other languages."""
-    raw = {"a": {"nb": "x", "nn": "y", "en": "z"}, "tekst_en": "w", "tekst": "v", "l": [{"en": "u"}]}
+    raw = {
+        "a": {"nb": "x", "nn": "y", "en": "z"},
+        "tekst_en": "w",
+        "tekst": "v",
+        "l": [{"en": "u"}],
+    }
     assert sorted(strings_in(raw, "en")) == ["u", "w", "z"]
     assert list(strings_in(raw, "nn")) == ["y"]

@@ -8,6 +8,7 @@ follow each other without gaps, and their lengths add up to the stated total in 
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -61,7 +62,9 @@ def plans(md: str) -> list[tuple[list[tuple[int, int]], list[int], int]]:
     """For each section with a timing table: (minute ranges, the summed terms, the total)."""
     found = []
     for section in sections(md):
-        ranges = [tuple(map(int, m.groups())) for line in section.splitlines() if (m := RANGE.match(line))]
+        ranges = [
+            tuple(map(int, m.groups())) for line in section.splitlines() if (m := RANGE.match(line))
+        ]
         if not ranges:
             continue
         totals = [m for line in section.splitlines() if (m := TOTAL.match(line.strip()))]
@@ -92,7 +95,7 @@ def test_same_structure_as_bokmal(lang):
     ids = re.compile(r"`([a-z]+(?:-[a-z]+)+)`")
     assert ids.findall(other) == ids.findall(nb)
     assert code_blocks(other) != [] and len(code_blocks(other)) == len(code_blocks(nb))
-    for mine, theirs in zip(code_blocks(other), code_blocks(nb)):
+    for mine, theirs in zip(code_blocks(other), code_blocks(nb), strict=True):
         if "<" not in theirs:  # a placeholder address may be translated
             assert mine == theirs
     assert links(other) == links(nb)
@@ -105,7 +108,7 @@ def test_plans_add_up_to_45_and_90_minutes(lang):
     assert [total for _, _, total in found] == [45, 90]
     for ranges, terms, total in found:
         assert ranges[0][0] == 0 and ranges[-1][1] == total
-        assert all(a[1] == b[0] for a, b in zip(ranges, ranges[1:])), "no gaps or overlaps"
+        assert all(a[1] == b[0] for a, b in pairwise(ranges)), "no gaps or overlaps"
         assert [end - start for start, end in ranges] == terms
         assert sum(terms) == total
 
@@ -173,7 +176,11 @@ def test_guide_links_work(lang):
             assert target in {"http://127.0.0.1:8866/", "https://doi.org/10.23865/cdf.266.ch2"}
         else:  # a relative link must point to a file in the repository
             assert (data_dir() / target.split("#")[0]).exists(), target
-    for name in ("data/fasilitatorguide.md", "data/fasilitatorguide_nn.md", "data/fasilitatorguide_en.md"):
+    for name in (
+        "data/fasilitatorguide.md",
+        "data/fasilitatorguide_nn.md",
+        "data/fasilitatorguide_en.md",
+    ):
         assert name in text(lang) and (ROOT / name).is_file()
 
 

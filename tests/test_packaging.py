@@ -52,3 +52,19 @@ def test_pure_layer_imports_no_ui():
                 module,
                 heavy,
             )
+
+
+def test_one_pinned_ruff_everywhere():
+    """The test extra (what CI's `./run ruff` uses), the dev extra and pre-commit pin one ruff."""
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"][
+        "optional-dependencies"
+    ]
+    pins = {r for group in ("test", "dev") for r in extras[group] if r.startswith("ruff")}
+    assert len(pins) == 1 and re.fullmatch(r"ruff==\d+\.\d+\.\d+", next(iter(pins)))
+    version = next(iter(pins)).split("==")[1]
+    hooks = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    revs = [r["rev"] for r in hooks["repos"] if r["repo"].endswith("/ruff-pre-commit")]
+    assert revs == [f"v{version}"]
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "./run ruff check ." in ci and "./run ruff format --check ." in ci
+    assert ci.index("./run ruff format --check .") < ci.index("\n./run test")
