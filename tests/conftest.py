@@ -55,19 +55,28 @@ def samskaping_command() -> list[str]:
 class Server:
     """`samskaping serve` in its own process group, stopped with everything it started."""
 
-    def __init__(self, port: int, log: Path) -> None:
+    def __init__(
+        self,
+        port: int,
+        log: Path,
+        command: list[str] | None = None,
+        cwd: Path | None = None,
+        env: dict[str, str] | None = None,
+    ) -> None:
+        """``command`` (default: this Python's ``samskaping``), ``cwd`` (default: the repository)
+        and ``env`` (default: this process's) let a test serve from an installed wheel."""
         self.port = port
         self.url = f"http://127.0.0.1:{port}/"
         self.log_path = log
         self._log = open(log, "wb")  # noqa: SIM115 - closed in stop()
         #: the live-classroom answers go to a database of this test run only
         self.db_url = f"sqlite:///{log.parent / 'responses.sqlite3'}"
-        env = dict(os.environ, KIT_DB_URL=self.db_url)
+        env = dict(os.environ if env is None else env, KIT_DB_URL=self.db_url)
         self.proc = subprocess.Popen(
             # A room of tests opens more pages than a classroom: no kernel cap here (the cap
             # itself is tested in tests/test_server_limits.py).
             [
-                *samskaping_command(),
+                *(command or samskaping_command()),
                 "serve",
                 "--port",
                 str(port),
@@ -78,7 +87,7 @@ class Server:
             stdout=self._log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
-            cwd=ROOT,
+            cwd=ROOT if cwd is None else cwd,
             env=env,
         )
 
