@@ -7,8 +7,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-import tomllib
 import yaml
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # Python 3.10: the same parser from PyPI (the test extra installs it there only)
+    import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
 
