@@ -2,12 +2,18 @@
 
 ``samskaping serve`` starts the apps; ``samskaping check-cases FILE`` tells a course leader what to
 mend in their own case file; ``samskaping template FILE`` writes a file to start from.
+
+The command speaks the language of ``--lang`` (anywhere on the line), else of the environment
+(:func:`kit.i18n.lang_from_environ`: ``KIT_LANG``, then ``LC_ALL``/``LC_MESSAGES``/``LANG``),
+bokmål by default; its texts live in ``data/i18n/<lang>/`` (``core.yaml``, ``cli.yaml``, ...).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import signal
+import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
@@ -17,16 +23,48 @@ from .casefile import CaseReport, read_in_library, read_library, write_template
 from .casefile_formats import file_format
 from .cases import TIERS, Case, domain_label
 from .exercise import level_label
-from .i18n import normalize_lang, t
+from .i18n import LANGUAGES, lang_from_environ, normalize_lang, t
 from .model import PROCESSES
 
 
-def _parser(lang: str) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="samskaping", description=t("cli_description", lang))
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    serve = sub.add_parser(
-        "serve", help=t("cli_serve_help", lang), description=t("cli_serve_help", lang)
+def _lang_option(lang: str) -> argparse.ArgumentParser:
+    """``--lang``, accepted before and after the command (read early by :func:`cli_lang`)."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        default=argparse.SUPPRESS,
+        help=t("cli_lang_help", lang),
     )
+    return common
+
+
+def cli_lang(argv: list[str], environ: os._Environ[str] | dict[str, str] = os.environ) -> str:
+    """The command's language: ``--lang X`` or ``--lang=X`` on the line (before ``--``), else
+    the environment's (bokmål by default)."""
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            break
+        if arg == "--lang" and i + 1 < len(argv):
+            return normalize_lang(argv[i + 1])
+        if arg.startswith("--lang="):
+            return normalize_lang(arg.split("=", 1)[1])
+    return lang_from_environ(environ)
+
+
+def _parser(lang: str) -> argparse.ArgumentParser:
+    common = _lang_option(lang)
+    parser = argparse.ArgumentParser(
+        prog="samskaping", description=t("cli_description", lang), parents=[common]
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, help_key: str) -> argparse.ArgumentParser:
+        return sub.add_parser(
+            name, help=t(help_key, lang), description=t(help_key, lang), parents=[common]
+        )
+
+    serve = add("serve", "cli_serve_help")
     serve.add_argument(
         "--port", type=int, default=_serve.DEFAULT_PORT, help=t("cli_port_help", lang)
     )
@@ -56,23 +94,13 @@ def _parser(lang: str) -> argparse.ArgumentParser:
         metavar="MB",
         help=t("cli_kernel_memory_help", lang),
     )
-    check = sub.add_parser(
-        "check-cases",
-        help=t("cases_cli_check_help", lang),
-        description=t("cases_cli_check_help", lang),
-    )
+    check = add("check-cases", "cases_cli_check_help")
     check.add_argument("file", metavar="FILE", nargs="?", help=t("cases_cli_check_file_help", lang))
     check.add_argument("--library", action="store_true", help=t("cases_cli_library_help", lang))
-    template = sub.add_parser(
-        "template",
-        help=t("cases_cli_template_help", lang),
-        description=t("cases_cli_template_help", lang),
-    )
+    template = add("template", "cases_cli_template_help")
     template.add_argument("file", metavar="FILE", help=t("cases_cli_template_file_help", lang))
     template.add_argument("--force", action="store_true", help=t("cases_cli_force_help", lang))
-    purge = sub.add_parser(
-        "purge-answers", help=t("cli_purge_help", lang), description=t("cli_purge_help", lang)
-    )
+    purge = add("purge-answers", "cli_purge_help")
     purge.add_argument(
         "--days", type=int, required=True, metavar="N", help=t("cli_days_help", lang)
     )
@@ -128,11 +156,45 @@ def _cmd_serve(args: argparse.Namespace, lang: str) -> int:
     public = args.public_url or _serve.guess_public_url(args.host, args.port, args.base_url)
     if public:
         extra["KIT_PUBLIC_URL"] = public
-    print(t("cli_serving", lang, url=_serve.app_url(args.port, base_url=args.base_url)), flush=True)
-    if args.host != _serve.HOST:
-        print(t("cli_serving_network", lang, url=public or args.host), flush=True)
-    os.execve(argv[0], argv, _serve.voila_env(extra=extra))
-    return 0  # pragma: no cover - execve does not return
+    print(t("cli_starting", lang, port=args.port), flush=True)
+    server = subprocess.Popen(argv, env=_serve.voila_env(extra=extra))
+    return _run_server(server, args, public, lang)
+
+
+def _run_server(
+    server: subprocess.Popen, args: argparse.Namespace, public: str | None, lang: str
+) -> int:
+    """Print the address once the server answers it, then wait for the server to end.
+
+    Ctrl+C reaches the server too (one process group) and it shuts its kernels down; a SIGTERM
+    or SIGHUP sent to this process alone is passed on to it."""
+
+    def pass_on(signum: int, _frame: object) -> None:
+        server.send_signal(signum)
+
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, pass_on)
+    answered = False
+    try:
+        answered = _serve.wait_until_answering(server, args.host, args.port, args.base_url)
+        if answered:
+            url = _serve.app_url(args.port, base_url=args.base_url)
+            print(t("cli_serving", lang, url=url), flush=True)
+            if args.host != _serve.HOST:
+                print(t("cli_serving_network", lang, url=public or args.host), flush=True)
+        code = server.wait()
+    except KeyboardInterrupt:
+        try:
+            server.wait(timeout=30)
+        except (KeyboardInterrupt, subprocess.TimeoutExpired):
+            server.kill()
+            server.wait()
+        return 130
+    if not answered:
+        print(t("cli_serve_exited", lang, code=code), file=sys.stderr)
+        return code or 1
+    # stopped by a signal (Ctrl+C, SIGTERM): a normal end
+    return code if code > 0 else 0
 
 
 def _check_store(url: str | None, lang: str) -> str | None:
@@ -255,7 +317,8 @@ def _cmd_purge(args: argparse.Namespace, lang: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script."""
-    lang = normalize_lang(os.environ.get("KIT_LANG"))
+    argv = sys.argv[1:] if argv is None else argv
+    lang = cli_lang(argv)
     args = _parser(lang).parse_args(argv)
     if args.command == "serve":
         return _cmd_serve(args, lang)

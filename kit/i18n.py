@@ -15,7 +15,16 @@ from .paths import data_dir
 from .text import DEFAULT_LANG, Text
 from .yamlio import ContentError, read_yaml
 
-__all__ = ["DEFAULT_LANG", "LANGUAGES", "Text", "language_name", "normalize_lang", "t", "texts"]
+__all__ = [
+    "DEFAULT_LANG",
+    "LANGUAGES",
+    "Text",
+    "lang_from_environ",
+    "language_name",
+    "normalize_lang",
+    "t",
+    "texts",
+]
 
 #: Bokmål, nynorsk and English come first; any other ``data/i18n/<code>/`` is added after.
 _PREFERRED = ("nb", "nn", "en")
@@ -39,6 +48,33 @@ def normalize_lang(lang: str | None) -> str:
     aliases = {"no": "nb", "nob": "nb", "nno": "nn", "eng": "en"}
     code = aliases.get(code, code)
     return code if code in LANGUAGES else DEFAULT_LANG
+
+
+def _known(lang: str) -> str | None:
+    """The language ``lang`` names (as :func:`normalize_lang` reads it), or None if none."""
+    code = normalize_lang(lang)
+    first = lang.strip().lower().replace("_", "-").split("-")[0].split(".")[0]
+    return code if code != DEFAULT_LANG or first in ("nb", "no", "nob") else None
+
+
+def lang_from_environ(environ: Mapping[str, str]) -> str:
+    """The language of a command line, from the environment as gettext reads it.
+
+    ``KIT_LANG`` first; then the locale (the first set of ``LC_ALL``, ``LC_MESSAGES``, ``LANG``):
+    ``C``/``POSIX`` or unset means bokmål; otherwise GNU ``LANGUAGE`` (``nn:nb:en``) may name a
+    preference list, and the first language the kit has wins. A language the kit lacks
+    (``de_DE.UTF-8``) gives bokmål.
+    """
+    if environ.get("KIT_LANG"):
+        return normalize_lang(environ["KIT_LANG"])
+    locale = next((environ[v] for v in ("LC_ALL", "LC_MESSAGES", "LANG") if environ.get(v)), "")
+    if locale.split(".")[0] in ("", "C", "POSIX"):
+        return DEFAULT_LANG
+    for wish in [*environ.get("LANGUAGE", "").split(":"), locale]:
+        known = _known(wish) if wish else None
+        if known:
+            return known
+    return DEFAULT_LANG
 
 
 def language_name(lang: str) -> str:

@@ -1,6 +1,6 @@
 """``samskaping serve``: Voilà over the apps, set up for a classroom.
 
-- binds to 127.0.0.1 only and prints the URL;
+- binds to 127.0.0.1 only and prints the URL once the server answers it;
 - uses the kit's own template (extends ``lab``; ``<main>`` landmark; no CDN links);
 - strips code sources and shows no tracebacks;
 - culls idle kernels so a day of classes does not fill the memory;
@@ -16,7 +16,11 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 from .paths import data_dir, notebooks_dir, share_dir
@@ -45,6 +49,29 @@ def port_is_free(port: int, host: str = HOST) -> bool:
         except OSError:
             return False
     return True
+
+
+def wait_until_answering(
+    server: subprocess.Popen, host: str, port: int, base_url: str = "/", interval: float = 0.2
+) -> bool:
+    """Wait until the server answers HTTP on its address (any status: it is up); False if it
+    exits first. ``samskaping serve`` prints the address only then, so the first click on it
+    never meets "connection refused" while Voilà is still loading."""
+    if host in ("", "0.0.0.0", "localhost"):
+        host = HOST
+    elif host == "::":
+        host = "::1"
+    netloc = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    url = f"http://{netloc}{normalize_base_url(base_url)}"
+    while server.poll() is None:
+        try:
+            with urllib.request.urlopen(url, timeout=5):
+                return True
+        except urllib.error.HTTPError:
+            return True  # an answer, if not a page (403, 404): the server is up
+        except OSError:
+            time.sleep(interval)
+    return False
 
 
 def normalize_base_url(base_url: str) -> str:

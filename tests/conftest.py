@@ -20,6 +20,12 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# The command line speaks the language of LANG/LC_ALL (kit.i18n.lang_from_environ); the suite
+# reads bokmål unless a test sets a language itself, whatever the locale of the machine.
+for _var in ("LC_ALL", "LC_MESSAGES", "LANGUAGE", "KIT_LANG"):
+    os.environ.pop(_var, None)
+os.environ["LANG"] = "C.UTF-8"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 CHROMIUM = os.environ.get("KIT_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
