@@ -91,8 +91,10 @@ def level_comparison(a: Level, b: Level, lang: str) -> str:
             f"<td>{_list(a.field(name), lang)}</td><td>{_list(b.field(name), lang)}</td></tr>"
         )
     caption = t("compare_caption", lang, a=a.number, b=b.number)
+    # its own labelled, focusable scroll box: on a phone the table scrolls there, not the page
     return (
-        "<div class='kit-table-wrap'><table class='kit-table'>"
+        f"<div class='kit-table-wrap' role='region' aria-label='{escape(caption)}' tabindex='0'>"
+        "<table class='kit-table'>"
         f"<caption>{escape(caption)}</caption><thead>{head}</thead>"
         f"<tbody>{''.join(rows)}</tbody></table></div>"
     )

@@ -62,4 +62,4 @@ def slide_html(slide: Slide, model: Model, lesson: Lesson, lang: str) -> str:
     else:  # discussion
         assert slide.title is not None
         body = render.bullet_section(slide.title.get(lang), slide.questions, lang)
-    return f"<section class='kit-slide kit-slide-{kind}'>{body}</section>"
+    return f"<section class='kit-slide kit-slide-{kind}'><div class='kit-slide-body'>{body}</div></section>"

@@ -201,6 +201,19 @@ class PageWatch:
         )
 
 
+def local_context(browser, server: Server, viewport: dict, init_script: str | None = None):
+    """A browser context of the given window size that may only reach the local server."""
+    context = browser.new_context(viewport=viewport, locale="nb-NO")
+    if init_script:
+        context.add_init_script(init_script)
+    local = (server.url, server.url.replace("http", "ws"))
+    context.route(
+        "**/*",
+        lambda route: route.continue_() if route.request.url.startswith(local) else route.abort(),
+    )
+    return context
+
+
 @pytest.fixture
 def app_page(browser, server):
     """A fresh browser context per test: only the local server is reachable."""

@@ -13,6 +13,7 @@ import ipywidgets as widgets
 
 from ..i18n import DEFAULT_LANG, t
 from ..paths import data_dir
+from ..render_docs import markdown_html
 from .base import App, html
 
 GUIDE_FILE = "fasilitatorguide.md"
@@ -32,15 +33,13 @@ def guide_path(lang: str = DEFAULT_LANG) -> tuple[Path, str]:
 
 
 def guide_html(lang: str = DEFAULT_LANG) -> str:
-    """The guide in ``lang`` rendered to HTML; raw HTML in the file is shown as text, never run."""
-    import mistune
+    """The guide in ``lang`` rendered to HTML; raw HTML in the file is shown as text, never run.
 
-    to_html = mistune.create_markdown(escape=True, plugins=["table"])
+    The guide's own top heading becomes ``<h2>`` (the page's ``<h1>`` is the app title) and each
+    table scrolls inside its own labelled region on a narrow screen.
+    """
     path, _ = guide_path(lang)
-    text = path.read_text(encoding="utf-8")
-    # the guide has its own top heading; the page's <h1> is the app title
-    body = to_html(text)
-    return body.replace("<h1>", "<h2>").replace("</h1>", "</h2>")
+    return markdown_html(path.read_text(encoding="utf-8"), top_level=2)
 
 
 class Fasilitatorguide(App):

@@ -17,18 +17,79 @@ from .base import App, html
 
 
 class KeyNav(anywidget.AnyWidget):
-    """Arrow keys and a presenter's clicker (PageUp/PageDown) move between slides.
+    """The slides' browser side: keys, full screen and fitting a slide to its box.
 
-    Keys typed into a form control are left alone, so the slide menu still works by keyboard.
+    - Arrow keys and a presenter's clicker (PageUp/PageDown) move between slides; keys typed
+      into a form control are left alone, so the slide menu still works by keyboard.
+    - ``F`` and the button it draws toggle full screen: the Fullscreen API on the deck (the
+      slide and its controls); where the API is missing or refused, the deck is laid over the
+      whole window instead (Escape leaves). The click must start it in the browser: a request
+      sent through the kernel is no longer a user gesture, so the button is drawn here.
+    - A slide whose text would still overflow its box is shrunk step by step until it fits
+      (``--kit-slide-fit``), so a whole slide is always visible without scrolling.
     """
 
     _esm = """
+    function deckOf(el) {
+      const app = el.closest(".kit-app");
+      return app ? app.querySelector(".kit-deck") : null;
+    }
+    function isFull(deck) {
+      return document.fullscreenElement === deck || deck.classList.contains("kit-deck-full");
+    }
+    function fit(deck) {
+      const slide = deck && deck.querySelector(".kit-slide");
+      if (!slide) { return; }
+      let scale = 1;
+      slide.style.setProperty("--kit-slide-fit", "1");
+      while (slide.scrollHeight > slide.clientHeight + 1 && scale > 0.5) {
+        scale = Math.round((scale - 0.04) * 100) / 100;
+        slide.style.setProperty("--kit-slide-fit", String(scale));
+      }
+      slide.dataset.fit = String(scale);
+    }
     export default {
       render({ model, el }) {
-        el.style.display = "none";
+        const button = document.createElement("button");
+        button.type = "button";
+        button.className = "jupyter-button widget-button kit-fullscreen-btn";
+        const label = () => { button.textContent = model.get("fullscreen_label"); };
+        label();
+        model.on("change:fullscreen_label", label);
+        el.appendChild(button);
+        const sync = () => {
+          const deck = deckOf(el);
+          button.setAttribute("aria-pressed", deck && isFull(deck) ? "true" : "false");
+          if (deck) { requestAnimationFrame(() => fit(deck)); }
+        };
+        const leaveFallback = (deck) => { deck.classList.remove("kit-deck-full"); sync(); };
+        const toggle = () => {
+          const deck = deckOf(el);
+          if (!deck) { return; }
+          if (document.fullscreenElement === deck) { document.exitFullscreen(); return; }
+          if (deck.classList.contains("kit-deck-full")) { leaveFallback(deck); return; }
+          const fallback = () => { deck.classList.add("kit-deck-full"); sync(); };
+          if (deck.requestFullscreen && document.fullscreenEnabled !== false) {
+            deck.requestFullscreen().catch(fallback);
+          } else {
+            fallback();
+          }
+        };
+        button.addEventListener("click", toggle);
         const onKey = (event) => {
           const tag = (event.target && event.target.tagName) || "";
-          if (["INPUT", "SELECT", "TEXTAREA", "BUTTON"].includes(tag)) { return; }
+          if (["INPUT", "SELECT", "TEXTAREA"].includes(tag)) { return; }
+          if ((event.key === "f" || event.key === "F") && !event.ctrlKey && !event.metaKey && !event.altKey) {
+            event.preventDefault();
+            toggle();
+            return;
+          }
+          if (event.key === "Escape") {
+            const deck = deckOf(el);
+            if (deck && deck.classList.contains("kit-deck-full")) { leaveFallback(deck); }
+            return;
+          }
+          if (tag === "BUTTON") { return; }
           let step = 0;
           if (["ArrowRight", "PageDown", " "].includes(event.key)) { step = 1; }
           if (["ArrowLeft", "PageUp"].includes(event.key)) { step = -1; }
@@ -40,12 +101,32 @@ class KeyNav(anywidget.AnyWidget):
           }
         };
         document.addEventListener("keydown", onKey);
-        return () => document.removeEventListener("keydown", onKey);
+        document.addEventListener("fullscreenchange", sync);
+        let observed = null;
+        const resize = new ResizeObserver(sync);
+        const mutation = new MutationObserver(sync);
+        const watch = () => {
+          const deck = deckOf(el);
+          if (!deck || deck === observed) { return; }
+          observed = deck;
+          resize.observe(deck);
+          mutation.observe(deck, { childList: true, subtree: true, characterData: true });
+          sync();
+        };
+        const poll = setInterval(() => { watch(); if (observed) { clearInterval(poll); } }, 200);
+        return () => {
+          clearInterval(poll);
+          resize.disconnect();
+          mutation.disconnect();
+          document.removeEventListener("keydown", onKey);
+          document.removeEventListener("fullscreenchange", sync);
+        };
       }
     };
     """
     step = traitlets.Int(0).tag(sync=True)
     presses = traitlets.Int(0).tag(sync=True)
+    fullscreen_label = traitlets.Unicode("").tag(sync=True)
 
 
 class Lysbilder(App):
@@ -67,6 +148,7 @@ class Lysbilder(App):
         self.key_nav = KeyNav()
         self.key_nav.observe(self._on_key, names="presses")
         super().__init__(lang)
+        self.add_class("kit-slides-app")
 
     def build(self, lang: str) -> list[widgets.Widget]:
         self.slide = html("", "kit-slide-box")
@@ -85,15 +167,18 @@ class Lysbilder(App):
         self.prev_button.on_click(lambda _b: self.go(self.index - 1))
         self.next_button.on_click(lambda _b: self.go(self.index + 1))
         self.menu.observe(lambda change: self.go(change["new"]), names="value")
-        nav = widgets.HBox([self.prev_button, self.counter, self.next_button, self.menu])
+        self.key_nav.fullscreen_label = t("slides_fullscreen", lang)
+        nav = widgets.HBox(
+            [self.prev_button, self.counter, self.next_button, self.menu, self.key_nav]
+        )
         nav.add_class("kit-wrap")
         nav.add_class("kit-slide-nav")
+        self.deck = widgets.VBox([self.slide, nav])
+        self.deck.add_class("kit-deck")
         self._show()
         return [
-            self.key_nav,
             html(f"<p class='kit-note'>{escape(t('slides_keys_hint', lang))}</p>"),
-            self.slide,
-            nav,
+            self.deck,
         ]
 
     def _label(self, slide: Slide, lang: str) -> str:

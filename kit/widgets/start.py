@@ -1,35 +1,29 @@
-"""The start page: what the kit is, for whom, a link to each app, the language choice."""
+"""The start page: what the kit is, for whom, a card for each app, the quick start, the language."""
 
 from __future__ import annotations
 
 from html import escape
+from pathlib import Path
 
 import ipywidgets as widgets
 
 from ..i18n import t
+from ..paths import PACKAGE_DIR
+from ..start_html import APPS, app_cards, quickstart
 from .base import App, html
 
-#: The apps in teaching order: (notebook, title key, description key).
-APPS: tuple[tuple[str, str, str], ...] = (
-    ("01_begreper.ipynb", "app_title_begreper", "app_desc_begreper"),
-    ("02_modellen.ipynb", "app_title_modellen", "app_desc_modellen"),
-    ("03_klassifiser.ipynb", "app_title_klassifiser", "app_desc_klassifiser"),
-    ("04_egen_sak.ipynb", "app_title_kompass", "app_desc_kompass"),
-    ("05_presentator.ipynb", "app_title_presentator", "app_desc_presentator"),
-    ("06_kommuneplaner.ipynb", "app_title_kommuneplaner", "app_desc_kommuneplaner"),
-    ("07_lysbilder.ipynb", "app_title_lysbilder", "app_desc_lysbilder"),
-    ("08_fasilitatorguide.ipynb", "app_title_guide", "app_desc_guide"),
-)
+__all__ = ["APPS", "Start", "quickstart_path"]
 
 
-def app_links(lang: str) -> str:
-    """The list of apps, each link carrying the chosen language on to the next app."""
-    items = "".join(
-        f"<li><a href='{escape(nb)}?lang={lang}'>{escape(t(title, lang))}</a>: "
-        f"{escape(t(desc, lang))}</li>"
-        for nb, title, desc in APPS
-    )
-    return f"<ul class='kit-app-list'>{items}</ul>"
+def quickstart_path() -> Path | None:
+    """docs/hurtigstart.md: a copy inside the package (an installed wheel), else the repository's."""
+    for path in (
+        PACKAGE_DIR / "_docs" / "hurtigstart.md",
+        PACKAGE_DIR.parent / "docs" / "hurtigstart.md",
+    ):
+        if path.is_file():
+            return path
+    return None
 
 
 class Start(App):
@@ -39,7 +33,11 @@ class Start(App):
 
     def build(self, lang: str) -> list[widgets.Widget]:
         self.links = html(
-            f"<h2>{escape(t('start_apps_heading', lang))}</h2>{app_links(lang)}", "kit-links"
+            f"<h2>{escape(t('start_apps_heading', lang))}</h2>{app_cards(lang)}", "kit-links"
+        )
+        path = quickstart_path()
+        self.quickstart = html(
+            quickstart(lang, path.read_text(encoding="utf-8") if path else None), "kit-start-quick"
         )
         return [
             html(
@@ -49,6 +47,7 @@ class Start(App):
                 f"<li>{escape(t('start_for_students', lang))}</li>"
                 f"<li>{escape(t('start_for_presenters', lang))}</li></ul>"
             ),
+            self.quickstart,
             self.links,
             html(
                 f"<h2>{escape(t('start_about_heading', lang))}</h2>"

@@ -1,0 +1,46 @@
+"""Markdown documents (the facilitator guide, the quick start) as HTML for the apps (pure).
+
+Raw HTML in a file is shown as text, never run. Every table is put in its own scrolling box, a
+``region`` named after the heading above it and reachable by keyboard (``tabindex=0``), so a
+table wider than a phone scrolls inside that box instead of widening or clipping the page.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape, unescape
+
+_HEADING_OR_TABLE = re.compile(r"<h([1-6])[^>]*>(.*?)</h\1>|<table>.*?</table>", re.S)
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def markdown_html(text: str, top_level: int = 2) -> str:
+    """``text`` (Markdown) as HTML; the file's own ``#`` headings start at ``<h{top_level}>``."""
+    import mistune
+
+    to_html = mistune.create_markdown(escape=True, plugins=["table"])
+    body = to_html(text)
+    shift = top_level - 1
+    if shift:
+        body = re.sub(r"<(/?)h([1-6])>", lambda m: f"<{m[1]}h{min(6, int(m[2]) + shift)}>", body)
+    return table_regions(body)
+
+
+def table_regions(body: str, fallback_label: str = "") -> str:
+    """Wrap each ``<table>`` of ``body`` in a labelled, focusable scrolling region."""
+    heading = fallback_label
+    out: list[str] = []
+    pos = 0
+    for match in _HEADING_OR_TABLE.finditer(body):
+        if match[1]:
+            heading = unescape(_TAGS.sub("", match[2])).strip()
+            continue
+        out.append(body[pos : match.start()])
+        label = escape(heading or fallback_label, quote=True)
+        out.append(
+            f"<div class='kit-table-wrap' role='region' aria-label=\"{label}\" tabindex='0'>"
+            f"{match[0]}</div>"
+        )
+        pos = match.end()
+    out.append(body[pos:])
+    return "".join(out)
