@@ -191,11 +191,16 @@ def question_text(question: CheckQuestion, number: int, total: int, lang: str) -
 
 
 def feedback(fb: Feedback | None, lang: str) -> str:
-    """Instant, explained feedback; the verdict is in words and a symbol, not only colour."""
+    """Instant, explained feedback; the verdict is in words and a symbol, not only colour.
+
+    It is shown in a live region (:class:`kit.widgets.controls.Region`), so it carries no
+    role of its own (a live region inside a live region is announced twice or not at all)."""
     if fb is None:
         return ""
     if fb.chosen is None:
-        return f"<p class='kit-feedback kit-feedback-none' role='status'>{escape(t('check_choose_first', lang))}</p>"
+        return (
+            f"<p class='kit-feedback kit-feedback-none'>{escape(t('check_choose_first', lang))}</p>"
+        )
     if fb.correct:
         verdict = f"✔ {t('feedback_correct', lang)}"
         cls = "kit-feedback-right"
@@ -203,7 +208,7 @@ def feedback(fb: Feedback | None, lang: str) -> str:
         verdict = "✘ " + t("feedback_wrong", lang, answer=fb.answer.label.get(lang))
         cls = "kit-feedback-wrong"
     return (
-        f"<div class='kit-feedback {cls}' role='status'><p><strong>{escape(verdict)}</strong></p>"
+        f"<div class='kit-feedback {cls}'><p><strong>{escape(verdict)}</strong></p>"
         f"<p>{escape(fb.explanation.get(lang))}</p></div>"
     )
 
