@@ -40,6 +40,7 @@ NEEDED_IN_WHEEL = (
     "kit/live/static/delta.js",
     "kit/live/static/delta.css",
     "kit/widgets/style.css",
+    "kit/_docs/hurtigstart.md",  # the course leaders' quick start, linked from the start page
 )
 
 
