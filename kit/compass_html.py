@@ -7,10 +7,10 @@ import base64
 from collections.abc import Iterable, Mapping
 from html import escape
 
-from .compass import Assessment, Compass, Gap, Rule, load_compass
+from .compass import Assessment, Compass, Gap, Question, Rule, load_compass
 from .i18n import t
 from .model import Model, load_model
-from .render import level_diagram, level_title, process_name
+from .render import level_diagram, level_title, paragraph, process_name
 
 
 def _quote(text: str, lang: str) -> str:
@@ -60,6 +60,16 @@ def rule_sentence(rule: Rule, compass: Compass, lang: str) -> str:
         then=then,
     )
     return sentence[:-1] if sentence.endswith(("?.", "!.")) else sentence  # a title asking ends it
+
+
+def question_label(question: Question, number: int, lang: str) -> str:
+    """A question's label, numbered: "3. Hvem driver tilbudet?" (its radio group's name)."""
+    return f"{number}. {question.prompt.get(lang)}"
+
+
+def result_heading_html(lang: str) -> str:
+    """The result's heading; it takes the focus after "show result"."""
+    return f"<h2 tabindex='-1' data-kit-focus>{escape(t('kompass_result_heading', lang))}</h2>"
 
 
 def rules_html(compass: Compass, lang: str) -> str:
@@ -324,3 +334,12 @@ def data_uri(document: str) -> str:
     """A ``data:text/html`` address carrying the document, for a download link."""
     payload = base64.b64encode(document.encode("utf-8")).decode("ascii")
     return f"data:text/html;charset=utf-8;base64,{payload}"
+
+
+def download_html(document: str, lang: str) -> str:
+    """The link that downloads the one-page summary, and the note on printing it."""
+    return (
+        f"<p><a class='kit-download' download='{escape(t('kompass_download_name', lang))}' "
+        f"href='{data_uri(document)}'>⬇ {escape(t('kompass_download', lang))}</a></p>"
+        f"{paragraph(t('kompass_download_note', lang), 'kit-note')}"
+    )

@@ -39,7 +39,9 @@ def test_explorer_pick_level_in_diagram_and_control(app_page):
     page.get_by_role("button", name="Nivå 3: Drift og rekruttering").click()
     expect(detail).to_contain_text("Enkeltfrivillige")
     expect(detail).to_contain_text("Drive aktiviteter utviklet på nivå 2")
-    page.locator(".widget-toggle-buttons").get_by_role("button", name="Nivå 2", exact=True).click()
+    page.get_by_role("radiogroup", name="Velg nivå").get_by_role(
+        "radio", name="Nivå 2", exact=True
+    ).check()
     expect(detail).to_contain_text("(Co-design)")
     expect(detail).to_contain_text("Identifisere behov og løsninger")
     page.get_by_label("Andre nivå").select_option(

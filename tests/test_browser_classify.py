@@ -81,8 +81,8 @@ def test_classify_five_cases_from_uploaded_file(app_page, tmp_path, lang):
     page.get_by_role("button", name=start).click()
     for n in range(1, 6):
         expect(page.locator(".kit-progress-text")).to_contain_text(progress.format(n=n))
-        page.locator(".kit-exercise .widget-radio-box").first.locator("input").nth(n % 4).check()
-        page.locator(".kit-exercise .widget-radio-box").nth(1).locator("input").nth(n % 4).check()
+        page.get_by_role("radiogroup", name=process).get_by_role("radio").nth(n % 4).check()
+        page.get_by_role("radiogroup", name=level).get_by_role("radio").nth(n % 4).check()
         page.get_by_role("button", name=check).click()
         expect(page.locator(".kit-fb .kit-feedback")).to_be_visible()
         expect(page.get_by_role("progressbar")).to_have_attribute("value", str(n))
@@ -147,9 +147,9 @@ def practise_mixups(page, lang: str) -> None:
         expect(page.get_by_role("progressbar")).to_have_attribute("value", str(n - 1))
         # the last thing a new case sets is the cleared feedback: after it, the choices are reset
         expect(page.locator(".kit-fb .kit-feedback")).to_have_count(0)
-        radios = page.locator(".kit-exercise .widget-radio-box")
-        radios.first.locator("input").nth(2).check()
-        radios.nth(1).locator("input").nth(2).check()
+        radios = page.locator(".kit-exercise [role=radiogroup]")
+        radios.first.get_by_role("radio").nth(2).check()
+        radios.nth(1).get_by_role("radio").nth(2).check()
         page.get_by_role("button", name=check).click()
         expect(page.locator(".kit-fb .kit-feedback")).to_be_visible()
         last = n == total

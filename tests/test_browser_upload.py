@@ -45,7 +45,9 @@ def test_file_over_the_limit_gets_a_message_and_the_page_still_works(app_page):
     expect(field).to_have_attribute("accept", ".xlsx,.csv,.yaml,.yml")
     expect(page.locator(".kit-file-hint")).to_contain_text("Høyst 2 MB")
 
-    # keyboard: the field takes focus, and Space opens the file chooser
+    # keyboard: the field takes focus, and Space opens the file chooser (once it is shown:
+    # choosing "Egen fil" shows it after a round trip to the kernel)
+    expect(field).to_be_visible()
     field.focus()
     expect(field).to_be_focused()
     with page.expect_file_chooser() as chooser:

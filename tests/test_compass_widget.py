@@ -43,8 +43,10 @@ def test_every_question_is_a_labelled_radio_group_with_dont_know():
         assert radio.value is None
         labels = [label for label, _ in radio.options]
         assert labels[-1] == "Vet ikke"
+        # the question is the radio group's label (its accessible name), shown as a heading
+        assert radio.description == f"{n}. {question.prompt.nb}" and radio.heading == 3
         box = next(b for b in app.body.children if radio in getattr(b, "children", ()))
-        assert box.children[0].value == f"<h3>{n}. {question.prompt.nb}</h3>"
+        assert "kit-kompass-question" in box._dom_classes
     assert app.show_button.description == "Vis resultat"
     assert "Slik vurderer kompasset" in texts
     assert app.result_box.layout.display == "none"

@@ -27,8 +27,9 @@ def test_explorer_click_in_diagram_shows_level():
     app.level_buttons[3].click()
     assert app.level_select.value == 3
     assert "Enkeltfrivillige" in app.detail.value
-    assert app.level_buttons[3].description.startswith("▶")
-    assert not app.level_buttons[1].description.startswith("▶")
+    # the level shown is pressed (aria-pressed in the page), the others are not
+    assert [app.level_buttons[n].pressed for n in (1, 2, 3)] == [False, False, True]
+    assert app.level_buttons[3].description == "Nivå 3: Drift og rekruttering"
 
 
 def test_explorer_labelled_control_shows_level():
@@ -36,7 +37,7 @@ def test_explorer_labelled_control_shows_level():
     assert app.level_select.description == "Choose level"
     app.level_select.value = 2
     assert "Co-design" in app.detail.value and "Volunteers" in app.detail.value
-    assert app.level_buttons[2].button_style == "primary"
+    assert app.level_buttons[2].pressed and not app.level_buttons[1].pressed
 
 
 def test_explorer_keeps_choice_across_language_switch():

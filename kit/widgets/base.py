@@ -57,14 +57,18 @@ def lang_from_request(default: str | None = None) -> str:
 class App(widgets.VBox):
     """Base class of the apps. Subclasses set ``title_key`` and implement ``build(lang)``.
 
-    Switching language rebuilds the body from ``build``; subclasses keep their state (the chosen
-    level, given answers) in attributes so the rebuilt view shows the same thing.
+    An app that also implements ``retext(lang)`` is built once: a language switch calls
+    ``retext``, which puts the new texts into the same widgets (nothing is made or closed). An
+    app without it is rebuilt from ``build`` and the widgets the new view no longer holds are
+    closed (:func:`close_unused`); such subclasses keep their state (the chosen level, given
+    answers) in attributes so the rebuilt view shows the same thing.
     """
 
     title_key = "kit_name"
 
     def __init__(self, lang: str | None = None, **kwargs) -> None:
         self.lang = normalize_lang(lang) if lang else lang_from_request()
+        self._built = False
         self.page = PageSync(lang=self.lang, title=t(self.title_key, self.lang))
         self.style = widgets.HTML(f"<style>{_STYLE}</style>")
         self.heading = widgets.HTML()
@@ -88,15 +92,26 @@ class App(widgets.VBox):
     def build(self, lang: str) -> list[widgets.Widget]:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def retext(self, lang: str) -> None:  # pragma: no cover - optional
+        """Put the texts of ``lang`` into the widgets ``build`` made (override to keep them)."""
+        raise NotImplementedError
+
+    def _in_place(self) -> bool:
+        return type(self).retext is not App.retext
+
     def _render(self) -> None:
         lang = self.lang
-        old = tuple(self.body.children)
         with self.hold_sync():
             self.heading.value = f"<h1>{escape(t(self.title_key, lang))}</h1>"
             self.language.description = t("language", lang)
             self.page.lang = lang
             self.page.title = t(self.title_key, lang)
-            self.body.children = self.build(lang)
+        if self._built and self._in_place():
+            self.retext(lang)
+            return
+        old = tuple(self.body.children)
+        self.body.children = self.build(lang)
+        self._built = True
         close_unused(old, self.body.children)
 
     def _on_language(self, change: dict) -> None:

@@ -6,14 +6,14 @@ Shared by the exercise and the presenter app.
 from __future__ import annotations
 
 from collections.abc import Callable
-from html import escape
 
 import ipywidgets as widgets
 
-from .. import render
 from ..casefile import CaseReport, read_cases_bytes
 from ..cases import Case, domain_label
+from ..exercise_html import upload_status_html
 from ..i18n import t
+from .controls import ChoiceGroup
 from .upload import FileInput
 
 UPLOAD_TYPES = ".xlsx,.csv,.yaml,.yml"
@@ -24,7 +24,8 @@ def _shown(widget: widgets.Widget, visible: bool) -> None:
 
 
 class CaseSetPicker:
-    """The controls and state of a case-set choice; ``build(lang)`` makes the widgets anew."""
+    """The controls and state of a case-set choice; ``build(lang)`` makes the widgets once,
+    ``set_texts(lang)`` changes their language."""
 
     def __init__(self, library: tuple[Case, ...]) -> None:
         self.library = library
@@ -48,35 +49,42 @@ class CaseSetPicker:
         return sorted({c.domain for c in self.library})
 
     def build(self, lang: str) -> list[widgets.Widget]:
+        """The picker's widgets, with the texts of ``lang``. They are made on the first call;
+        later calls change their texts in place and return the same widgets."""
+        if not hasattr(self, "source_choice"):
+            self.source_choice = ChoiceGroup(value=None, variant="cards")
+            self.domain_choice = widgets.Dropdown(
+                style={"description_width": "initial"}, layout=widgets.Layout(width="auto")
+            )
+            self.upload_status = widgets.HTML()
+            self.upload_status.add_class("kit-upload-status")
+            self.source_choice.observe(self._on_source, names="value")
+            self.domain_choice.observe(self._on_domain, names="value")
+        self.set_texts(lang)
+        return [self.source_choice, self.domain_choice, self.upload_button, self.upload_status]
+
+    def set_texts(self, lang: str) -> None:
+        """Labels, options and the file's status in ``lang``; the choices stay as they are."""
         self.lang = lang
-        self.source_choice = widgets.RadioButtons(
-            options=[
+        source, domain = self.source, self.domain
+        with self.source_choice.hold_sync():
+            self.source_choice.options = [
                 (t("klass_source_all", lang, n=len(self.library)), "all"),
                 (t("klass_source_domain", lang), "domain"),
                 (t("klass_source_file", lang), "file"),
-            ],
-            value=self.source,
-            description=t("klass_source_label", lang),
-            style={"description_width": "initial"},
-            layout=widgets.Layout(width="auto"),
-        )
-        self.domain_choice = widgets.Dropdown(
-            options=[
+            ]
+            self.source_choice.value = source
+            self.source_choice.description = t("klass_source_label", lang)
+        with self.domain_choice.hold_sync():
+            self.domain_choice.options = [
                 (f"{domain_label(d, lang)} ({sum(c.domain == d for c in self.library)})", d)
                 for d in self.domains()
-            ],
-            value=self.domain or None,
-            description=t("klass_domain_label", lang),
-            style={"description_width": "initial"},
-            layout=widgets.Layout(width="auto"),
-        )
+            ]
+            self.domain_choice.value = domain or None
+            self.domain_choice.description = t("klass_domain_label", lang)
         self.upload_button.set_texts(lang)
-        self.upload_status = widgets.HTML(self.upload_html(lang))
-        self.upload_status.add_class("kit-upload-status")
+        self.upload_status.value = self.upload_html(lang)
         self._show_source_parts()
-        self.source_choice.observe(self._on_source, names="value")
-        self.domain_choice.observe(self._on_domain, names="value")
-        return [self.source_choice, self.domain_choice, self.upload_button, self.upload_status]
 
     def _show_source_parts(self) -> None:
         _shown(self.domain_choice, self.source == "domain")
@@ -86,19 +94,16 @@ class CaseSetPicker:
     def upload_html(self, lang: str) -> str:
         report = self.upload
         if report is None:
-            return render.paragraph(t("klass_upload_hint", lang)) + render.paragraph(
-                t("klass_upload_none", lang)
-            )
-        if report.ok:
-            message = t("klass_upload_ok", lang, name=self.upload_name, n=len(report.cases))
-            return f"<p role='status'>✔ {escape(message)}</p>"
+            return upload_status_html(None, "", 0, (), 0, lang)
         # report.lines is capped (kit.tables.MAX_PROBLEM_LINES), so a file of a thousand
         # bad rows sends the browser fifty lines and one "… and N more problems"
-        lines = "".join(f"<li><code>{escape(line)}</code></li>" for line in report.lines(lang))
-        message = t("klass_upload_problems", lang, name=self.upload_name, n=len(report.problems))
-        return (
-            f"<div role='alert' class='kit-problems'><p>✘ {escape(message)}</p>"
-            f"<ul>{lines}</ul></div>"
+        return upload_status_html(
+            report.ok,
+            self.upload_name,
+            len(report.cases),
+            () if report.ok else report.lines(lang),
+            len(report.problems),
+            lang,
         )
 
     def selected(self) -> tuple[Case, ...]:
@@ -134,12 +139,16 @@ class CaseSetPicker:
         status = getattr(self, "upload_status", None)
         if status is not None:
             status.value = self.upload_html(self.lang)
+            self.source_choice.value = self.source
+            self._show_source_parts()
         if self.on_change is not None:
             self.on_change()
 
     def _on_source(self, change: dict) -> None:
-        self.source = change["new"]
+        if change["new"] is not None:
+            self.source = change["new"]
         self._show_source_parts()
 
     def _on_domain(self, change: dict) -> None:
-        self.domain = change["new"]
+        if change["new"] is not None:
+            self.domain = change["new"]

@@ -2,30 +2,23 @@
 
 from __future__ import annotations
 
-import base64
 import random
 from html import escape
 
 import ipywidgets as widgets
 
+from .. import exercise_html as eh
 from .. import render
 from ..casefile import load_cases
 from ..cases import Case
-from ..exercise import (
-    Answer,
-    Feedback,
-    Session,
-    confusion,
-    level_label,
-    points_label,
-    results_csv_bytes,
-)
+from ..exercise import Answer, Feedback, Session, confusion, results_csv_bytes
 from ..i18n import t
 from ..model import Model, load_model
 from ..practice import Notice, Practice, PracticeSet, progress_rows
-from .answering import case_html, level_choice, process_choice, progress_html
+from .answering import level_options, process_options
 from .base import App, html
 from .caseset import CaseSetPicker
+from .controls import ChoiceGroup, Region
 
 
 class Klassifisering(App):
@@ -54,44 +47,62 @@ class Klassifisering(App):
         self.plan: PracticeSet | None = None
         #: what the learner is told about practice: on the summary, and in a practice round
         self.summary_notices: tuple[Notice, ...] = ()
+        #: (session, index) of the case on screen, so a redraw of it keeps the choices
+        self._shown_case: tuple[int, int] | None = None
         super().__init__(lang)
 
     # -- building ---------------------------------------------------------------------------
     def build(self, lang: str) -> list[widgets.Widget]:
+        """Every widget of the app, made once; :meth:`retext` gives them their texts."""
+        self.intro = html("")
         self.setup_box = self._build_setup(lang)
-        self.exercise_box = self._build_exercise(lang)
-        self.summary_box = self._build_summary(lang)
+        self.exercise_box = self._build_exercise()
+        self.summary_box = self._build_summary()
+        self.retext(lang)
+        return [self.intro, self.setup_box, self.exercise_box, self.summary_box]
+
+    def retext(self, lang: str) -> None:
+        """The texts of ``lang`` in the same widgets; the session and its view stay."""
+        self.intro.value = render.paragraph(t("klass_intro", lang), "kit-lead") + render.paragraph(
+            t("klass_constructed_note", lang), "kit-note"
+        )
+        self.setup_heading.value = (
+            f"<h2 tabindex='-1' data-kit-focus>{escape(t('klass_setup_heading', lang))}</h2>"
+        )
+        self.picker.build(lang)
+        self.shuffle_box.description = t("klass_shuffle", lang)
+        self.start_button.description = t("klass_start", lang)
+        if self.start_message.value:
+            self.start_message.value = eh.alert_html(t("klass_no_cases", lang))
+        with self.process_choice.hold_sync():
+            self.process_choice.options = process_options(lang)
+            self.process_choice.description = t("klass_process_label", lang)
+        with self.level_choice.hold_sync():
+            self.level_choice.options = level_options(lang)
+            self.level_choice.description = t("klass_level_label", lang)
+        self.check_button.description = t("klass_check", lang)
+        self.feedback.label = t("a11y_feedback_label", lang)
+        self.mix_button.description = t("klass_practise_mixups", lang)
+        self.restart_button.description = t("klass_restart", lang)
         self._show_phase()
-        return [
-            html(
-                render.paragraph(t("klass_intro", lang), "kit-lead")
-                + render.paragraph(t("klass_constructed_note", lang), "kit-note")
-            ),
-            self.setup_box,
-            self.exercise_box,
-            self.summary_box,
-        ]
 
     def _build_setup(self, lang: str) -> widgets.VBox:
+        self.setup_heading = Region()
         picker_widgets = self.picker.build(lang)
         # the children tests and notebooks reach for
         self.source_choice = self.picker.source_choice
         self.domain_choice = self.picker.domain_choice
         self.upload_button = self.picker.upload_button
         self.upload_status = self.picker.upload_status
-        self.shuffle_box = widgets.Checkbox(
-            value=self.shuffle, description=t("klass_shuffle", lang), indent=False
-        )
-        self.start_button = widgets.Button(
-            description=t("klass_start", lang), button_style="primary"
-        )
+        self.shuffle_box = widgets.Checkbox(value=self.shuffle, indent=False)
+        self.start_button = widgets.Button(button_style="primary")
         self.start_message = html("")
         self.source_choice.observe(self._on_source, names="value")
         self.shuffle_box.observe(self._on_shuffle, names="value")
         self.start_button.on_click(self._on_start)
         box = widgets.VBox(
             [
-                html(render.heading(t("klass_setup_heading", lang))),
+                self.setup_heading,
                 *picker_widgets,
                 self.shuffle_box,
                 self.start_button,
@@ -101,17 +112,17 @@ class Klassifisering(App):
         box.add_class("kit-setup")
         return box
 
-    def _build_exercise(self, lang: str) -> widgets.VBox:
+    def _build_exercise(self) -> widgets.VBox:
         self.round_note = html("", "kit-practice-note")
         self.progress_text = html("", "kit-progress-text")
-        self.case_view = html("", "kit-case")
-        self.process_choice = process_choice(lang)
-        self.level_choice = level_choice(lang)
-        self.check_button = widgets.Button(
-            description=t("klass_check", lang), button_style="primary"
-        )
-        self.feedback = html("", "kit-fb")
-        self.next_button = widgets.Button(description=t("klass_next", lang))
+        #: the case; its title takes the focus when a case is shown
+        self.case_view = Region(cls="kit-case")
+        self.process_choice = ChoiceGroup()
+        self.level_choice = ChoiceGroup()
+        self.check_button = widgets.Button(button_style="primary")
+        #: a live region from the first render: right or wrong is announced, and focused
+        self.feedback = Region(role="status", cls="kit-fb")
+        self.next_button = widgets.Button()
         self.check_button.on_click(self._on_check)
         self.next_button.on_click(self._on_next)
         choices = widgets.HBox([self.process_choice, self.level_choice])
@@ -130,10 +141,10 @@ class Klassifisering(App):
         box.add_class("kit-exercise")
         return box
 
-    def _build_summary(self, lang: str) -> widgets.VBox:
-        """The summary's widgets, made once per language and updated in place after each round
-        (the charts are made on the first summary: they load the offline chart bundle)."""
-        self.summary_text = html("")
+    def _build_summary(self) -> widgets.VBox:
+        """The summary's widgets, made once and updated in place after each round (the
+        charts are made on the first summary: they load the offline chart bundle)."""
+        self.summary_text = Region(cls="kit-summary-text")
         self.chart = None
         self.progress_view = None
         self.download = html("")
@@ -142,13 +153,9 @@ class Klassifisering(App):
             button_style="primary", layout=widgets.Layout(width="auto")
         )
         self.mix_button = widgets.Button(
-            description=t("klass_practise_mixups", lang),
-            button_style="primary",
-            layout=widgets.Layout(width="auto"),
+            button_style="primary", layout=widgets.Layout(width="auto")
         )
-        self.restart_button = widgets.Button(
-            description=t("klass_restart", lang), layout=widgets.Layout(width="auto")
-        )
+        self.restart_button = widgets.Button(layout=widgets.Layout(width="auto"))
         self.practice_status = html("", "kit-practice-status")
         self.practise_button.on_click(self._on_practise_wrong)
         self.mix_button.on_click(self._on_practise_mixups)
@@ -162,16 +169,22 @@ class Klassifisering(App):
         return box
 
     # -- showing state ----------------------------------------------------------------------
-    def _show_phase(self) -> None:
+    def _show_phase(self, focus: bool = False) -> None:
+        """Show the setup, the exercise or the summary; with ``focus``, move the keyboard focus
+        to its start (the setup heading, the case's title, the summary heading)."""
         self.setup_box.layout.display = None if self.phase == "setup" else "none"
         self.exercise_box.layout.display = None if self.phase == "exercise" else "none"
         self.summary_box.layout.display = None if self.phase == "summary" else "none"
         if self.phase == "exercise":
-            self._show_case()
+            self._show_case(focus="case" if focus else None)
         elif self.phase == "summary":
-            self._show_summary()
+            self._show_summary(focus=focus)
+        elif focus:
+            self.setup_heading.focus()
 
-    def _show_case(self) -> None:
+    def _show_case(self, focus: str | None = None) -> None:
+        """The current case, its controls and (once checked) its feedback. ``focus`` is
+        "case" (after "next": the case's title) or "feedback" (after "check")."""
         lang = self.lang
         session = self.session
         assert session is not None
@@ -179,26 +192,21 @@ class Klassifisering(App):
         if case is None:
             return
         n = session.index + 1
-        score = session.score()
         answered = session.index + (1 if session.checked else 0)
         with self.hold_sync():
-            self.progress_text.value = progress_html(
+            self.progress_text.value = eh.progress_html(
                 answered,
                 session.total,
                 t("klass_progress_text", lang, n=n, total=session.total),
                 lang,
-                " · "
-                + t("klass_score_text", lang, correct=score.correct, answered=score.answered)
-                + " · "
-                + t(
-                    "klass_points_text",
-                    lang,
-                    points=points_label(score.points, lang),
-                    answered=score.answered,
-                ),
+                eh.score_line(session.score(), lang),
             )
-            self.case_view.value = case_html(case, lang)
-            self.round_note.value = self._round_note_html(lang)
+            self.case_view.show(eh.case_html(case, lang), focus=focus == "case")
+            self.round_note.value = (
+                eh.round_note_html((note.text(lang) for note in self.plan.notices), lang)
+                if self.plan is not None
+                else ""
+            )
             self.round_note.layout.display = None if self.plan is not None else "none"
             done = session.checked
             self.check_button.disabled = done
@@ -211,123 +219,27 @@ class Klassifisering(App):
                 fb = session.feedbacks[session.index]
                 self.process_choice.value = fb.answer.process
                 self.level_choice.value = fb.answer.level or 0
-                self.feedback.value = self._feedback_html(fb, lang)
-            else:
+                self.feedback.show(
+                    eh.feedback_html(fb, self.model, lang), focus=focus == "feedback"
+                )
+            elif (id(session), session.index) != self._shown_case:
+                # a new case: nothing chosen (a language switch keeps what is chosen)
                 self.process_choice.value = None
                 self.level_choice.value = None
-                self.feedback.value = ""
+                self.feedback.show("")
+            self._shown_case = (id(session), session.index)
 
-    def _round_note_html(self, lang: str) -> str:
-        """In a practice round: what the round is, and any distinction without cases left."""
-        if self.plan is None:
-            return ""
-        notes = "".join(f"<li>{escape(n.text(lang))}</li>" for n in self.plan.notices)
-        return (
-            f"<div class='kit-note' role='status'><p>{escape(t('practice_round_note', lang))}</p>"
-            + (f"<ul>{notes}</ul>" if notes else "")
-            + "</div>"
-        )
-
-    def _feedback_html(self, fb: Feedback, lang: str) -> str:
-        case = fb.case
-        verdict = (
-            "klass_fb_all_right"
-            if fb.correct
-            else "klass_fb_partial"
-            if fb.partial
-            else "klass_fb_part_right"
-            if fb.process_ok or fb.level_ok
-            else "klass_fb_all_wrong"
-        )
-        cls = f"kit-feedback-{fb.outcome}"
-        reason = (
-            f"<p class='kit-partial-reason'>{escape(t('klass_fb_partial_reason', lang))}</p>"
-            if fb.partial
-            else ""
-        )
-        expected_p = t("process_" + case.process, lang)
-        given_p = t("process_" + fb.answer.process, lang)
-        expected_l = level_label(case.level, lang)
-        given_l = level_label(fb.answer.level, lang)
-        part_p = (
-            "✔ " + t("klass_fb_process_right", lang, expected=expected_p)
-            if fb.process_ok
-            else "✘ " + t("klass_fb_process_wrong", lang, given=given_p, expected=expected_p)
-        )
-        part_l = (
-            "✔ " + t("klass_fb_level_right", lang, expected=expected_l)
-            if fb.level_ok
-            else "✘ " + t("klass_fb_level_wrong", lang, given=given_l, expected=expected_l)
-        )
-        if case.level:
-            level = self.model.level(case.level)
-            where = t(
-                "klass_fb_model_level",
-                lang,
-                level=f"{render.level_title(level, lang)} ({level.subtitle.get(lang)})",
-            )
-        else:
-            where = t("klass_fb_model_none", lang)
-        return (
-            f"<div class='kit-feedback {cls}' role='status'>"
-            f"<p><strong>{escape(t(verdict, lang))}</strong></p>"
-            f"<ul><li>{escape(part_p)}</li><li>{escape(part_l)}</li></ul>{reason}"
-            f"<p><strong>{escape(t('klass_fb_explanation', lang))}:</strong> "
-            f"{escape(case.explanation.get(lang))}</p>"
-            f"<p>{escape(where)}</p></div>"
-        )
-
-    def _show_summary(self) -> None:
+    def _show_summary(self, focus: bool = False) -> None:
         lang = self.lang
         session = self.session
         assert session is not None
-        score = session.score()
-        rows = "".join(
-            f"<tr><th scope='row'>{escape(t('process_' + p, lang))}</th>"
-            f"<td>{escape(t('klass_by_process_row', lang, right=right, total=total))}</td></tr>"
-            for p, (right, total) in score.by_process.items()
-        )
-        table = (
-            f"<h3>{escape(t('klass_by_process_heading', lang))}</h3>"
-            "<div class='kit-table-wrap'><table class='kit-table'><thead><tr>"
-            f"<th scope='col'>{escape(t('klass_by_process_col', lang))}</th>"
-            f"<th scope='col'>{escape(t('klass_by_process_right', lang))}</th>"
-            f"</tr></thead><tbody>{rows}</tbody></table></div>"
-        )
-        payload = base64.b64encode(results_csv_bytes(session.feedbacks, lang)).decode("ascii")
-        download = (
-            f"<p><a class='kit-download' download='{escape(t('klass_download_name', lang))}' "
-            f"href='data:text/csv;charset=utf-8;base64,{payload}'>"
-            f"⬇ {escape(t('klass_download', lang))}</a></p>"
-        )
-        self.summary_text.value = (
-            render.heading(t("klass_summary_heading", lang))
-            + render.paragraph(
-                t(
-                    "klass_summary_score",
-                    lang,
-                    correct=score.correct,
-                    total=score.answered,
-                    process=score.process_correct,
-                    level=score.level_correct,
-                )
-                + " "
-                + t(
-                    "klass_summary_points",
-                    lang,
-                    points=points_label(score.points, lang),
-                    total=score.answered,
-                )
-                + (" " + t("klass_summary_partial", lang, n=score.partial) if score.partial else "")
-            )
-            + table
-        )
+        self.summary_text.show(eh.summary_html(session.score(), lang), focus=focus)
         wrong = session.wrong_cases()
         with self.practise_button.hold_sync():
             self.practise_button.description = t("klass_practise_wrong", lang, n=len(wrong))
             self.practise_button.disabled = not wrong
-        self.download.value = download
-        self.practice_status.value = self._notices_html(self.summary_notices, lang)
+        self.download.value = eh.download_html(results_csv_bytes(session.feedbacks, lang), lang)
+        self.practice_status.value = eh.notices_html([n.text(lang) for n in self.summary_notices])
         tail = [self.download, self.summary_buttons, self.practice_status]
         if self.chart is None:
             # the words and buttons first: a new chart brings its JavaScript bundle and is slow
@@ -335,6 +247,7 @@ class Klassifisering(App):
         from .. import charts
         from .charts import chart_view
 
+        table_summary = t("klass_table_summary", lang)
         rows_c = confusion(session.feedbacks)
         confusion_parts = (
             charts.confusion_chart(rows_c, lang),
@@ -342,8 +255,9 @@ class Klassifisering(App):
             charts.confusion_table(rows_c, lang),
         )
         if self.chart is None:
-            self.chart = chart_view(*confusion_parts, t("klass_table_summary", lang))
+            self.chart = chart_view(*confusion_parts, table_summary)
         else:
+            self.chart._table_summary = table_summary  # the words follow the language
             self.chart.update(*confusion_parts)
         parts: list[widgets.Widget] = [self.summary_text, self.chart]
         if self.practice is not None and self.practice.rounds:
@@ -354,24 +268,15 @@ class Klassifisering(App):
                 charts.practice_progress_table(rows_p, lang),
             )
             if self.progress_view is None:
-                self.progress_view = chart_view(*progress_parts, t("klass_table_summary", lang))
+                self.progress_view = chart_view(*progress_parts, table_summary)
                 self.progress_view.add_class("kit-practice-progress")
             else:
+                self.progress_view._table_summary = table_summary
                 self.progress_view.update(*progress_parts)
             parts.append(self.progress_view)
         parts += tail
         if tuple(self.summary_box.children) != tuple(parts):
             self.summary_box.children = parts
-
-    @staticmethod
-    def _notices_html(notices: tuple[Notice, ...], lang: str) -> str:
-        if not notices:
-            return ""
-        return (
-            "<div role='alert'>"
-            + "".join(f"<p>{escape(n.text(lang))}</p>" for n in notices)
-            + "</div>"
-        )
 
     # -- choosing the case set ------------------------------------------------------------------
     def selected_cases(self) -> tuple[Case, ...]:
@@ -385,36 +290,36 @@ class Klassifisering(App):
 
     def load_file(self, data: bytes, name: str):
         """What an upload does, callable from tests and notebooks."""
-        report = self.picker.load_file(data, name)
-        self._render()
-        return report
+        return self.picker.load_file(data, name)
 
     def _on_start(self, _button: widgets.Button | None = None) -> None:
         cases = self.selected_cases()
         if not cases:
-            self.start_message.value = (
-                f"<p role='alert'>{escape(t('klass_no_cases', self.lang))}</p>"
-            )
+            self.start_message.value = eh.alert_html(t("klass_no_cases", self.lang))
             return
+        self.start_message.value = ""
         self.start(cases)
 
     def start(self, cases: tuple[Case, ...], plan: PracticeSet | None = None) -> None:
         """Start a round of ``cases``; ``plan`` is the practice set they come from, if any."""
         seed = self.rng.randrange(2**31) if self.shuffle else None
         self.session = Session(cases, seed=seed)
+        self._shown_case = None
         self.plan = plan
         self.summary_notices = ()
         self.phase = "exercise"
-        self._show_phase()
+        self._show_phase(focus=True)
 
     # -- answering ------------------------------------------------------------------------------
     def _on_check(self, _button: widgets.Button | None = None) -> None:
         if self.process_choice.value is None or self.level_choice.value is None:
-            self.feedback.value = f"<p role='alert'>{escape(t('klass_choose_both', self.lang))}</p>"
+            # said in the live region; the focus stays on the button
+            self.feedback.show("")
+            self.feedback.show(eh.message_html(t("klass_choose_both", self.lang)))
             return
         assert self.session is not None
         self.session.answer(Answer(self.process_choice.value, self.level_choice.value or None))
-        self._show_case()
+        self._show_case(focus="feedback")
 
     def _on_next(self, _button: widgets.Button | None = None) -> None:
         assert self.session is not None
@@ -423,7 +328,7 @@ class Klassifisering(App):
             if self.practice is not None:
                 self.practice.record(self.session.feedbacks, self.plan)
             self.phase = "summary"
-        self._show_phase()
+        self._show_phase(focus=True)
 
     def _on_practise_wrong(self, _button: widgets.Button | None = None) -> None:
         assert self.session is not None
@@ -443,7 +348,7 @@ class Klassifisering(App):
         if not plan.cases:
             self.summary_notices = plan.notices
             self.practice_status.value = ""  # so a second click is announced again
-            self.practice_status.value = self._notices_html(plan.notices, self.lang)
+            self.practice_status.value = eh.notices_html([n.text(self.lang) for n in plan.notices])
             return
         self.start(plan.cases, plan=plan)
 
@@ -453,4 +358,4 @@ class Klassifisering(App):
         self.summary_notices = ()
         self.session = None
         self.phase = "setup"
-        self._show_phase()
+        self._show_phase(focus=True)

@@ -7,8 +7,6 @@ the HTML of the result. Answers live in ``self.answers`` (and the initiative's n
 
 from __future__ import annotations
 
-from html import escape
-
 import ipywidgets as widgets
 
 from .. import compass as kc
@@ -17,18 +15,13 @@ from .. import render
 from ..i18n import t
 from ..model import Model, load_model
 from .base import App, html
+from .controls import ChoiceGroup, Region
 
-#: Long option texts wrap inside the radio list instead of being cut off.
+#: The compass's figure; the questions are :class:`~kit.widgets.controls.ChoiceGroup` cards,
+#: styled in style.css.
 _CSS = (
     kh.COMPASS_CSS
     + """
-.kit-kompass-question { border: 1px solid #8a8a8a; border-radius: 6px; padding: 2px 12px 8px; margin: 8px 0; }
-.kit-kompass-question .widget-radio { width: 100%; }
-.kit-kompass-question .widget-radio-box { flex-wrap: nowrap !important; width: 100%; }
-.kit-kompass-question .widget-radio-box label { display: flex; flex-direction: row-reverse;
-  justify-content: flex-end; align-items: flex-start; height: auto !important;
-  line-height: 1.4 !important; white-space: normal; padding: 3px 0; font-size: 15px; }
-.kit-kompass-question .widget-radio-box input { float: none; flex: none; margin: 3px 8px 0 2px; }
 .kit-kompass-name input { min-width: 12em; }
 .kit-kompass-results .widget-html, .kit-kompass-results .widget-html-content { min-width: 0; max-width: 100%; }
 @media (max-width: 640px) { .kit-app .kit-top h1 { font-size: 1.45rem; overflow-wrap: anywhere; } }
@@ -54,59 +47,71 @@ class Kompass(App):
 
     # -- building ---------------------------------------------------------------------------
     def build(self, lang: str) -> list[widgets.Widget]:
-        self.questions: dict[str, widgets.RadioButtons] = {}
+        """Every widget of the app, made once; :meth:`retext` gives them their texts."""
+        #: one labelled radio group per question; its label is the question, as a heading
+        self.questions: dict[str, ChoiceGroup] = {}
         boxes = []
-        for n, question in enumerate(self.compass.questions, start=1):
-            radio = widgets.RadioButtons(
-                options=[(o.label.get(lang), o.key) for o in question.options],
-                value=self.answers.get(question.id),
-                layout=widgets.Layout(width="auto"),
-            )
-            radio.observe(
-                lambda change, qid=question.id: self._on_answer(qid, change), names="value"
-            )
+        for question in self.compass.questions:
+            radio = ChoiceGroup(value=None, heading=3)
             self.questions[question.id] = radio
-            box = widgets.VBox([html(f"<h3>{n}. {escape(question.prompt.get(lang))}</h3>"), radio])
+            box = widgets.VBox([radio])
             box.add_class("kit-kompass-question")
             boxes.append(box)
         self.name_input = widgets.Text(
             value=self.initiative,
-            description=t("kompass_name_label", lang),
-            placeholder=t("kompass_name_placeholder", lang),
             style={"description_width": "initial"},
             layout=widgets.Layout(width="auto"),
             continuous_update=False,
         )
         self.name_input.add_class("kit-kompass-name")
-        self.name_input.observe(self._on_name, names="value")
-        self.show_button = widgets.Button(
-            description=t("kompass_show", lang), button_style="primary"
-        )
+        self.show_button = widgets.Button(button_style="primary")
         self.show_button.on_click(self._on_show)
-        self.result = html("", "kit-kompass-result")
+        self.result = Region(cls="kit-kompass-result")
         self.diagram = html("", "kit-kompass-figure")
         self.gaps = html("", "kit-kompass-gaps")
         self.download = html("", "kit-kompass-download")
         self.result_box = widgets.VBox([self.result, self.diagram, self.gaps, self.download])
         self.result_box.add_class("kit-kompass-results")
-        self._show_result()
+        self.intro = html("")
+        self.questions_heading = html("")
+        self.rules = html("")
+        self.retext(lang)
+        for qid, radio in self.questions.items():
+            radio.observe(lambda change, qid=qid: self._on_answer(qid, change), names="value")
+        self.name_input.observe(self._on_name, names="value")
         return [
             html(f"<style>{_CSS}</style>"),
-            html(
-                render.paragraph(t("kompass_intro", lang), "kit-lead")
-                + render.paragraph(t("kompass_note", lang), "kit-note")
-            ),
+            self.intro,
             self.name_input,
-            html(render.heading(t("kompass_questions_heading", lang))),
+            self.questions_heading,
             *boxes,
             self.show_button,
             self.result_box,
-            html(kh.rules_html(self.compass, lang)),
+            self.rules,
         ]
 
+    def retext(self, lang: str) -> None:
+        """The texts of ``lang`` in the same widgets; the answers and the result stay."""
+        for n, question in enumerate(self.compass.questions, start=1):
+            radio = self.questions[question.id]
+            with radio.hold_sync():
+                radio.options = [(o.label.get(lang), o.key) for o in question.options]
+                radio.value = self.answers.get(question.id)
+                radio.description = kh.question_label(question, n, lang)
+        self.name_input.description = t("kompass_name_label", lang)
+        self.name_input.placeholder = t("kompass_name_placeholder", lang)
+        self.show_button.description = t("kompass_show", lang)
+        self.intro.value = render.paragraph(
+            t("kompass_intro", lang), "kit-lead"
+        ) + render.paragraph(t("kompass_note", lang), "kit-note")
+        self.questions_heading.value = render.heading(t("kompass_questions_heading", lang))
+        self.rules.value = kh.rules_html(self.compass, lang)
+        self._show_result()
+
     # -- showing state ----------------------------------------------------------------------
-    def _show_result(self) -> None:
-        """Fill the result sections from the current answers (hidden until first shown)."""
+    def _show_result(self, focus: bool = False) -> None:
+        """Fill the result sections from the current answers (hidden until first shown);
+        with ``focus``, the keyboard focus moves to the result's heading."""
         if not self.shown:
             self.result_box.layout.display = "none"
             return
@@ -117,18 +122,15 @@ class Kompass(App):
             assessment, self.answers, lang, self.initiative, self.compass, self.model
         )
         with self.hold_sync():
-            self.result.value = render.heading(
-                t("kompass_result_heading", lang)
-            ) + kh.findings_html(assessment, self.model, lang)
+            self.result.show(
+                kh.result_heading_html(lang) + kh.findings_html(assessment, self.model, lang),
+                focus=focus,
+            )
             self.diagram.value = render.heading(
                 t("kompass_diagram_heading", lang), 3
             ) + kh.diagram_html(assessment.level_numbers, self.model, lang)
             self.gaps.value = kh.gaps_html(assessment, lang)
-            self.download.value = (
-                f"<p><a class='kit-download' download='{escape(t('kompass_download_name', lang))}' "
-                f"href='{kh.data_uri(document)}'>⬇ {escape(t('kompass_download', lang))}</a></p>"
-                f"{render.paragraph(t('kompass_download_note', lang), 'kit-note')}"
-            )
+            self.download.value = kh.download_html(document, lang)
             self.result_box.layout.display = None
 
     # -- events -----------------------------------------------------------------------------
@@ -144,4 +146,4 @@ class Kompass(App):
 
     def _on_show(self, _button: widgets.Button | None = None) -> None:
         self.shown = True
-        self._show_result()
+        self._show_result(focus=True)

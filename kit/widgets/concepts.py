@@ -11,34 +11,52 @@ from ..i18n import t
 from ..lessons import CheckQuestion, Feedback, Lesson, check_choice, load_lesson
 from ..model import Model, load_model
 from .base import App, html
+from .controls import ChoiceGroup, Region
 
 
 class QuestionView(widgets.VBox):
-    """One check question: the choices, a check button and the feedback area."""
+    """One check question: the choices, a check button and the feedback area (a live region
+    that takes the focus after a check)."""
 
     def __init__(self, app: Begreper, question: CheckQuestion, number: int, total: int) -> None:
-        lang = app.lang
         self.app = app
         self.question = question
-        self.prompt = html(render.question_text(question, number, total, lang))
-        self.choice = widgets.RadioButtons(
-            options=[(o.label.get(lang), o.key) for o in question.options],
-            value=app.answers.get(question.id),
-            description=t("answer_label", lang),
-            layout=widgets.Layout(width="auto"),
-        )
-        self.check = widgets.Button(description=t("check_button", lang), icon="")
+        self.number = number
+        self.total = total
+        self.prompt = html("")
+        self.choice = ChoiceGroup(value=None)
+        self.check = widgets.Button(icon="", layout=widgets.Layout(width="auto"))
         self.check.add_class("kit-check")
-        self.feedback = html(render.feedback(app.feedbacks.get(question.id), lang), "kit-fb")
+        self.feedback = Region(role="status", cls="kit-fb")
+        self.retext(app.lang)
         self.check.on_click(self._on_check)
+        self.choice.observe(self._on_choice, names="value")
         super().__init__([self.prompt, self.choice, self.check, self.feedback])
         self.add_class("kit-question")
+
+    def retext(self, lang: str) -> None:
+        """The question in ``lang``; the answer chosen and its feedback stay."""
+        question = self.question
+        self.prompt.value = render.question_text(question, self.number, self.total, lang)
+        with self.choice.hold_sync():
+            self.choice.options = [(o.label.get(lang), o.key) for o in question.options]
+            self.choice.value = self.app.answers.get(question.id)
+            # one name per question: "Svar på spørsmål 2", "Sjekk svaret på spørsmål 2"
+            self.choice.description = t("answer_label_n", lang, n=self.number)
+        self.check.description = t("check_button_n", lang, n=self.number)
+        self.feedback.label = t("a11y_feedback_label", lang)
+        self.feedback.show(render.feedback(self.app.feedbacks.get(question.id), lang))
+
+    def _on_choice(self, change: dict) -> None:
+        self.app.answers[self.question.id] = change["new"]
 
     def _on_check(self, _button: widgets.Button) -> None:
         fb: Feedback = check_choice(self.question, self.choice.value)
         self.app.answers[self.question.id] = self.choice.value
         self.app.feedbacks[self.question.id] = fb
-        self.feedback.value = render.feedback(fb, self.app.lang)
+        # an answer given: the feedback takes the focus; "choose first" is only announced
+        self.feedback.show("")
+        self.feedback.show(render.feedback(fb, self.app.lang), focus=fb.chosen is not None)
 
 
 class Begreper(App):
@@ -56,18 +74,23 @@ class Begreper(App):
         super().__init__(lang)
 
     def build(self, lang: str) -> list[widgets.Widget]:
+        """Every widget of the app, made once; :meth:`retext` gives them their texts."""
         total = len(self.lesson.questions)
         self.questions = [
             QuestionView(self, q, i + 1, total) for i, q in enumerate(self.lesson.questions)
         ]
-        return [
-            html(render.paragraph(t("begreper_intro", lang), "kit-lead")),
-            html(render.concepts_overview(self.model, lang)),
-            html(render.cocreatable(self.model, lang)),
-            html(render.contrast_pairs(self.lesson.contrasts, lang)),
-            html(
-                f"<h2>{escape(t('heading_check', lang))}</h2>"
-                f"<p>{escape(t('check_intro', lang))}</p>"
-            ),
-            *self.questions,
-        ]
+        self.texts = html("")
+        self.retext(lang)
+        return [self.texts, *self.questions]
+
+    def retext(self, lang: str) -> None:
+        self.texts.value = (
+            render.paragraph(t("begreper_intro", lang), "kit-lead")
+            + render.concepts_overview(self.model, lang)
+            + render.cocreatable(self.model, lang)
+            + render.contrast_pairs(self.lesson.contrasts, lang)
+            + f"<h2>{escape(t('heading_check', lang))}</h2>"
+            + f"<p>{escape(t('check_intro', lang))}</p>"
+        )
+        for view in self.questions:
+            view.retext(lang)

@@ -2,32 +2,28 @@
 
 from __future__ import annotations
 
-from html import escape
-
 import ipywidgets as widgets
 
+from .. import explorer_html as xh
 from .. import render
 from ..i18n import t
 from ..model import Model, load_model
 from .base import App, html
+from .controls import ChoiceGroup, PressButton
 
 
-def _level_dropdown(options: list[tuple[str, int]], value: int, label: str) -> widgets.Dropdown:
+def _level_dropdown() -> widgets.Dropdown:
     return widgets.Dropdown(
-        options=options,
-        value=value,
-        description=label,
-        style={"description_width": "initial"},
-        layout=widgets.Layout(width="auto"),
+        style={"description_width": "initial"}, layout=widgets.Layout(width="auto")
     )
 
 
 class Modellen(App):
     """``notebooks/02_modellen.ipynb``.
 
-    The diagram's level boxes are buttons: clicking one, or choosing in the labelled
-    "choose level" control, shows that level's actors, purpose, expectations, how, tasks and
-    continuous work.
+    The diagram's level boxes are buttons (the one shown is ``aria-pressed``): clicking one, or
+    choosing in the labelled "choose level" radio group, shows that level's actors, purpose,
+    expectations, how, tasks and continuous work.
     """
 
     title_key = "app_title_modellen"
@@ -40,105 +36,88 @@ class Modellen(App):
 
     # -- building -------------------------------------------------------------------------
     def build(self, lang: str) -> list[widgets.Widget]:
+        """Every widget of the app, made once; :meth:`retext` gives them their texts."""
         model = self.model
-        self.level_buttons = {}
+        self.level_buttons: dict[int, PressButton] = {}
         for level in model.levels:
-            button = widgets.Button(layout=widgets.Layout(width="auto", height="auto"))
-            button.add_class("kit-level-btn")
-            button.add_class(f"kit-level-{level.number}")
+            button = PressButton(
+                classes=["kit-level-btn", f"kit-level-{level.number}"],
+                layout=widgets.Layout(width="auto", height="auto"),
+            )
             button.on_click(lambda _b, n=level.number: self._select(n))
             self.level_buttons[level.number] = button
-        self.diagram = self._diagram(lang)
-        self.level_select = widgets.ToggleButtons(
-            options=[(t("level_n", lang, n=lv.number), lv.number) for lv in model.levels],
-            value=self.selected,
-            description=t("choose_level", lang),
-            style={"description_width": "initial", "button_width": "auto"},
-        )
-        self.level_select.observe(self._on_level_select, names="value")
+        self.diagram = self._diagram()
+        self.level_select = ChoiceGroup(value=None, variant="pills")
         self.detail = html("", "kit-detail")
-        level_options = [(render.level_title(lv, lang), lv.number) for lv in model.levels]
-        self.compare_a = _level_dropdown(level_options, self.compared[0], t("compare_a", lang))
-        self.compare_b = _level_dropdown(level_options, self.compared[1], t("compare_b", lang))
-        self.compare_a.observe(self._on_compare, names="value")
-        self.compare_b.observe(self._on_compare, names="value")
+        self.compare_a = _level_dropdown()
+        self.compare_b = _level_dropdown()
         self.comparison = html("", "kit-comparison")
-        self._show_selected()
-        self._show_comparison()
         compare_controls = widgets.HBox([self.compare_a, self.compare_b])
         compare_controls.add_class("kit-wrap")
+        self.intro = html("")
+        self.diagram_heading = html("")
+        self.diagram_alt = html("")
+        self.compare_heading = html("")
+        self.notes = html("")
+        self.retext(lang)
+        self.level_select.observe(self._on_level_select, names="value")
+        self.compare_a.observe(self._on_compare, names="value")
+        self.compare_b.observe(self._on_compare, names="value")
         return [
-            html(render.paragraph(t("modellen_intro", lang), "kit-lead")),
-            html(render.heading(t("diagram_heading", lang))),
+            self.intro,
+            self.diagram_heading,
             self.diagram,
-            html(
-                f"<details class='kit-alt'><summary>{escape(t('diagram_alt_summary', lang))}"
-                f"</summary><p>{escape(render.diagram_description(self.model, lang))}</p></details>"
-            ),
+            self.diagram_alt,
             self.level_select,
             self.detail,
-            html(render.heading(t("compare_heading", lang))),
+            self.compare_heading,
             compare_controls,
             self.comparison,
-            html(
-                render.bullet_section(
-                    t("heading_processes", lang), [p.text for p in model.processes], lang, True
-                )
-                + f"<h2>{escape(t('heading_value_judge', lang))}</h2>"
-                + render.paragraph(model.value_judge.get(lang))
-                + render.bullet_section(t("heading_purposes", lang), model.purposes, lang)
-                + render.bullet_section(t("heading_premises", lang), model.premises, lang)
-            ),
+            self.notes,
         ]
 
-    def _diagram(self, lang: str) -> widgets.GridBox:
-        """Brackets over the levels, the levels with the flows between them, evaluation below.
-
-        Children are in reading order (bracket, its levels, the arrows between them, ...), so
-        screen readers, the keyboard and the one-column phone layout follow the model; on wider
-        screens explicit grid areas lay the levels out side by side as in the source.
-        """
+    def retext(self, lang: str) -> None:
+        """The texts of ``lang`` in the same widgets; the chosen and compared levels stay."""
         model = self.model
-        levels = list(model.levels)
-        cells: list[widgets.Widget] = []
-        last = 2 * len(levels)
-        for idx, level in enumerate(levels):
-            if idx == 0 or levels[idx - 1].mode != level.mode:
-                span = 1
-                while idx + span < len(levels) and levels[idx + span].mode == level.mode:
-                    span += 1
-                bracket = html(
-                    f"<div class='kit-bracket kit-bracket-{level.mode}'>"
-                    f"{escape(render.process_name(level.mode, lang))}</div>"
-                )
-                bracket.layout.grid_area = f"1 / {2 * idx + 1} / 2 / {2 * (idx + span)}"
-                cells.append(bracket)
-            button = self.level_buttons[level.number]
-            button.layout.grid_area = f"2 / {2 * idx + 1} / 3 / {2 * idx + 2}"
-            cells.append(button)
-            if idx < len(levels) - 1:
-                frame = escape(t("diagram_frame", lang))
-                feedback = escape(t("diagram_feedback", lang))
-                arrows = html(
-                    "<div class='kit-arrows'>"
-                    f"<span class='kit-arrow-h'>{frame} →</span>"
-                    f"<span class='kit-arrow-h'>← {feedback}</span>"
-                    f"<span class='kit-arrow-v'>↓ {frame} &nbsp; ↑ {feedback}</span></div>"
-                )
-                arrows.layout.grid_area = f"2 / {2 * idx + 2} / 3 / {2 * idx + 3}"
-                cells.append(arrows)
-        value = html(f"<div class='kit-value'>{escape(t('diagram_value', lang))}</div>")
-        value.layout.grid_area = f"3 / {last - 1} / 4 / {last}"
-        cells.append(value)
-        evaluation = html(
-            f"<div class='kit-evaluation'>↻ {escape(model.flow('evaluation').label.get(lang))}</div>"
-        )
-        evaluation.layout.grid_area = f"4 / 1 / 5 / {last}"
-        cells.append(evaluation)
-        columns = " ".join(["minmax(0, 1fr)", "auto"] * (len(levels) - 1) + ["minmax(0, 1fr)"])
+        for cell, widget in self._cells:
+            if cell.kind != "level":
+                widget.value = xh.cell_html(cell, model, lang)
+        with self.level_select.hold_sync():
+            self.level_select.options = [
+                (t("level_n", lang, n=lv.number), lv.number) for lv in model.levels
+            ]
+            self.level_select.value = self.selected
+            self.level_select.description = t("choose_level", lang)
+        level_options = [(render.level_title(lv, lang), lv.number) for lv in model.levels]
+        for dropdown, key, value in (
+            (self.compare_a, "compare_a", self.compared[0]),
+            (self.compare_b, "compare_b", self.compared[1]),
+        ):
+            with dropdown.hold_sync():
+                dropdown.options = level_options
+                dropdown.value = value
+                dropdown.description = t(key, lang)
+        self.intro.value = render.paragraph(t("modellen_intro", lang), "kit-lead")
+        self.diagram_heading.value = render.heading(t("diagram_heading", lang))
+        self.diagram_alt.value = xh.diagram_alt_html(model, lang)
+        self.compare_heading.value = render.heading(t("compare_heading", lang))
+        self.notes.value = xh.model_notes_html(model, lang)
+        self._show_selected()
+        self._show_comparison()
+
+    def _diagram(self) -> widgets.GridBox:
+        """The cells of :func:`kit.explorer_html.diagram_cells`: HTML, and a button per level."""
+        model = self.model
+        self._cells: list[tuple[xh.Cell, widgets.Widget]] = []
+        for cell in xh.diagram_cells(model):
+            widget = self.level_buttons[cell.key] if cell.kind == "level" else html("")
+            widget.layout.grid_area = cell.area
+            self._cells.append((cell, widget))
         grid = widgets.GridBox(
-            cells,
-            layout=widgets.Layout(grid_template_columns=columns, grid_gap="6px 4px", width="100%"),
+            [w for _, w in self._cells],
+            layout=widgets.Layout(
+                grid_template_columns=xh.grid_columns(model), grid_gap="6px 4px", width="100%"
+            ),
         )
         grid.add_class("kit-diagram")
         return grid
@@ -148,11 +127,10 @@ class Modellen(App):
         lang = self.lang
         for number, button in self.level_buttons.items():
             level = self.model.level(number)
-            chosen = number == self.selected
-            mark = "▶ " if chosen else ""
-            button.description = f"{mark}{render.level_title(level, lang)}"
-            button.tooltip = t("level_button_tip", lang, n=number)
-            button.button_style = "primary" if chosen else ""
+            with button.hold_sync():
+                button.description = render.level_title(level, lang)
+                button.tip = t("level_button_tip", lang, n=number)
+                button.pressed = number == self.selected
         self.detail.value = render.level_detail(self.model.level(self.selected), self.model, lang)
 
     def _show_comparison(self) -> None:
@@ -170,9 +148,13 @@ class Modellen(App):
                 self._show_selected()
 
     def _on_level_select(self, change: dict) -> None:
+        if change["new"] is None:
+            return
         self.selected = change["new"]
         self._show_selected()
 
     def _on_compare(self, _change: dict) -> None:
+        if self.compare_a.value is None or self.compare_b.value is None:
+            return
         self.compared = (self.compare_a.value, self.compare_b.value)
         self._show_comparison()

@@ -38,7 +38,8 @@ let counter = 0;
 export default {
   render({ model, el }) {
     counter += 1;
-    const id = "kit-file-" + Date.now().toString(36) + "-" + counter;
+    // random too: each widget may load this module afresh (the counter starts again)
+    const id = "kit-file-" + Math.random().toString(36).slice(2, 10) + Date.now().toString(36) + "-" + counter;
     el.classList.add("kit-file");
     const label = document.createElement("label");
     label.className = "kit-file-label";
