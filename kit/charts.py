@@ -111,12 +111,15 @@ def confusion_table(rows: Sequence[dict], lang: str) -> str:
     )
 
 
-def live_rows(counts: dict, titles: dict[str, str], order: Sequence[str], lang: str) -> list[dict]:
-    """Long-form rows for the live chart: one per case and answer category (zeros left out)."""
+def live_rows(
+    counts: dict, titles: dict[str, str], order: Sequence[str], lang: str, first: int = 1
+) -> list[dict]:
+    """Long-form rows for the live chart: one per case and answer category (zeros left out);
+    the cases are numbered from ``first`` (a dashboard page after the first starts further on)."""
     from .cases import LEVELS
 
     rows = []
-    for rank, case_id in enumerate(order):
+    for rank, case_id in enumerate(order, start=first - 1):
         c = counts[case_id]
         label = f"{rank + 1}. {titles[case_id]}"
         for process in PROCESSES:
@@ -167,10 +170,13 @@ def live_chart(rows: Sequence[dict], lang: str) -> alt.HConcatChart:
     """The room's answers: per case, a stacked bar of processes and one of levels."""
     from .cases import LEVELS
 
-    data = alt.Data(
-        values=list(rows)
-        or [{"case": "", "rank": 0, "part": "process", "category": "", "count": 0}]
-    )
+    # With no answers yet each half still gets a zero row: a half without marks leaves an
+    # unlabelled mark group in the SVG (axe: svg-img-alt).
+    empty = [
+        {"case": "", "rank": 0, "part": name, "category": "", "count": 0}
+        for name in ("process", "level")
+    ]
+    data = alt.Data(values=list(rows) or empty)
     process_order = [process_label(p, lang) for p in PROCESSES]
     level_order = [t("level_n", lang, n=lv) if lv else t("level_none", lang) for lv in LEVELS]
     palette = ["#1c5d99", "#b35900", "#2e7d32", "#6b6b6b"]

@@ -44,10 +44,26 @@ def apply_limit(limit: int) -> None:
     resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
 
 
+#: Imported by jsonschema (through altair in the kernel, jupyter_events in the server) only to
+#: check the JSON Schema formats ``iri`` and ``iri-reference``, which no schema the kit meets
+#: uses (Vega-Lite's, Jupyter's event schemas). At import it compiles ~38 Lark grammars: 1-2 s
+#: on an idle 2-core machine, 5-6 s under load, in every kernel that draws a chart (python-
+#: jsonschema/jsonschema#1428, #1392). Kit processes mark it missing, so jsonschema leaves those
+#: two formats unchecked, as it does wherever the package is not installed.
+SLOW_OPTIONAL_IMPORTS = ("rfc3987_syntax",)
+
+
+def skip_slow_optional_imports() -> None:
+    """Make the optional imports above fail fast (``ImportError``) in this process."""
+    for name in SLOW_OPTIONAL_IMPORTS:
+        sys.modules.setdefault(name, None)
+
+
 def main() -> None:
     limit = limit_from_env()
     if limit:
         apply_limit(limit)
+    skip_slow_optional_imports()
     # As ipykernel_launcher does: the notebook folder must not shadow installed modules while
     # ipykernel loads (ipykernel puts the working directory back on the path itself).
     if sys.path and (sys.path[0] == "" or Path(sys.path[0]) == Path.cwd()):

@@ -19,8 +19,11 @@ from __future__ import annotations
 
 import functools
 import os
+import sys
+import traceback
 from typing import Any
 
+import tornado.ioloop
 import tornado.web
 from traitlets import Bool, List, Unicode, default
 from voila.app import Voila
@@ -30,6 +33,7 @@ from .host_check import HostPolicy, url_host
 from .i18n import normalize_lang, t
 from .limits import RETRY_AFTER, ServerFull, full_page
 from .paths import share_dir
+from .serve import FAILED_ENV, READY_ENV, self_url
 
 #: The largest HTTP request body the server reads (the participant API needs a few hundred
 #: bytes; Voilà's own routes take no uploads over HTTP: files go over the kernel websocket).
@@ -149,7 +153,34 @@ class KitVoila(Voila):
             original()
 
         self.listen = listen  # type: ignore[method-assign]
+        if _announce["ready"]:
+            url = self_url(self.ip, self.port, self.base_url)
+            tornado.ioloop.IOLoop.current().add_callback(announce_when_answering, url)
         super().start()
+
+
+#: The lines to print once the server answers, the line for a server that stops before, and
+#: whether the first have been printed (set by :func:`main` from the environment).
+_announce: dict[str, Any] = {"ready": "", "failed": "", "done": False}
+
+
+async def announce_when_answering(url: str, interval: float = 0.2) -> None:
+    """Fetch the server's own address until it answers (any HTTP status), then print the lines
+    ``samskaping serve`` gave: the address is printed only when it can be opened."""
+    import asyncio
+
+    from tornado.httpclient import AsyncHTTPClient
+
+    client = AsyncHTTPClient()
+    while True:
+        try:
+            await client.fetch(url, request_timeout=5, raise_error=False)
+        except Exception:  # noqa: BLE001 - not listening yet, or not answering yet
+            await asyncio.sleep(interval)
+            continue
+        print(_announce["ready"], flush=True)
+        _announce["done"] = True
+        return
 
 
 def _ensure_kit_share() -> None:
@@ -162,8 +193,24 @@ def _ensure_kit_share() -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
+    from .kernel_launcher import skip_slow_optional_imports
+
+    skip_slow_optional_imports()  # the server imports jsonschema too (jupyter_events)
     _ensure_kit_share()
-    KitVoila.launch_instance(argv)
+    _announce["ready"] = os.environ.pop(READY_ENV, "")
+    _announce["failed"] = os.environ.pop(FAILED_ENV, "")
+    try:
+        KitVoila.launch_instance(argv)
+    except Exception:  # noqa: BLE001 - shown, then said in the user's words
+        traceback.print_exc()
+        code: int | str | None = 1
+    except SystemExit as exc:
+        code = exc.code
+    else:
+        code = 0
+    if _announce["failed"] and not _announce["done"]:
+        print(_announce["failed"], file=sys.stderr, flush=True)
+    sys.exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover - started by `samskaping serve`

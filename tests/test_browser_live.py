@@ -197,3 +197,35 @@ def test_a_room_with_reloads_revote_reveal_and_export(browser, server):
     finally:
         for watch in pages:
             watch.page.context.close()
+
+
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_the_whole_library_starts_a_dashboard_in_pages(browser, server, lang):
+    """The picker's default is the whole library (110 cases). Starting it once sent thousands of
+    widget messages in a burst; the kernel dropped some and the dashboard stayed empty. Now the
+    dashboard shows ten cards at a time and the pager moves through the rest."""
+    watch = new_page(browser, server, 1600, 1000)
+    try:
+        watch.open("05_presentator.ipynb", f"?lang={lang}")
+        page = watch.page
+        page.get_by_role("button", name="Start økt" if lang == "nb" else "Start session").click()
+        expect(page.locator(".kit-code")).to_be_visible(timeout=30_000)
+        cards = page.locator(".kit-live-case")
+        expect(cards).to_have_count(10, timeout=30_000)
+        n = len(Store(server.db_url).session_cases(page.locator(".kit-code").inner_text().strip()))
+        assert n > 20
+        pager = page.locator(".kit-pager-text")
+        first_page = "Case 1–10 av" if lang == "nb" else "Cases 1–10 of"
+        expect(pager).to_contain_text(f"{first_page} {n}")
+        first_titles = cards.locator("h3").all_inner_texts()
+        nxt = "Neste casene →" if lang == "nb" else "Next cases →"
+        page.get_by_role("button", name=nxt).click()
+        expect(pager).to_contain_text("11–20")
+        expect(cards.first.locator("h3")).to_contain_text("11. ")
+        assert not set(cards.locator("h3").all_inner_texts()) & set(first_titles)
+        violations = watch.axe_violations()
+        assert violations == [], violations
+        assert watch.errors == [], watch.errors
+        assert watch.blocked == [], watch.blocked
+    finally:
+        watch.page.context.close()

@@ -418,3 +418,53 @@ def test_a_kernel_whose_page_went_away_is_shut_down_one_still_visited_stays(fake
             await manager.shutdown_all(now=True)
 
     _run(run())
+
+
+def _imports_after(setup: str) -> dict:
+    code = (
+        "import json, sys\n"
+        f"{setup}\n"
+        "import altair as alt, pandas as pd\n"
+        "spec = alt.Chart(pd.DataFrame({'a': [1, 2]})).mark_bar().encode(x='a:Q').to_dict()\n"
+        "print(json.dumps({'slow': sys.modules.get('rfc3987_syntax') is not None,"
+        " 'mark': spec['mark']}))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_kit_processes_skip_the_slow_iri_checker_and_charts_still_validate():
+    """jsonschema imports rfc3987_syntax (seconds of grammar building) when it is installed;
+    kit's kernels and server mark it missing and Altair's validated charts still work."""
+    import importlib.util
+
+    if importlib.util.find_spec("rfc3987_syntax") is not None:  # the positive control
+        assert _imports_after("")["slow"] is True
+    got = _imports_after(
+        "from kit.kernel_launcher import skip_slow_optional_imports\nskip_slow_optional_imports()"
+    )
+    assert got == {"slow": False, "mark": {"type": "bar"}}
+
+
+def test_the_kit_kernel_starts_without_the_slow_iri_checker(monkeypatch):
+    """A kernel started from the kit's kernelspec (as `samskaping serve` starts them)."""
+    from jupyter_client.manager import start_new_kernel
+
+    from kit.paths import share_dir
+
+    monkeypatch.setenv("JUPYTER_PATH", str(share_dir()))
+    seen: list[str] = []
+    km, kc = start_new_kernel(kernel_name="samskaping")
+    try:
+        reply = kc.execute_interactive(
+            "import sys; print('blocked' if sys.modules.get('rfc3987_syntax', 1) is None else 'no')",
+            timeout=60,
+            output_hook=lambda msg: seen.append(msg["content"].get("text", "")),
+        )
+        assert reply["content"]["status"] == "ok"
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+    assert "".join(seen).strip() == "blocked"

@@ -612,3 +612,55 @@ def test_charts_follow_answers_at_most_every_few_seconds_counts_at_once(store, p
     store.submit(code, tokens[1], "c1", S1)
     presenter.refresh()  # an explicit refresh (reveal, round, language) always redraws
     assert "2 svar" in presenter.chart_view.words.value  # the chart in words: both answers
+
+
+# ----------------------------------------------------------------------- a big session: pages
+
+
+def test_a_big_session_shows_pages_of_cards_made_when_first_shown(store):
+    """25 cases: 10 cards at a time, most disputed first; a card is made when its case is first
+    shown and kept (a click acts on the case the card shows); the widgets stay bounded."""
+    from kit.widgets.presenter import PAGE_SIZE
+
+    many = tuple(make_case(f"m{i:02d}", f"Case {i:02d}") for i in range(25))
+    p = Presentator(lang="nb", cases=many, store=store, refresh_seconds=60)
+    p.start_session(many)
+    p.stop_polling()
+    try:
+        assert PAGE_SIZE == 10 and len(p.cards) == 10
+        assert [c.case.id for c in p.case_list.children] == [f"m{i:02d}" for i in range(10)]
+        assert p.pager.layout.display is None
+        assert t("live_page", "nb", first=1, last=10, n=25) in p.page_text.value
+        assert p.page_prev.disabled and not p.page_next.disabled
+        # the last case becomes the most disputed: it moves to the top of page 1
+        tokens = people(store, p.code, 2)
+        store.submit(p.code, tokens[0], "m24", S1)
+        store.submit(p.code, tokens[1], "m24", P3)
+        p.refresh()
+        assert p.case_list.children[0].case.id == "m24"
+        assert p.case_list.children[0].text.value.startswith("<h3>1. ")
+        p.page_next.click()
+        shown = [c.case.id for c in p.case_list.children]
+        assert len(shown) == 10 and "m24" not in shown
+        assert t("live_page", "nb", first=11, last=20, n=25) in p.page_text.value
+        assert p.case_list.children[0].text.value.startswith("<h3>11. ")
+        p.page_next.click()
+        assert len(p.case_list.children) == 5 and p.page_next.disabled
+        before = len(_instances)
+        p.page_prev.click()
+        p.page_prev.click()
+        p.page_next.click()
+        p.page_next.click()
+        assert len(_instances) == before, "turning back and forth makes no new widget"
+        assert len(p.cards) == 25
+        # a card made on a later page still acts on its own case
+        p.cards["m03"].reveal_button.click()
+        assert "m03" in store.state(p.code).revealed
+        assert "m04" not in store.state(p.code).revealed
+    finally:
+        p.stop_polling()
+
+
+def test_a_small_session_has_no_pager(presenter):
+    assert presenter.pager.layout.display == "none"
+    assert len(presenter.case_list.children) == len(CASES)

@@ -38,6 +38,12 @@ CHART_SECONDS = 3.0
 _CLAIMS_MAX = 50
 #: Ended sessions stay listed (to see their results and exports again) for this long.
 KEEP_ENDED = timedelta(days=7)
+#: The dashboard shows this many case cards at a time, most disputed first, with a pager. A card
+#: is made when its case is first shown and kept for the session (so a click always acts on the
+#: case the card shows). Making a card per case at start sent thousands of widget messages at
+#: once for a 110-case library; the kernel's IOPub socket dropped some (ZeroMQ's high-water
+#: mark) and the browser, missing models, showed an empty dashboard.
+PAGE_SIZE = 10
 
 
 def public_base_url() -> str:
@@ -247,6 +253,7 @@ class Presentator(App):
         self.state = None
         self.closed = False
         self.cards: dict[str, CaseCard] = {}
+        self.page_index = 0
         self.resumable: list = []
         self._seen: tuple | None = None
         self._charts_at = 0.0
@@ -361,9 +368,21 @@ class Presentator(App):
         )
         self.dashboard_heading = html("")
         self.export_heading = html("")
-        self.cards = {c.id: CaseCard(self, c) for c in self.cases}
-        self.case_list = widgets.VBox([self.cards[c.id] for c in self.cases])
+        self.cards = {}
+        self._by_id = {c.id: c for c in self.cases}
+        self.case_list = widgets.VBox()
         self.case_list.add_class("kit-live-cases")
+        # the cards off the current page are the dashboard's too (closed with it)
+        self.case_list._kit_owned = self.cards.values()
+        self.page_prev = widgets.Button()
+        self.page_next = widgets.Button()
+        self.page_prev.on_click(lambda _b: self.turn_page(-1))
+        self.page_next.on_click(lambda _b: self.turn_page(1))
+        self.page_text = html("", "kit-pager-text")
+        self.pager = widgets.HBox([self.page_prev, self.page_text, self.page_next])
+        self.pager.add_class("kit-wrap")
+        self.pager.add_class("kit-pager")
+        self.pager.layout.display = None if len(self.cases) > PAGE_SIZE else "none"
         controls = widgets.HBox([self.end_button, self.free_button])
         controls.add_class("kit-wrap")
         exports = widgets.HBox([self.export_csv_button, self.export_xlsx_button])
@@ -377,6 +396,7 @@ class Presentator(App):
             self.control_error,
             self.spotlight_box,
             self.dashboard_heading,
+            self.pager,
             self.chart_view,
             self.case_list,
             self.export_heading,
@@ -414,6 +434,8 @@ class Presentator(App):
                 t("live_dashboard_heading", lang)
             ) + render.paragraph(t("live_dashboard_note", lang))
             self.export_heading.value = render.heading(t("live_export_heading", lang))
+            self.page_prev.description = t("live_page_prev", lang)
+            self.page_next.description = t("live_page_next", lang)
         self._seen = None
         self.refresh()
 
@@ -453,6 +475,10 @@ class Presentator(App):
         counts = {case_id: r.current for case_id, r in results.items()}
         total = sum(c.answers for r in results.values() for c in r.rounds)
         order = self.order(counts)
+        pages = max(1, -(-len(order) // PAGE_SIZE))
+        self.page_index = min(max(self.page_index, 0), pages - 1)
+        first = self.page_index * PAGE_SIZE
+        page = order[first : first + PAGE_SIZE]
         titles = {c.id: c.title.get(lang) for c in self.cases}
         with self.hold_sync():
             ended = f" <strong>{escape(t('live_ended', lang))}</strong>" if self.closed else ""
@@ -464,16 +490,28 @@ class Presentator(App):
             self.end_button.disabled = self.closed
             self.free_button.disabled = self.closed or state.current_case is None
             if charts_due:
-                rows = charts.live_rows(counts, titles, order, lang)
-                description = charts.live_description(counts, titles, order, lang)
+                rows = charts.live_rows(counts, titles, page, lang, first=first + 1)
+                description = charts.live_description(counts, titles, page, lang)
                 chart = charts.live_chart(rows, lang).properties(description=description)
-                self.chart_view.update(chart, description, self._table(counts, order, titles))
-            for rank, case_id in enumerate(order, start=1):
-                self.cards[case_id].update(results[case_id], state, rank, lang, charts_due)
-            if order != self._order:
-                self._order = order
-                self.case_list.children = [self.cards[i] for i in order]
+                self.chart_view.update(chart, description, self._table(counts, page, titles))
+            for rank, case_id in enumerate(page, start=first + 1):
+                card = self.cards.get(case_id)
+                if card is None:
+                    card = self.cards[case_id] = CaseCard(self, self._by_id[case_id])
+                card.update(results[case_id], state, rank, lang, charts_due)
+            if page != self._order:
+                self._order = page
+                self.case_list.children = [self.cards[i] for i in page]
+            self.page_text.value = f"<p aria-live='polite'>{escape(t('live_page', lang, first=first + 1, last=first + len(page), n=len(order)))}</p>"
+            self.page_prev.disabled = self.page_index == 0
+            self.page_next.disabled = self.page_index >= pages - 1
             self._update_spotlight(results, state, titles, lang, charts_due)
+
+    def turn_page(self, step: int) -> None:
+        """The next or previous PAGE_SIZE cases of the ranking on the dashboard."""
+        with self._lock:
+            self.page_index += step
+        self.refresh()
 
     def _update_spotlight(
         self, results: dict, state, titles: dict, lang: str, charts_due: bool = True
@@ -635,7 +673,8 @@ class Presentator(App):
     def _open(self, code: str, key: str, cases: tuple[Case, ...]) -> None:
         self.code, self.key, self.cases = code, key, cases
         self._live = None
-        self._order = [c.id for c in cases]
+        self._order = []
+        self.page_index = 0
         self._render()
         self.start_polling()
 
