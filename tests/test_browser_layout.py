@@ -149,5 +149,7 @@ def test_start_page_at_desktop_width_has_cards_in_columns(app_page, lang):
     assert len(tops) == 1, "the first cards should sit in one row"
     for i in range(cards.count()):
         assert cards.nth(i).locator("dd").count() == 2
+        for term in cards.nth(i).locator("dt").all():  # "For hvem" on one line, not a letter a line
+            assert term.bounding_box()["height"] < 40, term.inner_text()
     problems = page.evaluate(MEASURE)
     assert problems == [], problems[:10]
