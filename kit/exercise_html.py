@@ -111,6 +111,11 @@ def feedback_html(fb: Feedback, model: Model, lang: str) -> str:
     )
 
 
+def focus_heading_html(text: str, level: int = 2) -> str:
+    """A heading that takes the focus when its part of the app is shown (``tabindex=-1``)."""
+    return f"<h{level} tabindex='-1' data-kit-focus>{escape(text)}</h{level}>"
+
+
 def message_html(text: str) -> str:
     """A short message in a region that is already live (no role of its own)."""
     return f"<p class='kit-message'>{escape(text)}</p>"
@@ -170,11 +175,7 @@ def summary_html(score: Score, lang: str) -> str:
         )
         + (" " + t("klass_summary_partial", lang, n=score.partial) if score.partial else "")
     )
-    return (
-        f"<h2 tabindex='-1' data-kit-focus>{escape(t('klass_summary_heading', lang))}</h2>"
-        + render.paragraph(sentence)
-        + table
-    )
+    return focus_heading_html(t("klass_summary_heading", lang)) + render.paragraph(sentence) + table
 
 
 def download_html(csv: bytes, lang: str) -> str:

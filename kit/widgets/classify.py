@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-from html import escape
 
 import ipywidgets as widgets
 
@@ -66,9 +65,7 @@ class Klassifisering(App):
         self.intro.value = render.paragraph(t("klass_intro", lang), "kit-lead") + render.paragraph(
             t("klass_constructed_note", lang), "kit-note"
         )
-        self.setup_heading.value = (
-            f"<h2 tabindex='-1' data-kit-focus>{escape(t('klass_setup_heading', lang))}</h2>"
-        )
+        self.setup_heading.value = eh.focus_heading_html(t("klass_setup_heading", lang))
         self.picker.build(lang)
         self.shuffle_box.description = t("klass_shuffle", lang)
         self.start_button.description = t("klass_start", lang)

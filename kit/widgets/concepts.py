@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from html import escape
-
 import ipywidgets as widgets
 
 from .. import render
@@ -89,8 +87,8 @@ class Begreper(App):
             + render.concepts_overview(self.model, lang)
             + render.cocreatable(self.model, lang)
             + render.contrast_pairs(self.lesson.contrasts, lang)
-            + f"<h2>{escape(t('heading_check', lang))}</h2>"
-            + f"<p>{escape(t('check_intro', lang))}</p>"
+            + render.heading(t("heading_check", lang))
+            + render.paragraph(t("check_intro", lang))
         )
         for view in self.questions:
             view.retext(lang)
