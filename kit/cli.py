@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
-import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
@@ -156,45 +154,17 @@ def _cmd_serve(args: argparse.Namespace, lang: str) -> int:
     public = args.public_url or _serve.guess_public_url(args.host, args.port, args.base_url)
     if public:
         extra["KIT_PUBLIC_URL"] = public
+    # The server prints these itself, once a request to its address is answered (or the other
+    # line if it stops before): the address is never printed before it can be opened.
+    url = _serve.app_url(args.port, base_url=args.base_url)
+    ready = [t("cli_serving", lang, url=url)]
+    if args.host != _serve.HOST:
+        ready.append(t("cli_serving_network", lang, url=public or args.host))
+    extra[_serve.READY_ENV] = "\n".join(ready)
+    extra[_serve.FAILED_ENV] = t("cli_serve_exited", lang)
     print(t("cli_starting", lang, port=args.port), flush=True)
-    server = subprocess.Popen(argv, env=_serve.voila_env(extra=extra))
-    return _run_server(server, args, public, lang)
-
-
-def _run_server(
-    server: subprocess.Popen, args: argparse.Namespace, public: str | None, lang: str
-) -> int:
-    """Print the address once the server answers it, then wait for the server to end.
-
-    Ctrl+C reaches the server too (one process group) and it shuts its kernels down; a SIGTERM
-    or SIGHUP sent to this process alone is passed on to it."""
-
-    def pass_on(signum: int, _frame: object) -> None:
-        server.send_signal(signum)
-
-    for signum in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, pass_on)
-    answered = False
-    try:
-        answered = _serve.wait_until_answering(server, args.host, args.port, args.base_url)
-        if answered:
-            url = _serve.app_url(args.port, base_url=args.base_url)
-            print(t("cli_serving", lang, url=url), flush=True)
-            if args.host != _serve.HOST:
-                print(t("cli_serving_network", lang, url=public or args.host), flush=True)
-        code = server.wait()
-    except KeyboardInterrupt:
-        try:
-            server.wait(timeout=30)
-        except (KeyboardInterrupt, subprocess.TimeoutExpired):
-            server.kill()
-            server.wait()
-        return 130
-    if not answered:
-        print(t("cli_serve_exited", lang, code=code), file=sys.stderr)
-        return code or 1
-    # stopped by a signal (Ctrl+C, SIGTERM): a normal end
-    return code if code > 0 else 0
+    os.execve(argv[0], argv, _serve.voila_env(extra=extra))
+    return 0  # pragma: no cover - execve does not return
 
 
 def _check_store(url: str | None, lang: str) -> str | None:

@@ -16,11 +16,7 @@ from __future__ import annotations
 
 import os
 import socket
-import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 from .paths import data_dir, notebooks_dir, share_dir
@@ -39,6 +35,10 @@ KERNEL_CONNECT_TIMEOUT = 60
 #: Memory limit of each kernel in MiB (private writable memory, RLIMIT_DATA); an app's kernel
 #: uses about 140 MiB of it at rest.
 KERNEL_MEMORY_MB = 1536
+#: What ``samskaping serve`` asks the server (:mod:`kit.serve_app`) to print once it answers
+#: its address, and if it stops before it does (in the user's language; not passed to kernels).
+READY_ENV = "KIT_SERVE_READY"
+FAILED_ENV = "KIT_SERVE_FAILED"
 
 
 def port_is_free(port: int, host: str = HOST) -> bool:
@@ -51,27 +51,16 @@ def port_is_free(port: int, host: str = HOST) -> bool:
     return True
 
 
-def wait_until_answering(
-    server: subprocess.Popen, host: str, port: int, base_url: str = "/", interval: float = 0.2
-) -> bool:
-    """Wait until the server answers HTTP on its address (any status: it is up); False if it
-    exits first. ``samskaping serve`` prints the address only then, so the first click on it
-    never meets "connection refused" while Voilà is still loading."""
+def self_url(host: str, port: int, base_url: str = "/") -> str:
+    """The address the server can fetch itself under: the one it listens on, or 127.0.0.1 for
+    all addresses (``0.0.0.0``). ``samskaping serve`` prints the address once a request to this
+    one is answered (:mod:`kit.serve_app`)."""
     if host in ("", "0.0.0.0", "localhost"):
         host = HOST
     elif host == "::":
         host = "::1"
     netloc = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
-    url = f"http://{netloc}{normalize_base_url(base_url)}"
-    while server.poll() is None:
-        try:
-            with urllib.request.urlopen(url, timeout=5):
-                return True
-        except urllib.error.HTTPError:
-            return True  # an answer, if not a page (403, 404): the server is up
-        except OSError:
-            time.sleep(interval)
-    return False
+    return f"http://{netloc}{normalize_base_url(base_url)}"
 
 
 def normalize_base_url(base_url: str) -> str:
