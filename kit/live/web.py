@@ -18,6 +18,7 @@ can share one PostgreSQL. Store calls run in a small thread pool, never on the e
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import os
 import time
@@ -56,8 +57,12 @@ POLL_HOLD = 25.0
 #: How often the server looks for changes of the sessions phones are waiting on.
 WATCH_INTERVAL = 0.25
 #: Per client and minute: new participants (counted in the store, so across every server
-#: process), and joins that failed (a wrong code; counted in this process).
-JOINS_PER_MINUTE = 30
+#: process), and joins that failed (a wrong code; counted in this process). A client is an
+#: address, and a whole room can share one: phones on a municipal Wi-Fi reach a hosted kit
+#: through one NAT address. So new participants are bounded at the size of a big room (a
+#: script cannot add thousands), not at what one phone needs; a phone reloading comes back
+#: as itself (its token) and is never counted again.
+JOINS_PER_MINUTE = 400
 FAILED_JOINS_PER_MINUTE = 12
 
 _TEXT_KEYS = (
@@ -126,6 +131,7 @@ class Room:
         self._waiters: dict[str, list[asyncio.Future]] = {}
         self._versions: dict[str, int] = {}
         self._cases: dict[str, tuple[Case, ...]] = {}
+        self._langs: dict[str, str] = {}
         self._watching = False
 
     @property
@@ -147,6 +153,21 @@ class Room:
             cases = await self.call(self.store.session_cases, code)
             self._cases[code] = cases
         return cases
+
+    def join(self, code: str, token: str | None, who: str) -> tuple[Any, Any, dict, str]:
+        """A join in one trip to a worker thread: the participant, the room's state, their
+        answers (a participant coming back only) and the session's language (fixed at start,
+        so read once per process)."""
+        store = self.store
+        joined = store.join(code, token, who)
+        state = store.state(code)
+        mine = store.my_answers(code, joined.token) if joined.resumed else {}
+        lang = self._langs.get(code)
+        if lang is None:
+            if len(self._langs) >= 512:
+                self._langs.clear()
+            lang = self._langs[code] = store.session_info(code).lang
+        return joined, state, mine, lang
 
     async def wait_change(self, code: str, since: int, hold: float) -> None:
         """Return when the session's state version passes ``since``, or after ``hold``.
@@ -323,14 +344,11 @@ class JoinHandler(LiveHandler):
             token = token if isinstance(token, str) else None
             try:
                 code = normalize_code(raw_code)
-                joined = await room.call(room.store.join, code, token, who)
+                joined, state, mine, lang = await room.call(room.join, code, token, who)
             except (UnknownCode, TooLong):
                 room.failed_joins.hit(who)
                 raise
             cases = await room.cases(code)
-            state = await room.call(room.store.state, code)
-            mine = await room.call(room.store.my_answers, code, joined.token)
-            info = await room.call(room.store.session_info, code)
             answers: dict[str, dict[str, Any]] = {}
             for (case_id, rnd), answer in mine.items():
                 answers.setdefault(case_id, {})[str(rnd)] = {
@@ -342,7 +360,7 @@ class JoinHandler(LiveHandler):
                     "code": code,
                     "token": joined.token,
                     "resumed": joined.resumed,
-                    "lang": info.lang,
+                    "lang": lang,
                     "cases": [case_json(c) for c in cases],
                     "answers": answers,
                     "state": state_json(state, cases),
@@ -442,21 +460,29 @@ class PageHandler(_KitHandler):
         self.finish(render_page(lang, code, self.base_url, raw or ""))
 
 
+@functools.lru_cache(maxsize=1)
+def _template() -> Template:
+    return Template(STATIC.joinpath("delta.html").read_text(encoding="utf-8"))
+
+
+@functools.lru_cache(maxsize=16)
+def _texts_json(lang: str) -> str:
+    """The page's texts as JSON, made once per language (the same for every visitor)."""
+    return json.dumps(_page_texts(lang), ensure_ascii=True).replace("</", "<\\/")
+
+
 def render_page(lang: str, code: str, base_url: str, typed: str = "") -> str:
     """The participant page's HTML (texts escaped; the data for the script as inert JSON)."""
-    template = Template(STATIC.joinpath("delta.html").read_text(encoding="utf-8"))
+    template = _template()
     options = "".join(
         f"<option value='{escape(c)}'{' selected' if c == lang else ''}>"
         f"{escape(language_name(c))}</option>"
         for c in LANGUAGES
     )
-    config = {
-        "lang": lang,
-        "code": code,
-        "api": f"{base_url}api/live/session/",
-        "texts": _page_texts(lang),
-    }
-    blob = json.dumps(config, ensure_ascii=True).replace("</", "<\\/")
+    config = {"lang": lang, "code": code, "api": f"{base_url}api/live/session/", "texts": None}
+    head = json.dumps(config, ensure_ascii=True).replace("</", "<\\/")
+    # the cached texts in place of the placeholder: the same JSON as dumping them in the dict
+    blob = head[: -len("null}")] + _texts_json(lang) + "}"
     return template.substitute(
         lang=escape(lang),
         title=escape(t("app_title_delta", lang)),
