@@ -25,10 +25,70 @@ def cache_dir() -> Path:
     return Path(base) / "samskaping-kit"
 
 
+#: The kit's changes to Altair's chart script (``altair/jupyter/js/index.js``), each an exact
+#: (old, new) replacement in the script before it is bundled. Altair's ``reembed`` (run on every
+#: change of the chart) registers two ``model.on`` handlers that hold the new Vega view and never
+#: removes the old ones, so every old view, scenegraph and SVG stays in the tab's memory (a
+#: dashboard redrawing its chart leaked ~137 MB/min: bench/README.md). The patch keeps the
+#: handlers of the current view only and, when the view goes, finalizes it and removes them.
+JS_FIXES: tuple[tuple[str, str], ...] = (
+    (
+        "    let finalize;\n",
+        "    let finalize;\n"
+        "    const kitHandlers = [];\n"
+        "    const kitOn = (name, fn) => { model.on(name, fn); kitHandlers.push([name, fn]); };\n"
+        "    const kitOff = () => { for (const [n, f] of kitHandlers.splice(0)) model.off(n, f); };\n",
+    ),
+    (
+        "        if (finalize != null) {\n          finalize();\n        }\n",
+        "        if (finalize != null) {\n          finalize();\n          finalize = null;\n        }\n"
+        "        kitOff();\n",
+    ),
+    ("model.on('change:_params',", "kitOn('change:_params',"),
+    ("model.on('change:_py_to_js_updates',", "kitOn('change:_py_to_js_updates',"),
+    (
+        "    await reembed();\n}\n",
+        "    await reembed();\n"
+        "    return () => {\n"
+        "        kitOff();\n"
+        "        for (const name of ['change:spec', 'change:embed_options', 'change:debounce_wait',"
+        " 'change:max_wait']) { model.off(name, reembed); }\n"
+        "        if (finalize != null) { finalize(); finalize = null; }\n"
+        "    };\n}\n",
+    ),
+)
+#: Part of the cache file's name: a new patch makes a new bundle.
+JS_FIXES_TAG = "kitfix1"
+
+
+class ChartScriptChanged(RuntimeError):
+    """Altair's chart script no longer has a line the kit's patch replaces."""
+
+
+def patched_chart_script(source: str) -> str:
+    """Altair's chart script with :data:`JS_FIXES` applied; each must match exactly once."""
+    for old, new in JS_FIXES:
+        if source.count(old) != 1:
+            raise ChartScriptChanged(f"expected one {old!r} in altair's index.js")
+        source = source.replace(old, new)
+    return source
+
+
 def bundle_path() -> Path:
-    """Cache file of the offline bundle, named for the versions that made it."""
-    tag = f"altair-{version('altair')}-vlc-{version('vl-convert-python')}"
+    """Cache file of the offline bundle, named for the versions and the patch that made it."""
+    tag = f"altair-{version('altair')}-vlc-{version('vl-convert-python')}-{JS_FIXES_TAG}"
     return cache_dir() / f"jupyterchart-offline-{tag}.js"
+
+
+def bundle_source() -> str:
+    """Altair's chart script, patched, with its CDN imports taken out (as Altair's own
+    ``JupyterChart.enable_offline`` does), ready for vl-convert's bundler."""
+    from altair.jupyter.jupyter_chart import load_js_src
+
+    lines = load_js_src().split("\n")
+    while lines and (not lines[0].strip() or lines[0].startswith(("import", "//"))):
+        lines.pop(0)
+    return patched_chart_script("\n".join(lines))
 
 
 def build_bundle() -> Path:
@@ -36,13 +96,10 @@ def build_bundle() -> Path:
     path = bundle_path()
     if path.exists() and path.stat().st_size > 0:
         return path
-    import altair as alt
+    import vl_convert as vlc
+    from altair.utils._importers import vl_version_for_vl_convert
 
-    was_offline = alt.JupyterChart._is_offline
-    alt.JupyterChart.enable_offline(True)
-    source = alt.JupyterChart._esm
-    if not was_offline:
-        alt.JupyterChart.enable_offline(False)
+    source = vlc.javascript_bundle(bundle_source(), vl_version=vl_version_for_vl_convert())
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, encoding="utf-8") as tmp:
         tmp.write(source)
