@@ -21,7 +21,7 @@ import pytest
 from .conftest import ROOT
 
 #: What `pip install -e .` and the commands need from the project.
-PROJECT = ("run", "pyproject.toml", "README.md", "LICENSE", "kit", "data", "notebooks")
+PROJECT = ("run", "pyproject.toml", "README.md", "LICENSE", "kit", "data", "notebooks", "docs")
 #: The interpreter behind this test run (not its venv).
 BASE_PYTHON = os.path.realpath(getattr(sys, "_base_executable", sys.executable))
 PYENV = Path("/root/.pyenv/versions")
