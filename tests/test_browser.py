@@ -90,7 +90,7 @@ def test_language_from_address(app_page):
     assert_clean(app_page)
 
 
-@pytest.mark.parametrize("lang", ["nb", "en"])
+@pytest.mark.parametrize("lang", ["nb", "nn", "en"])
 @pytest.mark.parametrize("notebook", APPS)
 def test_axe_finds_no_violations(app_page, notebook, lang):
     app_page.open(notebook, f"?lang={lang}")
