@@ -168,8 +168,16 @@ class CaseCard(widgets.VBox):
         self.add_class("kit-live-case")
 
     def update(
-        self, result: CaseResult, state, rank: int, lang: str, charts_due: bool = True
+        self,
+        result: CaseResult,
+        state,
+        number: int,
+        lang: str,
+        charts_due: bool = True,
+        place: int | None = None,
     ) -> None:
+        """``number``: the case's place in the session; ``place``: in the ranking (1 = most
+        disputed), shown once the case has answers."""
         case = self.case
         counts = result.current
         title = case.title.get(lang)
@@ -180,7 +188,9 @@ class CaseCard(widgets.VBox):
             if counts.answers
             else t("live_no_answers", lang)
         )
-        parts = [f"<h3>{rank}. {escape(title)}</h3>"]
+        parts = [f"<h3>{number}. {escape(title)}</h3>"]
+        if place is not None and counts.answers:
+            parts.append(f"<p class='kit-badge'>{escape(t('live_place', lang, n=place))}</p>")
         if state.current_case == case.id:
             parts.append(f"<p class='kit-badge kit-now'>{escape(t('live_now_showing', lang))}</p>")
         parts.append(f"<p>{case_text_html(case, lang)}</p>")
@@ -478,7 +488,12 @@ class Presentator(App):
         pages = max(1, -(-len(order) // PAGE_SIZE))
         self.page_index = min(max(self.page_index, 0), pages - 1)
         first = self.page_index * PAGE_SIZE
-        page = order[first : first + PAGE_SIZE]
+        # The cards keep the session's order (a card never moves under the presenter's hand, and
+        # ipywidgets makes new views for children that change places, keeping the old ones in
+        # the tab); the chart shows the most disputed first, and each card says its place.
+        page = [c.id for c in self.cases][first : first + PAGE_SIZE]
+        top = order[:PAGE_SIZE]
+        place = {case_id: n for n, case_id in enumerate(order, start=1)}
         titles = {c.id: c.title.get(lang) for c in self.cases}
         with self.hold_sync():
             ended = f" <strong>{escape(t('live_ended', lang))}</strong>" if self.closed else ""
@@ -490,15 +505,15 @@ class Presentator(App):
             self.end_button.disabled = self.closed
             self.free_button.disabled = self.closed or state.current_case is None
             if charts_due:
-                rows = charts.live_rows(counts, titles, page, lang, first=first + 1)
-                description = charts.live_description(counts, titles, page, lang)
+                rows = charts.live_rows(counts, titles, top, lang)
+                description = charts.live_description(counts, titles, top, lang)
                 chart = charts.live_chart(rows, lang).properties(description=description)
-                self.chart_view.update(chart, description, self._table(counts, page, titles))
-            for rank, case_id in enumerate(page, start=first + 1):
+                self.chart_view.update(chart, description, self._table(counts, top, titles))
+            for number, case_id in enumerate(page, start=first + 1):
                 card = self.cards.get(case_id)
                 if card is None:
                     card = self.cards[case_id] = CaseCard(self, self._by_id[case_id])
-                card.update(results[case_id], state, rank, lang, charts_due)
+                card.update(results[case_id], state, number, lang, charts_due, place=place[case_id])
             if page != self._order:
                 self._order = page
                 self.case_list.children = [self.cards[i] for i in page]
@@ -508,7 +523,7 @@ class Presentator(App):
             self._update_spotlight(results, state, titles, lang, charts_due)
 
     def turn_page(self, step: int) -> None:
-        """The next or previous PAGE_SIZE cases of the ranking on the dashboard."""
+        """The next or previous PAGE_SIZE cases of the session on the dashboard."""
         with self._lock:
             self.page_index += step
         self.refresh()
