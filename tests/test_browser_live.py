@@ -218,7 +218,7 @@ def test_the_whole_library_starts_a_dashboard_in_pages(browser, server, lang):
         first_page = "Case 1–10 av" if lang == "nb" else "Cases 1–10 of"
         expect(pager).to_contain_text(f"{first_page} {n}")
         first_titles = cards.locator("h3").all_inner_texts()
-        nxt = "Neste casene →" if lang == "nb" else "Next cases →"
+        nxt = "Neste side →" if lang == "nb" else "Next page →"
         page.get_by_role("button", name=nxt).click()
         expect(pager).to_contain_text("11–20")
         expect(cards.first.locator("h3")).to_contain_text("11. ")

@@ -406,8 +406,8 @@ class Presentator(App):
             self.control_error,
             self.spotlight_box,
             self.dashboard_heading,
-            self.pager,
             self.chart_view,
+            self.pager,  # the pager turns the cards; the chart shows the most disputed
             self.case_list,
             self.export_heading,
             exports,
