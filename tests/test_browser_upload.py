@@ -35,6 +35,32 @@ def watch_frames(page) -> list[int]:
     return sizes
 
 
+def open_chooser_by_keyboard(page, field):
+    """Focus the field and press Space until the file chooser opens (three tries).
+
+    Headless Chromium now and then drops the chooser a key press asks for (a known flake of
+    file-chooser events in CI); a press that opens nothing three times over fails the test.
+    """
+    choosers: list = []
+
+    def opened(chooser) -> None:
+        choosers.append(chooser)
+
+    page.on("filechooser", opened)
+    try:
+        for _attempt in range(3):
+            field.focus()
+            expect(field).to_be_focused()
+            page.keyboard.press("Space")
+            for _tick in range(70):  # up to 7 s for this press
+                if choosers:
+                    return choosers[0]
+                page.wait_for_timeout(100)
+    finally:
+        page.remove_listener("filechooser", opened)
+    raise AssertionError("Space on the focused file field opened no file chooser in three tries")
+
+
 def test_file_over_the_limit_gets_a_message_and_the_page_still_works(app_page):
     page = app_page.page
     sent = watch_frames(page)
@@ -48,11 +74,7 @@ def test_file_over_the_limit_gets_a_message_and_the_page_still_works(app_page):
     # keyboard: the field takes focus, and Space opens the file chooser (once it is shown:
     # choosing "Egen fil" shows it after a round trip to the kernel)
     expect(field).to_be_visible()
-    field.focus()
-    expect(field).to_be_focused()
-    with page.expect_file_chooser() as chooser:
-        page.keyboard.press("Space")
-    chooser.value.set_files([])
+    open_chooser_by_keyboard(page, field).set_files([])
 
     # over the limit: a message next to the field, the file not sent, the socket stays open
     before = len(sent)
