@@ -13,8 +13,9 @@ it, in the same run, the old path's floor: a bare one-widget Voilà page, a kern
    served by plain ``python -m voila``; N simultaneous first visits (threads released by a
    barrier), each until its kernel answers a ``comm_info_request`` over the websocket.
 2. **joins** (``--n``, default 60,300,1000), a fresh ``samskaping serve`` (SQLite) per N: N
-   participants released together (asyncio, one ``httpx.AsyncClient`` each, so each has its own
-   ``_xsrf`` cookie): GET ``/delta?kode=CODE``, GET ``/live-static/delta.js``, POST
+   participants released together (asyncio, one light HTTP/1.1 client each, ``LightClient``, so
+   each has its own connections and ``_xsrf`` cookie): GET ``/delta?kode=CODE``, then any script or style the page names (as a
+   browser would: none since the page carries delta.js and delta.css inside it), POST
    ``/api/live/session/CODE/join`` until the response holds the session's cases. Then each
    joined participant holds one long-poll ``/state`` request open (as the page's ``follow()``
    does) and the server's memory is read (``/proc/PID/status`` VmRSS of the serve process and
@@ -51,7 +52,6 @@ import resource
 import shutil
 import signal
 import socket
-import ssl
 import statistics
 import subprocess
 import sys
@@ -64,6 +64,8 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
@@ -85,6 +87,8 @@ PRESENTER_PATH = "voila/render/05_presentator.ipynb"
 #: The kit's per-client join limit is keyed by the address a local reverse proxy forwards. All
 #: load here comes from 127.0.0.1, so each simulated phone sends its own, as a proxy would.
 FAKE_IP_HEADER = "X-Real-IP"
+#: what a participant page asks the browser to fetch (scripts, styles)
+ASSET_RE = re.compile(r'(?:src|href)="([^"]+)"')
 TARGETS = {"join_p95_s_at_300": 1.0, "answer_screen_p95_s": 1.0, "mb_per_participant": 0.2}
 SAMPLE_SECONDS = 10.0
 
@@ -666,22 +670,132 @@ def baseline(n: int, args: argparse.Namespace, workdir: Path, nb_dir: Path, nb: 
 # ----------------------------------------------------------------- the phones (no kernel)
 
 
+class Reply:
+    """A response as the phones need it: status, body, JSON."""
+
+    def __init__(self, status_code: int, content: bytes) -> None:
+        self.status_code = status_code
+        self.content = content
+
+    @property
+    def text(self) -> str:
+        return self.content.decode("utf-8", "replace")
+
+    def json(self) -> Any:
+        return json.loads(self.content)
+
+
+class LightClient:
+    """HTTP/1.1 on asyncio streams with keep-alive and one cookie jar: just what a phone's page
+    does (GET, POST JSON), at a fraction of httpx's CPU a request. The simulated phones share
+    the server's two cores; the lighter they are, the more of a join's time is the server's,
+    as with real phones that bring their own CPUs. Up to two connections (the page's long-poll
+    and its answers), each reused."""
+
+    def __init__(self, base_url: str, headers: dict[str, str], timeout: float = 60.0) -> None:
+        parts = urlsplit(base_url)
+        self.host, self.port = parts.hostname or HOST, parts.port or 80
+        self.prefix = parts.path if parts.path.endswith("/") else parts.path + "/"
+        self.headers = {"Host": f"{self.host}:{self.port}", **headers}
+        self.timeout = timeout
+        self.cookies: dict[str, str] = {}
+        self._idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+        self._open: list[asyncio.StreamWriter] = []
+
+    def _path(self, url: str, params: dict | None) -> str:
+        path = url if url.startswith("/") else self.prefix + url
+        return path + ("?" + urlencode(params) if params else "")
+
+    async def _connection(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        while self._idle:
+            reader, writer = self._idle.pop()
+            if not writer.is_closing() and not reader.at_eof():
+                return reader, writer
+        reader, writer = await asyncio.open_connection(self.host, self.port)
+        self._open.append(writer)
+        return reader, writer
+
+    async def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: dict | None = None,
+        json_body: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> Reply:
+        return await asyncio.wait_for(
+            self._request(method, url, params, json_body, headers or {}), self.timeout
+        )
+
+    async def _request(self, method, url, params, json_body, headers) -> Reply:
+        body = b"" if json_body is None else json.dumps(json_body).encode()
+        head = {**self.headers, **headers}
+        if self.cookies:
+            head["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        if json_body is not None:
+            head["Content-Type"] = "application/json"
+        if method != "GET":
+            head["Content-Length"] = str(len(body))
+        lines = [f"{method} {self._path(url, params)} HTTP/1.1"]
+        lines += [f"{k}: {v}" for k, v in head.items()]
+        reader, writer = await self._connection()
+        writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
+        await writer.drain()
+        status_line, *header_lines = (
+            (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
+        )
+        status = int(status_line.split(" ", 2)[1])
+        length, chunked, close = 0, False, False
+        for line in header_lines:
+            name, _, value = line.partition(":")
+            name, value = name.strip().lower(), value.strip()
+            if name == "content-length":
+                length = int(value)
+            elif name == "transfer-encoding" and "chunked" in value.lower():
+                chunked = True
+            elif name == "connection" and value.lower() == "close":
+                close = True
+            elif name == "set-cookie":
+                pair = value.split(";", 1)[0]
+                key, _, val = pair.partition("=")
+                self.cookies[key.strip()] = val.strip()
+        if chunked:
+            content = b""
+            while True:
+                size = int((await reader.readuntil(b"\r\n")).strip().split(b";")[0], 16)
+                chunk = await reader.readexactly(size + 2)
+                if size == 0:
+                    break
+                content += chunk[:-2]
+        else:
+            content = await reader.readexactly(length) if length else b""
+        if close:
+            writer.close()
+        else:
+            self._idle.append((reader, writer))
+        return Reply(status, content)
+
+    async def get(self, url: str, params: dict | None = None) -> Reply:
+        return await self.request("GET", url, params=params)
+
+    async def post(self, url: str, json: Any = None, headers: dict | None = None) -> Reply:  # noqa: A002
+        return await self.request("POST", url, json_body=json, headers=headers)
+
+    async def aclose(self) -> None:
+        for writer in self._open:
+            writer.close()
+        self._open.clear()
+        self._idle.clear()
+
+
 class Phone:
     """One participant: its own HTTP client (its own cookies), like the page's delta.js."""
 
-    def __init__(self, i: int, base_url: str, ssl_ctx: ssl.SSLContext) -> None:
-        import httpx
-
+    def __init__(self, i: int, base_url: str) -> None:
         self.i = i
         self.base_url = base_url
-        self.client = httpx.AsyncClient(
-            base_url=base_url,
-            headers={FAKE_IP_HEADER: fake_ip(i)},
-            timeout=httpx.Timeout(60.0, connect=30.0),
-            limits=httpx.Limits(max_connections=2, max_keepalive_connections=2),
-            verify=ssl_ctx,  # one shared context (loopback HTTP only; avoids one each)
-            trust_env=False,
-        )
+        self.client = LightClient(base_url, {FAKE_IP_HEADER: fake_ip(i)})
         self.code = ""
         self.token: str | None = None
         self.cases: list[dict] = []
@@ -701,9 +815,14 @@ class Phone:
         if r.status_code != 200 or "kit-config" not in r.text:
             raise RuntimeError(f"page HTTP {r.status_code}")
         t_page = time.perf_counter()
-        r = await c.get("live-static/delta.js")
-        if r.status_code != 200 or not r.content:
-            raise RuntimeError(f"delta.js HTTP {r.status_code}")
+        # what a browser would fetch next: every script and style the page names (none since
+        # the page carries them inside; two before)
+        for asset in ASSET_RE.findall(r.text):
+            if asset.startswith("data:"):
+                continue
+            r_asset = await c.get(asset)
+            if r_asset.status_code != 200 or not r_asset.content:
+                raise RuntimeError(f"{asset} HTTP {r_asset.status_code}")
         t_js = time.perf_counter()
         r = await c.post(
             f"api/live/session/{code}/join", json={"token": None}, headers=self._xsrf()
@@ -761,8 +880,7 @@ class Phone:
 
 
 def make_phones(n: int, servers: list[Server], first: int = 0) -> list[Phone]:
-    ctx = ssl.create_default_context()
-    return [Phone(first + i, servers[i % len(servers)].url, ctx) for i in range(n)]
+    return [Phone(first + i, servers[i % len(servers)].url) for i in range(n)]
 
 
 async def join_together(phones: list[Phone], code: str, timeout: float) -> dict:
@@ -1633,7 +1751,6 @@ def machine_state(args) -> dict:
                 "jupyter_server",
                 "tornado",
                 "ipykernel",
-                "httpx",
                 "playwright",
                 "SQLAlchemy",
                 "psycopg",
@@ -1804,7 +1921,7 @@ def details(fig: dict) -> str:
             jo, m = j["join"], j["memory"]
             out.append(
                 f"{label} N={j['n']}: join {fmt3(jo['join_s'], 3)} s, of which page "
-                f"{fmt3(jo['page_s'], 3)}, +delta.js {fmt3(jo['js_s'], 3)}; wall "
+                f"{fmt3(jo['page_s'], 3)}, +assets {fmt3(jo['js_s'], 3)}; wall "
                 f"{f1(jo['wall_s'], 2)} s; {cpu_line(jo['cpu'])}"
             )
             for err, k in jo["errors"].items():
@@ -1998,7 +2115,7 @@ def main(argv: list[str] | None = None) -> int:
         f"kit {m['kit_commit']} ({m['kit_tree']}); load {m['loadavg_start']} -> {m['loadavg_end']}"
     )
     print(
-        "join = release -> GET /delta?kode + GET delta.js + POST join returned the cases; "
+        "join = release -> GET /delta?kode (+ any script or style it names) + POST join returned the cases; "
         "bare Voilà = release -> page + kernel websocket comm_info_reply"
     )
     print(

@@ -489,7 +489,7 @@ def test_a_store_failure_is_503_with_a_message(live, store, session, monkeypatch
     def broken(*_a, **_k):
         raise StoreUnavailable("disk gone")
 
-    monkeypatch.setattr(store, "join", broken)
+    monkeypatch.setattr(store, "enter", broken)
     data = assert_refusal(Phone(live).join(session.code), 503, "store_unavailable")
     assert data["message"] == t("live_err_store_unavailable", "nb")
     assert "disk gone" not in json.dumps(data)
@@ -499,7 +499,7 @@ def test_an_unexpected_error_is_json_without_a_traceback(live, store, session, m
     def broken(*_a, **_k):
         raise RuntimeError("a bug with a secret /home/path")
 
-    monkeypatch.setattr(store, "join", broken)
+    monkeypatch.setattr(store, "enter", broken)
     reply = Phone(live).join(session.code)
     assert reply.status == 500
     assert reply.json["error"] == "store_error"
@@ -685,6 +685,47 @@ def test_the_old_participant_address_redirects(live, session):
     assert location.startswith("/delta?kode=") and "<" not in location and "//" not in location
 
 
+def test_the_page_holds_its_style_and_script(live, session):
+    """One request a phone: the page carries delta.css and delta.js inside it, as the files
+    are, and asks for nothing else (no src or href but the empty icon)."""
+    page = Phone(live).open_page(f"?kode={session.code}").text
+    style = live_web.STATIC.joinpath("delta.css").read_text(encoding="utf-8")
+    script = live_web.STATIC.joinpath("delta.js").read_text(encoding="utf-8")
+    assert f"<style>{style}</style>" in page
+    assert f'<script type="module">{script}</script>' in page
+    assert re.findall(r'(?:src|href)="([^"]*)"', page) == ["data:;base64,="]
+
+
+def test_inlined_assets_must_not_close_their_element(monkeypatch):
+    """A script that says '</script>' would end its element inside the page: refused; the
+    kit's own files pass (positive control)."""
+    real = live_web.STATIC
+
+    class Text:
+        def __init__(self, text: str) -> None:
+            self.text = text
+
+        def read_text(self, encoding: str) -> str:
+            return self.text
+
+    class Folder:
+        def joinpath(self, name: str):
+            if name == "delta.js":
+                return Text("console.log('</script><script>alert(1)')")
+            return real.joinpath(name)
+
+    live_web.page_assets.cache_clear()
+    monkeypatch.setattr(live_web, "STATIC", Folder())
+    try:
+        with pytest.raises(ValueError, match="must not contain"):
+            live_web.page_assets()
+        monkeypatch.setattr(live_web, "STATIC", real)
+        style, script = live_web.page_assets()
+        assert "kit-" in style and "kit-config" in script
+    finally:
+        live_web.page_assets.cache_clear()
+
+
 def test_static_files_of_the_page(live):
     phone = Phone(live)
     for name, kind in (("delta.js", "javascript"), ("delta.css", "text/css")):
@@ -702,7 +743,7 @@ def test_routes_under_a_base_url(store, session):
         page = phone.open_page(f"?kode={session.code}").text
         config = page_config(page)
         assert config["api"] == "/kurs/api/live/session/"
-        assert 'href="/kurs/live-static/delta.css"' in page
+        assert "/kurs/live-static/" not in page and "live-static" not in page  # all inside
         assert phone.join(session.code).status == 200
         redirect = phone.request("GET", f"voila/render/delta.ipynb?kode={session.code}")
         assert redirect.headers["Location"] == f"/kurs/delta?kode={session.code}"

@@ -1563,6 +1563,81 @@ def test_join_limit_is_shared_by_every_store_on_one_database(tmp_path):
     assert b"10.1.2.3" not in raw and b"10.9.9.9" not in raw  # only salted hashes are kept
 
 
+def test_a_join_window_starts_again_when_the_clock_goes_back(tmp_path):
+    """The counter (one upsert) restarts a window that lies in the future, as after a clock
+    set back; the full window before it is what refuses the third join."""
+    clock = FakeClock()
+    with Store(f"sqlite:///{tmp_path}/r.db", join_limit=(2, 60.0), clock=clock) as store:
+        made = store.create_session(CASES)
+        store.join(made.code, client="10.1.2.3")
+        store.join(made.code, client="10.1.2.3")
+        with pytest.raises(RateLimited):
+            store.join(made.code, client="10.1.2.3")
+        clock.advance(seconds=-120)
+        store.join(made.code, client="10.1.2.3")
+        store.join(made.code, client="10.1.2.3")
+        with pytest.raises(RateLimited):  # the new window counts from 1 again
+            store.join(made.code, client="10.1.2.3")
+        assert store.participant_count(made.code) == 4
+
+
+def test_a_refused_join_is_not_counted(tmp_path):
+    """Over the limit, the count rolls back with the join: when the window has run out the
+    client gets its full allowance again, not what the refusals left."""
+    clock = FakeClock()
+    with Store(f"sqlite:///{tmp_path}/r.db", join_limit=(2, 60.0), clock=clock) as store:
+        made = store.create_session(CASES)
+        for _ in range(2):
+            store.join(made.code, client="10.1.2.3")
+        for _ in range(5):
+            with pytest.raises(RateLimited):
+                store.join(made.code, client="10.1.2.3")
+        with store.engine.connect() as conn:
+            counted = conn.execute(store_schema.client_windows.select()).one()
+        assert counted.joins == 2
+
+
+def test_client_windows_long_run_out_are_swept(tmp_path):
+    clock = FakeClock()
+    with Store(f"sqlite:///{tmp_path}/r.db", join_limit=(30, 60.0), clock=clock) as store:
+        made = store.create_session(CASES, lang="nb")
+        for i in range(5):
+            store.join(made.code, client=f"10.0.0.{i}")
+        clock.advance(minutes=6)
+        store.join(made.code, client="10.0.1.1")
+        with store.engine.connect() as conn:
+            left = conn.execute(store_schema.client_windows.select()).all()
+        assert len(left) == 1  # the five old windows are gone, the new one is there
+
+
+def last_active(store: Store, code: str) -> datetime:
+    with store.engine.connect() as conn:
+        table = store_schema.sessions
+        return conn.execute(
+            table.select().with_only_columns(table.c.last_active).where(table.c.code == code)
+        ).scalar_one()
+
+
+def test_joins_in_a_burst_write_the_activity_time_once_a_minute(tmp_path):
+    """A join within TOUCH_EVERY of the last recorded activity leaves it; a later one moves
+    it, so the idle clock stays at most a minute behind and a session in use stays open."""
+    clock = FakeClock()
+    idle = timedelta(hours=1)
+    with Store(f"sqlite:///{tmp_path}/r.db", clock=clock, idle_timeout=idle) as store:
+        made = store.create_session(CASES)
+        started = last_active(store, made.code)
+        clock.advance(seconds=30)
+        store.join(made.code)
+        assert last_active(store, made.code) == started
+        clock.advance(seconds=31)
+        store.join(made.code)
+        assert last_active(store, made.code) == clock.now
+        clock.advance(minutes=59, seconds=30)
+        store.join(made.code)  # 59.5 minutes after the last recorded activity: still open
+        clock.advance(minutes=59, seconds=30)
+        assert store.state(made.code).open
+
+
 def test_joins_without_a_client_are_not_limited(tmp_path):
     with Store(f"sqlite:///{tmp_path}/r.db", join_limit=(2, 60.0)) as store:
         made = store.create_session(CASES)

@@ -148,7 +148,7 @@ def test_installed_serve_serves_every_app(installed):
             assert "application/vnd.jupyter.widget-view+json" in page, notebook
             assert "There was an error" not in page and "Traceback" not in page, notebook
         status, page = fetch(f"{srv.url}delta")
-        assert status == 200 and "delta.js" in page
+        assert status == 200 and '<script type="module">' in page and "kit-config" in page
         for asset in ("delta.js", "delta.css"):
             status, body = fetch(f"{srv.url}live-static/{asset}")
             assert status == 200 and len(body) > 200, asset

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import os
 import random
+import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -310,10 +312,36 @@ def _tune_sqlite(engine: Engine, *, wal: bool) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+#: One lock per SQLite engine: the threads of one process take turns at writing here, woken
+#: the moment the writer before them is done, instead of each polling SQLite's file lock with
+#: its busy handler's sleeps (1, 2, 5, 10 ... ms), which left the lock idle under a burst of
+#: joins. Other processes on the same file still meet the busy timeout.
+_WRITE_LOCKS: weakref.WeakKeyDictionary[Engine, threading.RLock] = weakref.WeakKeyDictionary()
+_WRITE_LOCKS_GUARD = threading.Lock()
+
+
+def _write_lock(engine: Engine) -> threading.RLock | None:
+    if engine.dialect.name != "sqlite":
+        return None  # PostgreSQL locks rows, and waiters are woken by the server
+    with _WRITE_LOCKS_GUARD:
+        lock = _WRITE_LOCKS.get(engine)
+        if lock is None:
+            lock = _WRITE_LOCKS[engine] = threading.RLock()
+        return lock
+
+
 @contextmanager
 def write_transaction(engine: Engine) -> Iterator[Connection]:
-    """A connection in a transaction that will write (SQLite: BEGIN IMMEDIATE)."""
-    with engine.connect() as conn:
+    """A connection in a transaction that will write (SQLite: BEGIN IMMEDIATE, one writing
+    thread of the process at a time)."""
+    lock = _write_lock(engine)
+    if lock is None:
+        with engine.connect() as conn:
+            conn.execution_options(kit_write=True)
+            with conn.begin():
+                yield conn
+        return
+    with lock, engine.connect() as conn:
         conn.execution_options(kit_write=True)
         with conn.begin():
             yield conn

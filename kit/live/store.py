@@ -33,7 +33,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, func, inspect, select
+from sqlalchemy import Connection, bindparam, func, inspect, or_, select
+from sqlalchemy import case as sql_case
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import ArgumentError, DatabaseError, IntegrityError, OperationalError
 
@@ -48,6 +49,7 @@ __all__ = [
     "Answer",
     "CaseCounts",
     "InvalidAnswer",
+    "Entered",
     "Joined",
     "NewSession",
     "BadURL",
@@ -80,6 +82,61 @@ _SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212_]+")
 _RAW_CODE_MAX = 64  # what a person may plausibly type around a 6-character code
 _KEY_MAX = 64
 _CACHE_MAX = 512
+#: A join or answer within this long of the session's last recorded activity does not write
+#: the activity time again (it only keeps the session from closing after hours idle).
+TOUCH_EVERY = timedelta(seconds=60)
+
+
+# Statements of a phone's join, built once (building a statement costs more than running it
+# on SQLite); the values come as bound parameters.
+_SESSION_ROW = select(db.sessions).where(db.sessions.c.code == bindparam("code"))
+_SESSION_ROW_LOCKED = _SESSION_ROW.with_for_update()
+_CASE_STATES = select(
+    db.case_state.c.case_id, db.case_state.c.round, db.case_state.c.revealed_at
+).where(db.case_state.c.session_code == bindparam("code"))
+_TOKEN_SESSION = select(db.participants.c.session_code).where(
+    db.participants.c.token == bindparam("token")
+)
+_ANSWERS_OF = select(
+    db.answers.c.case_id, db.answers.c.round, db.answers.c.process, db.answers.c.level
+).where(
+    db.answers.c.session_code == bindparam("code"),
+    db.answers.c.participant_token == bindparam("token"),
+)
+_NEW_PARTICIPANT = db.participants.insert().values(
+    token=bindparam("token"),
+    session_code=bindparam("code"),
+    joined_at=bindparam("now"),
+    window_start=bindparam("now"),
+    window_count=0,
+)
+
+
+def _join_counter(insert: Callable[[Any], Any]) -> Any:
+    """One upsert that counts a new participant of a client (see Store._count_join)."""
+    c = db.client_windows.c
+    now = bindparam("now", type_=db.UTCDateTime)
+    stale = or_(
+        c.window_start <= bindparam("window_from", type_=db.UTCDateTime), c.window_start > now
+    )
+    return (
+        insert(db.client_windows)
+        .values(client=bindparam("who"), window_start=now, joins=1)
+        .on_conflict_do_update(
+            index_elements=[c.client],
+            set_={
+                "window_start": sql_case((stale, now), else_=c.window_start),
+                "joins": sql_case((stale, 1), else_=c.joins + 1),
+            },
+        )
+        .returning(c.joins)
+    )
+
+
+_JOIN_COUNTERS = {
+    "sqlite": _join_counter(sqlite.insert),
+    "postgresql": _join_counter(postgresql.insert),
+}
 
 
 # ------------------------------------------------------------------------------------- errors
@@ -216,6 +273,16 @@ class Joined:
 
     token: str
     resumed: bool
+
+
+@dataclass(frozen=True)
+class Entered:
+    """What a phone's join returns: the participant, the room's state, and the participant's
+    own answers by (case id, round) (empty for a new one)."""
+
+    joined: Joined
+    state: RoomState
+    answers: dict[tuple[str, int], Answer]
 
 
 # ------------------------------------------------------------------------------ input checking
@@ -376,6 +443,8 @@ class Store:
         self.idle_timeout = idle_timeout or idle_timeout_default()
         self._clock = clock
         self._case_ids: dict[str, tuple[str, ...]] = {}  # a session's cases never change
+        #: when this store last deleted client windows long run out (see _count_join)
+        self._windows_swept: datetime | None = None
         try:
             if not self._run_read(self._schema_is_current):
                 self._run_write(self._ensure_schema)
@@ -463,10 +532,8 @@ class Store:
 
     @staticmethod
     def _session_row(conn: Connection, code: str, *, lock: bool = False) -> Any:
-        query = select(db.sessions).where(db.sessions.c.code == code)
-        if lock:
-            query = query.with_for_update()
-        row = conn.execute(query).one_or_none()
+        query = _SESSION_ROW_LOCKED if lock else _SESSION_ROW
+        row = conn.execute(query, {"code": code}).one_or_none()
         if row is None:
             raise UnknownCode("no session with this code")
         return row
@@ -498,13 +565,21 @@ class Store:
             .values(closed_at=self._clock(), state_seq=db.sessions.c.state_seq + 1)
         )
 
-    def _touch(self, conn: Connection, code: str, *, state: bool = False) -> None:
+    def _touch(self, conn: Connection, code: str, *, state: bool = False, row: Any = None) -> None:
+        """Mark activity (and with ``state``, a change phones follow). With the session's
+        ``row`` in hand, a session active less than :data:`TOUCH_EVERY` ago is left as it is:
+        a burst of joins need not each write the session row, and the idle clock (hours) is
+        at most that much behind."""
         values: dict[str, Any] = {}
         if state:
             values["state_seq"] = db.sessions.c.state_seq + 1
         s = db.sessions.c
         if values:
             conn.execute(db.sessions.update().where(s.code == code).values(**values))
+        if not state and row is not None:
+            since = self._clock() - (row.last_active or row.created_at)
+            if timedelta(0) <= since < TOUCH_EVERY:
+                return
         # Activity keeps an open session open; it never reopens a closed one.
         conn.execute(
             db.sessions.update()
@@ -701,23 +776,18 @@ class Store:
         """What phones follow (one consistent read): open, shown case, rounds, revealed keys."""
         code = normalize_code(code)
 
-        def work(conn: Connection) -> RoomState:
-            row = self._session_row(conn, code)
-            s = db.case_state.c
-            states = list(
-                conn.execute(
-                    select(s.case_id, s.round, s.revealed_at).where(s.session_code == code)
-                )
-            )
-            return RoomState(
-                open=self._is_open(row),
-                version=row.state_seq,
-                current_case=row.current_case,
-                rounds={r.case_id: r.round for r in states if r.round > 1},
-                revealed=frozenset(r.case_id for r in states if r.revealed_at is not None),
-            )
+        return self._run_read(lambda conn: self._state(conn, code, self._session_row(conn, code)))
 
-        return self._run_read(work)
+    def _state(self, conn: Connection, code: str, row: Any) -> RoomState:
+        """The room's state, read on ``conn``, with the session's ``row`` already in hand."""
+        states = list(conn.execute(_CASE_STATES, {"code": code}))
+        return RoomState(
+            open=self._is_open(row),
+            version=row.state_seq,
+            current_case=row.current_case,
+            rounds={r.case_id: r.round for r in states if r.round > 1},
+            revealed=frozenset(r.case_id for r in states if r.revealed_at is not None),
+        )
 
     def revealed(self, code: str) -> set[str]:
         """Case ids whose key the presenter has shown."""
@@ -754,6 +824,12 @@ class Store:
         anonymous token (random; nothing about the person) is made. ``client`` (the address the
         request came from) counts new participants against ``join_limit``; a client over it may
         still come back as itself, never as someone new (RateLimited)."""
+        return self.enter(code, token, client).joined
+
+    def enter(self, code: str, token: str | None = None, client: str | None = None) -> Entered:
+        """:meth:`join`, and in the same transaction what the phone shows next: the room's
+        state and (for a participant coming back) their answers. One trip to the database for
+        a phone's join, the burst a room makes when the code goes up."""
         code = normalize_code(code)
         if token is not None:
             try:
@@ -765,25 +841,19 @@ class Store:
         fresh = secrets.token_hex(16)
         who = self._client_hash(client) if client is not None else None
 
-        def work(conn: Connection) -> Joined:
-            self._open_row(conn, code)
+        def work(conn: Connection) -> Entered:
+            row = self._open_row(conn, code)
             if token is not None:
-                mine = conn.execute(
-                    select(db.participants.c.session_code).where(db.participants.c.token == token)
-                ).scalar_one_or_none()
+                mine = conn.execute(_TOKEN_SESSION, {"token": token}).scalar_one_or_none()
                 if mine == code:
-                    self._touch(conn, code)
-                    return Joined(token, True)
+                    self._touch(conn, code, row=row)
+                    answers = self._answers_of(conn, code, token)
+                    return Entered(Joined(token, True), self._state(conn, code, row), answers)
             if who is not None:
                 self._count_join(conn, who)
-            now = self._clock()
-            conn.execute(
-                db.participants.insert().values(
-                    token=fresh, session_code=code, joined_at=now, window_start=now, window_count=0
-                )
-            )
-            self._touch(conn, code)
-            return Joined(fresh, False)
+            conn.execute(_NEW_PARTICIPANT, {"token": fresh, "code": code, "now": self._clock()})
+            self._touch(conn, code, row=row)
+            return Entered(Joined(fresh, False), self._state(conn, code, row), {})
 
         return self._run_write(work)
 
@@ -799,46 +869,39 @@ class Store:
     def _count_join(self, conn: Connection, who: str) -> None:
         """One more new participant from client ``who`` in this transaction, or RateLimited.
 
-        The counter row is locked (PostgreSQL) or the whole database is (SQLite's BEGIN
-        IMMEDIATE), so joins arriving together are counted one after another."""
+        One upsert counts it: a window that has run out (or lies in the future: the clock went
+        back) starts again at this join. The counter row is locked by the upsert (PostgreSQL) or
+        the whole database is (SQLite's BEGIN IMMEDIATE), so joins arriving together are counted
+        one after another; over the limit, the exception rolls the count back with the join."""
         limit, seconds = self.join_limit
         now = self._clock()
+        window = timedelta(seconds=seconds)
         c = db.client_windows.c
-        conn.execute(
-            db.client_windows.delete().where(c.window_start < now - timedelta(seconds=seconds * 5))
-        )
-        conn.execute(
-            self._insert(db.client_windows)
-            .values(client=who, window_start=now, joins=0)
-            .on_conflict_do_nothing()
-        )
-        row = conn.execute(select(db.client_windows).where(c.client == who).with_for_update()).one()
-        if now - row.window_start >= timedelta(seconds=seconds) or now < row.window_start:
-            start, joins = now, 1
-        elif row.joins >= limit:
+        # Windows long run out are deleted now and then (once a window per store), not on
+        # every join: a burst of joins should not each scan the table.
+        if self._windows_swept is None or not (timedelta(0) <= now - self._windows_swept < window):
+            conn.execute(db.client_windows.delete().where(c.window_start < now - window * 5))
+            self._windows_swept = now
+        counter = _JOIN_COUNTERS[self.dialect]
+        joins = conn.execute(counter, {"who": who, "now": now, "window_from": now - window})
+        if joins.scalar_one() > limit:
             raise RateLimited("too many new participants from one client")
-        else:
-            start, joins = row.window_start, row.joins + 1
-        conn.execute(
-            db.client_windows.update()
-            .where(c.client == who)
-            .values(window_start=start, joins=joins)
-        )
 
     def my_answers(self, code: str, token: str) -> dict[tuple[str, int], Answer]:
         """A participant's own answers, by (case id, round): what a reloaded phone shows."""
         code = normalize_code(code)
         token = _check_token(token)
-        a = db.answers.c
 
-        def work(conn: Connection) -> list[Any]:
+        def work(conn: Connection) -> dict[tuple[str, int], Answer]:
             self._session_row(conn, code)
-            query = select(a.case_id, a.round, a.process, a.level).where(
-                a.session_code == code, a.participant_token == token
-            )
-            return list(conn.execute(query))
+            return self._answers_of(conn, code, token)
 
-        return {(r.case_id, r.round): Answer(r.process, r.level) for r in self._run_read(work)}
+        return self._run_read(work)
+
+    @staticmethod
+    def _answers_of(conn: Connection, code: str, token: str) -> dict[tuple[str, int], Answer]:
+        rows = conn.execute(_ANSWERS_OF, {"code": code, "token": token})
+        return {(r.case_id, r.round): Answer(r.process, r.level) for r in rows}
 
     def submit(self, code: str, token: str, case_id: str, answer: Answer) -> int:
         """Record a participant's answer to one case in its current round (returned); a new
