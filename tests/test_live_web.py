@@ -837,3 +837,38 @@ def _run_in_thread(coro):
 
     with ThreadPoolExecutor(1) as pool:
         return pool.submit(asyncio.run, coro).result()
+
+
+def test_store_threads_hand_back_results_errors_and_batches():
+    """Results and exceptions reach the awaiting coroutine; calls that end while the loop is
+    busy wake it once between them, not once each (run_in_executor wakes it 200 times)."""
+    threads = live_web.StoreThreads(4)
+
+    async def main() -> tuple[list, int]:
+        loop = asyncio.get_running_loop()
+        wakes = 0
+        real = loop.call_soon_threadsafe
+
+        def counted(*args, **kwargs):
+            nonlocal wakes
+            wakes += 1
+            return real(*args, **kwargs)
+
+        loop.call_soon_threadsafe = counted  # type: ignore[method-assign]
+        futures = [threads.submit(lambda i=i: i * i) for i in range(200)]
+        time.sleep(0.5)  # the loop is busy while every call ends
+        results = await asyncio.gather(*futures)
+
+        def broken() -> None:
+            raise StoreUnavailable("disk gone")
+
+        with pytest.raises(StoreUnavailable, match="disk gone"):
+            await threads.submit(broken)
+        return results, wakes
+
+    try:
+        results, wakes = asyncio.run(main())
+    finally:
+        threads.shutdown()
+    assert results == [i * i for i in range(200)]
+    assert 1 <= wakes <= 5, wakes  # one for the batch (and the one for the error)
