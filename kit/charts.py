@@ -13,6 +13,7 @@ import altair as alt
 
 from .i18n import t
 from .model import PROCESSES
+from .render_docs import table_region
 
 
 def process_label(process: str, lang: str) -> str:
@@ -104,10 +105,11 @@ def confusion_table(rows: Sequence[dict], lang: str) -> str:
         for e in PROCESSES
     )
     corner = escape(t("confusion_table_corner", lang))
-    return (
-        "<div class='kit-table-wrap'><table class='kit-table'>"
+    return table_region(
+        "<table class='kit-table'>"
         f"<caption>{escape(t('confusion_title', lang))}</caption>"
-        f"<thead><tr><th scope='col'>{corner}</th>{head}</tr></thead><tbody>{body}</tbody></table></div>"
+        f"<thead><tr><th scope='col'>{corner}</th>{head}</tr></thead><tbody>{body}</tbody></table>",
+        t("confusion_title", lang),
     )
 
 
@@ -164,6 +166,24 @@ def live_description(counts: dict, titles: dict[str, str], order: Sequence[str],
             t("live_chart_desc_case", lang, title=titles[case_id], n=c.answers, parts=split)
         )
     return " ".join(parts) if parts else t("live_chart_desc_none", lang)
+
+
+def live_table(counts: dict, order: Sequence[str], titles: dict[str, str], lang: str) -> str:
+    """The live chart's numbers: a row per case (in ``order``), a column per process."""
+    head = "".join(f"<th scope='col'>{escape(process_label(p, lang))}</th>" for p in PROCESSES)
+    body = "".join(
+        f"<tr><th scope='row'>{escape(titles[i])}</th>"
+        + "".join(f"<td>{counts[i].processes[p]}</td>" for p in PROCESSES)
+        + "</tr>"
+        for i in order
+    )
+    return table_region(
+        "<table class='kit-table'>"
+        f"<caption>{escape(t('live_chart_title', lang))}</caption><thead><tr>"
+        f"<th scope='col'>{escape(t('live_chart_case', lang))}</th>{head}</tr></thead>"
+        f"<tbody>{body}</tbody></table>",
+        t("live_chart_title", lang),
+    )
 
 
 def live_chart(rows: Sequence[dict], lang: str) -> alt.HConcatChart:
@@ -285,11 +305,12 @@ def round_table(result, lang: str) -> str:
             a, b = result.first.share(process), result.current.share(process)
             cells += f"<td>{escape(_percent(a))} → {escape(_percent(b))}</td>"
         body += f"<tr><th scope='row'>{escape(process_label(process, lang))}</th>{cells}</tr>"
-    return (
-        "<div class='kit-table-wrap'><table class='kit-table'>"
+    return table_region(
+        "<table class='kit-table'>"
         f"<caption>{escape(t('live_round_table', lang))}</caption><thead><tr>"
         f"<th scope='col'>{escape(t('live_chart_process', lang))}</th>{heads}</tr></thead>"
-        f"<tbody>{body}</tbody></table></div>"
+        f"<tbody>{body}</tbody></table>",
+        t("live_round_table", lang),
     )
 
 
@@ -445,8 +466,9 @@ def practice_progress_table(rows: Sequence[dict], lang: str) -> str:
         f"<td>{escape(_practice_tier(r, lang))}</td></tr>"
         for r in rows
     )
-    return (
-        "<div class='kit-table-wrap'><table class='kit-table kit-practice-table'>"
+    return table_region(
+        "<table class='kit-table kit-practice-table'>"
         f"<caption>{escape(t('practice_progress_title', lang))}</caption>"
-        f"<thead><tr>{heads}</tr></thead><tbody>{body}</tbody></table></div>"
+        f"<thead><tr>{heads}</tr></thead><tbody>{body}</tbody></table>",
+        t("practice_progress_title", lang),
     )

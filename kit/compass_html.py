@@ -11,6 +11,7 @@ from .compass import Assessment, Compass, Gap, Question, Rule, load_compass
 from .i18n import t
 from .model import Model, load_model
 from .render import level_diagram, level_title, paragraph, process_name
+from .render_docs import table_region
 
 
 def _quote(text: str, lang: str) -> str:
@@ -133,12 +134,15 @@ def findings_html(assessment: Assessment, model: Model, lang: str, h: int = 3) -
         f"<ul class='kit-kompass-summary'><li><strong>{escape(t('kompass_processes_label', lang))}:"
         f"</strong> {badges}</li><li><strong>{escape(t('kompass_levels_label', lang))}:</strong> "
         f"{escape(levels or t('kompass_no_level', lang))}</li></ul>"
-        "<div class='kit-table-wrap'><table class='kit-table kit-kompass-why'>"
-        f"<caption>{escape(t('kompass_findings_caption', lang))}</caption><thead><tr>"
-        f"<th scope='col'>{escape(t('kompass_col_process', lang))}</th>"
-        f"<th scope='col'>{escape(t('kompass_col_level', lang))}</th>"
-        f"<th scope='col'>{escape(t('kompass_because', lang))}</th></tr></thead>"
-        f"<tbody>{rows}</tbody></table></div>"
+        + table_region(
+            "<table class='kit-table kit-kompass-why'>"
+            f"<caption>{escape(t('kompass_findings_caption', lang))}</caption><thead><tr>"
+            f"<th scope='col'>{escape(t('kompass_col_process', lang))}</th>"
+            f"<th scope='col'>{escape(t('kompass_col_level', lang))}</th>"
+            f"<th scope='col'>{escape(t('kompass_because', lang))}</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table>",
+            t("kompass_findings_caption", lang),
+        )
     )
     return "".join(parts)
 

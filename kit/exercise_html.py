@@ -16,6 +16,7 @@ from .cases import Case, domain_label
 from .exercise import Feedback, Score, case_text_html, level_label, points_label
 from .i18n import t
 from .model import Model
+from .render_docs import table_region
 
 
 def case_html(case: Case, lang: str) -> str:
@@ -150,12 +151,12 @@ def summary_html(score: Score, lang: str) -> str:
         f"<td>{escape(t('klass_by_process_row', lang, right=right, total=total))}</td></tr>"
         for p, (right, total) in score.by_process.items()
     )
-    table = (
-        f"<h3>{escape(t('klass_by_process_heading', lang))}</h3>"
-        "<div class='kit-table-wrap'><table class='kit-table'><thead><tr>"
+    table = f"<h3>{escape(t('klass_by_process_heading', lang))}</h3>" + table_region(
+        "<table class='kit-table'><thead><tr>"
         f"<th scope='col'>{escape(t('klass_by_process_col', lang))}</th>"
         f"<th scope='col'>{escape(t('klass_by_process_right', lang))}</th>"
-        f"</tr></thead><tbody>{rows}</tbody></table></div>"
+        f"</tr></thead><tbody>{rows}</tbody></table>",
+        t("klass_by_process_heading", lang),
     )
     sentence = (
         t(

@@ -14,6 +14,7 @@ from typing import Any
 import altair as alt
 
 from .i18n import t
+from .render_docs import table_region
 
 __all__ = [
     "percent",
@@ -120,13 +121,14 @@ def share_table(summary: Mapping[str, Any], lang: str) -> str:
         f"<tr><th scope='row'>{escape(t('plans_col_total', lang))}</th><td>{total}</td>"
         f"<td>{escape(percent(total, total, lang) if total else '')}</td></tr>"
     )
-    return (
-        "<div class='kit-table-wrap'><table class='kit-table'>"
+    return table_region(
+        "<table class='kit-table'>"
         f"<caption>{escape(t('plans_share_title', lang))}</caption><thead><tr>"
         f"<th scope='col'>{escape(t('plans_col_answer', lang))}</th>"
         f"<th scope='col'>{escape(t('plans_axis_count', lang))}</th>"
         f"<th scope='col'>{escape(t('plans_col_percent', lang))}</th>"
-        f"</tr></thead><tbody>{body}</tbody></table></div>"
+        f"</tr></thead><tbody>{body}</tbody></table>",
+        t("plans_share_title", lang),
     )
 
 
@@ -212,11 +214,12 @@ def years_table(summary: Mapping[str, Any], lang: str) -> str:
         f"<td>{c['yes'] + c['no']}</td></tr>"
         for year, c in summary["by_year"].items()
     )
-    return (
-        "<div class='kit-table-wrap'><table class='kit-table'>"
+    return table_region(
+        "<table class='kit-table'>"
         f"<caption>{escape(t('plans_years_title', lang))}</caption><thead><tr>"
         f"<th scope='col'>{escape(t('plans_axis_year', lang))}</th>"
         f"<th scope='col'>{escape(yes)}</th><th scope='col'>{escape(no)}</th>"
         f"<th scope='col'>{escape(t('plans_col_total', lang))}</th>"
-        f"</tr></thead><tbody>{body}</tbody></table></div>"
+        f"</tr></thead><tbody>{body}</tbody></table>",
+        t("plans_years_title", lang),
     )

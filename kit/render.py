@@ -12,6 +12,7 @@ from html import escape
 from .i18n import t
 from .lessons import CheckQuestion, ContrastPair, Example, Feedback
 from .model import LEVEL_FIELDS, Level, Model
+from .render_docs import table_region
 from .text import Text
 
 
@@ -92,11 +93,11 @@ def level_comparison(a: Level, b: Level, lang: str) -> str:
         )
     caption = t("compare_caption", lang, a=a.number, b=b.number)
     # its own labelled, focusable scroll box: on a phone the table scrolls there, not the page
-    return (
-        f"<div class='kit-table-wrap' role='region' aria-label='{escape(caption)}' tabindex='0'>"
+    return table_region(
         "<table class='kit-table'>"
         f"<caption>{escape(caption)}</caption><thead>{head}</thead>"
-        f"<tbody>{''.join(rows)}</tbody></table></div>"
+        f"<tbody>{''.join(rows)}</tbody></table>",
+        caption,
     )
 
 

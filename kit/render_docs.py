@@ -26,6 +26,14 @@ def markdown_html(text: str, top_level: int = 2) -> str:
     return table_regions(body)
 
 
+def table_region(table: str, label: str) -> str:
+    """One ``<table>`` (HTML) in its own scrolling box: a ``region`` named ``label`` (plain
+    text, escaped here) that the keyboard can reach, so a table wider than a phone scrolls
+    there, and a screen reader can name the box it is in. Every table of the kit goes in one."""
+    name = escape(label, quote=True)
+    return f"<div class='kit-table-wrap' role='region' aria-label=\"{name}\" tabindex='0'>{table}</div>"
+
+
 def table_regions(body: str, fallback_label: str = "") -> str:
     """Wrap each ``<table>`` of ``body`` in a labelled, focusable scrolling region."""
     heading = fallback_label
@@ -36,11 +44,7 @@ def table_regions(body: str, fallback_label: str = "") -> str:
             heading = unescape(_TAGS.sub("", match[2])).strip()
             continue
         out.append(body[pos : match.start()])
-        label = escape(heading or fallback_label, quote=True)
-        out.append(
-            f"<div class='kit-table-wrap' role='region' aria-label=\"{label}\" tabindex='0'>"
-            f"{match[0]}</div>"
-        )
+        out.append(table_region(match[0], heading or fallback_label))
         pos = match.end()
     out.append(body[pos:])
     return "".join(out)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from kit import charts
 from kit.cases import Case
 from kit.exercise import Answer, check, confusion
+from kit.i18n import t
 from kit.text import Text
+from tests.regions import table_region_labels
 
 
 def rows():
@@ -47,5 +49,21 @@ def test_summary_without_mistakes():
 
 def test_table_has_same_numbers():
     html = charts.confusion_table(rows(), "nb")
+    assert table_region_labels(html) == [t("confusion_title", "nb")]
     assert html.count("<th scope='row'>") == 4
     assert "<td>2</td>" in html and "<caption>" in html
+
+
+def test_live_tables_sit_in_labelled_regions():
+    """The presenter's tables (every case; one case's rounds) scroll in named regions, and the
+    live table escapes the case titles it is given."""
+    from kit.live.room import Answer as RoomAnswer
+    from kit.live.room import CaseCounts, CaseResult
+
+    first = CaseCounts.tally("c1", {RoomAnswer("samskaping", 2): 3})
+    second = CaseCounts.tally("c1", {RoomAnswer("samproduksjon", 3): 2}, 2)
+    live = charts.live_table({"c1": second}, ["c1"], {"c1": "<b>Tittel</b>"}, "en")
+    assert table_region_labels(live) == [t("live_chart_title", "en")]
+    assert "<b>Tittel</b>" not in live and "&lt;b&gt;Tittel&lt;/b&gt;" in live
+    rounds = charts.round_table(CaseResult("c1", (first, second)), "nn")
+    assert table_region_labels(rounds) == [t("live_round_table", "nn")]

@@ -18,9 +18,11 @@ from kit.compass_html import (
     rules_html,
     summary_html,
 )
+from kit.i18n import t
 from kit.model import load_model
 from kit.paths import data_dir
 from kit.yamlio import ContentError
+from tests.regions import table_region_labels
 
 COMPASS = load_compass()
 RAW = yaml.safe_load((data_dir() / "compass.yaml").read_text(encoding="utf-8"))
@@ -803,6 +805,7 @@ def test_findings_table_has_one_row_per_rule_that_counts():
         "level1_anchoring",
     ]
     text = findings_html(result, model, "nb")
+    assert table_region_labels(text) == [t("kompass_findings_caption", "nb")]
     assert text.count("<tr><td>") == 3
     assert (
         "<p class='kit-kompass-verdict'><strong>Hovedsvar:</strong> "

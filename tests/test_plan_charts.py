@@ -7,7 +7,9 @@ import re
 import pytest
 
 from kit import plan_charts
+from kit.i18n import t
 from kit.plans import Plan, read_example, summary
+from tests.regions import table_region_labels
 
 
 def numbers() -> dict:
@@ -131,6 +133,7 @@ def test_no_plans_still_draws_and_says_so():
 def test_tables_escape_text():
     html = plan_charts.years_table(numbers(), "nb") + plan_charts.share_table(numbers(), "nb")
     assert "<script" not in html and html.count("<table") == 2
+    assert table_region_labels(html) == [t("plans_years_title", "nb"), t("plans_share_title", "nb")]
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ import pytest
 
 from kit.cases import TIERS, Case
 from kit.exercise import Answer, check
+from kit.i18n import t
 from kit.practice import (
     DISTINCTIONS,
     STEP,
@@ -19,6 +20,7 @@ from kit.practice import (
     story_order,
 )
 from kit.text import Text
+from tests.regions import table_region_labels
 
 
 def case(cid: str, process: str, level: int | None, tier: str = "lett", chain=None) -> Case:
@@ -394,6 +396,7 @@ def test_progress_chart_has_a_description_and_a_table(lang, first, second):
     assert [b["count"] for b in bars] == [3, 1, 6, 0]
     assert [lab["label"].split(" ")[0] for lab in labels] == ["3", "6"]
     table = charts.practice_progress_table(ROWS, lang)
+    assert table_region_labels(table) == [t("practice_progress_title", lang)]
     assert table.count("<tr>") == 3 and "<th scope='row'>" in table
     assert "<td>4</td><td>3</td>" in table and "<td>6</td><td>6</td>" in table
 

@@ -7,9 +7,11 @@ import dataclasses
 import pytest
 
 from kit import render
+from kit.i18n import t
 from kit.lessons import check_choice, load_lesson
 from kit.model import LEVEL_FIELDS, load_model
 from kit.text import Text
+from tests.regions import table_region_labels
 
 
 @pytest.mark.parametrize("lang", ["nb", "nn", "en"])
@@ -47,6 +49,7 @@ def test_markup_in_data_is_escaped():
 def test_comparison_is_a_real_table():
     model = load_model()
     out = render.level_comparison(model.level(1), model.level(3), "nb")
+    assert table_region_labels(out) == [t("compare_caption", "nb", a=1, b=3)]
     assert out.count("<th scope='row'>") == len(LEVEL_FIELDS) + 2
     assert "<caption>" in out and "Nivå 1" in out and "Nivå 3" in out
 

@@ -67,3 +67,19 @@ def test_quick_start_shown_in_the_page_or_where_to_find_it():
     assert "lang='nb'" in shown, "the quick start is in bokmål whatever the page's language"
     missing = quickstart("en", None)
     assert "<details" not in missing and "docs/hurtigstart.md" in missing
+
+
+def test_every_table_the_kit_writes_goes_in_a_region():
+    """A module that writes a ``<table`` hands it to table_region (one place for the markup
+    of the labelled scroll box), and no bare wrapper is written by hand."""
+    from pathlib import Path
+
+    import kit
+
+    root = Path(kit.__file__).parent
+    writers = [p for p in root.rglob("*.py") if "<table" in p.read_text(encoding="utf-8")]
+    assert len(writers) >= 6  # charts, plan charts, compass, exercise, render, render_docs
+    for path in writers:
+        source = path.read_text(encoding="utf-8")
+        assert "table_region(" in source, path
+        assert "<div class='kit-table-wrap'>" not in source, path

@@ -18,6 +18,7 @@ from kit.i18n import t
 from kit.model import load_model
 from kit.plans import read_plans_bytes
 from kit.text import Text
+from tests.regions import table_region_labels
 
 RENDER_MODULES = ("exercise_html", "explorer_html", "plans_html", "compass_html", "render")
 
@@ -76,6 +77,7 @@ def test_feedback_html_says_what_was_right_in_words(answer, outcome, verdict):
 def test_summary_and_download():
     fb = [check(case(), Answer("samskaping", 2)), check(case(), Answer("ingen", None))]
     html = eh.summary_html(score(fb), "en")
+    assert table_region_labels(html) == [t("klass_by_process_heading", "en")]
     assert html.startswith("<h2 tabindex='-1' data-kit-focus>Summary</h2>")
     assert "<th scope='col'>" in html
     link = eh.download_html(b"id;svar\nc1;ja\n", "nb")

@@ -508,7 +508,9 @@ class Presentator(App):
                 rows = charts.live_rows(counts, titles, top, lang)
                 description = charts.live_description(counts, titles, top, lang)
                 chart = charts.live_chart(rows, lang).properties(description=description)
-                self.chart_view.update(chart, description, self._table(counts, top, titles))
+                self.chart_view.update(
+                    chart, description, charts.live_table(counts, top, titles, self.lang)
+                )
             for number, case_id in enumerate(page, start=first + 1):
                 card = self.cards.get(case_id)
                 if card is None:
@@ -551,24 +553,6 @@ class Presentator(App):
             charts.round_chart(charts.round_rows(result, lang), lang, big=True),
             charts.round_description(result, titles[current], lang),
             charts.round_table(result, lang),
-        )
-
-    def _table(self, counts: dict, order: list[str], titles: dict[str, str]) -> str:
-        from ..model import PROCESSES
-
-        lang = self.lang
-        head = "".join(f"<th scope='col'>{escape(t('process_' + p, lang))}</th>" for p in PROCESSES)
-        body = "".join(
-            f"<tr><th scope='row'>{escape(titles[i])}</th>"
-            + "".join(f"<td>{counts[i].processes[p]}</td>" for p in PROCESSES)
-            + "</tr>"
-            for i in order
-        )
-        return (
-            "<div class='kit-table-wrap'><table class='kit-table'>"
-            f"<caption>{escape(t('live_chart_title', lang))}</caption><thead><tr>"
-            f"<th scope='col'>{escape(t('live_chart_case', lang))}</th>{head}</tr></thead>"
-            f"<tbody>{body}</tbody></table></div>"
         )
 
     def _case_action(self, case_id: str, action) -> bool:
