@@ -94,22 +94,33 @@ def confusion_chart(rows: Sequence[dict], lang: str) -> alt.LayerChart:
     )
 
 
+def _process_table(
+    caption: str, corner: str, rows: Sequence[tuple[str, Sequence[int]]], lang: str
+) -> str:
+    """A table with a column per process: ``rows`` are (row header, a count per process)."""
+    head = "".join(f"<th scope='col'>{escape(process_label(p, lang))}</th>" for p in PROCESSES)
+    body = "".join(
+        f"<tr><th scope='row'>{escape(label)}</th>"
+        + "".join(f"<td>{n}</td>" for n in numbers)
+        + "</tr>"
+        for label, numbers in rows
+    )
+    return table_region(
+        f"<table class='kit-table'><caption>{escape(caption)}</caption>"
+        f"<thead><tr><th scope='col'>{escape(corner)}</th>{head}</tr></thead>"
+        f"<tbody>{body}</tbody></table>",
+        caption,
+    )
+
+
 def confusion_table(rows: Sequence[dict], lang: str) -> str:
     """The same numbers as an HTML table with row and column headers."""
     counts = {(r["expected"], r["given"]): int(r["count"]) for r in rows}
-    head = "".join(f"<th scope='col'>{escape(process_label(p, lang))}</th>" for p in PROCESSES)
-    body = "".join(
-        f"<tr><th scope='row'>{escape(process_label(e, lang))}</th>"
-        + "".join(f"<td>{counts.get((e, g), 0)}</td>" for g in PROCESSES)
-        + "</tr>"
-        for e in PROCESSES
-    )
-    corner = escape(t("confusion_table_corner", lang))
-    return table_region(
-        "<table class='kit-table'>"
-        f"<caption>{escape(t('confusion_title', lang))}</caption>"
-        f"<thead><tr><th scope='col'>{corner}</th>{head}</tr></thead><tbody>{body}</tbody></table>",
+    return _process_table(
         t("confusion_title", lang),
+        t("confusion_table_corner", lang),
+        [(process_label(e, lang), [counts.get((e, g), 0) for g in PROCESSES]) for e in PROCESSES],
+        lang,
     )
 
 
@@ -170,19 +181,11 @@ def live_description(counts: dict, titles: dict[str, str], order: Sequence[str],
 
 def live_table(counts: dict, order: Sequence[str], titles: dict[str, str], lang: str) -> str:
     """The live chart's numbers: a row per case (in ``order``), a column per process."""
-    head = "".join(f"<th scope='col'>{escape(process_label(p, lang))}</th>" for p in PROCESSES)
-    body = "".join(
-        f"<tr><th scope='row'>{escape(titles[i])}</th>"
-        + "".join(f"<td>{counts[i].processes[p]}</td>" for p in PROCESSES)
-        + "</tr>"
-        for i in order
-    )
-    return table_region(
-        "<table class='kit-table'>"
-        f"<caption>{escape(t('live_chart_title', lang))}</caption><thead><tr>"
-        f"<th scope='col'>{escape(t('live_chart_case', lang))}</th>{head}</tr></thead>"
-        f"<tbody>{body}</tbody></table>",
+    return _process_table(
         t("live_chart_title", lang),
+        t("live_chart_case", lang),
+        [(titles[i], [counts[i].processes[p] for p in PROCESSES]) for i in order],
+        lang,
     )
 
 
