@@ -1,9 +1,10 @@
 """Focus you can see, and targets you can hit, on every app (WCAG 2.4.7, 1.4.11, 2.5.8).
 
-Tabbing through each app, every control that takes focus must show an outline of at least 2 px
-whose colour has at least 3:1 contrast with the page behind it and with what lies just inside it
-(the white inner ring of the kit's focus style, or the control itself where there is no ring).
-Every button, field and menu is at least 24 x 24 CSS px.
+Tabbing through each app, in bokmål, nynorsk and English, at 1280 px and at 375 px, every
+control that takes focus must show an outline of at least 2 px whose colour has at least 3:1
+contrast with the page behind it and with what lies just inside it (the white inner ring of the
+kit's focus style, or the control itself where there is no ring). Every button, field and menu
+is at least 24 x 24 CSS px.
 """
 
 from __future__ import annotations
@@ -59,25 +60,44 @@ TARGETS = """
 """
 
 
-@pytest.mark.parametrize("notebook", APP_NOTEBOOKS)
-def test_focus_ring_on_every_control_and_targets_large_enough(browser, server, notebook):
-    context = local_context(browser, server, {"width": 1280, "height": 900})
+#: Each app in each language; both widths are checked in the same page (desktop, then phone).
+CASES = [(nb, lang) for nb in APP_NOTEBOOKS for lang in ("nb", "nn", "en")]
+WIDTHS = ({"width": 1280, "height": 900}, {"width": 375, "height": 740})
+
+
+def tab_through(page) -> tuple[int, list[dict]]:
+    """Tab from the top of the page: how many stops had focus on a control, and the weak ones."""
+    page.evaluate(
+        "() => { document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0); }"
+    )
+    seen, weak = 0, []
+    for _ in range(STOPS):
+        page.keyboard.press("Tab")
+        got = page.evaluate(FOCUS)
+        if got is None:
+            continue
+        seen += 1
+        if got["width"] < 2 or got["vs_page"] < 3 or got["vs_inner"] < 3:
+            weak.append(got)
+    return seen, weak
+
+
+@pytest.mark.parametrize(("notebook", "lang"), CASES)
+def test_focus_ring_on_every_control_and_targets_large_enough(browser, server, notebook, lang):
+    context = local_context(browser, server, WIDTHS[0])
     page = context.new_page()
     try:
-        page.goto(f"{server.url}voila/render/{notebook}")
+        page.goto(f"{server.url}voila/render/{notebook}?lang={lang}")
         page.wait_for_selector(".kit-app h1", timeout=90_000)
+        page.wait_for_function(f"document.documentElement.lang === '{lang}'", timeout=30_000)
         page.wait_for_timeout(300)
-        assert page.evaluate(TARGETS) == [], "targets smaller than 24 x 24 CSS px"
-        seen, weak = 0, []
-        for _ in range(STOPS):
-            page.keyboard.press("Tab")
-            got = page.evaluate(FOCUS)
-            if got is None:
-                continue
-            seen += 1
-            if got["width"] < 2 or got["vs_page"] < 3 or got["vs_inner"] < 3:
-                weak.append(got)
-        assert seen >= 2, "tabbing reached no control"
-        assert weak == [], weak[:5]
+        for size in WIDTHS:
+            page.set_viewport_size(size)
+            page.wait_for_timeout(200)
+            where = f"{lang} at {size['width']} px"
+            assert page.evaluate(TARGETS) == [], f"targets smaller than 24 x 24 CSS px ({where})"
+            seen, weak = tab_through(page)
+            assert seen >= 2, f"tabbing reached no control ({where})"
+            assert weak == [], (where, weak[:5])
     finally:
         context.close()

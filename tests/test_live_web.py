@@ -691,7 +691,13 @@ def test_the_page_holds_its_style_and_script(live, session):
     page = Phone(live).open_page(f"?kode={session.code}").text
     style = live_web.STATIC.joinpath("delta.css").read_text(encoding="utf-8")
     script = live_web.STATIC.joinpath("delta.js").read_text(encoding="utf-8")
-    assert f"<style>{style}</style>" in page
+    tokens = live_web.design_tokens()
+    assert tokens.startswith(":root {") and "--kit-color-accent:" in tokens
+    assert f"<style>{tokens}\n{style}</style>" in page
+    # every token the page uses is defined in the block before it
+    used = set(re.findall(r"var\((--kit-[a-z0-9-]+)\)", style))
+    defined = set(re.findall(r"(--kit-[a-z0-9-]+):", tokens))
+    assert used and used <= defined, used - defined
     assert f'<script type="module">{script}</script>' in page
     assert re.findall(r'(?:src|href)="([^"]*)"', page) == ["data:;base64,="]
 

@@ -138,6 +138,56 @@ _JOIN_COUNTERS = {
     "postgresql": _join_counter(postgresql.insert),
 }
 
+# Statements of an answer, built once, as the join's.
+_PERSON_LOCKED = (
+    select(db.participants).where(db.participants.c.token == bindparam("token")).with_for_update()
+)
+_COUNT_ANSWER = (
+    db.participants.update()
+    .where(db.participants.c.token == bindparam("p_token"))
+    .values(window_start=bindparam("w_start"), window_count=bindparam("w_count"))
+)
+_ROUND_OF = select(db.case_state.c.round).where(
+    db.case_state.c.session_code == bindparam("code"),
+    db.case_state.c.case_id == bindparam("case_id"),
+)
+_BUMP_SEQ = (
+    db.sessions.update()
+    .where(db.sessions.c.code == bindparam("s_code"))
+    .values(last_seq=bindparam("new_seq"), last_active=bindparam("now"))
+)
+
+
+def _answer_upsert(insert: Callable[[Any], Any]) -> Any:
+    """An answer written, or the participant's earlier answer in the same round replaced."""
+    a = db.answers.c
+    stmt = insert(db.answers).values(
+        session_code=bindparam("code"),
+        participant_token=bindparam("token"),
+        case_id=bindparam("case_id"),
+        round=bindparam("rnd"),
+        process=bindparam("a_process"),
+        level=bindparam("a_level"),
+        answered_at=bindparam("now"),
+        seq=bindparam("new_seq"),
+    )
+    new = stmt.excluded
+    return stmt.on_conflict_do_update(
+        index_elements=[a.session_code, a.participant_token, a.case_id, a.round],
+        set_={
+            "process": new.process,
+            "level": new.level,
+            "answered_at": new.answered_at,
+            "seq": new.seq,
+        },
+    )
+
+
+_ANSWER_UPSERTS = {
+    "sqlite": _answer_upsert(sqlite.insert),
+    "postgresql": _answer_upsert(postgresql.insert),
+}
+
 
 # ------------------------------------------------------------------------------------- errors
 
@@ -920,9 +970,7 @@ class Store:
         def work(conn: Connection) -> int:
             # Lock order everywhere: session row, then participant row (no deadlocks).
             session = self._open_row(conn, code)
-            person = conn.execute(
-                select(db.participants).where(db.participants.c.token == token).with_for_update()
-            ).one_or_none()
+            person = conn.execute(_PERSON_LOCKED, {"token": token}).one_or_none()
             if person is None:
                 raise UnknownParticipant("no participant with this token")
             if person.session_code != code:
@@ -936,35 +984,24 @@ class Store:
             else:
                 window_start, count = person.window_start, person.window_count + 1
             conn.execute(
-                db.participants.update()
-                .where(db.participants.c.token == token)
-                .values(window_start=window_start, window_count=count)
+                _COUNT_ANSWER, {"p_token": token, "w_start": window_start, "w_count": count}
             )
-            s = db.case_state.c
-            rnd = conn.execute(
-                select(s.round).where(s.session_code == code, s.case_id == case_id)
-            ).scalar_one_or_none()
+            rnd = conn.execute(_ROUND_OF, {"code": code, "case_id": case_id}).scalar_one_or_none()
             rnd = rnd or 1
             seq = session.last_seq + 1
+            conn.execute(_BUMP_SEQ, {"s_code": code, "new_seq": seq, "now": now})
             conn.execute(
-                db.sessions.update()
-                .where(db.sessions.c.code == code)
-                .values(last_seq=seq, last_active=now)
-            )
-            values = {
-                "process": answer.process,
-                "level": answer.level,
-                "answered_at": now,
-                "seq": seq,
-            }
-            stmt = self._insert(db.answers).values(
-                session_code=code, participant_token=token, case_id=case_id, round=rnd, **values
-            )
-            conn.execute(
-                stmt.on_conflict_do_update(
-                    index_elements=["session_code", "participant_token", "case_id", "round"],
-                    set_=values,
-                )
+                _ANSWER_UPSERTS[self.dialect],
+                {
+                    "code": code,
+                    "token": token,
+                    "case_id": case_id,
+                    "rnd": rnd,
+                    "a_process": answer.process,
+                    "a_level": answer.level,
+                    "now": now,
+                    "new_seq": seq,
+                },
             )
             return rnd
 

@@ -22,6 +22,7 @@ import functools
 import json
 import os
 import queue
+import re
 import threading
 import time
 from collections import OrderedDict, deque
@@ -550,11 +551,26 @@ def _template() -> Template:
     return Template(STATIC.joinpath("delta.html").read_text(encoding="utf-8"))
 
 
+#: The design tokens of the apps: the first ``:root { ... }`` block of their style sheet.
+_TOKENS = re.compile(r":root \{.*?\n\}", re.S)
+
+
+def design_tokens() -> str:
+    """The ``:root`` block of ``kit/widgets/style.css`` (read as a file: the widget package,
+    and ipywidgets with it, is not imported here)."""
+    sheet = files("kit").joinpath("widgets", "style.css").read_text(encoding="utf-8")
+    found = _TOKENS.search(sheet)
+    if found is None:
+        raise ValueError("kit/widgets/style.css has no :root block of design tokens")
+    return found[0]
+
+
 @functools.lru_cache(maxsize=1)
 def page_assets() -> tuple[str, str]:
-    """The page's style and script, to put inside it: a phone makes one request, not three,
-    when a whole room joins at once. Neither may close its element early."""
-    style = STATIC.joinpath("delta.css").read_text(encoding="utf-8")
+    """The page's style (the apps' design tokens, then delta.css) and script, to put inside
+    it: a phone makes one request, not three, when a whole room joins at once. Neither may
+    close its element early."""
+    style = design_tokens() + "\n" + STATIC.joinpath("delta.css").read_text(encoding="utf-8")
     script = STATIC.joinpath("delta.js").read_text(encoding="utf-8")
     if "</" in style or "</" in script:
         raise ValueError("delta.css and delta.js must not contain '</' (they are inlined)")
