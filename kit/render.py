@@ -229,6 +229,16 @@ def heading(text: str, level: int = 2) -> str:
     return f"<h{level}>{escape(text)}</h{level}>"
 
 
+def chart_words_html(description: str, table_html: str, table_summary: str) -> str:
+    """What goes under a chart: its description in words, and a table of the same numbers
+    folded in a ``<details>`` named ``table_summary`` (``table_html`` is HTML already)."""
+    return (
+        f"<p class='kit-chart-desc'>{escape(description)}</p>"
+        f"<details class='kit-alt'><summary>{escape(table_summary)}</summary>"
+        f"{table_html}</details>"
+    )
+
+
 def level_diagram(
     model: Model, lang: str, marked: Iterable[int], prefix: str, on_text: str, off_text: str = ""
 ) -> str:

@@ -26,6 +26,12 @@ def markdown_html(text: str, top_level: int = 2) -> str:
     return table_regions(body)
 
 
+def document_html(body: str, lang: str) -> str:
+    """A rendered document (``body``, HTML from :func:`markdown_html`) in the kit's document
+    style, marked with the language it is written in (screen readers pick their voice from it)."""
+    return f"<div class='kit-guide' lang='{escape(lang)}'>{body}</div>"
+
+
 def table_region(table: str, label: str) -> str:
     """One ``<table>`` (HTML) in its own scrolling box: a ``region`` named ``label`` (plain
     text, escaped here) that the keyboard can reach, so a table wider than a phone scrolls

@@ -63,3 +63,13 @@ def slide_html(slide: Slide, model: Model, lesson: Lesson, lang: str) -> str:
         assert slide.title is not None
         body = render.bullet_section(slide.title.get(lang), slide.questions, lang)
     return f"<section class='kit-slide kit-slide-{kind}'><div class='kit-slide-body'>{body}</div></section>"
+
+
+def keys_hint_html(lang: str) -> str:
+    """The note on moving through the slides with the keyboard."""
+    return f"<p class='kit-note'>{escape(t('slides_keys_hint', lang))}</p>"
+
+
+def counter_html(number: int, total: int, lang: str) -> str:
+    """Which slide is shown (``number`` counts from 1), announced as it changes."""
+    return f"<p role='status'>{escape(t('slides_counter', lang, n=number, total=total))}</p>"

@@ -1,11 +1,12 @@
-"""HTML of the start page (pure): one card per app, and the quick start for course leaders."""
+"""HTML of the start page (pure): what the kit is and for whom, one card per app, the quick start
+for course leaders, and where the content comes from."""
 
 from __future__ import annotations
 
 from html import escape
 
 from .i18n import t
-from .render_docs import markdown_html
+from .render_docs import document_html, markdown_html
 
 #: The apps in teaching order: (notebook, key). Texts: app_title_<key>, app_desc_<key> (what it
 #: is for), app_for_<key> (for whom), app_time_<key> (how long).
@@ -19,6 +20,31 @@ APPS: tuple[tuple[str, str], ...] = (
     ("07_lysbilder.ipynb", "lysbilder"),
     ("08_fasilitatorguide.ipynb", "guide"),
 )
+
+
+def intro_html(lang: str) -> str:
+    """What the kit is, and for whom."""
+    return (
+        f"<p class='kit-lead'>{escape(t('start_intro', lang))}</p>"
+        f"<h2>{escape(t('start_for_whom_heading', lang))}</h2>"
+        f"<ul><li>{escape(t('start_for_course_leaders', lang))}</li>"
+        f"<li>{escape(t('start_for_students', lang))}</li>"
+        f"<li>{escape(t('start_for_presenters', lang))}</li></ul>"
+    )
+
+
+def apps_html(lang: str) -> str:
+    """The apps' heading and their cards."""
+    return f"<h2>{escape(t('start_apps_heading', lang))}</h2>{app_cards(lang)}"
+
+
+def about_html(lang: str) -> str:
+    """Where the content comes from, and that the kit works without the internet."""
+    return (
+        f"<h2>{escape(t('start_about_heading', lang))}</h2>"
+        f"<p>{escape(t('start_source', lang))}</p>"
+        f"<p>{escape(t('start_offline', lang))}</p>"
+    )
 
 
 def app_cards(lang: str) -> str:
@@ -53,5 +79,5 @@ def quickstart(lang: str, markdown: str | None) -> str:
     body = markdown_html(markdown, top_level=3)
     return (
         f"{head}<details id='kit-hurtigstart'><summary>{escape(t('start_quick_summary', lang))}"
-        f"</summary><div class='kit-guide' lang='nb'>{body}</div></details>"
+        f"</summary>{document_html(body, 'nb')}</details>"
     )

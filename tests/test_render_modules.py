@@ -1,17 +1,22 @@
 """The pure render modules the widgets show (kit.exercise_html, kit.explorer_html,
-kit.plans_html, kit.compass_html): strings in, strings out, no UI library imported."""
+kit.plans_html, kit.compass_html, kit.presenter_html, kit.start_html, kit.render_slides,
+kit.render_docs, kit.render): strings in, strings out, no UI library imported."""
 
 from __future__ import annotations
 
 import base64
 import subprocess
 import sys
+from datetime import datetime, timezone
+from html import escape
 
 import pytest
 
 from kit import exercise_html as eh
 from kit import explorer_html as xh
 from kit import plans_html as ph
+from kit import presenter_html as prh
+from kit import render, render_docs, render_slides, start_html
 from kit.cases import Case
 from kit.exercise import Answer, check, score
 from kit.i18n import t
@@ -20,7 +25,17 @@ from kit.plans import read_plans_bytes
 from kit.text import Text
 from tests.regions import table_region_labels
 
-RENDER_MODULES = ("exercise_html", "explorer_html", "plans_html", "compass_html", "render")
+RENDER_MODULES = (
+    "exercise_html",
+    "explorer_html",
+    "plans_html",
+    "compass_html",
+    "presenter_html",
+    "start_html",
+    "render_slides",
+    "render_docs",
+    "render",
+)
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 
@@ -158,3 +173,182 @@ def test_plans_html_status_quotes_and_heading():
     assert "role='note'" in ph.result_heading_html("eks.csv", True, "nb")
     assert "role='note'" not in ph.result_heading_html("eks.csv", False, "nb")
     assert "blockquote lang='nn'" in ph.intro_html("en")
+
+
+# ------------------------------------------------------------------------ the presenter's app
+
+LANGS = ("nb", "nn", "en")
+
+
+def live_case(title: str = HOSTILE, process: str = "samproduksjon", level: int | None = 3) -> Case:
+    return Case(
+        id="c1",
+        title=Text(nb=f"{title} nb", nn=f"{title} nn", en=f"{title} en"),
+        text=Text(nb=f"Tekst {HOSTILE}", nn="Tekst nn.", en="Text."),
+        process=process,
+        level=level,
+        explanation=Text(nb=f"Forklaring {HOSTILE}", nn="Forklaring nn.", en="Explanation."),
+    )
+
+
+def badges(html: str) -> int:
+    return html.count("class='kit-badge")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_case_card_html_escapes_and_starts_with_number_and_title(lang):
+    html = prh.case_card_html(live_case(), 4, 0, lang)
+    assert HOSTILE not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert html.startswith(f"<h3>4. &lt;img src=x onerror=alert(1)&gt; {lang}</h3>")
+    # nothing yet: no badge, no round, no key; the count says no answers
+    assert badges(html) == 0 and "kit-feedback" not in html
+    assert f"<p><em>{t('live_no_answers', lang)}</em></p>" in html
+    assert t("live_round_n", lang, n=1) not in html
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_case_card_html_states(lang):
+    case = live_case()
+    place = t("live_place", lang, n=2)
+    # a place in the ranking is shown only once the case has answers
+    assert place not in prh.case_card_html(case, 1, 0, lang, place=2)
+    html = prh.case_card_html(case, 1, 5, lang, place=2)
+    assert f"<p class='kit-badge'>{place}</p>" in html and badges(html) == 1
+    assert t("live_case_answers", lang, n=5) in html
+    now = prh.case_card_html(case, 1, 5, lang, place=2, now_showing=True)
+    assert f"<p class='kit-badge kit-now'>{t('live_now_showing', lang)}</p>" in now
+    assert badges(now) == 2
+    second = prh.case_card_html(case, 1, 5, lang, round_number=2)
+    assert (
+        f"<em>{t('live_round_n', lang, n=2)} · {t('live_case_answers', lang, n=5)}</em>" in second
+    )
+    key = t(
+        "live_key", lang, process=t("process_samproduksjon", lang), level=t("level_n", lang, n=3)
+    )
+    assert key not in html
+    shown = prh.case_card_html(case, 1, 5, lang, revealed=True)
+    assert "<div class='kit-feedback kit-feedback-right'>" in shown
+    assert f"<strong>✔ {key}</strong>" in shown
+    assert HOSTILE not in shown  # the explanation (nb) is escaped too
+
+
+def test_case_card_html_key_of_a_case_outside_the_model():
+    html = prh.case_card_html(live_case(process="ingen", level=None), 1, 1, "en", revealed=True)
+    assert (
+        t("live_key", "en", process=t("process_ingen", "en"), level=t("level_none", "en")) in html
+    )
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_spotlight_html_escapes_the_case(lang):
+    html = prh.spotlight_html(live_case(), lang)
+    assert html.startswith(f"<p class='kit-now'>{t('live_now_showing', lang)}</p><h2>")
+    assert HOSTILE not in html and "&lt;img" in html
+    assert "<p class='kit-spotlight-case'>" in html
+
+
+@pytest.mark.parametrize("lang", ("nb", "en"))
+def test_join_html_escapes_code_short_url_and_link(lang):
+    url = f"http://10.0.0.5:8866/delta?kode={HOSTILE}"
+    html = prh.join_html(HOSTILE, url, f"10.0.0.5:8866/{HOSTILE}", lang)
+    assert HOSTILE not in html
+    assert "<p class='kit-code'>&lt;img src=x onerror=alert(1)&gt;</p>" in html
+    assert f"<p class='kit-code-label'>{t('live_code_label', lang)}</p>" in html
+    assert f"{t('live_go_to', lang)} <strong>10.0.0.5:8866/&lt;img" in html
+    assert "<a href='http://10.0.0.5:8866/delta?kode=&lt;img" in html
+    qr = html.split("<div class='kit-qr'>")[1]
+    assert qr.startswith("<svg role='img' aria-label='") and "&lt;img" in qr
+    assert escape(t("live_qr_alt", lang, url=url)) in qr
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("http://127.0.0.1:8866/delta?kode=ACD347", True),
+        ("http://localhost:8866/", True),
+        ("http://[::1]:8866/", True),
+        ("http://0.0.0.0:8866/", True),
+        ("http://192.168.1.20:8866/delta", False),
+        ("https://kurs.example.org/samskaping/delta", False),
+    ],
+)
+@pytest.mark.parametrize("lang", ("nb", "nn", "en"))
+def test_loopback_warning_only_for_loopback_urls(url, shown, lang):
+    html = prh.loopback_warning_html(url, lang)
+    if not shown:
+        assert html == ""
+        return
+    assert html.startswith("<div class='kit-warning' role='note'>")
+    assert f"<strong>{t('live_loopback_title', lang)}</strong>" in html
+    assert f"<p>{escape(t('live_loopback_fix', lang))}</p></div>" in html
+    assert "&lt;this machine" in prh.loopback_warning_html(url, "en")  # the fix's <...> escaped
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_stats_page_text_and_error(lang):
+    running = prh.stats_html(3, 7, False, lang)
+    assert running.startswith("<p role='status'><strong>")
+    assert t("live_participants", lang, n=3) in running and t("live_answers", lang, n=7) in running
+    assert t("live_ended", lang) not in running
+    assert f"<strong>{t('live_ended', lang)}</strong></p>" in prh.stats_html(3, 7, True, lang)
+    page = prh.page_text_html(11, 20, 25, lang)
+    assert page == f"<p aria-live='polite'>{t('live_page', lang, first=11, last=20, n=25)}</p>"
+    assert prh.error_html("") == ""
+    error = prh.error_html(HOSTILE)
+    assert error.startswith("<p role='alert' class='kit-error'>") and HOSTILE not in error
+
+
+@pytest.mark.parametrize("lang", ("nb", "en"))
+def test_resume_item_html_open_and_ended(lang):
+    started = datetime(2025, 3, 4, 12, 30, tzinfo=timezone.utc)
+    time = started.astimezone().strftime("%d.%m. %H:%M")
+    open_ = prh.resume_item_html("ACD347", started, True, lang)
+    assert open_ == f"<p>{t('live_resume_item', lang, code='ACD347', time=time)}</p>"
+    ended = prh.resume_item_html(HOSTILE, started, False, lang)
+    assert ended == f"<p>{escape(t('live_resume_item_ended', lang, code=HOSTILE, time=time))}</p>"
+    assert HOSTILE not in ended and ended != open_
+
+
+@pytest.mark.parametrize(("kind", "mime"), [("csv", "text/csv"), ("xlsx", "spreadsheetml")])
+def test_download_html_names_the_file_and_carries_the_data(kind, mime):
+    link = prh.download_html(b"a;b\n1;2\n", kind, "ACD347", "en")
+    assert link.startswith("<p><a class='kit-download' download='")
+    assert f"download='{t('live_export_file', 'en', code='ACD347')}.{kind}'" in link
+    assert mime in link.split("href='data:")[1].split(";")[0]
+    payload = link.split("base64,")[1].split("'")[0]
+    assert base64.b64decode(payload) == b"a;b\n1;2\n"
+    assert t(f"live_download_{kind}", "en", code="ACD347") in link
+    assert HOSTILE not in prh.download_html(b"", kind, HOSTILE, "nb")
+
+
+# ------------------------------------------------------------- start page, slides, small parts
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_start_page_parts(lang):
+    intro = start_html.intro_html(lang)
+    assert intro.startswith(f"<p class='kit-lead'>{escape(t('start_intro', lang))}</p>")
+    assert intro.count("<li>") == 3
+    apps = start_html.apps_html(lang)
+    assert apps.startswith(f"<h2>{t('start_apps_heading', lang)}</h2><ul class='kit-app-cards")
+    assert f"?lang={lang}'" in apps
+    about = start_html.about_html(lang)
+    assert about.startswith(f"<h2>{t('start_about_heading', lang)}</h2>")
+    quick = start_html.quickstart(lang, f"# Hurtigstart\n\n{HOSTILE}\n")
+    assert "<div class='kit-guide' lang='nb'>" in quick and HOSTILE not in quick
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_slides_counter_and_keys_hint(lang):
+    counter = render_slides.counter_html(3, 12, lang)
+    assert counter == f"<p role='status'>{t('slides_counter', lang, n=3, total=12)}</p>"
+    assert render_slides.keys_hint_html(lang).startswith("<p class='kit-note'>")
+
+
+def test_chart_words_and_document_html_escape_their_text():
+    words = render.chart_words_html(HOSTILE, "<table></table>", HOSTILE)
+    assert words.count("&lt;img") == 2 and HOSTILE not in words
+    assert "<details class='kit-alt'><summary>" in words and "<table></table></details>" in words
+    assert render_docs.document_html("<p>x</p>", "nn") == (
+        "<div class='kit-guide' lang='nn'><p>x</p></div>"
+    )

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import os
 import tempfile
-from html import escape
 from importlib.metadata import version
 from pathlib import Path
 
 import ipywidgets as widgets
+
+from ..render import chart_words_html
 
 
 def cache_dir() -> Path:
@@ -136,11 +137,7 @@ class ChartView(widgets.VBox):
         self._set_words(description, table_html)
 
     def _set_words(self, description: str, table_html: str) -> None:
-        self.words.value = (
-            f"<p class='kit-chart-desc'>{escape(description)}</p>"
-            f"<details class='kit-alt'><summary>{escape(self._table_summary)}</summary>"
-            f"{table_html}</details>"
-        )
+        self.words.value = chart_words_html(description, table_html, self._table_summary)
 
     def update(self, chart, description: str, table_html: str) -> None:
         with self.hold_sync():

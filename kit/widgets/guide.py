@@ -13,7 +13,8 @@ import ipywidgets as widgets
 
 from ..i18n import DEFAULT_LANG, t
 from ..paths import data_dir
-from ..render_docs import markdown_html
+from ..render import paragraph
+from ..render_docs import document_html, markdown_html
 from .base import App, html
 
 GUIDE_FILE = "fasilitatorguide.md"
@@ -53,7 +54,7 @@ class Fasilitatorguide(App):
         note = (
             []
             if written_in == lang
-            else [html(f"<p class='kit-note'>{t('guide_fallback_nb', lang)}</p>")]
+            else [html(paragraph(t("guide_fallback_nb", lang), "kit-note"))]
         )
-        self.guide = html(f"<div class='kit-guide' lang='{written_in}'>{guide_html(lang)}</div>")
+        self.guide = html(document_html(guide_html(lang), written_in))
         return [*note, self.guide]

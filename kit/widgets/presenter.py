@@ -2,32 +2,43 @@
 
 The session belongs to this browser: its presenter key is kept in the browser's localStorage
 (:class:`KeyKeeper`), so a reload offers to resume it with its dashboard, reveals and exports.
-The dashboard's widgets are made once per session and updated in place on every change.
+The dashboard's widgets are made once per session and updated in place on every change; their
+HTML comes from :mod:`kit.presenter_html`.
 """
 
 from __future__ import annotations
 
-import base64
 import dataclasses
 import os
 import threading
 import time
 from datetime import datetime, timedelta, timezone
-from html import escape
 from urllib.parse import urlsplit
 
 import anywidget
 import ipywidgets as widgets
 import traitlets
 
+from .. import presenter_html as ph
 from .. import render
 from ..casefile import load_cases
 from ..cases import Case
-from ..exercise import case_text_html, level_label
+from ..exercise import level_label
 from ..i18n import t
 from ..live.room import MAX_ROUNDS, CaseResult, ranking
+from ..presenter_html import is_loopback
 from .base import App, html
 from .caseset import CaseSetPicker
+
+__all__ = [
+    "KeyKeeper",
+    "CaseCard",
+    "Presentator",
+    "is_loopback",
+    "participant_url",
+    "public_base_url",
+    "short_url",
+]
 
 #: The participant page, served by ``samskaping serve`` itself (no kernel per phone).
 PARTICIPANT_PATH = "delta"
@@ -68,29 +79,8 @@ def short_url() -> str:
     return f"{url.netloc}{url.path}{PARTICIPANT_PATH}"
 
 
-def is_loopback(url: str) -> bool:
-    """True if phones in the room cannot reach ``url`` (it names this machine only)."""
-    host = (urlsplit(url).hostname or "").lower()
-    return host in ("localhost", "::1") or host.startswith("127.") or host == "0.0.0.0"
-
-
-def qr_svg(url: str, label: str) -> str:
-    """The URL as an inline SVG QR code with an accessible name (no image files, no network)."""
-    import qrcode
-    import qrcode.image.svg
-
-    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=12, border=2)
-    svg = image.to_string(encoding="unicode")
-    svg = svg.replace("<svg ", f"<svg role='img' aria-label='{escape(label)}' ", 1)
-    return f"<div class='kit-qr'>{svg}</div>"
-
-
 def error_text(exc: Exception, lang: str) -> str:
     return t("live_err_" + getattr(exc, "key", "store_error"), lang)
-
-
-def alert(message: str) -> str:
-    return f"<p role='alert' class='kit-error'>{escape(message)}</p>" if message else ""
 
 
 class KeyKeeper(anywidget.AnyWidget):
@@ -179,36 +169,20 @@ class CaseCard(widgets.VBox):
         """``number``: the case's place in the session; ``place``: in the ranking (1 = most
         disputed), shown once the case has answers."""
         case = self.case
-        counts = result.current
         title = case.title.get(lang)
         shown = case.id in state.revealed
         rnd = state.round_of(case.id)
-        n = (
-            t("live_case_answers", lang, n=counts.answers)
-            if counts.answers
-            else t("live_no_answers", lang)
-        )
-        parts = [f"<h3>{number}. {escape(title)}</h3>"]
-        if place is not None and counts.answers:
-            parts.append(f"<p class='kit-badge'>{escape(t('live_place', lang, n=place))}</p>")
-        if state.current_case == case.id:
-            parts.append(f"<p class='kit-badge kit-now'>{escape(t('live_now_showing', lang))}</p>")
-        parts.append(f"<p>{case_text_html(case, lang)}</p>")
-        round_note = f"{t('live_round_n', lang, n=rnd)} · " if rnd > 1 else ""
-        parts.append(f"<p><em>{escape(round_note + n)}</em></p>")
-        if shown:
-            key = t(
-                "live_key",
-                lang,
-                process=t("process_" + case.process, lang),
-                level=level_label(case.level, lang),
-            )
-            parts.append(
-                f"<div class='kit-feedback kit-feedback-right'><p><strong>✔ {escape(key)}"
-                f"</strong></p><p>{escape(case.explanation.get(lang))}</p></div>"
-            )
         with self.hold_sync():
-            self.text.value = "".join(parts)
+            self.text.value = ph.case_card_html(
+                case,
+                number,
+                result.current.answers,
+                lang,
+                place=place,
+                now_showing=state.current_case == case.id,
+                round_number=rnd,
+                revealed=shown,
+            )
             self.reveal_button.description = t("live_reveal", lang)
             self.reveal_button.tooltip = t("live_reveal_case", lang, title=title)
             self.reveal_button.disabled = shown
@@ -239,7 +213,7 @@ class CaseCard(widgets.VBox):
             self.rounds_view.update(charts.round_chart(rows, lang), description, table)
 
     def say(self, message: str) -> None:
-        self.error.value = alert(message)
+        self.error.value = ph.error_html(message)
 
 
 class Presentator(App):
@@ -325,9 +299,7 @@ class Presentator(App):
         if self.resumable:
             rows.append(html(render.heading(t("live_resume_heading", lang))))
         for info in self.resumable:
-            started = info.created_at.astimezone().strftime("%d.%m. %H:%M")
-            item = "live_resume_item" if info.open else "live_resume_item_ended"
-            label = html(f"<p>{escape(t(item, lang, code=info.code, time=started))}</p>")
+            label = html(ph.resume_item_html(info.code, info.created_at, info.open, lang))
             go = widgets.Button(
                 description=t("live_resume" if info.open else "live_results", lang, code=info.code),
                 button_style="primary" if info.open else "",
@@ -418,22 +390,8 @@ class Presentator(App):
         """Every text of the live view in ``lang``; the widgets stay."""
         url = participant_url(self.code)
         with self.hold_sync():
-            self.join_panel.value = (
-                "<div class='kit-join'><div class='kit-join-words'>"
-                f"<p class='kit-code-label'>{escape(t('live_code_label', lang))}</p>"
-                f"<p class='kit-code'>{escape(self.code)}</p>"
-                f"<p class='kit-short-url'>{escape(t('live_go_to', lang))} "
-                f"<strong>{escape(short_url())}</strong></p>"
-                f"<p><a href='{escape(url)}'>{escape(url)}</a></p></div>"
-                f"{qr_svg(url, t('live_qr_alt', lang, url=url))}</div>"
-            )
-            self.warning.value = (
-                "<div class='kit-warning' role='note'><p><strong>"
-                f"{escape(t('live_loopback_title', lang))}</strong></p>"
-                f"<p>{escape(t('live_loopback_fix', lang))}</p></div>"
-                if is_loopback(url)
-                else ""
-            )
+            self.join_panel.value = ph.join_html(self.code, url, short_url(), lang)
+            self.warning.value = ph.loopback_warning_html(url, lang)
             self.end_button.description = t("live_end", lang)
             self.free_button.description = t("live_free", lang)
             self.export_csv_button.description = t("live_export_csv", lang)
@@ -471,7 +429,7 @@ class Presentator(App):
             try:
                 self._refresh(charts_due)
             except StoreError as exc:
-                self.stats.value = alert(error_text(exc, self.lang))
+                self.stats.value = ph.error_html(error_text(exc, self.lang))
 
     def _refresh(self, charts_due: bool = True) -> None:
         from .. import charts
@@ -496,12 +454,7 @@ class Presentator(App):
         place = {case_id: n for n, case_id in enumerate(order, start=1)}
         titles = {c.id: c.title.get(lang) for c in self.cases}
         with self.hold_sync():
-            ended = f" <strong>{escape(t('live_ended', lang))}</strong>" if self.closed else ""
-            self.stats.value = (
-                f"<p role='status'><strong>{escape(t('live_participants', lang, n=people))}</strong>"
-                f" · {escape(t('live_answers', lang, n=total))} · "
-                f"{escape(t('live_auto_refresh', lang))}{ended}</p>"
-            )
+            self.stats.value = ph.stats_html(people, total, self.closed, lang)
             self.end_button.disabled = self.closed
             self.free_button.disabled = self.closed or state.current_case is None
             if charts_due:
@@ -519,7 +472,7 @@ class Presentator(App):
             if page != self._order:
                 self._order = page
                 self.case_list.children = [self.cards[i] for i in page]
-            self.page_text.value = f"<p aria-live='polite'>{escape(t('live_page', lang, first=first + 1, last=first + len(page), n=len(order)))}</p>"
+            self.page_text.value = ph.page_text_html(first + 1, first + len(page), len(order), lang)
             self.page_prev.disabled = self.page_index == 0
             self.page_next.disabled = self.page_index >= pages - 1
             self._update_spotlight(results, state, titles, lang, charts_due)
@@ -540,12 +493,7 @@ class Presentator(App):
         if current not in results:
             return
         result = results[current]
-        case = next(c for c in self.cases if c.id == current)
-        self.spotlight_text.value = (
-            f"<p class='kit-now'>{escape(t('live_now_showing', lang))}</p>"
-            f"<h2>{escape(titles[current])}</h2>"
-            f"<p class='kit-spotlight-case'>{case_text_html(case, lang)}</p>"
-        )
+        self.spotlight_text.value = ph.spotlight_html(self._by_id[current], lang)
         if not charts_due and self.spotlight_current == current:
             return
         self.spotlight_current = current
@@ -565,7 +513,7 @@ class Presentator(App):
             if card is not None:
                 card.say(error_text(exc, self.lang))
             else:
-                self.control_error.value = alert(error_text(exc, self.lang))
+                self.control_error.value = ph.error_html(error_text(exc, self.lang))
             return False
         if card is not None:
             card.say("")
@@ -595,7 +543,7 @@ class Presentator(App):
             try:
                 seen = self.store.revision(self.code)
             except StoreError as exc:
-                self.stats.value = alert(error_text(exc, self.lang))
+                self.stats.value = ph.error_html(error_text(exc, self.lang))
                 continue
             except Exception:  # noqa: BLE001 - keep polling; a database that is back recovers
                 continue
@@ -625,7 +573,7 @@ class Presentator(App):
         try:
             owned = self.store.owned_sessions(self.keeper.claims())
         except StoreError as exc:
-            self.start_message.value = alert(error_text(exc, self.lang))
+            self.start_message.value = ph.error_html(error_text(exc, self.lang))
             return
         recent = datetime.now(timezone.utc) - KEEP_ENDED
         self.resumable = [s for s in owned if s.open or s.created_at > recent]
@@ -641,12 +589,12 @@ class Presentator(App):
 
         cases = self.picker.selected()
         if not cases:
-            self.start_message.value = alert(t("klass_no_cases", self.lang))
+            self.start_message.value = ph.error_html(t("klass_no_cases", self.lang))
             return
         try:
             self.start_session(cases)
         except StoreError as exc:
-            self.start_message.value = alert(error_text(exc, self.lang))
+            self.start_message.value = ph.error_html(error_text(exc, self.lang))
 
     def start_session(self, cases: tuple[Case, ...]) -> str:
         session = self.store.create_session(tuple(cases), self.lang)
@@ -664,7 +612,7 @@ class Presentator(App):
                 raise _not_owner()
             cases = self.store.session_cases(code)
         except StoreError as exc:
-            self.start_message.value = alert(error_text(exc, self.lang))
+            self.start_message.value = ph.error_html(error_text(exc, self.lang))
             return False
         self._open(code, key, cases)
         return True
@@ -686,7 +634,7 @@ class Presentator(App):
                 raise _not_owner()
             self.store.close_session(code, key)
         except StoreError as exc:
-            self.start_message.value = alert(error_text(exc, self.lang))
+            self.start_message.value = ph.error_html(error_text(exc, self.lang))
             return
         self.resumable = [
             dataclasses.replace(s, open=False) if s.code == code else s for s in self.resumable
@@ -699,7 +647,7 @@ class Presentator(App):
         try:
             self.store.close_session(self.code, self.key)
         except StoreError as exc:
-            self.control_error.value = alert(error_text(exc, self.lang))
+            self.control_error.value = ph.error_html(error_text(exc, self.lang))
             return
         self.control_error.value = ""
         self.refresh()
@@ -727,27 +675,20 @@ class Presentator(App):
         return header, rows
 
     def _export(self, kind: str) -> None:
-        from ..exports import CSV_MIME, XLSX_MIME, csv_bytes, xlsx_bytes
+        from ..exports import csv_bytes, xlsx_bytes
         from ..live.store import StoreError
 
         lang = self.lang
         try:
             header, rows = self.export_rows()
         except StoreError as exc:
-            self.export_links.value = alert(error_text(exc, lang))
+            self.export_links.value = ph.error_html(error_text(exc, lang))
             return
-        name = t("live_export_file", lang, code=self.code)
         if kind == "csv":
-            data, mime, ext = csv_bytes(header, rows), CSV_MIME, "csv"
-            label = t("live_download_csv", lang, code=self.code)
+            data = csv_bytes(header, rows)
         else:
-            data, mime, ext = xlsx_bytes(header, rows, sheet_title=self.code), XLSX_MIME, "xlsx"
-            label = t("live_download_xlsx", lang, code=self.code)
-        payload = base64.b64encode(data).decode("ascii")
-        self.export_links.value = (
-            f"<p><a class='kit-download' download='{escape(name)}.{ext}' "
-            f"href='data:{mime};base64,{payload}'>⬇ {escape(label)}</a></p>"
-        )
+            data = xlsx_bytes(header, rows, sheet_title=self.code)
+        self.export_links.value = ph.download_html(data, kind, self.code, lang)
 
 
 def _not_owner():

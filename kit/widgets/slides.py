@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from html import escape
-
 import anywidget
 import ipywidgets as widgets
 import traitlets
@@ -11,7 +9,7 @@ import traitlets
 from ..i18n import t
 from ..lessons import Lesson, load_lesson
 from ..model import Model, load_model
-from ..render_slides import slide_html
+from ..render_slides import counter_html, keys_hint_html, slide_html
 from ..slides import Slide, load_slides
 from .base import App, html
 
@@ -177,7 +175,7 @@ class Lysbilder(App):
         self.deck.add_class("kit-deck")
         self._show()
         return [
-            html(f"<p class='kit-note'>{escape(t('slides_keys_hint', lang))}</p>"),
+            html(keys_hint_html(lang)),
             self.deck,
         ]
 
@@ -197,7 +195,7 @@ class Lysbilder(App):
         lang = self.lang
         with self.hold_sync():
             self.slide.value = slide_html(self.slides[self.index], self.model, self.lesson, lang)
-            self.counter.value = f"<p role='status'>{escape(t('slides_counter', lang, n=self.index + 1, total=len(self.slides)))}</p>"
+            self.counter.value = counter_html(self.index + 1, len(self.slides), lang)
             self.prev_button.disabled = self.index == 0
             self.next_button.disabled = self.index == len(self.slides) - 1
             if self.menu.value != self.index:

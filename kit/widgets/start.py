@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from html import escape
 from pathlib import Path
 
 import ipywidgets as widgets
 
-from ..i18n import t
 from ..paths import PACKAGE_DIR
-from ..start_html import APPS, app_cards, quickstart
+from ..start_html import APPS, about_html, apps_html, intro_html, quickstart
 from .base import App, html
 
 __all__ = ["APPS", "Start", "quickstart_path"]
@@ -32,26 +30,9 @@ class Start(App):
     title_key = "app_title_start"
 
     def build(self, lang: str) -> list[widgets.Widget]:
-        self.links = html(
-            f"<h2>{escape(t('start_apps_heading', lang))}</h2>{app_cards(lang)}", "kit-links"
-        )
+        self.links = html(apps_html(lang), "kit-links")
         path = quickstart_path()
         self.quickstart = html(
             quickstart(lang, path.read_text(encoding="utf-8") if path else None), "kit-start-quick"
         )
-        return [
-            html(
-                f"<p class='kit-lead'>{escape(t('start_intro', lang))}</p>"
-                f"<h2>{escape(t('start_for_whom_heading', lang))}</h2>"
-                f"<ul><li>{escape(t('start_for_course_leaders', lang))}</li>"
-                f"<li>{escape(t('start_for_students', lang))}</li>"
-                f"<li>{escape(t('start_for_presenters', lang))}</li></ul>"
-            ),
-            self.quickstart,
-            self.links,
-            html(
-                f"<h2>{escape(t('start_about_heading', lang))}</h2>"
-                f"<p>{escape(t('start_source', lang))}</p>"
-                f"<p>{escape(t('start_offline', lang))}</p>"
-            ),
-        ]
+        return [html(intro_html(lang)), self.quickstart, self.links, html(about_html(lang))]
