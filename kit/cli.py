@@ -6,35 +6,127 @@ mend in their own case file; ``samskaping template FILE`` writes a file to start
 The command speaks the language of ``--lang`` (anywhere on the line), else of the environment
 (:func:`kit.i18n.lang_from_environ`: ``KIT_LANG``, then ``LC_ALL``/``LC_MESSAGES``/``LANG``),
 bokmål by default; its texts live in ``data/i18n/<lang>/`` (``core.yaml``, ``cli.yaml``, ...).
+So do argparse's own words: the usage line, the group titles, ``-h`` and its error messages
+(:class:`_Parser`).
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import os
+import re
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import Any, NoReturn
 
 from . import serve as _serve
 from .casefile import CaseReport, read_in_library, read_library, write_template
 from .casefile_formats import file_format
 from .cases import TIERS, Case, domain_label
 from .exercise import level_label
-from .i18n import LANGUAGES, lang_from_environ, normalize_lang, t
+from .i18n import LANGUAGES, has_text, lang_from_environ, normalize_lang, t
 from .model import PROCESSES
 
+#: argparse's error messages (the same formats from Python 3.10 to 3.13) and the key of each
+#: one's text; a message of none of these forms is shown as argparse wrote it.
+_ARGPARSE_ERRORS = tuple(
+    (key, re.compile(pattern, re.DOTALL))
+    for key, pattern in (
+        ("cli_error_required", r"the following arguments are required: (?P<arguments>.+)"),
+        ("cli_error_unrecognized", r"unrecognized arguments: (?P<arguments>.+)"),
+        (
+            "cli_error_invalid_choice",
+            r"invalid choice: (?P<value>.+) \(choose from (?P<choices>.*)\)",
+        ),
+        ("cli_error_invalid_value", r"invalid (?P<type>\w+) value: (?P<value>.+)"),
+        ("cli_error_expected_one", r"expected one argument"),
+        ("cli_error_ambiguous", r"ambiguous option: (?P<option>\S+) could match (?P<matches>.+)"),
+        ("cli_error_ignored_value", r"ignored explicit argument (?P<value>.+)"),
+    )
+)
+#: argparse's "argument --port: <message>" around a message about one argument
+_ARGUMENT_ERROR = re.compile(r"argument (?P<argument>.+?): (?P<message>.+)", re.DOTALL)
 
-def _lang_option(lang: str) -> argparse.ArgumentParser:
+
+def _choices(listed: str) -> str:
+    """argparse's list of choices, the same on every Python: depending on the release, argparse
+    quotes every choice (``'nb', 'nn'``: 3.10, 3.11, 3.12.6, 3.13.0) or none (``nb, nn``: some
+    later patch releases); the kit shows them without quotes."""
+    items = listed.split(", ")
+    if all(len(item) >= 2 and item[0] == item[-1] == "'" for item in items):
+        return ", ".join(item[1:-1] for item in items)
+    return listed
+
+
+def argparse_message(message: str, lang: str) -> str:
+    """One of argparse's error messages in ``lang`` (unchanged if it is none it knows)."""
+    around = _ARGUMENT_ERROR.fullmatch(message)
+    if around:
+        inner = argparse_message(around["message"], lang)
+        return t("cli_error_argument", lang, argument=around["argument"], message=inner)
+    for key, pattern in _ARGPARSE_ERRORS:
+        found = pattern.fullmatch(message)
+        if not found:
+            continue
+        values = found.groupdict()
+        if "choices" in values:
+            values["choices"] = _choices(values["choices"])
+        if "type" in values:
+            if not has_text("cli_type_" + values["type"], lang):
+                return message  # a type the kit has no name for: argparse's sentence
+            values["type"] = t("cli_type_" + values["type"], lang)
+        return t(key, lang, **values)
+    return message
+
+
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's help layout with the usage line's prefix in the command's language."""
+
+    def __init__(self, prog: str, *, lang: str, **kwargs: Any) -> None:
+        super().__init__(prog, **kwargs)
+        self._lang = lang
+
+    def add_usage(
+        self, usage: str | None, actions: Any, groups: Any, prefix: str | None = None
+    ) -> None:
+        if prefix is None:
+            prefix = t("cli_usage", self._lang) + " "
+        super().add_usage(usage, actions, groups, prefix)
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argparse parser that speaks ``lang``: the usage line, the group titles, ``-h`` and the
+    error messages (on stderr, exit status 2, as argparse's own). Its sub-commands are parsers
+    of this class too (``add_parser(name, lang=lang)``)."""
+
+    def __init__(self, *, lang: str, add_help: bool = True, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", functools.partial(_HelpFormatter, lang=lang))
+        super().__init__(add_help=False, **kwargs)
+        self.lang = lang
+        self.add_help = add_help
+        self._positionals.title = t("cli_positionals", lang)
+        self._optionals.title = t("cli_options", lang)
+        if add_help:
+            self.add_argument(
+                "-h", "--help", action="help", default=argparse.SUPPRESS, help=t("cli_help", lang)
+            )
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        message = argparse_message(message, self.lang)
+        self.exit(2, t("cli_error", self.lang, prog=self.prog, message=message) + "\n")
+
+
+def _add_lang_option(parser: argparse.ArgumentParser, lang: str) -> None:
     """``--lang``, accepted before and after the command (read early by :func:`cli_lang`)."""
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
+    parser.add_argument(
         "--lang",
         choices=LANGUAGES,
         default=argparse.SUPPRESS,
         help=t("cli_lang_help", lang),
     )
-    return common
 
 
 def cli_lang(argv: list[str], environ: os._Environ[str] | dict[str, str] = os.environ) -> str:
@@ -51,16 +143,16 @@ def cli_lang(argv: list[str], environ: os._Environ[str] | dict[str, str] = os.en
 
 
 def _parser(lang: str) -> argparse.ArgumentParser:
-    common = _lang_option(lang)
-    parser = argparse.ArgumentParser(
-        prog="samskaping", description=t("cli_description", lang), parents=[common]
-    )
+    parser = _Parser(prog="samskaping", description=t("cli_description", lang), lang=lang)
+    _add_lang_option(parser, lang)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add(name: str, help_key: str) -> argparse.ArgumentParser:
-        return sub.add_parser(
-            name, help=t(help_key, lang), description=t(help_key, lang), parents=[common]
+        command = sub.add_parser(
+            name, help=t(help_key, lang), description=t(help_key, lang), lang=lang
         )
+        _add_lang_option(command, lang)
+        return command
 
     serve = add("serve", "cli_serve_help")
     serve.add_argument(

@@ -1,9 +1,12 @@
-"""The command line: its language (``--lang``, ``KIT_LANG``, ``LANG``/``LC_ALL``) and
+"""The command line: its language (``--lang``, ``KIT_LANG``, ``LANG``/``LC_ALL``), argparse's
+own words (usage, group titles, ``-h``, its error messages) in that language too, and
 ``samskaping serve`` printing its address only once the server answers there."""
 
 from __future__ import annotations
 
+import argparse
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -12,8 +15,8 @@ import urllib.request
 
 import pytest
 
-from kit.cli import cli_lang, main
-from kit.i18n import lang_from_environ, t
+from kit.cli import _ARGPARSE_ERRORS, _parser, argparse_message, cli_lang, main
+from kit.i18n import LANGUAGES, lang_from_environ, t, texts
 
 from .conftest import ROOT, free_port, samskaping_command
 
@@ -24,24 +27,36 @@ WRITTEN = {
 }
 
 
-@pytest.mark.parametrize(
-    ("environ", "expected"),
-    [
-        ({}, "nb"),
-        ({"LANG": "C.UTF-8"}, "nb"),
-        ({"LANG": "POSIX"}, "nb"),
-        ({"LANG": "en_US.UTF-8"}, "en"),
-        ({"LANG": "nn_NO.UTF-8"}, "nn"),
-        ({"LANG": "nb_NO.UTF-8"}, "nb"),
-        ({"LANG": "no_NO.UTF-8"}, "nb"),
-        ({"LANG": "de_DE.UTF-8"}, "nb"),  # a language the kit lacks: bokmål
-        ({"LANG": "en_GB.UTF-8", "LC_ALL": "nn_NO.UTF-8"}, "nn"),  # LC_ALL wins
-        ({"LANG": "nn_NO.UTF-8", "LC_MESSAGES": "en_US.UTF-8"}, "en"),
-        ({"LANG": "de_DE.UTF-8", "LANGUAGE": "de:en"}, "en"),  # gettext's preference list
-        ({"LANG": "C", "LANGUAGE": "en"}, "nb"),  # gettext ignores LANGUAGE under C
-        ({"LANG": "en_US.UTF-8", "KIT_LANG": "nn"}, "nn"),
-    ],
-)
+#: Environments and the language they give the command line and ./run (tests/test_run.py).
+ENVIRONMENTS = [
+    ({}, "nb"),
+    ({"LANG": "C.UTF-8"}, "nb"),
+    ({"LANG": "POSIX"}, "nb"),
+    ({"LANG": "en_US.UTF-8"}, "en"),
+    ({"LANG": "en"}, "en"),
+    ({"LANG": "nn_NO.UTF-8"}, "nn"),
+    ({"LANG": "nn"}, "nn"),
+    ({"LANG": "nb_NO.UTF-8"}, "nb"),
+    ({"LANG": "no_NO.UTF-8"}, "nb"),
+    ({"LANG": "de_DE.UTF-8"}, "nb"),  # a language the kit lacks: bokmål
+    ({"LANG": "en_GB.UTF-8", "LC_ALL": "nn_NO.UTF-8"}, "nn"),  # LC_ALL wins
+    ({"LANG": "nn_NO.UTF-8", "LC_MESSAGES": "en_US.UTF-8"}, "en"),
+    ({"LANG": "de_DE.UTF-8", "LANGUAGE": "de:en"}, "en"),  # gettext's preference list
+    ({"LANG": "de_DE.UTF-8", "LANGUAGE": "de:nb_NO:en"}, "nb"),
+    ({"LANG": "C", "LANGUAGE": "en"}, "nb"),  # gettext ignores LANGUAGE under C
+    ({"LANG": "en_US.UTF-8", "KIT_LANG": "nn"}, "nn"),
+    ({"LANG": "nn_NO.UTF-8", "KIT_LANG": "EN-gb"}, "en"),
+    ({"LANG": "en_US.UTF-8", "KIT_LANG": "de"}, "nb"),  # KIT_LANG names none: bokmål
+]
+#: The locale that makes the command (and ./run) speak each language.
+LANG_ENV = {
+    "nb": {"LANG": "nb_NO.UTF-8"},
+    "nn": {"LANG": "nn_NO.UTF-8"},
+    "en": {"LANG": "en_GB.UTF-8"},
+}
+
+
+@pytest.mark.parametrize(("environ", "expected"), ENVIRONMENTS)
 def test_language_from_the_environment(environ, expected):
     assert lang_from_environ(environ) == expected
 
@@ -95,6 +110,215 @@ def test_help_is_in_the_chosen_language():
         env=env,
     )
     assert t("cli_port_help", "nn") in out.stdout
+
+
+#: argparse's English words, which must not show in bokmål or nynorsk.
+ARGPARSE_ENGLISH = re.compile(
+    r"usage:|options:|positional arguments|show this help|error:|required|invalid|unrecognized"
+    r"|expected|ambiguous|ignored|choose from|\bargument (?:--|[A-Z])"
+)
+
+
+def samskaping(*args: str, lang: str) -> subprocess.CompletedProcess[str]:
+    """The real command, in a locale of ``lang`` (and no --lang)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LC_", "LANG", "KIT_LANG"))}
+    env.update(LANG_ENV[lang])
+    return subprocess.run(
+        [*samskaping_command(), *args], capture_output=True, text=True, env=env, timeout=60
+    )
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("command", [[], ["serve"], ["check-cases"]])
+def test_argparse_words_in_the_help_follow_the_language(lang, command):
+    out = samskaping(*command, "--help", lang=lang)
+    assert out.returncode == 0 and out.stderr == "", out.stderr
+    help_text = out.stdout
+    prog = " ".join(["samskaping", *command])
+    assert help_text.startswith(f"{t('cli_usage', lang)} {prog} [-h] [--lang {{nb,nn,en}}]")
+    assert f"\n{t('cli_options', lang)}:\n" in help_text
+    help_line = next(line for line in help_text.splitlines() if "-h, --help" in line)
+    assert help_line.split("-h, --help", 1)[1].strip() == t("cli_help", lang)
+    if command != ["serve"]:  # serve has no positional argument
+        assert f"\n{t('cli_positionals', lang)}:\n" in help_text
+    if lang != "en":
+        assert ARGPARSE_ENGLISH.findall(help_text) == [], help_text
+
+
+def test_the_help_option_follows_lang_on_the_line_too():
+    out = samskaping("serve", "--lang", "nn", "--help", lang="en")
+    assert out.stdout.startswith(t("cli_usage", "nn") + " samskaping serve")
+    assert t("cli_help", "nn") in out.stdout and t("cli_help", "en") not in out.stdout
+
+
+#: The commands' choices, as the kit lists them (argparse quotes them or not, by version).
+COMMANDS = "serve, check-cases, template, purge-answers"
+ARGPARSE_ERRORS = {
+    "missing required argument": (
+        ["purge-answers"],
+        "samskaping purge-answers",
+        lambda lang: t("cli_error_required", lang, arguments="--days"),
+    ),
+    "missing command": (
+        [],
+        "samskaping",
+        lambda lang: t("cli_error_required", lang, arguments="COMMAND"),
+    ),
+    "invalid choice": (
+        ["nosuch"],
+        "samskaping",
+        lambda lang: t(
+            "cli_error_argument",
+            lang,
+            argument="COMMAND",
+            message=t("cli_error_invalid_choice", lang, value="'nosuch'", choices=COMMANDS),
+        ),
+    ),
+    "invalid language": (
+        ["check-cases", "--lang=de"],
+        "samskaping check-cases",
+        # --lang=de names no language the kit has: the message is in bokmål, whatever LANG says
+        lambda lang: t(
+            "cli_error_argument",
+            "nb",
+            argument="--lang",
+            message=t("cli_error_invalid_choice", "nb", value="'de'", choices="nb, nn, en"),
+        ),
+    ),
+    "invalid int": (
+        ["serve", "--port", "x"],
+        "samskaping serve",
+        lambda lang: t(
+            "cli_error_argument",
+            lang,
+            argument="--port",
+            message=t("cli_error_invalid_value", lang, type=t("cli_type_int", lang), value="'x'"),
+        ),
+    ),
+    "invalid float": (
+        ["serve", "--kernel-connect-timeout", "soon"],
+        "samskaping serve",
+        lambda lang: t(
+            "cli_error_argument",
+            lang,
+            argument="--kernel-connect-timeout",
+            message=t(
+                "cli_error_invalid_value", lang, type=t("cli_type_float", lang), value="'soon'"
+            ),
+        ),
+    ),
+    "unrecognized arguments": (
+        ["serve", "extra", "--nosuch"],
+        "samskaping",
+        lambda lang: t("cli_error_unrecognized", lang, arguments="extra --nosuch"),
+    ),
+    "expected one argument": (
+        ["serve", "--port"],
+        "samskaping serve",
+        lambda lang: t(
+            "cli_error_argument", lang, argument="--port", message=t("cli_error_expected_one", lang)
+        ),
+    ),
+    "ambiguous option": (
+        ["serve", "--p", "8870"],
+        "samskaping serve",
+        lambda lang: t("cli_error_ambiguous", lang, option="--p", matches="--port, --public-url"),
+    ),
+    "value for a flag": (
+        ["serve", "--no-browser=yes"],
+        "samskaping serve",
+        lambda lang: t(
+            "cli_error_argument",
+            lang,
+            argument="--no-browser",
+            message=t("cli_error_ignored_value", lang, value="'yes'"),
+        ),
+    ),
+}
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("case", list(ARGPARSE_ERRORS))
+def test_argparse_errors_follow_the_language(lang, case):
+    """Usage and error on stderr, exit status 2, as argparse's own; the words in ``lang``."""
+    argv, prog, expected = ARGPARSE_ERRORS[case]
+    out = samskaping(*argv, lang=lang)
+    assert out.returncode == 2 and out.stdout == "", out
+    lines = out.stderr.rstrip("\n").splitlines()
+    said = "nb" if case == "invalid language" else lang
+    assert lines[0].startswith(f"{t('cli_usage', said)} {prog} "), out.stderr
+    assert lines[-1] == t("cli_error", said, prog=prog, message=expected(lang)), out.stderr
+    if said != "en":
+        assert ARGPARSE_ENGLISH.findall(out.stderr) == [], out.stderr
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_language_option_translates_argparse_errors_too(lang):
+    out = samskaping("purge-answers", "--lang", lang, lang="en" if lang != "en" else "nn")
+    assert out.returncode == 2
+    expected = t("cli_error_required", lang, arguments="--days")
+    assert out.stderr.splitlines()[-1] == t(
+        "cli_error", lang, prog="samskaping purge-answers", message=expected
+    )
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "invalid choice: 'x' (choose from 'nb', 'nn', 'en')",  # Python 3.10 to 3.12.6, 3.13.0
+        "invalid choice: 'x' (choose from nb, nn, en)",  # later patch releases
+    ],
+)
+def test_invalid_choice_reads_the_same_on_every_python(message):
+    for lang in LANGUAGES:
+        expected = t("cli_error_invalid_choice", lang, value="'x'", choices="nb, nn, en")
+        assert argparse_message(message, lang) == expected
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "something argparse may say one day",
+        "invalid Path value: 'x'",  # a type the kit has no name for
+    ],
+)
+def test_an_unknown_argparse_message_is_shown_as_argparse_wrote_it(capsys, message):
+    for lang in LANGUAGES:
+        assert argparse_message(message, lang) == message
+        around = f"argument --file: {message}"
+        assert argparse_message(around, lang) == t(
+            "cli_error_argument", lang, argument="--file", message=message
+        )
+        with pytest.raises(SystemExit) as info:
+            _parser(lang).error(message)
+        assert info.value.code == 2
+        out, err = capsys.readouterr()
+        assert out == ""
+        assert err.splitlines()[-1] == t("cli_error", lang, prog="samskaping", message=message)
+
+
+def _actions(parser: argparse.ArgumentParser):
+    for action in parser._actions:
+        yield action
+        for sub in (action.choices or {}).values() if isinstance(action.choices, dict) else ():
+            yield from _actions(sub)
+
+
+def test_every_key_of_the_command_line_is_in_every_language():
+    """Every key kit/cli.py names, those of argparse's messages and of the option types, in
+    bokmål, nynorsk and English itself (not by falling back to bokmål)."""
+    source = (ROOT / "kit" / "cli.py").read_text(encoding="utf-8")
+    # ("tier_" + tier and the like are the start of a key the code completes: left out here)
+    keys = {k for k in re.findall(r"\bt\(\s*\"(\w+)\"", source) if not k.endswith("_")}
+    keys |= set(re.findall(r"\badd\(\"[\w-]+\", \"(\w+)\"\)", source))
+    keys |= {key for key, _ in _ARGPARSE_ERRORS}
+    types = {a.type.__name__ for a in _actions(_parser("nb")) if a.type is not None}
+    assert types == {"int", "float"}  # the types the parser uses: each needs a name
+    keys |= {f"cli_type_{name}" for name in types}
+    assert {"cli_usage", "cli_options", "cli_positionals", "cli_help", "cli_error"} <= keys
+    for lang in LANGUAGES:
+        missing = sorted(keys - set(texts(lang)))
+        assert missing == [], f"{lang} lacks {missing}"
 
 
 def test_unknown_language_is_refused(capsys):

@@ -1,8 +1,11 @@
 """``./run`` heals itself: a venv that cannot work is rebuilt with a message saying why, the first
-install shows its progress, and ``./run samskaping ARGS`` runs every ``samskaping`` command.
+install shows its progress, and ``./run samskaping ARGS`` runs every ``samskaping`` command. Its
+messages follow the language of the command line (``KIT_LANG``, else the locale; bokmål by
+default), from ``data/i18n/<lang>/run.tsv``.
 
 Each test runs the real ``./run`` in a copy of the project in a temporary folder, with
-``KIT_VENV`` pointing at a venv there. The rebuild tests stop at the install step (pip may use no
+``KIT_VENV`` pointing at a venv there (the quick ones that stop before anything is made run the
+repository's own ``./run``, still with ``KIT_VENV`` in a temporary folder). The rebuild tests stop at the install step (pip may use no
 index, so it fails within seconds: what they prove is the diagnosis and a sound new venv); one
 test goes all the way, from a broken venv to a working ``samskaping`` (about a minute).
 """
@@ -18,13 +21,43 @@ from pathlib import Path
 
 import pytest
 
+from kit.i18n import LANGUAGES, lang_from_environ
+
 from .conftest import ROOT
+from .test_cli import ENVIRONMENTS, LANG_ENV
+from .test_nynorsk import BOKMAL, hits
 
 #: What `pip install -e .` and the commands need from the project.
 PROJECT = ("run", "pyproject.toml", "README.md", "LICENSE", "kit", "data", "notebooks", "docs")
 #: The interpreter behind this test run (not its venv).
 BASE_PYTHON = os.path.realpath(getattr(sys, "_base_executable", sys.executable))
 PYENV = Path("/root/.pyenv/versions")
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def run_texts(lang: str) -> dict[str, str]:
+    """``data/i18n/<lang>/run.tsv`` as ./run reads it: ``key<TAB>text`` a line, ``#`` comments."""
+    found: dict[str, str] = {}
+    path = ROOT / "data" / "i18n" / lang / "run.tsv"
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        key, tab, text = line.partition("\t")
+        assert tab and re.fullmatch(r"[a-z_]+", key) and text.strip(), f"{path}:{number}: {line!r}"
+        assert key not in found, f"{path}:{number}: {key} twice"
+        found[key] = text
+    return found
+
+
+def said(out: subprocess.CompletedProcess[str]) -> list[str]:
+    """The lines ./run wrote on stderr, without bash's warnings about a locale this machine lacks
+    (``LC_ALL=nn_NO.UTF-8`` where it is not installed)."""
+    return [line for line in out.stderr.splitlines() if "setlocale: " not in line]
+
+
+def run_text(lang: str, key: str, **values: str) -> str:
+    """A message of ./run in ``lang``, its ``{name}`` placeholders filled."""
+    return PLACEHOLDER.sub(lambda m: values[m[1]], run_texts(lang)[key])
 
 
 @pytest.fixture
@@ -46,6 +79,7 @@ def run(project: Path, venv: Path, *args: str, offline: bool = True, **env: str)
     }
     environ.update(KIT_VENV=str(venv), PYTHON=BASE_PYTHON)
     environ.update(env)
+    environ = {k: v for k, v in environ.items() if v != ""}  # "" unsets a variable
     if offline:
         # pip finds nothing to install from, so the install step fails at once
         empty = project.parent / "no-packages"
@@ -104,25 +138,51 @@ def moved(venv: Path) -> None:
     elsewhere.rename(venv)
 
 
+def shebang(script: Path) -> str:
+    """The interpreter on the #! line of a venv's script."""
+    return script.read_text().splitlines()[0].removeprefix("#!").split()[0]
+
+
+#: Each way of breaking a venv, the language it is checked in (every language is checked) and
+#: the reason ./run gives, from the broken venv.
 BROKEN = {
-    "no bin/python": (no_bin_python, "it has no bin/python"),
-    "python gone": (python_gone, "its bin/python does not run"),
-    "python too old": (python_too_old, "it was made with Python 3.8"),
-    "no pip": (without_pip, "it has no pip"),
-    "moved": (moved, "it was moved or copied from another folder"),
+    "no bin/python": (no_bin_python, "nb", lambda venv: run_text("nb", "problem_no_python")),
+    "python gone": (
+        python_gone,
+        "nn",
+        lambda venv: run_text("nn", "problem_python_gone", target="/nowhere/python3"),
+    ),
+    "python too old": (
+        python_too_old,
+        "en",
+        lambda venv: run_text("en", "problem_python_old", version="3.8"),
+    ),
+    "no pip": (without_pip, "nn", lambda venv: run_text("nn", "problem_no_pip")),
+    "moved": (
+        moved,
+        "en",
+        lambda venv: run_text(
+            "en", "problem_moved", script="pip", python=shebang(venv / "bin" / "pip")
+        ),
+    ),
 }
 
 
 @pytest.mark.parametrize("kind", list(BROKEN))
 def test_a_broken_venv_is_rebuilt_with_the_reason(project, tmp_path, kind):
-    breaker, reason = BROKEN[kind]
+    breaker, lang, reason = BROKEN[kind]
     venv = tmp_path / "venv"
     breaker(venv)
-    out = run(project, venv, "samskaping", "--help")
-    assert f"run: {venv} is broken: {reason}" in out.stderr, out.stderr
-    assert "Rebuilding it" in out.stderr
-    assert f"[1/2] Making the virtual environment {venv}" in out.stderr
-    assert "[2/2] Installing the kit" in out.stderr
+    broken = run_text(lang, "venv_broken", venv=str(venv), problem=reason(venv))
+    out = run(project, venv, "samskaping", "--help", **LANG_ENV[lang])
+    lines = said(out)
+    assert f"run: {broken}" in lines, out.stderr
+    version = f"{sys.version_info[0]}.{sys.version_info[1]}"
+    making = run_text(lang, "making_venv", venv=str(venv), version=version, path=BASE_PYTHON)
+    assert f"run: {making}" in lines, out.stderr
+    installing = run_text(lang, "installing", step="[2/2] ", venv=str(venv))
+    assert f"run: {installing}" in lines, out.stderr
+    assert lines.index(f"run: {broken}") < lines.index(f"run: {making}")
     assert_sound(venv)
     # the install could not finish here (no index): it is not marked done, and the command fails
     assert out.returncode != 0
@@ -140,7 +200,10 @@ def test_a_venv_of_another_python_than_PYTHON_is_rebuilt(project, tmp_path):
         str(p) for p in sorted(PYENV.glob("3.1[0-9].*/bin/python3")) if os.path.realpath(p) != mine
     )
     out = run(project, venv, "samskaping", "--help", PYTHON=other)
-    assert f"{venv} is broken: it was made with {mine}, not with PYTHON={other}" in out.stderr
+    reason = run_text(
+        "nb", "problem_other_python", have=mine, given=other, want=os.path.realpath(other)
+    )
+    assert f"run: {run_text('nb', 'venv_broken', venv=str(venv), problem=reason)}" in out.stderr
     version = subprocess.run(
         [str(venv / "bin" / "python"), "-c", "import sys; print(sys.version.split()[0])"],
         capture_output=True,
@@ -149,31 +212,141 @@ def test_a_venv_of_another_python_than_PYTHON_is_rebuilt(project, tmp_path):
     assert other.split("/versions/")[1].startswith(version)
 
 
-def test_a_too_old_PYTHON_is_refused_before_anything_is_made(project, tmp_path):
-    old = tmp_path / "python3.8"
+def old_python(folder: Path) -> Path:
+    """A "Python 3.8": ./run stops at it before it makes anything."""
+    folder.mkdir(parents=True, exist_ok=True)
+    old = folder / "python3.8"
     old.write_text("#!/bin/sh\necho 3.8\n")
     old.chmod(0o755)
+    return old
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_too_old_PYTHON_is_refused_before_anything_is_made(project, tmp_path, lang):
+    old = old_python(tmp_path)
     venv = tmp_path / "venv"
-    out = run(project, venv, "serve", PYTHON=str(old))
+    out = run(project, venv, "serve", PYTHON=str(old), **LANG_ENV[lang])
     assert out.returncode == 1
-    assert f"{old} is Python 3.8; the kit needs 3.10 or newer" in out.stderr
+    expected = run_text(lang, "python_too_old", python=str(old), version="3.8")
+    assert said(out) == [f"run: {expected}"]
     assert not venv.exists()
 
 
-def test_a_folder_that_is_no_venv_is_left_alone(project, tmp_path):
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_PYTHON_that_does_not_run_is_named(tmp_path, lang):
+    venv = tmp_path / "venv"
+    gone = tmp_path / "no-such-python"
+    out = run(ROOT, venv, "serve", offline=False, PYTHON=str(gone), **LANG_ENV[lang])
+    assert out.returncode == 1
+    assert said(out) == [f"run: {run_text(lang, 'python_missing', python=str(gone))}"]
+    assert not venv.exists()
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_folder_that_is_no_venv_is_left_alone(project, tmp_path, lang):
     venv = tmp_path / "my-things"
     venv.mkdir()
     (venv / "notes.txt").write_text("keep me")
-    out = run(project, venv, "samskaping", "--help")
+    out = run(project, venv, "samskaping", "--help", **LANG_ENV[lang])
     assert out.returncode == 1
-    assert "does not look like a virtual environment, so it is left alone" in out.stderr
+    problem = run_text(lang, "problem_no_python")
+    assert said(out) == [f"run: {run_text(lang, 'not_a_venv', venv=str(venv), problem=problem)}"]
     assert (venv / "notes.txt").read_text() == "keep me"
 
 
-def test_usage_lists_samskaping():
-    out = subprocess.run([str(ROOT / "run")], capture_output=True, text=True)
+USAGE_KEYS = ("usage_serve", "usage_samskaping", "usage_test", "usage_ruff")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_usage_lists_samskaping(tmp_path, lang):
+    out = run(ROOT, tmp_path / "venv", offline=False, **LANG_ENV[lang])
     assert out.returncode == 2
+    assert out.stdout == "".join(run_text(lang, key) + "\n" for key in USAGE_KEYS)
     assert "./run samskaping COMMAND [ARGS]" in out.stdout
+
+
+@pytest.mark.parametrize(("environ", "lang"), ENVIRONMENTS)
+def test_run_speaks_the_language_of_the_command_line(tmp_path, environ, lang):
+    """The same rule as ``samskaping`` (kit.i18n.lang_from_environ), before any Python runs."""
+    assert lang_from_environ(environ) == lang
+    old = old_python(tmp_path)
+    env = {"LANG": "", "LC_ALL": "", "LC_MESSAGES": "", "LANGUAGE": "", **environ}
+    out = run(ROOT, tmp_path / "venv", "serve", offline=False, PYTHON=str(old), **env)
+    assert out.returncode == 1
+    expected = run_text(lang, "python_too_old", python=str(old), version="3.8")
+    assert said(out) == [f"run: {expected}"]
+
+
+def test_a_missing_text_falls_back_to_english_then_to_its_key(project, tmp_path):
+    old = old_python(tmp_path)
+    venv = tmp_path / "venv"
+
+    def refused(lang: str) -> list[str]:
+        out = run(project, venv, "serve", PYTHON=str(old), **LANG_ENV[lang])
+        assert out.returncode == 1  # the text is missing, not the check
+        return said(out)
+
+    def without(path: Path, key: str) -> list[str]:
+        return [line for line in path.read_text().splitlines() if not line.startswith(key + "\t")]
+
+    nn_file = project / "data" / "i18n" / "nn" / "run.tsv"
+    en_file = project / "data" / "i18n" / "en" / "run.tsv"
+    values = {"python": str(old), "version": "3.8"}
+    nynorsk = f"run: {run_text('nn', 'python_too_old', **values)}"
+    english = f"run: {run_text('en', 'python_too_old', **values)}"
+    line = next(line for line in nn_file.read_text().splitlines() if "python_too_old" in line)
+    nn_file.write_text("\n".join([*without(nn_file, "python_too_old"), line]))  # no last newline
+    assert refused("nn") == [nynorsk]
+    nn_file.write_text("\n".join(without(nn_file, "python_too_old")) + "\n")
+    assert refused("nn") == [english]
+    nn_file.unlink()
+    assert refused("nn") == [english]
+    en_file.write_text("\n".join(without(en_file, "python_too_old")) + "\n")
+    assert refused("nn") == ["run: python_too_old"]
+    assert refused("en") == ["run: python_too_old"]
+    assert not venv.exists()
+
+
+def test_values_are_put_in_as_they_are(tmp_path):
+    """A value holding a placeholder, "&", a backslash or "$(...)" is printed, never read again
+    nor run."""
+    odd = tmp_path / "R&D \\1 {version} $(touch pwned) `touch pwned2`"
+    old = old_python(odd)
+    out = run(ROOT, tmp_path / "venv", "serve", offline=False, PYTHON=str(old), **LANG_ENV["en"])
+    expected = run_text("en", "python_too_old", python=str(old), version="3.8")
+    assert said(out) == [f"run: {expected}"]
+    assert "{version}" in out.stderr and "R&D \\1" in out.stderr
+    assert not list(tmp_path.rglob("pwned*")) and not list(ROOT.glob("pwned*"))
+
+
+def _calls(script: str) -> list[tuple[str, set[str]]]:
+    """Every ``say KEY name=...`` and ``msg KEY name=...`` of ./run: the key, the names."""
+    calls = []
+    for line in script.splitlines():
+        found = re.search(r"\b(?:say|msg) ([a-z_]+)\b(.*)", line.split(" #")[0])
+        if found:
+            calls.append((found[1], set(re.findall(r"(?:^|\s)([a-z]+)=", found[2]))))
+    return calls
+
+
+def test_every_message_of_run_is_in_every_language():
+    script = (ROOT / "run").read_text(encoding="utf-8")
+    calls = _calls(script)
+    assert len(calls) >= 15, calls  # the parser still finds them
+    loop = re.search(r"for key in ((?:usage_\w+ ?)+); do", script)
+    assert loop and tuple(loop[1].split()) == USAGE_KEYS
+    used = {key for key, _ in calls} | set(USAGE_KEYS)
+    tables = {lang: run_texts(lang) for lang in ("nb", "nn", "en")}
+    for lang, table in tables.items():
+        assert sorted(used - set(table)) == [], f"{lang} lacks texts ./run uses"
+        assert sorted(set(table) - used) == [], f"{lang} has texts ./run does not use"
+    for key, names in calls:
+        for lang, table in tables.items():
+            assert set(PLACEHOLDER.findall(table[key])) == names, f"{lang}:{key}: {names}"
+    nb, nn, en = tables["nb"], tables["nn"], tables["en"]
+    assert hits(BOKMAL, ((f"run.tsv:{k}", v) for k, v in nn.items())) == []
+    for key in used - {"problem_no_python"}:  # "det har ingen bin/python" is both
+        assert len({nb[key], nn[key], en[key]}) == 3, f"{key} is not translated"
 
 
 def test_from_a_broken_venv_to_working_commands(project, tmp_path):
@@ -183,11 +356,12 @@ def test_from_a_broken_venv_to_working_commands(project, tmp_path):
     without_pip(venv)
     out = run(project, venv, "samskaping", "check-cases", "--library", offline=False)
     assert out.returncode == 0, out.stderr[-3000:]
-    assert f"{venv} is broken: it has no pip. Rebuilding it" in out.stderr
+    broken = run_text("nb", "venv_broken", venv=str(venv), problem=run_text("nb", "problem_no_pip"))
+    assert f"run: {broken}" in out.stderr.splitlines()
     # progress: pip's own lines, not a silent wait
     progress = out.stdout + out.stderr
     assert "Successfully installed" in progress and "samskaping-kit" in progress
-    assert "run: Ready. Every samskaping command works through ./run" in out.stderr
+    assert f"run: {run_text('nb', 'ready', venv=str(venv))}" in out.stderr.splitlines()
     assert any(re.match(r"OK: \d+ ", line) for line in out.stdout.splitlines()), out.stdout
     assert (venv / ".installed-base").exists()
 
