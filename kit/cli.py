@@ -145,7 +145,9 @@ def cli_lang(argv: list[str], environ: os._Environ[str] | dict[str, str] = os.en
 def _parser(lang: str) -> argparse.ArgumentParser:
     parser = _Parser(prog="samskaping", description=t("cli_description", lang), lang=lang)
     _add_lang_option(parser, lang)
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(
+        dest="command", required=True, metavar=t("cli_metavar_command", lang)
+    )
 
     def add(name: str, help_key: str) -> argparse.ArgumentParser:
         command = sub.add_parser(
@@ -162,7 +164,12 @@ def _parser(lang: str) -> argparse.ArgumentParser:
     serve.add_argument("--host", default=_serve.HOST, help=t("cli_host_help", lang))
     serve.add_argument("--public-url", metavar="URL", help=t("cli_public_url_help", lang))
     serve.add_argument("--db", metavar="URL", help=t("cli_db_help", lang))
-    serve.add_argument("--base-url", default="/", metavar="PATH", help=t("cli_base_url_help", lang))
+    serve.add_argument(
+        "--base-url",
+        default="/",
+        metavar=t("cli_metavar_path", lang),
+        help=t("cli_base_url_help", lang),
+    )
     serve.add_argument(
         "--max-kernels",
         type=int,
@@ -174,7 +181,7 @@ def _parser(lang: str) -> argparse.ArgumentParser:
         "--kernel-connect-timeout",
         type=float,
         default=_serve.KERNEL_CONNECT_TIMEOUT,
-        metavar="SECONDS",
+        metavar=t("cli_metavar_seconds", lang),
         help=t("cli_connect_timeout_help", lang),
     )
     serve.add_argument(
@@ -185,10 +192,17 @@ def _parser(lang: str) -> argparse.ArgumentParser:
         help=t("cli_kernel_memory_help", lang),
     )
     check = add("check-cases", "cases_cli_check_help")
-    check.add_argument("file", metavar="FILE", nargs="?", help=t("cases_cli_check_file_help", lang))
+    check.add_argument(
+        "file",
+        metavar=t("cli_metavar_file", lang),
+        nargs="?",
+        help=t("cases_cli_check_file_help", lang),
+    )
     check.add_argument("--library", action="store_true", help=t("cases_cli_library_help", lang))
     template = add("template", "cases_cli_template_help")
-    template.add_argument("file", metavar="FILE", help=t("cases_cli_template_file_help", lang))
+    template.add_argument(
+        "file", metavar=t("cli_metavar_file", lang), help=t("cases_cli_template_file_help", lang)
+    )
     template.add_argument("--force", action="store_true", help=t("cases_cli_force_help", lang))
     purge = add("purge-answers", "cli_purge_help")
     purge.add_argument(

@@ -162,7 +162,7 @@ ARGPARSE_ERRORS = {
     "missing command": (
         [],
         "samskaping",
-        lambda lang: t("cli_error_required", lang, arguments="COMMAND"),
+        lambda lang: t("cli_error_required", lang, arguments=t("cli_metavar_command", lang)),
     ),
     "invalid choice": (
         ["nosuch"],
@@ -170,7 +170,7 @@ ARGPARSE_ERRORS = {
         lambda lang: t(
             "cli_error_argument",
             lang,
-            argument="COMMAND",
+            argument=t("cli_metavar_command", lang),
             message=t("cli_error_invalid_choice", lang, value="'nosuch'", choices=COMMANDS),
         ),
     ),
