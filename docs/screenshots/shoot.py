@@ -4,7 +4,8 @@ Run against a running ``samskaping serve``:
 
     .venv/bin/python docs/screenshots/shoot.py http://127.0.0.1:8866/
 
-Each page is shot as the learner first sees it, down to a height limit (the apps scroll inside
+Each page is shot as the learner first sees it. The participant page (``deltaker-*.png``) is shot
+as a phone sees it after joining a session that the presenter app has just started, down to a height limit (the apps scroll inside
 Voilà's own box, so the window is made as tall as the app, up to that limit). The slides are shot
 in a 1280 x 720 window, as on a projector. Outside requests are aborted, as in the tests. The PNGs
 are written at full colour; reduce them afterwards (e.g. to a 64-colour palette) to keep them small.
@@ -41,14 +42,7 @@ def main(url: str) -> None:
                 slides = notebook == "07_lysbilder" and width > 640
                 height = 720 if slides else 800
                 context = browser.new_context(viewport={"width": width, "height": height})
-                context.route(
-                    "**/*",
-                    lambda r: (
-                        r.continue_()
-                        if r.request.url.startswith(url[:-1]) or r.request.url.startswith("ws")
-                        else r.abort()
-                    ),
-                )
+                only_local(context, url)
                 page = context.new_page()
                 page.goto(f"{url}voila/render/{notebook}.ipynb")
                 page.wait_for_selector(".kit-app h1", timeout=90_000)
@@ -59,7 +53,44 @@ def main(url: str) -> None:
                     page.wait_for_timeout(500)
                 page.screenshot(path=str(HERE / f"{name}-{width}.png"))
                 context.close()
+        shoot_participant(browser, url)
         browser.close()
+
+
+def only_local(context, url: str) -> None:
+    context.route(
+        "**/*",
+        lambda r: (
+            r.continue_()
+            if r.request.url.startswith(url[:-1]) or r.request.url.startswith("ws")
+            else r.abort()
+        ),
+    )
+
+
+def shoot_participant(browser, url: str) -> None:
+    """Start a session in the presenter app, join it on the participant page, shoot that."""
+    presenter = browser.new_context(viewport={"width": 1280, "height": 900})
+    only_local(presenter, url)
+    page = presenter.new_page()
+    page.goto(f"{url}voila/render/05_presentator.ipynb")
+    page.get_by_role("button", name="Start økt").click(timeout=90_000)
+    code = page.locator(".kit-code").first.inner_text(timeout=60_000).strip()
+    try:
+        for width, limit in WIDTHS.items():
+            phone = browser.new_context(viewport={"width": width, "height": 800})
+            only_local(phone, url)
+            view = phone.new_page()
+            view.goto(f"{url}delta?kode={code}")  # the code in the address joins at once
+            view.wait_for_selector("#kit-room:not([hidden])", timeout=30_000)
+            view.wait_for_timeout(500)
+            full = view.evaluate("document.documentElement.scrollHeight")
+            view.set_viewport_size({"width": width, "height": min(limit, full)})
+            view.screenshot(path=str(HERE / f"deltaker-{width}.png"))
+            phone.close()
+    finally:
+        page.get_by_role("button", name="Avslutt økta").first.click()
+        presenter.close()
 
 
 if __name__ == "__main__":
