@@ -53,8 +53,14 @@ def assert_clean(app_page) -> None:
     assert app_page.blocked == []
 
 
+#: the desktop and the phone width; each keyboard walk runs at both
+WIDTHS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 375, "height": 740}}
+
+
+@pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_keyboard_walk_through_the_classification(app_page, lang):
+def test_keyboard_walk_through_the_classification(app_page, lang, width):
+    app_page.page.set_viewport_size(WIDTHS[width])
     app_page.open("03_klassifiser.ipynb", f"?lang={lang}")
     page = app_page.page
     feedback = page.locator(".kit-exercise .kit-fb [role=status]")
@@ -135,8 +141,10 @@ def test_keyboard_walk_through_the_classification(app_page, lang):
     assert_clean(app_page)
 
 
+@pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_keyboard_walk_through_the_model_explorer(app_page, lang):
+def test_keyboard_walk_through_the_model_explorer(app_page, lang, width):
+    app_page.page.set_viewport_size(WIDTHS[width])
     app_page.open("02_modellen.ipynb", f"?lang={lang}")
     page = app_page.page
     titles = {lv.number: render.level_title(lv, lang) for lv in MODEL.levels}

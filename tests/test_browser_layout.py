@@ -1,4 +1,5 @@
-"""Every app on a phone (375 x 740): nothing wider than the screen, nothing clipped.
+"""Every app on a phone (375 x 740), and then at 1280 px: nothing wider than the screen,
+nothing clipped.
 
 The check measures element boxes, not ``scrollWidth``: Voilà's page clips content sideways
 instead of scrolling, so a page can report no overflow while its paragraphs are cut off. For every
@@ -20,6 +21,7 @@ from .conftest import APP_NOTEBOOKS, AXE_JS, _need, local_context
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
 PHONE = {"width": 375, "height": 740}
+DESKTOP = {"width": 1280, "height": 900}
 
 MEASURE = """
 () => {
@@ -105,7 +107,8 @@ CASES = [(nb, lang) for nb in APP_NOTEBOOKS for lang in ("nb", "nn", "en")]
 @pytest.mark.parametrize(("notebook", "lang"), CASES)
 def test_nothing_wider_than_a_phone_or_clipped(browser, server, notebook, lang):
     """Every app in every language at 375 px: no box too wide or clipped, and axe clean at
-    that width too (the desktop width's axe run is in test_browser.py)."""
+    that width too (the desktop width's axe run is in test_browser.py); then the same page at
+    1280 px: no box too wide or clipped."""
     context, page = phone_page(browser, server)
     try:
         open_app(page, server, notebook, lang)
@@ -117,6 +120,11 @@ def test_nothing_wider_than_a_phone_or_clipped(browser, server, notebook, lang):
             "async () => (await axe.run(document)).violations.map(v => v.id + ': ' + v.help)"
         )
         assert violations == [], violations
+        # the same page at the desktop width: nothing too wide or clipped there either
+        page.set_viewport_size(DESKTOP)
+        page.wait_for_timeout(300)
+        problems = page.evaluate(MEASURE)
+        assert problems == [], ("at 1280 px", problems[:10])
     finally:
         context.close()
 

@@ -873,7 +873,7 @@ def test_store_threads_hand_back_results_errors_and_batches():
         return results, wakes
 
     try:
-        results, wakes = asyncio.run(main())
+        results, wakes = _run_in_thread(main())
     finally:
         threads.shutdown()
     assert results == [i * i for i in range(200)]
