@@ -262,7 +262,8 @@ def test_usage_lists_samskaping(tmp_path, lang):
     out = run(ROOT, tmp_path / "venv", offline=False, **LANG_ENV[lang])
     assert out.returncode == 2
     assert out.stdout == "".join(run_text(lang, key) + "\n" for key in USAGE_KEYS)
-    assert "./run samskaping COMMAND [ARGS]" in out.stdout
+    command = {"nb": "KOMMANDO [ARGUMENTER]", "nn": "KOMMANDO [ARGUMENT]", "en": "COMMAND [ARGS]"}
+    assert f"./run samskaping {command[lang]}" in out.stdout
 
 
 @pytest.mark.parametrize(("environ", "lang"), ENVIRONMENTS)

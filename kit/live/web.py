@@ -122,6 +122,21 @@ class SlidingLimit:
         self._queue(key, now).append(now)
 
 
+#: What a server process keeps per session (cases, their JSON, the language): at most this many
+#: sessions, so a server that runs for months stays bounded.
+_SESSIONS_KEPT = 512
+
+
+def _remember(cache: dict[str, Any], code: str, make: Callable[[], Any]) -> Any:
+    """``cache[code]``, made by ``make()`` the first time; the cache is emptied when full."""
+    if code in cache:
+        return cache[code]
+    if len(cache) >= _SESSIONS_KEPT:
+        cache.clear()
+    made = cache[code] = make()
+    return made
+
+
 class StoreThreads:
     """Threads that run store calls for the event loop, and hand the results back in batches.
 
@@ -219,20 +234,13 @@ class Room:
 
     def cases_json(self, code: str, cases: tuple[Case, ...]) -> str:
         """The session's cases as phones get them (JSON, no keys), made once per session."""
-        made = self._cases_json.get(code)
-        if made is None:
-            if len(self._cases_json) >= 512:
-                self._cases_json.clear()
-            made = self._cases_json[code] = json_encode([case_json(c) for c in cases])
-        return made
+        return _remember(self._cases_json, code, lambda: json_encode([case_json(c) for c in cases]))
 
     async def cases(self, code: str) -> tuple[Case, ...]:
         cases = self._cases.get(code)
         if cases is None:
-            if len(self._cases) >= 512:  # bounded in a server that runs for months
-                self._cases.clear()
             cases = await self.call(self.store.session_cases, code)
-            self._cases[code] = cases
+            _remember(self._cases, code, lambda: cases)
         return cases
 
     def join(self, code: str, token: str | None, who: str) -> tuple[Any, Any, dict, str]:
@@ -242,11 +250,7 @@ class Room:
         store = self.store
         entered = store.enter(code, token, who)
         joined, state, mine = entered.joined, entered.state, entered.answers
-        lang = self._langs.get(code)
-        if lang is None:
-            if len(self._langs) >= 512:
-                self._langs.clear()
-            lang = self._langs[code] = store.session_info(code).lang
+        lang = _remember(self._langs, code, lambda: store.session_info(code).lang)
         return joined, state, mine, lang
 
     async def wait_change(self, code: str, since: int, hold: float) -> None:
@@ -580,7 +584,7 @@ def page_assets() -> tuple[str, str]:
 @functools.lru_cache(maxsize=16)
 def _texts_json(lang: str) -> str:
     """The page's texts as JSON, made once per language (the same for every visitor)."""
-    return json.dumps(_page_texts(lang), ensure_ascii=True).replace("</", "<\\/")
+    return json_encode(_page_texts(lang))
 
 
 @functools.lru_cache(maxsize=256)
@@ -597,7 +601,7 @@ def render_page(lang: str, code: str, base_url: str, typed: str = "") -> str:
         for c in LANGUAGES
     )
     config = {"lang": lang, "code": code, "api": f"{base_url}api/live/session/", "texts": None}
-    head = json.dumps(config, ensure_ascii=True).replace("</", "<\\/")
+    head = json_encode(config)
     # the cached texts in place of the placeholder: the same JSON as dumping them in the dict
     blob = head[: -len("null}")] + _texts_json(lang) + "}"
     return template.substitute(
