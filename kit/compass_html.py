@@ -3,7 +3,6 @@ list and a printable one-page summary (pure: strings in, string out; everything 
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Iterable, Mapping
 from html import escape
 
@@ -11,7 +10,7 @@ from .compass import Assessment, Compass, Gap, Question, Rule, load_compass
 from .i18n import t
 from .model import Model, load_model
 from .render import level_diagram, level_title, paragraph, process_name
-from .render_docs import table_region
+from .render_docs import download_link, table_region
 
 
 def _quote(text: str, lang: str) -> str:
@@ -334,16 +333,12 @@ def summary_html(
     )
 
 
-def data_uri(document: str) -> str:
-    """A ``data:text/html`` address carrying the document, for a download link."""
-    payload = base64.b64encode(document.encode("utf-8")).decode("ascii")
-    return f"data:text/html;charset=utf-8;base64,{payload}"
-
-
 def download_html(document: str, lang: str) -> str:
     """The link that downloads the one-page summary, and the note on printing it."""
-    return (
-        f"<p><a class='kit-download' download='{escape(t('kompass_download_name', lang))}' "
-        f"href='{data_uri(document)}'>⬇ {escape(t('kompass_download', lang))}</a></p>"
-        f"{paragraph(t('kompass_download_note', lang), 'kit-note')}"
+    link = download_link(
+        document.encode("utf-8"),
+        "text/html;charset=utf-8",
+        t("kompass_download_name", lang),
+        t("kompass_download", lang),
     )
+    return link + paragraph(t("kompass_download_note", lang), "kit-note")

@@ -7,7 +7,6 @@ leader's file can never inject markup.
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Iterable, Sequence
 from html import escape
 
@@ -16,7 +15,7 @@ from .cases import Case, domain_label
 from .exercise import Feedback, Score, case_text_html, level_label, points_label
 from .i18n import t
 from .model import Model
-from .render_docs import table_region
+from .render_docs import download_link, table_region
 
 
 def case_html(case: Case, lang: str) -> str:
@@ -181,11 +180,8 @@ def summary_html(score: Score, lang: str) -> str:
 
 def download_html(csv: bytes, lang: str) -> str:
     """A link that downloads the results as CSV (a data: address, nothing sent anywhere)."""
-    payload = base64.b64encode(csv).decode("ascii")
-    return (
-        f"<p><a class='kit-download' download='{escape(t('klass_download_name', lang))}' "
-        f"href='data:text/csv;charset=utf-8;base64,{payload}'>"
-        f"⬇ {escape(t('klass_download', lang))}</a></p>"
+    return download_link(
+        csv, "text/csv;charset=utf-8", t("klass_download_name", lang), t("klass_download", lang)
     )
 
 

@@ -6,7 +6,6 @@ widgets. Every text from a case file, a session code or an address is escaped.
 
 from __future__ import annotations
 
-import base64
 from datetime import datetime
 from html import escape
 from urllib.parse import urlsplit
@@ -15,6 +14,7 @@ from .cases import Case
 from .exercise import case_text_html, level_label
 from .exports import CSV_MIME, XLSX_MIME
 from .i18n import t
+from .render_docs import download_link
 
 #: The export formats: kind -> (MIME type, file extension, text key of the link).
 EXPORTS = {
@@ -142,9 +142,4 @@ def download_html(data: bytes, kind: str, code: str, lang: str) -> str:
     """A link that saves a session's answers (``kind``: csv or xlsx) from a data: address."""
     mime, ext, label_key = EXPORTS[kind]
     name = t("live_export_file", lang, code=code)
-    label = t(label_key, lang, code=code)
-    payload = base64.b64encode(data).decode("ascii")
-    return (
-        f"<p><a class='kit-download' download='{escape(name)}.{ext}' "
-        f"href='data:{mime};base64,{payload}'>⬇ {escape(label)}</a></p>"
-    )
+    return download_link(data, mime, f"{name}.{ext}", t(label_key, lang, code=code))

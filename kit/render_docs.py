@@ -7,6 +7,7 @@ table wider than a phone scrolls inside that box instead of widening or clipping
 
 from __future__ import annotations
 
+import base64
 import re
 from html import escape, unescape
 
@@ -38,6 +39,16 @@ def table_region(table: str, label: str) -> str:
     there, and a screen reader can name the box it is in. Every table of the kit goes in one."""
     name = escape(label, quote=True)
     return f"<div class='kit-table-wrap' role='region' aria-label=\"{name}\" tabindex='0'>{table}</div>"
+
+
+def download_link(data: bytes, mime: str, filename: str, label: str) -> str:
+    """A link that saves ``data`` as ``filename`` from a ``data:`` address (nothing is sent
+    anywhere); ``label`` is plain text, escaped here, as is the file name."""
+    payload = base64.b64encode(data).decode("ascii")
+    return (
+        f"<p><a class='kit-download' download='{escape(filename, quote=True)}' "
+        f"href='data:{mime};base64,{payload}'>⬇ {escape(label)}</a></p>"
+    )
 
 
 def table_regions(body: str, fallback_label: str = "") -> str:

@@ -11,8 +11,8 @@ import yaml
 
 from kit.compass import DONT_KNOW, PROCESS_LEVELS, assess, load_compass, parse_compass
 from kit.compass_html import (
-    data_uri,
     diagram_html,
+    download_html,
     findings_html,
     rule_sentence,
     rules_html,
@@ -783,7 +783,8 @@ def test_summary_is_a_printable_self_contained_page():
     assert "Finn ut når samarbeidet sist ble evaluert" in doc  # the "vet ikke" question
     assert "Ikke besvart" in doc  # unanswered questions in the answer table
     assert "Gard Ringen Høibjerg" in doc
-    uri = data_uri(doc)
+    link = download_html(doc, "nb")
+    uri = link.split("href='", 1)[1].split("'", 1)[0]
     assert uri.startswith("data:text/html;charset=utf-8;base64,")
     assert base64.b64decode(uri.split(",", 1)[1]).decode("utf-8") == doc
 
