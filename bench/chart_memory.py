@@ -13,7 +13,7 @@ update. Printed: the growth in all, and per update.
 
 - ``altair``: Altair's script made offline by ``alt.JupyterChart.enable_offline()`` (its
   ``reembed`` registers two model handlers per redraw and never removes them);
-- ``kit``: the kit's bundle (``kit.widgets.charts.build_bundle``, Altair's script with
+- ``kit``: the kit's bundle (``kit.core.ui.charts.build_bundle``, Altair's script with
   ``JS_FIXES``).
 
 Figures only: nothing is asserted. Servers bind 127.0.0.1 on free ports, run in their own
@@ -43,7 +43,7 @@ import ipywidgets as widgets
 
 variant = os.environ["KIT_BENCH_VARIANT"]
 if variant == "kit":
-    from kit.widgets.charts import enable_offline_charts
+    from kit.core.ui.charts import enable_offline_charts
     enable_offline_charts()
 else:
     alt.JupyterChart.enable_offline(True)
@@ -190,7 +190,7 @@ def main() -> None:
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
-    from kit.widgets.charts import build_bundle
+    from kit.core.ui.charts import build_bundle
 
     build_bundle()  # the kit's bundle is built before the clock starts, as `serve` does
     results = []

@@ -170,7 +170,7 @@ def tier_of(case) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from kit.casefile import load_cases
+    from kit.cases.casefile import load_cases
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--file", help="a case file instead of the library")

@@ -104,7 +104,7 @@ def free_port() -> int:
 
 def samskaping_command() -> list[str]:
     script = Path(sys.executable).parent / "samskaping"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "kit.cli"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "kit.server.cli"]
 
 
 def pct(values: list[float], q: float) -> float | None:
@@ -991,7 +991,7 @@ def stop_profiles(procs: list[subprocess.Popen]) -> None:
 
 
 def create_session(db_url: str, count: int = 10) -> str:
-    from kit.casefile import load_cases
+    from kit.cases.casefile import load_cases
     from kit.live.store import Store
 
     with Store(db_url) as store:

@@ -21,7 +21,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# The command line speaks the language of LANG/LC_ALL (kit.i18n.lang_from_environ); the suite
+# The command line speaks the language of LANG/LC_ALL (kit.core.i18n.lang_from_environ); the suite
 # reads bokmål unless a test sets a language itself, whatever the locale of the machine.
 for _var in ("LC_ALL", "LC_MESSAGES", "LANGUAGE", "KIT_LANG"):
     os.environ.pop(_var, None)
@@ -55,7 +55,7 @@ def samskaping_command() -> list[str]:
     script = Path(sys.executable).parent / "samskaping"
     if script.exists():
         return [str(script)]
-    return [sys.executable, "-m", "kit.cli"]
+    return [sys.executable, "-m", "kit.server.cli"]
 
 
 class Server:

@@ -1,4 +1,4 @@
-"""The keyboard and screen-reader controls (kit.widgets.controls) and the apps that use them,
+"""The keyboard and screen-reader controls (kit.core.ui.controls) and the apps that use them,
 driven without a browser; and the apps keeping their widgets across language switches."""
 
 from __future__ import annotations
@@ -7,13 +7,13 @@ import pytest
 import traitlets
 from ipywidgets.widgets.widget import _instances
 
-from kit.casefile import load_cases
-from kit.cases import Case
-from kit.i18n import LANGUAGES, t
-from kit.text import Text
-from kit.widgets import Begreper, Klassifisering, Kommuneplaner, Kompass, Modellen
-from kit.widgets.base import _tree
-from kit.widgets.controls import ChoiceGroup, PressButton, Region
+from kit import Begreper, Klassifisering, Kommuneplaner, Kompass, Modellen
+from kit.cases.case import Case
+from kit.cases.casefile import load_cases
+from kit.core.i18n import LANGUAGES, t
+from kit.core.text import Text
+from kit.core.ui.app import _tree
+from kit.core.ui.controls import ChoiceGroup, PressButton, Region
 
 # -- ChoiceGroup ---------------------------------------------------------------------------
 

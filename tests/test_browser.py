@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from kit.widgets.start import APPS as START_APPS
+from kit.guide.start import APPS as START_APPS
 
 from .conftest import APP_NOTEBOOKS
 

@@ -10,11 +10,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from kit import render
-from kit.casefile import load_cases
-from kit.exercise import level_label
-from kit.i18n import LANGUAGES, t
-from kit.model import load_model
+from kit.cases.casefile import load_cases
+from kit.classify.exercise import level_label
+from kit.core.i18n import LANGUAGES, t
+from kit.model import html as render
+from kit.model.model import load_model
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 

@@ -7,7 +7,7 @@ import csv
 import pytest
 from playwright.sync_api import expect
 
-from kit.casefile import load_cases
+from kit.cases.casefile import load_cases
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 

@@ -7,7 +7,7 @@ import base64
 import pytest
 from playwright.sync_api import expect
 
-from kit.compass import load_compass
+from kit.compass.compass import load_compass
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 

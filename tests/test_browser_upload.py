@@ -1,8 +1,8 @@
 """The upload field in Chromium: a file over the limit gets a message, and the page lives on.
 
 With ``widgets.FileUpload`` a file over Tornado's 10 MiB frame limit closed the kernel's
-websocket and left a dead page. The field (kit.widgets.upload) checks the size in the
-browser: over kit.tables.MAX_FILE_BYTES nothing is sent and a message says why, in the app's
+websocket and left a dead page. The field (kit.core.ui.upload) checks the size in the
+browser: over kit.core.tables.MAX_FILE_BYTES nothing is sent and a message says why, in the app's
 language, in a live region next to the field.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from kit.tables import MAX_FILE_BYTES
+from kit.core.tables import MAX_FILE_BYTES
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 

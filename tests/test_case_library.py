@@ -1,5 +1,5 @@
 """The case library in several files and the case fields of issue 9: difficulty, nynorsk,
-facilitator notes, chains and marked parts (kit.casefile, pure)."""
+facilitator notes, chains and marked parts (kit.cases.casefile, pure)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from kit.casefile import (
+from kit.cases.casefile import (
     COLUMNS,
     library_paths,
     load_cases,
@@ -21,8 +21,8 @@ from kit.casefile import (
     read_library,
     template_row,
 )
-from kit.paths import data_dir
-from kit.text import Text
+from kit.core.paths import data_dir
+from kit.core.text import Text
 
 
 def entry(id_: str, **fields: object) -> str:
@@ -400,7 +400,7 @@ def test_template_shows_the_new_columns():
 
 
 def test_template_round_trips_with_nynorsk(tmp_path):
-    from kit.casefile import write_template
+    from kit.cases.casefile import write_template
 
     write_template(tmp_path / "mal.csv", "nb")
     (case,) = read_cases(tmp_path / "mal.csv").cases

@@ -12,7 +12,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from kit.casefile import (
+from kit.cases.case import ALLOWED_LEVELS, Case
+from kit.cases.casefile import (
     COLUMNS,
     REQUIRED,
     CaseFileError,
@@ -23,9 +24,8 @@ from kit.casefile import (
     template_row,
     write_template,
 )
-from kit.cases import ALLOWED_LEVELS, Case
-from kit.text import Text
-from kit.yamlio import ContentError
+from kit.core.text import Text
+from kit.core.yamlio import ContentError
 
 # ---------------------------------------------------------------- helpers shared with test_cli_cases
 
@@ -680,7 +680,7 @@ def test_template_row_is_a_marked_constructed_example(lang):
 
 def test_casefile_is_pure():
     code = (
-        "import sys, kit.casefile; "
+        "import sys, kit.cases.casefile; "
         "print([m for m in ('ipywidgets', 'IPython', 'altair', 'pandas') if m in sys.modules])"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

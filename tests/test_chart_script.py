@@ -1,4 +1,4 @@
-"""The kit's patch of Altair's chart script (kit.widgets.charts.JS_FIXES): it applies to the
+"""The kit's patch of Altair's chart script (kit.core.ui.charts.JS_FIXES): it applies to the
 installed Altair, and the offline bundle the apps load is the patched one.
 
 The memory it saves is measured by bench/chart_memory.py (Altair's script beside the kit's)."""
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from kit.widgets import charts
+from kit.core.ui import charts
 
 
 def test_every_fix_applies_once_to_the_installed_altair():

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from kit import charts
-from kit.cases import Case
-from kit.exercise import Answer, check, confusion
-from kit.i18n import t
-from kit.text import Text
+from kit.cases.case import Case
+from kit.classify import charts
+from kit.classify.exercise import Answer, check, confusion
+from kit.core.i18n import t
+from kit.core.text import Text
 from tests.regions import table_region_labels
 
 

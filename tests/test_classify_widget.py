@@ -7,8 +7,8 @@ from html import escape
 
 import pytest
 
-from kit.casefile import load_cases
-from kit.widgets import Klassifisering
+from kit import Klassifisering
+from kit.cases.casefile import load_cases
 
 HOSTILE_CSV = (
     "id;tittel;tekst;prosess;nivå;forklaring;område\n"
@@ -174,7 +174,7 @@ def field_sends(app: Klassifisering, data: bytes, name: str) -> None:
 
 
 def test_upload_field_reads_a_file_and_keeps_the_old_api():
-    from kit.widgets.upload import FileInput
+    from kit.core.ui.upload import FileInput
 
     app = Klassifisering(lang="nb")
     assert isinstance(app.upload_button, FileInput)
@@ -187,7 +187,7 @@ def test_upload_field_reads_a_file_and_keeps_the_old_api():
 
 
 def test_upload_field_refuses_a_file_over_the_limit():
-    from kit.tables import MAX_FILE_BYTES
+    from kit.core.tables import MAX_FILE_BYTES
 
     app = Klassifisering(lang="nb")
     field_sends(app, HOSTILE_CSV, "farlig.csv")
@@ -227,7 +227,7 @@ def test_problems_shown_in_the_app_are_bounded():
 
 
 def one_case_app(case, lang: str = "nb") -> Klassifisering:
-    from kit.widgets import Klassifisering
+    from kit import Klassifisering
 
     app = Klassifisering(lang=lang, cases=(case,), seed=1)
     app.start((case,))
@@ -235,8 +235,8 @@ def one_case_app(case, lang: str = "nb") -> Klassifisering:
 
 
 def verdi_case():
-    from kit.cases import Case
-    from kit.text import Text
+    from kit.cases.case import Case
+    from kit.core.text import Text
 
     return Case(
         "v",
@@ -341,7 +341,7 @@ cases:
     ],
 )
 def test_chain_case_shows_its_marked_part(lang, prompt, expected):
-    from kit.widgets import Klassifisering
+    from kit import Klassifisering
 
     app = Klassifisering(lang=lang, seed=1)
     report = app.load_file(CHAIN_YAML.encode(), "kjede.yaml")
@@ -470,8 +470,8 @@ def test_no_mixups_gives_a_message_and_no_empty_round():
 
 
 def test_a_distinction_out_of_cases_is_named_in_the_round():
-    from kit.cases import Case
-    from kit.text import Text
+    from kit.cases.case import Case
+    from kit.core.text import Text
 
     def c(cid, process, level):
         return Case(cid, Text(cid), Text("tekst"), process, level, Text("fordi"))

@@ -15,8 +15,8 @@ import urllib.request
 
 import pytest
 
-from kit.cli import _ARGPARSE_ERRORS, _parser, argparse_message, cli_lang, main
-from kit.i18n import LANGUAGES, lang_from_environ, t, texts
+from kit.core.i18n import LANGUAGES, lang_from_environ, t, texts
+from kit.server.cli import _ARGPARSE_ERRORS, _parser, argparse_message, cli_lang, main
 
 from .conftest import ROOT, free_port, samskaping_command
 
@@ -305,9 +305,9 @@ def _actions(parser: argparse.ArgumentParser):
 
 
 def test_every_key_of_the_command_line_is_in_every_language():
-    """Every key kit/cli.py names, those of argparse's messages and of the option types, in
+    """Every key kit/server/cli.py names, those of argparse's messages and of the option types, in
     bokmål, nynorsk and English itself (not by falling back to bokmål)."""
-    source = (ROOT / "kit" / "cli.py").read_text(encoding="utf-8")
+    source = (ROOT / "kit" / "server" / "cli.py").read_text(encoding="utf-8")
     # ("tier_" + tier and the like are the start of a key the code completes: left out here)
     keys = {k for k in re.findall(r"\bt\(\s*\"(\w+)\"", source) if not k.endswith("_")}
     keys |= set(re.findall(r"\badd\(\"[\w-]+\", \"(\w+)\"\)", source))

@@ -9,9 +9,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from kit.casefile import COLUMNS, load_cases, read_cases
-from kit.cases import Case
-from kit.cli import main
+from kit.cases.case import Case
+from kit.cases.casefile import COLUMNS, load_cases, read_cases
+from kit.server.cli import main
 
 from .test_casefile import (
     BAD_EXPECTED,
@@ -94,7 +94,7 @@ def test_library_in_every_format_is_ok(capsys, tmp_path, name, delimiter, encodi
 
 
 def test_builtin_yaml_is_ok(capsys):
-    from kit.paths import data_dir
+    from kit.core.paths import data_dir
 
     code, out, _ = run(capsys, "check-cases", str(data_dir() / "cases.yaml"))
     assert (code, out) == (0, [ok_line(read_cases(data_dir() / "cases.yaml").cases)])
@@ -318,9 +318,9 @@ def test_library_counts_match_the_cases(capsys):
 
 def test_library_in_its_own_folder(capsys, monkeypatch, tmp_path):
     """--library reads data/cases.yaml and data/cases/*.yaml; a repeated id names both files."""
-    import kit.casefile
+    import kit.cases.casefile
 
-    monkeypatch.setattr(kit.casefile, "data_dir", lambda: tmp_path)
+    monkeypatch.setattr(kit.cases.casefile, "data_dir", lambda: tmp_path)
     write_library(
         tmp_path,
         {

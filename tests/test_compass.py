@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kit.compass import DONT_KNOW, PROCESS_LEVELS, assess, load_compass, parse_compass
-from kit.compass_html import (
+from kit.compass.compass import DONT_KNOW, PROCESS_LEVELS, assess, load_compass, parse_compass
+from kit.compass.html import (
     diagram_html,
     download_html,
     findings_html,
@@ -18,10 +18,10 @@ from kit.compass_html import (
     rules_html,
     summary_html,
 )
-from kit.i18n import t
-from kit.model import load_model
-from kit.paths import data_dir
-from kit.yamlio import ContentError
+from kit.core.i18n import t
+from kit.core.paths import data_dir
+from kit.core.yamlio import ContentError
+from kit.model.model import load_model
 from tests.regions import table_region_labels
 
 COMPASS = load_compass()
@@ -847,12 +847,12 @@ def test_diagram_marks_levels_in_words_not_colour_alone(lang):
 
 
 def test_pure_layer_imports_no_widgets():
-    """kit.compass runs in a plain script: no ipywidgets, IPython or altair."""
+    """kit.compass.compass runs in a plain script: no ipywidgets, IPython or altair."""
     import subprocess
     import sys
 
     code = (
-        "import sys, kit.compass as c; c.assess({'runs': 'sammen'}); "
+        "import sys, kit.compass.compass as c; c.assess({'runs': 'sammen'}); "
         "bad = {'ipywidgets', 'IPython', 'altair'} & set(sys.modules); assert not bad, bad"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parent.parent)

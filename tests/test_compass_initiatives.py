@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kit.compass import DONT_KNOW, PROCESS_LEVELS, assess, load_compass
-from kit.compass_html import findings_html, summary_html
-from kit.model import PROCESSES, load_model
-from kit.render import process_name
+from kit.compass.compass import DONT_KNOW, PROCESS_LEVELS, assess, load_compass
+from kit.compass.html import findings_html, summary_html
+from kit.model.html import process_name
+from kit.model.model import PROCESSES, load_model
 
 TABLE = Path(__file__).parent / "data" / "compass_initiatives.yaml"
 INITIATIVES = yaml.safe_load(TABLE.read_text(encoding="utf-8"))["initiatives"]

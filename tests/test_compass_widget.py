@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from kit.compass import DONT_KNOW, load_compass
-from kit.widgets import Kompass
+from kit import Kompass
+from kit.compass.compass import DONT_KNOW, load_compass
 
 TUESDAY = {  # the source's Tuesday lunch, with a few gaps and a "vet ikke"
     "participants": "frivillige",

@@ -7,8 +7,8 @@ import io
 
 import pytest
 
-from kit.cases import Case
-from kit.exercise import (
+from kit.cases.case import Case
+from kit.classify.exercise import (
     Answer,
     Session,
     case_text_html,
@@ -19,7 +19,7 @@ from kit.exercise import (
     score,
     shuffled,
 )
-from kit.text import Text
+from kit.core.text import Text
 
 
 def case(cid: str, process: str, level: int | None) -> Case:
@@ -299,8 +299,8 @@ def test_case_rejects_unknown_tier():
 )
 def test_concepts_explain_how_the_two_level_3_processes_relate(lang, relation, judge):
     """The concepts lesson says why samproduksjon is half of a verdisamskaping answer."""
-    from kit.i18n import t
-    from kit.lessons import load_lesson
+    from kit.concepts.lessons import load_lesson
+    from kit.core.i18n import t
 
     (pair,) = [p for p in load_lesson().contrasts if p.id == "leksehjelp"]
     assert {pair.a.process, pair.b.process} == {"samproduksjon", "verdisamskaping"}

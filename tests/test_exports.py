@@ -1,4 +1,4 @@
-"""kit.exports: formula-like text stays text in every CSV and XLSX the kit writes."""
+"""kit.core.exports: formula-like text stays text in every CSV and XLSX the kit writes."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import zipfile
 import pytest
 from openpyxl import load_workbook
 
-from kit.exports import csv_bytes, safe_cell, xlsx_bytes
+from kit.core.exports import csv_bytes, safe_cell, xlsx_bytes
 
 FORMULA_LIKE = ["=1+1", "+47 99", "-x", "@SUM(A1)", "\tx", "\rx", '=HYPERLINK("http://x","y")']
 PLAIN = ["Frivilligsentral", "Ærlig talt", "1+1=2", "", "a-b"]
@@ -71,7 +71,7 @@ def test_xlsx_bytes_formula_like_text_is_string():
 
 
 def test_xlsx_positive_control_openpyxl_would_write_a_formula():
-    """Without kit.exports, openpyxl stores '=1+1' as a formula: the test above means something."""
+    """Without kit.core.exports, openpyxl stores '=1+1' as a formula: the test above means something."""
     from openpyxl import Workbook
 
     book = Workbook()

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kit.paths import data_dir
+from kit.core.paths import data_dir
 
 DATA = data_dir()
 GLOSSARY = DATA / "glossary.yaml"

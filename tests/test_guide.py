@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from kit.i18n import t
-from kit.paths import data_dir
-from kit.widgets import guide
-from kit.widgets.guide import Fasilitatorguide, guide_file, guide_html, guide_path
+from kit.core.i18n import t
+from kit.core.paths import data_dir
+from kit.guide import app as guide
+from kit.guide.app import Fasilitatorguide, guide_file, guide_html, guide_path
 
 ROOT = Path(__file__).resolve().parent.parent
 LANGS = ("nb", "nn", "en")

@@ -24,9 +24,9 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from kit.casefile import read_cases_bytes
-from kit.plans import read_plans_bytes
-from kit.tables import MAX_PROBLEM_LINES, MAX_ROWS
+from kit.cases.casefile import read_cases_bytes
+from kit.core.tables import MAX_PROBLEM_LINES, MAX_ROWS
+from kit.plans.plans import read_plans_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 SECONDS = 2.0
@@ -204,10 +204,10 @@ import json, sys, time
 from pathlib import Path
 
 import openpyxl, yaml  # imported before the baseline: only the reading is measured
-from kit.casefile import read_cases, read_cases_bytes
-from kit.plans import read_plans, read_plans_bytes
-from kit.widgets.classify import Klassifisering
-from kit.widgets.plans import Kommuneplaner
+from kit.cases.casefile import read_cases, read_cases_bytes
+from kit.plans.plans import read_plans, read_plans_bytes
+from kit.classify.app import Klassifisering
+from kit.plans.app import Kommuneplaner
 
 cases_path, plans_path = Path(sys.argv[1]), Path(sys.argv[2])
 classify, plans = Klassifisering(lang="nb"), Kommuneplaner(lang="nb")

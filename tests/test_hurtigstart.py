@@ -9,8 +9,8 @@ import shlex
 
 import pytest
 
-from kit.cli import _parser
-from kit.i18n import texts
+from kit.core.i18n import texts
+from kit.server.cli import _parser
 
 from .conftest import ROOT
 

@@ -7,7 +7,7 @@ import string
 
 import pytest
 
-from kit.i18n import LANGUAGES, normalize_lang, t, texts
+from kit.core.i18n import LANGUAGES, normalize_lang, t, texts
 
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from kit.lessons import check_choice, load_lesson
-from kit.paths import data_dir
-from kit.yamlio import ContentError
+from kit.concepts.lessons import check_choice, load_lesson
+from kit.core.paths import data_dir
+from kit.core.yamlio import ContentError
 
 
 def test_lesson_has_tuesday_lunch_from_source():

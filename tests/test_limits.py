@@ -1,5 +1,5 @@
-"""The kernel limits and the Host check, without a server: kit.limits, kit.host_check,
-kit.kernel_launcher. (tests/test_server_limits.py checks the same through `samskaping serve`.)"""
+"""The kernel limits and the Host check, without a server: kit.server.limits, kit.server.host_check,
+kit.server.kernel_launcher. (tests/test_server_limits.py checks the same through `samskaping serve`.)"""
 
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ import pytest
 from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_server.services.kernels.kernelmanager import ServerKernelManager
 
-from kit import kernel_launcher
-from kit.host_check import HostPolicy, host_name, url_host
-from kit.limits import KitKernelManager, ServerFull, full_page
+from kit.server import kernel_launcher
+from kit.server.host_check import HostPolicy, host_name, url_host
+from kit.server.limits import KitKernelManager, ServerFull, full_page
 
 # -- the Host check ---------------------------------------------------------------------------
 
@@ -94,7 +94,7 @@ def test_limit_from_env():
 
 _ALLOCATE = """
 import resource, sys
-from kit import kernel_launcher
+from kit.server import kernel_launcher
 if sys.argv[1] != "0":
     kernel_launcher.apply_limit(int(sys.argv[1]))
 small = bytearray(50 * 2**20)
@@ -135,12 +135,12 @@ def test_without_the_limit_the_same_allocation_succeeds():
 
 
 def test_kit_kernelspec_runs_the_launcher():
-    from kit.paths import share_dir
+    from kit.core.paths import share_dir
 
     spec = json.loads(
         (share_dir() / "kernels" / "samskaping" / "kernel.json").read_text(encoding="utf-8")
     )
-    assert spec["argv"][:3] == ["python", "-m", "kit.kernel_launcher"]
+    assert spec["argv"][:3] == ["python", "-m", "kit.server.kernel_launcher"]
     assert "{connection_file}" in spec["argv"] and spec["language"] == "python"
     assert KitKernelManager.kit_kernel_name.default_value == "samskaping"
 
@@ -443,7 +443,7 @@ def test_kit_processes_skip_the_slow_iri_checker_and_charts_still_validate():
     if importlib.util.find_spec("rfc3987_syntax") is not None:  # the positive control
         assert _imports_after("")["slow"] is True
     got = _imports_after(
-        "from kit.kernel_launcher import skip_slow_optional_imports\nskip_slow_optional_imports()"
+        "from kit.server.kernel_launcher import skip_slow_optional_imports\nskip_slow_optional_imports()"
     )
     assert got == {"slow": False, "mark": {"type": "bar"}}
 
@@ -452,7 +452,7 @@ def test_the_kit_kernel_starts_without_the_slow_iri_checker(monkeypatch):
     """A kernel started from the kit's kernelspec (as `samskaping serve` starts them)."""
     from jupyter_client.manager import start_new_kernel
 
-    from kit.paths import share_dir
+    from kit.core.paths import share_dir
 
     monkeypatch.setenv("JUPYTER_PATH", str(share_dir()))
     seen: list[str] = []

@@ -24,12 +24,12 @@ from tornado import web
 from tornado.httpserver import HTTPServer
 from tornado.netutil import bind_sockets
 
-from kit.cases import Case
-from kit.i18n import t, texts
+from kit.cases.case import Case
+from kit.core.i18n import t, texts
+from kit.core.text import Text
 from kit.live import web as live_web
 from kit.live.room import Answer
 from kit.live.store import Store, StoreUnavailable, new_code
-from kit.text import Text
 
 PWN = "</script><script>window.__pwned=1</script>"
 SECRET = "Forklaringen som er hemmelig til fasiten vises"
@@ -758,7 +758,7 @@ def test_routes_under_a_base_url(store, session):
 
 
 def test_the_presenter_links_to_this_page(monkeypatch):
-    from kit.widgets.presenter import participant_url
+    from kit.live.presenter import participant_url
 
     monkeypatch.setenv("KIT_PUBLIC_URL", "http://10.1.2.3:8866/kurs")
     assert participant_url("ACD347") == "http://10.1.2.3:8866/kurs/delta?kode=ACD347"
@@ -824,7 +824,7 @@ def test_a_phone_behind_the_watcher_is_answered_at_once():
 
 
 def test_a_chain_case_reaches_the_phone_with_its_marked_part_and_no_key():
-    from kit.casefile import load_cases
+    from kit.cases.casefile import load_cases
 
     chain = next(c for c in load_cases() if c.chain)
     plain = next(c for c in load_cases() if not c.chain)

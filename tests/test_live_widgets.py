@@ -1,4 +1,4 @@
-"""The presenter app (kit.widgets.presenter) driven without a browser, over a real SQLite store.
+"""The presenter app (kit.live.presenter) driven without a browser, over a real SQLite store.
 
 Participants are plain store calls here (their page is tested in test_live_web.py and, in
 Chromium, in test_browser_live.py).
@@ -18,20 +18,20 @@ from html import escape
 import pytest
 from ipywidgets.widgets.widget import _instances
 
-from kit.cases import Case
-from kit.exercise import level_label
-from kit.i18n import t
-from kit.live.room import Answer
-from kit.live.store import SessionClosed, Store, StoreBusy, StoreUnavailable, new_code
-from kit.text import Text
-from kit.widgets import Presentator
-from kit.widgets.presenter import (
+from kit import Presentator
+from kit.cases.case import Case
+from kit.classify.exercise import level_label
+from kit.core.i18n import t
+from kit.core.text import Text
+from kit.live.presenter import (
     KeyKeeper,
     is_loopback,
     participant_url,
     public_base_url,
     short_url,
 )
+from kit.live.room import Answer
+from kit.live.store import SessionClosed, Store, StoreBusy, StoreUnavailable, new_code
 
 S1, S2, P3, V3, NONE = (
     Answer("samskaping", 1),
@@ -607,7 +607,7 @@ def test_a_store_failure_during_export(store, presenter, monkeypatch):
 def test_charts_follow_answers_at_most_every_few_seconds_counts_at_once(store, presenter):
     """Each new chart spec is embedded anew by the projector's browser; while answers pour in,
     the poller redraws charts at most every CHART_SECONDS, the counts on every change."""
-    from kit.widgets import presenter as presenter_module
+    from kit.live import presenter as presenter_module
 
     code = presenter.code
     tokens = people(store, code, 2)
@@ -631,7 +631,7 @@ def test_charts_follow_answers_at_most_every_few_seconds_counts_at_once(store, p
 def test_a_big_session_shows_pages_of_cards_made_when_first_shown(store):
     """25 cases: 10 cards at a time in the session's order, the chart the 10 most disputed; a
     card is made when its case is first shown and kept; the widgets stay bounded."""
-    from kit.widgets.presenter import PAGE_SIZE
+    from kit.live.presenter import PAGE_SIZE
 
     many = tuple(make_case(f"m{i:02d}", f"Case {i:02d}") for i in range(25))
     p = Presentator(lang="nb", cases=many, store=store, refresh_seconds=60)

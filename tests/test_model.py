@@ -11,9 +11,9 @@ import pytest
 import yaml
 
 import kit
-from kit.model import LEVEL_FIELDS, load_model
-from kit.paths import data_dir
-from kit.yamlio import ContentError
+from kit.core.paths import data_dir
+from kit.core.yamlio import ContentError
+from kit.model.model import LEVEL_FIELDS, load_model
 
 ROOT = Path(__file__).resolve().parent.parent
 #: The model as its source states it, kept in the project (see the file's header).

@@ -3,7 +3,7 @@
 In nynorsk the kit uses "case" as a neuter noun: eit case, caset, fleire case, casa. These tests
 read every nynorsk text a learner or course leader meets: the UI strings in
 ``data/i18n/nn/*.yaml``, the ``nn`` fields of the content files and every case in the library
-(:func:`kit.casefile.load_cases`), and ``data/fasilitatorguide_nn.md`` once it exists.
+(:func:`kit.cases.casefile.load_cases`), and ``data/fasilitatorguide_nn.md`` once it exists.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from kit.casefile import load_cases
-from kit.paths import data_dir
-from kit.text import Text
-from kit.yamlio import read_yaml
+from kit.cases.casefile import load_cases
+from kit.core.paths import data_dir
+from kit.core.text import Text
+from kit.core.yamlio import read_yaml
 
 #: Masculine forms of "case" (casen, casar, casane and compounds such as parcasen; ein, éin or
 #: kvar before "case"). The neuter forms are eit/eitt case, kvart case, caset, case, casa.

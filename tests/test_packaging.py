@@ -36,7 +36,7 @@ def test_environment_yml_lists_the_runtime_dependencies():
 
 def test_console_script_declared():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    assert project["scripts"]["samskaping"] == "kit.cli:main"
+    assert project["scripts"]["samskaping"] == "kit.server.cli:main"
 
 
 def test_import_kit_loads_no_heavy_libraries():
@@ -49,7 +49,15 @@ def test_import_kit_loads_no_heavy_libraries():
 
 
 def test_pure_layer_imports_no_ui():
-    for module in ("model", "i18n", "text", "yamlio", "lessons", "render", "paths"):
+    for module in (
+        "model/model",
+        "core/i18n",
+        "core/text",
+        "core/yamlio",
+        "concepts/lessons",
+        "model/html",
+        "core/paths",
+    ):
         source = (ROOT / "kit" / f"{module}.py").read_text(encoding="utf-8")
         for heavy in ("ipywidgets", "IPython", "altair", "anywidget"):
             assert f"import {heavy}" not in source and f"from {heavy}" not in source, (

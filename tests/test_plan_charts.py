@@ -1,4 +1,4 @@
-"""Plan charts (kit.plan_charts), tested through their Vega-Lite dict and their tables."""
+"""Plan charts (kit.plans.charts), tested through their Vega-Lite dict and their tables."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from kit import plan_charts
-from kit.i18n import t
-from kit.plans import Plan, read_example, summary
+from kit.core.i18n import t
+from kit.plans import charts as plan_charts
+from kit.plans.plans import Plan, read_example, summary
 from tests.regions import table_region_labels
 
 

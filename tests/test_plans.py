@@ -1,4 +1,4 @@
-"""Plan tables (kit.plans): every problem in one pass, row-precise, in every format."""
+"""Plan tables (kit.plans.plans): every problem in one pass, row-precise, in every format."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from kit.plans import (
+from kit.plans.plans import (
     COLUMNS,
     EXAMPLE_FILE,
     Plan,

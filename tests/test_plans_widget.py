@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from kit.plans import EXAMPLE_FILE
-from kit.widgets import Kommuneplaner
+from kit import Kommuneplaner
+from kit.plans.plans import EXAMPLE_FILE
 
 HOSTILE_CSV = (
     "kommune;år;samskaping;sitat\n"
@@ -17,7 +17,7 @@ BAD_CSV = ("kommune;år;samskaping;sitat\nA;2019;kanskje;\n<b>B</b>;19x9;ja;\n")
 
 
 def upload(app: Kommuneplaner, data: bytes, name: str) -> None:
-    """What the browser sends when a file is chosen in the file field (kit.widgets.upload)."""
+    """What the browser sends when a file is chosen in the file field (kit.core.ui.upload)."""
     field = app.upload_button
     field._handle_message(
         field, {"type": "file", "name": name, "size": len(data)}, [memoryview(data)]
@@ -121,8 +121,8 @@ def test_unknown_column_is_a_note_and_the_charts_still_draw():
 
 
 def test_upload_field_refuses_a_file_over_the_limit():
-    from kit.tables import MAX_FILE_BYTES
-    from kit.widgets.upload import FileInput
+    from kit.core.tables import MAX_FILE_BYTES
+    from kit.core.ui.upload import FileInput
 
     app = Kommuneplaner(lang="nn")
     assert isinstance(app.upload_button, FileInput) and app.upload_button.label == "Last opp fil"

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from kit.cases import TIERS, Case
-from kit.exercise import Answer, check
-from kit.i18n import t
-from kit.practice import (
+from kit.cases.case import TIERS, Case
+from kit.classify.exercise import Answer, check
+from kit.classify.practice import (
     DISTINCTIONS,
     STEP,
     Practice,
@@ -19,7 +18,8 @@ from kit.practice import (
     start_tier,
     story_order,
 )
-from kit.text import Text
+from kit.core.i18n import t
+from kit.core.text import Text
 from tests.regions import table_region_labels
 
 
@@ -387,7 +387,7 @@ ROWS = [
     ],
 )
 def test_progress_chart_has_a_description_and_a_table(lang, first, second):
-    from kit import charts
+    from kit.classify import charts
 
     spec = charts.practice_progress_chart(ROWS, lang).to_dict()
     assert spec["description"].startswith(first) and second in spec["description"]
@@ -402,7 +402,7 @@ def test_progress_chart_has_a_description_and_a_table(lang, first, second):
 
 
 def test_progress_rows_and_empty_progress():
-    from kit import charts
+    from kit.classify import charts
 
     first = [wrong_as(case("a", *KEYS["s1"]), "samskaping", 2)]
     rows = progress_rows(Practice(library(), first).progress())
@@ -422,6 +422,6 @@ def test_progress_rows_and_empty_progress():
 def test_doctests():
     import doctest
 
-    import kit.practice
+    import kit.classify.practice
 
-    assert doctest.testmod(kit.practice).failed == 0
+    assert doctest.testmod(kit.classify.practice).failed == 0

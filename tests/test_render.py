@@ -6,11 +6,12 @@ import dataclasses
 
 import pytest
 
-from kit import render
-from kit.i18n import t
-from kit.lessons import check_choice, load_lesson
-from kit.model import LEVEL_FIELDS, load_model
-from kit.text import Text
+from kit.concepts import html as concepts_html
+from kit.concepts.lessons import check_choice, load_lesson
+from kit.core.i18n import t
+from kit.core.text import Text
+from kit.model import html as render
+from kit.model.model import LEVEL_FIELDS, load_model
 from tests.regions import table_region_labels
 
 
@@ -56,12 +57,12 @@ def test_comparison_is_a_real_table():
 
 def test_feedback_in_words_not_only_colour():
     q = load_lesson().questions[0]
-    right = render.feedback(check_choice(q, q.answer), "en")
-    wrong = render.feedback(check_choice(q, "ingen"), "en")
+    right = concepts_html.feedback(check_choice(q, q.answer), "en")
+    wrong = concepts_html.feedback(check_choice(q, "ingen"), "en")
     assert "Correct." in right and "✔" in right
     assert "Not correct." in wrong and q.option(q.answer).label.en in wrong
-    assert render.feedback(check_choice(q, None), "nb").count("Velg et svar først.") == 1
-    assert render.feedback(None, "nb") == ""
+    assert concepts_html.feedback(check_choice(q, None), "nb").count("Velg et svar først.") == 1
+    assert concepts_html.feedback(None, "nb") == ""
 
 
 def test_diagram_description_names_levels_and_flows():

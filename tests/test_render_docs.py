@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from kit.i18n import t
-from kit.render_docs import markdown_html, table_regions
-from kit.start_html import APPS, app_cards, quickstart
+from kit.core.html import markdown_html, table_regions
+from kit.core.i18n import t
+from kit.guide.start_html import APPS, app_cards, quickstart
 
 DOC = """# Title
 

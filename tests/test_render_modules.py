@@ -1,6 +1,6 @@
-"""The pure render modules the widgets show (kit.exercise_html, kit.explorer_html,
-kit.plans_html, kit.compass_html, kit.presenter_html, kit.start_html, kit.render_slides,
-kit.render_docs, kit.render): strings in, strings out, no UI library imported."""
+"""The pure render modules the widgets show (kit.classify.html, kit.model.explorer_html,
+kit.plans.html, kit.compass.html, kit.live.presenter_html, kit.guide.start_html, kit.slides.html,
+kit.core.html, kit.model.html): strings in, strings out, no UI library imported."""
 
 from __future__ import annotations
 
@@ -12,29 +12,33 @@ from html import escape
 
 import pytest
 
-from kit import exercise_html as eh
-from kit import explorer_html as xh
-from kit import plans_html as ph
-from kit import presenter_html as prh
-from kit import render, render_docs, render_slides, start_html
-from kit.cases import Case
-from kit.exercise import Answer, check, score
-from kit.i18n import t
-from kit.model import load_model
-from kit.plans import read_plans_bytes
-from kit.text import Text
+from kit.cases.case import Case
+from kit.classify import html as eh
+from kit.classify.exercise import Answer, check, score
+from kit.core import html as render_docs
+from kit.core.html import chart_words_html
+from kit.core.i18n import t
+from kit.core.text import Text
+from kit.guide import start_html
+from kit.live import presenter_html as prh
+from kit.model import explorer_html as xh
+from kit.model.model import load_model
+from kit.plans import html as ph
+from kit.plans.plans import read_plans_bytes
+from kit.slides import html as render_slides
 from tests.regions import table_region_labels
 
 RENDER_MODULES = (
-    "exercise_html",
-    "explorer_html",
-    "plans_html",
-    "compass_html",
-    "presenter_html",
-    "start_html",
-    "render_slides",
-    "render_docs",
-    "render",
+    "classify.html",
+    "model.explorer_html",
+    "plans.html",
+    "compass.html",
+    "live.presenter_html",
+    "guide.start_html",
+    "slides.html",
+    "core.html",
+    "model.html",
+    "concepts.html",
 )
 
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -346,7 +350,7 @@ def test_slides_counter_and_keys_hint(lang):
 
 
 def test_chart_words_and_document_html_escape_their_text():
-    words = render.chart_words_html(HOSTILE, "<table></table>", HOSTILE)
+    words = chart_words_html(HOSTILE, "<table></table>", HOSTILE)
     assert words.count("&lt;img") == 2 and HOSTILE not in words
     assert "<details class='kit-alt'><summary>" in words and "<table></table></details>" in words
     assert render_docs.document_html("<p>x</p>", "nn") == (

@@ -23,7 +23,7 @@ from kit.live.room import (
     ranking,
     results,
 )
-from kit.model import PROCESSES
+from kit.model.model import PROCESSES
 
 S1, S2, P3, V3, NONE = (
     Answer("samskaping", 1),
@@ -226,7 +226,7 @@ def test_ranking_with_nobody_disputing_is_the_session_order():
 
 
 def test_ranking_is_the_one_the_presenter_uses():
-    from kit.widgets import presenter
+    from kit.live import presenter
 
     assert presenter.ranking is room.ranking
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from kit.i18n import LANGUAGES, lang_from_environ
+from kit.core.i18n import LANGUAGES, lang_from_environ
 
 from .conftest import ROOT
 from .test_cli import ENVIRONMENTS, LANG_ENV
@@ -268,7 +268,7 @@ def test_usage_lists_samskaping(tmp_path, lang):
 
 @pytest.mark.parametrize(("environ", "lang"), ENVIRONMENTS)
 def test_run_speaks_the_language_of_the_command_line(tmp_path, environ, lang):
-    """The same rule as ``samskaping`` (kit.i18n.lang_from_environ), before any Python runs."""
+    """The same rule as ``samskaping`` (kit.core.i18n.lang_from_environ), before any Python runs."""
     assert lang_from_environ(environ) == lang
     old = old_python(tmp_path)
     env = {"LANG": "", "LC_ALL": "", "LC_MESSAGES": "", "LANGUAGE": "", **environ}

@@ -12,8 +12,8 @@ import uuid
 
 import pytest
 
-from kit import serve
-from kit.cli import main
+from kit.server import serve
+from kit.server.cli import main
 
 from .conftest import APP_NOTEBOOKS, samskaping_command
 
@@ -91,8 +91,10 @@ def test_voila_command_line_is_classroom_ready():
         a.startswith("--MappingKernelManager.cull_idle_timeout=") and int(a.split("=")[1]) > 0
         for a in argv
     )
-    # the kernel limits (kit.limits), with their defaults
-    assert "--VoilaConfiguration.multi_kernel_manager_class=kit.limits.KitKernelManager" in argv
+    # the kernel limits (kit.server.limits), with their defaults
+    assert (
+        "--VoilaConfiguration.multi_kernel_manager_class=kit.server.limits.KitKernelManager" in argv
+    )
     assert f"--KitKernelManager.max_kernels={serve.MAX_KERNELS}" in argv
     assert f"--KitKernelManager.connect_timeout={serve.KERNEL_CONNECT_TIMEOUT}" in argv
     assert f"--KitKernelManager.memory_limit={serve.KERNEL_MEMORY_MB * 2**20}" in argv
@@ -103,7 +105,7 @@ def test_voila_command_line_is_classroom_ready():
 
 
 def test_kernels_run_with_the_memory_limit_and_a_closed_tab_frees_them(server):
-    """Kernels start through kit.kernel_launcher with the default limit; the page sets the
+    """Kernels start through kit.server.kernel_launcher with the default limit; the page sets the
     _xsrf cookie Voilà's close-tab beacon posts back, and that beacon shuts the kernel down."""
     from pathlib import Path
 
@@ -118,7 +120,7 @@ def test_kernels_run_with_the_memory_limit_and_a_closed_tab_frees_them(server):
         except OSError:
             continue
     assert len(kernels) == 1
-    assert b"kit.kernel_launcher" in (kernels[0] / "cmdline").read_bytes()
+    assert b"kit.server.kernel_launcher" in (kernels[0] / "cmdline").read_bytes()
     limit = serve.KERNEL_MEMORY_MB * 2**20
     limits = (kernels[0] / "limits").read_text()
     assert re.search(rf"Max data size\s+{limit}\s+{limit}\s", limits), limits
@@ -161,7 +163,7 @@ def test_each_app_served_without_sources(server, notebook, title):
     assert status == 200
     assert f"<title>{title}</title>" in page
     assert '<html lang="nb">' in page and "<main" in page
-    assert "from kit.widgets" not in page and "()</" not in page
+    assert "from kit import" not in page and "()</" not in page
     # nothing is loaded from another host: no external stylesheet or script
     external = re.findall(
         r"""<(?:link|script)[^>]+(?:href|src)=["']https?://(?!127\.0\.0\.1)""", page

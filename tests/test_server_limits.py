@@ -308,7 +308,7 @@ def test_memory_limit_refuses_a_runaway_allocation_and_the_server_keeps_serving(
     assert "AFTER-OK" in page  # the kernel lived on
     pids = kernel_pids(limited)
     assert len(pids) == 1
-    assert b"kit.kernel_launcher" in Path(f"/proc/{pids[0]}/cmdline").read_bytes()
+    assert b"kit.server.kernel_launcher" in Path(f"/proc/{pids[0]}/cmdline").read_bytes()
     # the server keeps serving
     assert get(limited.url)[0] == 200
     assert get(f"{limited.url}delta")[0] == 200

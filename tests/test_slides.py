@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from kit.lessons import load_lesson
-from kit.model import load_model
-from kit.render_slides import diagram_html, slide_html
-from kit.slides import KINDS, load_slides
-from kit.widgets.slides import Lysbilder
-from kit.yamlio import ContentError
+from kit.concepts.lessons import load_lesson
+from kit.core.yamlio import ContentError
+from kit.model.model import load_model
+from kit.slides.app import Lysbilder
+from kit.slides.html import diagram_html, slide_html
+from kit.slides.slides import KINDS, load_slides
 
 
 def test_every_kind_is_used_and_renders():
@@ -74,8 +74,8 @@ def test_navigation_buttons_menu_and_keys():
 
 
 def test_facilitator_guide_has_both_plans_and_runs_no_html():
-    from kit.widgets import Fasilitatorguide
-    from kit.widgets.guide import guide_html
+    from kit import Fasilitatorguide
+    from kit.guide.app import guide_html
 
     out = guide_html()
     assert "45" in out and "90" in out and out.count("<table>") >= 2

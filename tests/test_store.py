@@ -22,7 +22,8 @@ from sqlalchemy import bindparam, create_engine, inspect, text
 from sqlalchemy.exc import OperationalError
 
 import kit.live.store
-from kit.cases import Case
+from kit.cases.case import Case
+from kit.core.text import Text
 from kit.live import room as live_room
 from kit.live import schema as store_schema
 from kit.live.room import Answer
@@ -47,7 +48,6 @@ from kit.live.store import (
     new_code,
     normalize_code,
 )
-from kit.text import Text
 
 LOOK_ALIKES = "0O1IL2Z5S8BUV"
 HOSTILE = (
@@ -1416,7 +1416,7 @@ def test_a_read_only_file_by_permissions(tmp_path):  # pragma: no cover - not as
 @pytest.fixture
 def no_exec(monkeypatch):
     """``samskaping serve`` must stop before it replaces itself with Voilà."""
-    from kit import cli
+    from kit.server import cli
 
     calls = []
 
@@ -1435,8 +1435,8 @@ def no_exec(monkeypatch):
     BAD_DB_NAMES,
 )
 def test_serve_refuses_a_bad_database_with_one_line(tmp_path, capsys, no_exec, name):
-    from kit.cli import main
-    from kit.i18n import t
+    from kit.core.i18n import t
+    from kit.server.cli import main
     from tests.conftest import free_port
 
     url, _kind = _bad_databases(tmp_path)[name]
@@ -1454,7 +1454,7 @@ def test_serve_refuses_a_bad_database_with_one_line(tmp_path, capsys, no_exec, n
 
 @pytest.mark.parametrize("url", ["mysql://u:p@localhost/db", "not a url"])
 def test_serve_refuses_a_malformed_url_with_one_line(capsys, no_exec, url):
-    from kit.cli import main
+    from kit.server.cli import main
     from tests.conftest import free_port
 
     assert main(["serve", "--db", url, "--no-browser", "--port", str(free_port())]) == 2
@@ -1465,7 +1465,7 @@ def test_serve_refuses_a_malformed_url_with_one_line(capsys, no_exec, url):
 
 def test_serve_with_a_good_database_goes_on_to_voila(tmp_path, capsys, no_exec):
     """Positive control: the exit 2 above comes from the database check."""
-    from kit.cli import main
+    from kit.server.cli import main
     from tests.conftest import free_port
 
     url = f"sqlite:///{tmp_path}/r.db"
@@ -1473,14 +1473,14 @@ def test_serve_with_a_good_database_goes_on_to_voila(tmp_path, capsys, no_exec):
         main(["serve", "--db", url, "--no-browser", "--port", str(free_port())])
     [(argv, env)] = no_exec
     assert env["KIT_DB_URL"] == url
-    assert "kit.serve_app" in argv
+    assert "kit.server.app" in argv
     assert capsys.readouterr().err == ""
 
 
 @pytest.mark.parametrize("name", BAD_DB_NAMES)
 def test_purge_answers_with_a_bad_database_prints_a_message(tmp_path, capsys, name, monkeypatch):
-    from kit.cli import main
-    from kit.i18n import texts
+    from kit.core.i18n import texts
+    from kit.server.cli import main
 
     monkeypatch.setenv("KIT_LANG", "en")
     url, _kind = _bad_databases(tmp_path)[name]
@@ -1496,7 +1496,7 @@ def test_purge_answers_with_a_bad_database_prints_a_message(tmp_path, capsys, na
 
 @pytest.mark.parametrize("url", ["mysql://u:p@localhost/db", "not a url"])
 def test_purge_answers_with_a_malformed_url_prints_a_message(capsys, monkeypatch, url):
-    from kit.cli import main
+    from kit.server.cli import main
 
     monkeypatch.setenv("KIT_LANG", "en")
     assert main(["purge-answers", "--days", "30", "--db", url]) != 0
@@ -1505,8 +1505,8 @@ def test_purge_answers_with_a_malformed_url_prints_a_message(capsys, monkeypatch
 
 
 def test_purge_answers_through_the_command_line(tmp_path, capsys, monkeypatch):
-    from kit.cli import main
-    from kit.i18n import t
+    from kit.core.i18n import t
+    from kit.server.cli import main
 
     monkeypatch.setenv("KIT_LANG", "en")
     now = [datetime.now(timezone.utc) - timedelta(days=40)]

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import text
 
-from kit.cases import Case
+from kit.cases.case import Case
+from kit.core.text import Text
 from kit.live.room import Answer
 from kit.live.store import Store
-from kit.text import Text
 
 PROCESSES = ("samskaping", "samproduksjon", "verdisamskaping", "ingen")
 NO_LIMIT = (1_000_000, 10.0)  # the rate limit is tested elsewhere; here it must not trip

@@ -1,4 +1,4 @@
-"""kit.tables: the one reader of case files and plan tables, and its limits."""
+"""kit.core.tables: the one reader of case files and plan tables, and its limits."""
 
 from __future__ import annotations
 
@@ -12,11 +12,10 @@ import pytest
 import yaml
 from openpyxl import Workbook, load_workbook
 
-from kit import casefile, plans, tables
-from kit.casefile import read_cases, read_cases_bytes
-from kit.cli import main
-from kit.plans import read_plans_bytes
-from kit.tables import (
+from kit.cases import casefile
+from kit.cases.casefile import read_cases, read_cases_bytes
+from kit.core import tables
+from kit.core.tables import (
     MAX_COLUMNS,
     MAX_FILE_BYTES,
     MAX_PROBLEM_LINES,
@@ -30,6 +29,9 @@ from kit.tables import (
     read_header,
     read_source,
 )
+from kit.plans import plans
+from kit.plans.plans import read_plans_bytes
+from kit.server.cli import main
 
 HEADER = ["id", "tittel", "tekst", "prosess", "nivå", "forklaring"]
 GOOD = ["a", "Tittel", "Tekst.", "samproduksjon", 3, "Forklaring."]
@@ -67,7 +69,7 @@ def keys(report) -> list[str]:
 
 
 def test_case_files_and_plan_tables_share_the_reader():
-    import kit.casefile_formats as legacy
+    import kit.cases.formats as legacy
 
     assert legacy.parse is tables.parse and legacy.file_format is tables.file_format
     assert legacy.FormatError is FormatError and legacy.RawTable is tables.RawTable
@@ -91,7 +93,7 @@ def test_read_header_normalises_spelling_once():
 
 def test_pure_layer():
     code = (
-        "import sys, kit.tables, kit.casefile, kit.plans, kit.exports; "
+        "import sys, kit.core.tables, kit.cases.casefile, kit.plans.plans, kit.core.exports; "
         "print([m for m in ('ipywidgets', 'IPython', 'altair', 'anywidget') if m in sys.modules])"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

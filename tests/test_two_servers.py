@@ -38,9 +38,9 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from kit.casefile import load_cases
+from kit.cases.casefile import load_cases
 from kit.live.store import Answer, Store
-from kit.model import PROCESSES
+from kit.model.model import PROCESSES
 
 from .conftest import _need, free_port
 from .proxy import (

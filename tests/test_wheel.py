@@ -33,13 +33,13 @@ NEEDED_IN_WHEEL = (
     "kit/_data/fasilitatorguide.md",
     "kit/_data/kommuneplaner_eksempel.csv",
     *(f"kit/_data/i18n/{lang}/core.yaml" for lang in ("nb", "nn", "en")),
-    "kit/share/jupyter/voila/templates/samskaping/index.html.j2",
-    "kit/share/jupyter/voila/templates/samskaping/conf.json",
-    "kit/share/jupyter/kernels/samskaping/kernel.json",
+    "kit/server/share/jupyter/voila/templates/samskaping/index.html.j2",
+    "kit/server/share/jupyter/voila/templates/samskaping/conf.json",
+    "kit/server/share/jupyter/kernels/samskaping/kernel.json",
     "kit/live/static/delta.html",
     "kit/live/static/delta.js",
     "kit/live/static/delta.css",
-    "kit/widgets/style.css",
+    "kit/core/ui/style.css",
     "kit/_docs/hurtigstart.md",  # the course leaders' quick start, linked from the start page
 )
 
@@ -103,7 +103,7 @@ def test_the_wheel_carries_what_serve_needs(wheel):
 def test_installed_kit_comes_from_the_wheel(installed):
     venv, cwd, env = installed
     code = (
-        "import kit, kit.paths as p; "
+        "import kit, kit.core.paths as p; "
         "print(kit.__file__); print(p.data_dir()); print(p.notebooks_dir()); "
         "print(kit.load_model().level(2).name.nb)"
     )

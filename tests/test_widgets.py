@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from kit.lessons import load_lesson
-from kit.widgets import Begreper, Modellen, Start
-from kit.widgets.base import lang_from_request
+from kit import Begreper, Modellen, Start
+from kit.concepts.lessons import load_lesson
+from kit.core.ui.app import lang_from_request
 
 
 @pytest.mark.parametrize("app_class", [Start, Begreper, Modellen])

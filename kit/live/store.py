@@ -9,7 +9,7 @@ A session belongs to whoever holds its presenter key (made at creation, stored h
 revealing, rounds and the case shown to everyone need it.
 
 >>> store = Store("sqlite://")
->>> from kit.text import Text
+>>> from kit.core.text import Text
 >>> case = Case("c1", Text("Tittel"), Text("Tekst"), "ingen", None, Text("Fordi"))
 >>> session = store.create_session([case])
 >>> me = store.join(session.code)
@@ -38,11 +38,18 @@ from sqlalchemy import case as sql_case
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import ArgumentError, DatabaseError, IntegrityError, OperationalError
 
-from ..cases import Case
-from ..text import Text
-from . import room
-from . import schema as db
-from .room import Answer, CaseCounts, CaseResult, InvalidAnswerError, RoomState, StoredAnswer
+from kit.cases.case import Case
+from kit.core.text import Text
+from kit.live import room
+from kit.live import schema as db
+from kit.live.room import (
+    Answer,
+    CaseCounts,
+    CaseResult,
+    InvalidAnswerError,
+    RoomState,
+    StoredAnswer,
+)
 
 __all__ = [
     "CODE_ALPHABET",

@@ -37,10 +37,9 @@ from urllib.parse import urlencode
 from tornado import web
 from tornado.escape import json_encode
 
-from ..cases import LEVELS, Case, domain_label
-from ..i18n import LANGUAGES, language_name, normalize_lang, t
-from ..model import PROCESSES
-from .store import (
+from kit.cases.case import LEVELS, Case, domain_label
+from kit.core.i18n import LANGUAGES, language_name, normalize_lang, t
+from kit.live.store import (
     InvalidAnswer,
     Store,
     StoreBusy,
@@ -51,6 +50,7 @@ from .store import (
     UnknownCode,
     normalize_code,
 )
+from kit.model.model import PROCESSES
 
 STATIC = files("kit.live").joinpath("static")
 #: A request body of the API is a few hundred bytes; anything longer is refused.
@@ -463,7 +463,7 @@ class JoinHandler(LiveHandler):
 class AnswerHandler(LiveHandler):
     async def post(self, raw_code: str) -> None:
         async def work() -> None:
-            from .room import Answer, InvalidAnswerError
+            from kit.live.room import Answer, InvalidAnswerError
 
             self.check_xsrf_cookie()
             data = self.body_json()
@@ -560,12 +560,12 @@ _TOKENS = re.compile(r":root \{.*?\n\}", re.S)
 
 
 def design_tokens() -> str:
-    """The ``:root`` block of ``kit/widgets/style.css`` (read as a file: the widget package,
+    """The ``:root`` block of ``kit/core/ui/style.css`` (read as a file: the widget package,
     and ipywidgets with it, is not imported here)."""
-    sheet = files("kit").joinpath("widgets", "style.css").read_text(encoding="utf-8")
+    sheet = files("kit.core.ui").joinpath("style.css").read_text(encoding="utf-8")
     found = _TOKENS.search(sheet)
     if found is None:
-        raise ValueError("kit/widgets/style.css has no :root block of design tokens")
+        raise ValueError("kit/core/ui/style.css has no :root block of design tokens")
     return found[0]
 
 

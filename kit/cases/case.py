@@ -1,0 +1,112 @@
+"""A case to classify: the domain object of the exercise (pure; no file reading here).
+
+Reading and validating case files (YAML, CSV, XLSX) lives in :mod:`kit.cases.casefile`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from kit.core.i18n import has_text, t
+from kit.core.text import Text
+from kit.model.model import PROCESSES
+
+#: The level each process belongs to in the model (the loader enforces it).
+ALLOWED_LEVELS: dict[str, tuple[int | None, ...]] = {
+    "samskaping": (1, 2),
+    "samproduksjon": (3,),
+    "verdisamskaping": (3,),
+    "ingen": (None,),
+}
+LEVELS: tuple[int | None, ...] = (1, 2, 3, None)
+#: How hard a case is to classify, easiest first (MODEL.md "Difficulty"); a case without one is
+#: ``lett``.
+TIERS: tuple[str, ...] = ("lett", "middels", "vanskelig")
+DEFAULT_TIER = TIERS[0]
+
+__all__ = [
+    "ALLOWED_LEVELS",
+    "DEFAULT_TIER",
+    "LEVELS",
+    "PROCESSES",
+    "TIERS",
+    "Case",
+    "domain_label",
+    "find_marked",
+]
+
+
+def find_marked(text: str, marked: str) -> tuple[int, int] | None:
+    """Where ``marked`` occurs in ``text`` as (start, end), or None.
+
+    The words must match exactly and in order; only the whitespace between them may differ
+    (a line break in a spreadsheet cell, a folded YAML line), so the check stays "verbatim"
+    for the reader. The first occurrence counts.
+    """
+    words = marked.split()
+    if not words:
+        return None
+    found = re.search(r"\s+".join(map(re.escape, words)), text)
+    return found.span() if found else None
+
+
+def domain_label(domain: str, lang: str) -> str:
+    """A domain's display name: translated for the library's domains, as written otherwise."""
+    if not domain:
+        return t("domain_unknown", lang)
+    key = "domain_" + domain.strip().lower().replace(" ", "_")
+    return t(key, lang) if has_text(key, lang) else domain
+
+
+@dataclass(frozen=True)
+class Case:
+    """A short, constructed situation and its answer key."""
+
+    id: str
+    title: Text
+    text: Text
+    process: str  #: samskaping, samproduksjon, verdisamskaping or ingen
+    level: int | None  #: 1, 2, 3, or None for "ingen"
+    explanation: Text  #: why, pointing to the model
+    domain: str = ""  #: område, e.g. "eldreomsorg"; may be empty in a teacher's file
+    pair: str | None = None  #: id of its contrast partner, if any
+    tier: str = DEFAULT_TIER  #: vanskelighet: lett, middels or vanskelig
+    facilitator: Text | None = None  #: a note for the course leader (what is at stake), if any
+    chain: str | None = None  #: kjede: the id shared by the cases of one chain, if any
+    #: markert: the sentence of the text the learner classifies; in each language it occurs
+    #: verbatim in ``text`` in that language (the loader checks)
+    marked: Text | None = None
+
+    def marked_parts(self, lang: str) -> tuple[str, str, str] | None:
+        """The text in ``lang`` as (before, marked part, after); None without a marked part.
+
+        The marked part falls back to bokmål exactly where the text does, so text and marked
+        part are always in the same language.
+        """
+        if self.marked is None:
+            return None
+        text = self.text.get(lang)
+        span = find_marked(text, self.marked.get(lang if lang in self.text.languages else "nb"))
+        if span is None:
+            return None
+        start, end = span
+        return text[:start], text[start:end], text[end:]
+
+    def marked_json(self, languages: tuple[str, ...] = ("nb", "nn", "en")) -> dict[str, list[str]]:
+        """:meth:`marked_parts` per language, for a page that renders them itself (each part as
+        text; the middle one marked); empty without a marked part."""
+        out: dict[str, list[str]] = {}
+        for lang in languages:
+            parts = self.marked_parts(lang)
+            if parts is not None:
+                out[lang] = list(parts)
+        return out
+
+    def __post_init__(self) -> None:
+        if self.tier not in TIERS:
+            raise ValueError(f"unknown tier {self.tier!r}")
+        if self.process not in PROCESSES:
+            raise ValueError(f"unknown process {self.process!r}")
+        if self.level not in ALLOWED_LEVELS[self.process]:
+            raise ValueError(f"{self.process} cannot be at level {self.level}")

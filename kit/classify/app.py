@@ -1,0 +1,358 @@
+"""The classification exercise: one case at a time, process and level, instant feedback."""
+
+from __future__ import annotations
+
+import random
+
+import ipywidgets as widgets
+
+from kit.cases.case import Case
+from kit.cases.casefile import load_cases
+from kit.cases.picker import CaseSetPicker
+from kit.classify import html as eh
+from kit.classify.answering import level_options, process_options
+from kit.classify.exercise import Answer, Feedback, Session, confusion, results_csv_bytes
+from kit.classify.practice import Notice, Practice, PracticeSet, progress_rows
+from kit.core.html import paragraph
+from kit.core.i18n import t
+from kit.core.ui.app import App, html
+from kit.core.ui.controls import ChoiceGroup, Region
+from kit.model.model import Model, load_model
+
+
+class Klassifisering(App):
+    """``notebooks/03_klassifiser.ipynb``: choose a case set, classify, see the summary."""
+
+    title_key = "app_title_klassifiser"
+
+    def __init__(
+        self,
+        lang: str | None = None,
+        cases: tuple[Case, ...] | None = None,
+        seed: int | None = None,
+        model: Model | None = None,
+    ) -> None:
+        self.model = model or load_model()
+        self.library = cases if cases is not None else load_cases()
+        self.picker = CaseSetPicker(self.library)
+        self.rng = random.Random(seed)
+        self.shuffle = True
+        self.session: Session | None = None
+        self.feedback_shown: Feedback | None = None
+        self.phase = "setup"
+        #: adaptive practice over rounds ("øv på det jeg blander"), made on the first click
+        self.practice: Practice | None = None
+        #: the practice set the current session answers (None for other rounds)
+        self.plan: PracticeSet | None = None
+        #: what the learner is told about practice: on the summary, and in a practice round
+        self.summary_notices: tuple[Notice, ...] = ()
+        #: (session, index) of the case on screen, so a redraw of it keeps the choices
+        self._shown_case: tuple[int, int] | None = None
+        super().__init__(lang)
+
+    # -- building ---------------------------------------------------------------------------
+    def build(self, lang: str) -> list[widgets.Widget]:
+        """Every widget of the app, made once; :meth:`retext` gives them their texts."""
+        self.intro = html("")
+        self.setup_box = self._build_setup(lang)
+        self.exercise_box = self._build_exercise()
+        self.summary_box = self._build_summary()
+        self.retext(lang)
+        return [self.intro, self.setup_box, self.exercise_box, self.summary_box]
+
+    def retext(self, lang: str) -> None:
+        """The texts of ``lang`` in the same widgets; the session and its view stay."""
+        self.intro.value = paragraph(t("klass_intro", lang), "kit-lead") + paragraph(
+            t("klass_constructed_note", lang), "kit-note"
+        )
+        self.setup_heading.value = eh.focus_heading_html(t("klass_setup_heading", lang))
+        self.picker.build(lang)
+        self.shuffle_box.description = t("klass_shuffle", lang)
+        self.start_button.description = t("klass_start", lang)
+        if self.start_message.value:
+            self.start_message.value = eh.alert_html(t("klass_no_cases", lang))
+        with self.process_choice.hold_sync():
+            self.process_choice.options = process_options(lang)
+            self.process_choice.description = t("klass_process_label", lang)
+        with self.level_choice.hold_sync():
+            self.level_choice.options = level_options(lang)
+            self.level_choice.description = t("klass_level_label", lang)
+        self.check_button.description = t("klass_check", lang)
+        self.feedback.label = t("a11y_feedback_label", lang)
+        self.mix_button.description = t("klass_practise_mixups", lang)
+        self.restart_button.description = t("klass_restart", lang)
+        self._show_phase()
+
+    def _build_setup(self, lang: str) -> widgets.VBox:
+        self.setup_heading = Region()
+        picker_widgets = self.picker.build(lang)
+        # the children tests and notebooks reach for
+        self.source_choice = self.picker.source_choice
+        self.domain_choice = self.picker.domain_choice
+        self.upload_button = self.picker.upload_button
+        self.upload_status = self.picker.upload_status
+        self.shuffle_box = widgets.Checkbox(value=self.shuffle, indent=False)
+        self.start_button = widgets.Button(button_style="primary")
+        self.start_message = html("")
+        self.source_choice.observe(self._on_source, names="value")
+        self.shuffle_box.observe(self._on_shuffle, names="value")
+        self.start_button.on_click(self._on_start)
+        box = widgets.VBox(
+            [
+                self.setup_heading,
+                *picker_widgets,
+                self.shuffle_box,
+                self.start_button,
+                self.start_message,
+            ]
+        )
+        box.add_class("kit-setup")
+        return box
+
+    def _build_exercise(self) -> widgets.VBox:
+        self.round_note = html("", "kit-practice-note")
+        self.progress_text = html("", "kit-progress-text")
+        #: the case; its title takes the focus when a case is shown
+        self.case_view = Region(cls="kit-case")
+        self.process_choice = ChoiceGroup()
+        self.level_choice = ChoiceGroup()
+        self.check_button = widgets.Button(button_style="primary")
+        #: a live region from the first render: right or wrong is announced, and focused
+        self.feedback = Region(role="status", cls="kit-fb")
+        self.next_button = widgets.Button()
+        self.check_button.on_click(self._on_check)
+        self.next_button.on_click(self._on_next)
+        choices = widgets.HBox([self.process_choice, self.level_choice])
+        choices.add_class("kit-wrap")
+        box = widgets.VBox(
+            [
+                self.round_note,
+                self.progress_text,
+                self.case_view,
+                choices,
+                self.check_button,
+                self.feedback,
+                self.next_button,
+            ]
+        )
+        box.add_class("kit-exercise")
+        return box
+
+    def _build_summary(self) -> widgets.VBox:
+        """The summary's widgets, made once and updated in place after each round (the
+        charts are made on the first summary: they load the offline chart bundle)."""
+        self.summary_text = Region(cls="kit-summary-text")
+        self.chart = None
+        self.progress_view = None
+        self.download = html("")
+        # width auto: the whole label shows (a button's default width cuts it off)
+        self.practise_button = widgets.Button(
+            button_style="primary", layout=widgets.Layout(width="auto")
+        )
+        self.mix_button = widgets.Button(
+            button_style="primary", layout=widgets.Layout(width="auto")
+        )
+        self.restart_button = widgets.Button(layout=widgets.Layout(width="auto"))
+        self.practice_status = html("", "kit-practice-status")
+        self.practise_button.on_click(self._on_practise_wrong)
+        self.mix_button.on_click(self._on_practise_mixups)
+        self.restart_button.on_click(self._on_restart)
+        self.summary_buttons = widgets.HBox(
+            [self.practise_button, self.mix_button, self.restart_button]
+        )
+        self.summary_buttons.add_class("kit-wrap")
+        box = widgets.VBox()
+        box.add_class("kit-summary")
+        return box
+
+    # -- showing state ----------------------------------------------------------------------
+    def _show_phase(self, focus: bool = False) -> None:
+        """Show the setup, the exercise or the summary; with ``focus``, move the keyboard focus
+        to its start (the setup heading, the case's title, the summary heading)."""
+        self.setup_box.layout.display = None if self.phase == "setup" else "none"
+        self.exercise_box.layout.display = None if self.phase == "exercise" else "none"
+        self.summary_box.layout.display = None if self.phase == "summary" else "none"
+        if self.phase == "exercise":
+            self._show_case(focus="case" if focus else None)
+        elif self.phase == "summary":
+            self._show_summary(focus=focus)
+        elif focus:
+            self.setup_heading.focus()
+
+    def _show_case(self, focus: str | None = None) -> None:
+        """The current case, its controls and (once checked) its feedback. ``focus`` is
+        "case" (after "next": the case's title) or "feedback" (after "check")."""
+        lang = self.lang
+        session = self.session
+        assert session is not None
+        case = session.current
+        if case is None:
+            return
+        n = session.index + 1
+        answered = session.index + (1 if session.checked else 0)
+        with self.hold_sync():
+            self.progress_text.value = eh.progress_html(
+                answered,
+                session.total,
+                t("klass_progress_text", lang, n=n, total=session.total),
+                lang,
+                eh.score_line(session.score(), lang),
+            )
+            self.case_view.show(eh.case_html(case, lang), focus=focus == "case")
+            self.round_note.value = (
+                eh.round_note_html((note.text(lang) for note in self.plan.notices), lang)
+                if self.plan is not None
+                else ""
+            )
+            self.round_note.layout.display = None if self.plan is not None else "none"
+            done = session.checked
+            self.check_button.disabled = done
+            self.process_choice.disabled = done
+            self.level_choice.disabled = done
+            self.next_button.disabled = not done
+            last = session.index == session.total - 1
+            self.next_button.description = t("klass_to_summary" if last else "klass_next", lang)
+            if done:
+                fb = session.feedbacks[session.index]
+                self.process_choice.value = fb.answer.process
+                self.level_choice.value = fb.answer.level or 0
+                self.feedback.show(
+                    eh.feedback_html(fb, self.model, lang), focus=focus == "feedback"
+                )
+            elif (id(session), session.index) != self._shown_case:
+                # a new case: nothing chosen (a language switch keeps what is chosen)
+                self.process_choice.value = None
+                self.level_choice.value = None
+                self.feedback.show("")
+            self._shown_case = (id(session), session.index)
+
+    def _show_summary(self, focus: bool = False) -> None:
+        lang = self.lang
+        session = self.session
+        assert session is not None
+        self.summary_text.show(eh.summary_html(session.score(), lang), focus=focus)
+        wrong = session.wrong_cases()
+        with self.practise_button.hold_sync():
+            self.practise_button.description = t("klass_practise_wrong", lang, n=len(wrong))
+            self.practise_button.disabled = not wrong
+        self.download.value = eh.download_html(results_csv_bytes(session.feedbacks, lang), lang)
+        self.practice_status.value = eh.notices_html([n.text(lang) for n in self.summary_notices])
+        tail = [self.download, self.summary_buttons, self.practice_status]
+        if self.chart is None:
+            # the words and buttons first: a new chart brings its JavaScript bundle and is slow
+            self.summary_box.children = [self.summary_text, *tail]
+        from kit.classify import charts
+        from kit.core.ui.charts import chart_view
+
+        table_summary = t("klass_table_summary", lang)
+        rows_c = confusion(session.feedbacks)
+        confusion_parts = (
+            charts.confusion_chart(rows_c, lang),
+            charts.confusion_summary(rows_c, lang),
+            charts.confusion_table(rows_c, lang),
+        )
+        if self.chart is None:
+            self.chart = chart_view(*confusion_parts, table_summary)
+        else:
+            self.chart._table_summary = table_summary  # the words follow the language
+            self.chart.update(*confusion_parts)
+        parts: list[widgets.Widget] = [self.summary_text, self.chart]
+        if self.practice is not None and self.practice.rounds:
+            rows_p = progress_rows(self.practice.progress())
+            progress_parts = (
+                charts.practice_progress_chart(rows_p, lang),
+                charts.practice_progress_summary(rows_p, lang),
+                charts.practice_progress_table(rows_p, lang),
+            )
+            if self.progress_view is None:
+                self.progress_view = chart_view(*progress_parts, table_summary)
+                self.progress_view.add_class("kit-practice-progress")
+            else:
+                self.progress_view._table_summary = table_summary
+                self.progress_view.update(*progress_parts)
+            parts.append(self.progress_view)
+        parts += tail
+        if tuple(self.summary_box.children) != tuple(parts):
+            self.summary_box.children = parts
+
+    # -- choosing the case set ------------------------------------------------------------------
+    def selected_cases(self) -> tuple[Case, ...]:
+        return self.picker.selected()
+
+    def _on_source(self, _change: dict) -> None:
+        self.start_message.value = ""
+
+    def _on_shuffle(self, change: dict) -> None:
+        self.shuffle = change["new"]
+
+    def load_file(self, data: bytes, name: str):
+        """What an upload does, callable from tests and notebooks."""
+        return self.picker.load_file(data, name)
+
+    def _on_start(self, _button: widgets.Button | None = None) -> None:
+        cases = self.selected_cases()
+        if not cases:
+            self.start_message.value = eh.alert_html(t("klass_no_cases", self.lang))
+            return
+        self.start_message.value = ""
+        self.start(cases)
+
+    def start(self, cases: tuple[Case, ...], plan: PracticeSet | None = None) -> None:
+        """Start a round of ``cases``; ``plan`` is the practice set they come from, if any."""
+        seed = self.rng.randrange(2**31) if self.shuffle else None
+        self.session = Session(cases, seed=seed)
+        self._shown_case = None
+        self.plan = plan
+        self.summary_notices = ()
+        self.phase = "exercise"
+        self._show_phase(focus=True)
+
+    # -- answering ------------------------------------------------------------------------------
+    def _on_check(self, _button: widgets.Button | None = None) -> None:
+        if self.process_choice.value is None or self.level_choice.value is None:
+            # said in the live region; the focus stays on the button
+            self.feedback.show("")
+            self.feedback.show(eh.message_html(t("klass_choose_both", self.lang)))
+            return
+        assert self.session is not None
+        self.session.answer(Answer(self.process_choice.value, self.level_choice.value or None))
+        self._show_case(focus="feedback")
+
+    def _on_next(self, _button: widgets.Button | None = None) -> None:
+        assert self.session is not None
+        self.session.advance()
+        if self.session.finished:
+            if self.practice is not None:
+                self.practice.record(self.session.feedbacks, self.plan)
+            self.phase = "summary"
+        self._show_phase(focus=True)
+
+    def _on_practise_wrong(self, _button: widgets.Button | None = None) -> None:
+        assert self.session is not None
+        wrong = self.session.wrong_cases()
+        if wrong:
+            self.start(wrong)
+
+    def _on_practise_mixups(self, _button: widgets.Button | None = None) -> None:
+        """A practice round aimed at what the learner mixed up; a message if there is none."""
+        session = self.session
+        assert session is not None
+        if self.practice is None:
+            self.practice = Practice(
+                session.cases + self.library, session.feedbacks, self.rng.randrange(2**31)
+            )
+        plan = self.practice.next_set()
+        if not plan.cases:
+            self.summary_notices = plan.notices
+            self.practice_status.value = ""  # so a second click is announced again
+            self.practice_status.value = eh.notices_html([n.text(self.lang) for n in plan.notices])
+            return
+        self.start(plan.cases, plan=plan)
+
+    def _on_restart(self, _button: widgets.Button | None = None) -> None:
+        self.practice = None
+        self.plan = None
+        self.summary_notices = ()
+        self.session = None
+        self.phase = "setup"
+        self._show_phase(focus=True)

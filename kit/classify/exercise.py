@@ -1,0 +1,275 @@
+"""The classification exercise as pure logic: check an answer, score, confusion, a session.
+
+No widgets here: :class:`kit.classify.app.Klassifisering` drives a :class:`Session` and shows
+what it returns. Randomness comes in as a seed.
+
+An answer is right (both parts as the key: one point), partial or wrong (no point). Partial
+(:data:`PARTIAL_POINTS`) is the one answer the model itself makes half right: samproduksjon on
+level 3 for a case keyed verdisamskaping. Verdisamskaping happens as a result of samproduksjon
+on level 3, so the learner has seen the delivery together with non-traditional actors; the key
+is sharper because the service recipient's experienced and judged value is the point of the case.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from html import escape
+from typing import Literal
+
+from kit.cases.case import LEVELS, Case
+from kit.core.exports import csv_bytes
+from kit.core.i18n import t
+from kit.model.model import PROCESSES
+
+#: The outcomes of an answer, best first.
+OUTCOMES: tuple[str, ...] = ("right", "partial", "wrong")
+Outcome = Literal["right", "partial", "wrong"]
+#: The points of each outcome.
+POINTS: dict[str, float] = {"right": 1.0, "partial": 0.5, "wrong": 0.0}
+PARTIAL_POINTS = POINTS["partial"]
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the learner chose for one case."""
+
+    process: str
+    level: int | None
+
+    def __post_init__(self) -> None:
+        if self.process not in PROCESSES:
+            raise ValueError(f"unknown process {self.process!r}")
+        if self.level not in LEVELS:
+            raise ValueError(f"level must be 1, 2, 3 or None, not {self.level!r}")
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """The verdict on one answer, part by part."""
+
+    case: Case
+    answer: Answer
+
+    @property
+    def process_ok(self) -> bool:
+        return self.answer.process == self.case.process
+
+    @property
+    def level_ok(self) -> bool:
+        return self.answer.level == self.case.level
+
+    @property
+    def correct(self) -> bool:
+        return self.process_ok and self.level_ok
+
+    @property
+    def partial(self) -> bool:
+        """Samproduksjon on level 3 for a verdisamskaping case: half of it seen, half a point."""
+        return (
+            self.case.process == "verdisamskaping"
+            and self.case.level == 3
+            and (self.answer.process, self.answer.level) == ("samproduksjon", 3)
+        )
+
+    @property
+    def outcome(self) -> Outcome:
+        """``right`` (both parts as the key), ``partial`` (see :attr:`partial`) or ``wrong``."""
+        if self.correct:
+            return "right"
+        return "partial" if self.partial else "wrong"
+
+    @property
+    def points(self) -> float:
+        """1 for right, :data:`PARTIAL_POINTS` for partial, 0 for wrong."""
+        return POINTS[self.outcome]
+
+
+def check(case: Case, answer: Answer) -> Feedback:
+    """Judge an answer against the case's key."""
+    return Feedback(case=case, answer=answer)
+
+
+@dataclass(frozen=True)
+class Score:
+    """Running or final score."""
+
+    answered: int
+    correct: int  #: both parts right
+    process_correct: int
+    level_correct: int
+    #: per expected process: (right process, cases with that process)
+    by_process: dict[str, tuple[int, int]] = field(default_factory=dict)
+    partial: int = 0  #: answers with partial credit
+    points: float = 0.0  #: 1 per right answer, PARTIAL_POINTS per partial one
+
+
+def score(feedbacks: Iterable[Feedback]) -> Score:
+    items = list(feedbacks)
+    by_process = {}
+    for process in PROCESSES:
+        mine = [f for f in items if f.case.process == process]
+        if mine:
+            by_process[process] = (sum(f.process_ok for f in mine), len(mine))
+    return Score(
+        answered=len(items),
+        correct=sum(f.correct for f in items),
+        process_correct=sum(f.process_ok for f in items),
+        level_correct=sum(f.level_ok for f in items),
+        by_process=by_process,
+        partial=sum(f.partial for f in items),
+        points=sum(f.points for f in items),
+    )
+
+
+def confusion(feedbacks: Iterable[Feedback]) -> list[dict[str, object]]:
+    """What was taken for what: one row per (expected, given) process pair, zeros included."""
+    counts = Counter((f.case.process, f.answer.process) for f in feedbacks)
+    return [
+        {"expected": expected, "given": given, "count": counts.get((expected, given), 0)}
+        for expected in PROCESSES
+        for given in PROCESSES
+    ]
+
+
+def shuffled(cases: Sequence[Case], seed: int | None) -> tuple[Case, ...]:
+    """The cases in a random order given by ``seed`` (None keeps the order).
+
+    The cases of one chain (:attr:`Case.chain`) keep their order among themselves (the story
+    runs from anchoring to feedback), spread over the places the shuffle gave them.
+    """
+    items = list(cases)
+    if seed is None:
+        return tuple(items)
+    random.Random(seed).shuffle(items)
+    chains: dict[str, list[Case]] = {}
+    for c in cases:
+        if c.chain:
+            chains.setdefault(c.chain, []).append(c)
+    for members in chains.values():
+        places = [i for i, c in enumerate(items) if c.chain == members[0].chain]
+        for place, member in zip(places, members, strict=True):
+            items[place] = member
+    return tuple(items)
+
+
+class Session:
+    """One pass through a set of cases: the current case, the answers given, the score."""
+
+    def __init__(self, cases: Sequence[Case], seed: int | None = None) -> None:
+        if not cases:
+            raise ValueError("a session needs at least one case")
+        self.cases: tuple[Case, ...] = shuffled(cases, seed)
+        self.index = 0
+        self.feedbacks: list[Feedback] = []
+
+    @property
+    def total(self) -> int:
+        return len(self.cases)
+
+    @property
+    def current(self) -> Case | None:
+        return self.cases[self.index] if self.index < self.total else None
+
+    @property
+    def checked(self) -> bool:
+        """True once the current case has been answered."""
+        return len(self.feedbacks) > self.index
+
+    @property
+    def finished(self) -> bool:
+        return self.index >= self.total
+
+    def answer(self, answer: Answer) -> Feedback:
+        """Record the answer to the current case (once) and return the verdict."""
+        case = self.current
+        if case is None:
+            raise RuntimeError("the session is finished")
+        if self.checked:
+            return self.feedbacks[self.index]
+        feedback = check(case, answer)
+        self.feedbacks.append(feedback)
+        return feedback
+
+    def advance(self) -> Case | None:
+        """Go to the next case after the current one was answered."""
+        if not self.checked:
+            raise RuntimeError("answer the current case first")
+        self.index += 1
+        return self.current
+
+    def score(self) -> Score:
+        return score(self.feedbacks)
+
+    def wrong_cases(self) -> tuple[Case, ...]:
+        """Cases with any part wrong, for "practise the ones I got wrong"."""
+        return tuple(f.case for f in self.feedbacks if not f.correct)
+
+
+def level_label(level: int | None, lang: str) -> str:
+    return t("level_n", lang, n=level) if level else t("level_none", lang)
+
+
+def case_text_html(case: Case, lang: str) -> str:
+    """The case's text in ``lang``, escaped, its marked part (if any) in ``<mark>``."""
+    parts = case.marked_parts(lang)
+    if parts is None:
+        return escape(case.text.get(lang))
+    before, marked, after = parts
+    return f"{escape(before)}<mark>{escape(marked)}</mark>{escape(after)}"
+
+
+def points_label(points: float, lang: str) -> str:
+    """Points as the language writes them: ``2``, ``2,5`` (nb, nn) or ``2.5`` (en)."""
+    if float(points).is_integer():
+        return str(int(points))
+    text = f"{points:.1f}"
+    return text if lang == "en" else text.replace(".", ",")
+
+
+def outcome_label(feedback: Feedback, lang: str) -> str:
+    """ "right", "partial (half a point)" or "wrong", in ``lang``."""
+    return t("outcome_" + feedback.outcome, lang)
+
+
+def results_table(feedbacks: Iterable[Feedback], lang: str) -> tuple[list[str], list[list[str]]]:
+    """The learner's results as a header and one row per case, for :mod:`kit.core.exports`."""
+    header = [
+        t("csv_case_id", lang),
+        t("csv_title", lang),
+        t("csv_your_process", lang),
+        t("csv_key_process", lang),
+        t("csv_your_level", lang),
+        t("csv_key_level", lang),
+        t("csv_correct", lang),
+        t("csv_outcome", lang),
+        t("csv_points", lang),
+    ]
+    rows = [
+        [
+            f.case.id,
+            f.case.title.get(lang),
+            t("process_" + f.answer.process, lang),
+            t("process_" + f.case.process, lang),
+            level_label(f.answer.level, lang),
+            level_label(f.case.level, lang),
+            t("csv_yes", lang) if f.correct else t("csv_no", lang),
+            outcome_label(f, lang),
+            points_label(f.points, lang),
+        ]
+        for f in feedbacks
+    ]
+    return header, rows
+
+
+def results_csv_bytes(feedbacks: Iterable[Feedback], lang: str) -> bytes:
+    """The results file the learner downloads: ``;``-separated, UTF-8 with BOM, CRLF, and a
+    case id or title from a course leader's file that looks like a formula kept as text."""
+    return csv_bytes(*results_table(feedbacks, lang))
+
+
+def results_csv(feedbacks: Iterable[Feedback], lang: str) -> str:
+    """The learner's results as CSV text (``;``-separated, as Norwegian Excel expects)."""
+    return results_csv_bytes(feedbacks, lang).decode("utf-8-sig")

@@ -1,0 +1,202 @@
+"""HTML of the classification exercise and its case-set choice (pure: data in, string out).
+
+:class:`kit.classify.app.Klassifisering` and :class:`kit.cases.picker.CaseSetPicker`
+put these fragments into their widgets. Every text from a case file is escaped, so a course
+leader's file can never inject markup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from html import escape
+
+from kit.cases.case import Case, domain_label
+from kit.classify.exercise import Feedback, Score, case_text_html, level_label, points_label
+from kit.core.html import download_link, paragraph, table_region
+from kit.core.i18n import t
+from kit.model import html as render
+from kit.model.model import Model
+
+
+def case_html(case: Case, lang: str) -> str:
+    """A case's title, text and domain; a chain case's marked part in ``<mark>``, with the
+    prompt to classify just that part before the text. The title takes the focus after
+    "next case" (``tabindex=-1``, ``data-kit-focus``)."""
+    domain = t("klass_domain_badge", lang, domain=domain_label(case.domain, lang))
+    prompt = (
+        f"<p class='kit-marked-prompt'><strong>{escape(t('klass_marked_prompt', lang))}</strong></p>"
+        if case.marked_parts(lang) is not None
+        else ""
+    )
+    return (
+        f"<h2 class='kit-case-title' tabindex='-1' data-kit-focus>{escape(case.title.get(lang))}</h2>"
+        f"{prompt}<p class='kit-case-text'>{case_text_html(case, lang)}</p>"
+        f"<p><span class='kit-badge kit-badge-ingen'>{escape(domain)}</span></p>"
+    )
+
+
+def progress_html(done: int, total: int, label: str, lang: str, extra: str = "") -> str:
+    """A native <progress> bar (announced as a progress bar), its label and ``extra`` text."""
+    return (
+        f"<div class='kit-progress'><label>{escape(t('klass_progress_label', lang))} "
+        f"<progress max='{total}' value='{done}'>{done}/{total}</progress></label> "
+        f"<strong>{escape(label)}</strong>{escape(extra)}</div>"
+    )
+
+
+def score_line(score: Score, lang: str) -> str:
+    """What follows the case counter: « · Helt riktige så langt: 3 av 4 · Poeng: 3,5 av 4»."""
+    return (
+        " · "
+        + t("klass_score_text", lang, correct=score.correct, answered=score.answered)
+        + " · "
+        + t(
+            "klass_points_text",
+            lang,
+            points=points_label(score.points, lang),
+            answered=score.answered,
+        )
+    )
+
+
+def _verdict_key(fb: Feedback) -> str:
+    if fb.correct:
+        return "klass_fb_all_right"
+    if fb.partial:
+        return "klass_fb_partial"
+    if fb.process_ok or fb.level_ok:
+        return "klass_fb_part_right"
+    return "klass_fb_all_wrong"
+
+
+def feedback_html(fb: Feedback, model: Model, lang: str) -> str:
+    """Right, partly right or wrong; what was right and wrong of process and level; the
+    explanation; where the case sits in the model. Shown in the exercise's live region."""
+    case = fb.case
+    reason = (
+        f"<p class='kit-partial-reason'>{escape(t('klass_fb_partial_reason', lang))}</p>"
+        if fb.partial
+        else ""
+    )
+    expected_p = t("process_" + case.process, lang)
+    given_p = t("process_" + fb.answer.process, lang)
+    expected_l = level_label(case.level, lang)
+    given_l = level_label(fb.answer.level, lang)
+    part_p = (
+        "✔ " + t("klass_fb_process_right", lang, expected=expected_p)
+        if fb.process_ok
+        else "✘ " + t("klass_fb_process_wrong", lang, given=given_p, expected=expected_p)
+    )
+    part_l = (
+        "✔ " + t("klass_fb_level_right", lang, expected=expected_l)
+        if fb.level_ok
+        else "✘ " + t("klass_fb_level_wrong", lang, given=given_l, expected=expected_l)
+    )
+    if case.level:
+        level = model.level(case.level)
+        where = t(
+            "klass_fb_model_level",
+            lang,
+            level=f"{render.level_title(level, lang)} ({level.subtitle.get(lang)})",
+        )
+    else:
+        where = t("klass_fb_model_none", lang)
+    return (
+        f"<div class='kit-feedback kit-feedback-{fb.outcome}'>"
+        f"<p><strong>{escape(t(_verdict_key(fb), lang))}</strong></p>"
+        f"<ul><li>{escape(part_p)}</li><li>{escape(part_l)}</li></ul>{reason}"
+        f"<p><strong>{escape(t('klass_fb_explanation', lang))}:</strong> "
+        f"{escape(case.explanation.get(lang))}</p>"
+        f"<p>{escape(where)}</p></div>"
+    )
+
+
+def focus_heading_html(text: str, level: int = 2) -> str:
+    """A heading that takes the focus when its part of the app is shown (``tabindex=-1``)."""
+    return f"<h{level} tabindex='-1' data-kit-focus>{escape(text)}</h{level}>"
+
+
+def message_html(text: str) -> str:
+    """A short message in a region that is already live (no role of its own)."""
+    return f"<p class='kit-message'>{escape(text)}</p>"
+
+
+def alert_html(text: str) -> str:
+    """A message announced as it appears (``role=alert``), for places without a live region."""
+    return f"<p role='alert'>{escape(text)}</p>"
+
+
+def round_note_html(notices: Iterable[str], lang: str) -> str:
+    """In a practice round: what the round is, and any distinction without cases left."""
+    items = "".join(f"<li>{escape(n)}</li>" for n in notices)
+    return (
+        f"<div class='kit-note' role='status'><p>{escape(t('practice_round_note', lang))}</p>"
+        + (f"<ul>{items}</ul>" if items else "")
+        + "</div>"
+    )
+
+
+def notices_html(notices: Sequence[str]) -> str:
+    """Practice notices on the summary ("nothing to practise"), announced as they appear."""
+    if not notices:
+        return ""
+    return "<div role='alert'>" + "".join(f"<p>{escape(n)}</p>" for n in notices) + "</div>"
+
+
+def summary_html(score: Score, lang: str) -> str:
+    """The summary's heading, score sentence and the table of right answers per process."""
+    rows = "".join(
+        f"<tr><th scope='row'>{escape(t('process_' + p, lang))}</th>"
+        f"<td>{escape(t('klass_by_process_row', lang, right=right, total=total))}</td></tr>"
+        for p, (right, total) in score.by_process.items()
+    )
+    table = f"<h3>{escape(t('klass_by_process_heading', lang))}</h3>" + table_region(
+        "<table class='kit-table'><thead><tr>"
+        f"<th scope='col'>{escape(t('klass_by_process_col', lang))}</th>"
+        f"<th scope='col'>{escape(t('klass_by_process_right', lang))}</th>"
+        f"</tr></thead><tbody>{rows}</tbody></table>",
+        t("klass_by_process_heading", lang),
+    )
+    sentence = (
+        t(
+            "klass_summary_score",
+            lang,
+            correct=score.correct,
+            total=score.answered,
+            process=score.process_correct,
+            level=score.level_correct,
+        )
+        + " "
+        + t(
+            "klass_summary_points",
+            lang,
+            points=points_label(score.points, lang),
+            total=score.answered,
+        )
+        + (" " + t("klass_summary_partial", lang, n=score.partial) if score.partial else "")
+    )
+    return focus_heading_html(t("klass_summary_heading", lang)) + paragraph(sentence) + table
+
+
+def download_html(csv: bytes, lang: str) -> str:
+    """A link that downloads the results as CSV (a data: address, nothing sent anywhere)."""
+    return download_link(
+        csv, "text/csv;charset=utf-8", t("klass_download_name", lang), t("klass_download", lang)
+    )
+
+
+def upload_status_html(
+    ok: bool | None, name: str, n: int, lines: Sequence[str], problems: int, lang: str
+) -> str:
+    """The state of a course leader's own case file: none yet (``ok`` None), read with ``n``
+    cases, or the problems, one line each (``lines`` is already capped)."""
+    if ok is None:
+        return paragraph(t("klass_upload_hint", lang)) + paragraph(t("klass_upload_none", lang))
+    if ok:
+        message = t("klass_upload_ok", lang, name=name, n=n)
+        return f"<p role='status'>✔ {escape(message)}</p>"
+    items = "".join(f"<li><code>{escape(line)}</code></li>" for line in lines)
+    message = t("klass_upload_problems", lang, name=name, n=problems)
+    return (
+        f"<div role='alert' class='kit-problems'><p>✘ {escape(message)}</p><ul>{items}</ul></div>"
+    )

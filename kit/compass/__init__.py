@@ -1,0 +1,1 @@
+"""The compass: questions, rules and assessment (pure), its HTML and the app."""

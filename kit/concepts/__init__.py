@@ -1,0 +1,1 @@
+"""Concepts: the lesson content (pure), its HTML and the app."""

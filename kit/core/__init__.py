@@ -1,0 +1,4 @@
+"""Shared ground: texts and i18n, YAML, paths, the table reader, exports and HTML primitives.
+
+Pure: nothing here imports ipywidgets, IPython, altair or tornado, except :mod:`kit.core.ui`, the
+widget toolkit every app is built from."""

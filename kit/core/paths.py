@@ -1,0 +1,45 @@
+"""Where the kit's content lives.
+
+Content (the model, texts, cases) is kept in the repository's top-level ``data/`` folder so that
+course leaders can read and edit it, and the apps in ``notebooks/``. An installed wheel carries a
+copy of both inside the package, as ``kit/_data`` and ``kit/_notebooks``; a copy inside the
+package always wins, so an installed kit never picks up a stray ``data/`` folder that happens to
+lie next to it in ``site-packages``. ``KIT_DATA_DIR`` and ``KIT_NOTEBOOKS_DIR`` point elsewhere
+(tests, a course leader's own copy).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+#: The ``kit`` package folder (this file is ``kit/core/paths.py``).
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+
+
+def _packaged_or_repo(packaged: str, repo: str) -> Path:
+    inside = PACKAGE_DIR / packaged
+    if inside.is_dir():
+        return inside
+    return PACKAGE_DIR.parent / repo
+
+
+def data_dir() -> Path:
+    """The folder holding model.yaml, i18n/ and the other content files."""
+    override = os.environ.get("KIT_DATA_DIR")
+    if override:
+        return Path(override)
+    return _packaged_or_repo("_data", "data")
+
+
+def notebooks_dir() -> Path:
+    """The folder with the apps (notebooks) that ``samskaping serve`` serves."""
+    override = os.environ.get("KIT_NOTEBOOKS_DIR")
+    if override:
+        return Path(override)
+    return _packaged_or_repo("_notebooks", "notebooks")
+
+
+def share_dir() -> Path:
+    """The ``share/jupyter`` folder with the kit's Voilà template."""
+    return PACKAGE_DIR / "server" / "share" / "jupyter"

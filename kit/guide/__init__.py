@@ -1,0 +1,1 @@
+"""The kit's documents: the start page and the facilitator guide."""

@@ -1,0 +1,697 @@
+"""The presenter's app: start a live session, show code and QR, watch the room answer.
+
+The session belongs to this browser: its presenter key is kept in the browser's localStorage
+(:class:`KeyKeeper`), so a reload offers to resume it with its dashboard, reveals and exports.
+The dashboard's widgets are made once per session and updated in place on every change; their
+HTML comes from :mod:`kit.live.presenter_html`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+from urllib.parse import urlsplit
+
+import anywidget
+import ipywidgets as widgets
+import traitlets
+
+from kit.cases.case import Case
+from kit.cases.casefile import load_cases
+from kit.cases.picker import CaseSetPicker
+from kit.classify.exercise import level_label
+from kit.core.html import heading, paragraph
+from kit.core.i18n import t
+from kit.core.ui.app import App, html
+from kit.live import presenter_html as ph
+from kit.live.presenter_html import is_loopback
+from kit.live.room import MAX_ROUNDS, CaseResult, ranking
+
+__all__ = [
+    "KeyKeeper",
+    "CaseCard",
+    "Presentator",
+    "is_loopback",
+    "participant_url",
+    "public_base_url",
+    "short_url",
+]
+
+#: The participant page, served by ``samskaping serve`` itself (no kernel per phone).
+PARTICIPANT_PATH = "delta"
+#: How often the dashboard looks for new answers (one indexed query).
+POLL_SECONDS = 0.3
+#: While answers pour in, the charts are redrawn at most this often (counts follow every change).
+CHART_SECONDS = 3.0
+_CLAIMS_MAX = 50
+#: Ended sessions stay listed (to see their results and exports again) for this long.
+KEEP_ENDED = timedelta(days=7)
+#: The dashboard shows this many case cards at a time, most disputed first, with a pager. A card
+#: is made when its case is first shown and kept for the session (so a click always acts on the
+#: case the card shows). Making a card per case at start sent thousands of widget messages at
+#: once for a 110-case library; the kernel's IOPub socket dropped some (ZeroMQ's high-water
+#: mark) and the browser, missing models, showed an empty dashboard.
+PAGE_SIZE = 10
+
+
+def public_base_url() -> str:
+    """Where participants reach this server: ``KIT_PUBLIC_URL``, else the address in use."""
+    configured = os.environ.get("KIT_PUBLIC_URL")
+    if configured:
+        return configured.rstrip("/") + "/"
+    host = os.environ.get("SERVER_NAME", "127.0.0.1")
+    port = os.environ.get("SERVER_PORT", "8866")
+    script = os.environ.get("SCRIPT_NAME", "/")
+    base = script.split("voila/render/")[0] if "voila/render/" in script else "/"
+    return f"http://{host}:{port}{base}"
+
+
+def participant_url(code: str) -> str:
+    return f"{public_base_url()}{PARTICIPANT_PATH}?kode={code}"
+
+
+def short_url() -> str:
+    """The address to type, without the scheme: ``192.168.1.20:8866/delta``."""
+    url = urlsplit(public_base_url())
+    return f"{url.netloc}{url.path}{PARTICIPANT_PATH}"
+
+
+def error_text(exc: Exception, lang: str) -> str:
+    return t("live_err_" + getattr(exc, "key", "store_error"), lang)
+
+
+class KeyKeeper(anywidget.AnyWidget):
+    """The presenter keys of this browser's sessions, kept in ``localStorage``.
+
+    On display the browser sends what it kept (``stored``, then ``loaded``); Python writes the
+    list back whenever a session starts or ends. Only this browser holds the keys.
+    """
+
+    _esm = """
+    const KEY = "samskaping:presenter-sessions";
+    function read() {
+      try { const v = JSON.parse(localStorage.getItem(KEY) || "[]"); return Array.isArray(v) ? v : []; }
+      catch (e) { return []; }
+    }
+    export default {
+      render({ model, el }) {
+        el.style.display = "none";
+        model.set("stored", read());
+        model.set("loaded", true);
+        model.save_changes();
+        model.on("change:stored", () => {
+          try { localStorage.setItem(KEY, JSON.stringify(model.get("stored"))); } catch (e) {}
+        });
+      }
+    };
+    """
+    stored = traitlets.List(traitlets.Dict()).tag(sync=True)
+    loaded = traitlets.Bool(False).tag(sync=True)
+
+    def claims(self) -> list[tuple[str, str]]:
+        """The (code, key) pairs kept, cleaned of anything malformed (the browser is not
+        trusted: the store checks every key)."""
+        out = []
+        for item in list(self.stored)[:_CLAIMS_MAX]:
+            code, key = item.get("code"), item.get("key")
+            if (
+                isinstance(code, str)
+                and isinstance(key, str)
+                and len(code) <= 12
+                and len(key) <= 64
+            ):
+                out.append((code, key))
+        return out
+
+    def remember(self, code: str, key: str) -> None:
+        kept = [c for c in self.claims() if c[0] != code]
+        self.stored = [{"code": c, "key": k} for c, k in [(code, key), *kept][:_CLAIMS_MAX]]
+
+    def forget(self, code: str) -> None:
+        self.stored = [{"code": c, "key": k} for c, k in self.claims() if c != code]
+
+
+class CaseCard(widgets.VBox):
+    """One case on the dashboard: text, counts, the key once revealed, and its controls.
+
+    Made once per session; :meth:`update` changes values only.
+    """
+
+    def __init__(self, app: Presentator, case: Case) -> None:
+        self.app = app
+        self.case = case
+        self.text = widgets.HTML()
+        self.reveal_button = widgets.Button()
+        self.round_button = widgets.Button()
+        self.show_button = widgets.Button()
+        self.reveal_button.on_click(lambda _b: app.reveal(case.id))
+        self.round_button.on_click(lambda _b: app.start_round(case.id))
+        self.show_button.on_click(lambda _b: app.show_case(case.id))
+        self.buttons = widgets.HBox([self.show_button, self.round_button, self.reveal_button])
+        self.buttons.add_class("kit-wrap")
+        self.error = widgets.HTML()
+        self.rounds_view = None  # a chart of both rounds, made when the re-vote starts
+        super().__init__([self.text, self.buttons, self.error])
+        self.add_class("kit-live-case")
+
+    def update(
+        self,
+        result: CaseResult,
+        state,
+        number: int,
+        lang: str,
+        charts_due: bool = True,
+        place: int | None = None,
+    ) -> None:
+        """``number``: the case's place in the session; ``place``: in the ranking (1 = most
+        disputed), shown once the case has answers."""
+        case = self.case
+        title = case.title.get(lang)
+        shown = case.id in state.revealed
+        rnd = state.round_of(case.id)
+        with self.hold_sync():
+            self.text.value = ph.case_card_html(
+                case,
+                number,
+                result.current.answers,
+                lang,
+                place=place,
+                now_showing=state.current_case == case.id,
+                round_number=rnd,
+                revealed=shown,
+            )
+            self.reveal_button.description = t("live_reveal", lang)
+            self.reveal_button.tooltip = t("live_reveal_case", lang, title=title)
+            self.reveal_button.disabled = shown
+            self.round_button.description = t("live_revote", lang)
+            self.round_button.tooltip = t("live_revote_case", lang, title=title)
+            self.round_button.disabled = shown or rnd >= MAX_ROUNDS or not state.open
+            self.show_button.description = t("live_show", lang)
+            self.show_button.tooltip = t("live_show_case", lang, title=title)
+            self.show_button.disabled = state.current_case == case.id or not state.open
+
+        if len(result.rounds) > 1 and (charts_due or self.rounds_view is None):
+            self._show_rounds(result, title, lang)
+
+    def _show_rounds(self, result: CaseResult, title: str, lang: str) -> None:
+        from kit.classify import charts
+
+        rows = charts.round_rows(result, lang)
+        description = charts.round_description(result, title, lang)
+        table = charts.round_table(result, lang)
+        if self.rounds_view is None:
+            from kit.core.ui.charts import ChartView
+
+            self.rounds_view = ChartView(
+                charts.round_chart(rows, lang), description, table, t("klass_table_summary", lang)
+            )
+            self.children = [self.text, self.rounds_view, self.buttons, self.error]
+        else:
+            self.rounds_view.update(charts.round_chart(rows, lang), description, table)
+
+    def say(self, message: str) -> None:
+        self.error.value = ph.error_html(message)
+
+
+class Presentator(App):
+    """``notebooks/05_presentator.ipynb``."""
+
+    title_key = "app_title_presentator"
+
+    def __init__(
+        self,
+        lang: str | None = None,
+        cases: tuple[Case, ...] | None = None,
+        store=None,
+        refresh_seconds: float = POLL_SECONDS,
+    ) -> None:
+        self._store = store
+        self.picker = CaseSetPicker(cases if cases is not None else load_cases())
+        self.refresh_seconds = refresh_seconds
+        self.code: str | None = None
+        self.key: str | None = None
+        self.cases: tuple[Case, ...] = ()
+        self.state = None
+        self.closed = False
+        self.cards: dict[str, CaseCard] = {}
+        self.page_index = 0
+        self.resumable: list = []
+        self._seen: tuple | None = None
+        self._charts_at = 0.0
+        self._charts_stale = False
+        self.spotlight_current: str | None = None
+        self._order: list[str] = []
+        self._lock = threading.RLock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.keeper = KeyKeeper()
+        self.keeper.observe(self._on_keeper, names="loaded")
+        self._live: list[widgets.Widget] | None = None
+        super().__init__(lang)
+        self.add_class("kit-projector")
+
+    @property
+    def store(self):
+        if self._store is None:
+            from kit.live.store import Store
+
+            self._store = Store()
+        return self._store
+
+    @property
+    def revealed(self) -> set[str]:
+        return set(self.state.revealed) if self.state else set()
+
+    # -- building ---------------------------------------------------------------------------
+    def build(self, lang: str) -> list[widgets.Widget]:
+        if self.code is None:
+            return self._build_setup(lang)
+        if self._live is None:
+            self._live = self._build_live()
+        self._retext(lang)
+        return self._live
+
+    def _build_setup(self, lang: str) -> list[widgets.Widget]:
+        intro = html(paragraph(t("live_intro", lang), "kit-lead"))
+        self.start_button = widgets.Button(
+            description=t("live_start", lang), button_style="primary"
+        )
+        self.start_message = html("")
+        self.start_button.on_click(self._on_start)
+        self.resume_box = widgets.VBox()
+        self.resume_box.add_class("kit-resume")
+        self._fill_resume(lang)
+        return [
+            self.keeper,
+            intro,
+            self.resume_box,
+            html(heading(t("live_setup_heading", lang))),
+            *self.picker.build(lang),
+            self.start_button,
+            self.start_message,
+        ]
+
+    def _fill_resume(self, lang: str) -> None:
+        rows: list[widgets.Widget] = []
+        if self.resumable:
+            rows.append(html(heading(t("live_resume_heading", lang))))
+        for info in self.resumable:
+            label = html(ph.resume_item_html(info.code, info.created_at, info.open, lang))
+            go = widgets.Button(
+                description=t("live_resume" if info.open else "live_results", lang, code=info.code),
+                button_style="primary" if info.open else "",
+            )
+            go.on_click(lambda _b, code=info.code: self.resume(code))
+            buttons: list[widgets.Widget] = [label, go]
+            if info.open:
+                end = widgets.Button(
+                    description=t("live_end_code", lang, code=info.code), button_style="danger"
+                )
+                end.on_click(lambda _b, code=info.code: self._end_listed(code))
+                buttons.append(end)
+            row = widgets.HBox(buttons)
+            row.add_class("kit-wrap")
+            rows.append(row)
+        self.resume_box.children = rows
+
+    def _build_live(self) -> list[widgets.Widget]:
+        from kit.classify import charts
+        from kit.core.ui.charts import ChartView
+
+        lang = self.lang
+        self.join_panel = html("")
+        self.join_panel.add_class("kit-join-panel")
+        self.warning = html("")
+        self.stats = html("", "kit-stats")
+        self.end_button = widgets.Button(button_style="danger")
+        self.end_button.on_click(self._on_end)
+        self.free_button = widgets.Button()
+        self.free_button.on_click(lambda _b: self.show_case(None))
+        self.control_error = html("")
+        self.export_csv_button = widgets.Button()
+        self.export_xlsx_button = widgets.Button()
+        self.export_csv_button.on_click(lambda _b: self._export("csv"))
+        self.export_xlsx_button.on_click(lambda _b: self._export("xlsx"))
+        self.export_links = html("")
+        self.spotlight_text = html("", "kit-spotlight-text")
+        self.spotlight = ChartView(
+            charts.round_chart([], lang, big=True), "", "", t("klass_table_summary", lang)
+        )
+        self.spotlight_box = widgets.VBox([self.spotlight_text, self.spotlight])
+        self.spotlight_box.add_class("kit-spotlight")
+        self.chart_view = ChartView(
+            charts.live_chart([], lang),
+            t("live_chart_desc_none", lang),
+            "",
+            t("klass_table_summary", lang),
+        )
+        self.dashboard_heading = html("")
+        self.export_heading = html("")
+        self.cards = {}
+        self._by_id = {c.id: c for c in self.cases}
+        self.case_list = widgets.VBox()
+        self.case_list.add_class("kit-live-cases")
+        # the cards off the current page are the dashboard's too (closed with it)
+        self.case_list._kit_owned = self.cards.values()
+        self.page_prev = widgets.Button()
+        self.page_next = widgets.Button()
+        self.page_prev.on_click(lambda _b: self.turn_page(-1))
+        self.page_next.on_click(lambda _b: self.turn_page(1))
+        self.page_text = html("", "kit-pager-text")
+        self.pager = widgets.HBox([self.page_prev, self.page_text, self.page_next])
+        self.pager.add_class("kit-wrap")
+        self.pager.add_class("kit-pager")
+        self.pager.layout.display = None if len(self.cases) > PAGE_SIZE else "none"
+        controls = widgets.HBox([self.end_button, self.free_button])
+        controls.add_class("kit-wrap")
+        exports = widgets.HBox([self.export_csv_button, self.export_xlsx_button])
+        exports.add_class("kit-wrap")
+        return [
+            self.keeper,
+            self.join_panel,
+            self.warning,
+            self.stats,
+            controls,
+            self.control_error,
+            self.spotlight_box,
+            self.dashboard_heading,
+            self.chart_view,
+            self.pager,  # the pager turns the cards; the chart shows the most disputed
+            self.case_list,
+            self.export_heading,
+            exports,
+            self.export_links,
+        ]
+
+    def _retext(self, lang: str) -> None:
+        """Every text of the live view in ``lang``; the widgets stay."""
+        url = participant_url(self.code)
+        with self.hold_sync():
+            self.join_panel.value = ph.join_html(self.code, url, short_url(), lang)
+            self.warning.value = ph.loopback_warning_html(url, lang)
+            self.end_button.description = t("live_end", lang)
+            self.free_button.description = t("live_free", lang)
+            self.export_csv_button.description = t("live_export_csv", lang)
+            self.export_xlsx_button.description = t("live_export_xlsx", lang)
+            self.export_csv_button.tooltip = t("live_export_csv_tip", lang, code=self.code)
+            self.export_xlsx_button.tooltip = t("live_export_xlsx_tip", lang, code=self.code)
+            self.dashboard_heading.value = heading(t("live_dashboard_heading", lang)) + paragraph(
+                t("live_dashboard_note", lang)
+            )
+            self.export_heading.value = heading(t("live_export_heading", lang))
+            self.page_prev.description = t("live_page_prev", lang)
+            self.page_next.description = t("live_page_next", lang)
+        self._seen = None
+        self.refresh()
+
+    # -- the live part ----------------------------------------------------------------------
+    def order(self, counts: dict) -> list[str]:
+        """Most disputed first, then the rest in the session's order (:func:`ranking`)."""
+        return ranking([c.id for c in self.cases], counts)
+
+    def refresh(self, charts_due: bool = True) -> None:
+        """Read the store and update the dashboard in place (the poller calls it on change).
+
+        Counts, cards and tables follow every change; the charts at most every
+        CHART_SECONDS while answers pour in (``charts_due=False`` from the poller): each new
+        chart spec makes the browser embed the chart anew, which costs the projector's tab
+        time and memory (bench/README.md)."""
+        from kit.live.store import StoreError
+
+        with self._lock:
+            now = time.monotonic()
+            if charts_due or now - self._charts_at >= CHART_SECONDS:
+                charts_due, self._charts_at = True, now
+            self._charts_stale = not charts_due
+            try:
+                self._refresh(charts_due)
+            except StoreError as exc:
+                self.stats.value = ph.error_html(error_text(exc, self.lang))
+
+    def _refresh(self, charts_due: bool = True) -> None:
+        from kit.classify import charts
+
+        lang = self.lang
+        store = self.store
+        results = store.results(self.code)
+        self.state = state = store.state(self.code)
+        self.closed = not state.open
+        people = store.participant_count(self.code)
+        counts = {case_id: r.current for case_id, r in results.items()}
+        total = sum(c.answers for r in results.values() for c in r.rounds)
+        order = self.order(counts)
+        pages = max(1, -(-len(order) // PAGE_SIZE))
+        self.page_index = min(max(self.page_index, 0), pages - 1)
+        first = self.page_index * PAGE_SIZE
+        # The cards keep the session's order (a card never moves under the presenter's hand, and
+        # ipywidgets makes new views for children that change places, keeping the old ones in
+        # the tab); the chart shows the most disputed first, and each card says its place.
+        page = [c.id for c in self.cases][first : first + PAGE_SIZE]
+        top = order[:PAGE_SIZE]
+        place = {case_id: n for n, case_id in enumerate(order, start=1)}
+        titles = {c.id: c.title.get(lang) for c in self.cases}
+        with self.hold_sync():
+            self.stats.value = ph.stats_html(people, total, self.closed, lang)
+            self.end_button.disabled = self.closed
+            self.free_button.disabled = self.closed or state.current_case is None
+            if charts_due:
+                rows = charts.live_rows(counts, titles, top, lang)
+                description = charts.live_description(counts, titles, top, lang)
+                chart = charts.live_chart(rows, lang).properties(description=description)
+                self.chart_view.update(
+                    chart, description, charts.live_table(counts, top, titles, self.lang)
+                )
+            for number, case_id in enumerate(page, start=first + 1):
+                card = self.cards.get(case_id)
+                if card is None:
+                    card = self.cards[case_id] = CaseCard(self, self._by_id[case_id])
+                card.update(results[case_id], state, number, lang, charts_due, place=place[case_id])
+            if page != self._order:
+                self._order = page
+                self.case_list.children = [self.cards[i] for i in page]
+            self.page_text.value = ph.page_text_html(first + 1, first + len(page), len(order), lang)
+            self.page_prev.disabled = self.page_index == 0
+            self.page_next.disabled = self.page_index >= pages - 1
+            self._update_spotlight(results, state, titles, lang, charts_due)
+
+    def turn_page(self, step: int) -> None:
+        """The next or previous PAGE_SIZE cases of the session on the dashboard."""
+        with self._lock:
+            self.page_index += step
+        self.refresh()
+
+    def _update_spotlight(
+        self, results: dict, state, titles: dict, lang: str, charts_due: bool = True
+    ) -> None:
+        from kit.classify import charts
+
+        current = state.current_case
+        self.spotlight_box.layout.display = None if current in results else "none"
+        if current not in results:
+            return
+        result = results[current]
+        self.spotlight_text.value = ph.spotlight_html(self._by_id[current], lang)
+        if not charts_due and self.spotlight_current == current:
+            return
+        self.spotlight_current = current
+        self.spotlight.update(
+            charts.round_chart(charts.round_rows(result, lang), lang, big=True),
+            charts.round_description(result, titles[current], lang),
+            charts.round_table(result, lang),
+        )
+
+    def _case_action(self, case_id: str, action) -> bool:
+        from kit.live.store import StoreError
+
+        card = self.cards.get(case_id)
+        try:
+            action()
+        except StoreError as exc:
+            if card is not None:
+                card.say(error_text(exc, self.lang))
+            else:
+                self.control_error.value = ph.error_html(error_text(exc, self.lang))
+            return False
+        if card is not None:
+            card.say("")
+        self.control_error.value = ""
+        self.refresh()
+        return True
+
+    def reveal(self, case_id: str) -> bool:
+        return self._case_action(case_id, lambda: self.store.reveal(self.code, self.key, case_id))
+
+    def start_round(self, case_id: str) -> bool:
+        def go() -> None:
+            self.store.start_round(self.code, self.key, case_id)
+            self.store.show_case(self.code, self.key, case_id)
+
+        return self._case_action(case_id, go)
+
+    def show_case(self, case_id: str | None) -> bool:
+        return self._case_action(
+            case_id or "", lambda: self.store.show_case(self.code, self.key, case_id)
+        )
+
+    def _poll(self) -> None:
+        from kit.live.store import StoreError
+
+        while not self._stop.wait(self.refresh_seconds):
+            try:
+                seen = self.store.revision(self.code)
+            except StoreError as exc:
+                self.stats.value = ph.error_html(error_text(exc, self.lang))
+                continue
+            except Exception:  # noqa: BLE001 - keep polling; a database that is back recovers
+                continue
+            if seen != self._seen:
+                self._seen = seen
+                self.refresh(charts_due=False)
+            elif self._charts_stale and time.monotonic() - self._charts_at >= CHART_SECONDS:
+                self.refresh(charts_due=True)  # the last answers reach the charts too
+
+    def start_polling(self) -> None:
+        if self._thread is None or not self._thread.is_alive():
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._poll, name="kit-dashboard", daemon=True)
+            self._thread.start()
+
+    def stop_polling(self) -> None:
+        self._stop.set()
+
+    # -- events -----------------------------------------------------------------------------
+    def _on_keeper(self, change: dict) -> None:
+        """The browser told us which sessions it started: offer the open ones to resume and the
+        ended ones of the last week to see their results and exports again."""
+        from kit.live.store import StoreError
+
+        if not change["new"] or self.code is not None:
+            return
+        try:
+            owned = self.store.owned_sessions(self.keeper.claims())
+        except StoreError as exc:
+            self.start_message.value = ph.error_html(error_text(exc, self.lang))
+            return
+        recent = datetime.now(timezone.utc) - KEEP_ENDED
+        self.resumable = [s for s in owned if s.open or s.created_at > recent]
+        self.resumable.sort(key=lambda s: (not s.open, -s.created_at.timestamp()))
+        kept = {s.code for s in self.resumable}
+        for code, _key in self.keeper.claims():
+            if code not in kept:
+                self.keeper.forget(code)
+        self._fill_resume(self.lang)
+
+    def _on_start(self, _button=None) -> None:
+        from kit.live.store import StoreError
+
+        cases = self.picker.selected()
+        if not cases:
+            self.start_message.value = ph.error_html(t("klass_no_cases", self.lang))
+            return
+        try:
+            self.start_session(cases)
+        except StoreError as exc:
+            self.start_message.value = ph.error_html(error_text(exc, self.lang))
+
+    def start_session(self, cases: tuple[Case, ...]) -> str:
+        session = self.store.create_session(tuple(cases), self.lang)
+        self.keeper.remember(session.code, session.key)
+        self._open(session.code, session.key, tuple(cases))
+        return session.code
+
+    def resume(self, code: str) -> bool:
+        """Back to a session this browser started (after a reload): same code, same dashboard."""
+        from kit.live.store import StoreError
+
+        key = dict(self.keeper.claims()).get(code)
+        try:
+            if key is None or not self.store.owns(code, key):
+                raise _not_owner()
+            cases = self.store.session_cases(code)
+        except StoreError as exc:
+            self.start_message.value = ph.error_html(error_text(exc, self.lang))
+            return False
+        self._open(code, key, cases)
+        return True
+
+    def _open(self, code: str, key: str, cases: tuple[Case, ...]) -> None:
+        self.code, self.key, self.cases = code, key, cases
+        self._live = None
+        self._order = []
+        self.page_index = 0
+        self._render()
+        self.start_polling()
+
+    def _end_listed(self, code: str) -> None:
+        from kit.live.store import StoreError
+
+        key = dict(self.keeper.claims()).get(code)
+        try:
+            if key is None:
+                raise _not_owner()
+            self.store.close_session(code, key)
+        except StoreError as exc:
+            self.start_message.value = ph.error_html(error_text(exc, self.lang))
+            return
+        self.resumable = [
+            dataclasses.replace(s, open=False) if s.code == code else s for s in self.resumable
+        ]
+        self._fill_resume(self.lang)
+
+    def _on_end(self, _button=None) -> None:
+        from kit.live.store import StoreError
+
+        try:
+            self.store.close_session(self.code, self.key)
+        except StoreError as exc:
+            self.control_error.value = ph.error_html(error_text(exc, self.lang))
+            return
+        self.control_error.value = ""
+        self.refresh()
+
+    def export_rows(self) -> tuple[list[str], list[list[object]]]:
+        from kit.live.room import export_rows
+
+        lang = self.lang
+        header = [
+            t("csv_case_id", lang),
+            t("csv_title", lang),
+            t("csv_your_process", lang),
+            t("csv_your_level", lang),
+            t("live_export_round", lang),
+            t("live_export_time", lang),
+            t("live_export_participant", lang),
+        ]
+        titles = {c.id: c.title.get(lang) for c in self.cases}
+        rows = export_rows(
+            self.store.answers(self.code),
+            titles,
+            lambda p: t("process_" + p, lang),
+            lambda lv: level_label(lv, lang),
+        )
+        return header, rows
+
+    def _export(self, kind: str) -> None:
+        from kit.core.exports import csv_bytes, xlsx_bytes
+        from kit.live.store import StoreError
+
+        lang = self.lang
+        try:
+            header, rows = self.export_rows()
+        except StoreError as exc:
+            self.export_links.value = ph.error_html(error_text(exc, lang))
+            return
+        if kind == "csv":
+            data = csv_bytes(header, rows)
+        else:
+            data = xlsx_bytes(header, rows, sheet_title=self.code)
+        self.export_links.value = ph.download_html(data, kind, self.code, lang)
+
+
+def _not_owner():
+    from kit.live.store import NotOwner
+
+    return NotOwner("no key for this session in this browser")

@@ -1,0 +1,1 @@
+"""Municipal plans: the plan tables (pure), their HTML, charts and the app."""

@@ -1,0 +1,217 @@
+"""The server behind ``samskaping serve``: Voilà with the kit's own routes on the same port.
+
+Voilà 0.5 builds its Tornado application in ``Voila.start()`` from ``init_handlers()``; this
+subclass puts the participant page and its JSON API (:mod:`kit.live.web`) in front of Voilà's
+routes, so a phone in a live session costs no kernel. It also bounds what a visitor can do to
+the server itself:
+
+- request bodies are bounded (``MAX_BODY_SIZE``);
+- every request, websocket upgrades included, must carry a ``Host`` the server is served under
+  (:mod:`kit.server.host_check`, against DNS rebinding), or gets 403 before any handler runs;
+- a notebook page beyond the kernel cap (:class:`kit.server.limits.KitKernelManager`) gets a small
+  "the server is full" page (HTTP 503, ``Retry-After``) and starts no kernel.
+
+Run as ``python -m kit.server.app`` with Voilà's options; ``samskaping serve`` (:mod:`kit.server.cli`)
+does that.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import traceback
+from typing import Any
+
+import tornado.ioloop
+import tornado.web
+from traitlets import Bool, List, Unicode, default
+from voila.app import Voila
+from voila.tornado.handler import TornadoVoilaHandler
+
+from kit.core.i18n import normalize_lang, t
+from kit.core.paths import share_dir
+from kit.server.host_check import HostPolicy, url_host
+from kit.server.limits import RETRY_AFTER, ServerFull, full_page
+from kit.server.serve import FAILED_ENV, READY_ENV, self_url
+
+#: The largest HTTP request body the server reads (the participant API needs a few hundred
+#: bytes; Voilà's own routes take no uploads over HTTP: files go over the kernel websocket).
+MAX_BODY_SIZE = 1024 * 1024
+
+
+class KitVoilaHandler(TornadoVoilaHandler):
+    """Voilà's notebook page, answering "server full" (503) instead of starting a kernel
+    beyond the cap."""
+
+    @tornado.web.authenticated
+    async def get(self, path: str | None = None) -> None:
+        admit = getattr(self.kernel_manager, "admit", None)
+        notebook = (path or self.notebook_path or "").lower().endswith(".ipynb")
+        try:
+            if notebook and admit is not None:
+                # A slot under the cap is promised at once (or "full" is answered without even
+                # reading the notebook), then the page waits for its turn to render.
+                async with admit():
+                    await super().get(path=path)
+            else:
+                await super().get(path=path)
+        except ServerFull:
+            # Raised before any kernel was launched and before anything was sent (Voilà writes
+            # the page only once the kernel runs).
+            if self._headers_written:
+                raise
+            self.clear()
+            self._server_full()
+
+    def _server_full(self) -> None:
+        lang = normalize_lang(self.get_query_argument("lang", None))
+        self.set_status(503)
+        self.set_header("Retry-After", str(RETRY_AFTER))
+        self.set_header("Content-Type", "text/html; charset=UTF-8")
+        self.set_header("Cache-Control", "no-store")
+        self.set_header("X-Content-Type-Options", "nosniff")
+        join = f"{self.base_url}delta" + (f"?lang={lang}" if lang != "nb" else "")
+        self.finish(full_page(lang, self.request.uri or self.base_url, join))
+
+
+class ForbiddenHostHandler(tornado.web.RequestHandler):
+    """403 for a request whose ``Host`` the server does not answer (any method)."""
+
+    def prepare(self) -> None:
+        lang = normalize_lang(self.get_query_argument("lang", None))
+        self.set_status(403)
+        self.set_header("Content-Type", "text/plain; charset=UTF-8")
+        self.set_header("Cache-Control", "no-store")
+        self.set_header("X-Content-Type-Options", "nosniff")
+        self.finish(t("host_forbidden", lang) + "\n")
+
+    def check_xsrf_cookie(self) -> None:  # the answer is 403 whatever the method
+        return
+
+
+def guard_hosts(app: tornado.web.Application, policy: HostPolicy) -> None:
+    """Route every request with a refused ``Host`` to :class:`ForbiddenHostHandler`.
+
+    Tornado asks ``Application.find_handler`` for each request once its headers are in, before
+    any handler (Voilà's, the kit's, a websocket's) is created."""
+    find = app.find_handler
+
+    @functools.wraps(find)
+    def find_handler(request: Any, **kwargs: Any) -> Any:
+        if not policy.allows(request.host):
+            return app.get_handler_delegate(request, ForbiddenHostHandler)
+        return find(request, **kwargs)
+
+    app.find_handler = find_handler  # type: ignore[method-assign]
+
+
+class KitVoila(Voila):
+    """Voilà plus the live classroom's participant side and the kit's limits."""
+
+    host_check = Bool(
+        True,
+        config=True,
+        help="Refuse (403) requests whose Host header is not a name this server is served under.",
+    )
+    allowed_hosts = List(
+        Unicode(),
+        config=True,
+        help="Host names answered besides the defaults (see kit.server.host_check); the host of "
+        "KIT_PUBLIC_URL is added by default.",
+    )
+
+    @default("allowed_hosts")
+    def _default_allowed_hosts(self) -> list[str]:
+        host = url_host(os.environ.get("KIT_PUBLIC_URL"))
+        return [host] if host else []
+
+    def host_policy(self) -> HostPolicy:
+        return HostPolicy(self.ip or "127.0.0.1", self.allowed_hosts)
+
+    def init_handlers(self) -> list:
+        from kit.live.store import Store
+        from kit.live.web import Room, handlers
+
+        self.live_room = Room(lambda: Store(os.environ.get("KIT_DB_URL") or None, shared=True))
+        voila = [
+            (route[0], KitVoilaHandler, *route[2:]) if route[1] is TornadoVoilaHandler else route
+            for route in super().init_handlers()
+        ]
+        return handlers(self.server_url, self.live_room) + voila
+
+    def start(self) -> None:
+        original = self.listen
+
+        def listen() -> None:
+            # Voilà calls app.listen(port, ip); bound the body size of every request there.
+            self.app.listen = functools.partial(self.app.listen, max_body_size=MAX_BODY_SIZE)
+            if self.host_check:
+                policy = self.host_policy()
+                guard_hosts(self.app, policy)
+                self.log.info("Answering Host: %s", ", ".join(sorted(policy.names)))
+            original()
+
+        self.listen = listen  # type: ignore[method-assign]
+        if _announce["ready"]:
+            url = self_url(self.ip, self.port, self.base_url)
+            tornado.ioloop.IOLoop.current().add_callback(announce_when_answering, url)
+        super().start()
+
+
+#: The lines to print once the server answers, the line for a server that stops before, and
+#: whether the first have been printed (set by :func:`main` from the environment).
+_announce: dict[str, Any] = {"ready": "", "failed": "", "done": False}
+
+
+async def announce_when_answering(url: str, interval: float = 0.2) -> None:
+    """Fetch the server's own address until it answers (any HTTP status), then print the lines
+    ``samskaping serve`` gave: the address is printed only when it can be opened."""
+    import asyncio
+
+    from tornado.httpclient import AsyncHTTPClient
+
+    client = AsyncHTTPClient()
+    while True:
+        try:
+            await client.fetch(url, request_timeout=5, raise_error=False)
+        except Exception:  # noqa: BLE001 - not listening yet, or not answering yet
+            await asyncio.sleep(interval)
+            continue
+        print(_announce["ready"], flush=True)
+        _announce["done"] = True
+        return
+
+
+def _ensure_kit_share() -> None:
+    """The kit's kernelspec and template live in kit/share/jupyter: make sure Jupyter looks
+    there first even when this module is started without ``samskaping serve``."""
+    share = str(share_dir())
+    paths = [p for p in os.environ.get("JUPYTER_PATH", "").split(os.pathsep) if p]
+    if not paths or paths[0] != share:
+        os.environ["JUPYTER_PATH"] = os.pathsep.join([share, *[p for p in paths if p != share]])
+
+
+def main(argv: list[str] | None = None) -> None:
+    from kit.server.kernel_launcher import skip_slow_optional_imports
+
+    skip_slow_optional_imports()  # the server imports jsonschema too (jupyter_events)
+    _ensure_kit_share()
+    _announce["ready"] = os.environ.pop(READY_ENV, "")
+    _announce["failed"] = os.environ.pop(FAILED_ENV, "")
+    try:
+        KitVoila.launch_instance(argv)
+    except Exception:  # noqa: BLE001 - shown, then said in the user's words
+        traceback.print_exc()
+        code: int | str | None = 1
+    except SystemExit as exc:
+        code = exc.code
+    else:
+        code = 0
+    if _announce["failed"] and not _announce["done"]:
+        print(_announce["failed"], file=sys.stderr, flush=True)
+    sys.exit(code)
+
+
+if __name__ == "__main__":  # pragma: no cover - started by `samskaping serve`
+    main()

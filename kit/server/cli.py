@@ -1,0 +1,411 @@
+"""The ``samskaping`` command.
+
+``samskaping serve`` starts the apps; ``samskaping check-cases FILE`` tells a course leader what to
+mend in their own case file; ``samskaping template FILE`` writes a file to start from.
+
+The command speaks the language of ``--lang`` (anywhere on the line), else of the environment
+(:func:`kit.core.i18n.lang_from_environ`: ``KIT_LANG``, then ``LC_ALL``/``LC_MESSAGES``/``LANG``),
+bokmål by default; its texts live in ``data/i18n/<lang>/`` (``core.yaml``, ``cli.yaml``, ...).
+So do argparse's own words: the usage line, the group titles, ``-h`` and its error messages
+(:class:`_Parser`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import os
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any, NoReturn
+
+from kit.cases.case import TIERS, Case, domain_label
+from kit.cases.casefile import CaseReport, read_in_library, read_library, write_template
+from kit.cases.formats import file_format
+from kit.classify.exercise import level_label
+from kit.core.i18n import LANGUAGES, has_text, lang_from_environ, normalize_lang, t
+from kit.model.model import PROCESSES
+from kit.server import serve as _serve
+
+#: argparse's error messages (the same formats from Python 3.10 to 3.13) and the key of each
+#: one's text; a message of none of these forms is shown as argparse wrote it.
+_ARGPARSE_ERRORS = tuple(
+    (key, re.compile(pattern, re.DOTALL))
+    for key, pattern in (
+        ("cli_error_required", r"the following arguments are required: (?P<arguments>.+)"),
+        ("cli_error_unrecognized", r"unrecognized arguments: (?P<arguments>.+)"),
+        (
+            "cli_error_invalid_choice",
+            r"invalid choice: (?P<value>.+) \(choose from (?P<choices>.*)\)",
+        ),
+        ("cli_error_invalid_value", r"invalid (?P<type>\w+) value: (?P<value>.+)"),
+        ("cli_error_expected_one", r"expected one argument"),
+        ("cli_error_ambiguous", r"ambiguous option: (?P<option>\S+) could match (?P<matches>.+)"),
+        ("cli_error_ignored_value", r"ignored explicit argument (?P<value>.+)"),
+    )
+)
+#: argparse's "argument --port: <message>" around a message about one argument
+_ARGUMENT_ERROR = re.compile(r"argument (?P<argument>.+?): (?P<message>.+)", re.DOTALL)
+
+
+def _choices(listed: str) -> str:
+    """argparse's list of choices, the same on every Python: depending on the release, argparse
+    quotes every choice (``'nb', 'nn'``: 3.10, 3.11, 3.12.6, 3.13.0) or none (``nb, nn``: some
+    later patch releases); the kit shows them without quotes."""
+    items = listed.split(", ")
+    if all(len(item) >= 2 and item[0] == item[-1] == "'" for item in items):
+        return ", ".join(item[1:-1] for item in items)
+    return listed
+
+
+def argparse_message(message: str, lang: str) -> str:
+    """One of argparse's error messages in ``lang`` (unchanged if it is none it knows)."""
+    around = _ARGUMENT_ERROR.fullmatch(message)
+    if around:
+        inner = argparse_message(around["message"], lang)
+        return t("cli_error_argument", lang, argument=around["argument"], message=inner)
+    for key, pattern in _ARGPARSE_ERRORS:
+        found = pattern.fullmatch(message)
+        if not found:
+            continue
+        values = found.groupdict()
+        if "choices" in values:
+            values["choices"] = _choices(values["choices"])
+        if "type" in values:
+            if not has_text("cli_type_" + values["type"], lang):
+                return message  # a type the kit has no name for: argparse's sentence
+            values["type"] = t("cli_type_" + values["type"], lang)
+        return t(key, lang, **values)
+    return message
+
+
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's help layout with the usage line's prefix in the command's language."""
+
+    def __init__(self, prog: str, *, lang: str, **kwargs: Any) -> None:
+        super().__init__(prog, **kwargs)
+        self._lang = lang
+
+    def add_usage(
+        self, usage: str | None, actions: Any, groups: Any, prefix: str | None = None
+    ) -> None:
+        if prefix is None:
+            prefix = t("cli_usage", self._lang) + " "
+        super().add_usage(usage, actions, groups, prefix)
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argparse parser that speaks ``lang``: the usage line, the group titles, ``-h`` and the
+    error messages (on stderr, exit status 2, as argparse's own). Its sub-commands are parsers
+    of this class too (``add_parser(name, lang=lang)``)."""
+
+    def __init__(self, *, lang: str, add_help: bool = True, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", functools.partial(_HelpFormatter, lang=lang))
+        super().__init__(add_help=False, **kwargs)
+        self.lang = lang
+        self.add_help = add_help
+        self._positionals.title = t("cli_positionals", lang)
+        self._optionals.title = t("cli_options", lang)
+        if add_help:
+            self.add_argument(
+                "-h", "--help", action="help", default=argparse.SUPPRESS, help=t("cli_help", lang)
+            )
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        message = argparse_message(message, self.lang)
+        self.exit(2, t("cli_error", self.lang, prog=self.prog, message=message) + "\n")
+
+
+def _add_lang_option(parser: argparse.ArgumentParser, lang: str) -> None:
+    """``--lang``, accepted before and after the command (read early by :func:`cli_lang`)."""
+    parser.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        default=argparse.SUPPRESS,
+        help=t("cli_lang_help", lang),
+    )
+
+
+def cli_lang(argv: list[str], environ: os._Environ[str] | dict[str, str] = os.environ) -> str:
+    """The command's language: ``--lang X`` or ``--lang=X`` on the line (before ``--``), else
+    the environment's (bokmål by default)."""
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            break
+        if arg == "--lang" and i + 1 < len(argv):
+            return normalize_lang(argv[i + 1])
+        if arg.startswith("--lang="):
+            return normalize_lang(arg.split("=", 1)[1])
+    return lang_from_environ(environ)
+
+
+def _parser(lang: str) -> argparse.ArgumentParser:
+    parser = _Parser(prog="samskaping", description=t("cli_description", lang), lang=lang)
+    _add_lang_option(parser, lang)
+    sub = parser.add_subparsers(
+        dest="command", required=True, metavar=t("cli_metavar_command", lang)
+    )
+
+    def add(name: str, help_key: str) -> argparse.ArgumentParser:
+        command = sub.add_parser(
+            name, help=t(help_key, lang), description=t(help_key, lang), lang=lang
+        )
+        _add_lang_option(command, lang)
+        return command
+
+    serve = add("serve", "cli_serve_help")
+    serve.add_argument(
+        "--port", type=int, default=_serve.DEFAULT_PORT, help=t("cli_port_help", lang)
+    )
+    serve.add_argument("--no-browser", action="store_true", help=t("cli_no_browser_help", lang))
+    serve.add_argument("--host", default=_serve.HOST, help=t("cli_host_help", lang))
+    serve.add_argument("--public-url", metavar="URL", help=t("cli_public_url_help", lang))
+    serve.add_argument("--db", metavar="URL", help=t("cli_db_help", lang))
+    serve.add_argument(
+        "--base-url",
+        default="/",
+        metavar=t("cli_metavar_path", lang),
+        help=t("cli_base_url_help", lang),
+    )
+    serve.add_argument(
+        "--max-kernels",
+        type=int,
+        default=_serve.MAX_KERNELS,
+        metavar="N",
+        help=t("cli_max_kernels_help", lang),
+    )
+    serve.add_argument(
+        "--kernel-connect-timeout",
+        type=float,
+        default=_serve.KERNEL_CONNECT_TIMEOUT,
+        metavar=t("cli_metavar_seconds", lang),
+        help=t("cli_connect_timeout_help", lang),
+    )
+    serve.add_argument(
+        "--kernel-memory",
+        type=int,
+        default=_serve.KERNEL_MEMORY_MB,
+        metavar="MB",
+        help=t("cli_kernel_memory_help", lang),
+    )
+    check = add("check-cases", "cases_cli_check_help")
+    check.add_argument(
+        "file",
+        metavar=t("cli_metavar_file", lang),
+        nargs="?",
+        help=t("cases_cli_check_file_help", lang),
+    )
+    check.add_argument("--library", action="store_true", help=t("cases_cli_library_help", lang))
+    template = add("template", "cases_cli_template_help")
+    template.add_argument(
+        "file", metavar=t("cli_metavar_file", lang), help=t("cases_cli_template_file_help", lang)
+    )
+    template.add_argument("--force", action="store_true", help=t("cases_cli_force_help", lang))
+    purge = add("purge-answers", "cli_purge_help")
+    purge.add_argument(
+        "--days", type=int, required=True, metavar="N", help=t("cli_days_help", lang)
+    )
+    purge.add_argument("--db", metavar="URL", help=t("cli_db_help", lang))
+    return parser
+
+
+def _prepare_charts(lang: str) -> None:
+    """Build the offline chart bundle once, before the first learner waits for it."""
+    from kit.core.ui.charts import build_bundle, bundle_path
+
+    if bundle_path().exists():
+        return
+    print(t("cli_preparing_charts", lang), flush=True)
+    try:
+        build_bundle()
+    except Exception as exc:  # noqa: BLE001 - the apps still start; charts build on first use
+        print(t("cli_charts_failed", lang, error=exc), file=sys.stderr)
+
+
+def _cmd_serve(args: argparse.Namespace, lang: str) -> int:
+    if not 0 < args.port < 65536:
+        print(t("cli_port_invalid", lang, port=args.port), file=sys.stderr)
+        return 2
+    for option, value in (
+        ("--max-kernels", args.max_kernels),
+        ("--kernel-connect-timeout", args.kernel_connect_timeout),
+        ("--kernel-memory", args.kernel_memory),
+    ):
+        if value < 0:
+            print(t("cli_limit_invalid", lang, option=option), file=sys.stderr)
+            return 2
+    if not _serve.port_is_free(args.port, args.host):
+        print(t("cli_port_taken", lang, port=args.port), file=sys.stderr)
+        return 2
+    problem = _check_store(args.db, lang)
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
+    _prepare_charts(lang)
+    argv = _serve.voila_argv(
+        args.port,
+        open_browser=not args.no_browser,
+        host=args.host,
+        base_url=args.base_url,
+        max_kernels=args.max_kernels,
+        connect_timeout=args.kernel_connect_timeout,
+        kernel_memory_mb=args.kernel_memory,
+    )
+    extra = {}
+    if args.db:
+        extra["KIT_DB_URL"] = args.db
+    public = args.public_url or _serve.guess_public_url(args.host, args.port, args.base_url)
+    if public:
+        extra["KIT_PUBLIC_URL"] = public
+    # The server prints these itself, once a request to its address is answered (or the other
+    # line if it stops before): the address is never printed before it can be opened.
+    url = _serve.app_url(args.port, base_url=args.base_url)
+    ready = [t("cli_serving", lang, url=url)]
+    if args.host != _serve.HOST:
+        ready.append(t("cli_serving_network", lang, url=public or args.host))
+    extra[_serve.READY_ENV] = "\n".join(ready)
+    extra[_serve.FAILED_ENV] = t("cli_serve_exited", lang)
+    print(t("cli_starting", lang, port=args.port), flush=True)
+    os.execve(argv[0], argv, _serve.voila_env(extra=extra))
+    return 0  # pragma: no cover - execve does not return
+
+
+def _check_store(url: str | None, lang: str) -> str | None:
+    """Open the live store once before serving: a bad ``--db`` is one clear line, not a
+    server whose "Start" and "Join" buttons silently do nothing."""
+    from kit.live.store import Store, StoreError
+
+    try:
+        with Store(url) as store:
+            store.check_writable()
+    except StoreError as exc:
+        return t("cli_db_failed", lang, reason=t("live_err_" + exc.key, lang))
+    return None
+
+
+def _cmd_check_cases(args: argparse.Namespace, lang: str) -> int:
+    """Every problem on its own line (stdout), the count on stderr; exit 1 if any.
+
+    A file of the built-in library is checked against the other library files too (ids unique
+    across them, pairs into them); ``--library`` checks the whole library and counts its cases.
+    """
+    if args.library == bool(args.file):
+        print(t("cases_cli_file_or_library", lang), file=sys.stderr)
+        return 2
+    report = read_library(lang=lang) if args.library else read_in_library(args.file, lang)
+    if not report.ok:
+        for line in report.lines(lang):
+            print(line)
+        print(t("cases_summary", lang, n=len(report.problems)), file=sys.stderr)
+        return 1
+    tiers = _tier_counts(report.cases, lang)
+    if args.library:
+        print(
+            t("cases_library_ok", lang, n=len(report.cases), files=len(report.files), tiers=tiers)
+        )
+        for line in _library_lines(report, lang):
+            print(line)
+    else:
+        print(t("cases_ok", lang, n=len(report.cases), tiers=tiers))
+    for warning in report.warnings:
+        print(warning.line(lang, warning=True))
+    return 0
+
+
+def _counted(pairs: list[tuple[str, int]], sep: str = ": ") -> str:
+    return ", ".join(f"{label}{sep}{n}" for label, n in pairs)
+
+
+def _tier_counts(cases: tuple[Case, ...], lang: str) -> str:
+    """ "lett 35, middels 30, vanskelig 25", every tier named, in the tiers' order."""
+    counts = Counter(c.tier for c in cases)
+    return _counted([(t("tier_" + tier, lang), counts[tier]) for tier in TIERS], " ")
+
+
+def _library_lines(report: CaseReport, lang: str) -> list[str]:
+    """The library's cases counted per file, process, level, domain and chain."""
+    cases = report.cases
+    processes = Counter(c.process for c in cases)
+    levels = Counter(c.level for c in cases)
+    domains = Counter(c.domain for c in cases)
+    chains = Counter(c.chain for c in cases if c.chain)
+    by_domain = sorted(domains.items(), key=lambda item: (-item[1], item[0]))
+    return [
+        t("cases_count_files", lang, counts=_counted(list(report.files))),
+        t(
+            "cases_count_processes",
+            lang,
+            counts=_counted([(t("process_" + p, lang), processes[p]) for p in PROCESSES]),
+        ),
+        t(
+            "cases_count_levels",
+            lang,
+            counts=_counted([(level_label(lv, lang), levels[lv]) for lv in (1, 2, 3, None)]),
+        ),
+        t(
+            "cases_count_domains",
+            lang,
+            counts=_counted([(domain_label(d, lang), n) for d, n in by_domain]),
+        ),
+        t("cases_count_chains", lang, n=len(chains), cases=sum(chains.values())),
+    ]
+
+
+def _cmd_template(args: argparse.Namespace, lang: str) -> int:
+    path = Path(args.file)
+    if file_format(path.name) not in ("csv", "xlsx"):
+        print(t("cases_template_bad_type", lang, ext=path.suffix or path.name), file=sys.stderr)
+        return 2
+    if path.exists() and not args.force:
+        print(t("cases_template_exists", lang, path=path), file=sys.stderr)
+        return 2
+    try:
+        write_template(path, lang)
+    except OSError as exc:
+        reason = exc.strerror or exc
+        print(t("cases_template_write_failed", lang, path=path, reason=reason), file=sys.stderr)
+        return 1
+    print(t("cases_template_written", lang, path=path))
+    return 0
+
+
+def _cmd_purge(args: argparse.Namespace, lang: str) -> int:
+    """Delete live sessions older than --days (all their answers with them)."""
+    from datetime import timedelta
+
+    from kit.live.store import Store, StoreError
+
+    if args.days < 0:
+        print(t("cli_days_invalid", lang), file=sys.stderr)
+        return 2
+    try:
+        with Store(args.db) as store:
+            gone = store.purge(timedelta(days=args.days))
+    except StoreError as exc:
+        print(t("live_err_" + exc.key, lang), file=sys.stderr)
+        return 1
+    print(t("cli_purged", lang, n=gone, days=args.days))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script."""
+    argv = sys.argv[1:] if argv is None else argv
+    lang = cli_lang(argv)
+    args = _parser(lang).parse_args(argv)
+    if args.command == "serve":
+        return _cmd_serve(args, lang)
+    if args.command == "check-cases":
+        return _cmd_check_cases(args, lang)
+    if args.command == "template":
+        return _cmd_template(args, lang)
+    if args.command == "purge-answers":
+        return _cmd_purge(args, lang)
+    return 2  # pragma: no cover - argparse rejects unknown commands
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

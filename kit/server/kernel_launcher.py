@@ -1,0 +1,77 @@
+"""Start an IPython kernel with a memory limit: the kernels ``samskaping serve`` runs.
+
+The kit's kernelspec (``kit/share/jupyter/kernels/samskaping/kernel.json``) runs
+``python -m kit.server.kernel_launcher -f {connection_file}``. Before ipykernel loads, this caps the
+process's private writable memory (``RLIMIT_DATA``: heap, anonymous mappings, thread stacks) at
+``KIT_KERNEL_MEMORY_LIMIT`` bytes, set by the server (:class:`kit.server.limits.KitKernelManager`) in
+the kernel's environment. An allocation beyond the limit fails inside the kernel (Python raises
+``MemoryError``) instead of taking the machine's memory from every other kernel. Soft and hard
+limit are both set, so the kernel cannot lift it; anything the kernel starts inherits it.
+Without the variable (or with 0) the kernel runs without a limit of its own.
+
+Why not ``RLIMIT_AS`` (address space): a kernel at rest already maps about 820 MB of address
+space it never touches (per-thread malloc arenas, libraries), and vl-convert's V8 reserves tens
+of gigabytes up front, so it aborts ("Fatal process out of memory") under any useful
+``RLIMIT_AS``; ``RLIMIT_DATA`` counts only memory that can actually be filled.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import sys
+from pathlib import Path
+
+#: The environment variable holding the limit in bytes.
+ENV = "KIT_KERNEL_MEMORY_LIMIT"
+
+
+def limit_from_env(environ: dict[str, str] | os._Environ[str] = os.environ) -> int | None:
+    """The limit in bytes, or None for no limit (unset, empty, 0 or not a number)."""
+    raw = (environ.get(ENV) or "").strip()
+    try:
+        value = int(raw)
+    except ValueError:
+        return None
+    return value if value > 0 else None
+
+
+def apply_limit(limit: int) -> None:
+    """Cap this process's data memory for good (never above a hard limit already in place)."""
+    _soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
+
+
+#: Imported by jsonschema (through altair in the kernel, jupyter_events in the server) only to
+#: check the JSON Schema formats ``iri`` and ``iri-reference``, which no schema the kit meets
+#: uses (Vega-Lite's, Jupyter's event schemas). At import it compiles ~38 Lark grammars: 1-2 s
+#: on an idle 2-core machine, 5-6 s under load, in every kernel that draws a chart (python-
+#: jsonschema/jsonschema#1428, #1392). Kit processes mark it missing, so jsonschema leaves those
+#: two formats unchecked, as it does wherever the package is not installed.
+SLOW_OPTIONAL_IMPORTS = ("rfc3987_syntax",)
+
+
+def skip_slow_optional_imports() -> None:
+    """Make the optional imports above fail fast (``ImportError``) in this process."""
+    for name in SLOW_OPTIONAL_IMPORTS:
+        sys.modules.setdefault(name, None)
+
+
+def main() -> None:
+    limit = limit_from_env()
+    if limit:
+        apply_limit(limit)
+    skip_slow_optional_imports()
+    # As ipykernel_launcher does: the notebook folder must not shadow installed modules while
+    # ipykernel loads (ipykernel puts the working directory back on the path itself).
+    if sys.path and (sys.path[0] == "" or Path(sys.path[0]) == Path.cwd()):
+        del sys.path[0]
+    from ipykernel import kernelapp
+
+    kernelapp.launch_new_instance()
+
+
+if __name__ == "__main__":
+    main()

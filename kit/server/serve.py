@@ -1,0 +1,143 @@
+"""``samskaping serve``: Voilà over the apps, set up for a classroom.
+
+- binds to 127.0.0.1 only and prints the URL once the server answers it;
+- uses the kit's own template (extends ``lab``; ``<main>`` landmark; no CDN links);
+- strips code sources and shows no tracebacks;
+- culls idle kernels so a day of classes does not fill the memory;
+- bounds the kernels (:mod:`kit.server.limits`): at most ``--max-kernels`` at once (a page beyond it
+  gets "the server is full", HTTP 503), kernels no page connects to are shut down after
+  ``--kernel-connect-timeout`` seconds, and each kernel has a memory limit (``--kernel-memory``);
+- answers only requests for the names it is served under (``Host`` check, :mod:`kit.server.host_check`);
+- Voilà itself lets the browser send the kernel only widget and info messages, never
+  ``execute_request``, so a learner cannot run code (tests/test_serve.py proves it).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+from pathlib import Path
+
+from kit.core.paths import data_dir, notebooks_dir, share_dir
+
+DEFAULT_PORT = 8866
+HOST = "127.0.0.1"
+#: Kernel idle time (seconds) before Voilà shuts the kernel down: a lesson pause is fine,
+#: a forgotten tab is not kept all day.
+CULL_IDLE_TIMEOUT = 1200
+CULL_INTERVAL = 60
+#: Kernels running at once: a room's presenter and learners using the apps (participants of a
+#: live session use the light ``/delta`` page, no kernel). About 60 MB each at rest.
+MAX_KERNELS = 40
+#: Seconds a kernel may wait, idle, for its page to connect before it is shut down.
+KERNEL_CONNECT_TIMEOUT = 60
+#: Memory limit of each kernel in MiB (private writable memory, RLIMIT_DATA); an app's kernel
+#: uses about 140 MiB of it at rest.
+KERNEL_MEMORY_MB = 1536
+#: What ``samskaping serve`` asks the server (:mod:`kit.server.app`) to print once it answers
+#: its address, and if it stops before it does (in the user's language; not passed to kernels).
+READY_ENV = "KIT_SERVE_READY"
+FAILED_ENV = "KIT_SERVE_FAILED"
+
+
+def port_is_free(port: int, host: str = HOST) -> bool:
+    """True if nothing listens on ``host:port`` (checked by binding to it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def self_url(host: str, port: int, base_url: str = "/") -> str:
+    """The address the server can fetch itself under: the one it listens on, or 127.0.0.1 for
+    all addresses (``0.0.0.0``). ``samskaping serve`` prints the address once a request to this
+    one is answered (:mod:`kit.server.app`)."""
+    if host in ("", "0.0.0.0", "localhost"):
+        host = HOST
+    elif host == "::":
+        host = "::1"
+    netloc = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    return f"http://{netloc}{normalize_base_url(base_url)}"
+
+
+def normalize_base_url(base_url: str) -> str:
+    """``samskaping/`` or ``/samskaping`` -> ``/samskaping/`` (Voilà wants both slashes)."""
+    inner = base_url.strip().strip("/")
+    return f"/{inner}/" if inner else "/"
+
+
+def app_url(port: int, host: str = HOST, base_url: str = "/") -> str:
+    return f"http://{host}:{port}{normalize_base_url(base_url)}"
+
+
+def guess_public_url(host: str, port: int, base_url: str = "/") -> str | None:
+    """The address phones in the room use, when serving beyond this machine."""
+    base = normalize_base_url(base_url)
+    if host in (HOST, "localhost"):
+        return None
+    if host not in ("0.0.0.0", "::"):
+        return f"http://{host}:{port}{base}"
+    try:
+        address = socket.gethostbyname(socket.gethostname())
+    except OSError:
+        return None
+    return None if address.startswith("127.") else f"http://{address}:{port}{base}"
+
+
+def voila_argv(
+    port: int,
+    open_browser: bool = False,
+    notebooks: Path | None = None,
+    host: str = HOST,
+    base_url: str = "/",
+    max_kernels: int = MAX_KERNELS,
+    connect_timeout: float = KERNEL_CONNECT_TIMEOUT,
+    kernel_memory_mb: int = KERNEL_MEMORY_MB,
+) -> list[str]:
+    """The Voilà command line that ``samskaping serve`` runs (Voilà with the kit's own routes:
+    :mod:`kit.server.app`)."""
+    nb_dir = notebooks or notebooks_dir()
+    return [
+        sys.executable,
+        "-m",
+        "kit.server.app",
+        str(nb_dir),
+        f"--Voila.base_url={normalize_base_url(base_url)}",
+        f"--port={port}",
+        f"--Voila.ip={host}",
+        f"--Voila.open_browser={open_browser}",
+        "--Voila.port_retries=0",
+        "--template=samskaping",
+        "--theme=light",
+        "--strip_sources=True",
+        "--VoilaConfiguration.show_tracebacks=False",
+        f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_TIMEOUT}",
+        f"--MappingKernelManager.cull_interval={CULL_INTERVAL}",
+        # Kernels talk to the server over local sockets, not TCP ports: with 60 kernels starting
+        # at once a TCP port picked for one could be taken before it bound, and the visitor's
+        # page hung (seen in bench/live_load.py).
+        "--KernelManager.transport=ipc",
+        # The kernel limits (kit.server.limits): a cap, unconnected kernels shut down, a memory limit
+        # applied by kit.server.kernel_launcher (the kit's kernelspec, found through JUPYTER_PATH).
+        "--VoilaConfiguration.multi_kernel_manager_class=kit.server.limits.KitKernelManager",
+        f"--KitKernelManager.max_kernels={max_kernels}",
+        f"--KitKernelManager.connect_timeout={connect_timeout}",
+        f"--KitKernelManager.memory_limit={kernel_memory_mb * 1024 * 1024}",
+    ]
+
+
+def voila_env(
+    base: dict[str, str] | None = None, extra: dict[str, str] | None = None
+) -> dict[str, str]:
+    """Environment for Voilà: finds the kit's template and passes the data folder on."""
+    env = dict(os.environ if base is None else base)
+    env.update(extra or {})
+    paths = [str(share_dir())]
+    if env.get("JUPYTER_PATH"):
+        paths.append(env["JUPYTER_PATH"])
+    env["JUPYTER_PATH"] = os.pathsep.join(paths)
+    env.setdefault("KIT_DATA_DIR", str(data_dir()))
+    return env

@@ -1,0 +1,1 @@
+"""Slides: the deck (pure), its HTML and the app."""

@@ -1,0 +1,79 @@
+"""The presenter slides as data: which slides, in which order (pure; loaded from YAML).
+
+Most slide content comes from the model and the concepts lesson; ``data/lysbilder.yaml`` only
+orders the slides and holds the discussion questions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from kit.core.paths import data_dir
+from kit.core.text import Text
+from kit.core.yamlio import ContentError, Reader, read_yaml
+
+KINDS = (
+    "title",
+    "premises",
+    "concepts",
+    "contrast",
+    "cocreatable",
+    "diagram",
+    "level",
+    "processes",
+    "purposes",
+    "discussion",
+)
+
+
+@dataclass(frozen=True)
+class Slide:
+    kind: str
+    level: int | None = None
+    pair: str | None = None
+    title: Text | None = None
+    questions: tuple[Text, ...] = ()
+
+
+def parse_slides(raw: Any, path: Path) -> tuple[Slide, ...]:
+    r = Reader(path)
+    if not isinstance(raw, dict):
+        raise ContentError(f"{path}: expected a mapping at the top level")
+    slides = []
+    for i, node in enumerate(r.items(raw, "slides", "")):
+        where = f"slides[{i}]"
+        kind = r.choice(node, "kind", where, KINDS)
+        if kind == "level":
+            level = r.integer(node, "level", where)
+            if level not in (1, 2, 3):
+                raise r.fail(f"{where}.level", "must be 1, 2 or 3")
+            slides.append(Slide(kind, level=level))
+        elif kind == "contrast":
+            slides.append(Slide(kind, pair=r.string(node, "pair", where)))
+        elif kind == "discussion":
+            slides.append(
+                Slide(
+                    kind,
+                    title=r.text_field(node, "title", where),
+                    questions=r.texts(node, "questions", where),
+                )
+            )
+        else:
+            slides.append(Slide(kind))
+    return tuple(slides)
+
+
+def load_slides(path: str | Path | None = None) -> tuple[Slide, ...]:
+    if path is None:
+        return _default()
+    path = Path(path)
+    return parse_slides(read_yaml(path), path)
+
+
+@cache
+def _default() -> tuple[Slide, ...]:
+    path = data_dir() / "lysbilder.yaml"
+    return parse_slides(read_yaml(path), path)
