@@ -11,9 +11,9 @@ import pytest
 from playwright.sync_api import expect
 
 from kit.cases.casefile import load_cases
-from kit.classify.exercise import level_label
 from kit.core.i18n import LANGUAGES, t
 from kit.model import html as render
+from kit.model.labels import level_label
 from kit.model.model import load_model
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]

@@ -107,7 +107,7 @@ def test_unknown_pair_in_the_library_is_a_warning_naming_the_file(tmp_path):
 def test_broken_file_in_the_library_is_named_and_the_rest_is_read(tmp_path):
     paths = library(tmp_path, {"cases.yaml": entry("a"), "cases/x.yaml": "  - id: [\n"})
     report = read_library(paths)
-    assert [(f, k) for f, _, _, k in keys(report)] == [("x.yaml", "cases_invalid_yaml")]
+    assert [(f, k) for f, _, _, k in keys(report)] == [("x.yaml", "table_invalid_yaml")]
     assert [c.id for c in report.cases] == ["a"]
 
 

@@ -460,19 +460,19 @@ def test_cp1252_with_norwegian_letters(tmp_path):
 @pytest.mark.parametrize(
     ("name", "data", "key"),
     [
-        ("empty.csv", b"", "cases_empty"),
-        ("blank.csv", b" \r\n\r\n", "cases_empty"),
-        ("empty.yaml", b"", "cases_empty"),
+        ("empty.csv", b"", "table_empty"),
+        ("blank.csv", b" \r\n\r\n", "table_empty"),
+        ("empty.yaml", b"", "table_empty"),
         ("empty-list.yaml", b"cases: []\n", "cases_empty"),
-        ("not.xlsx", b"id;tittel\nthis is text, not a workbook", "cases_not_xlsx"),
-        ("zip.xlsx", b"PK\x03\x04broken zip", "cases_not_xlsx"),
-        ("bytes.csv", b"id;tittel\n\x81\x8d\x8f", "cases_unreadable_encoding"),
-        ("utf16.csv", "id;tittel".encode("utf-16"), "cases_unreadable_encoding"),
-        ("notes.txt", b"id;tittel", "cases_unsupported_type"),
-        ("old.xls", b"id;tittel", "cases_unsupported_type"),
-        ("noext", b"id;tittel", "cases_unsupported_type"),
-        ("shape.yaml", b"schema: 1\n", "cases_yaml_shape"),
-        ("scalar.yaml", b"cases: hello\n", "cases_yaml_shape"),
+        ("not.xlsx", b"id;tittel\nthis is text, not a workbook", "table_not_xlsx"),
+        ("zip.xlsx", b"PK\x03\x04broken zip", "table_not_xlsx"),
+        ("bytes.csv", b"id;tittel\n\x81\x8d\x8f", "table_unreadable_encoding"),
+        ("utf16.csv", "id;tittel".encode("utf-16"), "table_unreadable_encoding"),
+        ("notes.txt", b"id;tittel", "table_unsupported_type"),
+        ("old.xls", b"id;tittel", "table_unsupported_type"),
+        ("noext", b"id;tittel", "table_unsupported_type"),
+        ("shape.yaml", b"schema: 1\n", "table_yaml_shape"),
+        ("scalar.yaml", b"cases: hello\n", "table_yaml_shape"),
     ],
 )
 def test_unreadable_files_give_one_problem(name, data, key):
@@ -491,12 +491,12 @@ def test_header_only_file_is_empty():
 def test_empty_workbook_is_empty(tmp_path):
     path = tmp_path / "empty.xlsx"
     openpyxl.Workbook().save(path)
-    assert [p.key for p in read_cases(path).problems] == ["cases_empty"]
+    assert [p.key for p in read_cases(path).problems] == ["table_empty"]
 
 
 def test_missing_file(tmp_path):
     report = read_cases(tmp_path / "gone.csv", "en")
-    assert where(report.problems) == [(None, None, "cases_file_not_found")]
+    assert where(report.problems) == [(None, None, "table_file_not_found")]
     assert report.lines()[0] == f"{tmp_path / 'gone.csv'}: " + report.problems[0].message("en")
     assert "not found" in report.lines()[0]
 
@@ -509,7 +509,7 @@ def test_unsupported_extension_names_it(tmp_path):
 def test_directory_is_not_a_file(tmp_path):
     folder = tmp_path / "folder.csv"
     folder.mkdir()
-    assert [p.key for p in read_cases(folder).problems] == ["cases_cannot_open"]
+    assert [p.key for p in read_cases(folder).problems] == ["table_cannot_open"]
 
 
 @pytest.mark.parametrize("fmt", ["csv", "yaml", "xlsx"])
@@ -573,7 +573,7 @@ def test_invalid_yaml_names_the_line():
     data = b"cases:\n  - id: a\n    tittel: [ikke lukket\n    tekst: x\n"
     report = read_cases_bytes(data, "broken.yaml")
     (problem,) = report.problems
-    assert problem.key == "cases_invalid_yaml"
+    assert problem.key == "table_invalid_yaml"
     assert problem.row is not None and problem.row >= 3
     assert report.lines()[0].startswith(f"broken.yaml:{problem.row}: ")
 
@@ -654,7 +654,7 @@ def test_bytes_need_a_name():
     [
         (Problem("f.csv", 3, "nivå", "cases_required_empty"), "f.csv:3: nivå: The cell is empty."),
         (Problem("f.csv", 3, None, "cases_yaml_not_case"), "f.csv:3: This entry is not a case."),
-        (Problem("f.csv", None, None, "cases_file_not_found"), "f.csv: File not found."),
+        (Problem("f.csv", None, None, "table_file_not_found"), "f.csv: File not found."),
     ],
 )
 def test_problem_line_format(problem, line):

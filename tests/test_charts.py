@@ -7,6 +7,7 @@ from kit.classify import charts
 from kit.classify.exercise import Answer, check, confusion
 from kit.core.i18n import t
 from kit.core.text import Text
+from kit.live import charts as live_charts
 from tests.regions import table_region_labels
 
 
@@ -62,8 +63,8 @@ def test_live_tables_sit_in_labelled_regions():
 
     first = CaseCounts.tally("c1", {RoomAnswer("samskaping", 2): 3})
     second = CaseCounts.tally("c1", {RoomAnswer("samproduksjon", 3): 2}, 2)
-    live = charts.live_table({"c1": second}, ["c1"], {"c1": "<b>Tittel</b>"}, "en")
+    live = live_charts.live_table({"c1": second}, ["c1"], {"c1": "<b>Tittel</b>"}, "en")
     assert table_region_labels(live) == [t("live_chart_title", "en")]
     assert "<b>Tittel</b>" not in live and "&lt;b&gt;Tittel&lt;/b&gt;" in live
-    rounds = charts.round_table(CaseResult("c1", (first, second)), "nn")
+    rounds = live_charts.round_table(CaseResult("c1", (first, second)), "nn")
     assert table_region_labels(rounds) == [t("live_round_table", "nn")]

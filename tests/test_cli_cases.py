@@ -137,7 +137,7 @@ def test_problems_come_before_warnings(capsys, tmp_path):
     [
         ("finnes-ikke.csv", None, "finnes-ikke.csv: Fant ikke fila."),
         ("notater.txt", None, "notater.txt: Filtypen «.txt» kan ikke brukes."),
-        ("tom.csv", b"", "tom.csv: Fila inneholder ingen caser."),
+        ("tom.csv", b"", "tom.csv: Fila er tom: den har ingen rader under overskriftsraden."),
         (
             "falsk.xlsx",
             b"id;tittel\nikke excel",

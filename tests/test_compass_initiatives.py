@@ -15,7 +15,7 @@ import yaml
 
 from kit.compass.compass import DONT_KNOW, PROCESS_LEVELS, assess, load_compass
 from kit.compass.html import findings_html, summary_html
-from kit.model.html import process_name
+from kit.model.labels import process_label
 from kit.model.model import PROCESSES, load_model
 
 TABLE = Path(__file__).parent / "data" / "compass_initiatives.yaml"
@@ -176,7 +176,7 @@ def test_every_initiative_renders_with_its_verdict_first(lang):
                 "</p>", text.index("kit-kompass-verdict")
             )
         ]
-        assert process_name(process, lang) in verdict_line, (item["id"], lang)
+        assert process_label(process, lang) in verdict_line, (item["id"], lang)
         doc = summary_html(result, answers, lang, name=item["id"])
         assert doc.startswith("<!DOCTYPE html>") and item["id"] in doc
         assert (DONT_KNOW in item["answers"].values()) == bool(result.dont_know)

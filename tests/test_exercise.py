@@ -8,10 +8,10 @@ import io
 import pytest
 
 from kit.cases.case import Case
+from kit.cases.html import case_text_html
 from kit.classify.exercise import (
     Answer,
     Session,
-    case_text_html,
     check,
     confusion,
     points_label,

@@ -20,7 +20,6 @@ from ipywidgets.widgets.widget import _instances
 
 from kit import Presentator
 from kit.cases.case import Case
-from kit.classify.exercise import level_label
 from kit.core.i18n import t
 from kit.core.text import Text
 from kit.live.presenter import (
@@ -32,6 +31,7 @@ from kit.live.presenter import (
 )
 from kit.live.room import Answer
 from kit.live.store import SessionClosed, Store, StoreBusy, StoreUnavailable, new_code
+from kit.model.labels import level_label, process_label
 
 S1, S2, P3, V3, NONE = (
     Answer("samskaping", 1),
@@ -103,7 +103,7 @@ def key_text(case: Case, lang: str = "nb") -> str:
     return t(
         "live_key",
         lang,
-        process=t("process_" + case.process, lang),
+        process=process_label(case.process, lang),
         level=level_label(case.level, lang),
     )
 

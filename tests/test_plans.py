@@ -297,7 +297,7 @@ def test_bytes_need_a_name():
         (
             b"",
             "tom.csv",
-            "tom.csv: Fila inneholder ingen planer. Skriv én plan per rad under overskriftsraden.",
+            "tom.csv: Fila er tom: den har ingen rader under overskriftsraden. Skriv én rad per oppføring under overskriftsraden.",
         ),
         (
             HEADER.encode() + b"\n;;;\n",

@@ -100,7 +100,7 @@ def test_hostile_text_is_escaped_everywhere():
 @pytest.mark.parametrize(
     ("data", "name", "expected"),
     [
-        (b"", "tom.csv", "tom.csv: Fila inneholder ingen planer."),
+        (b"", "tom.csv", "tom.csv: Fila er tom: den har ingen rader under overskriftsraden."),
         (b"PK\x03\x04broken", "bok.xlsx", "bok.xlsx: Fila kan ikke leses som en Excel-fil."),
     ],
 )

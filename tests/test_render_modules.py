@@ -12,6 +12,7 @@ from html import escape
 
 import pytest
 
+from kit.cases import html as cases_html
 from kit.cases.case import Case
 from kit.classify import html as eh
 from kit.classify.exercise import Answer, check, score
@@ -39,6 +40,7 @@ RENDER_MODULES = (
     "core.html",
     "model.html",
     "concepts.html",
+    "cases.html",
 )
 
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -106,10 +108,12 @@ def test_summary_and_download():
 
 
 def test_upload_status_html_none_ok_and_problems():
-    assert "Ingen fil" in eh.upload_status_html(None, "", 0, (), 0, "nb")
-    ok = eh.upload_status_html(True, HOSTILE, 5, (), 0, "nb")
+    assert "Ingen fil" in cases_html.upload_status_html(None, "", 0, (), 0, "nb")
+    ok = cases_html.upload_status_html(True, HOSTILE, 5, (), 0, "nb")
     assert "role='status'" in ok and "&lt;img" in ok and HOSTILE not in ok
-    bad = eh.upload_status_html(False, "f.csv", 0, ["f.csv:2: tekst: tom", HOSTILE], 2, "en")
+    bad = cases_html.upload_status_html(
+        False, "f.csv", 0, ["f.csv:2: tekst: tom", HOSTILE], 2, "en"
+    )
     assert "role='alert'" in bad and bad.count("<li>") == 2 and HOSTILE not in bad
 
 

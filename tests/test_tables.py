@@ -150,8 +150,8 @@ def test_read_source_never_reads_more_than_the_limit(tmp_path):
         "Split the file, or save it again without pictures and unused sheets."
     ]
     assert keys(plans.read_plans(big)) == ["table_too_large"]
-    assert keys(read_cases(tmp_path / "finst-ikkje.csv")) == ["cases_file_not_found"]
-    assert keys(plans.read_plans(tmp_path / "finst-ikkje.csv")) == ["plans_file_not_found"]
+    assert keys(read_cases(tmp_path / "finst-ikkje.csv")) == ["table_file_not_found"]
+    assert keys(plans.read_plans(tmp_path / "finst-ikkje.csv")) == ["table_file_not_found"]
 
 
 # ----------------------------------------------------------------------------- rows, columns
@@ -293,7 +293,7 @@ def test_a_member_bigger_than_it_claims_is_not_read():
         pos += 4
     assert int.from_bytes(data[pos + 24 : pos + 28], "little") == info.file_size
     data[pos + 24 : pos + 28] = (100).to_bytes(4, "little")
-    assert keys(read_cases_bytes(bytes(data), "f.xlsx")) == ["cases_not_xlsx"]
+    assert keys(read_cases_bytes(bytes(data), "f.xlsx")) == ["table_not_xlsx"]
 
 
 # ----------------------------------------------------------------------------- reports

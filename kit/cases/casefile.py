@@ -18,7 +18,7 @@ from __future__ import annotations
 import dataclasses
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import IO, Any, NamedTuple
@@ -28,18 +28,22 @@ from kit.core.exports import csv_bytes, template_xlsx_bytes
 from kit.core.i18n import normalize_lang, t
 from kit.core.paths import data_dir
 from kit.core.tables import (
+    FORMATS,
     MAX_FILE_BYTES,
     ByteSize,
     FormatError,
+    Problem,
     RawTable,
+    SourceError,
     canonical,
-    capped_lines,
     file_format,
     is_blank,
-    megabytes,
+    open_source,
     parse,
+    problem_lines,
     read_header,
     read_source,
+    unsupported,
 )
 from kit.core.text import DEFAULT_LANG, Text
 from kit.core.yamlio import ContentError
@@ -158,40 +162,6 @@ _TEMPLATE_TEXTS: dict[str, str] = {
 
 
 @dataclass(frozen=True)
-class Problem:
-    """One thing wrong in a case file, located as a course leader would look for it."""
-
-    file: str  #: the file name as given (for an upload, the uploaded name)
-    row: int | None  #: spreadsheet row (header = 1), YAML line, or None for the whole file
-    column: str | None  #: the column as the file spells it, or None
-    key: str  #: i18n key of the message
-    params: Mapping[str, Any] = field(default_factory=dict, hash=False)
-
-    def message(self, lang: str = DEFAULT_LANG) -> str:
-        """What is wrong and how to fix it, in ``lang``."""
-        return t(self.key, lang, **{k: _show(v, lang) for k, v in self.params.items()})
-
-    def line(self, lang: str = DEFAULT_LANG, *, warning: bool = False) -> str:
-        """``FILE:ROW: column: message`` (row and column left out where there is none)."""
-        where = self.file if self.row is None else f"{self.file}:{self.row}"
-        column = f"{self.column}: " if self.column else ""
-        prefix = f"{t('cases_warning_prefix', lang)} " if warning else ""
-        return f"{prefix}{where}: {column}{self.message(lang)}"
-
-
-def _show(value: Any, lang: str) -> str:
-    """A message parameter as text; a tuple of choices reads "1 or 2" in the language."""
-    if isinstance(value, ByteSize):
-        return megabytes(value, lang)
-    if isinstance(value, tuple):
-        words = [str(v) for v in value]
-        if len(words) < 2:
-            return "".join(words)
-        return f"{', '.join(words[:-1])} {t('cases_or', lang)} {words[-1]}"
-    return "" if value is None else str(value)
-
-
-@dataclass(frozen=True)
 class CaseReport:
     """The outcome of reading a case file: the valid cases and everything to mend."""
 
@@ -210,19 +180,6 @@ class CaseReport:
         """Problems, then warnings (prefixed as such), one formatted line each; at most
         MAX_PROBLEM_LINES of them, then one line saying how many more there are."""
         return problem_lines(self.problems, self.warnings, lang or self.lang)
-
-
-def problem_lines(problems: Iterable[Problem], warnings: Iterable[Problem], lang: str) -> list[str]:
-    """Problems, then warnings (prefixed as such), capped as :func:`kit.core.tables.capped_lines`."""
-    lang = normalize_lang(lang)
-
-    def all_lines():
-        for p in problems:
-            yield p.line(lang)
-        for w in warnings:
-            yield w.line(lang, warning=True)
-
-    return capped_lines(all_lines(), lang)
 
 
 class CaseFileError(ContentError):
@@ -246,21 +203,10 @@ def read_cases(
     required with bytes (an upload's own name) and defaults to the path as given.
     """
     lang = normalize_lang(lang)
-    if isinstance(source, (bytes, bytearray, memoryview)):
-        if name is None:
-            raise TypeError("read_cases: give name= (the file name) with bytes")
-        return _read(bytes(source), name, lang)
-    if hasattr(source, "read"):
-        display = name or str(getattr(source, "name", "") or "")
-    else:
-        display = name or str(source)
-        if file_format(display) is None:
-            ext = Path(display).suffix or display
-            return _fail(display, lang, "cases_unsupported_type", ext=ext)
     try:
-        data = read_source(source)
-    except FormatError as exc:
-        return _fail(display, lang, exc.key, exc.row, **exc.params)
+        display, data = open_source(source, name, set(FORMATS.values()), "read_cases")
+    except SourceError as exc:
+        return _fail(exc.name, lang, exc.error.key, exc.error.row, **exc.error.params)
     return _read(data, display, lang)
 
 
@@ -307,7 +253,7 @@ def read_library(paths: Iterable[str | Path] | None = None, lang: str = DEFAULT_
     lang = normalize_lang(lang)
     files = library_paths() if paths is None else tuple(Path(p) for p in paths)
     if not files:
-        return _fail(_display(data_dir() / LIBRARY_FILE), lang, "cases_file_not_found")
+        return _fail(_display(data_dir() / LIBRARY_FILE), lang, "table_file_not_found")
     parts = _read_files(files, lang)
     return CaseReport(
         cases=tuple(c for _, r in parts for c in r.cases),
@@ -380,7 +326,8 @@ def _fail(file: str, lang: str, key: str, row: int | None = None, /, **params: A
 def _read(data: bytes, file: str, lang: str) -> CaseReport:
     fmt = file_format(file)
     if fmt is None:
-        return _fail(file, lang, "cases_unsupported_type", ext=Path(file).suffix or file)
+        error = unsupported(file, set(FORMATS.values()))
+        return _fail(file, lang, error.key, **error.params)
     try:
         table = parse(data, fmt)
         return _Checker(file).run(table, lang)

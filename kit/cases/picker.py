@@ -11,7 +11,7 @@ import ipywidgets as widgets
 
 from kit.cases.case import Case, domain_label
 from kit.cases.casefile import CaseReport, read_cases_bytes
-from kit.classify.html import upload_status_html
+from kit.cases.html import upload_status_html
 from kit.core.i18n import t
 from kit.core.ui.controls import ChoiceGroup
 from kit.core.ui.upload import FileInput

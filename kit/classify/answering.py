@@ -7,10 +7,10 @@ for older imports).
 from __future__ import annotations
 
 from kit.cases.case import LEVELS
-from kit.classify.exercise import level_label
 from kit.classify.html import case_html, progress_html
 from kit.core.i18n import t
 from kit.core.ui.controls import ChoiceGroup
+from kit.model.labels import level_label, process_label
 from kit.model.model import PROCESSES
 
 __all__ = [
@@ -24,14 +24,12 @@ __all__ = [
 
 
 def process_options(lang: str) -> list[tuple[str, str]]:
-    return [(t("process_" + p, lang), p) for p in PROCESSES]
+    return [(process_label(p, lang), p) for p in PROCESSES]
 
 
 def level_options(lang: str) -> list[tuple[str, int]]:
     """The levels; "no level" has the value 0."""
-    return [
-        (level_label(lv, lang) if lv else t("klass_level_none", lang), lv or 0) for lv in LEVELS
-    ]
+    return [(level_label(lv, lang), lv or 0) for lv in LEVELS]
 
 
 def process_choice(lang: str) -> ChoiceGroup:

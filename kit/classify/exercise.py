@@ -16,12 +16,12 @@ import random
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from html import escape
 from typing import Literal
 
 from kit.cases.case import LEVELS, Case
 from kit.core.exports import csv_bytes
 from kit.core.i18n import t
+from kit.model.labels import level_label, process_label
 from kit.model.model import PROCESSES
 
 #: The outcomes of an answer, best first.
@@ -208,19 +208,6 @@ class Session:
         return tuple(f.case for f in self.feedbacks if not f.correct)
 
 
-def level_label(level: int | None, lang: str) -> str:
-    return t("level_n", lang, n=level) if level else t("level_none", lang)
-
-
-def case_text_html(case: Case, lang: str) -> str:
-    """The case's text in ``lang``, escaped, its marked part (if any) in ``<mark>``."""
-    parts = case.marked_parts(lang)
-    if parts is None:
-        return escape(case.text.get(lang))
-    before, marked, after = parts
-    return f"{escape(before)}<mark>{escape(marked)}</mark>{escape(after)}"
-
-
 def points_label(points: float, lang: str) -> str:
     """Points as the language writes them: ``2``, ``2,5`` (nb, nn) or ``2.5`` (en)."""
     if float(points).is_integer():
@@ -251,8 +238,8 @@ def results_table(feedbacks: Iterable[Feedback], lang: str) -> tuple[list[str], 
         [
             f.case.id,
             f.case.title.get(lang),
-            t("process_" + f.answer.process, lang),
-            t("process_" + f.case.process, lang),
+            process_label(f.answer.process, lang),
+            process_label(f.case.process, lang),
             level_label(f.answer.level, lang),
             level_label(f.case.level, lang),
             t("csv_yes", lang) if f.correct else t("csv_no", lang),

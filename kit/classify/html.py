@@ -11,10 +11,12 @@ from collections.abc import Iterable, Sequence
 from html import escape
 
 from kit.cases.case import Case, domain_label
-from kit.classify.exercise import Feedback, Score, case_text_html, level_label, points_label
+from kit.cases.html import case_text_html
+from kit.classify.exercise import Feedback, Score, points_label
 from kit.core.html import download_link, paragraph, table_region
 from kit.core.i18n import t
 from kit.model import html as render
+from kit.model.labels import level_label, process_label
 from kit.model.model import Model
 
 
@@ -78,8 +80,8 @@ def feedback_html(fb: Feedback, model: Model, lang: str) -> str:
         if fb.partial
         else ""
     )
-    expected_p = t("process_" + case.process, lang)
-    given_p = t("process_" + fb.answer.process, lang)
+    expected_p = process_label(case.process, lang)
+    given_p = process_label(fb.answer.process, lang)
     expected_l = level_label(case.level, lang)
     given_l = level_label(fb.answer.level, lang)
     part_p = (
@@ -146,7 +148,7 @@ def notices_html(notices: Sequence[str]) -> str:
 def summary_html(score: Score, lang: str) -> str:
     """The summary's heading, score sentence and the table of right answers per process."""
     rows = "".join(
-        f"<tr><th scope='row'>{escape(t('process_' + p, lang))}</th>"
+        f"<tr><th scope='row'>{escape(process_label(p, lang))}</th>"
         f"<td>{escape(t('klass_by_process_row', lang, right=right, total=total))}</td></tr>"
         for p, (right, total) in score.by_process.items()
     )
@@ -182,21 +184,4 @@ def download_html(csv: bytes, lang: str) -> str:
     """A link that downloads the results as CSV (a data: address, nothing sent anywhere)."""
     return download_link(
         csv, "text/csv;charset=utf-8", t("klass_download_name", lang), t("klass_download", lang)
-    )
-
-
-def upload_status_html(
-    ok: bool | None, name: str, n: int, lines: Sequence[str], problems: int, lang: str
-) -> str:
-    """The state of a course leader's own case file: none yet (``ok`` None), read with ``n``
-    cases, or the problems, one line each (``lines`` is already capped)."""
-    if ok is None:
-        return paragraph(t("klass_upload_hint", lang)) + paragraph(t("klass_upload_none", lang))
-    if ok:
-        message = t("klass_upload_ok", lang, name=name, n=n)
-        return f"<p role='status'>✔ {escape(message)}</p>"
-    items = "".join(f"<li><code>{escape(line)}</code></li>" for line in lines)
-    message = t("klass_upload_problems", lang, name=name, n=problems)
-    return (
-        f"<div role='alert' class='kit-problems'><p>✘ {escape(message)}</p><ul>{items}</ul></div>"
     )

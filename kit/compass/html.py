@@ -9,7 +9,8 @@ from html import escape
 from kit.compass.compass import Assessment, Compass, Gap, Question, Rule, load_compass
 from kit.core.html import download_link, paragraph, table_region
 from kit.core.i18n import t
-from kit.model.html import level_diagram, level_title, process_name
+from kit.model.html import level_diagram, level_title
+from kit.model.labels import level_label, process_label
 from kit.model.model import Model, load_model
 
 
@@ -22,7 +23,7 @@ def rule_sentence(rule: Rule, compass: Compass, lang: str) -> str:
     conditions = []
     if rule.found:
         processes = t("kompass_rule_or", lang).join(
-            _quote(process_name(p, lang), lang) for p in rule.found
+            _quote(process_label(p, lang), lang) for p in rule.found
         )
         conditions.append(t("kompass_rule_condition_found", lang, processes=processes))
     for qid, keys in rule.when:
@@ -44,13 +45,13 @@ def rule_sentence(rule: Rule, compass: Compass, lang: str) -> str:
         then = t("kompass_rule_then_discussion", lang, title=rule.discussion.get(lang))  # type: ignore[union-attr]
     elif rule.level is None:
         then = t(
-            "kompass_rule_then_none", lang, process=process_name(rule.process or "ingen", lang)
+            "kompass_rule_then_none", lang, process=process_label(rule.process or "ingen", lang)
         )
     else:
         then = t(
             "kompass_rule_then_process",
             lang,
-            process=process_name(rule.process or "", lang),
+            process=process_label(rule.process or "", lang),
             level=rule.level,
         )
     sentence = t(
@@ -105,7 +106,7 @@ def findings_html(assessment: Assessment, model: Model, lang: str, h: int = 3) -
         parts.append(f"<p>{escape(t('kompass_no_process', lang))}</p>")
         return "".join(parts)
     badges = " ".join(
-        f"<span class='kit-badge kit-badge-{escape(p.process)}'>{escape(process_name(p.process, lang))}</span>"
+        f"<span class='kit-badge kit-badge-{escape(p.process)}'>{escape(process_label(p.process, lang))}</span>"
         for p in assessment.processes
     )
     verdict = assessment.verdict
@@ -116,7 +117,7 @@ def findings_html(assessment: Assessment, model: Model, lang: str, h: int = 3) -
     parts.append(
         f"<p class='kit-kompass-verdict'><strong>{escape(t('kompass_verdict_label', lang))}:</strong> "
         f"<span class='kit-badge kit-badge-{escape(verdict.process)}'>"
-        f"{escape(process_name(verdict.process, lang))}</span> – {escape(where)}</p>"
+        f"{escape(process_label(verdict.process, lang))}</span> – {escape(where)}</p>"
     )
     levels = "; ".join(
         f"{level_title(model.level(n), lang)} ({model.level(n).subtitle.get(lang)})"
@@ -124,8 +125,8 @@ def findings_html(assessment: Assessment, model: Model, lang: str, h: int = 3) -
     )
     rows = "".join(
         f"<tr><td><span class='kit-badge kit-badge-{escape(f.process)}'>"
-        f"{escape(process_name(f.process, lang))}</span></td>"
-        f"<td>{escape(t('level_n', lang, n=f.level) if f.level else t('level_none', lang))}</td>"
+        f"{escape(process_label(f.process, lang))}</span></td>"
+        f"<td>{escape(level_label(f.level, lang))}</td>"
         f"<td>{escape(f.reason.get(lang))}</td></tr>"
         for f in assessment.findings
     )

@@ -8,20 +8,20 @@ from html import escape
 
 from kit.concepts.lessons import CheckQuestion, ContrastPair, Example, Feedback
 from kit.core.i18n import t
-from kit.model.html import process_name
+from kit.model.labels import level_label, process_label
 
 
 def _example_html(label: str, example: Example, lang: str) -> str:
     origin = (
         t("example_from_source", lang) if example.from_source else t("example_constructed", lang)
     )
-    level = t("level_n", lang, n=example.level) if example.level else t("level_none", lang)
+    level = level_label(example.level, lang)
     return (
         f"<div class='kit-example'><p class='kit-example-label'>{escape(label)} "
         f"<span class='kit-origin'>({escape(origin)})</span></p>"
         f"<p>{escape(example.text.get(lang))}</p>"
         f"<p><span class='kit-badge kit-badge-{example.process}'>"
-        f"{escape(process_name(example.process, lang))}</span> · {escape(level)}</p></div>"
+        f"{escape(process_label(example.process, lang))}</span> · {escape(level)}</p></div>"
     )
 
 

@@ -32,6 +32,7 @@ from typing import IO, Any
 import yaml
 
 from kit.core.i18n import normalize_lang, t
+from kit.core.text import DEFAULT_LANG
 
 __all__ = [
     "FORMATS",
@@ -88,8 +89,7 @@ FORMATS: dict[str, str] = {".xlsx": "xlsx", ".csv": "csv", ".yaml": "yaml", ".ym
 class FormatError(Exception):
     """The whole file is unreadable; ``key`` names the message in ``data/i18n/*/cases.yaml``.
 
-    Keys starting ``cases_`` are worded for case files (:mod:`kit.plans.plans` maps them to its own);
-    keys starting ``table_`` are the shared limits, worded for any table.
+    Every key starts ``table_`` and is worded for any table (a case file, a plan table).
     """
 
     def __init__(self, key: str, row: int | None = None, **params: object) -> None:
@@ -147,7 +147,7 @@ def check_size(size: int) -> None:
 def read_source(source: str | Path | IO[bytes]) -> bytes:
     """The bytes of a path or a binary file object, never more than the size limit.
 
-    Raises FormatError (``cases_file_not_found``, ``cases_cannot_open``, ``table_too_large``);
+    Raises FormatError (``table_file_not_found``, ``table_cannot_open``, ``table_too_large``);
     a file over the limit is not read into memory.
     """
     if hasattr(source, "read"):
@@ -169,9 +169,9 @@ def read_source(source: str | Path | IO[bytes]) -> bytes:
         with open(path, "rb") as handle:
             data = handle.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
-        raise FormatError("cases_file_not_found") from None
+        raise FormatError("table_file_not_found") from None
     except OSError as exc:
-        raise FormatError("cases_cannot_open", reason=exc.strerror or exc) from None
+        raise FormatError("table_cannot_open", reason=exc.strerror or exc) from None
     check_size(len(data))
     return data
 
@@ -278,13 +278,13 @@ def parse(data: bytes, fmt: str) -> RawTable:
 def decode_text(data: bytes) -> str:
     """Text as Excel saves it: UTF-8 (with or without BOM), else Windows-1252."""
     if b"\x00" in data:  # UTF-16 ("Unicode text") or a binary file: not a CSV we can read
-        raise FormatError("cases_unreadable_encoding")
+        raise FormatError("table_unreadable_encoding")
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise FormatError("cases_unreadable_encoding")
+    raise FormatError("table_unreadable_encoding")
 
 
 def _delimiter(first_line: str) -> str:
@@ -311,7 +311,7 @@ def _bounded(records: Iterator[tuple[int, Sequence[Any]]]) -> RawTable:
             raise FormatError("table_too_many_rows", number, limit=MAX_ROWS)
         rows.append((number, list(cells)))
     if header is None:
-        raise FormatError("cases_empty")
+        raise FormatError("table_empty")
     return RawTable(header=header, rows=rows)
 
 
@@ -323,13 +323,13 @@ def parse_csv(data: bytes) -> RawTable:
     """
     text = decode_text(data)
     if not text.strip():
-        raise FormatError("cases_empty")
+        raise FormatError("table_empty")
     delimiter = _delimiter(text.partition("\n")[0])
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         return _bounded(enumerate(reader, start=1))
     except csv.Error:
-        raise FormatError("cases_csv_broken", reader.line_num or None) from None
+        raise FormatError("table_csv_broken", reader.line_num or None) from None
 
 
 #: A row's start tag, with any namespace prefix.
@@ -366,7 +366,7 @@ def _check_zip(data: bytes) -> None:
     except MemoryError:
         raise
     except Exception:  # not a zip, a broken member, a CRC mismatch: not a workbook
-        raise FormatError("cases_not_xlsx") from None
+        raise FormatError("table_not_xlsx") from None
 
 
 def _check_rows(part: bytes) -> None:
@@ -392,11 +392,11 @@ def parse_xlsx(data: bytes) -> RawTable:
     except MemoryError:
         raise
     except Exception:  # zip, XML or openpyxl errors: all mean "not a workbook we can read"
-        raise FormatError("cases_not_xlsx") from None
+        raise FormatError("table_not_xlsx") from None
     try:
         sheets = workbook.worksheets
         if not sheets:
-            raise FormatError("cases_empty")
+            raise FormatError("table_empty")
         sheet = sheets[0]
         # The <dimension> a file claims is not trusted (A1:XFD1048576 would make openpyxl
         # build a million rows of 16,384 cells): forget it, and ask for explicit bounds.
@@ -419,7 +419,7 @@ def parse_xlsx(data: bytes) -> RawTable:
     except (FormatError, MemoryError):
         raise
     except Exception:
-        raise FormatError("cases_not_xlsx") from None
+        raise FormatError("table_not_xlsx") from None
     finally:
         workbook.close()
     return table
@@ -430,7 +430,7 @@ def parse_yaml(data: bytes) -> RawTable:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise FormatError("cases_unreadable_encoding") from None
+        raise FormatError("table_unreadable_encoding") from None
     loader_class = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     loader = loader_class(text)
     try:
@@ -438,30 +438,124 @@ def parse_yaml(data: bytes) -> RawTable:
         value = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        raise FormatError("cases_invalid_yaml", mark.line + 1 if mark else None) from None
+        raise FormatError("table_invalid_yaml", mark.line + 1 if mark else None) from None
     except MemoryError:
         raise
     except Exception:  # e.g. a nesting so deep the parser gives up
-        raise FormatError("cases_invalid_yaml") from None
+        raise FormatError("table_invalid_yaml") from None
     finally:
         loader.dispose()
     if node is None or value is None:
-        raise FormatError("cases_empty")
+        raise FormatError("table_empty")
     items_node, items = node, value
     if isinstance(value, dict) and isinstance(node, yaml.MappingNode):
         if "cases" not in value:
-            raise FormatError("cases_yaml_shape", node.start_mark.line + 1)
+            raise FormatError("table_yaml_shape", node.start_mark.line + 1)
         items = value["cases"]
         found = [v for k, v in node.value if getattr(k, "value", None) == "cases"]
         if not found:
-            raise FormatError("cases_yaml_shape", node.start_mark.line + 1)
+            raise FormatError("table_yaml_shape", node.start_mark.line + 1)
         items_node = found[0]
     if items is None:
-        raise FormatError("cases_empty")
+        raise FormatError("table_empty")
     if not isinstance(items, list) or not isinstance(items_node, yaml.SequenceNode):
-        raise FormatError("cases_yaml_shape", items_node.start_mark.line + 1)
+        raise FormatError("table_yaml_shape", items_node.start_mark.line + 1)
     lines = [child.start_mark.line + 1 for child in items_node.value]
     rows = list(zip(lines, items, strict=False))
     if len(rows) > MAX_ROWS:
         raise FormatError("table_too_many_rows", rows[MAX_ROWS][0], limit=MAX_ROWS)
     return RawTable(header=None, rows=rows)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in a table (a case file, a plan table), located as a course leader
+    would look for it."""
+
+    file: str  #: the file name as given (for an upload, the uploaded name)
+    row: int | None  #: spreadsheet row (header = 1), YAML line, or None for the whole file
+    column: str | None  #: the column as the file spells it, or None
+    key: str  #: i18n key of the message
+    params: Mapping[str, Any] = field(default_factory=dict, hash=False)
+
+    def message(self, lang: str = DEFAULT_LANG) -> str:
+        """What is wrong and how to fix it, in ``lang``."""
+        return t(self.key, lang, **{k: _show(v, lang) for k, v in self.params.items()})
+
+    def line(self, lang: str = DEFAULT_LANG, *, warning: bool = False) -> str:
+        """``FILE:ROW: column: message`` (row and column left out where there is none)."""
+        where = self.file if self.row is None else f"{self.file}:{self.row}"
+        column = f"{self.column}: " if self.column else ""
+        prefix = f"{t('table_warning_prefix', lang)} " if warning else ""
+        return f"{prefix}{where}: {column}{self.message(lang)}"
+
+
+def _show(value: Any, lang: str) -> str:
+    """A message parameter as text; a tuple of choices reads "1 or 2" in the language."""
+    if isinstance(value, ByteSize):
+        return megabytes(value, lang)
+    if isinstance(value, tuple):
+        words = [str(v) for v in value]
+        if len(words) < 2:
+            return "".join(words)
+        return f"{', '.join(words[:-1])} {t('table_or', lang)} {words[-1]}"
+    return "" if value is None else str(value)
+
+
+def problem_lines(problems: Iterable[Problem], warnings: Iterable[Problem], lang: str) -> list[str]:
+    """Problems, then warnings (prefixed as such), capped as :func:`kit.core.tables.capped_lines`."""
+    lang = normalize_lang(lang)
+
+    def all_lines():
+        for p in problems:
+            yield p.line(lang)
+        for w in warnings:
+            yield w.line(lang, warning=True)
+
+    return capped_lines(all_lines(), lang)
+
+
+def open_source(
+    source: str | Path | bytes | bytearray | memoryview | IO[bytes],
+    name: str | None,
+    accepted: Iterable[str],
+    reader: str,
+) -> tuple[str, bytes]:
+    """The name messages use and the bytes of a table given as a path, bytes or a file object.
+
+    ``name`` is the file name shown in messages and whose ending picks the format; it is
+    required with bytes (an upload's own name) and defaults to the path as given. Raises
+    :class:`SourceError` (the name and a FormatError) for a file that cannot be read or an
+    ending outside ``accepted`` (formats, as :data:`FORMATS` names them). ``reader`` names
+    the calling function in the TypeError for bytes without a name (a programming error).
+    """
+    accepted = tuple(dict.fromkeys(accepted))
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        if name is None:
+            raise TypeError(f"{reader}: give name= (the file name) with bytes")
+        return name, bytes(source)
+    if hasattr(source, "read"):
+        display = name or Path(str(getattr(source, "name", "") or "")).name
+    else:
+        display = name or str(source)
+        if file_format(display) not in accepted:
+            raise SourceError(display, unsupported(display, accepted))
+    try:
+        return display, read_source(source)  # type: ignore[arg-type]
+    except FormatError as exc:
+        raise SourceError(display, exc) from None
+
+
+def unsupported(file: str, accepted: Iterable[str]) -> FormatError:
+    """The error for a file whose ending is none of the ``accepted`` formats."""
+    endings = tuple(e for e, fmt in FORMATS.items() if fmt in set(accepted) and e != ".yml")
+    return FormatError("table_unsupported_type", ext=Path(file).suffix or file, formats=endings)
+
+
+class SourceError(Exception):
+    """A table that cannot be read at all: the name messages use and what is wrong."""
+
+    def __init__(self, name: str, error: FormatError) -> None:
+        super().__init__(error.key)
+        self.name = name
+        self.error = error

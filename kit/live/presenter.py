@@ -22,13 +22,13 @@ import traitlets
 from kit.cases.case import Case
 from kit.cases.casefile import load_cases
 from kit.cases.picker import CaseSetPicker
-from kit.classify.exercise import level_label
 from kit.core.html import heading, paragraph
 from kit.core.i18n import t
 from kit.core.ui.app import App, html
 from kit.live import presenter_html as ph
 from kit.live.presenter_html import is_loopback
 from kit.live.room import MAX_ROUNDS, CaseResult, ranking
+from kit.model.labels import level_label, process_label
 
 __all__ = [
     "KeyKeeper",
@@ -197,7 +197,7 @@ class CaseCard(widgets.VBox):
             self._show_rounds(result, title, lang)
 
     def _show_rounds(self, result: CaseResult, title: str, lang: str) -> None:
-        from kit.classify import charts
+        from kit.live import charts
 
         rows = charts.round_rows(result, lang)
         description = charts.round_description(result, title, lang)
@@ -318,8 +318,8 @@ class Presentator(App):
         self.resume_box.children = rows
 
     def _build_live(self) -> list[widgets.Widget]:
-        from kit.classify import charts
         from kit.core.ui.charts import ChartView
+        from kit.live import charts
 
         lang = self.lang
         self.join_panel = html("")
@@ -432,7 +432,7 @@ class Presentator(App):
                 self.stats.value = ph.error_html(error_text(exc, self.lang))
 
     def _refresh(self, charts_due: bool = True) -> None:
-        from kit.classify import charts
+        from kit.live import charts
 
         lang = self.lang
         store = self.store
@@ -486,7 +486,7 @@ class Presentator(App):
     def _update_spotlight(
         self, results: dict, state, titles: dict, lang: str, charts_due: bool = True
     ) -> None:
-        from kit.classify import charts
+        from kit.live import charts
 
         current = state.current_case
         self.spotlight_box.layout.display = None if current in results else "none"
@@ -669,7 +669,7 @@ class Presentator(App):
         rows = export_rows(
             self.store.answers(self.code),
             titles,
-            lambda p: t("process_" + p, lang),
+            lambda p: process_label(p, lang),
             lambda lv: level_label(lv, lang),
         )
         return header, rows

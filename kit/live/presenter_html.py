@@ -11,10 +11,11 @@ from html import escape
 from urllib.parse import urlsplit
 
 from kit.cases.case import Case
-from kit.classify.exercise import case_text_html, level_label
+from kit.cases.html import case_text_html
 from kit.core.exports import CSV_MIME, XLSX_MIME
 from kit.core.html import download_link
 from kit.core.i18n import t
+from kit.model.labels import level_label, process_label
 
 #: The export formats: kind -> (MIME type, file extension, text key of the link).
 EXPORTS = {
@@ -119,7 +120,7 @@ def case_card_html(
         key = t(
             "live_key",
             lang,
-            process=t("process_" + case.process, lang),
+            process=process_label(case.process, lang),
             level=level_label(case.level, lang),
         )
         parts.append(

@@ -50,6 +50,7 @@ from kit.live.store import (
     UnknownCode,
     normalize_code,
 )
+from kit.model.labels import level_label, process_label
 from kit.model.model import PROCESSES
 
 STATIC = files("kit.live").joinpath("static")
@@ -503,11 +504,8 @@ class StateHandler(LiveHandler):
 
 def _page_texts(lang: str) -> dict[str, Any]:
     out: dict[str, Any] = {key: t(key, lang) for key in _TEXT_KEYS}
-    out["process"] = {p: t("process_" + p, lang) for p in PROCESSES}
-    out["level"] = {
-        str(lv or 0): (t("level_n", lang, n=lv) if lv else t("klass_level_none", lang))
-        for lv in LEVELS
-    }
+    out["process"] = {p: process_label(p, lang) for p in PROCESSES}
+    out["level"] = {str(lv or 0): (level_label(lv, lang)) for lv in LEVELS}
     out["levels"] = [[str(lv or 0), out["level"][str(lv or 0)]] for lv in LEVELS]
     out["errors"] = {
         key: t("live_err_" + key, lang)

@@ -60,7 +60,7 @@ def cell_html(cell: Cell, model: Model, lang: str) -> str:
     if cell.kind == "bracket":
         return (
             f"<div class='kit-bracket kit-bracket-{cell.key}'>"
-            f"{escape(render.process_name(str(cell.key), lang))}</div>"
+            f"{escape(render.process_label(str(cell.key), lang))}</div>"
         )
     if cell.kind == "arrows":
         frame = escape(t("diagram_frame", lang))

@@ -6,13 +6,14 @@ The widget classes put these fragments into ``widgets.HTML``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from html import escape
 
 from kit.core.html import table_region
 from kit.core.i18n import t
 from kit.core.text import Text
-from kit.model.model import LEVEL_FIELDS, Level, Model
+from kit.model.labels import process_label
+from kit.model.model import LEVEL_FIELDS, PROCESSES, Level, Model
 
 
 def _cap(text: str) -> str:
@@ -22,11 +23,6 @@ def _cap(text: str) -> str:
 def _list(items: Iterable[Text], lang: str) -> str:
     lis = "".join(f"<li>{escape(_cap(item.get(lang)))}</li>" for item in items)
     return f"<ul>{lis}</ul>"
-
-
-def process_name(process: str, lang: str) -> str:
-    """Display name of a process key (samskaping, samproduksjon, verdisamskaping, ingen)."""
-    return t(f"process_{process}", lang)
 
 
 def level_title(level: Level, lang: str) -> str:
@@ -40,7 +36,7 @@ def level_detail(level: Level, model: Model, lang: str) -> str:
         f"<h3>{escape(level_title(level, lang))} "
         f"<span class='kit-subtitle'>({escape(level.subtitle.get(lang))})</span></h3>",
         f"<p><span class='kit-badge kit-badge-{level.mode}'>"
-        f"{escape(t('mode_label', lang))}: {escape(process_name(level.mode, lang))}</span></p>",
+        f"{escape(t('mode_label', lang))}: {escape(process_label(level.mode, lang))}</span></p>",
     ]
     for name in LEVEL_FIELDS:
         parts.append(f"<h4>{escape(t('field_' + name, lang))}</h4>")
@@ -82,8 +78,8 @@ def level_comparison(a: Level, b: Level, lang: str) -> str:
         f"<tr><th scope='row'>{escape(t('field_subtitle', lang))}</th>"
         f"<td>{escape(a.subtitle.get(lang))}</td><td>{escape(b.subtitle.get(lang))}</td></tr>",
         f"<tr><th scope='row'>{escape(t('mode_label', lang))}</th>"
-        f"<td>{escape(process_name(a.mode, lang))}</td>"
-        f"<td>{escape(process_name(b.mode, lang))}</td></tr>",
+        f"<td>{escape(process_label(a.mode, lang))}</td>"
+        f"<td>{escape(process_label(b.mode, lang))}</td></tr>",
     ]
     for name in LEVEL_FIELDS:
         rows.append(
@@ -103,7 +99,7 @@ def level_comparison(a: Level, b: Level, lang: str) -> str:
 def diagram_description(model: Model, lang: str) -> str:
     """Text alternative of the model diagram: what a sighted reader sees, in words."""
     levels = "; ".join(
-        f"{level_title(lv, lang)} ({lv.subtitle.get(lang)}, {process_name(lv.mode, lang)})"
+        f"{level_title(lv, lang)} ({lv.subtitle.get(lang)}, {process_label(lv.mode, lang)})"
         for lv in model.levels
     )
     flows = " ".join(f.description.get(lang) for f in model.flows)
@@ -176,7 +172,7 @@ def level_diagram(
             cells.append(
                 f"<div class='kit-bracket kit-bracket-{escape(level.mode)}' "
                 f"style='grid-column:{col}/{2 * (idx + span)};grid-row:1'>"
-                f"{escape(process_name(level.mode, lang))}</div>"
+                f"{escape(process_label(level.mode, lang))}</div>"
             )
         on = level.number in marked
         mark_text = on_text if on else off_text
@@ -211,4 +207,23 @@ def level_diagram(
     return (
         f"<div class='{prefix}-diagram' style='grid-template-columns:{columns}'>"
         f"{''.join(cells)}</div>"
+    )
+
+
+def process_table(
+    caption: str, corner: str, rows: Sequence[tuple[str, Sequence[int]]], lang: str
+) -> str:
+    """A table with a column per process: ``rows`` are (row header, a count per process)."""
+    head = "".join(f"<th scope='col'>{escape(process_label(p, lang))}</th>" for p in PROCESSES)
+    body = "".join(
+        f"<tr><th scope='row'>{escape(label)}</th>"
+        + "".join(f"<td>{n}</td>" for n in numbers)
+        + "</tr>"
+        for label, numbers in rows
+    )
+    return table_region(
+        f"<table class='kit-table'><caption>{escape(caption)}</caption>"
+        f"<thead><tr><th scope='col'>{escape(corner)}</th>{head}</tr></thead>"
+        f"<tbody>{body}</tbody></table>",
+        caption,
     )

@@ -24,18 +24,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from kit.cases.casefile import Problem, problem_lines
 from kit.core.i18n import normalize_lang
 from kit.core.paths import data_dir
 from kit.core.tables import (
     MAX_FILE_BYTES,
     ByteSize,
     FormatError,
+    Problem,
     RawTable,
+    SourceError,
     file_format,
+    open_source,
     parse,
+    problem_lines,
     read_header,
-    read_source,
+    unsupported,
 )
 from kit.core.tables import cell_text as _table_cell_text
 from kit.core.text import DEFAULT_LANG
@@ -94,16 +97,6 @@ _YES_NO: dict[str, bool] = {
     "nei": False,
     "no": False,
     "0": False,
-}
-#: FormatError keys of kit.core.tables (written for case files) -> the plan table's own. The shared
-#: limits (``table_*`` keys) are worded for any table and kept as they are.
-_FORMAT_KEYS: dict[str, str] = {
-    "cases_file_not_found": "plans_file_not_found",
-    "cases_cannot_open": "plans_cannot_open",
-    "cases_empty": "plans_empty",
-    "cases_unreadable_encoding": "plans_unreadable_encoding",
-    "cases_csv_broken": "plans_csv_broken",
-    "cases_not_xlsx": "plans_not_xlsx",
 }
 _EMPTY_KEYS: dict[str, str] = {
     "kommune": "plans_empty_kommune",
@@ -164,21 +157,10 @@ def read_plans(
     format; it is required with bytes (an upload's own name) and defaults to the path.
     """
     lang = normalize_lang(lang)
-    if isinstance(source, (bytes, bytearray, memoryview)):
-        if name is None:
-            raise TypeError("read_plans: give name= (the file name) with bytes")
-        return _read(bytes(source), name, lang)
-    if hasattr(source, "read"):
-        display = name or Path(str(getattr(source, "name", "") or "")).name
-    else:
-        display = name or str(source)
-        if file_format(display) not in FORMATS:
-            ext = Path(display).suffix or display
-            return _fail(display, lang, "plans_unsupported_type", ext=ext)
     try:
-        data = read_source(source)
-    except FormatError as exc:
-        return _format_fail(display, lang, exc)
+        display, data = open_source(source, name, FORMATS, "read_plans")
+    except SourceError as exc:
+        return _format_fail(exc.name, lang, exc.error)
     return _read(data, display, lang)
 
 
@@ -222,13 +204,13 @@ def _fail(file: str, lang: str, key: str, row: int | None = None, /, **params: A
 
 
 def _format_fail(file: str, lang: str, exc: FormatError) -> PlanReport:
-    return _fail(file, lang, _FORMAT_KEYS.get(exc.key, exc.key), exc.row, **exc.params)
+    return _fail(file, lang, exc.key, exc.row, **exc.params)
 
 
 def _read(data: bytes, file: str, lang: str) -> PlanReport:
     fmt = file_format(file)
     if fmt not in FORMATS:
-        return _fail(file, lang, "plans_unsupported_type", ext=Path(file).suffix or file)
+        return _format_fail(file, lang, unsupported(file, FORMATS))
     try:
         table = parse(data, fmt)
         return _Checker(file).run(table, lang)

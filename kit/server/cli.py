@@ -24,8 +24,8 @@ from typing import Any, NoReturn
 from kit.cases.case import TIERS, Case, domain_label
 from kit.cases.casefile import CaseReport, read_in_library, read_library, write_template
 from kit.cases.formats import file_format
-from kit.classify.exercise import level_label
 from kit.core.i18n import LANGUAGES, has_text, lang_from_environ, normalize_lang, t
+from kit.model.labels import level_label, process_label
 from kit.model.model import PROCESSES
 from kit.server import serve as _serve
 
@@ -338,7 +338,7 @@ def _library_lines(report: CaseReport, lang: str) -> list[str]:
         t(
             "cases_count_processes",
             lang,
-            counts=_counted([(t("process_" + p, lang), processes[p]) for p in PROCESSES]),
+            counts=_counted([(process_label(p, lang), processes[p]) for p in PROCESSES]),
         ),
         t(
             "cases_count_levels",
