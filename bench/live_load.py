@@ -6,7 +6,7 @@
                               [--kit-tree DIR]
 
 A participant of a live session gets a light page from ``samskaping serve`` and talks to its JSON
-API (kit/live/web.py); no kernel is started for them. This script measures that path, and beside
+API (kit/live/handlers.py); no kernel is started for them. This script measures that path, and beside
 it, in the same run, the old path's floor: a bare one-widget Voilà page, a kernel per visit.
 
 1. **bare Voilà baseline** (``--baseline-n``, default 60): a temporary notebook with one Dropdown,

@@ -123,7 +123,7 @@ _LOG_LINE = re.compile(
 )
 
 
-#: The participant side (kit/live/web.py): any process can answer any request of it.
+#: The participant side (kit/live/handlers.py): any process can answer any request of it.
 PARTICIPANT_PATHS = ("delta", "api/live/", "live-static/")
 
 

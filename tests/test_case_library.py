@@ -413,7 +413,7 @@ def test_template_round_trips_with_nynorsk(tmp_path):
 
 
 def test_new_fields_survive_the_live_store_and_split_for_the_phone_page():
-    from kit.live.store import cases_from_json, cases_to_json
+    from kit.cases.case import cases_from_json, cases_to_json
 
     (case,) = load_yaml(CHAIN)
     assert cases_from_json(cases_to_json((case,))) == (case,)

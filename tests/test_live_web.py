@@ -27,7 +27,9 @@ from tornado.netutil import bind_sockets
 from kit.cases.case import Case
 from kit.core.i18n import t, texts
 from kit.core.text import Text
-from kit.live import web as live_web
+from kit.live import handlers as live_handlers
+from kit.live import hub as live_hub
+from kit.live import page as live_page
 from kit.live.room import Answer
 from kit.live.store import Store, StoreUnavailable, new_code
 
@@ -80,7 +82,7 @@ class LiveServer:
     def __init__(self, store: Store, base_url: str = "/") -> None:
         self.store = store
         self.base_url = base_url
-        self.room = live_web.Room(lambda: store, workers=4)
+        self.hub = live_hub.Hub(lambda: store, workers=4)
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._run, name="live-web-test", daemon=True)
         self._thread.start()
@@ -92,7 +94,7 @@ class LiveServer:
         self.loop = loop
 
         async def start() -> HTTPServer:
-            app = web.Application(live_web.handlers(self.base_url, self.room))
+            app = web.Application(live_handlers.handlers(self.base_url, self.hub))
             sockets = bind_sockets(0, "127.0.0.1")
             server = HTTPServer(app)
             server.add_sockets(sockets)
@@ -109,11 +111,11 @@ class LiveServer:
     def stop(self) -> None:
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(timeout=10)
-        self.room.pool.shutdown(wait=True)
+        self.hub.pool.shutdown(wait=True)
 
     def waiting(self, code: str) -> int:
         """How many state requests of ``code`` are held open right now."""
-        return len(self.room._waiters.get(code, ()))
+        return len(self.hub._waiters.get(code, ()))
 
 
 class Phone:
@@ -456,7 +458,7 @@ def test_bodies_that_are_not_a_json_object(live, store, session, raw):
 
 
 def test_bodies_over_4096_bytes_are_refused(live, store, session):
-    assert live_web.MAX_BODY == 4096
+    assert live_handlers.MAX_BODY == 4096
     phone = Phone(live)
     phone.open_page()
 
@@ -520,31 +522,31 @@ def test_join_rate_limit_per_client(live, store, session):
     code = session.code
     phone = Phone(live, ip="10.1.1.1")
     tokens = []
-    for _ in range(live_web.JOINS_PER_MINUTE):
+    for _ in range(live_hub.JOINS_PER_MINUTE):
         reply = phone.join(code)
         assert reply.status == 200
         tokens.append(reply.json["token"])
     assert_refusal(phone.join(code), 429, "rate_limited")
-    assert store.participant_count(code) == live_web.JOINS_PER_MINUTE
+    assert store.participant_count(code) == live_hub.JOINS_PER_MINUTE
     resumed = phone.join(code, tokens[3])  # a reload with a valid token still gets in
     assert resumed.status == 200 and resumed.json["resumed"] is True
     assert Phone(live, ip="10.1.1.2").join(code).status == 200  # another phone is not held
-    assert store.participant_count(code) == live_web.JOINS_PER_MINUTE + 1
+    assert store.participant_count(code) == live_hub.JOINS_PER_MINUTE + 1
 
 
 def test_join_rate_limit_holds_for_a_token_that_does_not_resume(live, store, session):
     phone = Phone(live, ip="10.1.1.3")
-    for _ in range(live_web.JOINS_PER_MINUTE):
+    for _ in range(live_hub.JOINS_PER_MINUTE):
         assert phone.join(session.code).status == 200
     reply = phone.post(f"api/live/session/{session.code}/join", {"token": "0" * 32})
     assert reply.status == 429
-    assert store.participant_count(session.code) == live_web.JOINS_PER_MINUTE
+    assert store.participant_count(session.code) == live_hub.JOINS_PER_MINUTE
 
 
 def test_failed_join_limit_per_client(live, store, session):
     phone = Phone(live, ip="10.2.2.2")
     wrong = ["ZZZZZZ", "ACDEFGHJKM", "AAA"]
-    for n in range(live_web.FAILED_JOINS_PER_MINUTE):
+    for n in range(live_hub.FAILED_JOINS_PER_MINUTE):
         reply = phone.join(wrong[n % len(wrong)])
         assert reply.status in (400, 404)
     # the next try is refused before the code is even looked at, a right one too
@@ -554,7 +556,7 @@ def test_failed_join_limit_per_client(live, store, session):
 
 
 def test_the_sliding_limit_forgets_old_events():
-    limit = live_web.SlidingLimit(2, window=60, max_keys=3)
+    limit = live_hub.SlidingLimit(2, window=60, max_keys=3)
     limit.hit("a", now=0)
     limit.hit("a", now=1)
     assert not limit.allowed("a", now=59)
@@ -590,7 +592,7 @@ def test_state_answers_at_once_for_an_old_version(live, store, session):
 
 
 def test_state_is_held_until_a_reveal(live, store, session, monkeypatch):
-    monkeypatch.setattr(live_web, "POLL_HOLD", 20.0)  # so only the reveal can end the wait
+    monkeypatch.setattr(live_handlers, "POLL_HOLD", 20.0)  # so only the reveal can end the wait
     phone = Phone(live)
     version = phone.join(session.code).json["state"]["version"]
     with ThreadPoolExecutor(1) as pool:
@@ -599,28 +601,28 @@ def test_state_is_held_until_a_reveal(live, store, session, monkeypatch):
         assert not pending.done()
         store.reveal(session.code, session.key, "c2")
         revealed_at = time.monotonic()
-        reply = pending.result(timeout=live_web.WATCH_INTERVAL + 5)
+        reply = pending.result(timeout=live_hub.WATCH_INTERVAL + 5)
         waited = time.monotonic() - revealed_at
-    assert waited < live_web.WATCH_INTERVAL + 2.0, waited
+    assert waited < live_hub.WATCH_INTERVAL + 2.0, waited
     data = reply.json
     assert data["version"] > version and data["revealed"] == ["c2"]
     assert data["keys"]["c2"]["process"] == "ingen" and data["keys"]["c2"]["level"] is None
 
 
 def test_state_is_held_for_poll_hold_when_nothing_changes(live, store, session, monkeypatch):
-    monkeypatch.setattr(live_web, "POLL_HOLD", 1.0)
+    monkeypatch.setattr(live_handlers, "POLL_HOLD", 1.0)
     phone = Phone(live)
     version = phone.join(session.code).json["state"]["version"]
     started = time.monotonic()
     reply = phone.state(session.code, version)
     held = time.monotonic() - started
     assert reply.status == 200 and reply.json["version"] == version
-    assert 1.0 <= held < 1.0 + live_web.WATCH_INTERVAL + 2.0, held
+    assert 1.0 <= held < 1.0 + live_hub.WATCH_INTERVAL + 2.0, held
     assert live.waiting(session.code) == 0  # nothing left behind
 
 
 def test_many_waiting_phones_are_woken_together(live, store, session, monkeypatch):
-    monkeypatch.setattr(live_web, "POLL_HOLD", 20.0)
+    monkeypatch.setattr(live_handlers, "POLL_HOLD", 20.0)
     phones = [Phone(live, ip=f"10.3.0.{i}") for i in range(6)]
     versions = [p.join(session.code).json["state"]["version"] for p in phones]
     with ThreadPoolExecutor(len(phones)) as pool:
@@ -629,7 +631,7 @@ def test_many_waiting_phones_are_woken_together(live, store, session, monkeypatc
         ]
         assert wait_until(lambda: live.waiting(session.code) == len(phones))
         store.show_case(session.code, session.key, "c3")
-        replies = [f.result(timeout=live_web.WATCH_INTERVAL + 5) for f in pending]
+        replies = [f.result(timeout=live_hub.WATCH_INTERVAL + 5) for f in pending]
     assert {r.json["current"] for r in replies} == {"c3"}
 
 
@@ -689,9 +691,9 @@ def test_the_page_holds_its_style_and_script(live, session):
     """One request a phone: the page carries delta.css and delta.js inside it, as the files
     are, and asks for nothing else (no src or href but the empty icon)."""
     page = Phone(live).open_page(f"?kode={session.code}").text
-    style = live_web.STATIC.joinpath("delta.css").read_text(encoding="utf-8")
-    script = live_web.STATIC.joinpath("delta.js").read_text(encoding="utf-8")
-    tokens = live_web.design_tokens()
+    style = live_page.STATIC.joinpath("delta.css").read_text(encoding="utf-8")
+    script = live_page.STATIC.joinpath("delta.js").read_text(encoding="utf-8")
+    tokens = live_page.design_tokens()
     assert tokens.startswith(":root {") and "--kit-color-accent:" in tokens
     assert f"<style>{tokens}\n{style}</style>" in page
     # every token the page uses is defined in the block before it
@@ -705,7 +707,7 @@ def test_the_page_holds_its_style_and_script(live, session):
 def test_inlined_assets_must_not_close_their_element(monkeypatch):
     """A script that says '</script>' would end its element inside the page: refused; the
     kit's own files pass (positive control)."""
-    real = live_web.STATIC
+    real = live_page.STATIC
 
     class Text:
         def __init__(self, text: str) -> None:
@@ -720,16 +722,16 @@ def test_inlined_assets_must_not_close_their_element(monkeypatch):
                 return Text("console.log('</script><script>alert(1)')")
             return real.joinpath(name)
 
-    live_web.page_assets.cache_clear()
-    monkeypatch.setattr(live_web, "STATIC", Folder())
+    live_page.page_assets.cache_clear()
+    monkeypatch.setattr(live_page, "STATIC", Folder())
     try:
         with pytest.raises(ValueError, match="must not contain"):
-            live_web.page_assets()
-        monkeypatch.setattr(live_web, "STATIC", real)
-        style, script = live_web.page_assets()
+            live_page.page_assets()
+        monkeypatch.setattr(live_page, "STATIC", real)
+        style, script = live_page.page_assets()
         assert "kit-" in style and "kit-config" in script
     finally:
-        live_web.page_assets.cache_clear()
+        live_page.page_assets.cache_clear()
 
 
 def test_static_files_of_the_page(live):
@@ -769,7 +771,7 @@ def test_a_phone_up_to_date_is_held_while_another_session_is_watched(
 ):
     """Two rooms on one live: the watcher keeps running for room B's phones while room A
     changes with none of A's phones waiting; A's next up-to-date request must still be held."""
-    monkeypatch.setattr(live_web, "POLL_HOLD", 3.0)
+    monkeypatch.setattr(live_handlers, "POLL_HOLD", 3.0)
     room_b = store.create_session(CASES)
     a, b = Phone(live, ip="10.4.0.1"), Phone(live, ip="10.4.0.2")
     version_a = a.join(session.code).json["state"]["version"]
@@ -799,13 +801,13 @@ def test_a_phone_behind_the_watcher_is_answered_at_once():
         def state_version(self, code):
             return 6, True
 
-    room = live_web.Room(OneVersion, workers=1)
+    room = live_hub.Hub(OneVersion, workers=1)
 
     async def scenario() -> float:
         loop = asyncio.get_running_loop()
         room._versions["ACDEFG"] = 6  # what the watcher saw and woke the others with
         other = asyncio.ensure_future(room.wait_change("ACDEFG", 6, 3.0))
-        await asyncio.sleep(2 * live_web.WATCH_INTERVAL)
+        await asyncio.sleep(2 * live_hub.WATCH_INTERVAL)
         started = loop.time()
         await room.wait_change("ACDEFG", 5, 2.0)
         waited = loop.time() - started
@@ -813,7 +815,7 @@ def test_a_phone_behind_the_watcher_is_answered_at_once():
         for _ in range(100):  # let the watcher see nobody waits and end
             if not room._watching:
                 break
-            await asyncio.sleep(live_web.WATCH_INTERVAL / 5)
+            await asyncio.sleep(live_hub.WATCH_INTERVAL / 5)
         return waited
 
     try:
@@ -828,13 +830,13 @@ def test_a_chain_case_reaches_the_phone_with_its_marked_part_and_no_key():
 
     chain = next(c for c in load_cases() if c.chain)
     plain = next(c for c in load_cases() if not c.chain)
-    data = live_web.case_json(chain)
+    data = chain.phone_json()
     before, marked, after = data["marked"]["nb"]
     assert before + marked + after == chain.text.get("nb")
     assert marked == chain.marked_parts("nb")[1]
     assert set(data["marked"]) == {"nb", "nn", "en"}
     assert not {"process", "level", "explanation"} & set(data)
-    assert live_web.case_json(plain)["marked"] == {}  # positive control
+    assert plain.phone_json()["marked"] == {}  # positive control
 
 
 def _run_in_thread(coro):
@@ -848,7 +850,7 @@ def _run_in_thread(coro):
 def test_store_threads_hand_back_results_errors_and_batches():
     """Results and exceptions reach the awaiting coroutine; calls that end while the loop is
     busy wake it once between them, not once each (run_in_executor wakes it 200 times)."""
-    threads = live_web.StoreThreads(4)
+    threads = live_hub.StoreThreads(4)
 
     async def main() -> tuple[list, int]:
         loop = asyncio.get_running_loop()

@@ -22,7 +22,7 @@ from sqlalchemy import bindparam, create_engine, inspect, text
 from sqlalchemy.exc import OperationalError
 
 import kit.live.store
-from kit.cases.case import Case
+from kit.cases.case import Case, cases_to_json
 from kit.core.text import Text
 from kit.live import room as live_room
 from kit.live import schema as store_schema
@@ -43,7 +43,6 @@ from kit.live.store import (
     StoreReadOnly,
     StoreUnavailable,
     UnknownCode,
-    cases_to_json,
     key_hash,
     new_code,
     normalize_code,

@@ -208,7 +208,7 @@ def test_kernels_starting_together_on_a_new_file(tmp_path):
 
 def test_a_server_process_answers_many_phones_from_threads(tmp_path):
     """The participant page's server: one shared store, a pool of worker threads (as
-    kit.live.web.Room), while the presenter's kernel reads the dashboard from another store."""
+    kit.live.hub.Hub), while the presenter's kernel reads the dashboard from another store."""
     participants, answers_each = 60, 20
     url = f"sqlite:///{tmp_path}/room.sqlite3"
     cases = room_cases(answers_each)

@@ -487,7 +487,7 @@ def test_the_presenter_app_loads_through_the_proxy(proxied):
 
 
 def test_the_join_limit_holds_for_a_client_across_both_servers(proxied):
-    from kit.live.web import JOINS_PER_MINUTE
+    from kit.live.hub import JOINS_PER_MINUTE
 
     with Store(proxied.pg_url) as presenter:
         made = presenter.create_session(load_cases()[:1])
@@ -574,7 +574,7 @@ def test_the_join_limit_holds_for_simultaneous_joins_in_one_process(proxied):
     a local proxy's would be, so every request counts for the one client 10.99.0.1."""
     import httpx
 
-    from kit.live.web import JOINS_PER_MINUTE
+    from kit.live.hub import JOINS_PER_MINUTE
 
     with Store(proxied.pg_url) as presenter:
         made = presenter.create_session(load_cases()[:1])

@@ -1,14 +1,20 @@
-"""A case to classify: the domain object of the exercise (pure; no file reading here).
+"""A case to classify: the domain object of the exercise, and its JSON forms (pure; no file
+reading here): what a phone sees before the reveal, the key it sees after, and the whole case
+set as the live store keeps it.
 
 Reading and validating case files (YAML, CSV, XLSX) lives in :mod:`kit.cases.casefile`.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from kit.core.i18n import has_text, t
+from kit.core.i18n import LANGUAGES, has_text, t
 from kit.core.text import Text
 from kit.model.model import PROCESSES
 
@@ -32,6 +38,8 @@ __all__ = [
     "PROCESSES",
     "TIERS",
     "Case",
+    "cases_from_json",
+    "cases_to_json",
     "domain_label",
     "find_marked",
 ]
@@ -103,6 +111,25 @@ class Case:
                 out[lang] = list(parts)
         return out
 
+    def phone_json(self) -> dict[str, Any]:
+        """The case as a phone may see it before the reveal: no process, level or explanation."""
+        return {
+            "id": self.id,
+            "title": dict(self.title.as_dict()),
+            "text": dict(self.text.as_dict()),
+            "domain": {lang: domain_label(self.domain, lang) for lang in LANGUAGES},
+            # A chain case: the text in three parts per language, the middle one to classify.
+            "marked": self.marked_json(LANGUAGES),
+        }
+
+    def key_json(self) -> dict[str, Any]:
+        """The case's key once revealed, as the phones show it."""
+        return {
+            "process": self.process,
+            "level": self.level,
+            "explanation": dict(self.explanation.as_dict()),
+        }
+
     def __post_init__(self) -> None:
         if self.tier not in TIERS:
             raise ValueError(f"unknown tier {self.tier!r}")
@@ -110,3 +137,36 @@ class Case:
             raise ValueError(f"unknown process {self.process!r}")
         if self.level not in ALLOWED_LEVELS[self.process]:
             raise ValueError(f"{self.process} cannot be at level {self.level}")
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, Text):
+        return {"$text": dict(value.as_dict())}
+    if isinstance(value, (tuple, list)):
+        return [_encode(v) for v in value]
+    return value
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, dict) and "$text" in value:
+        return Text(**value["$text"])
+    if isinstance(value, list):
+        return tuple(_decode(v) for v in value)
+    return value
+
+
+def cases_to_json(cases: Sequence[Case]) -> str:
+    """The case set as JSON, every field and every language of every text kept."""
+    payload = [
+        {f.name: _encode(getattr(case, f.name)) for f in dataclasses.fields(Case)} for case in cases
+    ]
+    # ensure_ascii: lone surrogates or control characters in a teacher's file survive as escapes.
+    return json.dumps({"v": 1, "cases": payload}, ensure_ascii=True)
+
+
+def cases_from_json(raw: str) -> tuple[Case, ...]:
+    known = {f.name for f in dataclasses.fields(Case)}
+    data = json.loads(raw)
+    return tuple(
+        Case(**{k: _decode(v) for k, v in item.items() if k in known}) for item in data["cases"]
+    )

@@ -10,9 +10,11 @@ table wider than a phone scrolls inside that box instead of widening or clipping
 from __future__ import annotations
 
 import base64
+import json
 import re
 from collections.abc import Iterable
 from html import escape, unescape
+from typing import Any
 
 from kit.core.text import Text
 
@@ -95,3 +97,8 @@ def chart_words_html(description: str, table_html: str, table_summary: str) -> s
         f"<details class='kit-alt'><summary>{escape(table_summary)}</summary>"
         f"{table_html}</details>"
     )
+
+
+def inert_json(value: Any) -> str:
+    """JSON that may stand inside a ``<script>`` (as Tornado's ``json_encode`` writes it)."""
+    return json.dumps(value).replace("</", "<\\/")

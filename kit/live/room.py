@@ -1,7 +1,7 @@
 """The pure logic of a live room: answers, counts, ranking, rounds, reveal state and export rows.
 
 No database, no web, no widgets: the store (:mod:`kit.live.store`), the participant page
-(:mod:`kit.live.web`) and the presenter app all use these types, so a rule is written once.
+(:mod:`kit.live.handlers`) and the presenter app all use these types, so a rule is written once.
 """
 
 from __future__ import annotations

@@ -21,10 +21,8 @@ revealing, rounds and the case shown to everyone need it.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import hmac
-import json
 import os
 import re
 import secrets
@@ -38,8 +36,7 @@ from sqlalchemy import case as sql_case
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import ArgumentError, DatabaseError, IntegrityError, OperationalError
 
-from kit.cases.case import Case
-from kit.core.text import Text
+from kit.cases.case import Case, cases_from_json, cases_to_json
 from kit.live import room
 from kit.live import schema as db
 from kit.live.room import (
@@ -425,39 +422,6 @@ def pseudonym(token: str) -> str:
 
 
 # -------------------------------------------------------------------- case (de)serialization
-
-
-def _encode(value: Any) -> Any:
-    if isinstance(value, Text):
-        return {"$text": dict(value.as_dict())}
-    if isinstance(value, (tuple, list)):
-        return [_encode(v) for v in value]
-    return value
-
-
-def _decode(value: Any) -> Any:
-    if isinstance(value, dict) and "$text" in value:
-        return Text(**value["$text"])
-    if isinstance(value, list):
-        return tuple(_decode(v) for v in value)
-    return value
-
-
-def cases_to_json(cases: Sequence[Case]) -> str:
-    """The case set as JSON, every field and every language of every text kept."""
-    payload = [
-        {f.name: _encode(getattr(case, f.name)) for f in dataclasses.fields(Case)} for case in cases
-    ]
-    # ensure_ascii: lone surrogates or control characters in a teacher's file survive as escapes.
-    return json.dumps({"v": 1, "cases": payload}, ensure_ascii=True)
-
-
-def cases_from_json(raw: str) -> tuple[Case, ...]:
-    known = {f.name for f in dataclasses.fields(Case)}
-    data = json.loads(raw)
-    return tuple(
-        Case(**{k: _decode(v) for k, v in item.items() if k in known}) for item in data["cases"]
-    )
 
 
 # -------------------------------------------------------------------------------------- store

@@ -1,7 +1,7 @@
 """The server behind ``samskaping serve``: Voilà with the kit's own routes on the same port.
 
 Voilà 0.5 builds its Tornado application in ``Voila.start()`` from ``init_handlers()``; this
-subclass puts the participant page and its JSON API (:mod:`kit.live.web`) in front of Voilà's
+subclass puts the participant page and its JSON API (:mod:`kit.live.handlers`) in front of Voilà's
 routes, so a phone in a live session costs no kernel. It also bounds what a visitor can do to
 the server itself:
 
@@ -130,15 +130,16 @@ class KitVoila(Voila):
         return HostPolicy(self.ip or "127.0.0.1", self.allowed_hosts)
 
     def init_handlers(self) -> list:
+        from kit.live.handlers import handlers
+        from kit.live.hub import Hub
         from kit.live.store import Store
-        from kit.live.web import Room, handlers
 
-        self.live_room = Room(lambda: Store(os.environ.get("KIT_DB_URL") or None, shared=True))
+        self.live_hub = Hub(lambda: Store(os.environ.get("KIT_DB_URL") or None, shared=True))
         voila = [
             (route[0], KitVoilaHandler, *route[2:]) if route[1] is TornadoVoilaHandler else route
             for route in super().init_handlers()
         ]
-        return handlers(self.server_url, self.live_room) + voila
+        return handlers(self.server_url, self.live_hub) + voila
 
     def start(self) -> None:
         original = self.listen

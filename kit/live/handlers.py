@@ -1,0 +1,275 @@
+"""The participants' side of a live session, served by ``samskaping serve`` itself, no kernel.
+
+A phone gets a small page (HTML with one JavaScript module and the kit's CSS inside it, all from
+the package: one request) and talks to a JSON API on the same port:
+
+- ``POST api/live/session/CODE/join``: ``{"token": ...}`` from the browser's storage, if any,
+  resumes the same participant (a reload does not count twice); returns the token, the cases
+  (without their keys), the participant's own answers and the room's state;
+- ``POST api/live/session/CODE/answer``: ``{"token", "case_id", "process", "level"}``;
+- ``GET api/live/session/CODE/state?since=V``: the room's state (open, the case shown to
+  everyone, rounds, revealed keys), held open up to 25 s until it differs from version ``V``.
+
+Writes carry the ``_xsrf`` cookie back in a header (Tornado's double-submit check). Joins and
+failed joins are limited per client. All state lives in the store, so several server processes
+can share one PostgreSQL. Store calls run in a small thread pool, never on the event loop.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from ipaddress import ip_address
+from typing import Any
+from urllib.parse import urlencode
+
+from tornado import web
+
+from kit.core.html import inert_json
+from kit.core.i18n import normalize_lang, t
+from kit.live.hub import Hub, state_json
+from kit.live.page import STATIC, render_page
+from kit.live.store import (
+    InvalidAnswer,
+    StoreBusy,
+    StoreError,
+    StoreReadOnly,
+    StoreUnavailable,
+    TooLong,
+    UnknownCode,
+    normalize_code,
+)
+
+#: A request body of the API is a few hundred bytes; anything longer is refused.
+MAX_BODY = 4096
+#: How long a state request waits for a change before answering "no change".
+POLL_HOLD = 25.0
+
+
+def trusted_proxies() -> frozenset[str]:
+    """Addresses whose ``X-Real-IP`` / ``X-Forwarded-For`` are believed: this machine, and the
+    reverse proxies named in ``KIT_TRUSTED_PROXIES`` (comma-separated)."""
+    raw = os.environ.get("KIT_TRUSTED_PROXIES", "")
+    return frozenset(part.strip() for part in raw.split(",") if part.strip())
+
+
+def client_key(request: Any) -> str:
+    """Who is asking, for the per-client limits: the peer address, or the address a trusted
+    reverse proxy forwarded (a proxy on this machine, or one in ``KIT_TRUSTED_PROXIES``)."""
+    peer = request.remote_ip or ""
+    try:
+        trusted = ip_address(peer).is_loopback or peer in trusted_proxies()
+    except ValueError:
+        trusted = False
+    if trusted:
+        forwarded = (
+            request.headers.get("X-Real-IP")
+            or request.headers.get("X-Forwarded-For", "").split(",")[-1].strip()
+        )
+        if forwarded:
+            return forwarded[:64]
+    return peer
+
+
+class _KitHandler(web.RequestHandler):
+    """Nothing of a live session is cached, sniffed or sent on as a referrer."""
+
+    def set_default_headers(self) -> None:
+        self.set_header("Cache-Control", "no-store")
+        self.set_header("X-Content-Type-Options", "nosniff")
+        self.set_header("Referrer-Policy", "no-referrer")
+
+    def compute_etag(self) -> None:
+        """No ETag: nothing here is cached (no-store), so hashing each body would be waste."""
+        return None
+
+
+class LiveHandler(_KitHandler):
+    """JSON in and out; every failure is ``{"error": key, "message": text}`` in a language."""
+
+    def initialize(self, hub: Hub) -> None:
+        self.hub = hub
+
+    @property
+    def lang(self) -> str:
+        return normalize_lang(self.get_query_argument("lang", None))
+
+    def fail(self, status: int, key: str) -> None:
+        self.set_status(status)
+        self.finish({"error": key, "message": t("live_err_" + key, self.lang)})
+
+    def body_json(self) -> dict[str, Any]:
+        if len(self.request.body) > MAX_BODY:
+            raise TooLong("request too long")
+        try:
+            data = json.loads(self.request.body or b"{}")
+        except (ValueError, UnicodeDecodeError):
+            raise InvalidAnswer("not JSON") from None
+        if not isinstance(data, dict):
+            raise InvalidAnswer("not an object")
+        return data
+
+    def check_xsrf_cookie(self) -> None:
+        try:
+            super().check_xsrf_cookie()
+        except web.HTTPError:
+            raise _Refused(403, "xsrf") from None
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        self.finish({"error": "store_error", "message": t("live_err_store_error", self.lang)})
+
+    async def guarded(self, work: Callable[[], Any]) -> None:
+        try:
+            await work()
+        except _Refused as exc:
+            self.fail(exc.status, exc.key)
+        except UnknownCode:
+            self.fail(404, "unknown_code")
+        except StoreError as exc:
+            status = 429 if exc.key == "rate_limited" else 400
+            if isinstance(exc, (StoreBusy, StoreUnavailable, StoreReadOnly)):
+                status = 503
+            self.fail(status, exc.key)
+
+
+class _Refused(Exception):
+    def __init__(self, status: int, key: str) -> None:
+        super().__init__(key)
+        self.status = status
+        self.key = key
+
+
+class JoinHandler(LiveHandler):
+    async def post(self, raw_code: str) -> None:
+        async def work() -> None:
+            self.check_xsrf_cookie()
+            who = client_key(self.request)
+            hub = self.hub
+            if not hub.failed_joins.allowed(who):
+                raise _Refused(429, "rate_limited")
+            data = self.body_json()
+            token = data.get("token")
+            token = token if isinstance(token, str) else None
+            try:
+                code = normalize_code(raw_code)
+                joined, state, mine, lang = await hub.call(hub.join, code, token, who)
+            except (UnknownCode, TooLong):
+                hub.failed_joins.hit(who)
+                raise
+            cases = await hub.cases(code)
+            answers: dict[str, dict[str, Any]] = {}
+            for (case_id, rnd), answer in mine.items():
+                answers.setdefault(case_id, {})[str(rnd)] = {
+                    "process": answer.process,
+                    "level": answer.level,
+                }
+            rest = {
+                "code": code,
+                "token": joined.token,
+                "resumed": joined.resumed,
+                "lang": lang,
+                "answers": answers,
+                "state": state_json(state, cases),
+                "cases": None,
+            }
+            # the cases (the bulk of the reply, the same for every phone) as made once
+            head = inert_json(rest)  # as finish(dict) would: "</" written "<\\/"
+            self.set_header("Content-Type", "application/json; charset=UTF-8")
+            self.finish(head[: -len("null}")] + hub.cases_json(code, cases) + "}")
+
+        await self.guarded(work)
+
+
+class AnswerHandler(LiveHandler):
+    async def post(self, raw_code: str) -> None:
+        async def work() -> None:
+            from kit.live.room import Answer, InvalidAnswerError
+
+            self.check_xsrf_cookie()
+            data = self.body_json()
+            code = normalize_code(raw_code)
+            try:
+                answer = Answer.checked(data.get("process"), data.get("level"))
+            except InvalidAnswerError:
+                raise InvalidAnswer("bad answer") from None
+            token = data.get("token")
+            case_id = data.get("case_id")
+            rnd = await self.hub.call(self.hub.store.submit, code, token, case_id, answer)
+            self.finish({"ok": True, "round": rnd})
+
+        await self.guarded(work)
+
+
+class StateHandler(LiveHandler):
+    async def get(self, raw_code: str) -> None:
+        async def work() -> None:
+            code = normalize_code(raw_code)
+            try:
+                since = int(self.get_query_argument("since", "-1"))
+            except ValueError:
+                since = -1
+            hub = self.hub
+            version, _open = await hub.call(hub.store.state_version, code)
+            if version == since:
+                await hub.wait_change(code, since, POLL_HOLD)
+                if self.request.connection.stream.closed():
+                    return
+            cases = await hub.cases(code)
+            state = await hub.call(hub.store.state, code)
+            self.finish(state_json(state, cases))
+
+        await self.guarded(work)
+
+
+class PageHandler(_KitHandler):
+    """The participant page: plain HTML in the visitor's language, the code field or the case."""
+
+    def initialize(self, base_url: str) -> None:
+        self.base_url = base_url
+
+    def get(self) -> None:
+        lang = normalize_lang(self.get_query_argument("lang", None))
+        raw = self.get_query_argument("kode", None) or self.get_query_argument("code", None)
+        try:
+            code = normalize_code(raw) if raw else ""
+        except StoreError:
+            code = ""
+        _ = self.xsrf_token  # sets the _xsrf cookie the page sends back on writes
+        self.finish(render_page(lang, code, self.base_url, (raw or "")[:12]))
+
+
+class LegacyRedirect(web.RequestHandler):
+    """``voila/render/delta.ipynb?kode=...`` (old QR codes) goes to the light page."""
+
+    def initialize(self, base_url: str) -> None:
+        self.base_url = base_url
+
+    def get(self) -> None:
+        query = {}
+        for name in ("kode", "code", "lang"):
+            value = self.get_query_argument(name, None)
+            if value:
+                query[name] = value[:64]
+        target = f"{self.base_url}delta"
+        self.redirect(target + ("?" + urlencode(query) if query else ""), permanent=False)
+
+
+class StaticHandler(web.StaticFileHandler):
+    def set_extra_headers(self, path: str) -> None:
+        self.set_header("X-Content-Type-Options", "nosniff")
+
+
+def handlers(base_url: str, hub: Hub) -> list[tuple]:
+    """The routes of the participant side, under ``base_url`` (which ends with ``/``)."""
+    code = r"([^/]{1,64})"
+    api = f"{base_url}api/live/session/{code}"
+    static_dir = str(STATIC)
+    return [
+        (f"{base_url}delta/?", PageHandler, {"base_url": base_url}),
+        (f"{base_url}voila/render/delta.ipynb", LegacyRedirect, {"base_url": base_url}),
+        (f"{api}/join", JoinHandler, {"hub": hub}),
+        (f"{api}/answer", AnswerHandler, {"hub": hub}),
+        (f"{api}/state", StateHandler, {"hub": hub}),
+        (f"{base_url}live-static/(.*)", StaticHandler, {"path": static_dir}),
+    ]

@@ -1,0 +1,256 @@
+"""The live room's hub in one server process: the store and its worker threads, what is kept
+per session (cases, their JSON, the language), the per-client limit on failed joins, and the
+watcher that wakes the phones waiting on a session when its state changes.
+
+No Tornado here: the handlers (:mod:`kit.live.handlers`) await the hub's coroutines.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import queue
+import threading
+import time
+from collections import OrderedDict, deque
+from collections.abc import Callable
+from typing import Any
+
+from kit.cases.case import Case
+from kit.core.html import inert_json
+from kit.live.store import Store, StoreError
+
+#: How often the server looks for changes of the sessions phones are waiting on.
+WATCH_INTERVAL = 0.25
+#: Per client and minute: new participants (counted in the store, so across every server
+#: process), and joins that failed (a wrong code; counted in this process). A client is an
+#: address, and a whole room can share one: phones on a municipal Wi-Fi reach a hosted kit
+#: through one NAT address. So new participants are bounded at the size of a big room (a
+#: script cannot add thousands), not at what one phone needs; a phone reloading comes back
+#: as itself (its token) and is never counted again.
+JOINS_PER_MINUTE = 400
+FAILED_JOINS_PER_MINUTE = 12
+
+
+class SlidingLimit:
+    """At most ``limit`` events per ``window`` seconds for each key (a client), in memory.
+
+    Bounded: it forgets the oldest clients beyond ``max_keys``.
+    """
+
+    def __init__(self, limit: int, window: float = 60.0, max_keys: int = 20_000) -> None:
+        self.limit = limit
+        self.window = window
+        self.max_keys = max_keys
+        self._events: OrderedDict[str, deque[float]] = OrderedDict()
+
+    def _queue(self, key: str, now: float) -> deque[float]:
+        queue = self._events.pop(key, None) or deque()
+        while queue and now - queue[0] >= self.window:
+            queue.popleft()
+        self._events[key] = queue
+        while len(self._events) > self.max_keys:
+            self._events.popitem(last=False)
+        return queue
+
+    def allowed(self, key: str, now: float | None = None) -> bool:
+        now = time.monotonic() if now is None else now
+        return len(self._queue(key, now)) < self.limit
+
+    def hit(self, key: str, now: float | None = None) -> None:
+        now = time.monotonic() if now is None else now
+        self._queue(key, now).append(now)
+
+
+#: What a server process keeps per session (cases, their JSON, the language): at most this many
+#: sessions, so a server that runs for months stays bounded.
+_SESSIONS_KEPT = 512
+
+
+class SessionCache:
+    """What this process keeps per session code (its cases, their JSON, its language), each
+    made once by the caller's function; at most :data:`_SESSIONS_KEPT` sessions (all are
+    forgotten when a new one would pass that), so a server that runs for months stays bounded."""
+
+    def __init__(self, limit: int = _SESSIONS_KEPT) -> None:
+        self.limit = limit
+        self._kept: dict[str, dict[str, Any]] = {}
+
+    def peek(self, code: str, what: str) -> Any:
+        return self._kept.get(code, {}).get(what)
+
+    def get(self, code: str, what: str, make: Callable[[], Any]) -> Any:
+        session = self._kept.get(code)
+        if session is None:
+            if len(self._kept) >= self.limit:
+                self._kept.clear()
+            session = self._kept[code] = {}
+        if what not in session:
+            session[what] = make()
+        return session[what]
+
+
+class StoreThreads:
+    """Threads that run store calls for the event loop, and hand the results back in batches.
+
+    ``run_in_executor`` wakes the event loop once for every call that ends (a write to its
+    self-pipe; about a quarter of a millisecond of system time a call on the machine this
+    was measured on). When a room joins at once, many calls end while the loop is busy: here
+    the first result of a batch wakes it and the rest ride along. The threads are daemons that
+    live as long as the process, as a thread pool's do."""
+
+    def __init__(self, workers: int, name: str = "kit-live") -> None:
+        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self._done: list[tuple[asyncio.Future, Any, BaseException | None]] = []
+        self._done_lock = threading.Lock()
+        self._wake_pending = False
+        self._threads = [
+            threading.Thread(target=self._work, name=f"{name}-{i}", daemon=True)
+            for i in range(workers)
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def submit(self, func: Callable[..., Any], *args: Any) -> asyncio.Future:
+        """``func(*args)`` on a thread; the future is of the running loop."""
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        self._jobs.put((loop, future, func, args))
+        return future
+
+    def _work(self) -> None:
+        while True:
+            job = self._jobs.get()
+            if job is None:
+                return
+            loop, future, func, args = job
+            try:
+                outcome: tuple[Any, BaseException | None] = (func(*args), None)
+            except BaseException as exc:  # noqa: BLE001 - handed to the awaiting handler
+                outcome = (None, exc)
+            with self._done_lock:
+                self._done.append((future, *outcome))
+                wake = not self._wake_pending
+                self._wake_pending = True
+            if wake:
+                try:
+                    loop.call_soon_threadsafe(self._deliver)
+                except RuntimeError:  # the loop has closed (the server stopping)
+                    return
+
+    def _deliver(self) -> None:
+        with self._done_lock:
+            done, self._done = self._done, []
+            self._wake_pending = False
+        for future, result, exc in done:
+            if future.done():  # cancelled: the phone went away
+                continue
+            if exc is not None:
+                future.set_exception(exc)
+            else:
+                future.set_result(result)
+
+    def shutdown(self, wait: bool = True) -> None:
+        """Let each thread end after the calls queued before this; with ``wait``, until then."""
+        for _thread in self._threads:
+            self._jobs.put(None)
+        if wait:
+            for thread in self._threads:
+                thread.join()
+
+
+class Hub:
+    """What the handlers share in one server process: the store, the worker threads, the
+    limits, and the watcher that wakes waiting phones when their session changes."""
+
+    def __init__(self, store_factory: Callable[[], Store], workers: int = 8) -> None:
+        self._store_factory = store_factory
+        self._store: Store | None = None
+        self.pool = StoreThreads(workers)
+        self.failed_joins = SlidingLimit(FAILED_JOINS_PER_MINUTE)
+        self._waiters: dict[str, list[asyncio.Future]] = {}
+        self._versions: dict[str, int] = {}
+        self._sessions = SessionCache()
+        self._watching = False
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            self._store = self._store_factory()
+            self._store.join_limit = (JOINS_PER_MINUTE, 60.0)
+        return self._store
+
+    async def call(self, func: Callable[..., Any], *args: Any) -> Any:
+        return await self.pool.submit(func, *args)
+
+    def cases_json(self, code: str, cases: tuple[Case, ...]) -> str:
+        """The session's cases as phones get them (JSON, no keys), made once per session."""
+        return self._sessions.get(
+            code, "cases_json", lambda: inert_json([c.phone_json() for c in cases])
+        )
+
+    async def cases(self, code: str) -> tuple[Case, ...]:
+        cases = self._sessions.peek(code, "cases")
+        if cases is None:
+            cases = await self.call(self.store.session_cases, code)
+            self._sessions.get(code, "cases", lambda: cases)
+        return cases
+
+    def join(self, code: str, token: str | None, who: str) -> tuple[Any, Any, dict, str]:
+        """A join in one trip to a worker thread: the participant, the room's state, their
+        answers (a participant coming back only) and the session's language (fixed at start,
+        so read once per process)."""
+        store = self.store
+        entered = store.enter(code, token, who)
+        lang = self._sessions.get(code, "lang", lambda: store.session_info(code).lang)
+        return entered.joined, entered.state, entered.answers, lang
+
+    async def wait_change(self, code: str, since: int, hold: float) -> None:
+        """Return when the session's state version passes ``since``, or after ``hold``.
+
+        The caller has just read ``since`` from the store, so it is the newest version: the
+        watcher starts from it (a version it kept from earlier may be stale)."""
+        kept = self._versions.get(code)
+        if kept is not None and kept > since:
+            return  # the watcher has seen a change the caller has not
+        future = asyncio.get_running_loop().create_future()
+        self._waiters.setdefault(code, []).append(future)
+        self._versions[code] = since
+        if not self._watching:
+            self._watching = True
+            asyncio.ensure_future(self._watch())
+        try:
+            await asyncio.wait_for(asyncio.shield(future), hold)
+        except asyncio.TimeoutError:
+            pass
+        finally:
+            waiting = self._waiters.get(code)
+            if waiting and future in waiting:
+                waiting.remove(future)
+
+    async def _watch(self) -> None:
+        """While phones wait: one cheap read per waited-on session every WATCH_INTERVAL."""
+        try:
+            while any(self._waiters.values()):
+                for code in [c for c, w in self._waiters.items() if w]:
+                    try:
+                        version, _open = await self.call(self.store.state_version, code)
+                    except StoreError:
+                        continue
+                    if version > self._versions.get(code, version):
+                        self._versions[code] = version
+                        for future in self._waiters.pop(code, []):
+                            if not future.done():
+                                future.set_result(version)
+                for code in [c for c, w in self._waiters.items() if not w]:
+                    del self._waiters[code]
+                await asyncio.sleep(WATCH_INTERVAL)
+        finally:
+            self._watching = False
+            self._versions.clear()
+
+
+def state_json(state: Any, cases: tuple[Case, ...]) -> dict[str, Any]:
+    out = state.as_json()
+    by_id = {c.id: c for c in cases}
+    out["keys"] = {cid: by_id[cid].key_json() for cid in state.revealed if cid in by_id}
+    return out

@@ -1,0 +1,143 @@
+"""The participant page: plain HTML in the visitor's language with its one script and style
+inside it (from ``kit/live/static``, no CDN, no build step), made once per language and code."""
+
+from __future__ import annotations
+
+import functools
+import re
+from html import escape
+from importlib.resources import files
+from string import Template
+from typing import Any
+
+from kit.cases.case import LEVELS
+from kit.core.html import inert_json
+from kit.core.i18n import LANGUAGES, language_name, t
+from kit.model.labels import level_label, process_labels
+
+STATIC = files("kit.live").joinpath("static")
+
+
+_TEXT_KEYS = (
+    "delta_send",
+    "delta_sent",
+    "delta_prev",
+    "delta_next",
+    "delta_progress",
+    "delta_done",
+    "delta_joined",
+    "delta_round",
+    "delta_round_note",
+    "delta_followed",
+    "delta_offline",
+    "delta_choose_both",
+    "delta_key",
+    "delta_case_of",
+    "klass_process_label",
+    "klass_level_label",
+    "klass_domain_badge",
+    "klass_marked_prompt",
+    "live_err_session_closed",
+    "live_err_store_error",
+)
+
+
+def _page_texts(lang: str) -> dict[str, Any]:
+    out: dict[str, Any] = {key: t(key, lang) for key in _TEXT_KEYS}
+    out["process"] = process_labels(lang)
+    out["level"] = {str(lv or 0): (level_label(lv, lang)) for lv in LEVELS}
+    out["levels"] = [[str(lv or 0), out["level"][str(lv or 0)]] for lv in LEVELS]
+    out["errors"] = {
+        key: t("live_err_" + key, lang)
+        for key in (
+            "bad_code",
+            "unknown_code",
+            "session_closed",
+            "unknown_participant",
+            "wrong_session",
+            "invalid_answer",
+            "rate_limited",
+            "too_long",
+            "store_busy",
+            "store_unavailable",
+            "store_read_only",
+            "store_not_database",
+            "store_no_folder",
+            "store_error",
+            "xsrf",
+            "schema_too_new",
+        )
+    }
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def _template() -> Template:
+    return Template(STATIC.joinpath("delta.html").read_text(encoding="utf-8"))
+
+
+#: The design tokens of the apps: the first ``:root { ... }`` block of their style sheet.
+_TOKENS = re.compile(r":root \{.*?\n\}", re.S)
+
+
+def design_tokens() -> str:
+    """The ``:root`` block of ``kit/core/ui/style.css`` (read as a file: the widget package,
+    and ipywidgets with it, is not imported here)."""
+    sheet = files("kit.core.ui").joinpath("style.css").read_text(encoding="utf-8")
+    found = _TOKENS.search(sheet)
+    if found is None:
+        raise ValueError("kit/core/ui/style.css has no :root block of design tokens")
+    return found[0]
+
+
+@functools.lru_cache(maxsize=1)
+def page_assets() -> tuple[str, str]:
+    """The page's style (the apps' design tokens, then delta.css) and script, to put inside
+    it: a phone makes one request, not three, when a whole room joins at once. Neither may
+    close its element early."""
+    style = design_tokens() + "\n" + STATIC.joinpath("delta.css").read_text(encoding="utf-8")
+    script = STATIC.joinpath("delta.js").read_text(encoding="utf-8")
+    if "</" in style or "</" in script:
+        raise ValueError("delta.css and delta.js must not contain '</' (they are inlined)")
+    return style, script
+
+
+@functools.lru_cache(maxsize=16)
+def _texts_json(lang: str) -> str:
+    """The page's texts as JSON, made once per language (the same for every visitor)."""
+    return inert_json(_page_texts(lang))
+
+
+@functools.lru_cache(maxsize=256)
+def render_page(lang: str, code: str, base_url: str, typed: str = "") -> str:
+    """The participant page's HTML (texts escaped; the data for the script as inert JSON).
+
+    The same for every phone of a room (the visitor's own part, the ``_xsrf`` cookie, is a
+    header), so it is made once per language and code; the cache is bounded."""
+    template = _template()
+    style, script = page_assets()
+    options = "".join(
+        f"<option value='{escape(c)}'{' selected' if c == lang else ''}>"
+        f"{escape(language_name(c))}</option>"
+        for c in LANGUAGES
+    )
+    config = {"lang": lang, "code": code, "api": f"{base_url}api/live/session/", "texts": None}
+    head = inert_json(config)
+    # the cached texts in place of the placeholder: the same JSON as dumping them in the dict
+    blob = head[: -len("null}")] + _texts_json(lang) + "}"
+    return template.substitute(
+        lang=escape(lang),
+        title=escape(t("app_title_delta", lang)),
+        heading=escape(t("app_title_delta", lang)),
+        intro=escape(t("delta_intro", lang)),
+        code_label=escape(t("delta_code_label", lang)),
+        join=escape(t("delta_join", lang)),
+        language=escape(t("language", lang)),
+        language_options=options,
+        typed=escape(typed[:12]),
+        style=style,
+        script=script,
+        config=blob,
+        noscript=escape(t("delta_noscript", lang)),
+        nav_label=escape(t("delta_nav_label", lang)),
+    )
