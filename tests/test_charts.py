@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from kit.cases.case import Case
+from kit.cases.case import Answer, Case
 from kit.classify import charts
-from kit.classify.exercise import Answer, check, confusion
+from kit.classify.exercise import check, confusion
 from kit.core.i18n import t
 from kit.core.text import Text
 from kit.live import charts as live_charts
@@ -58,7 +58,7 @@ def test_table_has_same_numbers():
 def test_live_tables_sit_in_labelled_regions():
     """The presenter's tables (every case; one case's rounds) scroll in named regions, and the
     live table escapes the case titles it is given."""
-    from kit.live.room import Answer as RoomAnswer
+    from kit.cases.case import Answer as RoomAnswer
     from kit.live.room import CaseCounts, CaseResult
 
     first = CaseCounts.tally("c1", {RoomAnswer("samskaping", 2): 3})

@@ -7,10 +7,9 @@ import io
 
 import pytest
 
-from kit.cases.case import Case
+from kit.cases.case import Answer, Case
 from kit.cases.html import case_text_html
 from kit.classify.exercise import (
-    Answer,
     Session,
     check,
     confusion,

@@ -24,13 +24,12 @@ from tornado import web
 from tornado.httpserver import HTTPServer
 from tornado.netutil import bind_sockets
 
-from kit.cases.case import Case
+from kit.cases.case import Answer, Case
 from kit.core.i18n import t, texts
 from kit.core.text import Text
 from kit.live import handlers as live_handlers
 from kit.live import hub as live_hub
 from kit.live import page as live_page
-from kit.live.room import Answer
 from kit.live.store import Store, StoreUnavailable, new_code
 
 PWN = "</script><script>window.__pwned=1</script>"

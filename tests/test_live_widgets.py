@@ -19,7 +19,7 @@ import pytest
 from ipywidgets.widgets.widget import _instances
 
 from kit import Presentator
-from kit.cases.case import Case
+from kit.cases.case import Answer, Case
 from kit.core.i18n import t
 from kit.core.text import Text
 from kit.live.presenter import (
@@ -29,7 +29,6 @@ from kit.live.presenter import (
     public_base_url,
     short_url,
 )
-from kit.live.room import Answer
 from kit.live.store import SessionClosed, Store, StoreBusy, StoreUnavailable, new_code
 from kit.model.labels import level_label, process_label
 

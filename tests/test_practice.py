@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from kit.cases.case import TIERS, Case
-from kit.classify.exercise import Answer, check
+from kit.cases.case import TIERS, Answer, Case
+from kit.classify.exercise import check
 from kit.classify.practice import (
     DISTINCTIONS,
     STEP,

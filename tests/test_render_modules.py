@@ -13,9 +13,9 @@ from html import escape
 import pytest
 
 from kit.cases import html as cases_html
-from kit.cases.case import Case
+from kit.cases.case import Answer, Case
 from kit.classify import html as eh
-from kit.classify.exercise import Answer, check, score
+from kit.classify.exercise import check, score
 from kit.core import html as render_docs
 from kit.core.html import chart_words_html
 from kit.core.i18n import t

@@ -10,13 +10,12 @@ from fractions import Fraction
 
 import pytest
 
+from kit.cases.case import Answer, InvalidAnswerError
 from kit.live import room
 from kit.live.room import (
     MAX_ROUNDS,
-    Answer,
     CaseCounts,
     CaseResult,
-    InvalidAnswerError,
     RoomState,
     StoredAnswer,
     export_rows,
@@ -291,3 +290,15 @@ def test_room_module_is_pure():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+@pytest.mark.parametrize(
+    ("process", "level", "field"),
+    [("Samskaping", 1, "process"), ("samskaping", 9, "level"), ("samskaping", True, "level")],
+)
+def test_an_answer_cannot_be_built_invalid(process, level, field):
+    """One Answer type for the exercise and the room: built directly, it is checked too."""
+    with pytest.raises(InvalidAnswerError) as caught:
+        Answer(process, level)
+    assert caught.value.field == field
+    assert Answer("samskaping", 1).level == 1  # positive control

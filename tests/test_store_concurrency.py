@@ -17,9 +17,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import text
 
-from kit.cases.case import Case
+from kit.cases.case import Answer, Case
 from kit.core.text import Text
-from kit.live.room import Answer
 from kit.live.store import Store
 
 PROCESSES = ("samskaping", "samproduksjon", "verdisamskaping", "ingen")

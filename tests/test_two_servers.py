@@ -38,8 +38,9 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from kit.cases.case import Answer
 from kit.cases.casefile import load_cases
-from kit.live.store import Answer, Store
+from kit.live.store import Store
 from kit.model.model import PROCESSES
 
 from .conftest import _need, free_port

@@ -33,6 +33,8 @@ DEFAULT_TIER = TIERS[0]
 
 __all__ = [
     "ALLOWED_LEVELS",
+    "Answer",
+    "InvalidAnswerError",
     "DEFAULT_TIER",
     "LEVELS",
     "PROCESSES",
@@ -170,3 +172,46 @@ def cases_from_json(raw: str) -> tuple[Case, ...]:
     return tuple(
         Case(**{k: _decode(v) for k, v in item.items() if k in known}) for item in data["cases"]
     )
+
+
+class InvalidAnswerError(ValueError):
+    """Raised by :meth:`Answer.checked`; ``field`` names what was wrong."""
+
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One answer to a case: a process and its level (``None``: "no level", for ``ingen``).
+
+    The one type the exercise, the practice and the live room pass around, instead of
+    ``(process, level)`` pairs with 0 standing for "no level". Always valid: a bad process or
+    level raises InvalidAnswerError (a ValueError) naming the field.
+    """
+
+    process: str
+    level: int | None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.process, str) or self.process not in PROCESSES:
+            raise InvalidAnswerError(f"unknown process {self.process!r}", "process")
+        # bool is an int in Python; True must not pass for level 1.
+        if self.level is not None and (type(self.level) is not int or self.level not in LEVELS):
+            raise InvalidAnswerError(f"level must be 1, 2, 3 or None, not {self.level!r}", "level")
+
+    @classmethod
+    def checked(cls, process: object, level: object) -> Answer:
+        """An answer from untrusted input (a phone, a widget), or InvalidAnswerError."""
+        return cls(process, level)  # type: ignore[arg-type]  # __post_init__ checks both
+
+    @classmethod
+    def from_choice(cls, process: str, level_choice: int) -> Answer:
+        """From radio buttons whose "no level" option has the value 0."""
+        return cls.checked(process, level_choice or None)
+
+    @property
+    def level_choice(self) -> int:
+        """The value of the level radio buttons (0 for "no level")."""
+        return self.level or 0

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from kit.cases.case import LEVELS, Case
+from kit.cases.case import Answer, Case
 from kit.core.exports import csv_bytes
 from kit.core.i18n import t
 from kit.model.labels import level_label, process_label
@@ -30,20 +30,6 @@ Outcome = Literal["right", "partial", "wrong"]
 #: The points of each outcome.
 POINTS: dict[str, float] = {"right": 1.0, "partial": 0.5, "wrong": 0.0}
 PARTIAL_POINTS = POINTS["partial"]
-
-
-@dataclass(frozen=True)
-class Answer:
-    """What the learner chose for one case."""
-
-    process: str
-    level: int | None
-
-    def __post_init__(self) -> None:
-        if self.process not in PROCESSES:
-            raise ValueError(f"unknown process {self.process!r}")
-        if self.level not in LEVELS:
-            raise ValueError(f"level must be 1, 2, 3 or None, not {self.level!r}")
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,8 @@ whose key lies on a side of a confused distinction, both sides in turn, starting
 where the learner went wrong; once the learner gets :data:`STEP` in a row right at that tier (or
 harder), the distinction moves up a tier, and :data:`STEP` in a row at ``vanskelig`` masters it.
 
->>> from kit.classify.exercise import Answer, check
+>>> from kit.cases.case import Answer
+>>> from kit.classify.exercise import check
 >>> from kit.core.text import Text
 >>> c = Case("a", Text("T"), Text("t"), "samskaping", 1, Text("f"))
 >>> [d.id for d in confused_by(check(c, Answer("samskaping", 2)))]

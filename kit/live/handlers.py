@@ -32,13 +32,13 @@ from kit.live.hub import Hub, state_json
 from kit.live.page import STATIC, render_page
 from kit.live.store import (
     InvalidAnswer,
+    JoinCode,
     StoreBusy,
     StoreError,
     StoreReadOnly,
     StoreUnavailable,
     TooLong,
     UnknownCode,
-    normalize_code,
 )
 
 #: A request body of the API is a few hundred bytes; anything longer is refused.
@@ -152,7 +152,7 @@ class JoinHandler(LiveHandler):
             token = data.get("token")
             token = token if isinstance(token, str) else None
             try:
-                code = normalize_code(raw_code)
+                code = JoinCode.parse(raw_code)
                 joined, state, mine, lang = await hub.call(hub.join, code, token, who)
             except (UnknownCode, TooLong):
                 hub.failed_joins.hit(who)
@@ -184,11 +184,11 @@ class JoinHandler(LiveHandler):
 class AnswerHandler(LiveHandler):
     async def post(self, raw_code: str) -> None:
         async def work() -> None:
-            from kit.live.room import Answer, InvalidAnswerError
+            from kit.cases.case import Answer, InvalidAnswerError
 
             self.check_xsrf_cookie()
             data = self.body_json()
-            code = normalize_code(raw_code)
+            code = JoinCode.parse(raw_code)
             try:
                 answer = Answer.checked(data.get("process"), data.get("level"))
             except InvalidAnswerError:
@@ -204,7 +204,7 @@ class AnswerHandler(LiveHandler):
 class StateHandler(LiveHandler):
     async def get(self, raw_code: str) -> None:
         async def work() -> None:
-            code = normalize_code(raw_code)
+            code = JoinCode.parse(raw_code)
             try:
                 since = int(self.get_query_argument("since", "-1"))
             except ValueError:
@@ -232,7 +232,7 @@ class PageHandler(_KitHandler):
         lang = normalize_lang(self.get_query_argument("lang", None))
         raw = self.get_query_argument("kode", None) or self.get_query_argument("code", None)
         try:
-            code = normalize_code(raw) if raw else ""
+            code = JoinCode.parse(raw) if raw else ""
         except StoreError:
             code = ""
         _ = self.xsrf_token  # sets the _xsrf cookie the page sends back on writes

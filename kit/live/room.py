@@ -11,52 +11,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from fractions import Fraction
 
-from kit.cases.case import LEVELS
+from kit.cases.case import LEVELS, Answer
 from kit.model.model import PROCESSES
 
 #: A case is voted on at most twice: vote, discuss with a neighbour, vote again (peer
 #: instruction). The second round shows beside the first on the dashboard.
 MAX_ROUNDS = 2
-
-
-class InvalidAnswerError(ValueError):
-    """Raised by :meth:`Answer.checked`; ``field`` names what was wrong."""
-
-    def __init__(self, message: str, field: str) -> None:
-        super().__init__(message)
-        self.field = field
-
-
-@dataclass(frozen=True)
-class Answer:
-    """One answer to a case: a process and its level (``None``: "no level", for ``ingen``).
-
-    The one type every part of the live room passes around, instead of ``(process, level)``
-    pairs with 0 standing for "no level".
-    """
-
-    process: str
-    level: int | None
-
-    @classmethod
-    def checked(cls, process: object, level: object) -> Answer:
-        """An answer from untrusted input (a phone, a widget), or InvalidAnswerError."""
-        if not isinstance(process, str) or process not in PROCESSES:
-            raise InvalidAnswerError("unknown process", "process")
-        # bool is an int in Python; True must not pass for level 1.
-        if level is not None and (type(level) is not int or level not in LEVELS):
-            raise InvalidAnswerError("level must be 1, 2, 3 or None", "level")
-        return cls(process, level)
-
-    @classmethod
-    def from_choice(cls, process: str, level_choice: int) -> Answer:
-        """From radio buttons whose "no level" option has the value 0."""
-        return cls.checked(process, level_choice or None)
-
-    @property
-    def level_choice(self) -> int:
-        """The value of the level radio buttons (0 for "no level")."""
-        return self.level or 0
 
 
 @dataclass(frozen=True)

@@ -36,17 +36,10 @@ from sqlalchemy import case as sql_case
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import ArgumentError, DatabaseError, IntegrityError, OperationalError
 
-from kit.cases.case import Case, cases_from_json, cases_to_json
+from kit.cases.case import Answer, Case, InvalidAnswerError, cases_from_json, cases_to_json
 from kit.live import room
 from kit.live import schema as db
-from kit.live.room import (
-    Answer,
-    CaseCounts,
-    CaseResult,
-    InvalidAnswerError,
-    RoomState,
-    StoredAnswer,
-)
+from kit.live.room import CaseCounts, CaseResult, RoomState, StoredAnswer
 
 __all__ = [
     "CODE_ALPHABET",
@@ -75,7 +68,7 @@ __all__ = [
     "UnknownParticipant",
     "WrongSession",
     "new_code",
-    "normalize_code",
+    "JoinCode",
 ]
 
 #: Join-code characters: no 0/O, 1/I/L, 2/Z, 5/S, 8/B or U/V, so a code read off a projector
@@ -342,27 +335,38 @@ class Entered:
 # ------------------------------------------------------------------------------ input checking
 
 
-def new_code() -> str:
+def new_code() -> JoinCode:
     """A random join code (collisions are handled by the caller)."""
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(db.CODE_LENGTH))
+    return JoinCode("".join(secrets.choice(CODE_ALPHABET) for _ in range(db.CODE_LENGTH)))
 
 
-def normalize_code(text: str) -> str:
-    """The join code a person typed, cleaned: ``" acd-efg "`` -> ``"ACDEFG"``.
+class JoinCode(str):
+    """A session's join code, parsed: :data:`db.CODE_LENGTH` characters of
+    :data:`CODE_ALPHABET`. Made only by :meth:`parse` (or drawn by :func:`new_code`), so a
+    ``JoinCode`` passed on is known to be well formed and is not parsed again."""
 
-    Characters outside the alphabet are refused rather than guessed (no O->0 mapping): both
-    members of every look-alike pair are left out of the alphabet.
-    """
-    if not isinstance(text, str):
-        raise UnknownCode("code must be text")
-    if len(text) > _RAW_CODE_MAX:
-        raise TooLong("code too long", field="code")
-    code = _SEPARATORS.sub("", text).upper()
-    if len(code) > db.CODE_LENGTH:
-        raise TooLong("code too long", field="code")
-    if len(code) != db.CODE_LENGTH or any(c not in CODE_ALPHABET for c in code):
-        raise UnknownCode("not a join code")
-    return code
+    __slots__ = ()
+
+    @classmethod
+    def parse(cls, text: object) -> JoinCode:
+        """The join code a person typed, cleaned: ``" acd-efg "`` -> ``"ACDEFG"``.
+
+        Characters outside the alphabet are refused rather than guessed (no O->0 mapping): both
+        members of every look-alike pair are left out of the alphabet. Raises UnknownCode
+        (not a code) or TooLong.
+        """
+        if type(text) is cls:
+            return text
+        if not isinstance(text, str):
+            raise UnknownCode("code must be text")
+        if len(text) > _RAW_CODE_MAX:
+            raise TooLong("code too long", field="code")
+        code = _SEPARATORS.sub("", text).upper()
+        if len(code) > db.CODE_LENGTH:
+            raise TooLong("code too long", field="code")
+        if len(code) != db.CODE_LENGTH or any(c not in CODE_ALPHABET for c in code):
+            raise UnknownCode("not a join code")
+        return cls(code)
 
 
 def _check_token(token: str) -> str:
@@ -673,7 +677,7 @@ class Store:
 
     def session_info(self, code: str) -> SessionInfo:
         """Whether a session is open, and its language, for a process that only has the code."""
-        code = normalize_code(code)
+        code = JoinCode.parse(code)
         row = self._run_read(lambda conn: self._session_row(conn, code))
         return SessionInfo(
             code=row.code,
@@ -685,14 +689,14 @@ class Store:
 
     def session_cases(self, code: str) -> tuple[Case, ...]:
         """The presenter's cases, rebuilt elsewhere (all languages kept)."""
-        code = normalize_code(code)
+        code = JoinCode.parse(code)
         row = self._run_read(lambda conn: self._session_row(conn, code))
         return cases_from_json(row.cases)
 
     def owns(self, code: str, key: str) -> bool:
         """Whether ``key`` is the presenter key of session ``code`` (False for unknown codes)."""
         try:
-            code = normalize_code(code)
+            code = JoinCode.parse(code)
             key = _check_key(key)
             self._run_read(lambda conn: self._owned_row(conn, code, key, write=False))
         except (UnknownCode, NotOwner, TooLong):
@@ -711,7 +715,7 @@ class Store:
 
     def close_session(self, code: str, key: str) -> None:
         """Stop taking joins and answers; counts stay readable. Closing twice is harmless."""
-        code = normalize_code(code)
+        code = JoinCode.parse(code)
         key = _check_key(key)
 
         def work(conn: Connection) -> None:
@@ -721,7 +725,7 @@ class Store:
         self._run_write(work)
 
     def _case_change(self, code: str, key: str, case_id: str, change: Callable) -> Any:
-        code = normalize_code(code)
+        code = JoinCode.parse(code)
         key = _check_key(key)
         _check_case_id(case_id)
 
@@ -777,7 +781,7 @@ class Store:
 
     def show_case(self, code: str, key: str, case_id: str | None) -> None:
         """Send every phone to ``case_id`` (None: let everyone move freely)."""
-        code = normalize_code(code)
+        code = JoinCode.parse(code)
         key = _check_key(key)
         if case_id is not None:
             _check_case_id(case_id)
@@ -795,7 +799,7 @@ class Store:
 
     def state(self, code: str) -> RoomState:
         """What phones follow (one consistent read): open, shown case, rounds, revealed keys."""
-        code = normalize_code(code)
+        code = JoinCode.parse(code)
 
         return self._run_read(lambda conn: self._state(conn, code, self._session_row(conn, code)))
 
@@ -816,7 +820,7 @@ class Store:
 
     def state_version(self, code: str) -> tuple[int, bool]:
         """(state_seq, open): one primary-key read, for a server watching many phones' sessions."""
-        code = normalize_code(code)
+        code = JoinCode.parse(code)
         row = self._run_read(lambda conn: self._session_row(conn, code))
         return row.state_seq, self._is_open(row)
 
@@ -851,7 +855,7 @@ class Store:
         """:meth:`join`, and in the same transaction what the phone shows next: the room's
         state and (for a participant coming back) their answers. One trip to the database for
         a phone's join, the burst a room makes when the code goes up."""
-        code = normalize_code(code)
+        code = JoinCode.parse(code)
         if token is not None:
             try:
                 token = _check_token(token)
@@ -910,7 +914,7 @@ class Store:
 
     def my_answers(self, code: str, token: str) -> dict[tuple[str, int], Answer]:
         """A participant's own answers, by (case id, round): what a reloaded phone shows."""
-        code = normalize_code(code)
+        code = JoinCode.parse(code)
         token = _check_token(token)
 
         def work(conn: Connection) -> dict[tuple[str, int], Answer]:
@@ -932,7 +936,7 @@ class Store:
         the case is one of its cases, the answer is a valid one, and the participant stays under
         the rate limit (counted in the database, across processes).
         """
-        code = normalize_code(code)
+        code = JoinCode.parse(code)
         _check_token(token)
         _check_case_id(case_id)
         answer = _check_answer(answer)
@@ -988,7 +992,7 @@ class Store:
 
     def participant_count(self, code: str) -> int:
         """How many distinct participants joined (answered or not); a reload is not a new one."""
-        code = normalize_code(code)
+        code = JoinCode.parse(code)
 
         def work(conn: Connection) -> int:
             self._session_row(conn, code)
@@ -999,7 +1003,7 @@ class Store:
 
     def answers(self, code: str) -> list[StoredAnswer]:
         """Every current answer of every round, oldest first, for export (pseudonyms only)."""
-        code = normalize_code(code)
+        code = JoinCode.parse(code)
         a = db.answers.c
 
         def work(conn: Connection) -> list[Any]:
@@ -1024,7 +1028,7 @@ class Store:
 
     def results(self, code: str) -> dict[str, CaseResult]:
         """Per case (in the session's order), the counts of each of its rounds."""
-        code = normalize_code(code)
+        code = JoinCode.parse(code)
         a = db.answers.c
 
         def work(conn: Connection) -> tuple[tuple[str, ...], dict[str, int], list[Any]]:
@@ -1051,7 +1055,7 @@ class Store:
         One indexed query, so a dashboard can poll it several times a second and re-read only
         on change.
         """
-        code = normalize_code(code)
+        code = JoinCode.parse(code)
         a = db.answers.c
         p = db.participants.c
 
