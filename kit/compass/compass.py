@@ -18,13 +18,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from kit.core.paths import data_dir
 from kit.core.text import Text
-from kit.core.yamlio import ContentError, Reader, read_yaml
+from kit.core.yamlio import ContentError, ContentFile, Reader
 from kit.model.model import PROCESSES
 
 #: The option key meaning "don't know": it meets no rule and is listed as something to find out.
@@ -297,18 +295,12 @@ def parse_compass(raw: Any, path: Path) -> Compass:
     return Compass(questions=tuple(questions), rules=tuple(rules))
 
 
+_COMPASS = ContentFile("compass.yaml", parse_compass)
+
+
 def load_compass(path: str | Path | None = None) -> Compass:
     """Load the compass (default: ``data/compass.yaml``)."""
-    if path is None:
-        return _default_compass()
-    path = Path(path)
-    return parse_compass(read_yaml(path), path)
-
-
-@lru_cache(maxsize=1)
-def _default_compass() -> Compass:
-    path = data_dir() / "compass.yaml"
-    return parse_compass(read_yaml(path), path)
+    return _COMPASS.load(path)
 
 
 # -- the interpreter ---------------------------------------------------------------------------

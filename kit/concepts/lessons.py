@@ -7,13 +7,11 @@ the :class:`Feedback` it returns.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from kit.core.paths import data_dir
 from kit.core.text import Text
-from kit.core.yamlio import ContentError, Reader, read_yaml
+from kit.core.yamlio import ContentError, ContentFile, Reader
 from kit.model.model import PROCESSES
 
 
@@ -144,15 +142,9 @@ def parse_lesson(raw: Any, path: Path) -> Lesson:
     return Lesson(contrasts=tuple(contrasts), questions=tuple(questions))
 
 
+_BEGREPER = ContentFile("begreper.yaml", parse_lesson)
+
+
 def load_lesson(path: str | Path | None = None) -> Lesson:
     """Load the concepts lesson (default: ``data/begreper.yaml``)."""
-    if path is None:
-        return _default_lesson()
-    path = Path(path)
-    return parse_lesson(read_yaml(path), path)
-
-
-@lru_cache(maxsize=1)
-def _default_lesson() -> Lesson:
-    path = data_dir() / "begreper.yaml"
-    return parse_lesson(read_yaml(path), path)
+    return _BEGREPER.load(path)

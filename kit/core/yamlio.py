@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import yaml
 
+from kit.core.paths import data_dir
 from kit.core.text import Text
+
+T = TypeVar("T")
 
 
 class ContentError(ValueError):
@@ -32,6 +37,27 @@ def read_yaml(path: Path) -> Any:
         where = f":{mark.line + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise ContentError(f"{path}{where}: invalid YAML: {problem}") from None
+
+
+class ContentFile(Generic[T]):
+    """One of the kit's content files (``data/<name>``) and the parser that makes it an object.
+
+    ``load()`` gives the kit's own file, parsed once per data folder (``KIT_DATA_DIR`` may name
+    another); ``load(path)`` reads and parses a course leader's copy each time.
+    """
+
+    def __init__(self, name: str, parse: Callable[[Any, Path], T]) -> None:
+        self.name = name
+        self.parse = parse
+        self._default = lru_cache(maxsize=4)(self._read)
+
+    def _read(self, path: Path) -> T:
+        return self.parse(read_yaml(path), path)
+
+    def load(self, path: str | Path | None = None) -> T:
+        if path is None:
+            return self._default(data_dir() / self.name)
+        return self._read(Path(path))
 
 
 class Reader:

@@ -982,12 +982,6 @@ class Store:
 
         return self._run_write(work)
 
-    def _insert(self, table: Any) -> Any:
-        """The dialect's INSERT, which has ON CONFLICT (an upsert both backends understand)."""
-        if self.dialect == "postgresql":
-            return postgresql.insert(table)
-        return sqlite.insert(table)
-
     # -- results (dashboard side)
 
     def participant_count(self, code: str) -> int:

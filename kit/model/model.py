@@ -7,13 +7,11 @@ Pure layer: no ipywidgets, IPython or altair. ``load_model()`` refuses a malform
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from kit.core.paths import data_dir
 from kit.core.text import Text
-from kit.core.yamlio import ContentError, Reader, read_yaml
+from kit.core.yamlio import ContentError, ContentFile, Reader
 
 MODES: tuple[str, ...] = ("samskaping", "samproduksjon")
 PROCESSES: tuple[str, ...] = ("samskaping", "samproduksjon", "verdisamskaping", "ingen")
@@ -248,15 +246,9 @@ def parse_model(raw: Any, path: Path) -> Model:
     )
 
 
+_MODEL = ContentFile("model.yaml", parse_model)
+
+
 def load_model(path: str | Path | None = None) -> Model:
     """Load the model from ``path`` (default: ``data/model.yaml``)."""
-    if path is None:
-        return _default_model()
-    path = Path(path)
-    return parse_model(read_yaml(path), path)
-
-
-@lru_cache(maxsize=1)
-def _default_model() -> Model:
-    path = data_dir() / "model.yaml"
-    return parse_model(read_yaml(path), path)
+    return _MODEL.load(path)

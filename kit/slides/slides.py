@@ -7,13 +7,11 @@ orders the slides and holds the discussion questions.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-from kit.core.paths import data_dir
 from kit.core.text import Text
-from kit.core.yamlio import ContentError, Reader, read_yaml
+from kit.core.yamlio import ContentError, ContentFile, Reader
 
 KINDS = (
     "title",
@@ -66,14 +64,9 @@ def parse_slides(raw: Any, path: Path) -> tuple[Slide, ...]:
     return tuple(slides)
 
 
+_LYSBILDER = ContentFile("lysbilder.yaml", parse_slides)
+
+
 def load_slides(path: str | Path | None = None) -> tuple[Slide, ...]:
-    if path is None:
-        return _default()
-    path = Path(path)
-    return parse_slides(read_yaml(path), path)
-
-
-@cache
-def _default() -> tuple[Slide, ...]:
-    path = data_dir() / "lysbilder.yaml"
-    return parse_slides(read_yaml(path), path)
+    """Load ``data/lysbilder.yaml`` (or a copy at ``path``)."""
+    return _LYSBILDER.load(path)
