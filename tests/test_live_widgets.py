@@ -606,7 +606,7 @@ def test_a_store_failure_during_export(store, presenter, monkeypatch):
 def test_charts_follow_answers_at_most_every_few_seconds_counts_at_once(store, presenter):
     """Each new chart spec is embedded anew by the projector's browser; while answers pour in,
     the poller redraws charts at most every CHART_SECONDS, the counts on every change."""
-    from kit.live import presenter as presenter_module
+    from kit.live import controller
 
     code = presenter.code
     tokens = people(store, code, 2)
@@ -616,7 +616,7 @@ def test_charts_follow_answers_at_most_every_few_seconds_counts_at_once(store, p
     presenter.refresh(charts_due=False)  # what the poller does on a change
     assert t("live_answers", "nb", n=1) in presenter.stats.value
     assert presenter.chart_view.chart.spec == spec  # not redrawn yet
-    presenter._charts_at -= presenter_module.CHART_SECONDS
+    presenter.session._charts_at -= controller.CHART_SECONDS
     presenter.refresh(charts_due=False)
     assert presenter.chart_view.chart.spec != spec  # redrawn once the interval is over
     store.submit(code, tokens[1], "c1", S1)

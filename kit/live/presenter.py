@@ -2,17 +2,17 @@
 
 The session belongs to this browser: its presenter key is kept in the browser's localStorage
 (:class:`KeyKeeper`), so a reload offers to resume it with its dashboard, reveals and exports.
-The dashboard's widgets are made once per session and updated in place on every change; their
-HTML comes from :mod:`kit.live.presenter_html`.
+What the session does and when the dashboard reads the store is decided by
+:class:`kit.live.controller.SessionController`; this module only shows it. The dashboard's
+widgets are made once per session and updated in place on every change; their HTML comes from
+:mod:`kit.live.presenter_html`.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import threading
-import time
-from datetime import datetime, timedelta, timezone
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 import anywidget
@@ -26,9 +26,9 @@ from kit.core.html import heading, paragraph
 from kit.core.i18n import t
 from kit.core.ui.app import App, html
 from kit.live import presenter_html as ph
+from kit.live.controller import PAGE_SIZE, Dashboard, SessionController
 from kit.live.presenter_html import is_loopback
-from kit.live.room import MAX_ROUNDS, CaseResult, ranking
-from kit.model.labels import level_label, process_label
+from kit.live.room import MAX_ROUNDS, CaseResult
 
 __all__ = [
     "KeyKeeper",
@@ -44,17 +44,7 @@ __all__ = [
 PARTICIPANT_PATH = "delta"
 #: How often the dashboard looks for new answers (one indexed query).
 POLL_SECONDS = 0.3
-#: While answers pour in, the charts are redrawn at most this often (counts follow every change).
-CHART_SECONDS = 3.0
 _CLAIMS_MAX = 50
-#: Ended sessions stay listed (to see their results and exports again) for this long.
-KEEP_ENDED = timedelta(days=7)
-#: The dashboard shows this many case cards at a time, most disputed first, with a pager. A card
-#: is made when its case is first shown and kept for the session (so a click always acts on the
-#: case the card shows). Making a card per case at start sent thousands of widget messages at
-#: once for a 110-case library; the kernel's IOPub socket dropped some (ZeroMQ's high-water
-#: mark) and the browser, missing models, showed an empty dashboard.
-PAGE_SIZE = 10
 
 
 def public_base_url() -> str:
@@ -228,23 +218,12 @@ class Presentator(App):
         store=None,
         refresh_seconds: float = POLL_SECONDS,
     ) -> None:
-        self._store = store
+        self.session = SessionController(store)
         self.picker = CaseSetPicker(cases if cases is not None else load_cases())
         self.refresh_seconds = refresh_seconds
-        self.code: str | None = None
-        self.key: str | None = None
-        self.cases: tuple[Case, ...] = ()
-        self.state = None
-        self.closed = False
         self.cards: dict[str, CaseCard] = {}
-        self.page_index = 0
-        self.resumable: list = []
-        self._seen: tuple | None = None
-        self._charts_at = 0.0
-        self._charts_stale = False
         self.spotlight_current: str | None = None
         self._order: list[str] = []
-        self._lock = threading.RLock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.keeper = KeyKeeper()
@@ -253,17 +232,42 @@ class Presentator(App):
         super().__init__(lang)
         self.add_class("kit-projector")
 
+    # what the session controller holds, read by the view (and tests) under the usual names
     @property
     def store(self):
-        if self._store is None:
-            from kit.live.store import Store
+        return self.session.store
 
-            self._store = Store()
-        return self._store
+    @property
+    def code(self) -> str | None:
+        return self.session.code
+
+    @property
+    def key(self) -> str | None:
+        return self.session.key
+
+    @property
+    def cases(self) -> tuple[Case, ...]:
+        return self.session.cases
+
+    @property
+    def state(self):
+        return self.session.state
+
+    @property
+    def closed(self) -> bool:
+        return self.session.closed
+
+    @property
+    def resumable(self) -> list:
+        return self.session.resumable
+
+    @property
+    def page_index(self) -> int:
+        return self.session.page_index
 
     @property
     def revealed(self) -> set[str]:
-        return set(self.state.revealed) if self.state else set()
+        return self.session.revealed
 
     # -- building ---------------------------------------------------------------------------
     def build(self, lang: str) -> list[widgets.Widget]:
@@ -404,59 +408,35 @@ class Presentator(App):
             self.export_heading.value = heading(t("live_export_heading", lang))
             self.page_prev.description = t("live_page_prev", lang)
             self.page_next.description = t("live_page_next", lang)
-        self._seen = None
+        self.session.forget_seen()
         self.refresh()
 
     # -- the live part ----------------------------------------------------------------------
-    def order(self, counts: dict) -> list[str]:
-        """Most disputed first, then the rest in the session's order (:func:`ranking`)."""
-        return ranking([c.id for c in self.cases], counts)
-
     def refresh(self, charts_due: bool = True) -> None:
         """Read the store and update the dashboard in place (the poller calls it on change).
 
-        Counts, cards and tables follow every change; the charts at most every
-        CHART_SECONDS while answers pour in (``charts_due=False`` from the poller): each new
-        chart spec makes the browser embed the chart anew, which costs the projector's tab
-        time and memory (bench/README.md)."""
+        Counts, cards and tables follow every change; the charts when the controller says
+        they are due (``charts_due=False`` from the poller: at most every CHART_SECONDS)."""
         from kit.live.store import StoreError
 
-        with self._lock:
-            now = time.monotonic()
-            if charts_due or now - self._charts_at >= CHART_SECONDS:
-                charts_due, self._charts_at = True, now
-            self._charts_stale = not charts_due
+        with self.session.lock:
+            due = self.session.charts_due(charts_due)
             try:
-                self._refresh(charts_due)
+                self._show(self.session.dashboard(), due)
             except StoreError as exc:
                 self.stats.value = ph.error_html(error_text(exc, self.lang))
 
-    def _refresh(self, charts_due: bool = True) -> None:
+    def _show(self, board: Dashboard, charts_due: bool) -> None:
         from kit.live import charts
 
         lang = self.lang
-        store = self.store
-        results = store.results(self.code)
-        self.state = state = store.state(self.code)
-        self.closed = not state.open
-        people = store.participant_count(self.code)
-        counts = {case_id: r.current for case_id, r in results.items()}
-        total = sum(c.answers for r in results.values() for c in r.rounds)
-        order = self.order(counts)
-        pages = max(1, -(-len(order) // PAGE_SIZE))
-        self.page_index = min(max(self.page_index, 0), pages - 1)
-        first = self.page_index * PAGE_SIZE
-        # The cards keep the session's order (a card never moves under the presenter's hand, and
-        # ipywidgets makes new views for children that change places, keeping the old ones in
-        # the tab); the chart shows the most disputed first, and each card says its place.
-        page = [c.id for c in self.cases][first : first + PAGE_SIZE]
-        top = order[:PAGE_SIZE]
-        place = {case_id: n for n, case_id in enumerate(order, start=1)}
+        state, results, counts, top = board.state, board.results, board.counts, board.top
+        place = board.place
         titles = {c.id: c.title.get(lang) for c in self.cases}
         with self.hold_sync():
-            self.stats.value = ph.stats_html(people, total, self.closed, lang)
-            self.end_button.disabled = self.closed
-            self.free_button.disabled = self.closed or state.current_case is None
+            self.stats.value = ph.stats_html(board.people, board.total, board.closed, lang)
+            self.end_button.disabled = board.closed
+            self.free_button.disabled = board.closed or state.current_case is None
             if charts_due:
                 rows = charts.live_rows(counts, titles, top, lang)
                 description = charts.live_description(counts, titles, top, lang)
@@ -464,23 +444,26 @@ class Presentator(App):
                 self.chart_view.update(
                     chart, description, charts.live_table(counts, top, titles, self.lang)
                 )
-            for number, case_id in enumerate(page, start=first + 1):
+            # ipywidgets makes new views for children that change places, keeping the old ones
+            # in the tab: the cards keep the session's order (the controller's page).
+            for number, case_id in enumerate(board.page, start=board.first + 1):
                 card = self.cards.get(case_id)
                 if card is None:
                     card = self.cards[case_id] = CaseCard(self, self._by_id[case_id])
                 card.update(results[case_id], state, number, lang, charts_due, place=place[case_id])
-            if page != self._order:
-                self._order = page
-                self.case_list.children = [self.cards[i] for i in page]
-            self.page_text.value = ph.page_text_html(first + 1, first + len(page), len(order), lang)
-            self.page_prev.disabled = self.page_index == 0
-            self.page_next.disabled = self.page_index >= pages - 1
+            if board.page != self._order:
+                self._order = board.page
+                self.case_list.children = [self.cards[i] for i in board.page]
+            self.page_text.value = ph.page_text_html(
+                board.first + 1, board.first + len(board.page), len(board.order), lang
+            )
+            self.page_prev.disabled = board.page_index == 0
+            self.page_next.disabled = board.page_index >= board.pages - 1
             self._update_spotlight(results, state, titles, lang, charts_due)
 
     def turn_page(self, step: int) -> None:
         """The next or previous PAGE_SIZE cases of the session on the dashboard."""
-        with self._lock:
-            self.page_index += step
+        self.session.turn_page(step)
         self.refresh()
 
     def _update_spotlight(
@@ -503,7 +486,7 @@ class Presentator(App):
             charts.round_table(result, lang),
         )
 
-    def _case_action(self, case_id: str, action) -> bool:
+    def _case_action(self, case_id: str, action: Callable[[], None]) -> bool:
         from kit.live.store import StoreError
 
         card = self.cards.get(case_id)
@@ -522,35 +505,28 @@ class Presentator(App):
         return True
 
     def reveal(self, case_id: str) -> bool:
-        return self._case_action(case_id, lambda: self.store.reveal(self.code, self.key, case_id))
+        return self._case_action(case_id, lambda: self.session.reveal(case_id))
 
     def start_round(self, case_id: str) -> bool:
-        def go() -> None:
-            self.store.start_round(self.code, self.key, case_id)
-            self.store.show_case(self.code, self.key, case_id)
-
-        return self._case_action(case_id, go)
+        return self._case_action(case_id, lambda: self.session.start_round(case_id))
 
     def show_case(self, case_id: str | None) -> bool:
-        return self._case_action(
-            case_id or "", lambda: self.store.show_case(self.code, self.key, case_id)
-        )
+        return self._case_action(case_id or "", lambda: self.session.show_case(case_id))
 
     def _poll(self) -> None:
         from kit.live.store import StoreError
 
         while not self._stop.wait(self.refresh_seconds):
             try:
-                seen = self.store.revision(self.code)
+                wanted = self.session.poll()
             except StoreError as exc:
                 self.stats.value = ph.error_html(error_text(exc, self.lang))
                 continue
             except Exception:  # noqa: BLE001 - keep polling; a database that is back recovers
                 continue
-            if seen != self._seen:
-                self._seen = seen
+            if wanted == "counts":
                 self.refresh(charts_due=False)
-            elif self._charts_stale and time.monotonic() - self._charts_at >= CHART_SECONDS:
+            elif wanted == "charts":
                 self.refresh(charts_due=True)  # the last answers reach the charts too
 
     def start_polling(self) -> None:
@@ -571,17 +547,12 @@ class Presentator(App):
         if not change["new"] or self.code is not None:
             return
         try:
-            owned = self.store.owned_sessions(self.keeper.claims())
+            gone = self.session.find_resumable(self.keeper.claims())
         except StoreError as exc:
             self.start_message.value = ph.error_html(error_text(exc, self.lang))
             return
-        recent = datetime.now(timezone.utc) - KEEP_ENDED
-        self.resumable = [s for s in owned if s.open or s.created_at > recent]
-        self.resumable.sort(key=lambda s: (not s.open, -s.created_at.timestamp()))
-        kept = {s.code for s in self.resumable}
-        for code, _key in self.keeper.claims():
-            if code not in kept:
-                self.keeper.forget(code)
+        for code in gone:
+            self.keeper.forget(code)
         self._fill_resume(self.lang)
 
     def _on_start(self, _button=None) -> None:
@@ -597,55 +568,44 @@ class Presentator(App):
             self.start_message.value = ph.error_html(error_text(exc, self.lang))
 
     def start_session(self, cases: tuple[Case, ...]) -> str:
-        session = self.store.create_session(tuple(cases), self.lang)
-        self.keeper.remember(session.code, session.key)
-        self._open(session.code, session.key, tuple(cases))
-        return session.code
+        code, key = self.session.start(cases, self.lang)
+        self.keeper.remember(code, key)
+        self._show_session()
+        return code
 
     def resume(self, code: str) -> bool:
         """Back to a session this browser started (after a reload): same code, same dashboard."""
         from kit.live.store import StoreError
 
-        key = dict(self.keeper.claims()).get(code)
         try:
-            if key is None or not self.store.owns(code, key):
-                raise _not_owner()
-            cases = self.store.session_cases(code)
+            self.session.resume(code, dict(self.keeper.claims()).get(code))
         except StoreError as exc:
             self.start_message.value = ph.error_html(error_text(exc, self.lang))
             return False
-        self._open(code, key, cases)
+        self._show_session()
         return True
 
-    def _open(self, code: str, key: str, cases: tuple[Case, ...]) -> None:
-        self.code, self.key, self.cases = code, key, cases
+    def _show_session(self) -> None:
         self._live = None
         self._order = []
-        self.page_index = 0
         self._render()
         self.start_polling()
 
     def _end_listed(self, code: str) -> None:
         from kit.live.store import StoreError
 
-        key = dict(self.keeper.claims()).get(code)
         try:
-            if key is None:
-                raise _not_owner()
-            self.store.close_session(code, key)
+            self.session.end_listed(code, dict(self.keeper.claims()).get(code))
         except StoreError as exc:
             self.start_message.value = ph.error_html(error_text(exc, self.lang))
             return
-        self.resumable = [
-            dataclasses.replace(s, open=False) if s.code == code else s for s in self.resumable
-        ]
         self._fill_resume(self.lang)
 
     def _on_end(self, _button=None) -> None:
         from kit.live.store import StoreError
 
         try:
-            self.store.close_session(self.code, self.key)
+            self.session.end()
         except StoreError as exc:
             self.control_error.value = ph.error_html(error_text(exc, self.lang))
             return
@@ -653,26 +613,7 @@ class Presentator(App):
         self.refresh()
 
     def export_rows(self) -> tuple[list[str], list[list[object]]]:
-        from kit.live.room import export_rows
-
-        lang = self.lang
-        header = [
-            t("csv_case_id", lang),
-            t("csv_title", lang),
-            t("csv_your_process", lang),
-            t("csv_your_level", lang),
-            t("live_export_round", lang),
-            t("live_export_time", lang),
-            t("live_export_participant", lang),
-        ]
-        titles = {c.id: c.title.get(lang) for c in self.cases}
-        rows = export_rows(
-            self.store.answers(self.code),
-            titles,
-            lambda p: process_label(p, lang),
-            lambda lv: level_label(lv, lang),
-        )
-        return header, rows
+        return self.session.export_rows(self.lang)
 
     def _export(self, kind: str) -> None:
         from kit.core.exports import csv_bytes, xlsx_bytes
@@ -689,9 +630,3 @@ class Presentator(App):
         else:
             data = xlsx_bytes(header, rows, sheet_title=self.code)
         self.export_links.value = ph.download_html(data, kind, self.code, lang)
-
-
-def _not_owner():
-    from kit.live.store import NotOwner
-
-    return NotOwner("no key for this session in this browser")
