@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from kit.core.text import Text
-from kit.core.yamlio import ContentError, ContentFile, Reader
+from kit.core.yamlio import ContentFile, Reader
 from kit.model.model import PROCESSES
 
 #: The option key meaning "don't know": it meets no rule and is listed as something to find out.
@@ -272,8 +272,7 @@ def _found(r: Reader, keys: Any, here: str) -> tuple[str, ...]:
 def parse_compass(raw: Any, path: Path) -> Compass:
     """Build the compass from parsed YAML; every problem names ``path`` and the field."""
     r = Reader(path)
-    if not isinstance(raw, dict):
-        raise ContentError(f"{path}: expected a mapping at the top level")
+    raw = r.top(raw)
     questions = [
         _question(r, q, f"questions[{i}]") for i, q in enumerate(r.items(raw, "questions", ""))
     ]

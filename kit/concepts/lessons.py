@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from kit.core.text import Text
-from kit.core.yamlio import ContentError, ContentFile, Reader
+from kit.core.yamlio import ContentFile, Reader
 from kit.model.model import PROCESSES
 
 
@@ -103,8 +103,7 @@ def _example(r: Reader, node: Any, where: str) -> Example:
 def parse_lesson(raw: Any, path: Path) -> Lesson:
     """Build the lesson from parsed YAML; problems name the file and the field."""
     r = Reader(path)
-    if not isinstance(raw, dict):
-        raise ContentError(f"{path}: expected a mapping at the top level")
+    raw = r.top(raw)
     contrasts = []
     for i, node in enumerate(r.items(raw, "contrasts", "")):
         where = f"contrasts[{i}]"

@@ -66,6 +66,12 @@ class Reader:
     def __init__(self, path: Path) -> None:
         self.path = path
 
+    def top(self, raw: Any) -> dict[str, Any]:
+        """The file's top level, which must be a mapping."""
+        if not isinstance(raw, dict):
+            raise ContentError(f"{self.path}: expected a mapping at the top level")
+        return raw
+
     def fail(self, where: str, message: str) -> ContentError:
         return ContentError(f"{self.path}: {where}: {message}")
 

@@ -119,6 +119,17 @@ sessions = Table(
     Column("state_seq", Integer, nullable=False, default=0, server_default="0"),
 )
 
+
+def _session_key() -> Column:
+    """The session a row belongs to, first part of the row's key (deleted with the session)."""
+    return Column(
+        "session_code",
+        String(CODE_LENGTH),
+        ForeignKey("kit_sessions.code", ondelete="CASCADE"),
+        primary_key=True,
+    )
+
+
 participants = Table(
     "kit_participants",
     metadata,
@@ -140,12 +151,7 @@ participants = Table(
 answers = Table(
     "kit_votes",
     metadata,
-    Column(
-        "session_code",
-        String(CODE_LENGTH),
-        ForeignKey("kit_sessions.code", ondelete="CASCADE"),
-        primary_key=True,
-    ),
+    _session_key(),
     Column(
         "participant_token",
         String(TOKEN_LENGTH),
@@ -165,12 +171,7 @@ answers = Table(
 case_state = Table(
     "kit_case_state",
     metadata,
-    Column(
-        "session_code",
-        String(CODE_LENGTH),
-        ForeignKey("kit_sessions.code", ondelete="CASCADE"),
-        primary_key=True,
-    ),
+    _session_key(),
     Column("case_id", String(CASE_ID_MAX), primary_key=True),
     Column("round", Integer, nullable=False, default=1),
     Column("revealed_at", UTCDateTime, nullable=True),

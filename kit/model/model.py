@@ -150,11 +150,18 @@ class Model:
         raise KeyError(f"no flow {key!r}")
 
 
+def _level_numbers(r: Reader, node: Any, where: str, numbers: list[int]) -> tuple[int, ...]:
+    """A flow's or a process's ``levels``: numbers of levels the model has."""
+    levels = tuple(r.items(node, "levels", where))
+    if any(n not in numbers for n in levels):
+        raise r.fail(f"{where}.levels", f"unknown level in {list(levels)}")
+    return levels
+
+
 def parse_model(raw: Any, path: Path) -> Model:
     """Build a Model from parsed YAML; every problem names ``path`` and the field."""
     r = Reader(path)
-    if not isinstance(raw, dict):
-        raise ContentError(f"{path}: expected a mapping at the top level")
+    raw = r.top(raw)
     src = r.get(raw, "source", "")
     source = Source(
         title=r.string(src, "title", "source"),
@@ -189,14 +196,11 @@ def parse_model(raw: Any, path: Path) -> Model:
     flows = []
     for i, node in enumerate(r.items(raw, "flows", "")):
         where = f"flows[{i}]"
-        flow_levels = tuple(r.items(node, "levels", where))
-        if any(n not in numbers for n in flow_levels):
-            raise r.fail(f"{where}.levels", f"unknown level in {list(flow_levels)}")
         flows.append(
             Flow(
                 key=r.string(node, "key", where),
                 direction=r.choice(node, "direction", where, FLOW_DIRECTIONS),
-                levels=flow_levels,
+                levels=_level_numbers(r, node, where, numbers),
                 label=r.text_field(node, "label", where),
                 description=r.text_field(node, "description", where),
             )
@@ -204,14 +208,11 @@ def parse_model(raw: Any, path: Path) -> Model:
     processes = []
     for i, node in enumerate(r.items(raw, "processes", "")):
         where = f"processes[{i}]"
-        proc_levels = tuple(r.items(node, "levels", where))
-        if any(n not in numbers for n in proc_levels):
-            raise r.fail(f"{where}.levels", f"unknown level in {list(proc_levels)}")
         processes.append(
             Process(
                 number=r.integer(node, "number", where),
                 kind=r.choice(node, "kind", where, PROCESSES[:3]),
-                levels=proc_levels,
+                levels=_level_numbers(r, node, where, numbers),
                 text=r.text_field(node, "text", where),
             )
         )

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from kit.core.text import Text
-from kit.core.yamlio import ContentError, ContentFile, Reader
+from kit.core.yamlio import ContentFile, Reader
 
 KINDS = (
     "title",
@@ -38,8 +38,7 @@ class Slide:
 
 def parse_slides(raw: Any, path: Path) -> tuple[Slide, ...]:
     r = Reader(path)
-    if not isinstance(raw, dict):
-        raise ContentError(f"{path}: expected a mapping at the top level")
+    raw = r.top(raw)
     slides = []
     for i, node in enumerate(r.items(raw, "slides", "")):
         where = f"slides[{i}]"
