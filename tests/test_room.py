@@ -225,9 +225,9 @@ def test_ranking_with_nobody_disputing_is_the_session_order():
 
 
 def test_ranking_is_the_one_the_presenter_uses():
-    from kit.live import presenter
+    from kit.live import controller
 
-    assert presenter.ranking is room.ranking
+    assert controller.ranking is room.ranking
 
 
 # -------------------------------------------------------------------------------- RoomState

@@ -69,10 +69,6 @@ def keys(report) -> list[str]:
 
 
 def test_case_files_and_plan_tables_share_the_reader():
-    import kit.cases.formats as legacy
-
-    assert legacy.parse is tables.parse and legacy.file_format is tables.file_format
-    assert legacy.FormatError is FormatError and legacy.RawTable is tables.RawTable
     assert casefile.parse is tables.parse and plans.parse is tables.parse
     assert tables.file_format("A.XLSX") == "xlsx" and tables.file_format("x.txt") is None
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from kit.core.i18n import LANGUAGES, has_text, t
 from kit.core.text import Text
-from kit.model.model import PROCESSES
+from kit.model.model import LEVELS, PROCESSES
 
 #: The level each process belongs to in the model (the loader enforces it).
 ALLOWED_LEVELS: dict[str, tuple[int | None, ...]] = {
@@ -25,7 +25,6 @@ ALLOWED_LEVELS: dict[str, tuple[int | None, ...]] = {
     "verdisamskaping": (3,),
     "ingen": (None,),
 }
-LEVELS: tuple[int | None, ...] = (1, 2, 3, None)
 #: How hard a case is to classify, easiest first (MODEL.md "Difficulty"); a case without one is
 #: ``lett``.
 TIERS: tuple[str, ...] = ("lett", "middels", "vanskelig")

@@ -10,13 +10,13 @@ from kit.cases.case import Answer, Case
 from kit.cases.casefile import load_cases
 from kit.cases.picker import CaseSetPicker
 from kit.classify import html as eh
-from kit.classify.answering import level_options, process_options
 from kit.classify.exercise import Feedback, Session, confusion, results_csv_bytes
 from kit.classify.practice import Notice, Practice, PracticeSet, progress_rows
 from kit.core.html import paragraph
 from kit.core.i18n import t
 from kit.core.ui.app import App, html
 from kit.core.ui.controls import ChoiceGroup, Region
+from kit.model.labels import level_options, process_options
 from kit.model.model import Model, load_model
 
 

@@ -12,7 +12,7 @@ from kit.core.html import table_region
 from kit.core.i18n import t
 from kit.model.html import process_table
 from kit.model.labels import level_label, process_label
-from kit.model.model import PROCESSES
+from kit.model.model import LEVELS, PROCESSES
 
 
 def live_rows(
@@ -20,7 +20,6 @@ def live_rows(
 ) -> list[dict]:
     """Long-form rows for the live chart: one per case and answer category (zeros left out);
     the cases are numbered from ``first`` (a dashboard page after the first starts further on)."""
-    from kit.cases.case import LEVELS
 
     rows = []
     for rank, case_id in enumerate(order, start=first - 1):
@@ -82,7 +81,6 @@ def live_table(counts: dict, order: Sequence[str], titles: dict[str, str], lang:
 
 def live_chart(rows: Sequence[dict], lang: str) -> alt.HConcatChart:
     """The room's answers: per case, a stacked bar of processes and one of levels."""
-    from kit.cases.case import LEVELS
 
     # With no answers yet each half still gets a zero row: a half without marks leaves an
     # unlabelled mark group in the SVG (axe: svg-img-alt).

@@ -10,10 +10,10 @@ from importlib.resources import files
 from string import Template
 from typing import Any
 
-from kit.cases.case import LEVELS
 from kit.core.html import inert_json
 from kit.core.i18n import LANGUAGES, language_name, t
 from kit.model.labels import level_label, process_labels
+from kit.model.model import LEVELS
 
 STATIC = files("kit.live").joinpath("static")
 

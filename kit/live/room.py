@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from fractions import Fraction
 
-from kit.cases.case import LEVELS, Answer
-from kit.model.model import PROCESSES
+from kit.cases.case import Answer
+from kit.model.model import LEVELS, PROCESSES
 
 #: A case is voted on at most twice: vote, discuss with a neighbour, vote again (peer
 #: instruction). The second round shows beside the first on the dashboard.

@@ -7,7 +7,7 @@ Every app, chart, export and the participant page calls these, so "samskaping", 
 from __future__ import annotations
 
 from kit.core.i18n import t
-from kit.model.model import PROCESSES
+from kit.model.model import LEVELS, PROCESSES
 
 
 def process_label(process: str, lang: str) -> str:
@@ -23,3 +23,12 @@ def level_label(level: int | None, lang: str) -> str:
 def process_labels(lang: str) -> dict[str, str]:
     """Every process key and its display name, in the model's order."""
     return {p: process_label(p, lang) for p in PROCESSES}
+
+
+def process_options(lang: str) -> list[tuple[str, str]]:
+    return [(process_label(p, lang), p) for p in PROCESSES]
+
+
+def level_options(lang: str) -> list[tuple[str, int]]:
+    """The levels; "no level" has the value 0."""
+    return [(level_label(lv, lang), lv or 0) for lv in LEVELS]

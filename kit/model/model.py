@@ -15,6 +15,8 @@ from kit.core.yamlio import ContentError, ContentFile, Reader
 
 MODES: tuple[str, ...] = ("samskaping", "samproduksjon")
 PROCESSES: tuple[str, ...] = ("samskaping", "samproduksjon", "verdisamskaping", "ingen")
+#: The levels an answer can name; ``None`` is "no level" (the process ``ingen``).
+LEVELS: tuple[int | None, ...] = (1, 2, 3, None)
 LEVEL_FIELDS: tuple[str, ...] = (
     "actors",
     "purpose",

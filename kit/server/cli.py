@@ -23,8 +23,8 @@ from typing import Any, NoReturn
 
 from kit.cases.case import TIERS, Case, domain_label
 from kit.cases.casefile import CaseReport, read_in_library, read_library, write_template
-from kit.cases.formats import file_format
 from kit.core.i18n import LANGUAGES, has_text, lang_from_environ, normalize_lang, t
+from kit.core.tables import file_format
 from kit.model.labels import level_label, process_label
 from kit.model.model import PROCESSES
 from kit.server import serve as _serve
