@@ -232,3 +232,24 @@ def app_page(browser, server):
     context.route("**/*", only_local)
     yield watch
     context.close()
+
+
+#: What ``--fast`` leaves out: the tests that drive a browser, start servers or need PostgreSQL.
+SLOW_MARKERS = ("browser", "server", "postgres")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--fast",
+        action="store_true",
+        help="the quick tier: everything but browser, server and PostgreSQL tests",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not config.getoption("--fast"):
+        return
+    slow = [i for i in items if any(i.get_closest_marker(m) for m in SLOW_MARKERS)]
+    if slow:
+        config.hook.pytest_deselected(items=slow)
+        items[:] = [i for i in items if i not in set(slow)]

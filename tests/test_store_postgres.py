@@ -21,6 +21,8 @@ from kit.live.store import Store
 from tests.test_store import CASES, StoreBehaviour
 from tests.test_store_concurrency import check_room, room_cases, run_migrations, run_room
 
+pytestmark = pytest.mark.postgres
+
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
