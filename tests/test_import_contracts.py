@@ -72,6 +72,8 @@ VIOLATIONS = [
     ("model/model.py", "import altair", "ui-libraries", "kit.model.model -> altair"),
     ("live/store.py", "from tornado import web", "ui-libraries", "kit.live.store -> tornado"),
     ("model/labels.py", "import anywidget", "ui-libraries", "kit.model.labels -> anywidget"),
+    ("live/hub.py", "from tornado import ioloop", "ui-libraries", "kit.live.hub -> tornado"),
+    ("live/controller.py", "import traitlets", "ui-libraries", "kit.live.controller -> traitlets"),
     (
         "model/html.py",
         "from IPython.display import HTML",
@@ -83,6 +85,12 @@ VIOLATIONS = [
         "from kit.core.ui.controls import ChoiceGroup",
         "pure-modules",
         "kit.cases.case -> kit.core.ui.controls",
+    ),
+    (
+        "live/page.py",
+        "from kit.live.handlers import handlers",
+        "pure-modules",
+        "kit.live.page -> kit.live.handlers",
     ),
     (
         "classify/html.py",
@@ -99,6 +107,13 @@ VIOLATIONS = [
         "import kit.classify.exercise",
         "apps",
         "kit.compass.compass -> kit.classify.exercise",
+    ),
+    ("plans/app.py", "from kit.live import charts", "apps", "kit.plans.app -> kit.live.charts"),
+    (
+        "live/presenter_html.py",
+        "import kit.classify.exercise",
+        "apps",
+        "kit.live.presenter_html -> kit.classify.exercise",
     ),
     (
         "concepts/lessons.py",
@@ -120,6 +135,16 @@ def test_a_broken_rule_breaks_its_contract(project, file, line, contract, named)
     assert verdicts[CONTRACTS[contract]] == "BROKEN", report
     broken = report[report.index("Broken contracts") :]
     assert CONTRACTS[contract] in broken and named in broken, report
+
+
+def test_an_app_may_build_on_the_shared_features(project):
+    """The cases, the model, the live room's ground, and the concepts lesson for the slides."""
+    add_line(project / "kit" / "compass" / "compass.py", "import kit.live.store, kit.live.hub")
+    add_line(project / "kit" / "plans" / "plans.py", "import kit.cases.case, kit.model.model")
+    add_line(project / "kit" / "slides" / "slides.py", "import kit.concepts.lessons")
+    code, report, verdicts = lint(project)
+    assert code == 0, report
+    assert verdicts == {name: "KEPT" for name in CONTRACTS.values()}, report
 
 
 def test_a_new_feature_must_be_given_its_layer(project):

@@ -541,7 +541,7 @@ def open_source(
         if file_format(display) not in accepted:
             raise SourceError(display, unsupported(display, accepted))
     try:
-        return display, read_source(source)  # type: ignore[arg-type]
+        return display, read_source(source)
     except FormatError as exc:
         raise SourceError(display, exc) from None
 
