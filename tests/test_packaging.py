@@ -69,7 +69,7 @@ def test_type_and_import_checkers_are_pinned_and_run_before_the_tests():
     every stub package mypy reads), configured in pyproject.toml, before the tests."""
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     test_extra = pyproject["project"]["optional-dependencies"]["test"]
-    for tool in ("mypy", "import-linter", "types-pyyaml"):
+    for tool in ("mypy", "import-linter", "grimp", "types-pyyaml"):
         pins = [r for r in test_extra if names([r]) == {tool}]
         assert len(pins) == 1, (tool, pins)
         assert re.fullmatch(r"[\w.-]+==\d+(\.\d+)+", pins[0]), pins[0]
