@@ -844,15 +844,3 @@ def test_diagram_marks_levels_in_words_not_colour_alone(lang):
     assert "kit-bracket-samproduksjon" in figure and "grid-column:5/6" in figure
     empty = diagram_html([], model, lang)
     assert "kit-kompass-on" not in empty
-
-
-def test_pure_layer_imports_no_widgets():
-    """kit.compass.compass runs in a plain script: no ipywidgets, IPython or altair."""
-    import subprocess
-    import sys
-
-    code = (
-        "import sys, kit.compass.compass as c; c.assess({'runs': 'sammen'}); "
-        "bad = {'ipywidgets', 'IPython', 'altair'} & set(sys.modules); assert not bad, bad"
-    )
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parent.parent)

@@ -96,3 +96,21 @@ def test_xlsx_keeps_numbers_and_title():
 def test_xlsx_drops_control_characters():
     data = xlsx_bytes(["a"], [["ok\x00\x07tekst"]])
     assert load_workbook(io.BytesIO(data)).active["A2"].value == "oktekst"
+
+
+def test_xlsx_writes_other_values_as_their_text_like_csv():
+    """A value no XLSX cell holds (here a tuple, and formula-like text inside an object) is
+    written as the text CSV writes for it, still never as a formula; dates stay dates."""
+    from datetime import datetime
+
+    class Odd:
+        def __str__(self) -> str:
+            return "=1+1"
+
+    when = datetime(2026, 12, 6, 10, 30)
+    data = xlsx_bytes(["a", "b", "c"], [[(1, 2), Odd(), when]])
+    sheet = load_workbook(io.BytesIO(data)).active
+    assert sheet["A2"].value == "(1, 2)" and sheet["A2"].data_type == "s"
+    assert sheet["B2"].value == "=1+1" and sheet["B2"].data_type == "s"
+    assert sheet["C2"].value == when
+    assert parse_csv(csv_bytes(["a", "b"], [[(1, 2), when]]))[1] == ["(1, 2)", str(when)]

@@ -48,24 +48,6 @@ def test_import_kit_loads_no_heavy_libraries():
     assert out.stdout.strip() == ""
 
 
-def test_pure_layer_imports_no_ui():
-    for module in (
-        "model/model",
-        "core/i18n",
-        "core/text",
-        "core/yamlio",
-        "concepts/lessons",
-        "model/html",
-        "core/paths",
-    ):
-        source = (ROOT / "kit" / f"{module}.py").read_text(encoding="utf-8")
-        for heavy in ("ipywidgets", "IPython", "altair", "anywidget"):
-            assert f"import {heavy}" not in source and f"from {heavy}" not in source, (
-                module,
-                heavy,
-            )
-
-
 def test_one_pinned_ruff_everywhere():
     """The test extra (what CI's `./run ruff` uses), the dev extra and pre-commit pin one ruff."""
     extras = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"][
@@ -80,3 +62,22 @@ def test_one_pinned_ruff_everywhere():
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "./run ruff check ." in ci and "./run ruff format --check ." in ci
     assert ci.index("./run ruff format --check .") < ci.index("\n./run test")
+
+
+def test_type_and_import_checkers_are_pinned_and_run_before_the_tests():
+    """CI's `./run mypy` and `./run lint-imports` use exact versions from the test extra (with
+    every stub package mypy reads), configured in pyproject.toml, before the tests."""
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    test_extra = pyproject["project"]["optional-dependencies"]["test"]
+    for tool in ("mypy", "import-linter", "grimp", "types-pyyaml"):
+        pins = [r for r in test_extra if names([r]) == {tool}]
+        assert len(pins) == 1, (tool, pins)
+        assert re.fullmatch(r"[\w.-]+==\d+(\.\d+)+", pins[0]), pins[0]
+    stubs = [r for r in test_extra if r.lower().startswith("types-")]
+    assert stubs and all(re.fullmatch(r"types-[\w.-]+==\d+(\.\d+)+", r) for r in stubs), stubs
+    assert pyproject["tool"]["mypy"]["files"] == ["kit"]
+    assert pyproject["tool"]["importlinter"]["root_package"] == "kit"
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    for command in ("./run mypy", "./run lint-imports"):
+        assert f"\n{command}\n" in ci, command
+        assert ci.index(f"\n{command}\n") < ci.index("\n./run test"), command

@@ -1,12 +1,11 @@
 """The pure render modules the widgets show (kit.classify.html, kit.model.explorer_html,
 kit.plans.html, kit.compass.html, kit.live.presenter_html, kit.guide.start_html, kit.slides.html,
-kit.core.html, kit.model.html): strings in, strings out, no UI library imported."""
+kit.core.html, kit.model.html, kit.cases.html): strings in, strings out (that they import no UI library is an
+import contract in pyproject.toml, checked by ./run lint-imports)."""
 
 from __future__ import annotations
 
 import base64
-import subprocess
-import sys
 from datetime import datetime, timezone
 from html import escape
 
@@ -29,35 +28,7 @@ from kit.plans.plans import read_plans_bytes
 from kit.slides import html as render_slides
 from tests.regions import table_region_labels
 
-RENDER_MODULES = (
-    "classify.html",
-    "model.explorer_html",
-    "plans.html",
-    "compass.html",
-    "live.presenter_html",
-    "guide.start_html",
-    "slides.html",
-    "core.html",
-    "model.html",
-    "concepts.html",
-    "cases.html",
-)
-
 HOSTILE = "<img src=x onerror=alert(1)>"
-
-
-def test_render_modules_load_no_ui_library():
-    """Imported on their own (and with all they import), no widget or chart library loads."""
-    code = (
-        "import sys\n"
-        + "".join(f"import kit.{m}\n" for m in RENDER_MODULES)
-        + "print(','.join(m for m in ('ipywidgets', 'IPython', 'altair', 'anywidget')"
-        " if m in sys.modules))"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout
-    assert out.strip() == ""
 
 
 def case(process: str = "samskaping", level: int | None = 2, title: str = "Tittel") -> Case:

@@ -254,7 +254,14 @@ def test_a_folder_that_is_no_venv_is_left_alone(project, tmp_path, lang):
     assert (venv / "notes.txt").read_text() == "keep me"
 
 
-USAGE_KEYS = ("usage_serve", "usage_samskaping", "usage_test", "usage_ruff")
+USAGE_KEYS = (
+    "usage_serve",
+    "usage_samskaping",
+    "usage_test",
+    "usage_ruff",
+    "usage_mypy",
+    "usage_lint_imports",
+)
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

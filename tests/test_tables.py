@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-import subprocess
-import sys
 import zipfile
 
 import pytest
@@ -85,15 +83,6 @@ def test_read_header_normalises_spelling_once():
     assert header.missing(plans.REQUIRED) == []
     # Unicode form: "nivå" written with a combining ring is the same column
     assert read_header(["niva\u030a"], casefile._ALIASES).index == {"nivå": 0}
-
-
-def test_pure_layer():
-    code = (
-        "import sys, kit.core.tables, kit.cases.casefile, kit.plans.plans, kit.core.exports; "
-        "print([m for m in ('ipywidgets', 'IPython', 'altair', 'anywidget') if m in sys.modules])"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
 
 
 # ----------------------------------------------------------------------------- size

@@ -533,12 +533,12 @@ class _Checker:
             self._check_facilitator(cells, row.names, bad)
         if len(self.problems) > before or self.missing or process is None:
             return None
-        title, text, explanation = (_text(cells, c) for c in ("tittel", "tekst", "forklaring"))
-        assert title is not None and text is not None and explanation is not None
+        title, body, explanation = (_text(cells, c) for c in ("tittel", "tekst", "forklaring"))
+        assert title is not None and body is not None and explanation is not None
         return Case(
             id=cells["id"],
             title=title,
-            text=text,
+            text=body,
             process=process,
             level=_level(row.values.get("nivå"))[1],
             explanation=explanation,

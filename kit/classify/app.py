@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
 
@@ -18,6 +19,9 @@ from kit.core.ui.app import App, html
 from kit.core.ui.controls import ChoiceGroup, Region
 from kit.model.labels import level_options, process_options
 from kit.model.model import Model, load_model
+
+if TYPE_CHECKING:  # imported where a chart is drawn: it loads altair
+    from kit.core.ui.charts import ChartView
 
 
 class Klassifisering(App):
@@ -142,8 +146,8 @@ class Klassifisering(App):
         """The summary's widgets, made once and updated in place after each round (the
         charts are made on the first summary: they load the offline chart bundle)."""
         self.summary_text = Region(cls="kit-summary-text")
-        self.chart = None
-        self.progress_view = None
+        self.chart: ChartView | None = None
+        self.progress_view: ChartView | None = None
         self.download = html("")
         # width auto: the whole label shows (a button's default width cuts it off)
         self.practise_button = widgets.Button(

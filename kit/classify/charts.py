@@ -54,7 +54,7 @@ def confusion_chart(rows: Sequence[dict], lang: str) -> alt.LayerChart:
         }
         for r in rows
     ]
-    peak = max([v["count"] for v in values] + [1])
+    peak = max([int(r["count"]) for r in rows] + [1])
     base = alt.Chart(alt.Data(values=values)).encode(
         x=alt.X(
             "given:N",

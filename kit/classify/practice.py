@@ -285,9 +285,9 @@ class Practice:
                 side = d.side_of(case.process, case.level)
                 if side and case.tier == level and case.id not in self.used:
                     sides[side].append(case)
-            for side in sides.values():
-                self.rng.shuffle(side)
-                side.sort(key=lambda c: c.id in self.answered)  # stable: new ones first
+            for cases in sides.values():
+                self.rng.shuffle(cases)
+                cases.sort(key=lambda c: c.id in self.answered)  # stable: new ones first
             while len(chosen) < n and (sides["a"] or sides["b"]):
                 for key in ("a", "b"):
                     if sides[key] and len(chosen) < n:

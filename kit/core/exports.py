@@ -20,6 +20,12 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Sequence
+from datetime import date, time, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # openpyxl is imported where a workbook is made
+    from openpyxl import Workbook
 
 __all__ = [
     "CSV_MIME",
@@ -39,12 +45,10 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 #: Control characters an XLSX file cannot hold (openpyxl refuses them); dropped on export.
 _XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+#: The values an XLSX cell holds as they are; any other value is written as its text, as in CSV.
+_XLSX_TYPES = (str, int, float, Decimal, date, time, timedelta)
 #: Characters Excel does not allow in a sheet title.
 _SHEET_TITLE_ILLEGAL = re.compile(r"[\[\]:*?/\\]")
-
-
-def _formula_like(value: object) -> bool:
-    return isinstance(value, str) and value.startswith(FORMULA_PREFIXES)
 
 
 def safe_cell(value: object) -> object:
@@ -54,8 +58,8 @@ def safe_cell(value: object) -> object:
     """
     if value is None:
         return ""
-    if _formula_like(value):
-        return "'" + value  # type: ignore[operator]
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
     return value
 
 
@@ -76,11 +80,15 @@ def _sheet_title(title: str | None) -> str | None:
     return cleaned or None
 
 
-def _workbook(header: Sequence[str], rows: Iterable[Sequence[object]], sheet_title: str | None):
+def _workbook(
+    header: Sequence[str], rows: Iterable[Sequence[object]], sheet_title: str | None
+) -> Workbook:
     from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
 
     book = Workbook()
     sheet = book.active
+    assert isinstance(sheet, Worksheet)  # a new workbook holds one worksheet
     title = _sheet_title(sheet_title)
     if title:
         sheet.title = title
@@ -88,6 +96,8 @@ def _workbook(header: Sequence[str], rows: Iterable[Sequence[object]], sheet_tit
         for c, value in enumerate(row, start=1):
             if value is None:
                 continue
+            if not isinstance(value, _XLSX_TYPES):
+                value = str(value)
             if isinstance(value, str):
                 value = _XLSX_ILLEGAL.sub("", value)
             cell = sheet.cell(row=r, column=c, value=value)
@@ -98,7 +108,7 @@ def _workbook(header: Sequence[str], rows: Iterable[Sequence[object]], sheet_tit
     return book
 
 
-def _save(book) -> bytes:
+def _save(book: Workbook) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -124,7 +134,7 @@ def template_xlsx_bytes(
     from openpyxl.utils import get_column_letter
 
     book = _workbook(header, rows, sheet_title)
-    sheet = book.active
+    sheet = book.worksheets[0]
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in sheet.iter_rows(min_row=2):

@@ -28,6 +28,7 @@ def markdown_html(text: str, top_level: int = 2) -> str:
 
     to_html = mistune.create_markdown(escape=True, plugins=["table"])
     body = to_html(text)
+    assert isinstance(body, str)  # mistune types the HTML renderer's output with the AST's
     shift = top_level - 1
     if shift:
         body = re.sub(r"<(/?)h([1-6])>", lambda m: f"<{m[1]}h{min(6, int(m[2]) + shift)}>", body)

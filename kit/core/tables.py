@@ -151,7 +151,7 @@ def read_source(source: str | Path | IO[bytes]) -> bytes:
     a file over the limit is not read into memory.
     """
     if hasattr(source, "read"):
-        data = source.read(MAX_FILE_BYTES + 1)  # type: ignore[union-attr]
+        data = source.read(MAX_FILE_BYTES + 1)
         data = data.encode("utf-8") if isinstance(data, str) else bytes(data)
         if len(data) > MAX_FILE_BYTES:
             size = len(data)
@@ -541,7 +541,7 @@ def open_source(
         if file_format(display) not in accepted:
             raise SourceError(display, unsupported(display, accepted))
     try:
-        return display, read_source(source)  # type: ignore[arg-type]
+        return display, read_source(source)
     except FormatError as exc:
         raise SourceError(display, exc) from None
 

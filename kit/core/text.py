@@ -16,6 +16,7 @@ class Text:
     """
 
     __slots__ = ("_values",)
+    _values: Mapping[str, str]
 
     def __init__(self, nb: str, en: str | None = None, **others: str | None) -> None:
         values = {"nb": nb}

@@ -95,7 +95,7 @@ class SessionController:
             self._store = Store()
         elif not isinstance(self._store, Store) and callable(self._store):
             self._store = self._store()
-        return self._store  # type: ignore[return-value]
+        return self._store
 
     @property
     def closed(self) -> bool:

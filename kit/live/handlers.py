@@ -25,6 +25,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from tornado import web
+from tornado.http1connection import HTTP1Connection
 
 from kit.core.html import inert_json
 from kit.core.i18n import normalize_lang, t
@@ -213,7 +214,8 @@ class StateHandler(LiveHandler):
             version, _open = await hub.call(hub.store.state_version, code)
             if version == since:
                 await hub.wait_change(code, since, POLL_HOLD)
-                if self.request.connection.stream.closed():
+                connection = self.request.connection
+                if isinstance(connection, HTTP1Connection) and connection.stream.closed():
                     return
             cases = await hub.cases(code)
             state = await hub.call(hub.store.state, code)

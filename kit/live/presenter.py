@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import anywidget
@@ -29,6 +30,9 @@ from kit.live import presenter_html as ph
 from kit.live.controller import PAGE_SIZE, Dashboard, SessionController
 from kit.live.presenter_html import is_loopback
 from kit.live.room import MAX_ROUNDS, CaseResult
+
+if TYPE_CHECKING:  # imported where a chart is drawn: it loads altair
+    from kit.core.ui.charts import ChartView
 
 __all__ = [
     "KeyKeeper",
@@ -143,7 +147,8 @@ class CaseCard(widgets.VBox):
         self.buttons = widgets.HBox([self.show_button, self.round_button, self.reveal_button])
         self.buttons.add_class("kit-wrap")
         self.error = widgets.HTML()
-        self.rounds_view = None  # a chart of both rounds, made when the re-vote starts
+        #: a chart of both rounds, made when the re-vote starts
+        self.rounds_view: ChartView | None = None
         super().__init__([self.text, self.buttons, self.error])
         self.add_class("kit-live-case")
 
@@ -275,7 +280,7 @@ class Presentator(App):
             return self._build_setup(lang)
         if self._live is None:
             self._live = self._build_live()
-        self._retext(lang)
+        self._retext(self.code, lang)
         return self._live
 
     def _build_setup(self, lang: str) -> list[widgets.Widget]:
@@ -390,18 +395,18 @@ class Presentator(App):
             self.export_links,
         ]
 
-    def _retext(self, lang: str) -> None:
-        """Every text of the live view in ``lang``; the widgets stay."""
-        url = participant_url(self.code)
+    def _retext(self, code: str, lang: str) -> None:
+        """Every text of the live view of session ``code`` in ``lang``; the widgets stay."""
+        url = participant_url(code)
         with self.hold_sync():
-            self.join_panel.value = ph.join_html(self.code, url, short_url(), lang)
+            self.join_panel.value = ph.join_html(code, url, short_url(), lang)
             self.warning.value = ph.loopback_warning_html(url, lang)
             self.end_button.description = t("live_end", lang)
             self.free_button.description = t("live_free", lang)
             self.export_csv_button.description = t("live_export_csv", lang)
             self.export_xlsx_button.description = t("live_export_xlsx", lang)
-            self.export_csv_button.tooltip = t("live_export_csv_tip", lang, code=self.code)
-            self.export_xlsx_button.tooltip = t("live_export_xlsx_tip", lang, code=self.code)
+            self.export_csv_button.tooltip = t("live_export_csv_tip", lang, code=code)
+            self.export_xlsx_button.tooltip = t("live_export_xlsx_tip", lang, code=code)
             self.dashboard_heading.value = heading(t("live_dashboard_heading", lang)) + paragraph(
                 t("live_dashboard_note", lang)
             )
@@ -620,6 +625,8 @@ class Presentator(App):
         from kit.live.store import StoreError
 
         lang = self.lang
+        code = self.code
+        assert code is not None  # the export buttons are in a session's live view only
         try:
             header, rows = self.export_rows()
         except StoreError as exc:
@@ -628,5 +635,5 @@ class Presentator(App):
         if kind == "csv":
             data = csv_bytes(header, rows)
         else:
-            data = xlsx_bytes(header, rows, sheet_title=self.code)
-        self.export_links.value = ph.download_html(data, kind, self.code, lang)
+            data = xlsx_bytes(header, rows, sheet_title=code)
+        self.export_links.value = ph.download_html(data, kind, code, lang)

@@ -239,13 +239,14 @@ def make_engine(url: str | URL, *, shared: bool = False) -> Engine:
     parsed = _normalize_url(url)
     backend = parsed.get_backend_name()
     if backend == "sqlite":
-        in_memory = parsed.database in (None, "", ":memory:")
+        database = parsed.database or ""
+        in_memory = database in ("", ":memory:")
         if in_memory:  # one process only; handy for quick experiments
             engine = create_engine(
                 parsed, poolclass=StaticPool, connect_args={"check_same_thread": False}
             )
         elif shared:
-            _create_private(Path(parsed.database))
+            _create_private(Path(database))
             engine = create_engine(
                 parsed,
                 pool_size=8,
@@ -253,7 +254,7 @@ def make_engine(url: str | URL, *, shared: bool = False) -> Engine:
                 connect_args={"check_same_thread": False},
             )
         else:
-            _create_private(Path(parsed.database))
+            _create_private(Path(database))
             # NullPool: a connection per operation, nothing held open between a kernel's calls.
             engine = create_engine(parsed, poolclass=NullPool)
         _tune_sqlite(engine, wal=not in_memory)

@@ -388,10 +388,10 @@ def _check_case_id(case_id: str) -> str:
 
 
 def _check_answer(answer: object) -> Answer:
-    if isinstance(answer, Answer):
-        answer = (answer.process, answer.level)
+    # anything but a pair fails to unpack, with TypeError or ValueError
+    pair: Any = (answer.process, answer.level) if isinstance(answer, Answer) else answer
     try:
-        process, level = answer  # type: ignore[misc]
+        process, level = pair
         return Answer.checked(process, level)
     except InvalidAnswerError as exc:
         raise InvalidAnswer(str(exc), field=exc.field) from None

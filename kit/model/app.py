@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import ipywidgets as widgets
 
 from kit.core.html import heading, paragraph
@@ -45,7 +47,7 @@ class Modellen(App):
                 classes=["kit-level-btn", f"kit-level-{level.number}"],
                 layout=widgets.Layout(width="auto", height="auto"),
             )
-            button.on_click(lambda _b, n=level.number: self._select(n))
+            button.on_click(self._selects(level.number))
             self.level_buttons[level.number] = button
         self.diagram = self._diagram()
         self.level_select = ChoiceGroup(value=None, variant="pills")
@@ -111,7 +113,10 @@ class Modellen(App):
         model = self.model
         self._cells: list[tuple[xh.Cell, widgets.Widget]] = []
         for cell in xh.diagram_cells(model):
-            widget = self.level_buttons[cell.key] if cell.kind == "level" else html("")
+            if cell.kind == "level" and isinstance(cell.key, int):  # keyed by the level's number
+                widget = self.level_buttons[cell.key]
+            else:
+                widget = html("")
             widget.layout.grid_area = cell.area
             self._cells.append((cell, widget))
         grid = widgets.GridBox(
@@ -140,6 +145,10 @@ class Modellen(App):
         self.comparison.value = render.level_comparison(a, b, self.lang)
 
     # -- events --------------------------------------------------------------------------
+    def _selects(self, number: int) -> Callable[[PressButton], None]:
+        """A click handler that selects level ``number``."""
+        return lambda _button: self._select(number)
+
     def _select(self, number: int) -> None:
         self.selected = number
         with self.hold_sync():

@@ -7,6 +7,8 @@ file of invented municipalities) with :mod:`kit.plans.plans` and :mod:`kit.plans
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import ipywidgets as widgets
 
 from kit.core.html import heading, paragraph
@@ -15,6 +17,9 @@ from kit.core.ui.app import App, close_unused, html
 from kit.core.ui.upload import FileInput
 from kit.plans import html as ph
 from kit.plans.plans import EXAMPLE_FILE, PlanReport, example_path, read_plans_bytes, summary
+
+if TYPE_CHECKING:  # imported where a chart is drawn: it loads altair
+    from kit.core.ui.charts import ChartView
 
 UPLOAD_TYPES = ".xlsx,.csv"
 
@@ -47,9 +52,10 @@ class Kommuneplaner(App):
         self.result_box = widgets.VBox()
         self.result_box.add_class("kit-plans-result")
         self.example_button.on_click(self._on_example)
-        self.share_view = self.years_view = None
+        self.share_view: ChartView | None = None
+        self.years_view: ChartView | None = None
         self.result_head = html("")
-        self.quotes = None
+        self.quotes: widgets.HTML | None = None
         self.intro = html("", "kit-plans-intro")
         self.file_help = html("")
         buttons = widgets.HBox([self.upload_button, self.example_button])
@@ -102,7 +108,7 @@ class Kommuneplaner(App):
             plan_charts.years_description(numbers, lang),
             plan_charts.years_table(numbers, lang),
         )
-        if self.share_view is None or self.years_view is None:
+        if self.share_view is None or self.years_view is None or self.quotes is None:
             self.share_view = ChartView(*share, summary_table)
             self.years_view = ChartView(*years, summary_table)
             self.quotes = html("", "kit-plans-quotes")

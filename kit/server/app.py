@@ -21,6 +21,7 @@ import functools
 import os
 import sys
 import traceback
+from collections.abc import Callable
 from typing import Any
 
 import tornado.ioloop
@@ -120,6 +121,8 @@ class KitVoila(Voila):
         help="Host names answered besides the defaults (see kit.server.host_check); the host of "
         "KIT_PUBLIC_URL is added by default.",
     )
+    #: Voilà's listen(), which start() wraps for this server (Voilà ships no types to say so)
+    listen: Callable[[], None]
 
     @default("allowed_hosts")
     def _default_allowed_hosts(self) -> list[str]:
@@ -153,7 +156,7 @@ class KitVoila(Voila):
                 self.log.info("Answering Host: %s", ", ".join(sorted(policy.names)))
             original()
 
-        self.listen = listen  # type: ignore[method-assign]
+        self.listen = listen
         if _announce["ready"]:
             url = self_url(self.ip, self.port, self.base_url)
             tornado.ioloop.IOLoop.current().add_callback(announce_when_answering, url)

@@ -56,7 +56,9 @@ SLOW_OPTIONAL_IMPORTS = ("rfc3987_syntax",)
 def skip_slow_optional_imports() -> None:
     """Make the optional imports above fail fast (``ImportError``) in this process."""
     for name in SLOW_OPTIONAL_IMPORTS:
-        sys.modules.setdefault(name, None)
+        # None marks a module missing (the import system's documented way); typeshed's
+        # sys.modules admits modules only
+        sys.modules.setdefault(name, None)  # type: ignore[arg-type]
 
 
 def main() -> None:

@@ -173,8 +173,11 @@ class KitKernelManager(AsyncMappingKernelManager):
         if kernel_name not in PYTHON_KERNEL_NAMES and kernel_name is not None:
             return kernel_name
         if self._kit_spec_ok is None:
+            specs = self.kernel_spec_manager
             try:
-                self.kernel_spec_manager.get_kernel_spec(self.kit_kernel_name)
+                if specs is None:  # jupyter_server always gives its kernel manager one
+                    raise NoSuchKernel(self.kit_kernel_name)
+                specs.get_kernel_spec(self.kit_kernel_name)
                 self._kit_spec_ok = True
             except NoSuchKernel:
                 self.log.warning(

@@ -181,6 +181,7 @@ class Lysbilder(App):
 
     def _label(self, slide: Slide, lang: str) -> str:
         if slide.kind == "level":
+            assert slide.level is not None  # parse_slides gives every level slide its level
             return t(
                 "level_title",
                 lang,

@@ -50,6 +50,7 @@ def slide_html(slide: Slide, model: Model, lesson: Lesson, lang: str) -> str:
             + "</ul>"
         )
     elif kind == "level":
+        assert slide.level is not None  # parse_slides gives every level slide its level
         level = model.level(slide.level)
         body = diagram_html(model, lang, marked=[level.number]) + render.level_detail(
             level, model, lang

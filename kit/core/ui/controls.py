@@ -211,7 +211,7 @@ class ChoiceGroup(anywidget.AnyWidget):
     variant = traitlets.Unicode("cards").tag(sync=True)
     #: the chosen value (Python only)
     value = traitlets.Any(None)
-    options = traitlets.List()
+    options: traitlets.List[tuple[str, Any]] = traitlets.List()
 
     def __init__(
         self,
