@@ -81,3 +81,27 @@ def test_type_and_import_checkers_are_pinned_and_run_before_the_tests():
     for command in ("./run mypy", "./run lint-imports"):
         assert f"\n{command}\n" in ci, command
         assert ci.index(f"\n{command}\n") < ci.index("\n./run test"), command
+
+
+def test_the_fast_tier_leaves_out_the_slow_kinds_only():
+    """``--fast`` deselects browser, server, PostgreSQL and install tests and keeps the rest."""
+    files = ["tests/test_run.py", "tests/test_store_postgres.py", "tests/test_serve.py"]
+
+    def collected(*extra: str) -> set[str]:
+        out = subprocess.run(
+            [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"]
+            + list(extra)
+            + files,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        ).stdout
+        return {line for line in out.splitlines() if "::" in line}
+
+    everything, fast = collected(), collected("--fast")
+    left_out = everything - fast
+    assert fast and fast < everything  # some kept, some left out
+    assert any("test_from_a_broken_venv_to_working_commands" in t for t in left_out)
+    assert any("test_store_postgres.py" in t for t in left_out)
+    assert any("test_serve.py" in t for t in left_out)
+    assert any("test_usage_lists_samskaping" in t for t in fast)  # positive control: kept

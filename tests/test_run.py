@@ -168,6 +168,7 @@ BROKEN = {
 }
 
 
+@pytest.mark.install
 @pytest.mark.parametrize("kind", list(BROKEN))
 def test_a_broken_venv_is_rebuilt_with_the_reason(project, tmp_path, kind):
     breaker, lang, reason = BROKEN[kind]
@@ -189,6 +190,7 @@ def test_a_broken_venv_is_rebuilt_with_the_reason(project, tmp_path, kind):
     assert not (venv / ".installed-base").exists()
 
 
+@pytest.mark.install
 @pytest.mark.skipif(
     not any(PYENV.glob("3.1[0-9].*/bin/python3")), reason="no second Python under pyenv"
 )
@@ -357,6 +359,7 @@ def test_every_message_of_run_is_in_every_language():
         assert len({nb[key], nn[key], en[key]}) == 3, f"{key} is not translated"
 
 
+@pytest.mark.install
 def test_from_a_broken_venv_to_working_commands(project, tmp_path):
     """The whole way: a venv without pip is rebuilt, the install shows pip's progress, then
     every README command runs through ./run samskaping; a second run installs nothing."""
