@@ -93,7 +93,7 @@ def test_commands_speak_the_chosen_language(tmp_path, monkeypatch, capsys, env, 
     assert main(["template", str(path), *argv]) == 0
     out = capsys.readouterr().out
     assert out.startswith(WRITTEN[lang]), out
-    assert out.strip() == t("cases_template_written", lang, path=path)
+    assert out.strip() == t("cases_template_written", lang, path=path, command="samskaping")
 
 
 def test_help_is_in_the_chosen_language():

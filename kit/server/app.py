@@ -30,6 +30,7 @@ from voila.app import Voila
 from voila.tornado.handler import TornadoVoilaHandler
 
 from kit.core.i18n import normalize_lang, t
+from kit.core.invocation import samskaping_command
 from kit.core.paths import share_dir
 from kit.server.host_check import HostPolicy, url_host
 from kit.server.limits import RETRY_AFTER, ServerFull, full_page
@@ -84,7 +85,7 @@ class ForbiddenHostHandler(tornado.web.RequestHandler):
         self.set_header("Content-Type", "text/plain; charset=UTF-8")
         self.set_header("Cache-Control", "no-store")
         self.set_header("X-Content-Type-Options", "nosniff")
-        self.finish(t("host_forbidden", lang) + "\n")
+        self.finish(t("host_forbidden", lang, command=samskaping_command()) + "\n")
 
     def check_xsrf_cookie(self) -> None:  # the answer is 403 whatever the method
         return

@@ -16,6 +16,7 @@ import argparse
 import functools
 import os
 import re
+import shlex
 import sys
 from collections import Counter
 from pathlib import Path
@@ -24,6 +25,7 @@ from typing import Any, NoReturn
 from kit.cases.case import TIERS, Case, domain_label
 from kit.cases.casefile import CaseReport, read_in_library, read_library, write_template
 from kit.core.i18n import LANGUAGES, has_text, lang_from_environ, normalize_lang, t
+from kit.core.invocation import samskaping_command as _command
 from kit.core.tables import file_format
 from kit.model.labels import level_label, process_label
 from kit.model.model import PROCESSES
@@ -238,7 +240,7 @@ def _cmd_serve(args: argparse.Namespace, lang: str) -> int:
             print(t("cli_limit_invalid", lang, option=option), file=sys.stderr)
             return 2
     if not _serve.port_is_free(args.port, args.host):
-        print(t("cli_port_taken", lang, port=args.port), file=sys.stderr)
+        print(t("cli_port_taken", lang, port=args.port, command=_command()), file=sys.stderr)
         return 2
     problem = _check_store(args.db, lang)
     if problem:
@@ -282,8 +284,30 @@ def _check_store(url: str | None, lang: str) -> str | None:
         with Store(url) as store:
             store.check_writable()
     except StoreError as exc:
-        return t("cli_db_failed", lang, reason=t("live_err_" + exc.key, lang))
+        return t("cli_db_failed", lang, reason=_store_problem(exc, lang))
     return None
+
+
+def _store_problem(exc: Exception, lang: str) -> str:
+    """A store's refusal in the user's words; for a PostgreSQL address without psycopg, with
+    the command that installs it."""
+    from kit.live.store import DriverMissing
+
+    reason = t("live_err_" + exc.key, lang)  # type: ignore[attr-defined]
+    if isinstance(exc, DriverMissing):
+        reason += " " + t("cli_postgres_install", lang, install=postgres_install_command())
+    return reason
+
+
+def postgres_install_command() -> str:
+    """The command that adds PostgreSQL support to this installation: an editable install of a
+    clone (``./run``, ``pip install -e``) gets the extra of its own folder, with the Python it
+    runs on; an installed kit, ``pip install 'samskaping-kit[postgres]'``."""
+    root = Path(__file__).resolve().parents[2]
+    if (root / "pyproject.toml").is_file() and (root / "kit").is_dir():
+        target = shlex.quote(f"{root}[postgres]")
+        return f"{shlex.quote(sys.executable)} -m pip install -e {target}"
+    return "pip install 'samskaping-kit[postgres]'"
 
 
 def _cmd_check_cases(args: argparse.Namespace, lang: str) -> int:
@@ -293,13 +317,13 @@ def _cmd_check_cases(args: argparse.Namespace, lang: str) -> int:
     across them, pairs into them); ``--library`` checks the whole library and counts its cases.
     """
     if args.library == bool(args.file):
-        print(t("cases_cli_file_or_library", lang), file=sys.stderr)
+        print(t("cases_cli_file_or_library", lang, command=_command()), file=sys.stderr)
         return 2
     report = read_library(lang=lang) if args.library else read_in_library(args.file, lang)
     if not report.ok:
         for line in report.lines(lang):
             print(line)
-        print(t("cases_summary", lang, n=len(report.problems)), file=sys.stderr)
+        print(t("cases_summary", lang, n=len(report.problems), command=_command()), file=sys.stderr)
         return 1
     tiers = _tier_counts(report.cases, lang)
     if args.library:
@@ -368,7 +392,7 @@ def _cmd_template(args: argparse.Namespace, lang: str) -> int:
         reason = exc.strerror or exc
         print(t("cases_template_write_failed", lang, path=path, reason=reason), file=sys.stderr)
         return 1
-    print(t("cases_template_written", lang, path=path))
+    print(t("cases_template_written", lang, path=path, command=_command()))
     return 0
 
 
@@ -385,15 +409,30 @@ def _cmd_purge(args: argparse.Namespace, lang: str) -> int:
         with Store(args.db) as store:
             gone = store.purge(timedelta(days=args.days))
     except StoreError as exc:
-        print(t("live_err_" + exc.key, lang), file=sys.stderr)
+        print(_store_problem(exc, lang), file=sys.stderr)
         return 1
     print(t("cli_purged", lang, n=gone, days=args.days))
     return 0
 
 
+#: The exit status of a command whose reader went away (``... | head``), as a shell reports a
+#: program ended by SIGPIPE (128 + 13).
+BROKEN_PIPE_STATUS = 141
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script."""
-    argv = sys.argv[1:] if argv is None else argv
+    try:
+        return _main(sys.argv[1:] if argv is None else argv)
+    except BrokenPipeError:
+        # The reader stopped early (`samskaping check-cases --library | head`): stop quietly.
+        # Python would try to flush stdout again at exit and complain, so point it at devnull.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return BROKEN_PIPE_STATUS
+
+
+def _main(argv: list[str]) -> int:
     lang = cli_lang(argv)
     args = _parser(lang).parse_args(argv)
     if args.command == "serve":
