@@ -139,6 +139,13 @@ def server(tmp_path_factory: pytest.TempPathFactory):
         srv.stop()
 
 
+#: How to get the PostgreSQL server the PostgreSQL tests need, for their skip reason.
+PG_HOWTO = (
+    "KIT_TEST_PG_URL is not set: `source .ci/postgres.sh` (as root it installs Debian's "
+    "postgresql if missing and starts a throwaway server on 127.0.0.1), then ./run test"
+)
+
+
 def _need(condition: bool, reason: str) -> None:
     if condition:
         return
@@ -149,7 +156,10 @@ def _need(condition: bool, reason: str) -> None:
 
 @pytest.fixture(scope="session")
 def browser():
-    _need(os.path.exists(CHROMIUM), f"Chromium not found at {CHROMIUM}")
+    _need(
+        os.path.exists(CHROMIUM),
+        f"Chromium not found at {CHROMIUM} (Debian: apt-get install chromium)",
+    )
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:  # pragma: no cover - playwright is a [test] dependency

@@ -7,15 +7,19 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shlex
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 
 import pytest
 
+from kit.core import invocation
 from kit.core.i18n import LANGUAGES, lang_from_environ, t, texts
+from kit.server import cli as cli_module
 from kit.server.cli import _ARGPARSE_ERRORS, _parser, argparse_message, cli_lang, main
 
 from .conftest import ROOT, free_port, samskaping_command
@@ -399,3 +403,74 @@ def test_serve_that_fails_to_start_says_so(tmp_path):
     assert out.returncode != 0
     assert out.stderr.strip().splitlines()[-1].startswith("Serveren stoppet før den svarte")
     assert "Appene er klare" not in out.stdout
+
+
+# ------------------------------------------------------------- what a newcomer ran into
+
+
+def test_messages_name_the_command_that_works(capsys, monkeypatch):
+    """Installed, the command is `samskaping`; started through ./run (which sets KIT_RUN to the
+    way it was typed), the messages say `./run samskaping ...`."""
+    monkeypatch.delenv("KIT_RUN", raising=False)
+    monkeypatch.setenv("KIT_LANG", "nb")
+    assert main(["check-cases", "mine.csv", "--library"]) == 2
+    assert "Oppgi enten en fil (samskaping check-cases FIL)" in capsys.readouterr().err
+    monkeypatch.setenv("KIT_RUN", "./run")
+    assert main(["check-cases", "mine.csv", "--library"]) == 2
+    assert "(./run samskaping check-cases FIL)" in capsys.readouterr().err
+    assert (
+        invocation.samskaping_command({"KIT_RUN": "../my kit/run"}) == "'../my kit/run' samskaping"
+    )
+    assert invocation.samskaping_command({}) == "samskaping"
+
+
+#: Runs the command line in a Python where psycopg cannot be imported (as without the extra).
+WITHOUT_PSYCOPG = (
+    "import sys; sys.modules['psycopg'] = None; from kit.server.cli import main; "
+    "sys.exit(main(sys.argv[1:]))"
+)
+
+
+@pytest.mark.parametrize("command", ["serve", "purge-answers"])
+def test_postgres_without_psycopg_says_how_to_install_it(tmp_path, command):
+    url = "postgresql://kit:kit@127.0.0.1:9/kit"
+    args = ["--port", str(free_port()), "--db", url] if command == "serve" else ["--days", "1"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KIT_")}
+    env.update(LANG="en_US.UTF-8", KIT_DB_URL=url)
+    out = subprocess.run(
+        [sys.executable, "-c", WITHOUT_PSYCOPG, command, *args],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=120,
+    )
+    assert out.returncode in (1, 2)
+    assert "Traceback" not in out.stderr
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1, out.stderr
+    assert t("live_err_store_no_driver", "en") in lines[0]
+    install = t("cli_postgres_install", "en", install=cli_module.postgres_install_command())
+    assert lines[0].endswith(install)
+    # this kit is a clone installed with pip install -e: its own folder's extra, this Python
+    assert f"-m pip install -e {shlex.quote(f'{ROOT}[postgres]')}" in install
+    assert sys.executable in install
+
+
+def test_a_reader_that_stops_early_ends_the_command_quietly(tmp_path):
+    """`samskaping check-cases --library | head`: the reader is gone (here before the first
+    line), the command stops without a traceback, with the status a shell gives SIGPIPE."""
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        out = subprocess.run(
+            [*samskaping_command(), "check-cases", "--library"],
+            stdout=write,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        os.close(write)
+    assert out.stderr == ""
+    assert out.returncode == cli_module.BROKEN_PIPE_STATUS
