@@ -42,7 +42,9 @@ def run(capsys, *argv: str) -> tuple[int, list[str], str]:
 def ok_line(cases: tuple[Case, ...]) -> str:
     """The bokmål OK line for these cases, tiers counted independently of the CLI."""
     n = Counter(c.tier for c in cases)
-    return f"OK: {len(cases)} cases (lett {n['lett']}, middels {n['middels']}, vanskelig {n['vanskelig']})"
+    noun = "case" if len(cases) == 1 else "caser"
+    tiers = f"lett {n['lett']}, middels {n['middels']}, vanskelig {n['vanskelig']}"
+    return f"OK: {len(cases)} {noun} ({tiers})"
 
 
 def yaml_case(id_: str, **fields: object) -> str:
@@ -119,7 +121,7 @@ def test_warnings_alone_still_pass(capsys, tmp_path):
     write_csv(tmp_path / "w.csv", [[*HEADER, "notater"], [*GOOD, "husk kaffe"]])
     code, out, _ = run(capsys, "check-cases", "w.csv")
     assert code == 0
-    assert out[0] == "OK: 1 cases (lett 1, middels 0, vanskelig 0)"
+    assert out[0] == "OK: 1 case (lett 1, middels 0, vanskelig 0)"
     assert out[1].startswith("Advarsel: w.csv:1: notater: Ukjent kolonne")
     assert len(out) == 2
 
@@ -190,7 +192,7 @@ def test_template_is_accepted_by_check_cases(capsys, tmp_path, name):
     assert (tmp_path / name).exists()
     assert run(capsys, "check-cases", name)[:2] == (
         0,
-        ["OK: 1 cases (lett 1, middels 0, vanskelig 0)"],
+        ["OK: 1 case (lett 1, middels 0, vanskelig 0)"],
     )
     (case,) = read_cases(tmp_path / name).cases
     assert (case.process, case.level) == ("samproduksjon", 3)
@@ -243,7 +245,7 @@ def test_template_does_not_overwrite_without_force(capsys, tmp_path):
     assert code == 0
     assert run(capsys, "check-cases", "mine.csv")[:2] == (
         0,
-        ["OK: 1 cases (lett 1, middels 0, vanskelig 0)"],
+        ["OK: 1 case (lett 1, middels 0, vanskelig 0)"],
     )
 
 
@@ -269,8 +271,8 @@ TIERED = (
 @pytest.mark.parametrize(
     ("lang", "line"),
     [
-        ("nb", "OK: 6 cases (lett 2, middels 1, vanskelig 3)"),
-        ("nn", "OK: 6 cases (lett 2, middels 1, vanskeleg 3)"),
+        ("nb", "OK: 6 caser (lett 2, middels 1, vanskelig 3)"),
+        ("nn", "OK: 6 case (lett 2, middels 1, vanskeleg 3)"),
         ("en", "OK: 6 cases (easy 2, medium 1, hard 3)"),
     ],
 )
@@ -295,7 +297,7 @@ def test_library_counts_match_the_cases(capsys):
     code, out, err = run(capsys, "check-cases", "--library")
     cases = load_cases()
     assert (code, err) == (0, "")
-    first = re.fullmatch(r"OK: (\d+) cases i (\d+) filer \((.*)\)", out[0])
+    first = re.fullmatch(r"OK: (\d+) caser i (\d+) filer \((.*)\)", out[0])
     assert first and int(first[1]) == len(cases) and int(first[2]) >= 1
     assert out[0].replace(f" i {first[2]} filer", "") == ok_line(cases)
     processes = Counter(c.process for c in cases)
@@ -330,7 +332,7 @@ def test_library_in_its_own_folder(capsys, monkeypatch, tmp_path):
     )
     code, out, _ = run(capsys, "check-cases", "--library")
     assert code == 0
-    assert out[0] == "OK: 2 cases i 2 filer (lett 1, middels 1, vanskelig 0)"
+    assert out[0] == "OK: 2 caser i 2 filer (lett 1, middels 1, vanskelig 0)"
     assert out[1] == "Per fil: cases.yaml: 1, cases/x.yaml: 1"
     assert len(out) == 6  # pairs across the files are no warning
 
@@ -347,7 +349,7 @@ def test_library_in_its_own_folder(capsys, monkeypatch, tmp_path):
     code, out, _ = run(capsys, "check-cases", "cases/y.yaml")
     assert code == 1 and out[0].startswith("cases/y.yaml:9: id: Id-en «a» er allerede brukt i ")
     code, out, _ = run(capsys, "check-cases", "cases/x.yaml")
-    assert (code, out) == (0, ["OK: 1 cases (lett 0, middels 1, vanskelig 0)"])
+    assert (code, out) == (0, ["OK: 1 case (lett 0, middels 1, vanskelig 0)"])
 
 
 @pytest.mark.parametrize("argv", [["check-cases"], ["check-cases", "x.yaml", "--library"]])

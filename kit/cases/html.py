@@ -31,7 +31,7 @@ def upload_status_html(
             t("klass_upload_none", lang)
         )
     if ok:
-        message = t("klass_upload_ok", lang, name=name, n=n)
+        message = t("klass_upload_ok_one" if n == 1 else "klass_upload_ok", lang, name=name, n=n)
         return f"<p role='status'>✔ {escape(message)}</p>"
     items = "".join(f"<li><code>{escape(line)}</code></li>" for line in lines)
     message = t("klass_upload_problems", lang, name=name, n=problems)

@@ -333,7 +333,8 @@ def _cmd_check_cases(args: argparse.Namespace, lang: str) -> int:
         for line in _library_lines(report, lang):
             print(line)
     else:
-        print(t("cases_ok", lang, n=len(report.cases), tiers=tiers))
+        key = "cases_ok_one" if len(report.cases) == 1 else "cases_ok"
+        print(t(key, lang, n=len(report.cases), tiers=tiers))
     for warning in report.warnings:
         print(warning.line(lang, warning=True))
     return 0
