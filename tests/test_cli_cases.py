@@ -9,8 +9,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from kit.cases.case import Case
-from kit.cases.casefile import COLUMNS, load_cases, read_cases
+from kit.cases.case import TIERS, Case
+from kit.cases.casefile import COLUMNS, REQUIRED, load_cases, read_cases
+from kit.core.i18n import t
+from kit.model.model import PROCESSES
 from kit.server.cli import main
 
 from .test_casefile import (
@@ -216,6 +218,75 @@ def test_xlsx_template_is_ready_to_fill_in(capsys, tmp_path):
     assert sheet.freeze_panes == "A2"
     assert sheet.column_dimensions["C"].width >= 40  # tekst
     assert sheet.max_row == 2
+
+
+@pytest.mark.parametrize("lang", ["nb", "nn", "en"])
+def test_xlsx_template_explains_every_column(capsys, monkeypatch, tmp_path, lang):
+    """The help sheet has a row for every column of the template (in the template's order),
+    each saying what it means, whether it is required, the allowed values and (for the
+    columns the example row fills in) that example, in the chosen language."""
+    monkeypatch.setenv("KIT_LANG", lang)
+    run(capsys, "template", "mal.xlsx")
+    book = openpyxl.load_workbook(tmp_path / "mal.xlsx")
+    assert book.sheetnames == [t("cases_template_sheet", lang), t("cases_help_sheet", lang)]
+    cases, help_sheet = book.worksheets
+    headers = [c.value for c in cases[1]]
+    rows = list(help_sheet.iter_rows(values_only=True))
+    assert list(rows[0]) == [
+        t(f"cases_help_{key}", lang)
+        for key in ("column", "meaning", "required", "values", "example")
+    ]
+    assert [row[0] for row in rows[1:]] == headers == list(COLUMNS)
+    example = {c.value: v.value for c, v in zip(cases[1], cases[2], strict=True)}
+    required, optional = t("cases_help_yes", lang), t("cases_help_no", lang)
+    for column, meaning, needed, values, shown in rows[1:]:
+        assert meaning and values, column
+        assert needed == (required if column in REQUIRED else optional), column
+        if example[column] not in (None, ""):
+            assert shown == str(example[column]), column
+    by_column = {row[0]: row for row in rows[1:]}
+    assert "verdisamskaping" in by_column["prosess"][3]
+    assert "vanskelig" in by_column["vanskelighet"][3]
+
+
+def test_xlsx_template_offers_the_allowed_values_in_lists(capsys, tmp_path):
+    """Drop-down lists on prosess, nivå and vanskelighet, with exactly the values the kit
+    accepts (its processes, the model's levels, its tiers), on every row a file may have."""
+    run(capsys, "template", "mal.xlsx")
+    sheet = openpyxl.load_workbook(tmp_path / "mal.xlsx").worksheets[0]
+    letters = {c.value: c.column_letter for c in sheet[1]}
+    lists = {}
+    for validation in sheet.data_validations.dataValidation:
+        assert validation.type == "list" and validation.allow_blank
+        (ranges,) = str(validation.sqref).split()
+        lists[ranges] = validation.formula1.strip('"').split(",")
+    assert lists == {
+        f"{letters['prosess']}2:{letters['prosess']}2001": list(PROCESSES),
+        f"{letters['nivå']}2:{letters['nivå']}2001": ["1", "2", "3"],
+        f"{letters['vanskelighet']}2:{letters['vanskelighet']}2001": list(TIERS),
+    }
+
+
+def test_a_filled_xlsx_template_is_read_without_its_help_sheet(capsys, tmp_path):
+    """The help sheet is never read as cases: a template with a second case filled in (every
+    value from the lists) is two cases."""
+    run(capsys, "template", "mal.xlsx")
+    book = openpyxl.load_workbook(tmp_path / "mal.xlsx")
+    sheet = book.worksheets[0]
+    row = dict.fromkeys(COLUMNS, None)
+    row.update(
+        id="egen-1",
+        tittel="Egen case",
+        tekst="Kommunen og frivilligsentralen utvikler et nytt tilbud sammen.",
+        prosess="samskaping",
+        nivå=2,
+        forklaring="De utvikler tilbudet sammen.",
+        vanskelighet="middels",
+    )
+    sheet.append([row[c] for c in COLUMNS])
+    book.save(tmp_path / "mal.xlsx")
+    code, out, _ = run(capsys, "check-cases", "mal.xlsx")
+    assert (code, out) == (0, ["OK: 2 caser (lett 1, middels 1, vanskelig 0)"])
 
 
 def test_nynorsk_template(capsys, monkeypatch, tmp_path):
