@@ -15,6 +15,7 @@ from kit.core.i18n import t
 from kit.model.model import PROCESSES
 from kit.server.cli import main
 
+from .conftest import ROOT
 from .test_casefile import (
     BAD_EXPECTED,
     BAD_LINES,
@@ -428,3 +429,19 @@ def test_check_cases_wants_a_file_or_the_library(capsys, argv):
     code, out, err = run(capsys, *argv)
     assert (code, out) == (2, [])
     assert err.startswith("Oppgi enten en fil")
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        "README.md",
+        "data/fasilitatorguide.md",
+        "data/fasilitatorguide_nn.md",
+        "data/fasilitatorguide_en.md",
+    ],
+)
+def test_the_documents_name_every_column(doc):
+    """Where a course leader reads about case files, every column of the template is named."""
+    text = (ROOT / doc).read_text(encoding="utf-8")
+    missing = [c for c in COLUMNS if f"`{c}`" not in text]
+    assert not missing, f"{doc} does not explain {missing}"
