@@ -58,6 +58,12 @@ def samskaping_command() -> list[str]:
     return [sys.executable, "-m", "kit.server.cli"]
 
 
+def server_log(log: Path) -> Path:
+    """The file a test server keeps its own messages in (``--log``), next to ``log``, which
+    gets what it prints to the terminal."""
+    return log.with_name(log.stem + "-server.log")
+
+
 class Server:
     """`samskaping serve` in its own process group, stopped with everything it started."""
 
@@ -89,6 +95,8 @@ class Server:
                 "--no-browser",
                 "--max-kernels",
                 "0",
+                "--log",
+                str(server_log(log)),
             ],
             stdout=self._log,
             stderr=subprocess.STDOUT,
@@ -111,8 +119,12 @@ class Server:
         raise RuntimeError(f"server not ready after {timeout}s:\n{self.log()}")
 
     def log(self) -> str:
+        """What the server printed to the terminal, then its log (``--log``)."""
         self._log.flush()
-        return self.log_path.read_text(errors="replace")
+        text = self.log_path.read_text(errors="replace")
+        if server_log(self.log_path).exists():
+            text += server_log(self.log_path).read_text(errors="replace")
+        return text
 
     def stop(self) -> None:
         if self.proc.poll() is None:

@@ -340,11 +340,14 @@ def _port_listens(port: int) -> bool:
 @pytest.mark.server
 def test_serve_prints_the_address_once_it_answers_and_stops_on_sigterm(tmp_path):
     """The line with the address comes only when a request to it is answered (fetched at once,
-    no retry); a SIGTERM to the command alone (not its process group) stops the server too."""
+    no retry); a SIGTERM to the command alone (not its process group) stops the server too.
+    The terminal shows the start, where the log is, and the one address: the server's own
+    messages (Voilà's address among them) are in the log."""
     port = free_port()
+    log = tmp_path / "serve.log"
     env = dict(os.environ, KIT_DB_URL=f"sqlite:///{tmp_path / 'answers.sqlite3'}")
     proc = subprocess.Popen(
-        [*samskaping_command(), "serve", "--port", str(port), "--no-browser"],
+        [*samskaping_command(), "serve", "--port", str(port), "--no-browser", "--log", str(log)],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -366,9 +369,15 @@ def test_serve_prints_the_address_once_it_answers_and_stops_on_sigterm(tmp_path)
                     assert resp.status == 200
                 break
         assert ready in lines, "\n".join(lines)
-        assert lines.index(t("cli_starting", "nb", port=port)) < lines.index(ready)
+        assert lines == [
+            t("cli_starting", "nb", port=port),
+            t("cli_serve_log", "nb", log=log),
+            ready,
+        ]
         os.kill(proc.pid, signal.SIGTERM)
         assert proc.wait(timeout=30) == 0
+        assert proc.stdout.read() == ""  # nothing more on the terminal, stopping included
+        assert f"http://127.0.0.1:{port}/" in log.read_text()
         deadline = time.monotonic() + 15
         while _port_listens(port) and time.monotonic() < deadline:
             time.sleep(0.2)
@@ -385,14 +394,17 @@ def test_serve_prints_the_address_once_it_answers_and_stops_on_sigterm(tmp_path)
 
 @pytest.mark.server
 def test_serve_that_fails_to_start_says_so(tmp_path):
-    """A server that exits before it answers: one line saying so, and the command fails."""
+    """A server that exits before it answers: one line saying so and where the log is (by
+    default in the user's log folder: XDG_STATE_HOME on Linux), and the command fails."""
+    port = free_port()
     env = dict(
         os.environ,
         KIT_DB_URL=f"sqlite:///{tmp_path / 'answers.sqlite3'}",
         KIT_NOTEBOOKS_DIR=str(tmp_path / "no-such-folder"),
+        XDG_STATE_HOME=str(tmp_path / "state"),
     )
     out = subprocess.run(
-        [*samskaping_command(), "serve", "--port", str(free_port()), "--no-browser"],
+        [*samskaping_command(), "serve", "--port", str(port), "--no-browser"],
         capture_output=True,
         text=True,
         cwd=tmp_path,
@@ -401,8 +413,27 @@ def test_serve_that_fails_to_start_says_so(tmp_path):
         start_new_session=True,
     )
     assert out.returncode != 0
-    assert out.stderr.strip().splitlines()[-1].startswith("Serveren stoppet før den svarte")
+    log = tmp_path / "state" / "samskaping-kit" / "log" / f"serve-{port}.log"
+    assert out.stderr.strip().splitlines() == [t("cli_serve_exited", "nb", log=log)]
+    assert t("cli_serve_log", "nb", log=log) in out.stdout.splitlines()
     assert "Appene er klare" not in out.stdout
+    assert "Traceback" in log.read_text()  # the reason, for whoever reads the log
+
+
+def test_serve_says_so_when_its_log_cannot_be_written(tmp_path):
+    (tmp_path / "a-file").write_text("")
+    log = tmp_path / "a-file" / "serve.log"
+    env = dict(os.environ, KIT_DB_URL=f"sqlite:///{tmp_path / 'answers.sqlite3'}")
+    out = subprocess.run(
+        [*samskaping_command(), "serve", "--port", str(free_port()), "--log", str(log)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert out.returncode == 2
+    assert out.stderr.strip().startswith(f"Kan ikke skrive loggen {log} (")
+    assert "Traceback" not in out.stderr
 
 
 # ------------------------------------------------------------- what a newcomer ran into

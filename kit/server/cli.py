@@ -166,6 +166,7 @@ def _parser(lang: str) -> argparse.ArgumentParser:
     serve.add_argument("--host", default=_serve.HOST, help=t("cli_host_help", lang))
     serve.add_argument("--public-url", metavar="URL", help=t("cli_public_url_help", lang))
     serve.add_argument("--db", metavar="URL", help=t("cli_db_help", lang))
+    serve.add_argument("--log", metavar=t("cli_metavar_file", lang), help=t("cli_log_help", lang))
     serve.add_argument(
         "--base-url",
         default="/",
@@ -269,8 +270,17 @@ def _cmd_serve(args: argparse.Namespace, lang: str) -> int:
     if args.host != _serve.HOST:
         ready.append(t("cli_serving_network", lang, url=public or args.host))
     extra[_serve.READY_ENV] = "\n".join(ready)
-    extra[_serve.FAILED_ENV] = t("cli_serve_exited", lang)
+    log = Path(args.log) if args.log else _serve.default_log_path(args.port)
+    extra[_serve.FAILED_ENV] = t("cli_serve_exited", lang, log=log)
     print(t("cli_starting", lang, port=args.port), flush=True)
+    print(t("cli_serve_log", lang, log=log), flush=True)
+    try:
+        # The server's own messages (Voilà's, the kernels', warnings) go to the log; the
+        # terminal gets the address once it answers, or the line saying it stopped.
+        extra[_serve.TERMINAL_ENV] = _serve.send_output_to_log(log)
+    except OSError as exc:
+        print(t("cli_log_failed", lang, log=log, reason=exc.strerror or exc), file=sys.stderr)
+        return 2
     os.execve(argv[0], argv, _serve.voila_env(extra=extra))
     return 0  # pragma: no cover - execve does not return
 
