@@ -64,6 +64,21 @@ def server_log(log: Path) -> Path:
     return log.with_name(log.stem + "-server.log")
 
 
+def serve_argv(port: int, log: Path, *options: str, command: list[str] | None = None) -> list[str]:
+    """``samskaping serve`` on ``port`` for a test: no browser, its own messages in
+    :func:`server_log` of ``log``, then ``options``."""
+    return [
+        *(command or samskaping_command()),
+        "serve",
+        "--port",
+        str(port),
+        "--no-browser",
+        "--log",
+        str(server_log(log)),
+        *options,
+    ]
+
+
 class Server:
     """`samskaping serve` in its own process group, stopped with everything it started."""
 
@@ -87,17 +102,7 @@ class Server:
         self.proc = subprocess.Popen(
             # A room of tests opens more pages than a classroom: no kernel cap here (the cap
             # itself is tested in tests/test_server_limits.py).
-            [
-                *(command or samskaping_command()),
-                "serve",
-                "--port",
-                str(port),
-                "--no-browser",
-                "--max-kernels",
-                "0",
-                "--log",
-                str(server_log(log)),
-            ],
+            serve_argv(port, log, "--max-kernels", "0", command=command),
             stdout=self._log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
