@@ -58,6 +58,27 @@ def samskaping_command() -> list[str]:
     return [sys.executable, "-m", "kit.server.cli"]
 
 
+def server_log(log: Path) -> Path:
+    """The file a test server keeps its own messages in (``--log``), next to ``log``, which
+    gets what it prints to the terminal."""
+    return log.with_name(log.stem + "-server.log")
+
+
+def serve_argv(port: int, log: Path, *options: str, command: list[str] | None = None) -> list[str]:
+    """``samskaping serve`` on ``port`` for a test: no browser, its own messages in
+    :func:`server_log` of ``log``, then ``options``."""
+    return [
+        *(command or samskaping_command()),
+        "serve",
+        "--port",
+        str(port),
+        "--no-browser",
+        "--log",
+        str(server_log(log)),
+        *options,
+    ]
+
+
 class Server:
     """`samskaping serve` in its own process group, stopped with everything it started."""
 
@@ -81,15 +102,7 @@ class Server:
         self.proc = subprocess.Popen(
             # A room of tests opens more pages than a classroom: no kernel cap here (the cap
             # itself is tested in tests/test_server_limits.py).
-            [
-                *(command or samskaping_command()),
-                "serve",
-                "--port",
-                str(port),
-                "--no-browser",
-                "--max-kernels",
-                "0",
-            ],
+            serve_argv(port, log, "--max-kernels", "0", command=command),
             stdout=self._log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -111,8 +124,12 @@ class Server:
         raise RuntimeError(f"server not ready after {timeout}s:\n{self.log()}")
 
     def log(self) -> str:
+        """What the server printed to the terminal, then its log (``--log``)."""
         self._log.flush()
-        return self.log_path.read_text(errors="replace")
+        text = self.log_path.read_text(errors="replace")
+        if server_log(self.log_path).exists():
+            text += server_log(self.log_path).read_text(errors="replace")
+        return text
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -139,6 +156,13 @@ def server(tmp_path_factory: pytest.TempPathFactory):
         srv.stop()
 
 
+#: How to get the PostgreSQL server the PostgreSQL tests need, for their skip reason.
+PG_HOWTO = (
+    "KIT_TEST_PG_URL is not set: `source .ci/postgres.sh` (as root it installs Debian's "
+    "postgresql if missing and starts a throwaway server on 127.0.0.1), then ./run test"
+)
+
+
 def _need(condition: bool, reason: str) -> None:
     if condition:
         return
@@ -149,7 +173,10 @@ def _need(condition: bool, reason: str) -> None:
 
 @pytest.fixture(scope="session")
 def browser():
-    _need(os.path.exists(CHROMIUM), f"Chromium not found at {CHROMIUM}")
+    _need(
+        os.path.exists(CHROMIUM),
+        f"Chromium not found at {CHROMIUM} (Debian: apt-get install chromium)",
+    )
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:  # pragma: no cover - playwright is a [test] dependency

@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from .conftest import ROOT, Server, samskaping_command
+from .conftest import ROOT, Server, serve_argv
 
 NGINX = os.environ.get("KIT_NGINX") or shutil.which("nginx") or "/usr/sbin/nginx"
 #: The response header nginx adds: which upstream ("127.0.0.1:PORT") answered.
@@ -86,7 +86,7 @@ class ServeProcess(Server):
         self._log = open(log, "wb")  # noqa: SIM115 - closed in stop()
         self.db_url = (env or {}).get("KIT_DB_URL", "")
         self.proc = subprocess.Popen(
-            [*samskaping_command(), "serve", "--port", str(port), "--no-browser", *args],
+            serve_argv(port, log, *args),
             stdout=self._log,
             stderr=subprocess.STDOUT,
             start_new_session=True,

@@ -108,7 +108,7 @@ def test_file_over_the_limit_gets_a_message_and_the_page_still_works(app_page):
         {"name": "to.csv", "mimeType": "text/csv", "buffer": GOOD_CASES}
     )
     status = page.locator(".kit-upload-status")
-    expect(status).to_contain_text("to.csv: 2 case er lest inn", timeout=30_000)
+    expect(status).to_contain_text("to.csv: 2 caser er lest inn", timeout=30_000)
     expect(page.locator(".kit-file-message")).to_have_text("")
     page.get_by_role("button", name="Start øvelsen").click()
     expect(page.locator(".kit-progress-text")).to_contain_text("Case 1 av 2", timeout=30_000)
@@ -129,7 +129,7 @@ def test_file_just_under_the_limit_is_sent_and_read(app_page):
         {"name": "stor-men-grei.csv", "mimeType": "text/csv", "buffer": data}
     )
     status = page.locator(".kit-upload-status")
-    expect(status).to_contain_text("stor-men-grei.csv: 2000 case er lest inn", timeout=60_000)
+    expect(status).to_contain_text("stor-men-grei.csv: 2000 caser er lest inn", timeout=60_000)
     expect(page.locator(".kit-file-message")).to_have_text("")
     assert app_page.errors == [], app_page.errors
 

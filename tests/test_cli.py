@@ -7,15 +7,19 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shlex
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 
 import pytest
 
+from kit.core import invocation
 from kit.core.i18n import LANGUAGES, lang_from_environ, t, texts
+from kit.server import cli as cli_module
 from kit.server.cli import _ARGPARSE_ERRORS, _parser, argparse_message, cli_lang, main
 
 from .conftest import ROOT, free_port, samskaping_command
@@ -93,7 +97,7 @@ def test_commands_speak_the_chosen_language(tmp_path, monkeypatch, capsys, env, 
     assert main(["template", str(path), *argv]) == 0
     out = capsys.readouterr().out
     assert out.startswith(WRITTEN[lang]), out
-    assert out.strip() == t("cases_template_written", lang, path=path)
+    assert out.strip() == t("cases_template_written", lang, path=path, command="samskaping")
 
 
 def test_help_is_in_the_chosen_language():
@@ -336,11 +340,14 @@ def _port_listens(port: int) -> bool:
 @pytest.mark.server
 def test_serve_prints_the_address_once_it_answers_and_stops_on_sigterm(tmp_path):
     """The line with the address comes only when a request to it is answered (fetched at once,
-    no retry); a SIGTERM to the command alone (not its process group) stops the server too."""
+    no retry); a SIGTERM to the command alone (not its process group) stops the server too.
+    The terminal shows the start, where the log is, and the one address: the server's own
+    messages (Voilà's address among them) are in the log."""
     port = free_port()
+    log = tmp_path / "serve.log"
     env = dict(os.environ, KIT_DB_URL=f"sqlite:///{tmp_path / 'answers.sqlite3'}")
     proc = subprocess.Popen(
-        [*samskaping_command(), "serve", "--port", str(port), "--no-browser"],
+        [*samskaping_command(), "serve", "--port", str(port), "--no-browser", "--log", str(log)],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -362,9 +369,15 @@ def test_serve_prints_the_address_once_it_answers_and_stops_on_sigterm(tmp_path)
                     assert resp.status == 200
                 break
         assert ready in lines, "\n".join(lines)
-        assert lines.index(t("cli_starting", "nb", port=port)) < lines.index(ready)
+        assert lines == [
+            t("cli_starting", "nb", port=port),
+            t("cli_serve_log", "nb", log=log),
+            ready,
+        ]
         os.kill(proc.pid, signal.SIGTERM)
         assert proc.wait(timeout=30) == 0
+        assert proc.stdout.read() == ""  # nothing more on the terminal, stopping included
+        assert f"http://127.0.0.1:{port}/" in log.read_text()
         deadline = time.monotonic() + 15
         while _port_listens(port) and time.monotonic() < deadline:
             time.sleep(0.2)
@@ -381,14 +394,17 @@ def test_serve_prints_the_address_once_it_answers_and_stops_on_sigterm(tmp_path)
 
 @pytest.mark.server
 def test_serve_that_fails_to_start_says_so(tmp_path):
-    """A server that exits before it answers: one line saying so, and the command fails."""
+    """A server that exits before it answers: one line saying so and where the log is (by
+    default in the user's log folder: XDG_STATE_HOME on Linux), and the command fails."""
+    port = free_port()
     env = dict(
         os.environ,
         KIT_DB_URL=f"sqlite:///{tmp_path / 'answers.sqlite3'}",
         KIT_NOTEBOOKS_DIR=str(tmp_path / "no-such-folder"),
+        XDG_STATE_HOME=str(tmp_path / "state"),
     )
     out = subprocess.run(
-        [*samskaping_command(), "serve", "--port", str(free_port()), "--no-browser"],
+        [*samskaping_command(), "serve", "--port", str(port), "--no-browser"],
         capture_output=True,
         text=True,
         cwd=tmp_path,
@@ -397,5 +413,95 @@ def test_serve_that_fails_to_start_says_so(tmp_path):
         start_new_session=True,
     )
     assert out.returncode != 0
-    assert out.stderr.strip().splitlines()[-1].startswith("Serveren stoppet før den svarte")
+    log = tmp_path / "state" / "samskaping-kit" / "log" / f"serve-{port}.log"
+    assert out.stderr.strip().splitlines() == [t("cli_serve_exited", "nb", log=log)]
+    assert t("cli_serve_log", "nb", log=log) in out.stdout.splitlines()
     assert "Appene er klare" not in out.stdout
+    assert "Traceback" in log.read_text()  # the reason, for whoever reads the log
+
+
+def test_serve_says_so_when_its_log_cannot_be_written(tmp_path):
+    (tmp_path / "a-file").write_text("")
+    log = tmp_path / "a-file" / "serve.log"
+    env = dict(os.environ, KIT_DB_URL=f"sqlite:///{tmp_path / 'answers.sqlite3'}")
+    out = subprocess.run(
+        [*samskaping_command(), "serve", "--port", str(free_port()), "--log", str(log)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert out.returncode == 2
+    assert out.stderr.strip().startswith(f"Kan ikke skrive loggen {log} (")
+    assert "Traceback" not in out.stderr
+
+
+# ------------------------------------------------------------- what a newcomer ran into
+
+
+def test_messages_name_the_command_that_works(capsys, monkeypatch):
+    """Installed, the command is `samskaping`; started through ./run (which sets KIT_RUN to the
+    way it was typed), the messages say `./run samskaping ...`."""
+    monkeypatch.delenv("KIT_RUN", raising=False)
+    monkeypatch.setenv("KIT_LANG", "nb")
+    assert main(["check-cases", "mine.csv", "--library"]) == 2
+    assert "Oppgi enten en fil (samskaping check-cases FIL)" in capsys.readouterr().err
+    monkeypatch.setenv("KIT_RUN", "./run")
+    assert main(["check-cases", "mine.csv", "--library"]) == 2
+    assert "(./run samskaping check-cases FIL)" in capsys.readouterr().err
+    assert (
+        invocation.samskaping_command({"KIT_RUN": "../my kit/run"}) == "'../my kit/run' samskaping"
+    )
+    assert invocation.samskaping_command({}) == "samskaping"
+
+
+#: Runs the command line in a Python where psycopg cannot be imported (as without the extra).
+WITHOUT_PSYCOPG = (
+    "import sys; sys.modules['psycopg'] = None; from kit.server.cli import main; "
+    "sys.exit(main(sys.argv[1:]))"
+)
+
+
+@pytest.mark.parametrize("command", ["serve", "purge-answers"])
+def test_postgres_without_psycopg_says_how_to_install_it(tmp_path, command):
+    url = "postgresql://kit:kit@127.0.0.1:9/kit"
+    args = ["--port", str(free_port()), "--db", url] if command == "serve" else ["--days", "1"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KIT_")}
+    env.update(LANG="en_US.UTF-8", KIT_DB_URL=url)
+    out = subprocess.run(
+        [sys.executable, "-c", WITHOUT_PSYCOPG, command, *args],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=120,
+    )
+    assert out.returncode in (1, 2)
+    assert "Traceback" not in out.stderr
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1, out.stderr
+    assert t("live_err_store_no_driver", "en") in lines[0]
+    install = t("cli_postgres_install", "en", install=cli_module.postgres_install_command())
+    assert lines[0].endswith(install)
+    # this kit is a clone installed with pip install -e: its own folder's extra, this Python
+    assert f"-m pip install -e {shlex.quote(f'{ROOT}[postgres]')}" in install
+    assert sys.executable in install
+
+
+def test_a_reader_that_stops_early_ends_the_command_quietly(tmp_path):
+    """`samskaping check-cases --library | head`: the reader is gone (here before the first
+    line), the command stops without a traceback, with the status a shell gives SIGPIPE."""
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        out = subprocess.run(
+            [*samskaping_command(), "check-cases", "--library"],
+            stdout=write,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        os.close(write)
+    assert out.stderr == ""
+    assert out.returncode == cli_module.BROKEN_PIPE_STATUS

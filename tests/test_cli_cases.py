@@ -9,10 +9,13 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from kit.cases.case import Case
-from kit.cases.casefile import COLUMNS, load_cases, read_cases
+from kit.cases.case import TIERS, Case
+from kit.cases.casefile import COLUMNS, REQUIRED, load_cases, read_cases
+from kit.core.i18n import t
+from kit.model.model import PROCESSES
 from kit.server.cli import main
 
+from .conftest import ROOT
 from .test_casefile import (
     BAD_EXPECTED,
     BAD_LINES,
@@ -42,7 +45,9 @@ def run(capsys, *argv: str) -> tuple[int, list[str], str]:
 def ok_line(cases: tuple[Case, ...]) -> str:
     """The bokmål OK line for these cases, tiers counted independently of the CLI."""
     n = Counter(c.tier for c in cases)
-    return f"OK: {len(cases)} cases (lett {n['lett']}, middels {n['middels']}, vanskelig {n['vanskelig']})"
+    noun = "case" if len(cases) == 1 else "caser"
+    tiers = f"lett {n['lett']}, middels {n['middels']}, vanskelig {n['vanskelig']}"
+    return f"OK: {len(cases)} {noun} ({tiers})"
 
 
 def yaml_case(id_: str, **fields: object) -> str:
@@ -119,7 +124,7 @@ def test_warnings_alone_still_pass(capsys, tmp_path):
     write_csv(tmp_path / "w.csv", [[*HEADER, "notater"], [*GOOD, "husk kaffe"]])
     code, out, _ = run(capsys, "check-cases", "w.csv")
     assert code == 0
-    assert out[0] == "OK: 1 cases (lett 1, middels 0, vanskelig 0)"
+    assert out[0] == "OK: 1 case (lett 1, middels 0, vanskelig 0)"
     assert out[1].startswith("Advarsel: w.csv:1: notater: Ukjent kolonne")
     assert len(out) == 2
 
@@ -190,7 +195,7 @@ def test_template_is_accepted_by_check_cases(capsys, tmp_path, name):
     assert (tmp_path / name).exists()
     assert run(capsys, "check-cases", name)[:2] == (
         0,
-        ["OK: 1 cases (lett 1, middels 0, vanskelig 0)"],
+        ["OK: 1 case (lett 1, middels 0, vanskelig 0)"],
     )
     (case,) = read_cases(tmp_path / name).cases
     assert (case.process, case.level) == ("samproduksjon", 3)
@@ -214,6 +219,75 @@ def test_xlsx_template_is_ready_to_fill_in(capsys, tmp_path):
     assert sheet.freeze_panes == "A2"
     assert sheet.column_dimensions["C"].width >= 40  # tekst
     assert sheet.max_row == 2
+
+
+@pytest.mark.parametrize("lang", ["nb", "nn", "en"])
+def test_xlsx_template_explains_every_column(capsys, monkeypatch, tmp_path, lang):
+    """The help sheet has a row for every column of the template (in the template's order),
+    each saying what it means, whether it is required, the allowed values and (for the
+    columns the example row fills in) that example, in the chosen language."""
+    monkeypatch.setenv("KIT_LANG", lang)
+    run(capsys, "template", "mal.xlsx")
+    book = openpyxl.load_workbook(tmp_path / "mal.xlsx")
+    assert book.sheetnames == [t("cases_template_sheet", lang), t("cases_help_sheet", lang)]
+    cases, help_sheet = book.worksheets
+    headers = [c.value for c in cases[1]]
+    rows = list(help_sheet.iter_rows(values_only=True))
+    assert list(rows[0]) == [
+        t(f"cases_help_{key}", lang)
+        for key in ("column", "meaning", "required", "values", "example")
+    ]
+    assert [row[0] for row in rows[1:]] == headers == list(COLUMNS)
+    example = {c.value: v.value for c, v in zip(cases[1], cases[2], strict=True)}
+    required, optional = t("cases_help_yes", lang), t("cases_help_no", lang)
+    for column, meaning, needed, values, shown in rows[1:]:
+        assert meaning and values, column
+        assert needed == (required if column in REQUIRED else optional), column
+        if example[column] not in (None, ""):
+            assert shown == str(example[column]), column
+    by_column = {row[0]: row for row in rows[1:]}
+    assert "verdisamskaping" in by_column["prosess"][3]
+    assert "vanskelig" in by_column["vanskelighet"][3]
+
+
+def test_xlsx_template_offers_the_allowed_values_in_lists(capsys, tmp_path):
+    """Drop-down lists on prosess, nivå and vanskelighet, with exactly the values the kit
+    accepts (its processes, the model's levels, its tiers), on every row a file may have."""
+    run(capsys, "template", "mal.xlsx")
+    sheet = openpyxl.load_workbook(tmp_path / "mal.xlsx").worksheets[0]
+    letters = {c.value: c.column_letter for c in sheet[1]}
+    lists = {}
+    for validation in sheet.data_validations.dataValidation:
+        assert validation.type == "list" and validation.allow_blank
+        (ranges,) = str(validation.sqref).split()
+        lists[ranges] = validation.formula1.strip('"').split(",")
+    assert lists == {
+        f"{letters['prosess']}2:{letters['prosess']}2001": list(PROCESSES),
+        f"{letters['nivå']}2:{letters['nivå']}2001": ["1", "2", "3"],
+        f"{letters['vanskelighet']}2:{letters['vanskelighet']}2001": list(TIERS),
+    }
+
+
+def test_a_filled_xlsx_template_is_read_without_its_help_sheet(capsys, tmp_path):
+    """The help sheet is never read as cases: a template with a second case filled in (every
+    value from the lists) is two cases."""
+    run(capsys, "template", "mal.xlsx")
+    book = openpyxl.load_workbook(tmp_path / "mal.xlsx")
+    sheet = book.worksheets[0]
+    row = dict.fromkeys(COLUMNS, None)
+    row.update(
+        id="egen-1",
+        tittel="Egen case",
+        tekst="Kommunen og frivilligsentralen utvikler et nytt tilbud sammen.",
+        prosess="samskaping",
+        nivå=2,
+        forklaring="De utvikler tilbudet sammen.",
+        vanskelighet="middels",
+    )
+    sheet.append([row[c] for c in COLUMNS])
+    book.save(tmp_path / "mal.xlsx")
+    code, out, _ = run(capsys, "check-cases", "mal.xlsx")
+    assert (code, out) == (0, ["OK: 2 caser (lett 1, middels 1, vanskelig 0)"])
 
 
 def test_nynorsk_template(capsys, monkeypatch, tmp_path):
@@ -243,7 +317,7 @@ def test_template_does_not_overwrite_without_force(capsys, tmp_path):
     assert code == 0
     assert run(capsys, "check-cases", "mine.csv")[:2] == (
         0,
-        ["OK: 1 cases (lett 1, middels 0, vanskelig 0)"],
+        ["OK: 1 case (lett 1, middels 0, vanskelig 0)"],
     )
 
 
@@ -269,8 +343,8 @@ TIERED = (
 @pytest.mark.parametrize(
     ("lang", "line"),
     [
-        ("nb", "OK: 6 cases (lett 2, middels 1, vanskelig 3)"),
-        ("nn", "OK: 6 cases (lett 2, middels 1, vanskeleg 3)"),
+        ("nb", "OK: 6 caser (lett 2, middels 1, vanskelig 3)"),
+        ("nn", "OK: 6 case (lett 2, middels 1, vanskeleg 3)"),
         ("en", "OK: 6 cases (easy 2, medium 1, hard 3)"),
     ],
 )
@@ -295,7 +369,7 @@ def test_library_counts_match_the_cases(capsys):
     code, out, err = run(capsys, "check-cases", "--library")
     cases = load_cases()
     assert (code, err) == (0, "")
-    first = re.fullmatch(r"OK: (\d+) cases i (\d+) filer \((.*)\)", out[0])
+    first = re.fullmatch(r"OK: (\d+) caser i (\d+) filer \((.*)\)", out[0])
     assert first and int(first[1]) == len(cases) and int(first[2]) >= 1
     assert out[0].replace(f" i {first[2]} filer", "") == ok_line(cases)
     processes = Counter(c.process for c in cases)
@@ -330,7 +404,7 @@ def test_library_in_its_own_folder(capsys, monkeypatch, tmp_path):
     )
     code, out, _ = run(capsys, "check-cases", "--library")
     assert code == 0
-    assert out[0] == "OK: 2 cases i 2 filer (lett 1, middels 1, vanskelig 0)"
+    assert out[0] == "OK: 2 caser i 2 filer (lett 1, middels 1, vanskelig 0)"
     assert out[1] == "Per fil: cases.yaml: 1, cases/x.yaml: 1"
     assert len(out) == 6  # pairs across the files are no warning
 
@@ -347,7 +421,7 @@ def test_library_in_its_own_folder(capsys, monkeypatch, tmp_path):
     code, out, _ = run(capsys, "check-cases", "cases/y.yaml")
     assert code == 1 and out[0].startswith("cases/y.yaml:9: id: Id-en «a» er allerede brukt i ")
     code, out, _ = run(capsys, "check-cases", "cases/x.yaml")
-    assert (code, out) == (0, ["OK: 1 cases (lett 0, middels 1, vanskelig 0)"])
+    assert (code, out) == (0, ["OK: 1 case (lett 0, middels 1, vanskelig 0)"])
 
 
 @pytest.mark.parametrize("argv", [["check-cases"], ["check-cases", "x.yaml", "--library"]])
@@ -355,3 +429,19 @@ def test_check_cases_wants_a_file_or_the_library(capsys, argv):
     code, out, err = run(capsys, *argv)
     assert (code, out) == (2, [])
     assert err.startswith("Oppgi enten en fil")
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        "README.md",
+        "data/fasilitatorguide.md",
+        "data/fasilitatorguide_nn.md",
+        "data/fasilitatorguide_en.md",
+    ],
+)
+def test_the_documents_name_every_column(doc):
+    """Where a course leader reads about case files, every column of the template is named."""
+    text = (ROOT / doc).read_text(encoding="utf-8")
+    missing = [c for c in COLUMNS if f"`{c}`" not in text]
+    assert not missing, f"{doc} does not explain {missing}"

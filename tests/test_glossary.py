@@ -156,6 +156,47 @@ def test_nynorsk_texts_avoid_the_glossarys_banned_forms(path):
     assert not found, f"{rel(path)}:\n" + "\n".join(found)
 
 
+#: The texts of each language, for the plural of "case".
+BY_LANGUAGE = {
+    "nb": [
+        *sorted((DATA / "i18n" / "nb").glob("*.yaml")),
+        DATA / "fasilitatorguide.md",
+        DATA.parent / "docs" / "hurtigstart.md",
+    ],
+    "nn": [*sorted((DATA / "i18n" / "nn").glob("*.yaml")), DATA / "fasilitatorguide_nn.md"],
+    "en": [*sorted((DATA / "i18n" / "en").glob("*.yaml")), DATA / "fasilitatorguide_en.md"],
+}
+#: A count ("110", "N", "{n}", not 1) and a form of "case" after it.
+COUNTED_CASES = re.compile(r"(?<![\w-])(?:\{\w+\}|N|[02-9]|\d{2,}) (case|caser|cases|casar)\b")
+
+
+def counted_cases(text: str, plural: str) -> list[str]:
+    """Every "N case(s)" in ``text`` whose noun is not ``plural``."""
+    flat = " ".join(text.split())
+    return [m[0] for m in COUNTED_CASES.finditer(flat) if m[1] != plural]
+
+
+def test_counted_cases_are_found():
+    assert counted_cases("Hele biblioteket ({n} case)", "caser") == ["{n} case"]
+    assert counted_cases("OK: N cases i 2 filer; 1 case", "caser") == ["N cases"]
+    assert counted_cases("110 caser, 1 case, check-cases", "caser") == []
+
+
+@pytest.mark.parametrize("lang", ["nb", "nn", "en"])
+def test_the_plural_of_case_is_the_glossarys(lang):
+    """ "110 caser" in bokmål, "110 case" in nynorsk, "110 cases" in English: never mixed."""
+    case = next(t for t in load_glossary() if t["id"] == "case")
+    plural = case["plural"][lang]
+    found = []
+    for path in BY_LANGUAGE[lang]:
+        if path.suffix == ".md":
+            texts = [path.read_text(encoding="utf-8")]
+        else:
+            texts = list(strings_in(yaml.safe_load(path.read_text(encoding="utf-8")), lang, True))
+        found += [f"{rel(path)}: …{hit}…" for text in texts for hit in counted_cases(text, plural)]
+    assert not found, f"the plural is {plural!r}:\n" + "\n".join(found)
+
+
 def test_texts_extracted_by_language():
     """The walker finds en/nn values and *_en/*_nn keys, and nothing in other languages."""
     raw = {

@@ -15,15 +15,16 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from kit.core.i18n import LANGUAGES, lang_from_environ
+from kit.core.i18n import LANGUAGES, lang_from_environ, t
 
-from .conftest import ROOT
+from .conftest import ROOT, free_port
 from .test_cli import ENVIRONMENTS, LANG_ENV
 from .test_nynorsk import BOKMAL, hits
 
@@ -259,6 +260,7 @@ def test_a_folder_that_is_no_venv_is_left_alone(project, tmp_path, lang):
 USAGE_KEYS = (
     "usage_serve",
     "usage_samskaping",
+    "usage_lab",
     "usage_test",
     "usage_ruff",
     "usage_mypy",
@@ -395,3 +397,120 @@ def test_from_a_broken_venv_to_working_commands(project, tmp_path):
         KIT_DB_URL=f"sqlite:///{work / 'answers.sqlite3'}",
     )
     assert purge.returncode == 0 and purge.stdout.startswith("Slettet 0 økt"), purge.stdout
+
+
+# ------------------------------------------------------------- what a newcomer ran into
+
+
+@pytest.fixture(scope="module")
+def kit_venv(tmp_path_factory) -> Path:
+    """A venv ./run accepts as installed (a sound Python with pip, the install stamp) whose
+    ``samskaping`` runs this kit's real command line with the interpreter of this test run, and
+    whose ``jupyter`` says how it was started: ./run's own behaviour, without installing."""
+    venv = tmp_path_factory.mktemp("kit-venv") / "venv"
+    make_venv(venv)
+    python = venv / "bin" / "python"
+    scripts = {
+        "samskaping": f"os.execv({sys.executable!r}, "
+        f"[{sys.executable!r}, '-m', 'kit.server.cli', *sys.argv[1:]])",
+        "jupyter": "print(os.getcwd()); print(*sys.argv[1:], sep='\\n')",
+    }
+    for name, body in scripts.items():
+        script = venv / "bin" / name
+        script.write_text(f"#!{python}\nimport os, sys\n{body}\n")
+        script.chmod(0o755)
+    (venv / ".installed-base").touch()
+    return venv
+
+
+def run_from(folder: Path, venv: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
+    """``ROOT/run ARGS`` started from ``folder`` by a relative path, as a course leader types it."""
+    environ = {
+        k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV", "KIT_"))
+    }
+    environ.update(KIT_VENV=str(venv), PYTHON=BASE_PYTHON, LANG="C.UTF-8", **env)
+    command = os.path.relpath(ROOT / "run", folder)
+    return subprocess.run(
+        [command, *args], capture_output=True, text=True, env=environ, cwd=folder, timeout=300
+    )
+
+
+def test_file_names_are_read_where_the_command_was_typed(kit_venv, tmp_path):
+    """`../kit/run samskaping template minfil.csv` writes into the folder it was typed in, and
+    check-cases finds a file there; the messages name the command that works from there."""
+    work = tmp_path / "work"
+    work.mkdir()
+    out = run_from(work, kit_venv, "samskaping", "template", "minfil.csv")
+    assert out.returncode == 0, out.stderr
+    assert (work / "minfil.csv").is_file()
+    assert not (ROOT / "minfil.csv").exists()
+    command = f"{os.path.relpath(ROOT / 'run', work)} samskaping"
+    assert out.stdout.strip().endswith(f"{command} check-cases minfil.csv"), out.stdout
+    check = run_from(work, kit_venv, "samskaping", "check-cases", "minfil.csv")
+    assert check.returncode == 0 and check.stdout.startswith("OK: 1 "), check.stdout + check.stderr
+    both = run_from(work, kit_venv, "samskaping", "check-cases", "minfil.csv", "--library")
+    assert both.returncode == 2 and f"({command} check-cases FIL)" in both.stderr, both.stderr
+
+
+def test_serve_reads_its_paths_where_the_command_was_typed(kit_venv, tmp_path):
+    """A relative --db file of `./run serve` is the one in the folder the command was typed in
+    (here a file that is no database: serve refuses it before starting anything), and a port
+    already taken is explained with the command that works from there."""
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "svar.db").write_text("not a database\n" * 200)
+    out = run_from(work, kit_venv, "serve", "--port", str(free_port()), "--db", "sqlite:///svar.db")
+    assert out.returncode == 2
+    assert t("live_err_store_not_database", "nb") in out.stderr, out.stderr
+    assert not (ROOT / "svar.db").exists()
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        out = run_from(work, kit_venv, "serve", "--port", str(port))
+    assert out.returncode == 2
+    command = f"{os.path.relpath(ROOT / 'run', work)} samskaping"
+    assert f"{command} serve --port 8870" in out.stderr, out.stderr
+
+
+def test_lab_starts_jupyterlab_on_the_notebooks_on_this_machine_only(kit_venv, tmp_path):
+    out = run_from(tmp_path, kit_venv, "lab", "--no-browser")
+    assert out.returncode == 0, out.stderr
+    cwd, *argv = out.stdout.splitlines()
+    assert Path(cwd) == ROOT
+    assert argv == [
+        "lab",
+        "--ServerApp.ip=127.0.0.1",
+        "--ServerApp.root_dir=notebooks",
+        "--no-browser",
+    ]
+    assert (ROOT / "notebooks").is_dir()
+
+
+def test_the_test_run_says_why_tests_were_skipped(tmp_path):
+    """The suite's settings (pyproject.toml) print each skip's reason, and the reasons of the
+    tests that need something this machine may lack say how to get it."""
+    (tmp_path / "test_needs.py").write_text(
+        "from tests.conftest import PG_HOWTO\nimport pytest\n\n"
+        "def test_postgres():\n    pytest.skip(PG_HOWTO)\n"
+    )
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-c",
+            str(ROOT / "pyproject.toml"),
+            "--rootdir",
+            str(tmp_path),
+        ]
+        + ["-p", "no:cacheprovider", str(tmp_path / "test_needs.py")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={k: v for k, v in os.environ.items() if k != "CI"},
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stdout
+    assert "SKIPPED [1]" in out.stdout and "source .ci/postgres.sh" in out.stdout, out.stdout
+    assert (ROOT / ".ci" / "postgres.sh").is_file()

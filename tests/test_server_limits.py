@@ -24,7 +24,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from .conftest import ROOT, Server, free_port, samskaping_command
+from .conftest import ROOT, Server, free_port, serve_argv
 
 pytestmark = pytest.mark.server
 
@@ -57,7 +57,7 @@ class LimitedServer(Server):
         self._log = open(log, "wb")  # noqa: SIM115 - closed in stop()
         self.db_url = f"sqlite:///{log.parent / 'responses.sqlite3'}"
         self.proc = subprocess.Popen(
-            [*samskaping_command(), "serve", "--port", str(port), "--no-browser", *options],
+            serve_argv(port, log, *options),
             stdout=self._log,
             stderr=subprocess.STDOUT,
             start_new_session=True,

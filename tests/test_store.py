@@ -1163,7 +1163,7 @@ def test_store_with_a_bad_url_is_a_store_error(url):
 
 
 def test_plain_postgresql_url_uses_psycopg3():
-    pytest.importorskip("psycopg")
+    pytest.importorskip("psycopg", reason="psycopg is not installed (./run test installs it)")
     engine = store_schema.make_engine("postgresql://kit:kit@127.0.0.1:1/none")
     assert engine.dialect.driver == "psycopg"
     assert engine.pool.size() == 1  # one connection per kernel
@@ -1174,7 +1174,7 @@ def test_plain_postgresql_url_uses_psycopg3():
 
 
 def test_unreachable_postgresql_is_store_unavailable():
-    pytest.importorskip("psycopg")
+    pytest.importorskip("psycopg", reason="psycopg is not installed (./run test installs it)")
     with pytest.raises(StoreUnavailable):
         Store("postgresql+psycopg://kit:kit@127.0.0.1:1/none?connect_timeout=2")
 

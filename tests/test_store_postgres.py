@@ -18,6 +18,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from kit.live.store import Store
+from tests.conftest import PG_HOWTO
 from tests.test_store import CASES, StoreBehaviour
 from tests.test_store_concurrency import check_room, room_cases, run_migrations, run_room
 
@@ -30,7 +31,7 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 def pg_admin_url() -> str:
     url = os.environ.get("KIT_TEST_PG_URL")
     if not url:
-        reason = "KIT_TEST_PG_URL is not set (source .ci/postgres.sh to start a test server)"
+        reason = PG_HOWTO
         if IN_CI:
             pytest.fail(f"{reason}; required under CI=true")
         pytest.skip(reason)

@@ -43,7 +43,7 @@ from kit.cases.casefile import load_cases
 from kit.live.store import Store
 from kit.model.model import PROCESSES
 
-from .conftest import _need, free_port
+from .conftest import PG_HOWTO, _need, free_port
 from .proxy import (
     NGINX,
     UPSTREAM_HEADER,
@@ -86,7 +86,7 @@ class Proxied:
 @pytest.fixture(scope="module")
 def pg_url():
     admin = os.environ.get("KIT_TEST_PG_URL")
-    _need(bool(admin), "KIT_TEST_PG_URL is not set (source .ci/postgres.sh to start a test server)")
+    _need(bool(admin), PG_HOWTO)
     with postgres_database(admin) as url:
         yield url
 

@@ -24,12 +24,13 @@ from pathlib import Path
 from typing import IO, Any, NamedTuple
 
 from kit.cases.case import ALLOWED_LEVELS, DEFAULT_TIER, TIERS, Case, find_marked
-from kit.core.exports import csv_bytes, template_xlsx_bytes
-from kit.core.i18n import normalize_lang, t
+from kit.core.exports import HelpSheet, ListChoice, csv_bytes, template_xlsx_bytes
+from kit.core.i18n import has_text, normalize_lang, t
 from kit.core.paths import data_dir
 from kit.core.tables import (
     FORMATS,
     MAX_FILE_BYTES,
+    MAX_ROWS,
     ByteSize,
     FormatError,
     Problem,
@@ -61,6 +62,8 @@ __all__ = [
     "read_cases_bytes",
     "read_in_library",
     "read_library",
+    "template_choices",
+    "template_help_rows",
     "template_row",
     "write_template",
 ]
@@ -625,17 +628,86 @@ def template_row(lang: str = DEFAULT_LANG) -> dict[str, object]:
     return row
 
 
+def template_choices() -> dict[str, tuple[object, ...]]:
+    """The values the template's drop-down lists offer, from the kit's own constants: the
+    processes, the levels the model has, the tiers."""
+    levels = sorted({lv for fits in ALLOWED_LEVELS.values() for lv in fits if lv is not None})
+    return {"prosess": tuple(ALLOWED_LEVELS), "nivå": tuple(levels), "vanskelighet": TIERS}
+
+
+def template_help_rows(lang: str = DEFAULT_LANG) -> list[list[str]]:
+    """The template's help sheet: a header, then every column of :data:`COLUMNS` with what it
+    means, whether it is required, the values it takes and an example (the template's own
+    example row where it has one), in ``lang``."""
+    lang = normalize_lang(lang)
+    example = template_row(lang)
+    choices = template_choices()
+    keys = ("column", "meaning", "required", "values", "example")
+    rows = [[t(f"cases_help_{key}", lang) for key in keys]]
+    for column in COLUMNS:
+        base, suffix = column, ""
+        if column[-3:] in ("_nn", "_en"):
+            base, suffix = column[:-3], column[-3:]
+            language = t(f"cases_help_lang{suffix}", lang)
+            key = "cases_help_markert_translated" if base == "markert" else "cases_help_translated"
+            meaning = t(key, lang, base=base, language=language, text="tekst" + suffix)
+        else:
+            meaning = t(f"cases_help_{column}", lang)
+        if base in choices:
+            values = ", ".join(str(v) for v in choices[base])
+            if base not in REQUIRED:
+                values = t("cases_help_or_empty", lang, values=values)
+        elif base == "markert":
+            values = t("cases_help_markert_values", lang, text="tekst" + suffix)
+        elif has_text(f"cases_help_{base}_values", lang):
+            values = t(f"cases_help_{base}_values", lang)
+        else:
+            values = t("cases_help_free_text", lang)
+        shown = str(example[column])
+        if not shown and not suffix and has_text(f"cases_help_{base}_example", lang):
+            shown = t(f"cases_help_{base}_example", lang)
+        required = t("cases_help_yes" if column in REQUIRED else "cases_help_no", lang)
+        rows.append([column, meaning, required, values, shown])
+    return rows
+
+
 def write_template(path: str | Path, lang: str = DEFAULT_LANG) -> Path:
-    """Write an empty-but-for-one-example case file (``.xlsx`` or ``.csv``) to ``path``."""
+    """Write an empty-but-for-one-example case file (``.xlsx`` or ``.csv``) to ``path``.
+
+    An Excel template also has drop-down lists for ``prosess``, ``nivå`` and ``vanskelighet``
+    and a second sheet explaining every column (:func:`template_help_rows`); the reader reads
+    only the first sheet."""
     path = Path(path)
     fmt = file_format(path.name)
     row = list(template_row(lang).values())
     if fmt == "csv":
         path.write_bytes(csv_bytes(COLUMNS, [row]))
     elif fmt == "xlsx":
+        lang = normalize_lang(lang)
         widths = [_WIDTHS.get(c, 36 if c.startswith("tittel") else 60) for c in COLUMNS]
-        title = t("cases_template_sheet", normalize_lang(lang))
-        path.write_bytes(template_xlsx_bytes(COLUMNS, [row], sheet_title=title, widths=widths))
+        title = t("cases_template_sheet", lang)
+        choices = [
+            ListChoice(
+                column,
+                values,
+                t("cases_help_choose", lang),
+                t("cases_help_choose_message", lang, values=", ".join(map(str, values))),
+            )
+            for column, values in template_choices().items()
+        ]
+        help_sheet = HelpSheet(
+            t("cases_help_sheet", lang), template_help_rows(lang), widths=(18, 60, 12, 36, 48)
+        )
+        data = template_xlsx_bytes(
+            COLUMNS,
+            [row],
+            sheet_title=title,
+            widths=widths,
+            choices=choices,
+            last_row=MAX_ROWS + 1,
+            help_sheet=help_sheet,
+        )
+        path.write_bytes(data)
     else:
         raise ValueError(f"{path.name}: a template is .xlsx or .csv")
     return path

@@ -9,6 +9,7 @@ from html import escape
 from kit.cases.case import Case
 from kit.core.html import paragraph
 from kit.core.i18n import t
+from kit.core.invocation import samskaping_command
 
 
 def case_text_html(case: Case, lang: str) -> str:
@@ -26,9 +27,11 @@ def upload_status_html(
     """The state of a course leader's own case file: none yet (``ok`` None), read with ``n``
     cases, or the problems, one line each (``lines`` is already capped)."""
     if ok is None:
-        return paragraph(t("klass_upload_hint", lang)) + paragraph(t("klass_upload_none", lang))
+        return paragraph(t("klass_upload_hint", lang, command=samskaping_command())) + paragraph(
+            t("klass_upload_none", lang)
+        )
     if ok:
-        message = t("klass_upload_ok", lang, name=name, n=n)
+        message = t("klass_upload_ok_one" if n == 1 else "klass_upload_ok", lang, name=name, n=n)
         return f"<p role='status'>✔ {escape(message)}</p>"
     items = "".join(f"<li><code>{escape(line)}</code></li>" for line in lines)
     message = t("klass_upload_problems", lang, name=name, n=problems)

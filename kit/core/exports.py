@@ -20,16 +20,20 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, time, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # openpyxl is imported where a workbook is made
     from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
 
 __all__ = [
     "CSV_MIME",
     "FORMULA_PREFIXES",
+    "HelpSheet",
+    "ListChoice",
     "XLSX_MIME",
     "csv_bytes",
     "safe_cell",
@@ -92,7 +96,12 @@ def _workbook(
     title = _sheet_title(sheet_title)
     if title:
         sheet.title = title
-    for r, row in enumerate([header, *rows], start=1):
+    _fill(sheet, [header, *rows])
+    return book
+
+
+def _fill(sheet: Worksheet, rows: Iterable[Sequence[object]]) -> None:
+    for r, row in enumerate(rows, start=1):
         for c, value in enumerate(row, start=1):
             if value is None:
                 continue
@@ -105,7 +114,6 @@ def _workbook(
                 # openpyxl turns any str starting with "=" into a formula; a string cell is
                 # written as an inline string with the text unchanged.
                 cell.data_type = "s"
-    return book
 
 
 def _save(book: Workbook) -> bytes:
@@ -121,20 +129,32 @@ def xlsx_bytes(
     return _save(_workbook(header, rows, sheet_title))
 
 
-def template_xlsx_bytes(
-    header: Sequence[str],
-    rows: Iterable[Sequence[object]],
-    *,
-    sheet_title: str,
-    widths: Sequence[int],
-) -> bytes:
-    """A workbook a course leader fills in: as :func:`xlsx_bytes`, with a bold, frozen header
-    row, wrapped text cells and the given column widths."""
+@dataclass(frozen=True)
+class ListChoice:
+    """A drop-down list on one column of a template (Excel's data validation): ``values`` are
+    offered, anything else gets a warning with ``title`` and ``message`` (the person may keep
+    it: the kit's own check says what is wrong)."""
+
+    column: str
+    values: Sequence[object]
+    title: str
+    message: str
+
+
+@dataclass(frozen=True)
+class HelpSheet:
+    """A second sheet explaining the template: a header row and one row per column."""
+
+    title: str
+    rows: Sequence[Sequence[object]]
+    widths: Sequence[int]
+
+
+def _layout(sheet: Worksheet, widths: Sequence[int]) -> None:
+    """Bold, frozen header row; wrapped text cells; the given column widths."""
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
-    book = _workbook(header, rows, sheet_title)
-    sheet = book.worksheets[0]
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in sheet.iter_rows(min_row=2):
@@ -143,4 +163,46 @@ def template_xlsx_bytes(
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"
+
+
+def template_xlsx_bytes(
+    header: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    *,
+    sheet_title: str,
+    widths: Sequence[int],
+    choices: Sequence[ListChoice] = (),
+    last_row: int = 2001,
+    help_sheet: HelpSheet | None = None,
+) -> bytes:
+    """A workbook a course leader fills in: as :func:`xlsx_bytes`, with a bold, frozen header
+    row, wrapped text cells and the given column widths; ``choices`` add drop-down lists to
+    their columns (rows 2 to ``last_row``); ``help_sheet`` comes after the first sheet, which
+    stays the one a reader reads."""
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    book = _workbook(header, rows, sheet_title)
+    sheet = book.worksheets[0]
+    _layout(sheet, widths)
+    for choice in choices:
+        letter = get_column_letter(list(header).index(choice.column) + 1)
+        listed = ",".join(str(value) for value in choice.values)
+        validation = DataValidation(
+            type="list",
+            formula1=f'"{listed}"',
+            allow_blank=True,
+            showDropDown=False,  # (sic) False shows the arrow
+            showErrorMessage=True,
+            errorStyle="warning",
+            errorTitle=choice.title[:32],
+            error=choice.message[:255],
+        )
+        validation.add(f"{letter}2:{letter}{last_row}")
+        sheet.add_data_validation(validation)
+    if help_sheet is not None:
+        helper = book.create_sheet(_sheet_title(help_sheet.title))
+        _fill(helper, help_sheet.rows)
+        _layout(helper, help_sheet.widths)
+    book.active = 0
     return _save(book)

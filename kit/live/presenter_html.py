@@ -15,6 +15,7 @@ from kit.cases.html import case_text_html
 from kit.core.exports import CSV_MIME, XLSX_MIME
 from kit.core.html import download_link
 from kit.core.i18n import t
+from kit.core.invocation import samskaping_command
 from kit.model.labels import level_label, process_label
 
 #: The export formats: kind -> (MIME type, file extension, text key of the link).
@@ -66,7 +67,7 @@ def loopback_warning_html(url: str, lang: str) -> str:
     return (
         "<div class='kit-warning' role='note'><p><strong>"
         f"{escape(t('live_loopback_title', lang))}</strong></p>"
-        f"<p>{escape(t('live_loopback_fix', lang))}</p></div>"
+        f"<p>{escape(t('live_loopback_fix', lang, command=samskaping_command()))}</p></div>"
     )
 
 

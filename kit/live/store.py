@@ -50,6 +50,7 @@ __all__ = [
     "Joined",
     "NewSession",
     "BadURL",
+    "DriverMissing",
     "NoFolder",
     "NotADatabase",
     "NotOwner",
@@ -269,6 +270,13 @@ class BadURL(StoreError):
     key = "store_bad_url"
 
 
+class DriverMissing(StoreError):
+    """The address is PostgreSQL, but its driver (psycopg, the ``postgres`` extra) is not
+    installed."""
+
+    key = "store_no_driver"
+
+
 class NotOwner(StoreError):
     """The presenter key does not belong to this session."""
 
@@ -462,6 +470,8 @@ class Store:
             raise StoreUnavailable(str(exc)) from None
         except (ValueError, ArgumentError) as exc:  # not a URL, or not SQLite/PostgreSQL
             raise BadURL(str(exc)) from None
+        except ImportError as exc:  # postgresql:// without psycopg (the `postgres` extra)
+            raise DriverMissing(str(exc)) from None
         self.rate_limit = rate_limit
         self.join_limit = join_limit
         self._salt: str | None = None

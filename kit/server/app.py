@@ -31,10 +31,11 @@ from voila.app import Voila
 from voila.tornado.handler import TornadoVoilaHandler
 
 from kit.core.i18n import normalize_lang, t
+from kit.core.invocation import samskaping_command
 from kit.core.paths import share_dir
 from kit.server.host_check import HostPolicy, url_host
 from kit.server.limits import RETRY_AFTER, ServerFull, full_page
-from kit.server.serve import FAILED_ENV, READY_ENV, self_url
+from kit.server.serve import FAILED_ENV, READY_ENV, TERMINAL_ENV, self_url
 
 #: The largest HTTP request body the server reads (the participant API needs a few hundred
 #: bytes; Voilà's own routes take no uploads over HTTP: files go over the kernel websocket).
@@ -85,7 +86,7 @@ class ForbiddenHostHandler(tornado.web.RequestHandler):
         self.set_header("Content-Type", "text/plain; charset=UTF-8")
         self.set_header("Cache-Control", "no-store")
         self.set_header("X-Content-Type-Options", "nosniff")
-        self.finish(t("host_forbidden", lang) + "\n")
+        self.finish(t("host_forbidden", lang, command=samskaping_command()) + "\n")
 
     def check_xsrf_cookie(self) -> None:  # the answer is 403 whatever the method
         return
@@ -163,9 +164,27 @@ class KitVoila(Voila):
         super().start()
 
 
-#: The lines to print once the server answers, the line for a server that stops before, and
-#: whether the first have been printed (set by :func:`main` from the environment).
-_announce: dict[str, Any] = {"ready": "", "failed": "", "done": False}
+#: The lines to print once the server answers, the line for a server that stops before,
+#: whether the first have been printed (set by :func:`main` from the environment), and where
+#: to print them: the terminal, whose stdout and stderr ``samskaping serve`` kept open when the
+#: server's own output goes to its log file.
+_announce: dict[str, Any] = {
+    "ready": "",
+    "failed": "",
+    "done": False,
+    "out": sys.stdout,
+    "err": sys.stderr,
+}
+
+
+def _terminal(value: str) -> None:
+    """Print the announcements to the file descriptors ``value`` names ("5,6")."""
+    try:
+        out, err = (int(fd) for fd in value.split(","))
+        _announce["out"] = os.fdopen(out, "w", buffering=1)
+        _announce["err"] = os.fdopen(err, "w", buffering=1)
+    except (ValueError, OSError):  # not started by `samskaping serve`: this process's own
+        _announce["out"], _announce["err"] = sys.stdout, sys.stderr
 
 
 async def announce_when_answering(url: str, interval: float = 0.2) -> None:
@@ -182,7 +201,7 @@ async def announce_when_answering(url: str, interval: float = 0.2) -> None:
         except Exception:  # noqa: BLE001 - not listening yet, or not answering yet
             await asyncio.sleep(interval)
             continue
-        print(_announce["ready"], flush=True)
+        print(_announce["ready"], file=_announce["out"], flush=True)
         _announce["done"] = True
         return
 
@@ -203,6 +222,7 @@ def main(argv: list[str] | None = None) -> None:
     _ensure_kit_share()
     _announce["ready"] = os.environ.pop(READY_ENV, "")
     _announce["failed"] = os.environ.pop(FAILED_ENV, "")
+    _terminal(os.environ.pop(TERMINAL_ENV, ""))
     try:
         KitVoila.launch_instance(argv)
     except Exception:  # noqa: BLE001 - shown, then said in the user's words
@@ -213,7 +233,7 @@ def main(argv: list[str] | None = None) -> None:
     else:
         code = 0
     if _announce["failed"] and not _announce["done"]:
-        print(_announce["failed"], file=sys.stderr, flush=True)
+        print(_announce["failed"], file=_announce["err"], flush=True)
     sys.exit(code)
 
 

@@ -16,6 +16,7 @@ import argparse
 import functools
 import os
 import re
+import shlex
 import sys
 from collections import Counter
 from pathlib import Path
@@ -24,6 +25,7 @@ from typing import Any, NoReturn
 from kit.cases.case import TIERS, Case, domain_label
 from kit.cases.casefile import CaseReport, read_in_library, read_library, write_template
 from kit.core.i18n import LANGUAGES, has_text, lang_from_environ, normalize_lang, t
+from kit.core.invocation import samskaping_command as _command
 from kit.core.tables import file_format
 from kit.model.labels import level_label, process_label
 from kit.model.model import PROCESSES
@@ -164,6 +166,7 @@ def _parser(lang: str) -> argparse.ArgumentParser:
     serve.add_argument("--host", default=_serve.HOST, help=t("cli_host_help", lang))
     serve.add_argument("--public-url", metavar="URL", help=t("cli_public_url_help", lang))
     serve.add_argument("--db", metavar="URL", help=t("cli_db_help", lang))
+    serve.add_argument("--log", metavar=t("cli_metavar_file", lang), help=t("cli_log_help", lang))
     serve.add_argument(
         "--base-url",
         default="/",
@@ -238,7 +241,7 @@ def _cmd_serve(args: argparse.Namespace, lang: str) -> int:
             print(t("cli_limit_invalid", lang, option=option), file=sys.stderr)
             return 2
     if not _serve.port_is_free(args.port, args.host):
-        print(t("cli_port_taken", lang, port=args.port), file=sys.stderr)
+        print(t("cli_port_taken", lang, port=args.port, command=_command()), file=sys.stderr)
         return 2
     problem = _check_store(args.db, lang)
     if problem:
@@ -267,8 +270,17 @@ def _cmd_serve(args: argparse.Namespace, lang: str) -> int:
     if args.host != _serve.HOST:
         ready.append(t("cli_serving_network", lang, url=public or args.host))
     extra[_serve.READY_ENV] = "\n".join(ready)
-    extra[_serve.FAILED_ENV] = t("cli_serve_exited", lang)
+    log = Path(args.log) if args.log else _serve.default_log_path(args.port)
+    extra[_serve.FAILED_ENV] = t("cli_serve_exited", lang, log=log)
     print(t("cli_starting", lang, port=args.port), flush=True)
+    print(t("cli_serve_log", lang, log=log), flush=True)
+    try:
+        # The server's own messages (Voilà's, the kernels', warnings) go to the log; the
+        # terminal gets the address once it answers, or the line saying it stopped.
+        extra[_serve.TERMINAL_ENV] = _serve.send_output_to_log(log)
+    except OSError as exc:
+        print(t("cli_log_failed", lang, log=log, reason=exc.strerror or exc), file=sys.stderr)
+        return 2
     os.execve(argv[0], argv, _serve.voila_env(extra=extra))
     return 0  # pragma: no cover - execve does not return
 
@@ -282,8 +294,30 @@ def _check_store(url: str | None, lang: str) -> str | None:
         with Store(url) as store:
             store.check_writable()
     except StoreError as exc:
-        return t("cli_db_failed", lang, reason=t("live_err_" + exc.key, lang))
+        return t("cli_db_failed", lang, reason=_store_problem(exc, lang))
     return None
+
+
+def _store_problem(exc: Exception, lang: str) -> str:
+    """A store's refusal in the user's words; for a PostgreSQL address without psycopg, with
+    the command that installs it."""
+    from kit.live.store import DriverMissing
+
+    reason = t("live_err_" + exc.key, lang)  # type: ignore[attr-defined]
+    if isinstance(exc, DriverMissing):
+        reason += " " + t("cli_postgres_install", lang, install=postgres_install_command())
+    return reason
+
+
+def postgres_install_command() -> str:
+    """The command that adds PostgreSQL support to this installation: an editable install of a
+    clone (``./run``, ``pip install -e``) gets the extra of its own folder, with the Python it
+    runs on; an installed kit, ``pip install 'samskaping-kit[postgres]'``."""
+    root = Path(__file__).resolve().parents[2]
+    if (root / "pyproject.toml").is_file() and (root / "kit").is_dir():
+        target = shlex.quote(f"{root}[postgres]")
+        return f"{shlex.quote(sys.executable)} -m pip install -e {target}"
+    return "pip install 'samskaping-kit[postgres]'"
 
 
 def _cmd_check_cases(args: argparse.Namespace, lang: str) -> int:
@@ -293,13 +327,13 @@ def _cmd_check_cases(args: argparse.Namespace, lang: str) -> int:
     across them, pairs into them); ``--library`` checks the whole library and counts its cases.
     """
     if args.library == bool(args.file):
-        print(t("cases_cli_file_or_library", lang), file=sys.stderr)
+        print(t("cases_cli_file_or_library", lang, command=_command()), file=sys.stderr)
         return 2
     report = read_library(lang=lang) if args.library else read_in_library(args.file, lang)
     if not report.ok:
         for line in report.lines(lang):
             print(line)
-        print(t("cases_summary", lang, n=len(report.problems)), file=sys.stderr)
+        print(t("cases_summary", lang, n=len(report.problems), command=_command()), file=sys.stderr)
         return 1
     tiers = _tier_counts(report.cases, lang)
     if args.library:
@@ -309,7 +343,8 @@ def _cmd_check_cases(args: argparse.Namespace, lang: str) -> int:
         for line in _library_lines(report, lang):
             print(line)
     else:
-        print(t("cases_ok", lang, n=len(report.cases), tiers=tiers))
+        key = "cases_ok_one" if len(report.cases) == 1 else "cases_ok"
+        print(t(key, lang, n=len(report.cases), tiers=tiers))
     for warning in report.warnings:
         print(warning.line(lang, warning=True))
     return 0
@@ -368,7 +403,7 @@ def _cmd_template(args: argparse.Namespace, lang: str) -> int:
         reason = exc.strerror or exc
         print(t("cases_template_write_failed", lang, path=path, reason=reason), file=sys.stderr)
         return 1
-    print(t("cases_template_written", lang, path=path))
+    print(t("cases_template_written", lang, path=path, command=_command()))
     return 0
 
 
@@ -385,15 +420,30 @@ def _cmd_purge(args: argparse.Namespace, lang: str) -> int:
         with Store(args.db) as store:
             gone = store.purge(timedelta(days=args.days))
     except StoreError as exc:
-        print(t("live_err_" + exc.key, lang), file=sys.stderr)
+        print(_store_problem(exc, lang), file=sys.stderr)
         return 1
     print(t("cli_purged", lang, n=gone, days=args.days))
     return 0
 
 
+#: The exit status of a command whose reader went away (``... | head``), as a shell reports a
+#: program ended by SIGPIPE (128 + 13).
+BROKEN_PIPE_STATUS = 141
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script."""
-    argv = sys.argv[1:] if argv is None else argv
+    try:
+        return _main(sys.argv[1:] if argv is None else argv)
+    except BrokenPipeError:
+        # The reader stopped early (`samskaping check-cases --library | head`): stop quietly.
+        # Python would try to flush stdout again at exit and complain, so point it at devnull.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return BROKEN_PIPE_STATUS
+
+
+def _main(argv: list[str]) -> int:
     lang = cli_lang(argv)
     args = _parser(lang).parse_args(argv)
     if args.command == "serve":

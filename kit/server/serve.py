@@ -39,6 +39,36 @@ KERNEL_MEMORY_MB = 1536
 #: its address, and if it stops before it does (in the user's language; not passed to kernels).
 READY_ENV = "KIT_SERVE_READY"
 FAILED_ENV = "KIT_SERVE_FAILED"
+#: The terminal's stdout and stderr (inherited file descriptors, "1,2" as text) when
+#: ``samskaping serve`` sent the server's own output to its log file: the server prints the
+#: lines above there, and nothing else.
+TERMINAL_ENV = "KIT_SERVE_TERMINAL"
+
+
+def default_log_path(port: int) -> Path:
+    """Where ``samskaping serve`` keeps the server's log by default: the user's log folder
+    (``~/.local/state/samskaping-kit/log`` on Linux), one file per port, new at each start."""
+    from platformdirs import user_log_path
+
+    return user_log_path("samskaping-kit") / f"serve-{port}.log"
+
+
+def send_output_to_log(path: Path) -> str:
+    """Open ``path`` (made anew; the folder too) and point this process's stdout and stderr at
+    it, so a program started by ``exec`` writes its log there; return the :data:`TERMINAL_ENV`
+    value naming the terminal's own stdout and stderr, kept open for it. Raises OSError when the
+    file cannot be made (nothing is redirected then)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    log = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    terminal = [os.dup(1), os.dup(2)]
+    for fd in terminal:
+        os.set_inheritable(fd, True)
+    os.dup2(log, 1)
+    os.dup2(log, 2)
+    os.close(log)
+    return ",".join(map(str, terminal))
 
 
 def port_is_free(port: int, host: str = HOST) -> bool:
