@@ -1,0 +1,242 @@
+"""The one configuration: every ``KIT_*`` environment variable the kit reads, in one table.
+
+Each :class:`Setting` has its name, its default, how a value is read and checked, and who sets
+it. Every other module asks this one (``config.DB_URL.get()``); no other module names a
+``KIT_*`` variable (tests/test_config.py checks that). README.md's "Settings" table documents the
+same list.
+
+A setting is read from the environment each time it is asked for, never at import: tests set
+variables at run time, and the server and kernel processes ``samskaping serve`` starts inherit
+theirs. An empty value counts as unset. A value that cannot be used raises :class:`ConfigError`,
+whose :meth:`~ConfigError.message` names the variable and says what is allowed (texts in
+``data/i18n/<lang>/config.yaml``); ``samskaping`` and the server check every setting before they
+start (:func:`problems`), so a bad value is one clear line, not a traceback.
+
+The module lives in :mod:`kit.core`, not :mod:`kit.server`: :mod:`kit.core.paths` reads
+``KIT_DATA_DIR`` and ``KIT_NOTEBOOKS_DIR``, and core imports no other package of the kit. It
+imports only the standard library (``import kit`` stays light); :mod:`kit.core.i18n` is imported
+when a message is written, since it imports this module itself.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable, Mapping, MutableMapping
+from dataclasses import dataclass
+from ipaddress import ip_address
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+#: Who sets a setting (README.md says where each one applies).
+PUBLIC = "public"  #: a person: for the apps, the ``samskaping`` commands and the server
+INTERNAL = "internal"  #: the kit, for the processes it starts; not for people to set
+RUN = "run"  #: a person, for the ``./run`` script (shell): declared here so the list is whole
+
+
+# ----------------------------------------------------------------------------------- parsing
+# Each reader takes a non-empty value and returns what the kit uses, or raises ValueError.
+
+
+def _text(raw: str) -> str:
+    return raw
+
+
+def _path(raw: str) -> Path:
+    return Path(raw.strip()).expanduser()
+
+
+def _positive_hours(raw: str) -> float:
+    hours = float(raw.strip())
+    if not math.isfinite(hours) or hours <= 0:
+        raise ValueError(raw)
+    return hours
+
+
+def _bytes(raw: str) -> int:
+    value = int(raw.strip())
+    if value < 0:
+        raise ValueError(raw)
+    return value
+
+
+def _db_url(raw: str) -> str:
+    """An SQLite or PostgreSQL SQLAlchemy URL (the store checks the rest when it connects)."""
+    url = raw.strip()
+    scheme, sep, rest = url.partition("://")
+    if not sep or scheme.split("+")[0].lower() not in ("sqlite", "postgresql"):
+        raise ValueError(raw)
+    return url
+
+
+def _http_url(raw: str) -> str:
+    url = raw.strip()
+    parts = urlsplit(url)
+    _ = parts.port  # ValueError for a port that is not a number from 0 to 65535
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(raw)
+    return url
+
+
+def _ip_addresses(raw: str) -> frozenset[str]:
+    """Comma-separated IP addresses, each as Tornado writes a peer's (``::1``, not ``0::1``)."""
+    return frozenset(str(ip_address(part.strip())) for part in raw.split(",") if part.strip())
+
+
+# ---------------------------------------------------------------------------------- settings
+
+
+class ConfigError(ValueError):
+    """A setting whose value the kit cannot use (``name`` is the variable, or the option)."""
+
+    def __init__(self, setting: Setting, value: str, name: str | None = None) -> None:
+        self.setting = setting
+        self.value = value
+        self.name = name or setting.name
+        super().__init__(self.name)
+
+    def message(self, lang: str | None = None) -> str:
+        """The line for a person: the variable, the value given and what is allowed."""
+        from kit.core.i18n import DEFAULT_LANG, t
+
+        lang = lang or DEFAULT_LANG
+        shown = self.value if len(self.value) <= 80 else self.value[:77] + "..."
+        key = self.setting.allowed_key
+        allowed = t(key, lang) if key else ""
+        return t("config_invalid", lang, name=self.name, value=shown, allowed=allowed)
+
+    def __str__(self) -> str:
+        try:
+            return self.message()
+        except Exception:  # noqa: BLE001 - the texts cannot be read: name and value at least
+            return f"{self.name}={self.value!r}"
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One ``KIT_*`` variable: ``parse`` reads a non-empty value (ValueError if it cannot be
+    used), ``default`` is what an unset or empty variable gives, ``allowed_key`` the text saying
+    what is allowed, ``doc_key`` the one-line description ``samskaping serve --help`` shows
+    (None for internal settings), ``kind`` who sets it (:data:`PUBLIC`, :data:`INTERNAL`, :data:`RUN`), ``option`` the ``samskaping
+    serve`` option that sets it for the server, if any."""
+
+    name: str
+    default: Any
+    parse: Callable[[str], Any]
+    kind: str
+    allowed_key: str | None = None
+    doc_key: str | None = None
+    option: str | None = None
+
+    def get(self, environ: Mapping[str, str] | None = None) -> Any:
+        """The setting's value now (from ``environ``, default ``os.environ``)."""
+        raw = (os.environ if environ is None else environ).get(self.name, "")
+        return self.read(raw)
+
+    def read(self, raw: str | None, name: str | None = None) -> Any:
+        """``raw`` read as this setting (an option's value too: ``name`` is then the option)."""
+        if raw is None or not raw.strip():
+            return self.default
+        try:
+            return self.parse(raw)
+        except ValueError:
+            raise ConfigError(self, raw, name) from None
+
+    def pop(self, environ: MutableMapping[str, str] | None = None) -> Any:
+        """The value, removed from the environment (not passed on to the processes started)."""
+        env = os.environ if environ is None else environ
+        return self.read(env.pop(self.name, ""))
+
+
+LANG = Setting("KIT_LANG", "", _text, PUBLIC, doc_key="config_doc_lang", option="--lang")
+DATA_DIR = Setting("KIT_DATA_DIR", None, _path, PUBLIC, doc_key="config_doc_data_dir")
+NOTEBOOKS_DIR = Setting("KIT_NOTEBOOKS_DIR", None, _path, PUBLIC, doc_key="config_doc_notebooks_dir")
+CACHE_DIR = Setting("KIT_CACHE_DIR", None, _path, PUBLIC, doc_key="config_doc_cache_dir")
+DB_URL = Setting(
+    "KIT_DB_URL",
+    None,
+    _db_url,
+    PUBLIC,
+    allowed_key="config_allowed_db_url",
+    doc_key="config_doc_db_url",
+    option="--db",
+)
+DATA_HOME = Setting("KIT_DATA_HOME", None, _path, PUBLIC, doc_key="config_doc_data_home")
+SESSION_IDLE_HOURS = Setting(
+    "KIT_SESSION_IDLE_HOURS",
+    12.0,
+    _positive_hours,
+    PUBLIC,
+    allowed_key="config_allowed_hours",
+    doc_key="config_doc_session_idle_hours",
+)
+PUBLIC_URL = Setting(
+    "KIT_PUBLIC_URL",
+    None,
+    _http_url,
+    PUBLIC,
+    allowed_key="config_allowed_http_url",
+    doc_key="config_doc_public_url",
+    option="--public-url",
+)
+TRUSTED_PROXIES = Setting(
+    "KIT_TRUSTED_PROXIES",
+    frozenset(),
+    _ip_addresses,
+    PUBLIC,
+    allowed_key="config_allowed_ip_addresses",
+    doc_key="config_doc_trusted_proxies",
+)
+#: Set by ``samskaping serve`` for the server it starts: the lines to print once the server
+#: answers its address, and the line if it stops before (in the user's language).
+SERVE_READY = Setting("KIT_SERVE_READY", "", _text, INTERNAL)
+SERVE_FAILED = Setting("KIT_SERVE_FAILED", "", _text, INTERNAL)
+#: Set by the server for each kernel (``--kernel-memory``, in bytes; 0: no limit), applied by
+#: :mod:`kit.server.kernel_launcher`.
+KERNEL_MEMORY_LIMIT = Setting(
+    "KIT_KERNEL_MEMORY_LIMIT", 0, _bytes, INTERNAL, allowed_key="config_allowed_bytes"
+)
+#: The virtual environment ``./run`` uses (default ``.venv``); read by the shell script only.
+VENV = Setting("KIT_VENV", ".venv", _text, RUN)
+
+#: Every setting, in the README's order.
+SETTINGS: tuple[Setting, ...] = (
+    LANG,
+    DATA_DIR,
+    NOTEBOOKS_DIR,
+    CACHE_DIR,
+    DB_URL,
+    DATA_HOME,
+    SESSION_IDLE_HOURS,
+    PUBLIC_URL,
+    TRUSTED_PROXIES,
+    SERVE_READY,
+    SERVE_FAILED,
+    KERNEL_MEMORY_LIMIT,
+    VENV,
+)
+#: The settings a person sets for the apps, the commands and the server (all shown by
+#: ``samskaping serve --help``, all checked before a command runs).
+PUBLIC_SETTINGS: tuple[Setting, ...] = tuple(s for s in SETTINGS if s.kind == PUBLIC)
+
+
+def setting(name: str) -> Setting:
+    """The setting called ``name`` (``KeyError`` if the kit has none)."""
+    for s in SETTINGS:
+        if s.name == name:
+            return s
+    raise KeyError(name)
+
+
+def problems(
+    settings: tuple[Setting, ...] = PUBLIC_SETTINGS, environ: Mapping[str, str] | None = None
+) -> list[ConfigError]:
+    """Every setting among ``settings`` whose value cannot be used, in the table's order."""
+    found = []
+    for s in settings:
+        try:
+            s.get(environ)
+        except ConfigError as exc:
+            found.append(exc)
+    return found
