@@ -151,7 +151,9 @@ class Setting:
 
 LANG = Setting("KIT_LANG", "", _text, PUBLIC, doc_key="config_doc_lang", option="--lang")
 DATA_DIR = Setting("KIT_DATA_DIR", None, _path, PUBLIC, doc_key="config_doc_data_dir")
-NOTEBOOKS_DIR = Setting("KIT_NOTEBOOKS_DIR", None, _path, PUBLIC, doc_key="config_doc_notebooks_dir")
+NOTEBOOKS_DIR = Setting(
+    "KIT_NOTEBOOKS_DIR", None, _path, PUBLIC, doc_key="config_doc_notebooks_dir"
+)
 CACHE_DIR = Setting("KIT_CACHE_DIR", None, _path, PUBLIC, doc_key="config_doc_cache_dir")
 DB_URL = Setting(
     "KIT_DB_URL",
@@ -192,6 +194,12 @@ TRUSTED_PROXIES = Setting(
 #: answers its address, and the line if it stops before (in the user's language).
 SERVE_READY = Setting("KIT_SERVE_READY", "", _text, INTERNAL)
 SERVE_FAILED = Setting("KIT_SERVE_FAILED", "", _text, INTERNAL)
+#: Set by ``samskaping serve`` when the server's own output goes to its log: the terminal's
+#: stdout and stderr, as inherited file descriptors ("5,6"), where those lines are printed.
+SERVE_TERMINAL = Setting("KIT_SERVE_TERMINAL", "", _text, INTERNAL)
+#: Set by ``./run``: how it was started (``./run``, ``../samskaping-kit/run``), so that messages
+#: name the command that works (:mod:`kit.core.invocation`).
+RUN_PATH = Setting("KIT_RUN", "", _text, INTERNAL)
 #: Set by the server for each kernel (``--kernel-memory``, in bytes; 0: no limit), applied by
 #: :mod:`kit.server.kernel_launcher`.
 KERNEL_MEMORY_LIMIT = Setting(
@@ -213,7 +221,9 @@ SETTINGS: tuple[Setting, ...] = (
     TRUSTED_PROXIES,
     SERVE_READY,
     SERVE_FAILED,
+    SERVE_TERMINAL,
     KERNEL_MEMORY_LIMIT,
+    RUN_PATH,
     VENV,
 )
 #: The settings a person sets for the apps, the commands and the server (all shown by

@@ -11,6 +11,7 @@ from functools import cache
 from pathlib import Path
 from types import MappingProxyType
 
+from kit.core import config
 from kit.core.paths import data_dir
 from kit.core.text import DEFAULT_LANG, Text
 from kit.core.yamlio import ContentError, read_yaml
@@ -65,8 +66,9 @@ def lang_from_environ(environ: Mapping[str, str]) -> str:
     preference list, and the first language the kit has wins. A language the kit lacks
     (``de_DE.UTF-8``) gives bokmål.
     """
-    if environ.get("KIT_LANG"):
-        return normalize_lang(environ["KIT_LANG"])
+    wanted = config.LANG.get(environ)
+    if wanted:
+        return normalize_lang(wanted)
     locale = next((environ[v] for v in ("LC_ALL", "LC_MESSAGES", "LANG") if environ.get(v)), "")
     if locale.split(".")[0] in ("", "C", "POSIX"):
         return DEFAULT_LANG

@@ -7,15 +7,13 @@
 
 from __future__ import annotations
 
-import os
 import shlex
 from collections.abc import Mapping
 
-#: Set by ./run: the path it was started by, as typed.
-RUN_ENV = "KIT_RUN"
+from kit.core import config
 
 
-def samskaping_command(environ: Mapping[str, str] = os.environ) -> str:
+def samskaping_command(environ: Mapping[str, str] | None = None) -> str:
     """``"./run samskaping"`` when the kit was started through ./run, else ``"samskaping"``."""
-    run = (environ.get(RUN_ENV) or "").strip()
+    run = config.RUN_PATH.get(environ).strip()
     return f"{shlex.quote(run)} samskaping" if run else "samskaping"

@@ -5,13 +5,14 @@ course leaders can read and edit it, and the apps in ``notebooks/``. An installe
 copy of both inside the package, as ``kit/_data`` and ``kit/_notebooks``; a copy inside the
 package always wins, so an installed kit never picks up a stray ``data/`` folder that happens to
 lie next to it in ``site-packages``. ``KIT_DATA_DIR`` and ``KIT_NOTEBOOKS_DIR`` point elsewhere
-(tests, a course leader's own copy).
+(tests, a course leader's own copy; :mod:`kit.core.config`).
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
+
+from kit.core import config
 
 #: The ``kit`` package folder (this file is ``kit/core/paths.py``).
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -26,17 +27,17 @@ def _packaged_or_repo(packaged: str, repo: str) -> Path:
 
 def data_dir() -> Path:
     """The folder holding model.yaml, i18n/ and the other content files."""
-    override = os.environ.get("KIT_DATA_DIR")
+    override = config.DATA_DIR.get()
     if override:
-        return Path(override)
+        return override
     return _packaged_or_repo("_data", "data")
 
 
 def notebooks_dir() -> Path:
     """The folder with the apps (notebooks) that ``samskaping serve`` serves."""
-    override = os.environ.get("KIT_NOTEBOOKS_DIR")
+    override = config.NOTEBOOKS_DIR.get()
     if override:
-        return Path(override)
+        return override
     return _packaged_or_repo("_notebooks", "notebooks")
 
 

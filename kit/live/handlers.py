@@ -18,7 +18,6 @@ can share one PostgreSQL. Store calls run in a small thread pool, never on the e
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from ipaddress import ip_address
 from typing import Any
@@ -27,6 +26,7 @@ from urllib.parse import urlencode
 from tornado import web
 from tornado.http1connection import HTTP1Connection
 
+from kit.core import config
 from kit.core.html import inert_json
 from kit.core.i18n import normalize_lang, t
 from kit.live.hub import Hub, state_json
@@ -51,8 +51,7 @@ POLL_HOLD = 25.0
 def trusted_proxies() -> frozenset[str]:
     """Addresses whose ``X-Real-IP`` / ``X-Forwarded-For`` are believed: this machine, and the
     reverse proxies named in ``KIT_TRUSTED_PROXIES`` (comma-separated)."""
-    raw = os.environ.get("KIT_TRUSTED_PROXIES", "")
-    return frozenset(part.strip() for part in raw.split(",") if part.strip())
+    return config.TRUSTED_PROXIES.get()
 
 
 def client_key(request: Any) -> str:

@@ -23,6 +23,7 @@ import traitlets
 from kit.cases.case import Case
 from kit.cases.casefile import load_cases
 from kit.cases.picker import CaseSetPicker
+from kit.core import config
 from kit.core.html import heading, paragraph
 from kit.core.i18n import t
 from kit.core.ui.app import App, html
@@ -53,7 +54,7 @@ _CLAIMS_MAX = 50
 
 def public_base_url() -> str:
     """Where participants reach this server: ``KIT_PUBLIC_URL``, else the address in use."""
-    configured = os.environ.get("KIT_PUBLIC_URL")
+    configured = config.PUBLIC_URL.get()
     if configured:
         return configured.rstrip("/") + "/"
     host = os.environ.get("SERVER_NAME", "127.0.0.1")

@@ -43,6 +43,8 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool, StaticPool
 
+from kit.core import config
+
 #: The schema this code writes. Raise it (and add a migration step) whenever a table changes.
 #: 1: sessions, participants, answers, reveals. 2: presenter keys, idle time, the case shown to
 #: everyone, rounds (answers per round in ``kit_votes``, reveals and rounds in ``kit_case_state``).
@@ -209,15 +211,14 @@ def default_url() -> str:
 
     One file per user account, so every kernel that user's server starts finds the same room.
     """
-    url = os.environ.get("KIT_DB_URL")
+    url = config.DB_URL.get()
     if url:
         return url
-    folder = os.environ.get("KIT_DATA_HOME")
-    if not folder:
+    path = config.DATA_HOME.get()
+    if path is None:
         import platformdirs  # only needed for the default location
 
-        folder = platformdirs.user_data_dir(APP_NAME, appauthor=False)
-    path = Path(folder).expanduser()
+        path = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)).expanduser()
     path.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{path / DB_FILENAME}"
 

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import re
 import secrets
 from collections.abc import Callable, Sequence
@@ -37,6 +36,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import ArgumentError, DatabaseError, IntegrityError, OperationalError
 
 from kit.cases.case import Answer, Case, InvalidAnswerError, cases_from_json, cases_to_json
+from kit.core import config
 from kit.live import room
 from kit.live import schema as db
 from kit.live.room import CaseCounts, CaseResult, RoomState, StoredAnswer
@@ -277,6 +277,12 @@ class DriverMissing(StoreError):
     key = "store_no_driver"
 
 
+class BadSetting(StoreError):
+    """A ``KIT_*`` setting the store reads cannot be used (``KIT_SESSION_IDLE_HOURS``)."""
+
+    key = "bad_setting"
+
+
 class NotOwner(StoreError):
     """The presenter key does not belong to this session."""
 
@@ -419,13 +425,9 @@ def key_hash(key: str) -> str:
 
 
 def idle_timeout_default() -> timedelta:
-    """``KIT_SESSION_IDLE_HOURS`` (default 12): a session nobody used for this long closes."""
-    raw = os.environ.get("KIT_SESSION_IDLE_HOURS", "")
-    try:
-        hours = float(raw) if raw else 12.0
-    except ValueError:
-        hours = 12.0
-    return timedelta(hours=hours if hours > 0 else 12.0)
+    """``KIT_SESSION_IDLE_HOURS`` (default 12): a session nobody used for this long closes
+    (:class:`kit.core.config.ConfigError` for a value that is not a number of hours above 0)."""
+    return timedelta(hours=config.SESSION_IDLE_HOURS.get())
 
 
 def pseudonym(token: str) -> str:
@@ -465,7 +467,10 @@ class Store:
         clock: Callable[[], datetime] = db.utcnow,
     ) -> None:
         try:
+            self.idle_timeout = idle_timeout or idle_timeout_default()
             self.engine = db.make_engine(url or db.default_url(), shared=shared)
+        except config.ConfigError as exc:  # a KIT_* setting the kit cannot use
+            raise (BadURL if exc.setting is config.DB_URL else BadSetting)(str(exc)) from None
         except OSError as exc:  # the default data folder cannot be made
             raise StoreUnavailable(str(exc)) from None
         except (ValueError, ArgumentError) as exc:  # not a URL, or not SQLite/PostgreSQL
@@ -475,7 +480,6 @@ class Store:
         self.rate_limit = rate_limit
         self.join_limit = join_limit
         self._salt: str | None = None
-        self.idle_timeout = idle_timeout or idle_timeout_default()
         self._clock = clock
         self._case_ids: dict[str, tuple[str, ...]] = {}  # a session's cases never change
         #: when this store last deleted client windows long run out (see _count_join)

@@ -30,12 +30,13 @@ from traitlets import Bool, List, Unicode, default
 from voila.app import Voila
 from voila.tornado.handler import TornadoVoilaHandler
 
-from kit.core.i18n import normalize_lang, t
+from kit.core import config
+from kit.core.i18n import lang_from_environ, normalize_lang, t
 from kit.core.invocation import samskaping_command
 from kit.core.paths import share_dir
 from kit.server.host_check import HostPolicy, url_host
 from kit.server.limits import RETRY_AFTER, ServerFull, full_page
-from kit.server.serve import FAILED_ENV, READY_ENV, TERMINAL_ENV, self_url
+from kit.server.serve import self_url
 
 #: The largest HTTP request body the server reads (the participant API needs a few hundred
 #: bytes; Voilà's own routes take no uploads over HTTP: files go over the kernel websocket).
@@ -127,7 +128,7 @@ class KitVoila(Voila):
 
     @default("allowed_hosts")
     def _default_allowed_hosts(self) -> list[str]:
-        host = url_host(os.environ.get("KIT_PUBLIC_URL"))
+        host = url_host(config.PUBLIC_URL.get())
         return [host] if host else []
 
     def host_policy(self) -> HostPolicy:
@@ -138,7 +139,7 @@ class KitVoila(Voila):
         from kit.live.hub import Hub
         from kit.live.store import Store
 
-        self.live_hub = Hub(lambda: Store(os.environ.get("KIT_DB_URL") or None, shared=True))
+        self.live_hub = Hub(lambda: Store(config.DB_URL.get(), shared=True))
         voila = [
             (route[0], KitVoilaHandler, *route[2:]) if route[1] is TornadoVoilaHandler else route
             for route in super().init_handlers()
@@ -220,9 +221,17 @@ def main(argv: list[str] | None = None) -> None:
 
     skip_slow_optional_imports()  # the server imports jsonschema too (jupyter_events)
     _ensure_kit_share()
-    _announce["ready"] = os.environ.pop(READY_ENV, "")
-    _announce["failed"] = os.environ.pop(FAILED_ENV, "")
-    _terminal(os.environ.pop(TERMINAL_ENV, ""))
+    _announce["ready"] = config.SERVE_READY.pop()
+    _announce["failed"] = config.SERVE_FAILED.pop()
+    _terminal(config.SERVE_TERMINAL.pop())
+    problems = config.problems()
+    if problems:  # a setting the server or its kernels would fail on: say so before starting
+        lang = lang_from_environ(os.environ)
+        for problem in problems:
+            print(problem.message(lang), file=_announce["err"])
+        if _announce["failed"]:
+            print(_announce["failed"], file=_announce["err"], flush=True)
+        sys.exit(2)
     try:
         KitVoila.launch_instance(argv)
     except Exception:  # noqa: BLE001 - shown, then said in the user's words

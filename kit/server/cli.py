@@ -7,7 +7,8 @@ The command speaks the language of ``--lang`` (anywhere on the line), else of th
 (:func:`kit.core.i18n.lang_from_environ`: ``KIT_LANG``, then ``LC_ALL``/``LC_MESSAGES``/``LANG``),
 bokmål by default; its texts live in ``data/i18n/<lang>/`` (``core.yaml``, ``cli.yaml``, ...).
 So do argparse's own words: the usage line, the group titles, ``-h`` and its error messages
-(:class:`_Parser`).
+(:class:`_Parser`). Every command first checks the ``KIT_*`` settings (:mod:`kit.core.config`):
+a value that cannot be used is one line naming it, and exit status 2; ``serve --help`` lists them.
 """
 
 from __future__ import annotations
@@ -18,12 +19,14 @@ import os
 import re
 import shlex
 import sys
+import textwrap
 from collections import Counter
 from pathlib import Path
 from typing import Any, NoReturn
 
 from kit.cases.case import TIERS, Case, domain_label
 from kit.cases.casefile import CaseReport, read_in_library, read_library, write_template
+from kit.core import config
 from kit.core.i18n import LANGUAGES, has_text, lang_from_environ, normalize_lang, t
 from kit.core.invocation import samskaping_command as _command
 from kit.core.tables import file_format
@@ -84,7 +87,8 @@ def argparse_message(message: str, lang: str) -> str:
 
 
 class _HelpFormatter(argparse.HelpFormatter):
-    """argparse's help layout with the usage line's prefix in the command's language."""
+    """argparse's help layout with the usage line's prefix in the command's language, and the
+    lines of a description or epilog kept (each wrapped on its own: the list of settings)."""
 
     def __init__(self, prog: str, *, lang: str, **kwargs: Any) -> None:
         super().__init__(prog, **kwargs)
@@ -96,6 +100,23 @@ class _HelpFormatter(argparse.HelpFormatter):
         if prefix is None:
             prefix = t("cli_usage", self._lang) + " "
         super().add_usage(usage, actions, groups, prefix)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        lines = []
+        for line in text.splitlines():
+            body = line.lstrip()
+            first = indent + line[: len(line) - len(body)]
+            lines.append(
+                textwrap.fill(
+                    body,
+                    width,
+                    initial_indent=first,
+                    subsequent_indent=first + "  ",
+                    break_long_words=False,
+                    break_on_hyphens=False,
+                )
+            )
+        return "\n".join(lines)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -151,14 +172,14 @@ def _parser(lang: str) -> argparse.ArgumentParser:
         dest="command", required=True, metavar=t("cli_metavar_command", lang)
     )
 
-    def add(name: str, help_key: str) -> argparse.ArgumentParser:
+    def add(name: str, help_key: str, epilog: str | None = None) -> argparse.ArgumentParser:
         command = sub.add_parser(
-            name, help=t(help_key, lang), description=t(help_key, lang), lang=lang
+            name, help=t(help_key, lang), description=t(help_key, lang), epilog=epilog, lang=lang
         )
         _add_lang_option(command, lang)
         return command
 
-    serve = add("serve", "cli_serve_help")
+    serve = add("serve", "cli_serve_help", epilog=settings_help(lang))
     serve.add_argument(
         "--port", type=int, default=_serve.DEFAULT_PORT, help=t("cli_port_help", lang)
     )
@@ -215,6 +236,15 @@ def _parser(lang: str) -> argparse.ArgumentParser:
     return parser
 
 
+def settings_help(lang: str) -> str:
+    """The end of ``serve --help``: every setting a person can give in the environment, one
+    line each (:data:`kit.core.config.PUBLIC_SETTINGS`)."""
+    lines = [t("cli_settings_intro", lang)]
+    for setting in config.PUBLIC_SETTINGS:
+        lines.append(f"  {setting.name}: {t(setting.doc_key, lang)}")
+    return "\n".join(lines)
+
+
 def _prepare_charts(lang: str) -> None:
     """Build the offline chart bundle once, before the first learner waits for it."""
     from kit.core.ui.charts import build_bundle, bundle_path
@@ -240,6 +270,11 @@ def _cmd_serve(args: argparse.Namespace, lang: str) -> int:
         if value < 0:
             print(t("cli_limit_invalid", lang, option=option), file=sys.stderr)
             return 2
+    try:
+        public_url = config.PUBLIC_URL.read(args.public_url, name="--public-url")
+    except config.ConfigError as exc:
+        print(exc.message(lang), file=sys.stderr)
+        return 2
     if not _serve.port_is_free(args.port, args.host):
         print(t("cli_port_taken", lang, port=args.port, command=_command()), file=sys.stderr)
         return 2
@@ -259,10 +294,14 @@ def _cmd_serve(args: argparse.Namespace, lang: str) -> int:
     )
     extra = {}
     if args.db:
-        extra["KIT_DB_URL"] = args.db
-    public = args.public_url or _serve.guess_public_url(args.host, args.port, args.base_url)
+        extra[config.DB_URL.name] = args.db
+    public = (
+        public_url
+        or config.PUBLIC_URL.get()
+        or _serve.guess_public_url(args.host, args.port, args.base_url)
+    )
     if public:
-        extra["KIT_PUBLIC_URL"] = public
+        extra[config.PUBLIC_URL.name] = public
     # The server prints these itself, once a request to its address is answered (or the other
     # line if it stops before): the address is never printed before it can be opened.
     url = _serve.app_url(args.port, base_url=args.base_url)
@@ -431,6 +470,11 @@ def _cmd_purge(args: argparse.Namespace, lang: str) -> int:
 BROKEN_PIPE_STATUS = 141
 
 
+def _given(args: argparse.Namespace, option: str | None) -> bool:
+    """True if ``option`` was given on this command line (it wins over its setting)."""
+    return bool(option) and getattr(args, option.lstrip("-").replace("-", "_"), None) is not None
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script."""
     try:
@@ -446,6 +490,11 @@ def main(argv: list[str] | None = None) -> int:
 def _main(argv: list[str]) -> int:
     lang = cli_lang(argv)
     args = _parser(lang).parse_args(argv)
+    problems = [p for p in config.problems() if not _given(args, p.setting.option)]
+    if problems:
+        for problem in problems:
+            print(problem.message(lang), file=sys.stderr)
+        return 2
     if args.command == "serve":
         return _cmd_serve(args, lang)
     if args.command == "check-cases":

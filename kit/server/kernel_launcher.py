@@ -17,23 +17,21 @@ of gigabytes up front, so it aborts ("Fatal process out of memory") under any us
 
 from __future__ import annotations
 
-import os
 import resource
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
+from kit.core import config
+
 #: The environment variable holding the limit in bytes.
-ENV = "KIT_KERNEL_MEMORY_LIMIT"
+ENV = config.KERNEL_MEMORY_LIMIT.name
 
 
-def limit_from_env(environ: dict[str, str] | os._Environ[str] = os.environ) -> int | None:
-    """The limit in bytes, or None for no limit (unset, empty, 0 or not a number)."""
-    raw = (environ.get(ENV) or "").strip()
-    try:
-        value = int(raw)
-    except ValueError:
-        return None
-    return value if value > 0 else None
+def limit_from_env(environ: Mapping[str, str] | None = None) -> int | None:
+    """The limit in bytes, or None for no limit (unset, empty or 0); a value that is not a whole
+    number of bytes raises :class:`kit.core.config.ConfigError`."""
+    return config.KERNEL_MEMORY_LIMIT.get(environ) or None
 
 
 def apply_limit(limit: int) -> None:
@@ -62,7 +60,10 @@ def skip_slow_optional_imports() -> None:
 
 
 def main() -> None:
-    limit = limit_from_env()
+    try:
+        limit = limit_from_env()
+    except config.ConfigError as exc:  # set by the server: a bug, said in one line
+        sys.exit(str(exc))
     if limit:
         apply_limit(limit)
     skip_slow_optional_imports()

@@ -19,6 +19,7 @@ import socket
 import sys
 from pathlib import Path
 
+from kit.core import config
 from kit.core.paths import data_dir, notebooks_dir, share_dir
 
 DEFAULT_PORT = 8866
@@ -37,12 +38,12 @@ KERNEL_CONNECT_TIMEOUT = 60
 KERNEL_MEMORY_MB = 1536
 #: What ``samskaping serve`` asks the server (:mod:`kit.server.app`) to print once it answers
 #: its address, and if it stops before it does (in the user's language; not passed to kernels).
-READY_ENV = "KIT_SERVE_READY"
-FAILED_ENV = "KIT_SERVE_FAILED"
+READY_ENV = config.SERVE_READY.name
+FAILED_ENV = config.SERVE_FAILED.name
 #: The terminal's stdout and stderr (inherited file descriptors, "1,2" as text) when
 #: ``samskaping serve`` sent the server's own output to its log file: the server prints the
 #: lines above there, and nothing else.
-TERMINAL_ENV = "KIT_SERVE_TERMINAL"
+TERMINAL_ENV = config.SERVE_TERMINAL.name
 
 
 def default_log_path(port: int) -> Path:
@@ -169,5 +170,5 @@ def voila_env(
     if env.get("JUPYTER_PATH"):
         paths.append(env["JUPYTER_PATH"])
     env["JUPYTER_PATH"] = os.pathsep.join(paths)
-    env.setdefault("KIT_DATA_DIR", str(data_dir()))
+    env.setdefault(config.DATA_DIR.name, str(data_dir()))
     return env

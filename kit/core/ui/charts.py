@@ -16,12 +16,14 @@ from pathlib import Path
 
 import ipywidgets as widgets
 
+from kit.core import config
 from kit.core.html import chart_words_html
 
 
 def cache_dir() -> Path:
-    if os.environ.get("KIT_CACHE_DIR"):
-        return Path(os.environ["KIT_CACHE_DIR"])
+    configured = config.CACHE_DIR.get()
+    if configured:
+        return configured
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "samskaping-kit"
 
