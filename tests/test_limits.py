@@ -15,6 +15,7 @@ import pytest
 from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_server.services.kernels.kernelmanager import ServerKernelManager
 
+from kit.core.config import ConfigError
 from kit.server import kernel_launcher
 from kit.server.host_check import HostPolicy, host_name, url_host
 from kit.server.limits import KitKernelManager, ServerFull, full_page
@@ -88,12 +89,14 @@ def test_a_named_host_binding_answers_that_name():
 def test_limit_from_env():
     assert kernel_launcher.limit_from_env({}) is None
     assert kernel_launcher.limit_from_env({kernel_launcher.ENV: "0"}) is None
-    assert kernel_launcher.limit_from_env({kernel_launcher.ENV: "lots"}) is None
+    with pytest.raises(ConfigError, match=kernel_launcher.ENV):
+        kernel_launcher.limit_from_env({kernel_launcher.ENV: "lots"})
     assert kernel_launcher.limit_from_env({kernel_launcher.ENV: " 1024 "}) == 1024
 
 
 _ALLOCATE = """
 import resource, sys
+from kit.core.config import ConfigError
 from kit.server import kernel_launcher
 if sys.argv[1] != "0":
     kernel_launcher.apply_limit(int(sys.argv[1]))

@@ -1065,12 +1065,29 @@ def test_normalize_code_refuses(typed, key):
     assert exc.value.key == key
 
 
-@pytest.mark.parametrize(
-    ("raw", "hours"), [("", 12), ("2", 2), ("0.5", 0.5), ("abc", 12), ("-1", 12), ("0", 12)]
-)
+@pytest.mark.parametrize(("raw", "hours"), [("", 12), ("2", 2), (" 0.5 ", 0.5)])
 def test_idle_timeout_default(monkeypatch, raw, hours):
     monkeypatch.setenv("KIT_SESSION_IDLE_HOURS", raw)
     assert kit.live.store.idle_timeout_default() == timedelta(hours=hours)
+
+
+@pytest.mark.parametrize("raw", ["abc", "-1", "0", "nan"])
+def test_a_bad_idle_timeout_is_refused_by_name(tmp_path, monkeypatch, raw):
+    """Not a silent 12 hours: the store refuses, and the message names the setting."""
+    monkeypatch.setenv("KIT_SESSION_IDLE_HOURS", raw)
+    with pytest.raises(StoreError) as exc:
+        Store(f"sqlite:///{tmp_path / 'answers.sqlite3'}")
+    assert exc.value.key == "bad_setting"
+    assert "KIT_SESSION_IDLE_HOURS" in str(exc.value)
+    with Store(f"sqlite:///{tmp_path / 'answers.sqlite3'}", idle_timeout=timedelta(hours=1)):
+        pass  # a timeout given in code needs no setting
+
+
+def test_a_bad_kit_db_url_is_a_bad_url(monkeypatch):
+    monkeypatch.setenv("KIT_DB_URL", "mysql://localhost/kit")
+    with pytest.raises(StoreError) as exc:
+        Store()
+    assert exc.value.key == "store_bad_url"
 
 
 def test_default_location_is_the_data_folder(tmp_path, monkeypatch):
