@@ -220,8 +220,8 @@ def test_setting_by_name():
 def test_the_users_of_the_settings_follow_them(monkeypatch, tmp_path):
     from kit.core.paths import data_dir, notebooks_dir
     from kit.core.ui.charts import cache_dir
+    from kit.live.handlers import trusted_proxies
     from kit.live.store import idle_timeout_default
-    from kit.live.web import trusted_proxies
 
     monkeypatch.setenv("KIT_DATA_DIR", str(tmp_path / "d"))
     monkeypatch.setenv("KIT_NOTEBOOKS_DIR", str(tmp_path / "n"))
