@@ -241,7 +241,8 @@ def settings_help(lang: str) -> str:
     line each (:data:`kit.core.config.PUBLIC_SETTINGS`)."""
     lines = [t("cli_settings_intro", lang)]
     for setting in config.PUBLIC_SETTINGS:
-        lines.append(f"  {setting.name}: {t(setting.doc_key, lang)}")
+        if setting.doc_key:  # every public one has it (tests/test_config.py)
+            lines.append(f"  {setting.name}: {t(setting.doc_key, lang)}")
     return "\n".join(lines)
 
 
@@ -472,7 +473,9 @@ BROKEN_PIPE_STATUS = 141
 
 def _given(args: argparse.Namespace, option: str | None) -> bool:
     """True if ``option`` was given on this command line (it wins over its setting)."""
-    return bool(option) and getattr(args, option.lstrip("-").replace("-", "_"), None) is not None
+    if option is None:
+        return False
+    return getattr(args, option.lstrip("-").replace("-", "_"), None) is not None
 
 
 def main(argv: list[str] | None = None) -> int:
