@@ -102,6 +102,8 @@ GOOD = [
     (config.TRUSTED_PROXIES, "0::1", frozenset({"::1"})),
     (config.SERVE_READY, "Appene er klare\nhttp://x", "Appene er klare\nhttp://x"),
     (config.SERVE_FAILED, "Serveren stoppet", "Serveren stoppet"),
+    (config.SERVE_TERMINAL, "5,6", "5,6"),
+    (config.RUN_PATH, "../samskaping-kit/run", "../samskaping-kit/run"),
     (config.KERNEL_MEMORY_LIMIT, " 1024 ", 1024),
     (config.KERNEL_MEMORY_LIMIT, "0", 0),
     (config.VENV, ".venv310", ".venv310"),
@@ -136,7 +138,9 @@ DEFAULTS = {
     "KIT_TRUSTED_PROXIES": frozenset(),
     "KIT_SERVE_READY": "",
     "KIT_SERVE_FAILED": "",
+    "KIT_SERVE_TERMINAL": "",
     "KIT_KERNEL_MEMORY_LIMIT": 0,
+    "KIT_RUN": "",
     "KIT_VENV": ".venv",
 }
 
@@ -313,8 +317,9 @@ def test_serve_help_lists_every_setting_a_person_gives(lang, capsys, monkeypatch
     assert t("cli_settings_intro", lang) in flat
     for setting in config.PUBLIC_SETTINGS:
         assert f"{setting.name}: {t(setting.doc_key, lang)}" in flat
-    for setting in (config.SERVE_READY, config.SERVE_FAILED, config.KERNEL_MEMORY_LIMIT):
-        assert setting.name not in out  # internal
+    for setting in config.SETTINGS:
+        if setting.kind == config.INTERNAL:
+            assert setting.name not in out
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -364,9 +369,10 @@ def _serve_env(monkeypatch, tmp_path, *args: str) -> dict[str, str]:
 
     monkeypatch.setattr(cli.os, "execve", execve)
     monkeypatch.setattr(cli, "_prepare_charts", lambda lang: None)
+    monkeypatch.setattr(cli._serve, "send_output_to_log", lambda path: "1,2")  # keep pytest's
     url = f"sqlite:///{tmp_path / 'answers.sqlite3'}"
     with pytest.raises(_Exec):
-        cli.main(["serve", "--port", str(free_port()), "--db", url, *args])
+        cli.main(["serve", "--port", str(free_port()), "--db", url, "--log", "x.log", *args])
     return seen["env"]
 
 
