@@ -676,3 +676,17 @@ def test_a_big_session_shows_pages_of_cards_made_when_first_shown(store):
 def test_a_small_session_has_no_pager(presenter):
     assert presenter.pager.layout.display == "none"
     assert len(presenter.case_list.children) == len(CASES)
+
+
+def test_a_bad_public_address_is_said_and_no_session_starts(store, monkeypatch):
+    """Outside `samskaping serve` (JupyterLab), a bad KIT_PUBLIC_URL reaches the presenter: it
+    says which setting is wrong instead of a traceback, and starts nothing."""
+    p = Presentator(lang="en", cases=CASES, store=store, refresh_seconds=60)
+    monkeypatch.setenv("KIT_PUBLIC_URL", "ftp://example")
+    p.start_button.click()
+    assert p.code is None
+    assert "role='alert'" in p.start_message.value and "KIT_PUBLIC_URL" in p.start_message.value
+    monkeypatch.setenv("KIT_PUBLIC_URL", "http://192.0.2.10:8866/")  # positive control
+    p.start_button.click()
+    p.stop_polling()
+    assert p.code is not None

@@ -568,6 +568,8 @@ class Presentator(App):
         if not cases:
             self.start_message.value = ph.error_html(t("klass_no_cases", self.lang))
             return
+        if not self._address_ok():
+            return
         try:
             self.start_session(cases)
         except StoreError as exc:
@@ -583,12 +585,24 @@ class Presentator(App):
         """Back to a session this browser started (after a reload): same code, same dashboard."""
         from kit.live.store import StoreError
 
+        if not self._address_ok():
+            return False
         try:
             self.session.resume(code, dict(self.keeper.claims()).get(code))
         except StoreError as exc:
             self.start_message.value = ph.error_html(error_text(exc, self.lang))
             return False
         self._show_session()
+        return True
+
+    def _address_ok(self) -> bool:
+        """Whether the address phones are sent to can be made (a bad ``KIT_PUBLIC_URL`` is said
+        before a session starts; ``samskaping serve`` refuses it earlier still)."""
+        try:
+            public_base_url()
+        except config.ConfigError as exc:
+            self.start_message.value = ph.error_html(exc.message(self.lang))
+            return False
         return True
 
     def _show_session(self) -> None:
