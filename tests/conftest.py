@@ -15,7 +15,9 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
@@ -48,6 +50,28 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+T = TypeVar("T")
+
+
+def wait_for(
+    read: Callable[[], T],
+    done: Callable[[T], bool] = bool,
+    timeout: float = 15.0,
+    interval: float = 0.1,
+) -> T:
+    """``read()`` again until ``done`` holds for what it gave (by default: until it is true),
+    at most ``timeout`` seconds; the last reading either way, for the caller to assert on, so a
+    deadline shows as the assertion that failed, with what was there. For what another process
+    or thread does after the event a test saw: nginx logs a request after it has sent the
+    response, a server prints its address after it answers."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = read()
+        if done(value) or time.monotonic() >= deadline:
+            return value
+        time.sleep(interval)
 
 
 def samskaping_command() -> list[str]:

@@ -241,11 +241,15 @@ class Nginx:
         return self.error_log.read_text(errors="replace") if self.error_log.exists() else ""
 
     def requests(self) -> list[LogLine]:
-        """Every request logged under the prefix so far (nginx writes each line unbuffered)."""
+        """Every request logged so far. nginx writes each line unbuffered, but after it has sent
+        the response: a client can have its answer before the line is there (read with
+        :func:`tests.conftest.wait_for`); a last line without its newline is not whole yet."""
         if not self.access_log.exists():
             return []
         out = []
-        for raw in self.access_log.read_text(errors="replace").splitlines():
+        for raw in self.access_log.read_text(errors="replace").splitlines(keepends=True):
+            if not raw.endswith("\n"):
+                break
             m = _LOG_LINE.match(raw.strip())
             if m is None:
                 raise AssertionError(f"unexpected access log line: {raw!r}")

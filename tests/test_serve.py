@@ -15,7 +15,7 @@ import pytest
 from kit.server import serve
 from kit.server.cli import main
 
-from .conftest import APP_NOTEBOOKS, samskaping_command
+from .conftest import APP_NOTEBOOKS, samskaping_command, wait_for
 
 pytestmark = pytest.mark.server
 
@@ -152,7 +152,9 @@ def test_foreign_host_is_refused(server):
 
 
 def test_serve_prints_url_and_page_is_offline(server):
-    assert f"http://127.0.0.1:{server.port}/" in server.log()
+    address = f"http://127.0.0.1:{server.port}/"
+    # printed once the server answers its own address: maybe just after it answered ours
+    assert address in wait_for(server.log, lambda log: address in log)
     status, page = fetch(server.url)
     assert status == 200 and "00_start.ipynb" in page
 

@@ -43,7 +43,7 @@ from kit.cases.casefile import load_cases
 from kit.live.store import Store
 from kit.model.model import PROCESSES
 
-from .conftest import PG_HOWTO, _need, free_port
+from .conftest import PG_HOWTO, _need, free_port, wait_for
 from .proxy import (
     NGINX,
     UPSTREAM_HEADER,
@@ -321,8 +321,9 @@ def room(proxied):
 
 def test_the_servers_run_on_postgresql_under_the_path(proxied):
     for srv in proxied.servers:
-        log = srv.log()
-        assert f"http://127.0.0.1:{srv.port}{PREFIX}" in log
+        address = f"http://127.0.0.1:{srv.port}{PREFIX}"
+        # printed once the server answers its own address: maybe just after it answered ours
+        assert address in wait_for(srv.log, lambda log, address=address: address in log)
     with Store(proxied.pg_url) as store:
         assert store.dialect == "postgresql"
 
@@ -341,7 +342,11 @@ def test_every_join_got_the_session(room):
 
 
 def test_both_servers_served_joins_and_answers(room, proxied):
-    lines = [line for line in proxied.nginx.requests() if f"/session/{room.code}/" in line.uri]
+    def session_lines() -> list:
+        return [line for line in proxied.nginx.requests() if f"/session/{room.code}/" in line.uri]
+
+    # nginx logs a request after its response: the last phone can be done before its last line
+    lines = wait_for(session_lines, lambda lines: len(lines) >= PHONES * (CASES_IN_SESSION + 2))
     assert lines, "nginx logged no request of the session"
     assert {line.status for line in lines} == {200}, Counter(line.status for line in lines)
     by_kind = {
