@@ -37,6 +37,18 @@ def write_five(path) -> list:
     return cases
 
 
+def new_case_ready(page, progress: str) -> None:
+    """Wait until the page shows case ``progress`` with its choices cleared and enabled (the app
+    sends the choices before the progress line: this waits for what a click needs, not for an
+    order)."""
+    expect(page.locator(".kit-progress-text")).to_contain_text(progress)
+    radios = page.locator(".kit-exercise [role=radiogroup] input[type=radio]")
+    expect(radios.first).to_be_visible()
+    for state in (":checked", ":disabled"):
+        expect(page.locator(f".kit-exercise [role=radiogroup] input{state}")).to_have_count(0)
+    expect(page.locator(".kit-fb .kit-feedback")).to_have_count(0)
+
+
 @pytest.mark.parametrize("lang", ["nb", "en"])
 def test_classify_five_cases_from_uploaded_file(app_page, tmp_path, lang):
     path = tmp_path / "fem.csv"
@@ -80,7 +92,7 @@ def test_classify_five_cases_from_uploaded_file(app_page, tmp_path, lang):
     page.get_by_label(shuffle).uncheck()
     page.get_by_role("button", name=start).click()
     for n in range(1, 6):
-        expect(page.locator(".kit-progress-text")).to_contain_text(progress.format(n=n))
+        new_case_ready(page, progress.format(n=n))
         page.get_by_role("radiogroup", name=process).get_by_role("radio").nth(n % 4).check()
         page.get_by_role("radiogroup", name=level).get_by_role("radio").nth(n % 4).check()
         page.get_by_role("button", name=check).click()
@@ -143,10 +155,8 @@ def practise_mixups(page, lang: str) -> None:
     total = int(progress.inner_text().split(head)[1].split()[0])
     assert 1 <= total <= 10
     for n in range(1, total + 1):
-        expect(progress).to_contain_text(first.format(n=n, total=total))
+        new_case_ready(page, first.format(n=n, total=total))
         expect(page.get_by_role("progressbar")).to_have_attribute("value", str(n - 1))
-        # the last thing a new case sets is the cleared feedback: after it, the choices are reset
-        expect(page.locator(".kit-fb .kit-feedback")).to_have_count(0)
         radios = page.locator(".kit-exercise [role=radiogroup]")
         radios.first.get_by_role("radio").nth(2).check()
         radios.nth(1).get_by_role("radio").nth(2).check()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 from html import escape
 
+import ipywidgets as widgets
 import pytest
 
 from kit import Klassifisering
@@ -95,6 +96,102 @@ def test_language_switch_keeps_the_session():
     assert app.phase == "exercise" and app.session.current == case
     assert "Fully right!" in app.feedback.value
     assert case.title.en in app.case_view.value
+
+
+# ------------------------------------------------ what a browser sees, in the order it is sent
+
+
+class Wire:
+    """The updates the kernel sends to a browser for some of an app's widgets, in order: a
+    browser applies them in that order, so replaying them gives what it shows at each moment."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, app: Klassifisering, *names: str):
+        self.start = {name: getattr(app, name).get_state() for name in names}
+        self.updates: list[tuple[str, dict]] = []
+        watched = {id(getattr(app, name)): name for name in names}
+        send = widgets.Widget._send
+
+        def recording(widget, msg, buffers=None):
+            if msg.get("method") == "update" and id(widget) in watched:
+                self.updates.append((watched[id(widget)], dict(msg["state"])))
+            send(widget, msg, buffers)
+
+        monkeypatch.setattr(widgets.Widget, "_send", recording)
+
+    def seen_when(self, name: str, shows: str) -> dict[str, dict]:
+        """Every watched widget's state in the browser at the moment the widget ``name`` first
+        shows ``shows`` in its value (the updates sent until then applied)."""
+        view = {n: dict(state) for n, state in self.start.items()}
+        for n, state in self.updates:
+            view[n].update(state)
+            if n == name and shows in view[n].get("value", ""):
+                return view
+        raise AssertionError(f"{name} never showed {shows!r}: {[n for n, _ in self.updates]}")
+
+
+CHOICES = ("process_choice", "level_choice")
+
+
+def test_a_new_case_shows_only_after_its_choices_are_cleared(monkeypatch):
+    """Once "Case 2 av 3" (or the case's title) is on the screen, its choices are empty and
+    enabled: a click on one then is never undone by a clearing that comes after it."""
+    app = Klassifisering(lang="nb", seed=1)
+    app.shuffle_box.value = False
+    app.start(app.library[:3])
+    second = app.session.cases[1]
+    answer(app, "samskaping", 2)
+    wire = Wire(monkeypatch, app, *CHOICES, "progress_text", "case_view", "feedback")
+    # what the browser shows before: the first case's answer, chosen and locked, and its feedback
+    for name in CHOICES:
+        assert wire.start[name]["index"] != -1 and wire.start[name]["disabled"] is True
+    assert wire.start["feedback"]["value"]
+    app.next_button.click()
+    assert app.session.current == second
+    for name, shows in (("progress_text", "Case 2 av 3"), ("case_view", second.title.nb)):
+        view = wire.seen_when(name, shows)
+        choices = {c: (view[c]["index"], view[c]["disabled"]) for c in CHOICES}
+        assert choices == {c: (-1, False) for c in CHOICES}, f"when {name} showed {shows!r}"
+        assert view["feedback"]["value"] == "", name
+
+
+def test_a_redraw_of_the_same_case_keeps_the_choices_it_shows(monkeypatch):
+    """The other side of the test above: a language switch redraws the progress and the case,
+    and the choices made but not yet checked stay chosen all along (what the replay sees does
+    show a choice that was not cleared)."""
+    app = Klassifisering(lang="nb", seed=1)
+    app.start(app.library[:3])
+    app.process_choice.value = "samproduksjon"
+    app.level_choice.value = 3
+    chosen = {name: getattr(app, name).index for name in CHOICES}
+    wire = Wire(monkeypatch, app, *CHOICES, "progress_text", "case_view")
+    app.language.value = "en"
+    view = wire.seen_when("progress_text", "Case 1 of 3")
+    for name in CHOICES:
+        assert view[name]["index"] == chosen[name] != -1
+        assert view[name]["disabled"] is False
+    assert (app.process_choice.value, app.level_choice.value) == ("samproduksjon", 3)
+
+
+def test_a_second_quick_click_on_next_is_not_a_second_step():
+    """Two clicks on "next" that left the browser before the first one's answer came back: the
+    second finds the new case unanswered and does nothing (no skipped case, no error)."""
+    app = Klassifisering(lang="nb", seed=1)
+    app.shuffle_box.value = False
+    app.start(app.library[:3])
+    second = app.session.cases[1]
+    answer(app, "samskaping", 2)
+    app.next_button.click()
+    # its button is disabled in the kernel, not yet on the page; the handler itself (a button's
+    # click() would only log an error that the handler raises)
+    app._on_next(app.next_button)
+    assert app.session.current == second and not app.session.checked
+    assert "Case 2 av 3" in app.progress_text.value
+    for _ in range(2):
+        answer(app, "samskaping", 2)
+        app.next_button.click()
+    assert app.phase == "summary"
+    app._on_next(app.next_button)  # a late click once the summary is shown
+    assert app.phase == "summary" and len(app.session.feedbacks) == 3
 
 
 def test_uploaded_file_with_problems_is_shown_and_not_started():

@@ -194,41 +194,48 @@ class Klassifisering(App):
             return
         n = session.index + 1
         answered = session.index + (1 if session.checked else 0)
-        with self.hold_sync():
-            self.progress_text.value = eh.progress_html(
-                answered,
-                session.total,
-                t("klass_progress_text", lang, n=n, total=session.total),
-                lang,
-                eh.score_line(session.score(), lang),
-            )
-            self.case_view.show(eh.case_html(case, lang), focus=focus == "case")
-            self.round_note.value = (
-                eh.round_note_html((note.text(lang) for note in self.plan.notices), lang)
-                if self.plan is not None
-                else ""
-            )
-            self.round_note.layout.display = None if self.plan is not None else "none"
-            done = session.checked
-            self.check_button.disabled = done
-            self.process_choice.disabled = done
-            self.level_choice.disabled = done
+        done = session.checked
+        new_case = (id(session), session.index) != self._shown_case
+        self._shown_case = (id(session), session.index)
+        # The controls of this case first, then the case and its progress. The browser applies
+        # the messages in the order they are sent, each widget's in one message (hold_sync), so
+        # once "Case 2 of 5" shows, its choices are already cleared and enabled: a quick click
+        # on one is never undone by a clearing that arrives after it.
+        if done:
+            fb = session.feedbacks[session.index]
+            chosen = (fb.answer.process, fb.answer.level or 0)
+        elif new_case:
+            chosen = (None, None)  # nothing chosen yet
+        else:
+            # a redraw of the same case (a language switch) keeps what is chosen
+            chosen = (self.process_choice.value, self.level_choice.value)
+        for choice, value in zip((self.process_choice, self.level_choice), chosen, strict=True):
+            with choice.hold_sync():
+                choice.value = value
+                choice.disabled = done
+        self.check_button.disabled = done
+        last = session.index == session.total - 1
+        with self.next_button.hold_sync():
             self.next_button.disabled = not done
-            last = session.index == session.total - 1
             self.next_button.description = t("klass_to_summary" if last else "klass_next", lang)
-            if done:
-                fb = session.feedbacks[session.index]
-                self.process_choice.value = fb.answer.process
-                self.level_choice.value = fb.answer.level or 0
-                self.feedback.show(
-                    eh.feedback_html(fb, self.model, lang), focus=focus == "feedback"
-                )
-            elif (id(session), session.index) != self._shown_case:
-                # a new case: nothing chosen (a language switch keeps what is chosen)
-                self.process_choice.value = None
-                self.level_choice.value = None
-                self.feedback.show("")
-            self._shown_case = (id(session), session.index)
+        if not done and new_case:
+            self.feedback.show("")
+        self.round_note.value = (
+            eh.round_note_html((note.text(lang) for note in self.plan.notices), lang)
+            if self.plan is not None
+            else ""
+        )
+        self.round_note.layout.display = None if self.plan is not None else "none"
+        self.progress_text.value = eh.progress_html(
+            answered,
+            session.total,
+            t("klass_progress_text", lang, n=n, total=session.total),
+            lang,
+            eh.score_line(session.score(), lang),
+        )
+        self.case_view.show(eh.case_html(case, lang), focus=focus == "case")
+        if done:
+            self.feedback.show(eh.feedback_html(fb, self.model, lang), focus=focus == "feedback")
 
     def _show_summary(self, focus: bool = False) -> None:
         lang = self.lang
@@ -323,7 +330,9 @@ class Klassifisering(App):
         self._show_case(focus="feedback")
 
     def _on_next(self, _button: widgets.Button | None = None) -> None:
-        assert self.session is not None
+        if self.session is None or not self.session.checked:
+            # a second quick click, sent before the first one's new case reached the browser
+            return
         self.session.advance()
         if self.session.finished:
             if self.practice is not None:
