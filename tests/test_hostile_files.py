@@ -197,10 +197,26 @@ def peak():
     return hwm if hwm is not None else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 """
 
+#: One measured step: ``run()`` gives (problem lines, the app's HTML); its time, its memory
+#: growth and what it showed go into ``out[name]``.
+STEP = r"""
+import json, time
+
+out = {}
+def step(name, run):
+    base = reset_peak()
+    start = time.monotonic()
+    lines, html = run()
+    seconds = time.monotonic() - start
+    out[name] = {"seconds": seconds, "growth": peak() - base, "lines": lines,
+                 "li": html.count("<li>")}
+"""
+
 PROBE = (
     PEAK
+    + STEP
     + r"""
-import json, sys, time
+import sys
 from pathlib import Path
 
 import openpyxl, yaml  # imported before the baseline: only the reading is measured
@@ -214,15 +230,6 @@ classify, plans = Klassifisering(lang="nb"), Kommuneplaner(lang="nb")
 plans.use_example()  # charts drawn once, so their imports are in the baseline
 classify.load_file(b"id;tittel\n;\n", "warm.csv")
 read_cases_bytes(open(sys.argv[3], "rb").read(), "warm.xlsx")
-
-out = {}
-def step(name, run):
-    base = reset_peak()
-    start = time.monotonic()
-    lines, html = run()
-    seconds = time.monotonic() - start
-    out[name] = {"seconds": seconds, "growth": peak() - base, "lines": lines,
-                 "li": html.count("<li>")}
 
 for name, read, path in (("read_cases", read_cases, cases_path), ("read_plans", read_plans, plans_path)):
     def run(read=read, path=path):
@@ -286,13 +293,21 @@ def probe(tmp_path: Path, name: str, warm: Path) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-MEASURED: dict[str, dict] = {}
+def report(name: str, result: dict) -> str:
+    """One line of figures for a probe's ``result``: its slowest step and its largest growth."""
+    steps = {step: v for step, v in result.items() if isinstance(v, dict)}
+    slowest = max(steps, key=lambda step: steps[step]["seconds"])
+    growth = max(v["growth"] for v in steps.values())
+    return (
+        f"{name}: slowest step {slowest} {steps[slowest]['seconds']:.2f} s, "
+        f"peak growth {growth / 2**20:.0f} MB"
+    )
 
 
 @pytest.mark.parametrize("name", list(HOSTILE))
 def test_hostile_file_answered_fast_in_little_memory(tmp_path, warm_xlsx, name):
     result = probe(tmp_path, name, warm_xlsx)
-    MEASURED[name] = result
+    print(report(name, result))  # the figures, with -s
     _build, _ext, key = HOSTILE[name]
     steps = [k for k, v in result.items() if isinstance(v, dict)]
     assert len(steps) == 8
@@ -335,12 +350,47 @@ def test_the_measurement_sees_memory_growth():
     assert int(done.stdout) > MEGABYTES * 1024 * 1024
 
 
-def test_report_figures(capsys):
-    """Prints the measured figures (run with -s to see them)."""
-    for name, result in MEASURED.items():
-        worst = max((v for v in result.values() if isinstance(v, dict)), key=lambda v: v["seconds"])
-        growth = max(v["growth"] for v in result.values() if isinstance(v, dict))
-        print(f"{name}: slowest step {worst['seconds']:.2f} s, peak growth {growth / 2**20:.0f} MB")
+def test_report_figures():
+    """The figures printed for each hostile file come from real steps measured as the probe
+    measures them: a step that allocates 150 MB and one that allocates nothing, run in a
+    fresh Python, are reported with the 150 MB (and not the other step's size); the slowest
+    step named is the one with the most seconds, whatever order the steps came in."""
+    code = (
+        PEAK
+        + STEP
+        + r"""
+def nothing():
+    return ["x"], ""
+
+def allocate():
+    block = bytearray(150 * 2**20)
+    block[::4096] = b"x" * len(block[::4096])  # every page touched, so resident
+    del block
+    return [], "<li>x</li>"
+
+step("nothing", nothing)
+step("allocate", allocate)
+out["read_cases_keys"] = []
+print(json.dumps(out))
+"""
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = json.loads(done.stdout)
+    assert set(result) == {"nothing", "allocate", "read_cases_keys"}
+    assert result["allocate"]["li"] == 1 and result["nothing"]["lines"] == ["x"]
+    line = report("control", result)
+    print(line)
+    figures = re.fullmatch(r"control: slowest step (\w+) (\d+\.\d\d) s, peak growth (\d+) MB", line)
+    assert figures, line
+    slowest, seconds, megabytes = figures[1], float(figures[2]), int(figures[3])
+    assert 150 <= megabytes < 150 + 50, line  # what was allocated, and not much else
+    assert result["nothing"]["growth"] < 50 * 2**20  # the other step's size is not reported
+    other = {"nothing": "allocate", "allocate": "nothing"}[slowest]
+    assert result[slowest]["seconds"] >= result[other]["seconds"]
+    assert seconds == round(result[slowest]["seconds"], 2)
+    # the same figures in the other order of steps name the same step
+    swapped = {"allocate": result["allocate"], "nothing": result["nothing"]}
+    assert report("control", swapped) == line
 
 
 # ----------------------------------------------------------------- messages, in-process
