@@ -3,17 +3,18 @@ driven without a browser; and the apps keeping their widgets across language swi
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
 import traitlets
 from ipywidgets.widgets.widget import _instances
 
 from kit import Begreper, Klassifisering, Kommuneplaner, Kompass, Modellen
-from kit.cases.case import Case
 from kit.cases.casefile import load_cases
 from kit.core.i18n import LANGUAGES, t
-from kit.core.text import Text
 from kit.core.ui.app import _tree
 from kit.core.ui.controls import ChoiceGroup, PressButton, Region
+from tests.factories import make_case
 
 # -- ChoiceGroup ---------------------------------------------------------------------------
 
@@ -74,20 +75,13 @@ def test_press_button_clicks_from_python_and_from_the_browser():
 # -- the classification exercise ----------------------------------------------------------------
 
 
-def case(i: int, process: str = "samskaping", level: int | None = 1) -> Case:
-    return Case(
-        id=f"c{i}",
-        title=Text(nb=f"Tittel {i}"),
-        text=Text(nb=f"Tekst {i}."),
-        process=process,
-        level=level,
-        explanation=Text(nb="Forklaring."),
-        domain="kultur",
-    )
+#: the exercise's cases: "Tittel 1", "Tittel 2", ... in bokmål only
+exercise_case = partial(make_case, explanation="Forklaring.", domain="kultur")
+TWO_CASES = tuple(exercise_case(f"c{i}", title=f"Tittel {i}", text=f"Tekst {i}.") for i in (1, 2))
 
 
 def test_exercise_feedback_is_a_live_region_from_the_start_and_takes_the_focus():
-    app = Klassifisering(lang="nb", cases=(case(1), case(2)), seed=1)
+    app = Klassifisering(lang="nb", cases=TWO_CASES, seed=1)
     assert app.feedback.role == "status" and app.feedback.value == ""
     assert app.feedback.label == "Tilbakemelding"
     assert app.process_choice.description == "Prosess" and app.level_choice.description == "Nivå"
@@ -190,7 +184,8 @@ def test_compass_result_takes_the_focus_when_shown():
 
 
 def _exercise_in_summary() -> Klassifisering:
-    app = Klassifisering(lang="nb", cases=(case(1), case(2, "ingen", None)), seed=3)
+    second = exercise_case("c2", "ingen", None, title="Tittel 2", text="Tekst 2.")
+    app = Klassifisering(lang="nb", cases=(TWO_CASES[0], second), seed=3)
     app.start_button.click()
     for _ in range(2):
         app.process_choice.value = "samskaping"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from functools import partial
 from html import escape
 
 import ipywidgets as widgets
@@ -10,6 +11,8 @@ import pytest
 
 from kit import Klassifisering
 from kit.cases.casefile import load_cases
+from kit.core.text import Text
+from tests.factories import make_case
 
 HOSTILE_CSV = (
     "id;tittel;tekst;prosess;nivå;forklaring;område\n"
@@ -331,18 +334,15 @@ def one_case_app(case, lang: str = "nb") -> Klassifisering:
     return app
 
 
-def verdi_case():
-    from kit.cases.case import Case
-    from kit.core.text import Text
-
-    return Case(
-        "v",
-        Text("Kafeen", "The café"),
-        Text("Gjestene former kafeen.", "The guests shape the café."),
-        "verdisamskaping",
-        3,
-        Text("Fordi gjestenes verdi.", "Because of the guests' value."),
-    )
+#: verdisamskaping 3: samproduksjon 3 is half right
+VERDI_CASE = make_case(
+    "v",
+    "verdisamskaping",
+    3,
+    title=Text("Kafeen", "The café"),
+    text=Text("Gjestene former kafeen.", "The guests shape the café."),
+    explanation=Text("Fordi gjestenes verdi.", "Because of the guests' value."),
+)
 
 
 @pytest.mark.parametrize(
@@ -369,7 +369,7 @@ def verdi_case():
     ],
 )
 def test_partial_credit_in_feedback_summary_and_download(lang, verdict, reason, summary):
-    app = one_case_app(verdi_case(), lang)
+    app = one_case_app(VERDI_CASE, lang)
     answer(app, "samproduksjon", 3)
     fb = app.feedback.value
     assert verdict in fb and reason in fb and "kit-feedback-partial" in fb
@@ -384,14 +384,14 @@ def test_partial_credit_in_feedback_summary_and_download(lang, verdict, reason, 
 
 def test_right_and_wrong_answers_get_no_partial_text():
     """Positive control: the same case answered right, then wrong, shows no half point."""
-    app = one_case_app(verdi_case())
+    app = one_case_app(VERDI_CASE)
     answer(app, "verdisamskaping", 3)
     assert "Helt riktig!" in app.feedback.value and "halvt" not in app.feedback.value
     assert "kit-feedback-right" in app.feedback.value
     app.next_button.click()
     assert "Poeng i alt: 1 av 1." in app.summary_text.value
     assert "halvt poeng" not in app.summary_text.value
-    app = one_case_app(verdi_case())
+    app = one_case_app(VERDI_CASE)
     answer(app, "samproduksjon", 2)
     assert "halvt" not in app.feedback.value and "kit-feedback-wrong" in app.feedback.value
 
@@ -451,7 +451,7 @@ def test_chain_case_shows_its_marked_part(lang, prompt, expected):
 
 
 def test_case_without_marked_part_has_no_prompt():
-    app = one_case_app(verdi_case())
+    app = one_case_app(VERDI_CASE)
     assert "<mark>" not in app.case_view.value
     assert "markerte" not in app.case_view.value
     assert "Gjestene former kafeen." in app.case_view.value
@@ -567,11 +567,7 @@ def test_no_mixups_gives_a_message_and_no_empty_round():
 
 
 def test_a_distinction_out_of_cases_is_named_in_the_round():
-    from kit.cases.case import Case
-    from kit.core.text import Text
-
-    def c(cid, process, level):
-        return Case(cid, Text(cid), Text("tekst"), process, level, Text("fordi"))
+    c = partial(make_case, title="{id}", text="tekst", explanation="fordi")
 
     first = (c("a", "samskaping", 1), c("b", "ingen", None))
     app = Klassifisering(lang="nb", seed=1, cases=(c("s2", "samskaping", 2),))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from functools import partial
 
 import pytest
 
@@ -19,17 +20,11 @@ from kit.classify.exercise import (
     shuffled,
 )
 from kit.core.text import Text
+from tests.factories import make_case
 
-
-def case(cid: str, process: str, level: int | None) -> Case:
-    return Case(
-        cid,
-        Text(f"T {cid}", f"T {cid} en"),
-        Text("tekst"),
-        process,
-        level,
-        Text("fordi", "because"),
-    )
+case = partial(
+    make_case, title=Text("T {id}", "T {id} en"), text="tekst", explanation=Text("fordi", "because")
+)
 
 
 CASES = (
@@ -223,13 +218,14 @@ def test_points_label():
 # ---------------------------------------------------------------- chains and marked parts
 
 
-def chain_case(cid: str, chain: str | None) -> Case:
-    return Case(cid, Text(cid), Text("tekst"), "ingen", None, Text("fordi"), chain=chain)
+chain_case = partial(
+    make_case, process="ingen", level=None, title="{id}", text="tekst", explanation="fordi"
+)
 
 
 def test_shuffle_keeps_a_chain_in_story_order():
-    chain = [chain_case(f"k{i}", "kjede-1") for i in range(4)]
-    others = [chain_case(f"o{i}", None) for i in range(8)]
+    chain = [chain_case(f"k{i}", chain="kjede-1") for i in range(4)]
+    others = [chain_case(f"o{i}") for i in range(8)]
     cases = [chain[0], *others[:4], chain[1], chain[2], *others[4:], chain[3]]
     orders = set()
     for seed in range(20):
@@ -242,25 +238,22 @@ def test_shuffle_keeps_a_chain_in_story_order():
     assert len({tuple(i for i, c in enumerate(o) if c.startswith("k")) for o in orders}) > 5
 
 
-def marked_case(**texts: str) -> Case:
-    return Case(
-        "m",
-        Text("Tittel"),
-        Text(texts["nb"], texts.get("en"), nn=texts.get("nn")),
-        "samskaping",
-        2,
-        Text("fordi"),
-        chain="k",
-        marked=Text(texts["mark_nb"], texts.get("mark_en"), nn=texts.get("mark_nn")),
-    )
+#: a case of a chain whose ``text`` has a ``marked`` part (both given by the test)
+marked_case = partial(
+    make_case, "m", "samskaping", 2, title="Tittel", explanation="fordi", chain="k"
+)
 
 
 def test_case_text_html_marks_and_escapes():
     case = marked_case(
-        nb="Først <b>ramme</b>. Så setter de seg sammen & lager tilbudet. Til slutt drift.",
-        mark_nb="Så setter de seg sammen & lager tilbudet.",
-        nn="Fyrst ramme. Så set dei seg saman og lagar tilbodet. Til slutt drift.",
-        mark_nn="Så set dei seg saman og lagar tilbodet.",
+        text=Text(
+            "Først <b>ramme</b>. Så setter de seg sammen & lager tilbudet. Til slutt drift.",
+            nn="Fyrst ramme. Så set dei seg saman og lagar tilbodet. Til slutt drift.",
+        ),
+        marked=Text(
+            "Så setter de seg sammen & lager tilbudet.",
+            nn="Så set dei seg saman og lagar tilbodet.",
+        ),
     )
     assert case_text_html(case, "nb") == (
         "Først &lt;b&gt;ramme&lt;/b&gt;. <mark>Så setter de seg sammen &amp; lager tilbudet.</mark>"
@@ -272,14 +265,14 @@ def test_case_text_html_marks_and_escapes():
     # English is missing: text and marked part fall back to bokmål together
     assert case_text_html(case, "en") == case_text_html(case, "nb")
     # positive control: a case without a marked part is the escaped text alone
-    plain = Case("p", Text("T"), Text("a <i>b</i>"), "ingen", None, Text("f"))
+    plain = make_case("p", "ingen", None, title="T", text="a <i>b</i>", explanation="f")
     assert case_text_html(plain, "nb") == "a &lt;i&gt;b&lt;/i&gt;"
 
 
 def test_marked_part_may_differ_in_whitespace_only():
-    case = marked_case(nb="En to\ntre fire.", mark_nb="to tre")
+    case = marked_case(text="En to\ntre fire.", marked=Text("to tre"))
     assert case_text_html(case, "nb") == "En <mark>to\ntre</mark> fire."
-    other = marked_case(nb="En to tre fire.", mark_nb="to fire")
+    other = marked_case(text="En to tre fire.", marked=Text("to fire"))
     assert case_text_html(other, "nb") == "En to tre fire."  # not found: no mark
 
 

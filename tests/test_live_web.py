@@ -16,6 +16,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from html import escape
 from urllib.parse import quote
 
@@ -24,31 +25,28 @@ from tornado import web
 from tornado.httpserver import HTTPServer
 from tornado.netutil import bind_sockets
 
-from kit.cases.case import Answer, Case
+from kit.cases.case import Answer
 from kit.core.i18n import t, texts
 from kit.core.text import Text
 from kit.live import handlers as live_handlers
 from kit.live import hub as live_hub
 from kit.live import page as live_page
 from kit.live.store import Store, StoreUnavailable, new_code
+from tests.factories import make_case
 
 PWN = "</script><script>window.__pwned=1</script>"
 SECRET = "Forklaringen som er hemmelig til fasiten vises"
 
 
-def make_case(case_id: str, title: str | None = None, **kw) -> Case:
-    return Case(
-        id=case_id,
-        title=Text(title or f"Tittel {case_id}", en=f"Title {case_id}", nn=f"Tittel {case_id} nn"),
-        text=Text(f"Tekst {case_id}", en=f"Text {case_id}"),
-        process=kw.pop("process", "samproduksjon"),
-        level=kw.pop("level", 3),
-        explanation=Text(f"{SECRET} {case_id}", en=f"Because {case_id}"),
-        **kw,
-    )
-
-
-CASES = (make_case("c1"), make_case("c2", process="ingen", level=None), make_case("c3"))
+#: the cases of a room here: samproduksjon 3, the secret in every explanation
+room_case = partial(
+    make_case,
+    process="samproduksjon",
+    level=3,
+    title=Text("Tittel {id}", en="Title {id}", nn="Tittel {id} nn"),
+    explanation=Text(f"{SECRET} {{id}}", en="Because {id}"),
+)
+CASES = (room_case("c1"), room_case("c2", process="ingen", level=None), room_case("c3"))
 
 
 def other_code(*taken: str) -> str:
@@ -264,7 +262,11 @@ def test_a_hostile_code_in_the_address_stays_text(live):
 
 def test_a_hostile_case_title_is_escaped(live, store):
     hostile = store.create_session(
-        [make_case("c1", title=PWN), make_case(f"x{PWN}"[:80])], lang="nb"
+        [
+            room_case("c1", title=Text(PWN, en="Title {id}", nn="Tittel {id} nn")),
+            room_case(f"x{PWN}"[:80]),
+        ],
+        lang="nb",
     )
     page = Phone(live).open_page(f"?kode={hostile.code}").text
     assert "__pwned" not in page  # the page itself carries no case text

@@ -13,6 +13,7 @@ import re
 import time
 import zipfile
 from datetime import datetime, timedelta, timezone
+from functools import partial
 from html import escape
 
 import pytest
@@ -31,6 +32,7 @@ from kit.live.presenter import (
 )
 from kit.live.store import SessionClosed, Store, StoreBusy, StoreUnavailable, new_code
 from kit.model.labels import level_label, process_label
+from tests.factories import make_case
 
 S1, S2, P3, V3, NONE = (
     Answer("samskaping", 1),
@@ -42,24 +44,23 @@ S1, S2, P3, V3, NONE = (
 UNLIMITED = (1_000_000, 10.0)
 
 
-def make_case(
-    case_id: str, title: str, process: str = "samskaping", level=2, same_title: bool = False
-) -> Case:
-    return Case(
-        id=case_id,
-        title=Text(title, en=title if same_title else f"{title} (en)", nn=f"{title} (nn)"),
-        text=Text(f"Tekst om {case_id}", en=f"Text about {case_id}"),
-        process=process,
-        level=level,
-        explanation=Text(f"Forklaring {case_id}", en=f"Explanation {case_id}"),
-    )
+def titled(title: str, same_title: bool = False) -> Text:
+    """A case title in three languages (the English one the same, or marked "(en)")."""
+    return Text(title, en=title if same_title else f"{title} (en)", nn=f"{title} (nn)")
 
 
+#: the cases of a room here: level 2 unless given, texts about their id
+room_case = partial(
+    make_case,
+    level=2,
+    text=Text("Tekst om {id}", en="Text about {id}"),
+    explanation=Text("Forklaring {id}", en="Explanation {id}"),
+)
 CASES = (
-    make_case("c1", "Besøksvenn"),
-    make_case("c2", "Nabolagsfest", "samproduksjon", 3),
-    make_case("c3", "Ingen av dem", "ingen", None),
-    make_case("c4", "Verdier", "verdisamskaping", 3),
+    room_case("c1", title=titled("Besøksvenn")),
+    room_case("c2", process="samproduksjon", level=3, title=titled("Nabolagsfest")),
+    room_case("c3", process="ingen", level=None, title=titled("Ingen av dem")),
+    room_case("c4", process="verdisamskaping", level=3, title=titled("Verdier")),
 )
 
 
@@ -468,7 +469,8 @@ def test_exports_carry_the_round_and_keep_formulas_as_text(store):
     from openpyxl import load_workbook
 
     cases = tuple(
-        make_case(f"f{i}", title, same_title=True) for i, title in enumerate(FORMULA_TITLES)
+        room_case(f"f{i}", title=titled(title, same_title=True))
+        for i, title in enumerate(FORMULA_TITLES)
     )
     p = Presentator(lang="en", cases=cases, store=store, refresh_seconds=60)
     code = p.start_session(cases)
@@ -632,7 +634,7 @@ def test_a_big_session_shows_pages_of_cards_made_when_first_shown(store):
     card is made when its case is first shown and kept; the widgets stay bounded."""
     from kit.live.presenter import PAGE_SIZE
 
-    many = tuple(make_case(f"m{i:02d}", f"Case {i:02d}") for i in range(25))
+    many = tuple(room_case(f"m{i:02d}", title=titled(f"Case {i:02d}")) for i in range(25))
     p = Presentator(lang="nb", cases=many, store=store, refresh_seconds=60)
     p.start_session(many)
     p.stop_polling()

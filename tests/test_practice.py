@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
 
 from kit.cases.case import TIERS, Answer, Case
@@ -19,14 +21,11 @@ from kit.classify.practice import (
     story_order,
 )
 from kit.core.i18n import t
-from kit.core.text import Text
+from tests.factories import make_case
 from tests.regions import table_region_labels
 
-
-def case(cid: str, process: str, level: int | None, tier: str = "lett", chain=None) -> Case:
-    return Case(
-        cid, Text(f"T {cid}"), Text("tekst"), process, level, Text("fordi"), tier=tier, chain=chain
-    )
+#: a case of a library (tier lett unless given, no chain unless given)
+case = partial(make_case, title="T {id}", text="tekst", explanation="fordi")
 
 
 KEYS = {

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import base64
 from datetime import datetime, timezone
+from functools import partial
 from html import escape
 
 import pytest
 
 from kit.cases import html as cases_html
-from kit.cases.case import Answer, Case
+from kit.cases.case import Answer
 from kit.classify import html as eh
 from kit.classify.exercise import check, score
 from kit.core import html as render_docs
@@ -26,25 +27,25 @@ from kit.model.model import load_model
 from kit.plans import html as ph
 from kit.plans.plans import read_plans_bytes
 from kit.slides import html as render_slides
+from tests.factories import make_case
 from tests.regions import table_region_labels
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 
 
-def case(process: str = "samskaping", level: int | None = 2, title: str = "Tittel") -> Case:
-    return Case(
-        id="c1",
-        title=Text(nb=title, en="Title"),
-        text=Text(nb="Tekst.", en="Text."),
-        process=process,
-        level=level,
-        explanation=Text(nb=f"Forklaring {HOSTILE}", en="Explanation."),
-        domain="kultur",
-    )
+#: the exercise's case: samskaping 2, a hostile explanation
+case = partial(
+    make_case,
+    level=2,
+    title=Text("Tittel", en="Title"),
+    text=Text("Tekst.", en="Text."),
+    explanation=Text(f"Forklaring {HOSTILE}", en="Explanation."),
+    domain="kultur",
+)
 
 
 def test_case_html_escapes_and_marks_the_title_as_the_focus_target():
-    html = eh.case_html(case(title=HOSTILE), "nb")
+    html = eh.case_html(case(title=Text(HOSTILE, en="Title")), "nb")
     assert HOSTILE not in html and "&lt;img src=x" in html
     assert html.startswith("<h2 class='kit-case-title' tabindex='-1' data-kit-focus>")
     assert "Område:" in html
@@ -159,15 +160,15 @@ def test_plans_html_status_quotes_and_heading():
 LANGS = ("nb", "nn", "en")
 
 
-def live_case(title: str = HOSTILE, process: str = "samproduksjon", level: int | None = 3) -> Case:
-    return Case(
-        id="c1",
-        title=Text(nb=f"{title} nb", nn=f"{title} nn", en=f"{title} en"),
-        text=Text(nb=f"Tekst {HOSTILE}", nn="Tekst nn.", en="Text."),
-        process=process,
-        level=level,
-        explanation=Text(nb=f"Forklaring {HOSTILE}", nn="Forklaring nn.", en="Explanation."),
-    )
+#: the presenter's case: samproduksjon 3, hostile in every language
+live_case = partial(
+    make_case,
+    process="samproduksjon",
+    level=3,
+    title=Text(f"{HOSTILE} nb", nn=f"{HOSTILE} nn", en=f"{HOSTILE} en"),
+    text=Text(f"Tekst {HOSTILE}", nn="Tekst nn.", en="Text."),
+    explanation=Text(f"Forklaring {HOSTILE}", nn="Forklaring nn.", en="Explanation."),
+)
 
 
 def badges(html: str) -> int:

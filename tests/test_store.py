@@ -46,6 +46,7 @@ from kit.live.store import (
     key_hash,
     new_code,
 )
+from tests.factories import make_case
 
 LOOK_ALIKES = "0O1IL2Z5S8BUV"
 HOSTILE = (
@@ -68,18 +69,6 @@ V2_TABLES = [
     "kit_sessions",
     "kit_votes",
 ]
-
-
-def make_case(case_id: str, process: str = "samskaping", level: int | None = 1, **kw) -> Case:
-    return Case(
-        id=case_id,
-        title=Text(f"Tittel {case_id}", en=f"Title {case_id}", nn=f"Tittel {case_id} (nn)"),
-        text=Text(f"Tekst {case_id}", en=f"Text {case_id}"),
-        process=process,
-        level=level,
-        explanation=Text("Fordi", en="Because", nn="Av di"),
-        **kw,
-    )
 
 
 CASES = (

@@ -20,6 +20,7 @@ from sqlalchemy import text
 from kit.cases.case import Answer, Case
 from kit.core.text import Text
 from kit.live.store import Store
+from tests.factories import make_case
 
 PROCESSES = ("samskaping", "samproduksjon", "verdisamskaping", "ingen")
 NO_LIMIT = (1_000_000, 10.0)  # the rate limit is tested elsewhere; here it must not trip
@@ -27,13 +28,11 @@ NO_LIMIT = (1_000_000, 10.0)  # the rate limit is tested elsewhere; here it must
 
 def room_cases(n: int) -> list[Case]:
     return [
-        Case(
-            id=f"case-{i:02d}",
+        make_case(
+            f"case-{i:02d}",
             title=Text(f"Sak {i}", en=f"Case {i}"),
-            text=Text(f"Tekst {i}"),
-            process="samskaping",
-            level=1,
-            explanation=Text("Fordi"),
+            text=f"Tekst {i}",
+            explanation="Fordi",
         )
         for i in range(n)
     ]
