@@ -34,6 +34,8 @@ from kit.live import page as live_page
 from kit.live.store import Store, StoreUnavailable, new_code
 from tests.factories import make_case
 
+from .conftest import wait_for
+
 PWN = "</script><script>window.__pwned=1</script>"
 SECRET = "Forklaringen som er hemmelig til fasiten vises"
 
@@ -572,15 +574,6 @@ def test_the_sliding_limit_forgets_old_events():
 # ---------------------------------------------------------------------- the long-polled state
 
 
-def wait_until(predicate, seconds: float = 5.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.01)
-    return predicate()
-
-
 def test_state_answers_at_once_for_an_old_version(live, store, session):
     store.reveal(session.code, session.key, "c1")
     phone = Phone(live)
@@ -598,7 +591,7 @@ def test_state_is_held_until_a_reveal(live, store, session, monkeypatch):
     version = phone.join(session.code).json["state"]["version"]
     with ThreadPoolExecutor(1) as pool:
         pending = pool.submit(phone.state, session.code, version)
-        assert wait_until(lambda: live.waiting(session.code) == 1)
+        assert wait_for(lambda: live.waiting(session.code) == 1)
         assert not pending.done()
         store.reveal(session.code, session.key, "c2")
         revealed_at = time.monotonic()
@@ -630,7 +623,7 @@ def test_many_waiting_phones_are_woken_together(live, store, session, monkeypatc
         pending = [
             pool.submit(p.state, session.code, v) for p, v in zip(phones, versions, strict=True)
         ]
-        assert wait_until(lambda: live.waiting(session.code) == len(phones))
+        assert wait_for(lambda: live.waiting(session.code) == len(phones))
         store.show_case(session.code, session.key, "c3")
         replies = [f.result(timeout=live_hub.WATCH_INTERVAL + 5) for f in pending]
     assert {r.json["current"] for r in replies} == {"c3"}
@@ -779,9 +772,9 @@ def test_a_phone_up_to_date_is_held_while_another_session_is_watched(
     version_b = b.join(room_b.code).json["state"]["version"]
     with ThreadPoolExecutor(2) as pool:
         b_waits = pool.submit(b.state, room_b.code, version_b)  # keeps the watcher running
-        assert wait_until(lambda: live.waiting(room_b.code) == 1)
+        assert wait_for(lambda: live.waiting(room_b.code) == 1)
         a_waits = pool.submit(a.state, session.code, version_a)
-        assert wait_until(lambda: live.waiting(session.code) == 1)
+        assert wait_for(lambda: live.waiting(session.code) == 1)
         store.reveal(session.code, session.key, "c1")  # wakes A
         version_a = a_waits.result(timeout=5).json["version"]
         store.reveal(session.code, session.key, "c2")  # while none of A's phones waits

@@ -10,7 +10,6 @@ import base64
 import csv
 import io
 import re
-import time
 import zipfile
 from datetime import datetime, timedelta, timezone
 from functools import partial
@@ -33,6 +32,8 @@ from kit.live.presenter import (
 from kit.live.store import SessionClosed, Store, StoreBusy, StoreUnavailable, new_code
 from kit.model.labels import level_label, process_label
 from tests.factories import make_case
+
+from .conftest import wait_for
 
 S1, S2, P3, V3, NONE = (
     Answer("samskaping", 1),
@@ -78,15 +79,6 @@ def presenter(store):
     p.stop_polling()
     yield p
     p.stop_polling()
-
-
-def wait_for(predicate, seconds: float = 5.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return predicate()
 
 
 def people(store: Store, code: str, n: int) -> list[str]:
