@@ -12,22 +12,26 @@ from kit.core.i18n import t
 from kit.core.text import Text
 from kit.live.controller import CHART_SECONDS, KEEP_ENDED, PAGE_SIZE, SessionController
 from kit.live.store import NotOwner, Store
+from tests.factories import make_case
 
 UNLIMITED = (10_000, 1.0)
 
 
-def case(i: int) -> Case:
-    return Case(
-        id=f"c{i:02d}",
-        title=Text(f"Tittel {i}", en=f"Title {i}"),
-        text=Text(f"Tekst {i}"),
-        process="samskaping",
-        level=2,
-        explanation=Text("Fordi"),
+def numbered_cases(n: int) -> tuple[Case, ...]:
+    """Cases c01 ... cn, "Tittel 1" ..., all samskaping 2."""
+    return tuple(
+        make_case(
+            f"c{i:02d}",
+            level=2,
+            title=Text(f"Tittel {i}", en=f"Title {i}"),
+            text=f"Tekst {i}",
+            explanation="Fordi",
+        )
+        for i in range(1, n + 1)
     )
 
 
-CASES = tuple(case(i) for i in range(1, 4))
+CASES = numbered_cases(3)
 
 
 class Clock:
@@ -92,7 +96,7 @@ def test_answers_show_in_the_dashboard_most_disputed_first(session, store):
 
 
 def test_pages_turn_within_the_session(store, clock):
-    many = tuple(case(i) for i in range(1, 26))
+    many = numbered_cases(25)
     session = SessionController(store, clock=clock)
     session.start(many, "nb")
     board = session.dashboard()
