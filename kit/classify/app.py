@@ -201,6 +201,7 @@ class Klassifisering(App):
         # the messages in the order they are sent, each widget's in one message (hold_sync), so
         # once "Case 2 of 5" shows, its choices are already cleared and enabled: a quick click
         # on one is never undone by a clearing that arrives after it.
+        chosen: tuple[str | None, int | None]
         if done:
             fb = session.feedbacks[session.index]
             chosen = (fb.answer.process, fb.answer.level or 0)
