@@ -8,14 +8,15 @@ same list.
 A setting is read from the environment each time it is asked for, never at import: tests set
 variables at run time, and the server and kernel processes ``samskaping serve`` starts inherit
 theirs. An empty value counts as unset. A value that cannot be used raises :class:`ConfigError`,
-whose :meth:`~ConfigError.message` names the variable and says what is allowed (texts in
+which :func:`kit.core.i18n.setting_message` turns into a line that names the variable and says
+what is allowed (texts in
 ``data/i18n/<lang>/config.yaml``); ``samskaping`` and the server check every setting before they
 start (:func:`problems`), so a bad value is one clear line, not a traceback.
 
 The module lives in :mod:`kit.core`, not :mod:`kit.server`: :mod:`kit.core.paths` reads
 ``KIT_DATA_DIR`` and ``KIT_NOTEBOOKS_DIR``, and core imports no other package of the kit. It
-imports only the standard library (``import kit`` stays light); :mod:`kit.core.i18n` is imported
-when a message is written, since it imports this module itself.
+imports only the standard library (``import kit`` stays light) and no module of the kit:
+:mod:`kit.core.i18n`, which reads ``KIT_LANG`` here, words its errors.
 """
 
 from __future__ import annotations
@@ -96,21 +97,15 @@ class ConfigError(ValueError):
         self.name = name or setting.name
         super().__init__(self.name)
 
-    def message(self, lang: str | None = None) -> str:
-        """The line for a person: the variable, the value given and what is allowed."""
-        from kit.core.i18n import DEFAULT_LANG, t
-
-        lang = lang or DEFAULT_LANG
-        shown = self.value if len(self.value) <= 80 else self.value[:77] + "..."
-        key = self.setting.allowed_key
-        allowed = t(key, lang) if key else ""
-        return t("config_invalid", lang, name=self.name, value=shown, allowed=allowed)
+    @property
+    def shown(self) -> str:
+        """The value as a message shows it (a long one cut)."""
+        return self.value if len(self.value) <= 80 else self.value[:77] + "..."
 
     def __str__(self) -> str:
-        try:
-            return self.message()
-        except Exception:  # noqa: BLE001 - the texts cannot be read: name and value at least
-            return f"{self.name}={self.value!r}"
+        """For logs: the variable and the value; :func:`kit.core.i18n.setting_message` says
+        it for a person, in a language."""
+        return f"{self.name}={self.shown!r}"
 
 
 @dataclass(frozen=True)

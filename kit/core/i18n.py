@@ -21,6 +21,7 @@ __all__ = [
     "LANGUAGES",
     "Text",
     "lang_from_environ",
+    "setting_message",
     "language_name",
     "normalize_lang",
     "t",
@@ -127,3 +128,12 @@ def t(key: str, lang: str = DEFAULT_LANG, **values: object) -> str:
 def has_text(key: str, lang: str = DEFAULT_LANG) -> bool:
     """True if ``key`` exists (in ``lang`` or in bokmål), for optional labels such as domains."""
     return key in texts(normalize_lang(lang)) or key in texts(DEFAULT_LANG)
+
+
+def setting_message(error: config.ConfigError, lang: str | None = None) -> str:
+    """The line for a person about a setting the kit cannot use: the variable (or option), the
+    value given and what is allowed, in ``lang``."""
+    lang = lang or DEFAULT_LANG
+    key = error.setting.allowed_key
+    allowed = t(key, lang) if key else ""
+    return t("config_invalid", lang, name=error.name, value=error.shown, allowed=allowed)

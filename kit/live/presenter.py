@@ -25,7 +25,7 @@ from kit.cases.casefile import load_cases
 from kit.cases.picker import CaseSetPicker
 from kit.core import config
 from kit.core.html import heading, paragraph
-from kit.core.i18n import t
+from kit.core.i18n import setting_message, t
 from kit.core.ui.app import App, html
 from kit.live import presenter_html as ph
 from kit.live.controller import PAGE_SIZE, Dashboard, SessionController
@@ -601,7 +601,7 @@ class Presentator(App):
         try:
             public_base_url()
         except config.ConfigError as exc:
-            self.start_message.value = ph.error_html(exc.message(self.lang))
+            self.start_message.value = ph.error_html(setting_message(exc, self.lang))
             return False
         return True
 

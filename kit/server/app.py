@@ -31,7 +31,7 @@ from voila.app import Voila
 from voila.tornado.handler import TornadoVoilaHandler
 
 from kit.core import config
-from kit.core.i18n import lang_from_environ, normalize_lang, t
+from kit.core.i18n import lang_from_environ, normalize_lang, setting_message, t
 from kit.core.invocation import samskaping_command
 from kit.core.paths import share_dir
 from kit.server.host_check import HostPolicy, url_host
@@ -228,7 +228,7 @@ def main(argv: list[str] | None = None) -> None:
     if problems:  # a setting the server or its kernels would fail on: say so before starting
         lang = lang_from_environ(os.environ)
         for problem in problems:
-            print(problem.message(lang), file=_announce["err"])
+            print(setting_message(problem, lang), file=_announce["err"])
         if _announce["failed"]:
             print(_announce["failed"], file=_announce["err"], flush=True)
         sys.exit(2)

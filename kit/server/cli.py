@@ -27,7 +27,14 @@ from typing import Any, NoReturn
 from kit.cases.case import TIERS, Case, domain_label
 from kit.cases.casefile import CaseReport, read_in_library, read_library, write_template
 from kit.core import config
-from kit.core.i18n import LANGUAGES, has_text, lang_from_environ, normalize_lang, t
+from kit.core.i18n import (
+    LANGUAGES,
+    has_text,
+    lang_from_environ,
+    normalize_lang,
+    setting_message,
+    t,
+)
 from kit.core.invocation import samskaping_command as _command
 from kit.core.tables import file_format
 from kit.model.labels import level_label, process_label
@@ -274,7 +281,7 @@ def _cmd_serve(args: argparse.Namespace, lang: str) -> int:
     try:
         public_url = config.PUBLIC_URL.read(args.public_url, name="--public-url")
     except config.ConfigError as exc:
-        print(exc.message(lang), file=sys.stderr)
+        print(setting_message(exc, lang), file=sys.stderr)
         return 2
     if not _serve.port_is_free(args.port, args.host):
         print(t("cli_port_taken", lang, port=args.port, command=_command()), file=sys.stderr)
@@ -496,7 +503,7 @@ def _main(argv: list[str]) -> int:
     problems = [p for p in config.problems() if not _given(args, p.setting.option)]
     if problems:
         for problem in problems:
-            print(problem.message(lang), file=sys.stderr)
+            print(setting_message(problem, lang), file=sys.stderr)
         return 2
     if args.command == "serve":
         return _cmd_serve(args, lang)

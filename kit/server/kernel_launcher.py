@@ -63,7 +63,9 @@ def main() -> None:
     try:
         limit = limit_from_env()
     except config.ConfigError as exc:  # set by the server: a bug, said in one line
-        sys.exit(str(exc))
+        from kit.core.i18n import setting_message
+
+        sys.exit(setting_message(exc))
     if limit:
         apply_limit(limit)
     skip_slow_optional_imports()
