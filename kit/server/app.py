@@ -36,6 +36,7 @@ from kit.core.invocation import samskaping_command
 from kit.core.paths import share_dir
 from kit.server.host_check import HostPolicy, url_host
 from kit.server.limits import RETRY_AFTER, ServerFull, full_page
+from kit.server.loading import has_loading_screen, localize_loading
 from kit.server.serve import self_url
 
 #: The largest HTTP request body the server reads (the participant API needs a few hundred
@@ -45,7 +46,20 @@ MAX_BODY_SIZE = 1024 * 1024
 
 class KitVoilaHandler(TornadoVoilaHandler):
     """Voilà's notebook page, answering "server full" (503) instead of starting a kernel
-    beyond the cap."""
+    beyond the cap, with its loading screen in the learner's language."""
+
+    _screen_done = False
+
+    def write(self, chunk: Any) -> None:
+        """The page's head and loading screen in the language asked for (``?lang=``), up to
+        Voilà's helper script; the app's cells after it as Voilà wrote them."""
+        if not self._screen_done and isinstance(chunk, str):
+            if has_loading_screen(chunk):
+                chunk = localize_loading(
+                    chunk, normalize_lang(self.get_query_argument("lang", None))
+                )
+            self._screen_done = "window.voila_finish =" in chunk
+        super().write(chunk)
 
     @tornado.web.authenticated
     async def get(self, path: str | None = None) -> None:
