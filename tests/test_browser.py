@@ -73,11 +73,11 @@ def test_language_switch_changes_text_and_lang(app_page, notebook):
     page = app_page.page
     assert page.evaluate("document.documentElement.lang") == "nb"
     nb_heading = page.locator(".kit-app h1").inner_text()
-    page.get_by_label("Språk").select_option(label="English")
-    expect(page.get_by_label("Language")).to_be_visible()
+    page.get_by_label("Språk", exact=True).select_option(label="English")
+    expect(page.get_by_label("Language", exact=True)).to_be_visible()
     expect(page.locator("html")).to_have_attribute("lang", "en")
     assert page.locator(".kit-app h1").inner_text() != nb_heading
-    page.get_by_label("Language").select_option(label="Nynorsk")
+    page.get_by_label("Language", exact=True).select_option(label="Nynorsk")
     expect(page.locator("html")).to_have_attribute("lang", "nn")
     assert_clean(app_page)
 

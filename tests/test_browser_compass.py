@@ -108,7 +108,7 @@ def test_answers_survive_the_language_menu(app_page):
     box.get_by_label("Kommunen, organisasjonene og enkeltfrivillige").check()
     page.get_by_role("button", name="Vis resultat").click()
     expect(page.locator(".kit-kompass-result")).to_contain_text("Du har svart på 1 av 12")
-    page.get_by_label("Språk").select_option(label="English")
+    page.get_by_label("Språk", exact=True).select_option(label="English")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     label = compass.question("participants").option("frivillige").label.en
     expect(page.locator(".kit-kompass-question").first.get_by_label(label)).to_be_checked()

@@ -176,7 +176,7 @@ def test_a_room_with_reloads_revote_reveal_and_export(browser, server):
         for watch in pages:
             clean(watch)
         # The same views in English.
-        page.get_by_label("Språk").select_option(label="English")
+        page.get_by_label("Språk", exact=True).select_option(label="English")
         expect(page.locator("h1")).to_contain_text("Presenter", timeout=10_000)
         expect(page.locator("html")).to_have_attribute("lang", "en")
         clean(presenter)

@@ -111,7 +111,7 @@ def test_language_switch_keeps_the_charts(app_page):
     page = app_page.page
     page.get_by_role("button", name="Bruk eksempelfila").click()
     expect_two_charts(page)
-    page.get_by_label("Språk").select_option(label="Nynorsk")
+    page.get_by_label("Språk", exact=True).select_option(label="Nynorsk")
     expect(page.locator("html")).to_have_attribute("lang", "nn", timeout=30_000)
     expect(page.locator(".kit-upload-status")).to_contain_text("Tal på planar: 12", timeout=30_000)
     expect(page.locator(".kit-example-note")).to_contain_text("Eksempelfila er oppdikta")

@@ -94,13 +94,13 @@ def test_file_over_the_limit_gets_a_message_and_the_page_still_works(app_page):
     expect(page.get_by_role("alert").filter(has_text="ingen case")).to_be_visible(timeout=30_000)
 
     # the message follows the language
-    page.get_by_label("Språk").select_option(label="English")
+    page.get_by_label("Språk", exact=True).select_option(label="English")
     expect(page.locator("html")).to_have_attribute("lang", "en", timeout=30_000)
     expect(page.get_by_label("Upload file")).to_have_attribute("type", "file", timeout=30_000)
     expect(page.locator(".kit-file-message")).to_contain_text(
         "“stor.csv” is too large (3 MB)", timeout=30_000
     )
-    page.get_by_label("Language").select_option(label="Bokmål")
+    page.get_by_label("Language", exact=True).select_option(label="Bokmål")
     expect(page.locator("html")).to_have_attribute("lang", "nb", timeout=30_000)
 
     # under the limit: the file is read and the message goes

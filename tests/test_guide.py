@@ -190,3 +190,31 @@ def test_readme_links_to_the_guide_resolve():
     assert "data/fasilitatorguide.md" in targets
     for target in targets:
         assert (ROOT / target).exists(), target
+
+
+def test_the_guide_links_to_the_address_it_is_served_at(monkeypatch):
+    """The files name serve's default address; the app shows the one it runs at."""
+    from kit.core.address import DEFAULT_BASE_URL
+    from kit.guide.app import guide_html
+
+    for lang in ("nb", "nn", "en"):
+        assert DEFAULT_BASE_URL in guide_html(lang)  # positive control: outside Voilà
+    monkeypatch.setenv("SERVER_NAME", "10.0.0.5")
+    monkeypatch.setenv("SERVER_PORT", "8870")
+    monkeypatch.setenv("SCRIPT_NAME", "/kurs/voila/render/08_fasilitatorguide.ipynb")
+    for lang in ("nb", "nn", "en"):
+        page = guide_html(lang)
+        assert DEFAULT_BASE_URL not in page and "http://10.0.0.5:8870/kurs/" in page
+
+
+def test_the_checklist_is_labelled_checkboxes_not_brackets():
+    from kit.core.html import markdown_html
+    from kit.guide.app import guide_html
+
+    for lang in ("nb", "nn", "en"):
+        page = guide_html(lang)
+        assert "[ ]" not in page and "[x]" not in page
+        assert page.count("<li class='kit-task'><label><input type='checkbox'>") >= 5
+    ticked = markdown_html("- [x] <b>done</b>\n- [ ] open\n")
+    assert "<input type='checkbox' checked> &lt;b&gt;done&lt;/b&gt;</label>" in ticked
+    assert "disabled" not in ticked

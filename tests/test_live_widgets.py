@@ -20,13 +20,13 @@ from ipywidgets.widgets.widget import _instances
 
 from kit import Presentator
 from kit.cases.case import Answer, Case
+from kit.core.address import public_base_url
 from kit.core.i18n import t
 from kit.core.text import Text
 from kit.live.presenter import (
     KeyKeeper,
     is_loopback,
     participant_url,
-    public_base_url,
     short_url,
 )
 from kit.live.store import SessionClosed, Store, StoreBusy, StoreUnavailable, new_code

@@ -20,15 +20,30 @@ from kit.core.text import Text
 
 _HEADING_OR_TABLE = re.compile(r"<h([1-6])[^>]*>(.*?)</h\1>|<table>.*?</table>", re.S)
 _TAGS = re.compile(r"<[^>]+>")
+#: A checklist item as mistune's task_lists plugin writes it (``- [ ] text``), without a list
+#: inside it.
+_TASK = re.compile(
+    r'<li class="task-list-item"><input class="task-list-item-checkbox" type="checkbox" '
+    r"disabled( checked)?/>((?:(?!<li|</li>).)*)</li>",
+    re.S,
+)
 
 
 def markdown_html(text: str, top_level: int = 2) -> str:
-    """``text`` (Markdown) as HTML; the file's own ``#`` headings start at ``<h{top_level}>``."""
+    """``text`` (Markdown) as HTML; the file's own ``#`` headings start at ``<h{top_level}>``,
+    and a checklist (``- [ ] text``) is a list of labelled checkboxes."""
     import mistune
 
-    to_html = mistune.create_markdown(escape=True, plugins=["table"])
+    to_html = mistune.create_markdown(escape=True, plugins=["table", "task_lists"])
     body = to_html(text)
     assert isinstance(body, str)  # mistune types the HTML renderer's output with the AST's
+    # "- [ ] text" is a checkbox the reader can tick on screen (it is not saved), named by its text
+    body = _TASK.sub(
+        lambda m: (
+            f"<li class='kit-task'><label><input type='checkbox'{m[1] or ''}> {m[2]}</label></li>"
+        ),
+        body,
+    )
     shift = top_level - 1
     if shift:
         body = re.sub(r"<(/?)h([1-6])>", lambda m: f"<{m[1]}h{min(6, int(m[2]) + shift)}>", body)

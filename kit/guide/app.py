@@ -11,6 +11,7 @@ from pathlib import Path
 
 import ipywidgets as widgets
 
+from kit.core.address import DEFAULT_BASE_URL, served_base_url
 from kit.core.html import document_html, markdown_html, paragraph
 from kit.core.i18n import DEFAULT_LANG, t
 from kit.core.paths import data_dir
@@ -35,11 +36,16 @@ def guide_path(lang: str = DEFAULT_LANG) -> tuple[Path, str]:
 def guide_html(lang: str = DEFAULT_LANG) -> str:
     """The guide in ``lang`` rendered to HTML; raw HTML in the file is shown as text, never run.
 
-    The guide's own top heading becomes ``<h2>`` (the page's ``<h1>`` is the app title) and each
-    table scrolls inside its own labelled region on a narrow screen.
+    The guide's own top heading becomes ``<h2>`` (the page's ``<h1>`` is the app title), each
+    table scrolls inside its own labelled region on a narrow screen, links to the kit point at
+    the address it is served at, and the checklist is a list of checkboxes.
     """
     path, _ = guide_path(lang)
-    return markdown_html(path.read_text(encoding="utf-8"), top_level=2)
+    text = path.read_text(encoding="utf-8")
+    # the file names serve's default address (it is read outside the kit too); the app shows
+    # the address it is served at
+    text = text.replace(DEFAULT_BASE_URL, served_base_url())
+    return markdown_html(text, top_level=2)
 
 
 class Fasilitatorguide(App):

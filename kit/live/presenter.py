@@ -10,7 +10,6 @@ widgets are made once per session and updated in place on every change; their HT
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -24,6 +23,7 @@ from kit.cases.case import Case
 from kit.cases.casefile import load_cases
 from kit.cases.picker import CaseSetPicker
 from kit.core import config
+from kit.core.address import public_base_url
 from kit.core.html import heading, paragraph
 from kit.core.i18n import setting_message, t
 from kit.core.ui.app import App, html
@@ -50,18 +50,6 @@ PARTICIPANT_PATH = "delta"
 #: How often the dashboard looks for new answers (one indexed query).
 POLL_SECONDS = 0.3
 _CLAIMS_MAX = 50
-
-
-def public_base_url() -> str:
-    """Where participants reach this server: ``KIT_PUBLIC_URL``, else the address in use."""
-    configured = config.PUBLIC_URL.get()
-    if configured:
-        return configured.rstrip("/") + "/"
-    host = os.environ.get("SERVER_NAME", "127.0.0.1")
-    port = os.environ.get("SERVER_PORT", "8866")
-    script = os.environ.get("SCRIPT_NAME", "/")
-    base = script.split("voila/render/")[0] if "voila/render/" in script else "/"
-    return f"http://{host}:{port}{base}"
 
 
 def participant_url(code: str) -> str:
