@@ -190,9 +190,15 @@ def test_a_room_with_reloads_revote_reveal_and_export(browser, server):
         expect(fresh.page.locator("#kit-join")).to_be_visible()
         clean(fresh)
 
-        # Ending the session: phones are told, nothing more is taken.
-        page.get_by_role("button", name="End the session").click()
+        # Ending the session asks first (the question takes the focus); then phones are told,
+        # nothing more is taken, and the code leaves the screen.
+        page.get_by_role("button", name="End the session", exact=True).click()
+        question = page.locator(".kit-end-question [data-kit-focus]")
+        expect(question).to_be_focused(timeout=5_000)
+        expect(question).to_contain_text("End the session now?")
+        page.get_by_role("button", name="Yes, end the session", exact=True).click()
         expect(stats).to_contain_text("ended", timeout=5_000)
+        expect(page.locator(".kit-join-panel")).to_be_hidden(timeout=5_000)
         expect(phones[2].page.locator("#kit-alert")).not_to_be_empty(timeout=5_000)
     finally:
         for watch in pages:

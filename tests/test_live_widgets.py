@@ -387,8 +387,15 @@ def test_ending_the_session_from_the_dashboard(store, presenter):
     code = presenter.code
     token = store.join(code).token
     store.submit(code, token, "c1", S1)
-    presenter.end_button.click()
+    assert presenter.join_panel.layout.display is None  # the code and QR are on the screen
+    presenter.end_button.click()  # asks first
+    assert presenter.end_confirm.layout.display is None
+    assert t("live_end_question", "nb") in presenter.end_question.value
+    assert not presenter.closed and store.session_info(code).open
+    presenter.end_yes.click()
+    assert presenter.end_confirm.layout.display == "none"
     assert t("live_ended", "nb") in presenter.stats.value
+    assert presenter.join_panel.layout.display == "none"  # nobody can join an ended session
     assert presenter.closed and presenter.end_button.disabled
     assert presenter.keeper.claims() == [(code, presenter.key)]  # kept to see the results again
     with pytest.raises(SessionClosed):
@@ -583,6 +590,7 @@ def test_a_store_failure_at_start_and_at_the_end(store, monkeypatch):
     assert p.code
     monkeypatch.setattr(store, "close_session", broken)
     p.end_button.click()
+    p.end_yes.click()
     assert "role='alert'" in p.control_error.value and not p.closed
     assert p.keeper.claims()  # the key is kept: the session is still open
 
@@ -684,3 +692,15 @@ def test_a_bad_public_address_is_said_and_no_session_starts(store, monkeypatch):
     p.start_button.click()
     p.stop_polling()
     assert p.code is not None
+
+
+def test_ending_can_be_called_off(store, presenter):
+    """'Avslutt økta' asks first; 'Nei, fortsett' leaves the session open and the code shown."""
+    presenter.end_button.click()
+    focus = presenter.end_question.focus_token
+    assert focus > 0  # the question takes the keyboard focus
+    presenter.end_no.click()
+    assert presenter.end_confirm.layout.display == "none" and presenter.end_question.value == ""
+    presenter.refresh()
+    assert store.session_info(presenter.code).open and not presenter.closed
+    assert presenter.join_panel.layout.display is None

@@ -27,6 +27,7 @@ from kit.core.address import public_base_url
 from kit.core.html import heading, paragraph
 from kit.core.i18n import setting_message, t
 from kit.core.ui.app import App, html
+from kit.core.ui.controls import Region
 from kit.live import presenter_html as ph
 from kit.live.controller import PAGE_SIZE, Dashboard, SessionController
 from kit.live.presenter_html import is_loopback
@@ -326,6 +327,17 @@ class Presentator(App):
         self.stats = html("", "kit-stats")
         self.end_button = widgets.Button(button_style="danger")
         self.end_button.on_click(self._on_end)
+        # "Avslutt økta" asks first: the question takes the focus, the answer buttons follow it
+        self.end_question = Region(cls="kit-end-question")
+        self.end_yes = widgets.Button(button_style="danger")
+        self.end_yes.on_click(self._on_end_confirmed)
+        self.end_no = widgets.Button()
+        self.end_no.on_click(self._on_end_cancelled)
+        answer = widgets.HBox([self.end_yes, self.end_no])
+        answer.add_class("kit-wrap")
+        self.end_confirm = widgets.VBox([self.end_question, answer])
+        self.end_confirm.add_class("kit-end-confirm")
+        self.end_confirm.layout.display = "none"
         self.free_button = widgets.Button()
         self.free_button.on_click(lambda _b: self.show_case(None))
         self.control_error = html("")
@@ -373,6 +385,7 @@ class Presentator(App):
             self.warning,
             self.stats,
             controls,
+            self.end_confirm,
             self.control_error,
             self.spotlight_box,
             self.dashboard_heading,
@@ -391,6 +404,8 @@ class Presentator(App):
             self.join_panel.value = ph.join_html(code, url, short_url(), lang)
             self.warning.value = ph.loopback_warning_html(url, lang)
             self.end_button.description = t("live_end", lang)
+            self.end_yes.description = t("live_end_yes", lang)
+            self.end_no.description = t("live_end_no", lang)
             self.free_button.description = t("live_free", lang)
             self.export_csv_button.description = t("live_export_csv", lang)
             self.export_xlsx_button.description = t("live_export_xlsx", lang)
@@ -430,6 +445,9 @@ class Presentator(App):
         with self.hold_sync():
             self.stats.value = ph.stats_html(board.people, board.total, board.closed, lang)
             self.end_button.disabled = board.closed
+            # an ended session's code and QR leave the screen: nobody can join it any more
+            self.join_panel.layout.display = "none" if board.closed else None
+            self.warning.layout.display = "none" if board.closed else None
             self.free_button.disabled = board.closed or state.current_case is None
             if charts_due:
                 rows = charts.live_rows(counts, titles, top, lang)
@@ -610,8 +628,18 @@ class Presentator(App):
         self._fill_resume(self.lang)
 
     def _on_end(self, _button=None) -> None:
+        """Ask first: ending cannot be undone (phones can no longer answer)."""
+        self.end_question.show(ph.end_question_html(self.lang), focus=True)
+        self.end_confirm.layout.display = None
+
+    def _on_end_cancelled(self, _button=None) -> None:
+        self.end_confirm.layout.display = "none"
+        self.end_question.value = ""
+
+    def _on_end_confirmed(self, _button=None) -> None:
         from kit.live.store import StoreError
 
+        self._on_end_cancelled()
         try:
             self.session.end()
         except StoreError as exc:

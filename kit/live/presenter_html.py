@@ -145,3 +145,12 @@ def download_html(data: bytes, kind: str, code: str, lang: str) -> str:
     mime, ext, label_key = EXPORTS[kind]
     name = t("live_export_file", lang, code=code)
     return download_link(data, mime, f"{name}.{ext}", t(label_key, lang, code=code))
+
+
+def end_question_html(lang: str) -> str:
+    """ "End the session now?" with what it means; it takes the focus (its answer buttons
+    follow it)."""
+    return (
+        f"<p data-kit-focus tabindex='-1'><strong>{escape(t('live_end_question', lang))}</strong>"
+        f" {escape(t('live_end_consequence', lang))}</p>"
+    )
