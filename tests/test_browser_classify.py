@@ -107,6 +107,8 @@ def test_classify_five_cases_from_uploaded_file(app_page, tmp_path, lang):
             page.get_by_role("button", name=nxt, exact=True).click()
     # the first summary brings the offline chart bundle: slow on a busy machine
     expect(page.locator(".kit-summary h2")).to_have_text(summary, timeout=30_000)
+    # the first summary's heading takes the keyboard focus (it was left on <body>)
+    expect(page.locator(".kit-summary h2")).to_be_focused(timeout=10_000)
     expect(page.locator(".kit-chart svg").first).to_be_visible(timeout=30_000)
     expect(page.locator(".kit-download")).to_be_visible()
     # the fifth case (ingen) was answered samproduksjon: practise what I mix up, once

@@ -165,7 +165,10 @@ class Klassifisering(App):
             [self.practise_button, self.mix_button, self.restart_button]
         )
         self.summary_buttons.add_class("kit-wrap")
-        box = widgets.VBox()
+        # the summary's words are in the box from the start: a region made visible by the same
+        # update that asks it for the focus has no view yet to take it (the first summary then
+        # left the focus on <body>); its view stays while the rest of the box changes after it
+        box = widgets.VBox([self.summary_text])
         box.add_class("kit-summary")
         return box
 
