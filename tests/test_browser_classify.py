@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -98,6 +99,14 @@ def test_classify_five_cases_from_uploaded_file(app_page, tmp_path, lang):
         page.get_by_role("button", name=check).click()
         expect(page.locator(".kit-fb .kit-feedback")).to_be_visible()
         expect(page.get_by_role("progressbar")).to_have_attribute("value", str(n))
+        processes = page.get_by_role("radiogroup", name=process)
+        # the key's card shows a check mark; a wrong choice's card a cross, never a check
+        expect(processes.locator(".kit-choice-right")).to_have_count(1)
+        chosen = processes.locator(".kit-choice-on")
+        if "kit-choice-right" not in (chosen.get_attribute("class") or ""):
+            expect(chosen).to_have_class(re.compile("kit-choice-wrong"))
+            mark = chosen.evaluate("e => getComputedStyle(e, '::after').content")
+            assert "✘" in mark and "✔" not in mark, mark
         if n == 5:
             expect(page.locator(".kit-case")).to_contain_text("Farlig tittel")
             expect(page.locator(".kit-case")).to_contain_text("<img src=x")

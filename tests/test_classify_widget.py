@@ -649,3 +649,25 @@ def test_practice_rounds_update_the_summary_in_place():
     # restarting drops the practice; a new first round starts without a progress chart
     app.restart_button.click()
     assert app.practice is None and app.phase == "setup"
+
+
+def test_a_wrong_choice_shows_as_wrong_and_the_key_as_right():
+    """After a check, the chosen card of a wrong part is marked wrong (✘) and the key's card
+    right (✔); a right part marks only its card; the next case has no marks."""
+    app = Klassifisering(lang="nb", seed=3)
+    app.shuffle_box.value = False
+    app.start_button.click()
+    case = app.session.current
+    wrong = "ingen" if case.process != "ingen" else "samskaping"
+    wrong_level = 2 if wrong == "samskaping" else 0
+    answer(app, wrong, wrong_level or None)
+    processes = [v for _, v in app.process_choice.options]
+    verdicts = dict(zip(processes, app.process_choice.verdicts, strict=True))
+    assert verdicts[wrong] == "wrong" and verdicts[case.process] == "right"
+    assert sorted(v for v in verdicts.values() if v) == ["right", "wrong"]
+    app.next_button.click()
+    assert app.process_choice.verdicts == [] and app.level_choice.verdicts == []
+    case = app.session.current
+    answer(app, case.process, case.level)  # positive control: all right, nothing wrong
+    assert "wrong" not in app.process_choice.verdicts + app.level_choice.verdicts
+    assert app.process_choice.verdicts.count("right") == 1

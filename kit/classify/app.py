@@ -205,18 +205,22 @@ class Klassifisering(App):
         # once "Case 2 of 5" shows, its choices are already cleared and enabled: a quick click
         # on one is never undone by a clearing that arrives after it.
         chosen: tuple[str | None, int | None]
+        keys: tuple[str | None, int | None] = (None, None)
         if done:
             fb = session.feedbacks[session.index]
             chosen = (fb.answer.process, fb.answer.level or 0)
+            keys = (case.process, case.level or 0)
         elif new_case:
             chosen = (None, None)  # nothing chosen yet
         else:
             # a redraw of the same case (a language switch) keeps what is chosen
             chosen = (self.process_choice.value, self.level_choice.value)
-        for choice, value in zip((self.process_choice, self.level_choice), chosen, strict=True):
+        groups = (self.process_choice, self.level_choice)
+        for choice, value, key in zip(groups, chosen, keys, strict=True):
             with choice.hold_sync():
                 choice.value = value
                 choice.disabled = done
+                choice.mark(key)  # a wrong choice shows as wrong, the key as right
         self.check_button.disabled = done
         last = session.index == session.total - 1
         with self.next_button.hold_sync():

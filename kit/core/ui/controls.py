@@ -61,10 +61,15 @@ export default {
     function state() {
       const index = model.get("index");
       const disabled = model.get("disabled");
+      const verdicts = model.get("verdicts") || [];
       inputs.forEach((input, i) => {
         input.checked = i === index;
         input.disabled = disabled;
-        input.parentElement.classList.toggle("kit-choice-on", i === index);
+        const card = input.parentElement;
+        card.classList.toggle("kit-choice-on", i === index);
+        // after a check: the key's card and a wrong choice's card are marked (✔ / ✘, by CSS)
+        card.classList.toggle("kit-choice-right", verdicts[i] === "right");
+        card.classList.toggle("kit-choice-wrong", verdicts[i] === "wrong");
       });
       el.classList.toggle("kit-choices-disabled", disabled);
     }
@@ -101,6 +106,7 @@ export default {
     const on = [
       ["change:description", heading], ["change:heading", heading], ["change:variant", heading],
       ["change:labels", options], ["change:index", state], ["change:disabled", state],
+      ["change:verdicts", state],
     ];
     for (const [name, fn] of on) { model.on(name, fn); }
     return () => { for (const [name, fn] of on) { model.off(name, fn); } };
@@ -209,6 +215,9 @@ class ChoiceGroup(anywidget.AnyWidget):
     disabled = traitlets.Bool(False).tag(sync=True)
     heading = traitlets.Int(0).tag(sync=True)
     variant = traitlets.Unicode("cards").tag(sync=True)
+    #: per option, after a check: "right" (the key), "wrong" (a wrong choice) or "" (see
+    #: :meth:`mark`); shown by a mark, not by colour alone
+    verdicts = traitlets.List(traitlets.Unicode()).tag(sync=True)
     #: the chosen value (Python only)
     value = traitlets.Any(None)
     options: traitlets.List[tuple[str, Any]] = traitlets.List()
@@ -225,6 +234,16 @@ class ChoiceGroup(anywidget.AnyWidget):
         self.observe(self._on_index, names="index")
         self.options = [(str(label), v) for label, v in options]
         self.value = value
+
+    def mark(self, key: Any = None) -> None:
+        """After a check, mark the option ``key`` as the right one and the chosen value, if it
+        is another, as wrong; ``mark()`` (no key) takes the marks away."""
+        if key is None:
+            self.verdicts = []
+            return
+        self.verdicts = [
+            "right" if v == key else "wrong" if v == self.value else "" for v in self._values()
+        ]
 
     def _values(self) -> list[Any]:
         return [v for _, v in self.options]
