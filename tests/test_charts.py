@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from kit.cases.case import Answer, Case
+from kit.cases.grading import check
 from kit.classify import charts
-from kit.classify.exercise import check, confusion
+from kit.classify.exercise import confusion
 from kit.core.i18n import t
 from kit.core.text import Text
 from kit.live import charts as live_charts

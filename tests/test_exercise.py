@@ -9,16 +9,9 @@ from functools import partial
 import pytest
 
 from kit.cases.case import Answer, Case
+from kit.cases.grading import check
 from kit.cases.html import case_text_html
-from kit.classify.exercise import (
-    Session,
-    check,
-    confusion,
-    points_label,
-    results_csv,
-    score,
-    shuffled,
-)
+from kit.classify.exercise import Session, confusion, points_label, results_csv, score, shuffled
 from kit.core.text import Text
 from tests.factories import make_case
 

@@ -165,10 +165,37 @@ def test_export_rows_name_every_answer_in_the_language(session, store):
     token = store.join(session.code).token
     store.submit(session.code, token, "c02", Answer("ingen", None))
     header, rows = session.export_rows("en")
-    assert header[:2] == [t("csv_case_id", "en"), t("csv_title", "en")] and len(header) == 7
+    assert header[:2] == [t("csv_case_id", "en"), t("csv_title", "en")] and len(header) == 10
     assert len(rows) == 1 and rows[0][0] == "c02" and rows[0][1] == "Title 2"
 
 
 def test_nothing_is_done_without_a_session(store):
     with pytest.raises(RuntimeError):
         SessionController(store).reveal("c01")
+
+
+def test_the_export_carries_the_key_and_the_verdict(session, store):
+    """As in the exercise: right, partial (samproduksjon for a verdisamskaping case) or wrong."""
+    from kit.cases.grading import check, outcome_label
+    from kit.model.labels import level_label, process_label
+
+    token = store.join(session.code).token
+    given = {"c01": Answer("samskaping", 2), "c02": Answer("ingen", None)}
+    for case_id, answer in given.items():
+        store.submit(session.code, token, case_id, answer)
+    header, rows = session.export_rows("nn")
+    assert header[7:] == [
+        t("csv_key_process", "nn"),
+        t("csv_key_level", "nn"),
+        t("csv_outcome", "nn"),
+    ]
+    by_case = {r[0]: r for r in rows}
+    for case in CASES[:2]:
+        row = by_case[case.id]
+        assert row[7:] == [
+            process_label(case.process, "nn"),
+            level_label(case.level, "nn"),
+            outcome_label(check(case, given[case.id]), "nn"),
+        ]
+    assert by_case["c01"][9] == t("outcome_right", "nn")  # c01 is samskaping, level 2
+    assert by_case["c02"][9] == t("outcome_wrong", "nn")

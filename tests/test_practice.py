@@ -7,7 +7,7 @@ from functools import partial
 import pytest
 
 from kit.cases.case import TIERS, Answer, Case
-from kit.classify.exercise import check
+from kit.cases.grading import check
 from kit.classify.practice import (
     DISTINCTIONS,
     STEP,

@@ -14,8 +14,9 @@ import pytest
 
 from kit.cases import html as cases_html
 from kit.cases.case import Answer
+from kit.cases.grading import check
 from kit.classify import html as eh
-from kit.classify.exercise import check, score
+from kit.classify.exercise import score
 from kit.core import html as render_docs
 from kit.core.html import chart_words_html
 from kit.core.i18n import t

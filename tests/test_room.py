@@ -277,6 +277,12 @@ def test_export_rows_carry_round_time_and_pseudonym():
         ["c1", "Tittel 1", "INGEN", "L0", 2, "2025-03-01 09:05:07", "p1"],
         ["gone", "gone", "SAMPRODUKSJON", "L3", 1, "2025-03-01 09:05:07", "p2"],  # id as title
     ]
+    keyed = export_rows(answers, {}, str, str, lambda cid, a: [cid.upper(), a.process])
+    assert [r[7:] for r in keyed] == [
+        ["C1", "samskaping"],
+        ["C1", "ingen"],
+        ["GONE", "samproduksjon"],
+    ]
 
 
 def test_room_module_is_pure():

@@ -9,9 +9,10 @@ import ipywidgets as widgets
 
 from kit.cases.case import Answer, Case
 from kit.cases.casefile import load_cases
+from kit.cases.grading import Feedback
 from kit.cases.picker import CaseSetPicker
 from kit.classify import html as eh
-from kit.classify.exercise import Feedback, Session, confusion, results_csv_bytes
+from kit.classify.exercise import Session, confusion, results_csv_bytes
 from kit.classify.practice import Notice, Practice, PracticeSet, progress_rows
 from kit.core.html import paragraph
 from kit.core.i18n import t

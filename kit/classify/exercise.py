@@ -1,13 +1,8 @@
 """The classification exercise as pure logic: check an answer, score, confusion, a session.
 
 No widgets here: :class:`kit.classify.app.Klassifisering` drives a :class:`Session` and shows
-what it returns. Randomness comes in as a seed.
-
-An answer is right (both parts as the key: one point), partial or wrong (no point). Partial
-(:data:`PARTIAL_POINTS`) is the one answer the model itself makes half right: samproduksjon on
-level 3 for a case keyed verdisamskaping. Verdisamskaping happens as a result of samproduksjon
-on level 3, so the learner has seen the delivery together with non-traditional actors; the key
-is sharper because the service recipient's experienced and judged value is the point of the case.
+what it returns. Randomness comes in as a seed. An answer is judged by
+:func:`kit.cases.grading.check` (right, partial or wrong).
 """
 
 from __future__ import annotations
@@ -16,66 +11,13 @@ import random
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
 
 from kit.cases.case import Answer, Case
+from kit.cases.grading import Feedback, check, outcome_label
 from kit.core.exports import csv_bytes
 from kit.core.i18n import t
 from kit.model.labels import level_label, process_label
 from kit.model.model import PROCESSES
-
-#: The outcomes of an answer, best first.
-OUTCOMES: tuple[str, ...] = ("right", "partial", "wrong")
-Outcome = Literal["right", "partial", "wrong"]
-#: The points of each outcome.
-POINTS: dict[str, float] = {"right": 1.0, "partial": 0.5, "wrong": 0.0}
-PARTIAL_POINTS = POINTS["partial"]
-
-
-@dataclass(frozen=True)
-class Feedback:
-    """The verdict on one answer, part by part."""
-
-    case: Case
-    answer: Answer
-
-    @property
-    def process_ok(self) -> bool:
-        return self.answer.process == self.case.process
-
-    @property
-    def level_ok(self) -> bool:
-        return self.answer.level == self.case.level
-
-    @property
-    def correct(self) -> bool:
-        return self.process_ok and self.level_ok
-
-    @property
-    def partial(self) -> bool:
-        """Samproduksjon on level 3 for a verdisamskaping case: half of it seen, half a point."""
-        return (
-            self.case.process == "verdisamskaping"
-            and self.case.level == 3
-            and (self.answer.process, self.answer.level) == ("samproduksjon", 3)
-        )
-
-    @property
-    def outcome(self) -> Outcome:
-        """``right`` (both parts as the key), ``partial`` (see :attr:`partial`) or ``wrong``."""
-        if self.correct:
-            return "right"
-        return "partial" if self.partial else "wrong"
-
-    @property
-    def points(self) -> float:
-        """1 for right, :data:`PARTIAL_POINTS` for partial, 0 for wrong."""
-        return POINTS[self.outcome]
-
-
-def check(case: Case, answer: Answer) -> Feedback:
-    """Judge an answer against the case's key."""
-    return Feedback(case=case, answer=answer)
 
 
 @dataclass(frozen=True)
@@ -200,11 +142,6 @@ def points_label(points: float, lang: str) -> str:
         return str(int(points))
     text = f"{points:.1f}"
     return text if lang == "en" else text.replace(".", ",")
-
-
-def outcome_label(feedback: Feedback, lang: str) -> str:
-    """ "right", "partial (half a point)" or "wrong", in ``lang``."""
-    return t("outcome_" + feedback.outcome, lang)
 
 
 def results_table(feedbacks: Iterable[Feedback], lang: str) -> tuple[list[str], list[list[str]]]:

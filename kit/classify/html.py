@@ -11,8 +11,9 @@ from collections.abc import Iterable, Sequence
 from html import escape
 
 from kit.cases.case import Case, domain_label
+from kit.cases.grading import Feedback
 from kit.cases.html import case_text_html
-from kit.classify.exercise import Feedback, Score, points_label
+from kit.classify.exercise import Score, points_label
 from kit.core.html import download_link, paragraph, table_region
 from kit.core.i18n import t
 from kit.model import html as render

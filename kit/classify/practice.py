@@ -10,7 +10,7 @@ where the learner went wrong; once the learner gets :data:`STEP` in a row right 
 harder), the distinction moves up a tier, and :data:`STEP` in a row at ``vanskelig`` masters it.
 
 >>> from kit.cases.case import Answer
->>> from kit.classify.exercise import check
+>>> from kit.cases.grading import check
 >>> from kit.core.text import Text
 >>> c = Case("a", Text("T"), Text("t"), "samskaping", 1, Text("f"))
 >>> [d.id for d in confused_by(check(c, Answer("samskaping", 2)))]
@@ -24,7 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from kit.cases.case import ALLOWED_LEVELS, TIERS, Case
-from kit.classify.exercise import Feedback
+from kit.cases.grading import Feedback
 from kit.core.i18n import t
 
 #: Right answers in a row (at the distinction's tier or harder) that move it up a tier.

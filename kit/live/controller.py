@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Literal
 
-from kit.cases.case import Case
+from kit.cases.case import Answer, Case
+from kit.cases.grading import check, outcome_label
 from kit.core.i18n import t
 from kit.live.room import CaseCounts, CaseResult, RoomState, export_rows, ranking
 from kit.live.store import NotOwner, SessionInfo, Store
@@ -219,7 +220,8 @@ class SessionController:
         return "none"
 
     def export_rows(self, lang: str) -> tuple[list[str], list[list[object]]]:
-        """Every answer of the session, one row each, with a header in ``lang``."""
+        """Every answer of the session, one row each, with the case's key and the verdict
+        (right, partial or wrong, judged as in the exercise), under a header in ``lang``."""
         header = [
             t("csv_case_id", lang),
             t("csv_title", lang),
@@ -228,13 +230,28 @@ class SessionController:
             t("live_export_round", lang),
             t("live_export_time", lang),
             t("live_export_participant", lang),
+            t("csv_key_process", lang),
+            t("csv_key_level", lang),
+            t("csv_outcome", lang),
         ]
-        titles = {c.id: c.title.get(lang) for c in self.cases}
+        by_id = {c.id: c for c in self.cases}
+
+        def key(case_id: str, answer: Answer) -> list[object]:
+            case = by_id.get(case_id)
+            if case is None:  # an answer to a case no longer in the set: no key to show
+                return ["", "", ""]
+            return [
+                process_label(case.process, lang),
+                level_label(case.level, lang),
+                outcome_label(check(case, answer), lang),
+            ]
+
         rows = export_rows(
             self.store.answers(self._code()),
-            titles,
+            {c.id: c.title.get(lang) for c in self.cases},
             lambda p: process_label(p, lang),
             lambda lv: level_label(lv, lang),
+            key,
         )
         return header, rows
 

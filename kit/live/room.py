@@ -6,7 +6,7 @@ No database, no web, no widgets: the store (:mod:`kit.live.store`), the particip
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from fractions import Fraction
@@ -166,11 +166,13 @@ class StoredAnswer:
 def export_rows(
     answers: Iterable[StoredAnswer],
     titles: Mapping[str, str],
-    process_label,
-    level_label,
+    process_label: Callable[[str], str],
+    level_label: Callable[[int | None], str],
+    key: Callable[[str, Answer], Sequence[object]] | None = None,
 ) -> list[list[object]]:
-    """Rows of the answers export (case, title, process, level, round, time, pseudonym); the
-    labels come from the caller's language (``process_label(p)``, ``level_label(level)``)."""
+    """Rows of the answers export (case, title, process, level, round, time, pseudonym, then
+    what ``key(case_id, answer)`` adds: the case's key and the verdict); the labels come from
+    the caller's language (``process_label(p)``, ``level_label(level)``)."""
     return [
         [
             a.case_id,
@@ -180,6 +182,7 @@ def export_rows(
             a.round,
             a.answered_at.strftime("%Y-%m-%d %H:%M:%S"),
             a.participant,
+            *(key(a.case_id, a.answer) if key is not None else ()),
         ]
         for a in answers
     ]
