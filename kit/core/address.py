@@ -12,15 +12,18 @@ import os
 
 from kit.core import config
 
-#: The address ``samskaping serve`` answers at by default; texts written for reading outside
-#: the kit (the guide's Markdown files) name it, and the apps show the real one instead.
-DEFAULT_BASE_URL = "http://127.0.0.1:8866/"
+#: Where ``samskaping serve`` answers by default (:mod:`kit.server.serve` starts there).
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8866
+#: That address; texts written for reading outside the kit (the guide's Markdown files) name
+#: it, and the apps show the real one instead.
+DEFAULT_BASE_URL = f"http://{DEFAULT_HOST}:{DEFAULT_PORT}/"
 
 
 def served_base_url() -> str:
     """The address this kit is served at (ending in ``/``)."""
-    host = os.environ.get("SERVER_NAME", "127.0.0.1")
-    port = os.environ.get("SERVER_PORT", "8866")
+    host = os.environ.get("SERVER_NAME", DEFAULT_HOST)
+    port = os.environ.get("SERVER_PORT", str(DEFAULT_PORT))
     script = os.environ.get("SCRIPT_NAME", "/")
     base = script.split("voila/render/")[0] if "voila/render/" in script else "/"
     return f"http://{host}:{port}{base}"

@@ -27,6 +27,7 @@ from typing import Any, NoReturn
 from kit.cases.case import TIERS, Case, domain_label
 from kit.cases.casefile import CaseReport, read_in_library, read_library, write_template
 from kit.core import config
+from kit.core.address import DEFAULT_PORT
 from kit.core.i18n import (
     LANGUAGES,
     has_text,
@@ -187,9 +188,7 @@ def _parser(lang: str) -> argparse.ArgumentParser:
         return command
 
     serve = add("serve", "cli_serve_help", epilog=settings_help(lang))
-    serve.add_argument(
-        "--port", type=int, default=_serve.DEFAULT_PORT, help=t("cli_port_help", lang)
-    )
+    serve.add_argument("--port", type=int, default=DEFAULT_PORT, help=t("cli_port_help", lang))
     serve.add_argument("--no-browser", action="store_true", help=t("cli_no_browser_help", lang))
     serve.add_argument("--host", default=_serve.HOST, help=t("cli_host_help", lang))
     serve.add_argument("--public-url", metavar="URL", help=t("cli_public_url_help", lang))

@@ -20,10 +20,10 @@ import sys
 from pathlib import Path
 
 from kit.core import config
+from kit.core.address import DEFAULT_HOST
 from kit.core.paths import data_dir, notebooks_dir, share_dir
 
-DEFAULT_PORT = 8866
-HOST = "127.0.0.1"
+HOST = DEFAULT_HOST
 #: Kernel idle time (seconds) before Voilà shuts the kernel down: a lesson pause is fine,
 #: a forgotten tab is not kept all day.
 CULL_IDLE_TIMEOUT = 1200
