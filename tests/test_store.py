@@ -26,6 +26,7 @@ from kit.cases.case import Answer, Case, cases_to_json
 from kit.core.text import Text
 from kit.live import room as live_room
 from kit.live import schema as store_schema
+from kit.live.questions import Question
 from kit.live.store import (
     CODE_ALPHABET,
     InvalidAnswer,
@@ -42,6 +43,7 @@ from kit.live.store import (
     StoreError,
     StoreReadOnly,
     StoreUnavailable,
+    TooLong,
     UnknownCode,
     key_hash,
     new_code,
@@ -60,16 +62,23 @@ S1, S2, P3, V3, NONE = (
     Answer("verdisamskaping", 3),
     Answer("ingen", None),
 )
-V2_TABLES = [
+TABLES = [
     "kit_case_state",
     "kit_client_windows",
     "kit_participants",
+    "kit_responses",
     "kit_schema",
     "kit_secrets",
     "kit_sessions",
     "kit_votes",
 ]
 
+
+OPEN_Q = Question("q-open", "open", Text("Hva?", "What?"))
+SCALE_Q = Question(
+    "q-scale", "scale", Text("Hvor?", "How far?"), low=Text("Lite"), high=Text("Mye")
+)
+POLL_Q = Question("q-poll", "poll", Text("Hvilken?", "Which?"), options=(Text("A"), Text("B")))
 
 CASES = (
     make_case("c1"),
@@ -874,7 +883,7 @@ class StoreBehaviour:
         with store.engine.connect() as conn:
             rows = conn.execute(text("SELECT id, version FROM kit_schema")).all()
         assert [tuple(r) for r in rows] == [(1, store_schema.SCHEMA_VERSION)]
-        assert store_schema.SCHEMA_VERSION == 2
+        assert store_schema.SCHEMA_VERSION == 3
 
     def test_newer_schema_refused(self, fresh_db_url):
         with Store(fresh_db_url) as store:
@@ -899,7 +908,7 @@ class StoreBehaviour:
     def test_tables_hold_nothing_about_the_person(self, store):
         tables = inspect(store.engine).get_table_names()
         kit_tables = sorted(t for t in tables if t.startswith("kit_"))
-        assert kit_tables == V2_TABLES
+        assert kit_tables == TABLES
         personal = {"ip", "addr", "address", "name", "user", "username", "email", "mail"}
         personal |= {"agent", "ua", "phone", "device", "host", "mac", "browser", "location"}
         for table in kit_tables:
@@ -919,8 +928,8 @@ class StoreBehaviour:
             with store.engine.connect() as conn:
                 version = conn.execute(text("SELECT version FROM kit_schema")).scalar_one()
                 tables = sorted(t for t in inspect(conn).get_table_names() if t.startswith("kit_"))
-            assert version == 2
-            assert tables == V2_TABLES  # kit_answers and kit_reveals are gone
+            assert version == store_schema.SCHEMA_VERSION == 3
+            assert tables == TABLES  # kit_answers and kit_reveals are gone
             for code, lang, closed, answers, revealed in V1_SESSIONS:
                 info = store.session_info(code)
                 assert (info.lang, info.open) == (lang, not closed)
@@ -1000,6 +1009,163 @@ def test_an_idle_session_stays_closed_after_a_presenter_action(tmp_path):
         assert store.state(made.code).open is False
         with pytest.raises(SessionClosed):
             store.join(made.code)
+
+    # -- questions beside the cases (schema 3)
+
+    def test_questions_are_kept_in_the_presenters_order(self, store):
+        items = (CASES[0], OPEN_Q, CASES[1], SCALE_Q, POLL_Q)
+        made = store.create_session(items)
+        assert store.session_items(made.code) == items
+        assert store.session_cases(made.code) == (CASES[0], CASES[1])
+        assert list(store.results(made.code)) == ["c1", "c2"]
+        assert list(store.question_results(made.code)) == [OPEN_Q.id, SCALE_Q.id, POLL_Q.id]
+
+    def test_a_question_id_may_not_repeat_a_case_id(self, store):
+        with pytest.raises(ValueError, match="unique"):
+            store.create_session([OPEN_Q, OPEN_Q])
+
+    def test_open_answers_up_to_the_limit_scale_and_poll_replace(self, store):
+        from kit.live.questions import OPEN_ENTRIES
+
+        made = store.create_session((CASES[0], OPEN_Q, SCALE_Q, POLL_Q))
+        me = store.join(made.code).token
+        for i in range(OPEN_ENTRIES):
+            assert len(store.respond(made.code, me, OPEN_Q.id, f"ord {i}")) == i + 1
+        with pytest.raises(InvalidAnswer) as refused:
+            store.respond(made.code, me, OPEN_Q.id, "one more")
+        assert refused.value.key == "response_entries"
+        assert store.respond(made.code, me, SCALE_Q.id, 2) == ["2"]
+        assert store.respond(made.code, me, SCALE_Q.id, 5) == ["5"]
+        assert store.respond(made.code, me, POLL_Q.id, 1) == ["1"]
+        results = store.question_results(made.code)
+        assert results[SCALE_Q.id].counts == {1: 0, 2: 0, 3: 0, 4: 0, 5: 1}
+        assert results[POLL_Q.id].counts == {0: 0, 1: 1}
+        assert [e.value for e in results[OPEN_Q.id].entries] == ["ord 0", "ord 1", "ord 2"]
+        assert store.my_responses(made.code, me) == {
+            OPEN_Q.id: ["ord 0", "ord 1", "ord 2"],
+            SCALE_Q.id: ["5"],
+            POLL_Q.id: ["1"],
+        }
+        again = store.enter(made.code, me)  # a reloaded phone gets its responses back
+        assert again.responses == store.my_responses(made.code, me)
+
+    @pytest.mark.parametrize(
+        ("which", "value", "reason"),
+        [
+            ("open", "", "empty"),
+            ("open", "   ", "empty"),
+            ("open", None, "empty"),
+            ("open", "x" * 41, "too_long"),
+            ("open", "a\u202eb", "bad_text"),
+            ("scale", 0, "choose"),
+            ("scale", 6, "choose"),
+            ("scale", "3", "choose"),
+            ("scale", True, "choose"),
+            ("poll", 2, "choose"),
+            ("poll", -1, "choose"),
+        ],
+    )
+    def test_a_response_that_does_not_fit_is_refused_with_its_reason(
+        self, store, which, value, reason
+    ):
+        question = {"open": OPEN_Q, "scale": SCALE_Q, "poll": POLL_Q}[which]
+        made = store.create_session((question,))
+        me = store.join(made.code).token
+        with pytest.raises(InvalidAnswer) as refused:
+            store.respond(made.code, me, question.id, value)
+        assert refused.value.key == f"response_{reason}"
+        assert store.responses(made.code) == []
+
+    def test_a_response_to_a_case_or_an_unknown_question_is_refused(self, store):
+        made = store.create_session((CASES[0], OPEN_Q))
+        me = store.join(made.code).token
+        for item_id in ("c1", "q-unknown"):
+            with pytest.raises(InvalidAnswer):
+                store.respond(made.code, me, item_id, "ord")
+        with pytest.raises(InvalidAnswer):  # and a vote on a question
+            store.submit(made.code, me, OPEN_Q.id, S1)
+        assert store.respond(made.code, me, OPEN_Q.id, "ord") == ["ord"]  # positive control
+
+    def test_responses_count_against_the_participants_rate_limit(self, db_url):
+        with Store(db_url, rate_limit=(2, 60.0)) as store:
+            made = store.create_session((SCALE_Q,))
+            me = store.join(made.code).token
+            store.respond(made.code, me, SCALE_Q.id, 1)
+            store.respond(made.code, me, SCALE_Q.id, 2)
+            with pytest.raises(RateLimited):
+                store.respond(made.code, me, SCALE_Q.id, 3)
+
+    def test_the_presenter_hides_an_open_answer_and_only_the_presenter(self, store):
+        made = store.create_session((OPEN_Q,))
+        me = store.join(made.code).token
+        store.respond(made.code, me, OPEN_Q.id, "fint")
+        store.respond(made.code, me, OPEN_Q.id, "stygt")
+        ugly = store.responses(made.code)[1]
+        before = store.revision(made.code)
+        with pytest.raises(NotOwner):
+            store.hide_response(made.code, "not-the-key", ugly.id)
+        store.hide_response(made.code, made.key, ugly.id)
+        assert [r.hidden for r in store.responses(made.code)] == [False, True]
+        assert store.revision(made.code) != before  # dashboards redraw
+        store.hide_response(made.code, made.key, ugly.id, hidden=False)
+        assert [r.hidden for r in store.responses(made.code)] == [False, False]
+        other = store.create_session((OPEN_Q,))
+        with pytest.raises(InvalidAnswer):  # another session's answer is not this one's
+            store.hide_response(other.code, other.key, ugly.id)
+
+    def test_settings_are_the_presenters_and_bounded(self, store):
+        made = store.create_session((OPEN_Q,))
+        assert store.settings(made.code) == {}
+        version = store.state(made.code).version
+        assert store.change_settings(made.code, made.key, banned=["dust"]) == {"banned": ["dust"]}
+        store.change_settings(made.code, made.key, results=True)
+        assert store.settings(made.code) == {"banned": ["dust"], "results": True}
+        assert store.state(made.code).version > version  # screens following the room see it
+        with pytest.raises(NotOwner):
+            store.change_settings(made.code, "wrong", results=False)
+        with pytest.raises(TooLong):
+            store.change_settings(made.code, made.key, banned=["x" * 40] * 300)
+        assert store.settings(made.code)["results"] is True
+
+    def test_a_question_is_shown_and_revealed_but_never_revoted(self, store):
+        made = store.create_session((CASES[0], OPEN_Q))
+        store.show_case(made.code, made.key, OPEN_Q.id)
+        store.reveal(made.code, made.key, OPEN_Q.id)
+        state = store.state(made.code)
+        assert state.current_case == OPEN_Q.id and OPEN_Q.id in state.revealed
+        with pytest.raises(RoundLimit):
+            store.start_round(made.code, made.key, OPEN_Q.id)
+        assert store.start_round(made.code, made.key, "c1") == 2  # a case still can
+
+    def test_purge_takes_the_responses_too(self, db_url):
+        clock = FakeClock()
+        with Store(db_url, clock=clock) as store:
+            made = store.create_session((OPEN_Q,))
+            me = store.join(made.code).token
+            store.respond(made.code, me, OPEN_Q.id, "borte")
+            clock.advance(days=40)
+            assert store.purge(timedelta(days=30)) >= 1
+            with store.engine.connect() as conn:
+                left = conn.execute(text("SELECT count(*) FROM kit_responses")).scalar_one()
+            assert left == 0
+
+    def test_a_version_2_database_gets_questions(self, fresh_db_url):
+        with Store(fresh_db_url) as store:
+            made = store.create_session(CASES)
+            me = store.join(made.code).token
+            store.submit(made.code, me, "c1", S1)
+            with store.engine.begin() as conn:  # as the version 2 code left it
+                conn.execute(text("DROP TABLE kit_responses"))
+                conn.execute(text("ALTER TABLE kit_sessions DROP COLUMN settings"))
+                conn.execute(text("UPDATE kit_schema SET version = 2"))
+        with Store(fresh_db_url) as store:
+            with store.engine.connect() as conn:
+                assert conn.execute(text("SELECT version FROM kit_schema")).scalar_one() == 3
+            assert store.counts(made.code)["c1"].answers == 1
+            assert store.settings(made.code) == {}
+            asked = store.create_session((OPEN_Q,))
+            me = store.join(asked.code).token
+            assert store.respond(asked.code, me, OPEN_Q.id, "ja") == ["ja"]
 
 
 class TestSQLiteStore(StoreBehaviour):

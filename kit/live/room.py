@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from fractions import Fraction
+from typing import Any
 
 from kit.cases.case import Answer
 from kit.model.model import LEVELS, PROCESSES
@@ -186,3 +187,60 @@ def export_rows(
         ]
         for a in answers
     ]
+
+
+# ------------------------------------------------------------------------ questions' results
+
+
+@dataclass(frozen=True)
+class StoredResponse:
+    """One response to a question, for the dashboard, the report and the export."""
+
+    id: int
+    item_id: str
+    value: str
+    hidden: bool
+    answered_at: datetime
+    participant: str
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    """What the room answered to one question: ``counts`` per scale point (1..5) or poll
+    option (0..n-1), zeros too; ``entries``: an open question's answers, oldest first."""
+
+    question_id: str
+    kind: str
+    answers: int
+    counts: dict[int, int]
+    entries: tuple[StoredResponse, ...] = ()
+
+    @property
+    def mean(self) -> Fraction | None:
+        """A scale's average (None without answers)."""
+        if self.kind != "scale" or not self.answers:
+            return None
+        return Fraction(sum(k * n for k, n in self.counts.items()), self.answers)
+
+
+def question_results(questions: Sequence[Any], stored: Iterable[StoredResponse]) -> dict[str, Any]:
+    """Per question (in ``questions`` order) its :class:`QuestionResult`."""
+    from kit.live.questions import SCALE_POINTS
+
+    by_item: dict[str, list[StoredResponse]] = {}
+    for response in stored:
+        by_item.setdefault(response.item_id, []).append(response)
+    out: dict[str, Any] = {}
+    for q in questions:
+        given = by_item.get(q.id, [])
+        if q.kind == "open":
+            out[q.id] = QuestionResult(q.id, q.kind, len(given), {}, tuple(given))
+            continue
+        keys = range(1, SCALE_POINTS + 1) if q.kind == "scale" else range(len(q.options))
+        counts = dict.fromkeys(keys, 0)
+        for response in given:
+            point = int(response.value)
+            if point in counts:
+                counts[point] += 1
+        out[q.id] = QuestionResult(q.id, q.kind, sum(counts.values()), counts)
+    return out

@@ -48,7 +48,8 @@ from kit.core import config
 #: The schema this code writes. Raise it (and add a migration step) whenever a table changes.
 #: 1: sessions, participants, answers, reveals. 2: presenter keys, idle time, the case shown to
 #: everyone, rounds (answers per round in ``kit_votes``, reveals and rounds in ``kit_case_state``).
-SCHEMA_VERSION = 2
+#: 3: questions besides cases (their responses in ``kit_responses``), the session's settings.
+SCHEMA_VERSION = 3
 
 #: Bounds on what a participant's kernel may send (longer input is refused, not truncated).
 CODE_LENGTH = 6
@@ -56,6 +57,7 @@ TOKEN_LENGTH = 32
 KEY_HASH_LENGTH = 64
 CASE_ID_MAX = 80
 LANG_MAX = 16
+VALUE_MAX = 200
 
 #: How long SQLite waits for the write lock before giving up on one attempt (milliseconds).
 BUSY_TIMEOUT_MS = 10_000
@@ -119,6 +121,9 @@ sessions = Table(
     Column("current_case", String(CASE_ID_MAX), nullable=True),
     # Bumped by every change phones follow (reveal, round, current case, closing).
     Column("state_seq", Integer, nullable=False, default=0, server_default="0"),
+    # The presenter's settings as JSON (the word cloud's banned words, results while voting,
+    # the countdown); none until one is changed.
+    Column("settings", Text, nullable=True),
 )
 
 
@@ -168,6 +173,34 @@ answers = Table(
     Column("answered_at", UTCDateTime, nullable=False),
     Column("seq", Integer, nullable=False),
     Index("kit_votes_session_seq", "session_code", "seq"),
+)
+
+#: An open answer, a scale point or a poll option ("value"), to a question of the session.
+#: A participant gives up to a few open answers to a question (one row each) and one scale
+#: or poll answer (replaced by a new one). ``hidden``: the presenter took it off the cloud.
+responses = Table(
+    "kit_responses",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "session_code",
+        String(CODE_LENGTH),
+        ForeignKey("kit_sessions.code", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column(
+        "participant_token",
+        String(TOKEN_LENGTH),
+        ForeignKey("kit_participants.token", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("item_id", String(CASE_ID_MAX), nullable=False),
+    Column("value", String(VALUE_MAX), nullable=False),
+    Column("hidden", Integer, nullable=False, default=0, server_default="0"),
+    Column("answered_at", UTCDateTime, nullable=False),
+    Column("seq", Integer, nullable=False),
+    Index("kit_responses_item", "session_code", "item_id"),
+    Index("kit_responses_person", "participant_token", "item_id"),
 )
 
 case_state = Table(
@@ -428,6 +461,8 @@ def ensure_schema(conn: Connection, too_new: Callable[[int], Exception]) -> int:
         raise too_new(version)
     if version == 1:
         _migrate_1_to_2(conn)
+    if version is not None and version < 3:
+        conn.execute(text("ALTER TABLE kit_sessions ADD COLUMN settings TEXT"))
     metadata.create_all(conn, checkfirst=True)
     if version == 1:
         _copy_1_to_2(conn)

@@ -21,8 +21,10 @@ revealing, rounds and the case shown to everyone need it.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
+import json
 import re
 import secrets
 from collections.abc import Callable, Sequence
@@ -35,11 +37,27 @@ from sqlalchemy import case as sql_case
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import ArgumentError, DatabaseError, IntegrityError, OperationalError
 
-from kit.cases.case import Answer, Case, InvalidAnswerError, cases_from_json, cases_to_json
+from kit.cases.case import Answer, Case, InvalidAnswerError, cases_from_json
 from kit.core import config
 from kit.live import room
 from kit.live import schema as db
-from kit.live.room import CaseCounts, CaseResult, RoomState, StoredAnswer
+from kit.live.questions import (
+    QUESTION_PREFIX,
+    Item,
+    Question,
+    ResponseError,
+    check_items,
+    items_from_json,
+    items_to_json,
+)
+from kit.live.room import (
+    CaseCounts,
+    CaseResult,
+    QuestionResult,
+    RoomState,
+    StoredAnswer,
+    StoredResponse,
+)
 
 __all__ = [
     "CODE_ALPHABET",
@@ -80,6 +98,8 @@ _SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212_]+")
 _RAW_CODE_MAX = 64  # what a person may plausibly type around a 6-character code
 _KEY_MAX = 64
 _CACHE_MAX = 512
+#: The presenter's settings of a session, as JSON, stay under this.
+SETTINGS_MAX = 8192
 #: A join or answer within this long of the session's last recorded activity does not write
 #: the activity time again (it only keeps the session from closing after hours idle).
 TOUCH_EVERY = timedelta(seconds=60)
@@ -187,6 +207,14 @@ _ANSWER_UPSERTS = {
 }
 
 
+def _settings(row: Any) -> dict[str, Any]:
+    try:
+        value = json.loads(row.settings) if row.settings else {}
+    except ValueError:
+        value = {}
+    return value if isinstance(value, dict) else {}
+
+
 # ------------------------------------------------------------------------------------- errors
 
 
@@ -218,6 +246,15 @@ class WrongSession(StoreError):
 
 class InvalidAnswer(StoreError):
     key = "invalid_answer"
+
+
+class ResponseRefused(InvalidAnswer):
+    """A response to a question that does not fit it; the key says why (too long, empty, no
+    option chosen, too many open answers)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"response refused: {reason}")
+        self.key = f"response_{reason}"
 
 
 class RateLimited(StoreError):
@@ -344,6 +381,8 @@ class Entered:
     joined: Joined
     state: RoomState
     answers: dict[tuple[str, int], Answer]
+    #: the participant's responses to questions, by question id, oldest first
+    responses: dict[str, list[str]] = dataclasses.field(default_factory=dict)
 
 
 # ------------------------------------------------------------------------------ input checking
@@ -482,6 +521,7 @@ class Store:
         self._salt: str | None = None
         self._clock = clock
         self._case_ids: dict[str, tuple[str, ...]] = {}  # a session's cases never change
+        self._questions: dict[str, dict[str, Question]] = {}  # nor do its questions
         #: when this store last deleted client windows long run out (see _count_join)
         self._windows_swept: datetime | None = None
         try:
@@ -626,19 +666,36 @@ class Store:
             .values(last_active=self._clock())
         )
 
+    def _load_items(self, conn: Connection, code: str) -> None:
+        if len(self._case_ids) >= _CACHE_MAX:  # a server running for months stays bounded
+            self._case_ids.clear()
+            self._questions.clear()
+        raw = conn.execute(select(db.sessions.c.cases).where(db.sessions.c.code == code))
+        items = items_from_json(raw.scalar_one())
+        self._remember_items(code, items)
+
+    def _remember_items(self, code: str, items: Sequence[Item]) -> None:
+        self._case_ids[code] = tuple(i.id for i in items if isinstance(i, Case))
+        self._questions[code] = {i.id: i for i in items if isinstance(i, Question)}
+
     def _ids(self, conn: Connection, code: str) -> tuple[str, ...]:
-        ids = self._case_ids.get(code)
-        if ids is None:
-            if len(self._case_ids) >= _CACHE_MAX:  # a server running for months stays bounded
-                self._case_ids.clear()
-            raw = conn.execute(select(db.sessions.c.cases).where(db.sessions.c.code == code))
-            ids = tuple(c.id for c in cases_from_json(raw.scalar_one()))
-            self._case_ids[code] = ids
-        return ids
+        """The session's case ids, in its order."""
+        if code not in self._case_ids or code not in self._questions:
+            self._load_items(conn, code)
+        return self._case_ids[code]
+
+    def _question_map(self, conn: Connection, code: str) -> dict[str, Question]:
+        if code not in self._case_ids or code not in self._questions:
+            self._load_items(conn, code)
+        return self._questions[code]
 
     def _known_case(self, conn: Connection, code: str, case_id: str) -> None:
         if case_id not in self._ids(conn, code):
             raise InvalidAnswer("no such case in this session", field="case_id")
+
+    def _known_item(self, conn: Connection, code: str, item_id: str) -> None:
+        if item_id not in self._ids(conn, code) and item_id not in self._question_map(conn, code):
+            raise InvalidAnswer("no such case or question in this session", field="case_id")
 
     @staticmethod
     def _rounds(conn: Connection, code: str) -> dict[str, int]:
@@ -648,20 +705,16 @@ class Store:
 
     # -- sessions (presenter side)
 
-    def create_session(self, cases: Sequence[Case], lang: str = "nb") -> NewSession:
-        """Open a session for ``cases``; returns its join code (unique among all sessions) and
-        the presenter key that every change to the session needs."""
-        cases = tuple(cases)
-        if not cases:
-            raise ValueError("a session needs at least one case")
-        ids = [c.id for c in cases]
-        if len(set(ids)) != len(ids):
-            raise ValueError("case ids must be unique within a session")
-        for case_id in ids:
-            _check_case_id(case_id)
+    def create_session(self, cases: Sequence[Item], lang: str = "nb") -> NewSession:
+        """Open a session for ``cases`` (cases, and questions beside them, in the presenter's
+        order); returns its join code (unique among all sessions) and the presenter key that
+        every change to the session needs."""
+        items = check_items(cases)
+        for item in items:
+            _check_case_id(item.id)
         if not isinstance(lang, str) or not 0 < len(lang) <= db.LANG_MAX:
             raise ValueError(f"bad language code {lang!r}")
-        payload = cases_to_json(cases)
+        payload = items_to_json(items)
         key = secrets.token_urlsafe(24)
         for _ in range(50):
             code = new_code()
@@ -685,7 +738,7 @@ class Store:
                 self._run_write(insert)
             except IntegrityError:
                 continue  # the code is taken: draw another
-            self._case_ids[code] = tuple(ids)
+            self._remember_items(code, items)
             return NewSession(code, key)
         raise StoreError("could not find a free join code")  # pragma: no cover
 
@@ -706,6 +759,39 @@ class Store:
         code = JoinCode.parse(code)
         row = self._run_read(lambda conn: self._session_row(conn, code))
         return cases_from_json(row.cases)
+
+    def session_items(self, code: str) -> tuple[Item, ...]:
+        """The session's cases and questions in the presenter's order."""
+        code = JoinCode.parse(code)
+        row = self._run_read(lambda conn: self._session_row(conn, code))
+        return items_from_json(row.cases)
+
+    def settings(self, code: str) -> dict[str, Any]:
+        """The presenter's settings of the session (see :meth:`change_settings`)."""
+        code = JoinCode.parse(code)
+        row = self._run_read(lambda conn: self._session_row(conn, code))
+        return _settings(row)
+
+    def change_settings(self, code: str, key: str, **changes: Any) -> dict[str, Any]:
+        """Change some of the session's settings (JSON values, a few kilobytes at most):
+        ``banned`` (the word cloud's banned words), ``results`` (counts shown while voting),
+        ``timer`` (the countdown). Phones and screens following the room see the change."""
+        code = JoinCode.parse(code)
+        key = _check_key(key)
+
+        def work(conn: Connection) -> dict[str, Any]:
+            row = self._owned_row(conn, code, key)
+            settings = {**_settings(row), **changes}
+            raw = json.dumps(settings, ensure_ascii=True)
+            if len(raw) > SETTINGS_MAX:
+                raise TooLong("settings too long", field="settings")
+            conn.execute(
+                db.sessions.update().where(db.sessions.c.code == code).values(settings=raw)
+            )
+            self._touch(conn, code, state=True)
+            return settings
+
+        return self._run_write(work)
 
     def owns(self, code: str, key: str) -> bool:
         """Whether ``key`` is the presenter key of session ``code`` (False for unknown codes)."""
@@ -745,7 +831,7 @@ class Store:
 
         def work(conn: Connection) -> Any:
             self._owned_row(conn, code, key)
-            self._known_case(conn, code, case_id)
+            self._known_item(conn, code, case_id)
             s = db.case_state.c
             row = conn.execute(
                 select(db.case_state).where(s.session_code == code, s.case_id == case_id)
@@ -785,6 +871,8 @@ class Store:
         """
 
         def change(row: Any) -> tuple[dict, int]:
+            if not row.case_id or row.case_id.startswith(QUESTION_PREFIX):
+                raise RoundLimit("a question has no re-vote")
             if row.round >= room.MAX_ROUNDS:
                 raise RoundLimit("this case already had its re-vote")
             if row.revealed_at is not None:
@@ -803,7 +891,7 @@ class Store:
         def work(conn: Connection) -> None:
             self._owned_row(conn, code, key)
             if case_id is not None:
-                self._known_case(conn, code, case_id)
+                self._known_item(conn, code, case_id)
             conn.execute(
                 db.sessions.update().where(db.sessions.c.code == code).values(current_case=case_id)
             )
@@ -848,7 +936,7 @@ class Store:
             old = select(db.sessions.c.code).where(db.sessions.c.created_at < cutoff)
             codes = list(conn.execute(old).scalars())
             if codes:
-                for table in (db.answers, db.case_state, db.participants):
+                for table in (db.answers, db.responses, db.case_state, db.participants):
                     conn.execute(table.delete().where(table.c.session_code.in_(codes)))
                 conn.execute(db.sessions.delete().where(db.sessions.c.code.in_(codes)))
             return len(codes)
@@ -887,7 +975,9 @@ class Store:
                 if mine == code:
                     self._touch(conn, code, row=row)
                     answers = self._answers_of(conn, code, token)
-                    return Entered(Joined(token, True), self._state(conn, code, row), answers)
+                    state = self._state(conn, code, row)
+                    mine_too = self._responses_of(conn, code, token)
+                    return Entered(Joined(token, True), state, answers, mine_too)
             if who is not None:
                 self._count_join(conn, who)
             conn.execute(_NEW_PARTICIPANT, {"token": fresh, "code": code, "now": self._clock()})
@@ -954,27 +1044,11 @@ class Store:
         _check_token(token)
         _check_case_id(case_id)
         answer = _check_answer(answer)
-        limit, seconds = self.rate_limit
 
         def work(conn: Connection) -> int:
-            # Lock order everywhere: session row, then participant row (no deadlocks).
-            session = self._open_row(conn, code)
-            person = conn.execute(_PERSON_LOCKED, {"token": token}).one_or_none()
-            if person is None:
-                raise UnknownParticipant("no participant with this token")
-            if person.session_code != code:
-                raise WrongSession("the token belongs to another session")
+            session = self._writer(conn, code, token)
             self._known_case(conn, code, case_id)
             now = self._clock()
-            if now - person.window_start >= timedelta(seconds=seconds) or now < person.window_start:
-                window_start, count = now, 1
-            elif person.window_count >= limit:
-                raise RateLimited("too many answers in a short time")
-            else:
-                window_start, count = person.window_start, person.window_count + 1
-            conn.execute(
-                _COUNT_ANSWER, {"p_token": token, "w_start": window_start, "w_count": count}
-            )
             rnd = conn.execute(_ROUND_OF, {"code": code, "case_id": case_id}).scalar_one_or_none()
             rnd = rnd or 1
             seq = session.last_seq + 1
@@ -995,6 +1069,156 @@ class Store:
             return rnd
 
         return self._run_write(work)
+
+    def _writer(self, conn: Connection, code: str, token: str) -> Any:
+        """The open session's row for a participant's write, once the token is checked to be
+        the session's and the participant is under the rate limit (counted here)."""
+        limit, seconds = self.rate_limit
+        # Lock order everywhere: session row, then participant row (no deadlocks).
+        session = self._open_row(conn, code)
+        person = conn.execute(_PERSON_LOCKED, {"token": token}).one_or_none()
+        if person is None:
+            raise UnknownParticipant("no participant with this token")
+        if person.session_code != code:
+            raise WrongSession("the token belongs to another session")
+        now = self._clock()
+        if now - person.window_start >= timedelta(seconds=seconds) or now < person.window_start:
+            window_start, count = now, 1
+        elif person.window_count >= limit:
+            raise RateLimited("too many answers in a short time")
+        else:
+            window_start, count = person.window_start, person.window_count + 1
+        conn.execute(_COUNT_ANSWER, {"p_token": token, "w_start": window_start, "w_count": count})
+        return session
+
+    def respond(self, code: str, token: str, item_id: str, value: object) -> list[str]:
+        """Record a participant's response to a question of the session; returns all of their
+        responses to it (oldest first). An open question takes up to
+        :data:`~kit.live.questions.OPEN_ENTRIES` short answers; a scale or poll answer replaces
+        the one before. Checked here, whatever the page allows."""
+        code = JoinCode.parse(code)
+        _check_token(token)
+        _check_case_id(item_id)
+        from kit.live.questions import OPEN_ENTRIES
+
+        def work(conn: Connection) -> list[str]:
+            session = self._writer(conn, code, token)
+            question = self._question_map(conn, code).get(item_id)
+            if question is None:
+                raise InvalidAnswer("no such question in this session", field="case_id")
+            try:
+                stored = question.check(value)
+            except ResponseError as exc:
+                raise ResponseRefused(exc.reason) from None
+            r = db.responses.c
+            mine = (r.session_code == code, r.participant_token == token, r.item_id == item_id)
+            if question.kind == "open":
+                given = conn.execute(select(func.count()).where(*mine)).scalar_one()
+                if given >= OPEN_ENTRIES:
+                    raise ResponseRefused("entries")
+            else:
+                conn.execute(db.responses.delete().where(*mine))
+            now = self._clock()
+            seq = session.last_seq + 1
+            conn.execute(_BUMP_SEQ, {"s_code": code, "new_seq": seq, "now": now})
+            conn.execute(
+                db.responses.insert().values(
+                    session_code=code,
+                    participant_token=token,
+                    item_id=item_id,
+                    value=stored,
+                    hidden=0,
+                    answered_at=now,
+                    seq=seq,
+                )
+            )
+            return list(conn.execute(select(r.value).where(*mine).order_by(r.id)).scalars())
+
+        return self._run_write(work)
+
+    @staticmethod
+    def _responses_of(conn: Connection, code: str, token: str) -> dict[str, list[str]]:
+        r = db.responses.c
+        rows = conn.execute(
+            select(r.item_id, r.value)
+            .where(r.session_code == code, r.participant_token == token)
+            .order_by(r.id)
+        )
+        out: dict[str, list[str]] = {}
+        for row in rows:
+            out.setdefault(row.item_id, []).append(row.value)
+        return out
+
+    def my_responses(self, code: str, token: str) -> dict[str, list[str]]:
+        """A participant's own responses to questions, by question id."""
+        code = JoinCode.parse(code)
+        token = _check_token(token)
+
+        def work(conn: Connection) -> dict[str, list[str]]:
+            self._session_row(conn, code)
+            return self._responses_of(conn, code, token)
+
+        return self._run_read(work)
+
+    def hide_response(self, code: str, key: str, response_id: int, hidden: bool = True) -> None:
+        """Take one open answer off the word cloud (or put it back); it stays in the export,
+        marked hidden."""
+        code = JoinCode.parse(code)
+        key = _check_key(key)
+        if isinstance(response_id, bool) or not isinstance(response_id, int):
+            raise InvalidAnswer("bad response id", field="response")
+
+        def work(conn: Connection) -> None:
+            self._owned_row(conn, code, key)
+            r = db.responses.c
+            done = conn.execute(
+                db.responses.update()
+                .where(r.session_code == code, r.id == response_id)
+                .values(hidden=int(hidden))
+            )
+            if done.rowcount != 1:
+                raise InvalidAnswer("no such response in this session", field="response")
+            seq = conn.execute(
+                select(db.sessions.c.last_seq).where(db.sessions.c.code == code)
+            ).scalar_one()
+            # a change the dashboards see (their revision reads last_seq)
+            conn.execute(_BUMP_SEQ, {"s_code": code, "new_seq": seq + 1, "now": self._clock()})
+            self._touch(conn, code, state=True)
+
+        self._run_write(work)
+
+    def responses(self, code: str) -> list[StoredResponse]:
+        """Every response to the session's questions, oldest first (pseudonyms only)."""
+        code = JoinCode.parse(code)
+        r = db.responses.c
+
+        def work(conn: Connection) -> list[Any]:
+            self._session_row(conn, code)
+            query = (
+                select(r.id, r.item_id, r.value, r.hidden, r.answered_at, r.participant_token)
+                .where(r.session_code == code)
+                .order_by(r.id)
+            )
+            return list(conn.execute(query))
+
+        return [
+            StoredResponse(
+                id=row.id,
+                item_id=row.item_id,
+                value=row.value,
+                hidden=bool(row.hidden),
+                answered_at=row.answered_at,
+                participant=pseudonym(row.participant_token),
+            )
+            for row in self._run_read(work)
+        ]
+
+    def question_results(self, code: str) -> dict[str, QuestionResult]:
+        """Per question (in the session's order): its responses and counts."""
+        code = JoinCode.parse(code)
+        stored = self.responses(code)
+        questions = self._run_read(lambda conn: self._question_map(conn, code))
+        return room.question_results(list(questions.values()), stored)
 
     # -- results (dashboard side)
 
@@ -1068,7 +1292,9 @@ class Store:
         p = db.participants.c
 
         def work(conn: Connection) -> tuple[int, int, int, int]:
-            n = select(func.count()).where(a.session_code == code).scalar_subquery()
+            votes = select(func.count()).where(a.session_code == code).scalar_subquery()
+            said = select(func.count()).where(db.responses.c.session_code == code).scalar_subquery()
+            n = votes + said
             people = select(func.count()).where(p.session_code == code).scalar_subquery()
             row = conn.execute(
                 select(n, db.sessions.c.last_seq, people, db.sessions.c.state_seq).where(
