@@ -153,13 +153,13 @@ class JoinHandler(LiveHandler):
             token = token if isinstance(token, str) else None
             try:
                 code = JoinCode.parse(raw_code)
-                joined, state, mine, lang = await hub.call(hub.join, code, token, who)
+                joined, state, entered, lang = await hub.call(hub.join, code, token, who)
             except (UnknownCode, TooLong):
                 hub.failed_joins.hit(who)
                 raise
             cases = await hub.cases(code)
             answers: dict[str, dict[str, Any]] = {}
-            for (case_id, rnd), answer in mine.items():
+            for (case_id, rnd), answer in entered.answers.items():
                 answers.setdefault(case_id, {})[str(rnd)] = {
                     "process": answer.process,
                     "level": answer.level,
@@ -170,6 +170,7 @@ class JoinHandler(LiveHandler):
                 "resumed": joined.resumed,
                 "lang": lang,
                 "answers": answers,
+                "responses": entered.responses,
                 "state": state_json(state, cases),
                 "cases": None,
             }
@@ -189,11 +190,17 @@ class AnswerHandler(LiveHandler):
             self.check_xsrf_cookie()
             data = self.body_json()
             code = JoinCode.parse(raw_code)
+            token = data.get("token")
+            if "item_id" in data:  # a question: open text, a scale point, a poll option
+                hub = self.hub
+                item_id = data.get("item_id")
+                mine = await hub.call(hub.store.respond, code, token, item_id, data.get("value"))
+                self.finish({"ok": True, "mine": mine})
+                return
             try:
                 answer = Answer.checked(data.get("process"), data.get("level"))
             except InvalidAnswerError:
                 raise InvalidAnswer("bad answer") from None
-            token = data.get("token")
             case_id = data.get("case_id")
             rnd = await self.hub.call(self.hub.store.submit, code, token, case_id, answer)
             self.finish({"ok": True, "round": rnd})

@@ -10,6 +10,7 @@ from importlib.resources import files
 from string import Template
 from typing import Any
 
+from kit.cases.grading import OUTCOMES
 from kit.core.html import inert_json
 from kit.core.i18n import LANGUAGES, language_name, t
 from kit.model.labels import level_label, process_labels
@@ -39,6 +40,22 @@ _TEXT_KEYS = (
     "klass_marked_prompt",
     "live_err_session_closed",
     "live_err_store_error",
+    "delta_question_of",
+    "delta_open_label",
+    "delta_open_hint",
+    "delta_open_mine",
+    "delta_open_full",
+    "delta_open_sent",
+    "delta_scale_label",
+    "delta_poll_label",
+    "delta_choose_one",
+    "delta_kit_question",
+    "delta_source_question",
+    "delta_yours",
+    "delta_yours_none",
+    "delta_result",
+    "delta_session_ended",
+    "delta_shown",
 )
 
 
@@ -66,8 +83,14 @@ def _page_texts(lang: str) -> dict[str, Any]:
             "store_error",
             "xsrf",
             "schema_too_new",
+            "response_empty",
+            "response_too_long",
+            "response_bad_text",
+            "response_choose",
+            "response_entries",
         )
     }
+    out["outcome"] = {o: t("outcome_" + o, lang) for o in OUTCOMES}
     return out
 
 
