@@ -240,7 +240,7 @@ class _ScreenBase(LiveHandler):
     """The big screen's API: the presenter key (from the browser that started the session)
     in every request; a wrong key counts as a failed join."""
 
-    def initialize(self, hub: Hub, base_url: str = "/") -> None:  # type: ignore[override]
+    def initialize(self, hub: Hub, base_url: str = "/") -> None:
         self.hub = hub
         self.base_url = base_url
 

@@ -185,6 +185,7 @@ _SCREEN_KEYS = (
     "screen_keys_help",
     "screen_no_key",
     "screen_offline",
+    "screen_letter_keys",
     "live_reveal",
     "live_revote",
 )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from kit.cases.case import Case
@@ -44,7 +45,7 @@ def screen_view(
     people = store.participant_count(code)
     ids = [i.id for i in items]
     index = ids.index(state.current_case) if state.current_case in ids else None
-    base = dict(
+    base = ScreenView(
         lang=lang,
         code=code,
         join_url=join_url,
@@ -56,13 +57,13 @@ def screen_view(
         results_on=bool(settings.get("results")),
     )
     if index is None:
-        return ScreenView(**base)
+        return base
     item = items[index]
     revealed = item.id in state.revealed
     if isinstance(item, Case):
         result = store.results(code)[item.id]
-        return ScreenView(
-            **base,
+        return replace(
+            base,
             answers=result.current.answers,
             revealed=revealed,
             round=state.round_of(item.id),
@@ -70,9 +71,7 @@ def screen_view(
         )
     qres = store.question_results(code)[item.id]
     words = cloud_words(store, code, item, lang, qres) if item.kind == "open" else ()
-    return ScreenView(
-        **base, answers=qres.answers, revealed=revealed, question_result=qres, words=words
-    )
+    return replace(base, answers=qres.answers, revealed=revealed, question_result=qres, words=words)
 
 
 def screen_json(view: ScreenView, settings: dict[str, Any], revision: Any) -> dict[str, Any]:

@@ -60,7 +60,9 @@ def bars_html(bars: Sequence[Bar], caption: str, lang: str) -> str:
 
 def process_bars(counts: CaseCounts, lang: str, key: Case | None = None) -> str:
     bars = [
-        Bar(process_label(p, lang), counts.processes.get(p, 0), key is not None and key.process == p)
+        Bar(
+            process_label(p, lang), counts.processes.get(p, 0), key is not None and key.process == p
+        )
         for p in PROCESSES
     ]
     return bars_html(bars, t("live_chart_process", lang), lang)
@@ -93,7 +95,10 @@ def case_results_html(result: CaseResult, lang: str, key: Case | None = None) ->
 
 def key_html(case: Case, lang: str) -> str:
     text = t(
-        "live_key", lang, process=process_label(case.process, lang), level=level_label(case.level, lang)
+        "live_key",
+        lang,
+        process=process_label(case.process, lang),
+        level=level_label(case.level, lang),
     )
     return (
         f"<div class='kit-screen-key'><p><strong>✔ {escape(text)}</strong></p>"
@@ -226,7 +231,9 @@ def screen_html(view: ScreenView) -> str:
         heading = item.title.get(lang)
         body = f"<p class='kit-screen-text'>{case_text_html(item, lang)}</p>"
         if view.round > 1:
-            body += f"<p class='kit-screen-round'>{escape(t('live_round_n', lang, n=view.round))}</p>"
+            body += (
+                f"<p class='kit-screen-round'>{escape(t('live_round_n', lang, n=view.round))}</p>"
+            )
         results = ""
         if show and view.case_result is not None:
             results = case_results_html(view.case_result, lang, item if view.revealed else None)
@@ -241,8 +248,10 @@ def screen_html(view: ScreenView) -> str:
             results = question_results_html(item, view.question_result, lang, view.words)
     if not show:
         results = f"<p class='kit-screen-hidden'>{escape(t('screen_results_hidden', lang))}</p>"
-    closed = "" if view.open else f"<p class='kit-screen-closed'>{escape(t('live_ended', lang))}</p>"
-    kind = "case" if is_case else item.kind
+    closed = (
+        "" if view.open else f"<p class='kit-screen-closed'>{escape(t('live_ended', lang))}</p>"
+    )
+    kind = item.kind if isinstance(item, Question) else "case"
     return (
         f"<div class='kit-screen kit-screen-{kind}{' kit-screen-shown' if show else ''}'>"
         f"<header class='kit-screen-head'><p class='kit-screen-pos'>{escape(position)}</p>"

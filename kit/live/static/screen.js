@@ -14,7 +14,7 @@ const el = {
   timerLabel: $("kit-timer-label"), timerLength: $("kit-timer-length"),
   timerLengthLabel: $("kit-timer-length-label"), timerStart: $("kit-timer-start"),
   timerAdd: $("kit-timer-add"), timerOff: $("kit-timer-off"), fullscreen: $("kit-fullscreen"),
-  help: $("kit-keys-help"),
+  help: $("kit-keys-help"), letters: $("kit-letters"), lettersLabel: $("kit-letters-label"),
 };
 const screen = { key: "", since: null, html: "", data: null, offset: 0 };
 
@@ -64,6 +64,7 @@ function texts() {
   el.timerOff.textContent = T.screen_timer_off;
   el.fullscreen.textContent = T.screen_fullscreen;
   el.help.textContent = T.screen_keys_help;
+  el.lettersLabel.textContent = T.screen_letter_keys;
 }
 
 function show(data) {
@@ -176,6 +177,9 @@ document.addEventListener("keydown", (event) => {
     r: () => { if (!el.revote.disabled && !el.revote.hidden) { act("revote"); } },
     t: timerButton, "+": () => act("timer", { op: "add" }), f: fullscreen,
   };
+  // Letter keys can be turned off (WCAG 2.1.4); arrows and page keys always work.
+  const letter = event.key.length === 1;
+  if (letter && !el.letters.checked) { return; }
   const run = keys[event.key] || keys[event.key.toLowerCase()];
   if (run) { event.preventDefault(); run(); }
 });
