@@ -80,7 +80,7 @@ class Klassifisering(App):
         #: the lead is shown with the setup only: the case and its choices need the room after
         self.intro = html("")
         #: that the cases are made up: shown in every phase, the cases are read under it
-        self.note = html("")
+        self.note = html("", "kit-case-note")
         self.setup_box = self._build_setup(lang)
         self.exercise_box = self._build_exercise()
         self.summary_box = self._build_summary()
