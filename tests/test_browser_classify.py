@@ -202,8 +202,17 @@ def test_ten_hard_cases_stop_after_four_summary_and_practice_work(app_page):
     # the defaults: every tier, every case
     expect(tiers.get_by_role("radio", name="Blandet (alle)")).to_be_checked()
     expect(counts.get_by_role("radio", name="Alle")).to_be_checked()
-    tiers.get_by_role("radio", name="Vanskelig", exact=True).check()
-    counts.get_by_role("radio", name="10", exact=True).check()
+    # by keyboard: the arrow keys move the choice within a group, Tab goes on to the next one
+    tiers.get_by_role("radio", name="Blandet (alle)").focus()
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")
+    expect(tiers.get_by_role("radio", name="Vanskelig", exact=True)).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(counts.get_by_role("radio", name="Alle")).to_be_focused()
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("ArrowLeft")
+    expect(counts.get_by_role("radio", name="10", exact=True)).to_be_checked()
+    expect(tiers.get_by_role("radio", name="Vanskelig", exact=True)).to_be_checked()
     expect(tiers.get_by_role("radio", checked=True)).to_have_count(1)
     violations = app_page.axe_violations()  # the setup with its new choices
     assert violations == [], violations

@@ -307,14 +307,7 @@ class Klassifisering(App):
         assert session is not None
         self.practice_status.value = eh.notices_html([n.text(lang) for n in self.summary_notices])
         if not session.feedbacks:
-            # finished before the first answer: nothing to count, chart or download
-            self.summary_text.show(eh.nothing_to_summarise_html(lang), focus=focus)
-            self.practise_button.layout.display = "none"
-            # a practice round left at once: the practice itself can go on
-            self.mix_button.layout.display = None if self.practice is not None else "none"
-            parts = [self.summary_text, self.summary_buttons, self.practice_status]
-            if tuple(self.summary_box.children) != tuple(parts):
-                self.summary_box.children = parts
+            self._show_empty_summary(focus)
             return
         self.practise_button.layout.display = None
         self.mix_button.layout.display = None
@@ -361,6 +354,17 @@ class Klassifisering(App):
                 self.progress_view.update(*progress_parts)
             parts.append(self.progress_view)
         parts += tail
+        if tuple(self.summary_box.children) != tuple(parts):
+            self.summary_box.children = parts
+
+    def _show_empty_summary(self, focus: bool) -> None:
+        """A round finished before the first answer: nothing to count, chart or download; the
+        heading says so, and "choose new cases" (and, in practice, the next practice round)
+        goes on from there."""
+        self.summary_text.show(eh.nothing_to_summarise_html(self.lang), focus=focus)
+        self.practise_button.layout.display = "none"
+        self.mix_button.layout.display = None if self.practice is not None else "none"
+        parts = [self.summary_text, self.summary_buttons, self.practice_status]
         if tuple(self.summary_box.children) != tuple(parts):
             self.summary_box.children = parts
 
