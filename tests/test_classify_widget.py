@@ -11,6 +11,7 @@ import pytest
 
 from kit import Klassifisering
 from kit.cases.casefile import load_cases
+from kit.core.i18n import t
 from kit.core.text import Text
 from tests.factories import make_case
 
@@ -795,6 +796,12 @@ def test_a_tier_with_fewer_cases_than_chosen_gives_all_and_says_so(lang, note):
     assert escape(note) in app.selection_note.value
     assert "role='status'" in app.selection_note.value
     assert app.selection_note.layout.display is None
+    other = "en" if lang != "en" else "nb"
+    app.language.value = other  # the note follows the language, the round stays
+    assert "10" in app.selection_note.value and note not in app.selection_note.value
+    assert app.finish_button.description == t("klass_finish", other)
+    app.language.value = lang
+    assert escape(note) in app.selection_note.value
     # mixed tiers, more than the set has: the note says so without a tier
     app.finish_button.click()
     app.restart_button.click()
