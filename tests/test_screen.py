@@ -96,7 +96,7 @@ def test_a_revote_shows_both_rounds_side_by_side(store, made):
 def test_the_word_cloud_on_the_screen_leaves_out_banned_and_hidden_answers(store, made):
     control(store, made.code, made.key, ITEMS, "goto", {"index": 0})
     tokens = [store.join(made.code).token for _ in range(4)]
-    for token, word in zip(tokens, ["Dugnad", "dugnaden", "faen", "<img src=x>"]):
+    for token, word in zip(tokens, ["Dugnad", "dugnaden", "faen", "<img src=x>"], strict=True):
         store.respond(made.code, token, "q-ord-samarbeid", word)
     xss = next(r for r in store.responses(made.code) if r.value.startswith("<"))
     store.hide_response(made.code, made.key, xss.id)
