@@ -237,7 +237,7 @@ def test_ten_hard_cases_stop_after_four_summary_and_practice_work(app_page):
     # the first summary brings the offline chart bundle: slow on a busy machine
     expect(heading).to_have_text("Oppsummering", timeout=30_000)
     expect(heading).to_be_focused(timeout=10_000)
-    expect(summary).to_contain_text("Du avsluttet etter 4 av 10 case.")
+    expect(summary).to_contain_text("Du avsluttet etter 4 av 10 caser.")
     expect(summary).to_contain_text("Du fikk 0 av 4 helt riktige.")
     expect(page.locator(".kit-exercise")).to_be_hidden()
     expect(page.locator(".kit-chart svg").first).to_be_visible(timeout=30_000)

@@ -775,7 +775,7 @@ SMALL_SET = (
     [
         (
             "nb",
-            "Du valgte 10 case med vanskelighet «vanskelig», men dette case-settet har bare 2. Du får alle 2.",
+            "Du valgte 10 caser med vanskelighet «vanskelig», men dette case-settet har bare 2. Du får alle 2.",
         ),
         (
             "nn",
@@ -876,7 +876,7 @@ def test_finish_early_shows_the_summary_of_the_answers_so_far():
     app.finish_button.click()
     assert app.phase == "summary" and app.summary_text.focus_token == focus + 1
     summary = app.summary_text.value
-    assert "Du avsluttet etter 4 av 10 case." in summary
+    assert "Du avsluttet etter 4 av 10 caser." in summary
     assert "Du fikk 2 av 4 helt riktige" in summary
     assert app.summary_box.layout.display is None and app.exercise_box.layout.display == "none"
     rows = csv_rows(app)
@@ -963,7 +963,7 @@ def test_finish_a_practice_round_early_counts_its_answers():
     answer_right(app)
     answer_right(app)
     app.finish_button.click()
-    assert app.phase == "summary" and "Du avsluttet etter 2 av 8 case." in app.summary_text.value
+    assert app.phase == "summary" and "Du avsluttet etter 2 av 8 caser." in app.summary_text.value
     progress = {p.distinction: p.attempts for p in app.practice.progress()}
     assert sum(progress.values()) == 2 and app.practice.rounds == 1
     assert app.progress_view is not None and app.progress_view in app.summary_box.children
