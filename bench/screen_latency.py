@@ -170,9 +170,7 @@ async def run(args: argparse.Namespace) -> dict:
             await asyncio.gather(*(answer(p) for p in phones if p.token))
             await asyncio.sleep(5)  # the last answers reach both screens (the app: <= 3 s)
             figures["answers"] = {"sent": len(sent), "errors": errors}
-            figures["answer_to_screen"] = ll.latencies(
-                sent, await take(screen), offset["offset_s"]
-            )
+            figures["answer_to_screen"] = ll.latencies(sent, await take(screen), offset["offset_s"])
             figures["answer_to_presenter_app_chart"] = ll.latencies(
                 sent, await take(presenter), offset["offset_s"]
             )
@@ -228,7 +226,9 @@ def main() -> None:
     figures = asyncio.run(run(args))
     s, a = figures["answer_to_screen"], figures["answer_to_presenter_app_chart"]
     print(f"machine: {ll.loadavg()}")
-    print(f"{args.phones} phones joined: {figures['join']['ok']} (p95 {ll.fmt3(figures['join']['join_s'])} s)")
+    print(
+        f"{args.phones} phones joined: {figures['join']['ok']} (p95 {ll.fmt3(figures['join']['join_s'])} s)"
+    )
     print(f"answers sent: {figures['answers']['sent']} ({figures['answers']['errors']} errors)")
     print(
         f"answer -> big screen (presentation mode):  {ll.fmt3(s['dom_s'])} s "

@@ -76,13 +76,16 @@ def level_bars(counts: CaseCounts, lang: str, key: Case | None = None) -> str:
     return bars_html(bars, t("live_chart_level", lang), lang)
 
 
-def case_results_html(result: CaseResult, lang: str, key: Case | None = None) -> str:
+def case_results_html(
+    result: CaseResult, lang: str, key: Case | None = None, heading_level: int = 3
+) -> str:
     """Process and level bars of a case, each round beside the other after a re-vote; the key
     marked when ``key`` is given (after the reveal)."""
     columns = []
     for counts in result.rounds:
+        h = f"h{heading_level}"
         heading = (
-            f"<h3>{escape(t('live_round_n', lang, n=counts.round))}</h3>"
+            f"<{h}>{escape(t('live_round_n', lang, n=counts.round))}</{h}>"
             if len(result.rounds) > 1
             else ""
         )
@@ -236,7 +239,8 @@ def screen_html(view: ScreenView) -> str:
             )
         results = ""
         if show and view.case_result is not None:
-            results = case_results_html(view.case_result, lang, item if view.revealed else None)
+            key = item if view.revealed else None
+            results = case_results_html(view.case_result, lang, key, heading_level=2)
         if view.revealed:
             body += key_html(item, lang)
     else:

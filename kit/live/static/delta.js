@@ -141,9 +141,16 @@ function outcomeOf(item, mine) {
   return partial ? "partial" : "wrong";
 }
 
+function lastGiven(caseId) {
+  // My latest answer to a case (the re-vote's, or the first round's if I did not vote again).
+  const mine = room.answers[caseId] || {};
+  for (let rnd = roundOf(caseId); rnd >= 1; rnd--) { if (mine[String(rnd)]) { return mine[String(rnd)]; } }
+  return undefined;
+}
+
 function resultText(item) {
   // My own answer against the key, as a sentence (announced at the reveal).
-  const mine = given(item.id);
+  const mine = lastGiven(item.id);
   if (!mine) { return T.delta_yours_none; }
   return fill(T.delta_yours, { process: T.process[mine.process], level: T.level[String(mine.level || 0)] }) +
     " " + fill(T.delta_result, { outcome: T.outcome[outcomeOf(item, mine)] });
@@ -232,7 +239,8 @@ function showClassification(item) {
   if (key) {
     // After the reveal: my own answer against the key, then the key and why.
     const yours = document.createElement("p");
-    yours.className = "kit-yours kit-outcome-" + (mine ? outcomeOf(item, mine) : "none");
+    const latest = lastGiven(item.id);
+    yours.className = "kit-yours kit-outcome-" + (latest ? outcomeOf(item, latest) : "none");
     yours.textContent = resultText(item);
     const strong = document.createElement("p");
     const b = document.createElement("strong");
@@ -413,7 +421,8 @@ function apply(next) {
     if (index >= 0 && index !== room.index) {
       room.index = index;
       moved = true;
-      say(fill(T.delta_followed, { title: pick(room.cases[index].title) }));
+      const followed = room.cases[index];
+      say(fill(T.delta_followed, { title: pick(isQuestion(followed) ? followed.prompt : followed.title) }));
     }
   }
   const newRound = item && roundOf(item.id) > ((before.rounds && before.rounds[item.id]) || 1);

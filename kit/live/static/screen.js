@@ -16,7 +16,9 @@ const el = {
   timerAdd: $("kit-timer-add"), timerOff: $("kit-timer-off"), fullscreen: $("kit-fullscreen"),
   help: $("kit-keys-help"), letters: $("kit-letters"), lettersLabel: $("kit-letters-label"),
 };
-const screen = { key: "", since: null, html: "", data: null, offset: 0 };
+// target: where quick presses of a clicker are heading (each press moves one further, sent in
+// order, so two presses never both land on the same next item)
+const screen = { key: "", since: null, html: "", data: null, offset: 0, target: null, queue: Promise.resolve(), moving: 0 };
 
 function fill(template, values) {
   return template.replace(/\{(\w+)\}/g, (m, k) => (k in values ? String(values[k]) : m));
@@ -69,6 +71,7 @@ function texts() {
 
 function show(data) {
   screen.data = data;
+  if (screen.moving === 0 && screen.target === data.index) { screen.target = null; }
   screen.offset = data.now - Date.now() / 1000;
   if (data.html !== screen.html) {
     screen.html = data.html;
@@ -116,12 +119,31 @@ function tick() {
   el.timer.classList.toggle("kit-timer-done", state.left <= 0);
 }
 
+function step(delta) {
+  // Where the screen is heading counts, not what it shows yet: the screen's own view of the
+  // room comes back a moment later, and a second press before then must go one further.
+  const data = screen.data;
+  if (!data) { return; }
+  const from = screen.target !== null ? screen.target : (data.index === null ? -1 : data.index);
+  const to = Math.max(0, Math.min(data.total - 1, from + delta));
+  if (to === from) { return; }
+  screen.target = to;
+  screen.moving += 1;
+  screen.queue = screen.queue.then(async () => {
+    const ok = await act("goto", { index: to });
+    screen.moving -= 1;
+    if (!ok) { screen.target = null; }
+  });
+}
+
 async function act(action, extra) {
   el.error.textContent = "";
   try {
     await call("control", { action, ...(extra || {}) });
+    return true;
   } catch (error) {
     el.error.textContent = error.message;
+    return false;
   }
 }
 
@@ -157,8 +179,8 @@ async function follow() {
   }
 }
 
-el.prev.addEventListener("click", () => act("prev"));
-el.next.addEventListener("click", () => act("next"));
+el.prev.addEventListener("click", () => step(-1));
+el.next.addEventListener("click", () => step(1));
 el.results.addEventListener("click", () => act("results", { on: !(screen.data && screen.data.results) }));
 el.reveal.addEventListener("click", () => act("reveal"));
 el.revote.addEventListener("click", () => act("revote"));
@@ -171,8 +193,8 @@ document.addEventListener("keydown", (event) => {
   const target = event.target;
   if (target && (target.tagName === "SELECT" || target.tagName === "INPUT")) { return; }
   const keys = {
-    ArrowRight: () => act("next"), PageDown: () => act("next"),
-    ArrowLeft: () => act("prev"), PageUp: () => act("prev"),
+    ArrowRight: () => step(1), PageDown: () => step(1),
+    ArrowLeft: () => step(-1), PageUp: () => step(-1),
     s: () => el.results.click(), a: () => { if (!el.reveal.disabled) { act("reveal"); } },
     r: () => { if (!el.revote.disabled && !el.revote.hidden) { act("revote"); } },
     t: timerButton, "+": () => act("timer", { op: "add" }), f: fullscreen,
