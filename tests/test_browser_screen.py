@@ -205,11 +205,12 @@ def test_the_45_minute_plan_on_the_big_screen_and_five_phones(browser, server, t
         clean(big)
 
         # each phone: its own answer against the key, announced
-        expected = ["riktig", "riktig", "riktig", "riktig", "correct"]
+        expected = ["riktig", "riktig", "riktig", "rett", "right"]
         for watch, word in zip(phones, expected, strict=True):
             p = watch.page
             yours = p.locator(".kit-yours")
             expect(yours).to_be_visible(timeout=10_000)
+            expect(yours).to_contain_text(word)
             expect(p.locator("#kit-status")).to_contain_text(yours.inner_text(), timeout=5_000)
         assert "riktig" in phones[1].page.locator(".kit-yours").inner_text()  # its round-2 answer
         assert "halvt" not in phones[0].page.locator(".kit-yours").inner_text()
