@@ -19,6 +19,7 @@ from typing import Any, Literal
 from kit.cases.case import Answer, Case
 from kit.cases.grading import check, outcome_label
 from kit.core.i18n import t
+from kit.live.questions import Item
 from kit.live.room import CaseCounts, CaseResult, RoomState, export_rows, ranking
 from kit.live.store import NotOwner, SessionInfo, Store
 from kit.model.labels import level_label, process_label
@@ -120,11 +121,13 @@ class SessionController:
         kept = {s.code for s in self.resumable}
         return [code for code, _key in claims if code not in kept]
 
-    def start(self, cases: Iterable[Case], lang: str) -> tuple[str, str]:
-        """A new session of ``cases``; returns its code and presenter key."""
-        cases = tuple(cases)
-        session = self.store.create_session(cases, lang)
-        self.open(session.code, session.key, cases)
+    def start(self, items: Iterable[Item], lang: str) -> tuple[str, str]:
+        """A new session of ``items`` (cases, and questions beside them, in the presenter's
+        order); returns its code and presenter key. The dashboard follows the session's cases,
+        as it does for a resumed session (:meth:`resume`)."""
+        items = tuple(items)
+        session = self.store.create_session(items, lang)
+        self.open(session.code, session.key, tuple(i for i in items if isinstance(i, Case)))
         return session.code, session.key
 
     def resume(self, code: str, key: str | None) -> None:
