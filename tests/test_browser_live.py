@@ -67,7 +67,7 @@ def test_a_room_with_reloads_revote_reveal_and_export(browser, server):
         presenter.open("05_presentator.ipynb")
         page = presenter.page
         clean(presenter)  # the setup view
-        page.get_by_label("Ett område").check()
+        page.get_by_role("button", name="10 blandede", exact=True).click()
         page.get_by_role("button", name="Start økt").click()
         code_box = page.locator(".kit-code")
         expect(code_box).to_be_visible(timeout=30_000)
@@ -207,13 +207,16 @@ def test_a_room_with_reloads_revote_reveal_and_export(browser, server):
 
 @pytest.mark.parametrize("lang", ["nb", "en"])
 def test_the_whole_library_starts_a_dashboard_in_pages(browser, server, lang):
-    """The picker's default is the whole library (110 cases). Starting it once sent thousands of
+    """The whole library (110 cases), a ready-made plan. Starting it once sent thousands of
     widget messages in a burst; the kernel dropped some and the dashboard stayed empty. Now the
     dashboard shows ten cards at a time and the pager moves through the rest."""
     watch = new_page(browser, server, 1600, 1000)
     try:
         watch.open("05_presentator.ipynb", f"?lang={lang}")
         page = watch.page
+        whole = "Hele biblioteket" if lang == "nb" else "The whole library"
+        page.get_by_role("button", name=whole, exact=True).click()
+        expect(page.locator(".kit-plan-count")).to_contain_text("110")
         page.get_by_role("button", name="Start økt" if lang == "nb" else "Start session").click()
         expect(page.locator(".kit-code")).to_be_visible(timeout=30_000)
         cards = page.locator(".kit-live-case")
