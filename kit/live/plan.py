@@ -406,9 +406,14 @@ def _clean_text(value: str) -> str | None:
     return " ".join(value.split())
 
 
+#: Letters that do not decompose to ASCII (å does: a and a ring).
+_LETTERS = str.maketrans({"æ": "ae", "Æ": "Ae", "ø": "o", "Ø": "O", "ß": "ss"})
+
+
 def plan_file_name(plan: SessionPlan) -> str:
     """``samskaping-plan-<title>.yaml``, the title made safe for any file system."""
-    stem = unicodedata.normalize("NFKD", plan.title).encode("ascii", "ignore").decode("ascii")
+    title = plan.title.translate(_LETTERS)
+    stem = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
     stem = re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-")[:40].strip("-")
     return f"samskaping-plan-{stem}.yaml" if stem else "samskaping-plan.yaml"
 
