@@ -266,7 +266,8 @@ class PlanBuilder:
         try:
             loaded = read_plan(data, name)
         except PlanFileError as exc:
-            self._say(lambda lang: [exc.message(lang)], error=True)
+            refused = exc  # the name "exc" is gone after the except block
+            self._say(lambda lang: [refused.message(lang)], error=True)
             return None
         found = resolve(loaded, self.pool)
         self._set_plan(SessionPlan(loaded.title, found.ids))
