@@ -253,4 +253,7 @@ def test_the_guide_opens_the_presenter_with_its_plans(lang, monkeypatch):
     monkeypatch.setenv("SERVER_PORT", "8870")
     monkeypatch.setenv("SCRIPT_NAME", "/voila/render/08_fasilitatorguide.ipynb")
     page = guide_html(lang)
-    assert f"http://10.0.0.5:8870/voila/render/05_presentator.ipynb?plan=guide-45&amp;lang={lang}" in page
+    assert (
+        f"http://10.0.0.5:8870/voila/render/05_presentator.ipynb?plan=guide-45&amp;lang={lang}"
+        in page
+    )

@@ -18,7 +18,7 @@ from kit.cases.casefile import load_cases
 from kit.core.i18n import LANGUAGES, t
 from kit.core.ui.rows import RowList
 from kit.live.picker import SHOWN_RESULTS, requested_plan
-from kit.live.plan import plan_to_yaml, SessionPlan
+from kit.live.plan import SessionPlan, plan_to_yaml
 from kit.live.store import Store
 
 GUIDE_45 = [
@@ -315,7 +315,9 @@ def test_a_plan_file_over_the_limit_is_not_sent(app):
 
 def test_a_plan_with_unknown_ids_loads_the_rest_and_lists_them(app):
     b = app.picker
-    data = plan_to_yaml(SessionPlan("Fra et annet kurs", ("tirsdagslunsj", "borte-1", "q-ord-hull", "borte-2")))
+    data = plan_to_yaml(
+        SessionPlan("Fra et annet kurs", ("tirsdagslunsj", "borte-1", "q-ord-hull", "borte-2"))
+    )
     b.load_plan_file(data, "annet.yaml")
     assert plan_ids(app) == ["tirsdagslunsj", "q-ord-hull"]
     message = text_of(b.message.value)

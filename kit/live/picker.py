@@ -15,6 +15,7 @@ What a plan is, the ready-made plans, the search and the plan file are
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial
 from urllib.parse import parse_qs
 
 import ipywidgets as widgets
@@ -351,7 +352,7 @@ class PlanBuilder:
         self.set_buttons: dict[str, PressButton] = {}
         for plan_set in self.sets.sets:
             button = PressButton()
-            button.on_click(lambda _b, set_id=plan_set.id: self.choose_set(set_id))
+            button.on_click(partial(self._on_set_button, plan_set.id))
             self.set_buttons[plan_set.id] = button
         self.set_box = widgets.HBox(list(self.set_buttons.values()))
         self.set_box.add_class("kit-wrap")
@@ -526,7 +527,9 @@ class PlanBuilder:
                             off=index == last,
                         ),
                         action(
-                            "remove", t("splan_remove", lang), t("splan_remove_named", lang, title=name)
+                            "remove",
+                            t("splan_remove", lang),
+                            t("splan_remove_named", lang, title=name),
                         ),
                     ],
                 )
@@ -548,7 +551,12 @@ class PlanBuilder:
     def _add_action(self, item: Item, lang: str) -> dict:
         name = ph.short_title(item, lang)
         if item.id in self.plan:
-            return action("add", t("splan_in_plan", lang), t("splan_in_plan_named", lang, title=name), off=True)
+            return action(
+                "add",
+                t("splan_in_plan", lang),
+                t("splan_in_plan_named", lang, title=name),
+                off=True,
+            )
         return action("add", t("splan_add", lang), t("splan_add_named", lang, title=name))
 
     def _show_results(self) -> None:
@@ -597,6 +605,9 @@ class PlanBuilder:
             self.move(index, 1)
         elif action_id == "remove":
             self.remove(index)
+
+    def _on_set_button(self, set_id: str, _button: object) -> None:
+        self.choose_set(set_id)
 
     def _on_result_act(self, key: str, action_id: str) -> None:
         if action_id == "add":

@@ -257,7 +257,9 @@ def hard_cases(library: Sequence[Case], n: int = 12) -> tuple[Case, ...]:
     within a process, as in :func:`mixed_cases`: another chain or pair and the least used
     domain first, then library order)."""
     hardest = TIERS[-1]
-    by_process = {p: [c for c in library if c.tier == hardest and c.process == p] for p in PROCESSES}
+    by_process = {
+        p: [c for c in library if c.tier == hardest and c.process == p] for p in PROCESSES
+    }
     used: Counter[str] = Counter()
     picked: list[Case] = []
     while len(picked) < n and any(by_process.values()):
@@ -346,7 +348,9 @@ def matches(case: Case, query: str) -> bool:
     wanted = _fold(query)
     if not wanted:
         return True
-    return wanted in _fold(case.id) or any(wanted in _fold(v) for v in case.title.as_dict().values())
+    return wanted in _fold(case.id) or any(
+        wanted in _fold(v) for v in case.title.as_dict().values()
+    )
 
 
 def filter_cases(

@@ -57,14 +57,14 @@ def question_row_html(question: Question, lang: str) -> str:
 
 
 def item_row_html(item: Item, lang: str) -> str:
-    return question_row_html(item, lang) if isinstance(item, Question) else case_row_html(item, lang)
+    return (
+        question_row_html(item, lang) if isinstance(item, Question) else case_row_html(item, lang)
+    )
 
 
 def count_text(items: tuple[Item, ...], lang: str) -> str:
     questions = sum(isinstance(i, Question) for i in items)
-    return t(
-        "splan_count", lang, n=len(items), cases=len(items) - questions, questions=questions
-    )
+    return t("splan_count", lang, n=len(items), cases=len(items) - questions, questions=questions)
 
 
 def sets_html(sets: tuple[PlanSet, ...], lang: str) -> str:

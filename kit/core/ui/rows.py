@@ -140,6 +140,7 @@ class RowList(anywidget.AnyWidget):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._handlers: list[Callable[[str, str], object]] = []
+        self._focus_token = 0
         self.on_msg(self._handle_message)
 
     def on_act(self, callback: Callable[[str, str], object]) -> None:
@@ -165,11 +166,8 @@ class RowList(anywidget.AnyWidget):
 
     def focus(self, key: str, action_id: str) -> None:
         """Move the keyboard focus to a row's button (sent with the next change of rows)."""
-        self.focus_request = {
-            "key": key,
-            "action": action_id,
-            "token": int(self.focus_request.get("token", 0)) + 1,
-        }
+        self._focus_token += 1
+        self.focus_request = {"key": key, "action": action_id, "token": self._focus_token}
 
     def row_keys(self) -> list[str]:
         return [r["key"] for r in self.rows]
