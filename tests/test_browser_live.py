@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -236,5 +237,69 @@ def test_the_whole_library_starts_a_dashboard_in_pages(browser, server, lang):
         assert violations == [], violations
         assert watch.errors == [], watch.errors
         assert watch.blocked == [], watch.blocked
+    finally:
+        watch.page.context.close()
+
+
+GUIDE_45 = [
+    "q-ord-samarbeid",
+    "tirsdagslunsj",
+    "tirsdagslunsj-codesign",
+    "turvenner-drift",
+    "turvenner-tempo",
+    "integreringsplan-sammen",
+    "integreringsplan-horing",
+    "q-skala-niva1",
+    "q-ord-hull",
+]
+
+
+def test_the_guides_plan_opens_in_the_presenter_and_starts(browser, server):
+    """The guide's link (?plan=guide-45) opens the presenter with the plan in the builder: nine
+    items in order; the keyboard moves one (the focus follows it), the search finds cases, axe
+    finds nothing, and the session starts with the plan's items in its order."""
+    watch = new_page(browser, server, 1280, 900)
+    try:
+        watch.open("05_presentator.ipynb", "?plan=guide-45")
+        page = watch.page
+        rows = page.locator(".kit-plan-list li.kit-row")
+        expect(rows).to_have_count(9, timeout=30_000)
+        assert rows.locator("code.kit-plan-id").all_inner_texts() == GUIDE_45
+        expect(page.locator(".kit-plan-count")).to_contain_text("caser: 6, spørsmål: 3")
+        chosen = page.get_by_role("button", name="Guiden: 45 minutter", exact=True)
+        expect(chosen).to_have_attribute("aria-pressed", "true")
+        expect(page.get_by_role("list", name="Planen, i rekkefølgen økta viser den")).to_be_visible()
+
+        # Keyboard only: the last item's "Flytt opp" with Enter; the focus stays on the moved row.
+        up = rows.nth(8).get_by_role("button", name=re.compile("^Flytt opp: "))
+        up.focus()
+        page.keyboard.press("Enter")
+        expect(rows.nth(7).locator("code")).to_have_text("q-ord-hull")
+        moved_up = rows.nth(7).get_by_role("button", name=re.compile("^Flytt opp: "))
+        expect(moved_up).to_be_focused()
+        page.keyboard.press("Enter")
+        expect(rows.nth(6).locator("code")).to_have_text("q-ord-hull")
+        expect(rows.nth(6).get_by_role("button", name=re.compile("^Flytt opp: "))).to_be_focused()
+        expect(page.locator(".kit-plan-status")).to_contain_text("er nå nummer 7 av 9")
+        wanted = [*GUIDE_45[:6], "q-ord-hull", "integreringsplan-horing", "q-skala-niva1"]
+        assert rows.locator("code.kit-plan-id").all_inner_texts() == wanted
+
+        # The search lists both Tuesday-lunch cases; they are in the plan already.
+        page.get_by_label("Søk i tittel eller id").fill("tirsdag")
+        results = page.locator(".kit-rows:not(.kit-plan-list) li.kit-row", has_text="tirsdagslunsj")
+        expect(results).to_have_count(2, timeout=10_000)
+        expect(
+            page.get_by_role("button", name="I planen: Tirsdagslunsj på sykehjemmet")
+        ).to_have_attribute("aria-disabled", "true")
+        clean(watch)  # the builder: axe, no errors, nothing fetched from outside
+
+        page.get_by_role("button", name="Start økt").click()
+        code_box = page.locator(".kit-code")
+        expect(code_box).to_be_visible(timeout=30_000)
+        code = code_box.inner_text().strip()
+        with Store(server.db_url) as store:
+            assert [i.id for i in store.session_items(code)] == wanted
+        expect(page.locator(".kit-live-case")).to_have_count(6, timeout=30_000)
+        clean(watch)
     finally:
         watch.page.context.close()
