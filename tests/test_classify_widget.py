@@ -11,6 +11,7 @@ import pytest
 
 from kit import Klassifisering
 from kit.cases.casefile import load_cases
+from kit.core.i18n import t
 from kit.core.text import Text
 from tests.factories import make_case
 
@@ -671,3 +672,305 @@ def test_a_wrong_choice_shows_as_wrong_and_the_key_as_right():
     answer(app, case.process, case.level)  # positive control: all right, nothing wrong
     assert "wrong" not in app.process_choice.verdicts + app.level_choice.verdicts
     assert app.process_choice.verdicts.count("right") == 1
+
+
+# ------------------------------------------- how many cases, which tier, finishing early (issue)
+
+
+def csv_rows(app: Klassifisering) -> list[list[str]]:
+    """The rows of the results download the summary offers (header first)."""
+    payload = app.download.value.split("base64,")[1].split("'")[0]
+    return [line.split(";") for line in base64.b64decode(payload).decode("utf-8-sig").splitlines()]
+
+
+def test_the_defaults_start_the_whole_set_as_before():
+    """Mixed tiers and all cases: the round is the whole library in the order the seed gives,
+    as the app did before the choice (one seed drawn per round, as then)."""
+    import random
+
+    from kit.classify.exercise import ALL, MIXED, Session
+
+    app = Klassifisering(lang="nb", seed=7)
+    assert (app.tier_choice.value, app.count_choice.value) == (MIXED, ALL)
+    app.start_button.click()
+    expected = Session(app.library, seed=random.Random(7).randrange(2**31)).cases
+    assert app.session.cases == expected and app.session.total == len(app.library)
+    assert app.selection_note.value == "" and app.selection_note.layout.display == "none"
+
+
+def test_choose_ten_hard_cases():
+    app = Klassifisering(lang="nb", seed=5)
+    app.tier_choice.value = "vanskelig"
+    app.count_choice.value = 10
+    app.start_button.click()
+    session = app.session
+    assert app.phase == "exercise" and session.total == 10
+    assert {c.tier for c in session.cases} == {"vanskelig"}
+    assert len({c.id for c in session.cases}) == 10
+    assert "Case 1 av 10" in app.progress_text.value
+    assert app.selection_note.layout.display == "none"  # the library has 34 hard cases
+    # a new round of the same choice: another draw of ten (shuffled), still ten hard ones
+    app.finish_button.click()
+    app.restart_button.click()
+    assert (app.tier_choice.value, app.count_choice.value) == ("vanskelig", 10)  # kept
+    app.start_button.click()
+    assert app.session.total == 10 and {c.tier for c in app.session.cases} == {"vanskelig"}
+    assert app.session.cases != session.cases
+    # positive control: unshuffled, the first ten hard cases of the library, in its order
+    app.finish_button.click()
+    app.restart_button.click()
+    app.shuffle_box.value = False
+    app.count_choice.value = 5
+    app.tier_choice.value = "lett"
+    app.start_button.click()
+    assert app.session.cases == tuple(c for c in app.library if c.tier == "lett")[:5]
+
+
+@pytest.mark.parametrize(
+    ("lang", "tier_label", "tiers", "count_label", "all_label"),
+    [
+        (
+            "nb",
+            "Vanskelighet",
+            ["Blandet (alle)", "Lett", "Middels", "Vanskelig"],
+            "Antall case",
+            "Alle",
+        ),
+        (
+            "nn",
+            "Vanskegrad",
+            ["Blanda (alle)", "Lett", "Middels", "Vanskeleg"],
+            "Tal på case",
+            "Alle",
+        ),
+        ("en", "Difficulty", ["Mixed (all)", "Easy", "Medium", "Hard"], "Number of cases", "All"),
+    ],
+)
+def test_tier_and_count_choices_in_each_language(lang, tier_label, tiers, count_label, all_label):
+    app = Klassifisering(lang="nb" if lang != "nb" else "en")
+    app.tier_choice.value = "middels"
+    app.count_choice.value = 20
+    app.language.value = lang  # the texts change in place, the choices stay
+    assert app.tier_choice.description == tier_label and app.tier_choice.labels == tiers
+    assert app.count_choice.description == count_label
+    assert app.count_choice.labels == ["5", "10", "20", all_label]
+    assert (app.tier_choice.value, app.count_choice.value) == ("middels", 20)
+    assert app.tier_choice.variant == app.count_choice.variant == "pills"
+    setup = app.setup_box.children
+    assert (
+        setup.index(app.tier_choice) < setup.index(app.count_choice) < setup.index(app.start_button)
+    )
+
+
+small_case = partial(make_case, title="{id}", text="tekst", explanation="fordi")
+#: a course leader's set: two hard cases, four easy ones, no medium one
+SMALL_SET = (
+    *(small_case(f"v{i}", "ingen", None, tier="vanskelig") for i in range(2)),
+    *(small_case(f"l{i}", "samskaping", 2, tier="lett") for i in range(4)),
+)
+
+
+@pytest.mark.parametrize(
+    ("lang", "note"),
+    [
+        (
+            "nb",
+            "Du valgte 10 caser med vanskelighet «vanskelig», men dette case-settet har bare 2. Du får alle 2.",
+        ),
+        (
+            "nn",
+            "Du valde 10 case med vanskegrad «vanskeleg», men dette case-settet har berre 2. Du får alle 2.",
+        ),
+        (
+            "en",
+            "You chose 10 cases of difficulty “hard”, but this case set has only 2. You get all 2.",
+        ),
+    ],
+)
+def test_a_tier_with_fewer_cases_than_chosen_gives_all_and_says_so(lang, note):
+    app = Klassifisering(lang=lang, cases=SMALL_SET, seed=1)
+    app.tier_choice.value = "vanskelig"
+    app.count_choice.value = 10
+    app.start_button.click()
+    assert app.phase == "exercise" and sorted(c.id for c in app.session.cases) == ["v0", "v1"]
+    assert escape(note) in app.selection_note.value
+    assert "role='status'" in app.selection_note.value
+    assert app.selection_note.layout.display is None
+    other = "en" if lang != "en" else "nb"
+    app.language.value = other  # the note follows the language, the round stays
+    assert "10" in app.selection_note.value and note not in app.selection_note.value
+    assert app.finish_button.description == t("klass_finish", other)
+    app.language.value = lang
+    assert escape(note) in app.selection_note.value
+    # mixed tiers, more than the set has: the note says so without a tier
+    app.finish_button.click()
+    app.restart_button.click()
+    app.tier_choice.value = "mixed"
+    app.start_button.click()
+    assert app.session.total == 6
+    assert "10" in app.selection_note.value and "6" in app.selection_note.value
+    assert "«" not in app.selection_note.value and "“" not in app.selection_note.value
+    # a practice round is not that choice: no note
+    answer(app, "samproduksjon", 3)
+    app.finish_button.click()
+    app.practise_button.click()
+    assert app.phase == "exercise" and app.selection_note.layout.display == "none"
+
+
+def test_a_tier_the_set_lacks_gives_a_message_not_a_round():
+    app = Klassifisering(lang="nb", cases=SMALL_SET, seed=1)
+    app.tier_choice.value = "middels"
+    app.start_button.click()
+    assert app.phase == "setup" and app.session is None
+    message = app.start_message.value
+    assert "role='alert'" in message
+    assert "Dette case-settet har ingen case med vanskelighet «middels»." in message
+    app.language.value = "en"  # the message follows the language
+    assert "This case set has no cases of difficulty “medium”." in app.start_message.value
+    app.tier_choice.value = "lett"  # another choice clears it, and the round starts
+    assert app.start_message.value == ""
+    app.start_button.click()
+    assert app.phase == "exercise" and {c.tier for c in app.session.cases} == {"lett"}
+
+
+def test_a_teachers_file_without_the_tier_gives_the_message():
+    """A file without a tier column: every case is lett; "vanskelig" has none."""
+    app = Klassifisering(lang="nn", seed=1)
+    assert app.load_file(formula_csv(), "formler.csv").ok
+    app.tier_choice.value = "vanskelig"
+    app.count_choice.value = 5
+    app.start_button.click()
+    assert app.phase == "setup"
+    assert "ingen case med vanskegrad «vanskeleg»" in app.start_message.value
+    app.tier_choice.value = "mixed"
+    app.start_button.click()
+    assert app.phase == "exercise" and app.session.total == 5
+
+
+def ten_hard(lang: str = "nb") -> Klassifisering:
+    app = Klassifisering(lang=lang, seed=11)
+    app.tier_choice.value = "vanskelig"
+    app.count_choice.value = 10
+    app.start_button.click()
+    assert app.session.total == 10
+    return app
+
+
+def test_finish_early_shows_the_summary_of_the_answers_so_far():
+    app = ten_hard()
+    assert app.finish_button.description == "Avslutt og se oppsummeringen"
+    assert app.finish_button.layout.display is None and not app.finish_button.disabled
+    answered = []
+    for i in range(4):
+        case = app.session.current
+        answered.append(case)
+        if i % 2:
+            answer(app, case.process, case.level)
+        else:
+            wrong = "ingen" if case.process != "ingen" else "samskaping"
+            answer(app, wrong, 2 if wrong == "samskaping" else None)
+        if i < 3:
+            app.next_button.click()
+    # the fourth is checked, not yet advanced: it counts
+    focus = app.summary_text.focus_token
+    app.finish_button.click()
+    assert app.phase == "summary" and app.summary_text.focus_token == focus + 1
+    summary = app.summary_text.value
+    assert "Du avsluttet etter 4 av 10 caser." in summary
+    assert "Du fikk 2 av 4 helt riktige" in summary
+    assert app.summary_box.layout.display is None and app.exercise_box.layout.display == "none"
+    rows = csv_rows(app)
+    assert len(rows) == 5 and [r[0] for r in rows[1:]] == [c.id for c in answered]
+    assert app.chart.chart.spec["description"].startswith("2 av 4 svar")
+    # late clicks from the page, sent before the summary reached it: nothing happens
+    for late in (app._on_check, app._on_next, app._on_finish):
+        late(None)
+    assert app.phase == "summary" and app.session.answered == 4
+    # practice works on the answered cases
+    assert app.practise_button.description.endswith("(2)") and not app.practise_button.disabled
+    app.practise_button.click()
+    assert app.phase == "exercise" and app.session.total == 2
+    assert {c.id for c in app.session.cases} == {answered[0].id, answered[2].id}
+    assert app.finish_button.layout.display is None
+
+
+def test_finish_before_answering_the_current_case_leaves_it_out():
+    app = ten_hard("en")
+    first = app.session.current
+    answer(app, first.process, first.level)
+    app.next_button.click()
+    app.process_choice.value = "samskaping"  # chosen, not checked
+    app.finish_button.click()
+    assert "You finished after 1 of 10 cases." in app.summary_text.value
+    assert [r[0] for r in csv_rows(app)[1:]] == [first.id]
+    assert app.practise_button.disabled  # nothing wrong to practise
+
+
+def test_the_last_case_once_checked_leads_on_by_see_summary_only():
+    app = Klassifisering(lang="nb", cases=SMALL_SET, seed=1)
+    app.count_choice.value = 5
+    app.start_button.click()
+    for _ in range(4):
+        answer_right(app)
+    assert app.session.last and app.finish_button.layout.display is None  # not yet checked
+    case = app.session.current
+    answer(app, case.process, case.level)
+    assert app.finish_button.layout.display == "none"
+    assert app.next_button.description == "Se oppsummering"
+    app.next_button.click()
+    assert app.phase == "summary" and "avsluttet" not in app.summary_text.value  # ran to the end
+
+
+@pytest.mark.parametrize(
+    ("lang", "nothing"),
+    [
+        ("nb", "Du avsluttet før du svarte på noen case, så det er ingenting å oppsummere ennå."),
+        ("nn", "Du avslutta før du svarte på noko case, så det er ingenting å oppsummere enno."),
+        ("en", "You finished before answering any case, so there is nothing to summarise yet."),
+    ],
+)
+def test_finish_before_any_answer_says_there_is_nothing_to_summarise(lang, nothing):
+    app = ten_hard(lang)
+    app.finish_button.click()
+    assert app.phase == "summary"
+    summary = app.summary_text.value
+    assert nothing in summary and "<h2 tabindex='-1' data-kit-focus>" in summary
+    assert app.summary_text.focus_token == 1
+    # no score, chart or download of nothing; only "choose new cases"
+    assert tuple(app.summary_box.children) == (
+        app.summary_text,
+        app.summary_buttons,
+        app.practice_status,
+    )
+    assert app.chart is None and app.download.value == ""
+    assert app.practise_button.layout.display == app.mix_button.layout.display == "none"
+    app.language.value = "nb" if lang != "nb" else "en"  # a redraw: still no crash
+    assert "<h2" in app.summary_text.value
+    app.restart_button.click()
+    assert app.phase == "setup"
+    # the next summary shows its buttons again
+    app.start_button.click()
+    answer(app, "ingen", None)
+    app.finish_button.click()
+    assert app.practise_button.layout.display is None and app.mix_button.layout.display is None
+    assert len(csv_rows(app)) == 2
+
+
+def test_finish_a_practice_round_early_counts_its_answers():
+    app = first_round_with_mixups()
+    app.mix_button.click()
+    assert app.session.total == 8
+    answer_right(app)
+    answer_right(app)
+    app.finish_button.click()
+    assert app.phase == "summary" and "Du avsluttet etter 2 av 8 caser." in app.summary_text.value
+    progress = {p.distinction: p.attempts for p in app.practice.progress()}
+    assert sum(progress.values()) == 2 and app.practice.rounds == 1
+    assert app.progress_view is not None and app.progress_view in app.summary_box.children
+    # left again before any answer: nothing recorded, the practice can go on from there
+    app.mix_button.click()
+    app.finish_button.click()
+    assert "ingenting å oppsummere" in app.summary_text.value
+    assert app.practice.rounds == 1 and app.mix_button.layout.display is None
+    app.mix_button.click()
+    assert app.phase == "exercise" and app.plan is not None

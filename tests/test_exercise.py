@@ -11,7 +11,17 @@ import pytest
 from kit.cases.case import Answer, Case
 from kit.cases.grading import check
 from kit.cases.html import case_text_html
-from kit.classify.exercise import Session, confusion, points_label, results_csv, score, shuffled
+from kit.classify.exercise import (
+    ALL,
+    MIXED,
+    Session,
+    confusion,
+    points_label,
+    results_csv,
+    score,
+    select_cases,
+    shuffled,
+)
 from kit.core.text import Text
 from tests.factories import make_case
 
@@ -111,6 +121,43 @@ def test_session_walks_through_and_collects_wrong():
     assert session.wrong_cases() == (CASES[1],)
     with pytest.raises(RuntimeError):
         session.answer(Answer("ingen", None))
+
+
+def test_session_stopped_early_keeps_the_answers_so_far():
+    session = Session(CASES)
+    session.answer(Answer("samskaping", 1))
+    session.advance()
+    session.answer(Answer("ingen", None))  # answered, not advanced: counts
+    session.stop()
+    assert session.finished and session.stopped_early and session.current is None
+    assert session.answered == 2 and session.score().answered == 2
+    assert session.wrong_cases() == (CASES[1],)
+    for late in (lambda: session.answer(Answer("ingen", None)), session.advance):
+        with pytest.raises(RuntimeError):
+            late()
+    assert session.answered == 2 and session.index == 1
+    # stopped before answering the current case: that case is left out
+    other = Session(CASES)
+    other.answer(Answer("samskaping", 1))
+    other.advance()
+    other.stop()
+    assert other.answered == 1 and [f.case for f in other.feedbacks] == [CASES[0]]
+    # nothing answered: an empty result, not an error
+    empty = Session(CASES)
+    empty.stop()
+    assert empty.answered == 0 and empty.score().answered == 0 and empty.stopped_early
+
+
+def test_a_session_run_to_the_end_is_not_stopped_early():
+    session = Session(CASES[:2])
+    assert session.last is False
+    session.answer(Answer("samskaping", 1))
+    session.advance()
+    assert session.last is True
+    session.answer(Answer("samskaping", 2))
+    session.stop()  # "finish" on the last case, once it is answered
+    assert session.finished and not session.stopped_early and session.last is False
+    assert Session(CASES[:1]).stopped_early is False
 
 
 def test_session_needs_cases():
@@ -294,3 +341,74 @@ def test_concepts_explain_how_the_two_level_3_processes_relate(lang, relation, j
     assert relation in point and judge in point
     # the exercise's reason says the same
     assert relation in " ".join(t("klass_fb_partial_reason", lang).split())
+
+
+# ---------------------------------------------------------------- choosing a round's cases
+
+#: 4 lett, 3 middels, 2 vanskelig, in that order
+TIERED = (
+    *(make_case(f"l{i}", "ingen", None, tier="lett") for i in range(4)),
+    *(make_case(f"m{i}", "ingen", None, tier="middels") for i in range(3)),
+    *(make_case(f"v{i}", "ingen", None, tier="vanskelig") for i in range(2)),
+)
+
+
+def ids(cases) -> list[str]:
+    return [c.id for c in cases]
+
+
+def test_the_defaults_select_what_a_round_took_before():
+    """Every tier and every case: the set in the order the seed gives, as Session did alone."""
+    for seed in (None, 1, 2):
+        sel = select_cases(TIERED, seed=seed)
+        assert sel.cases == shuffled(TIERED, seed) == Session(TIERED, seed).cases
+        assert (sel.tier, sel.count, sel.available, sel.short) == (MIXED, ALL, 9, False)
+
+
+def test_select_one_tier_and_a_number_of_cases():
+    sel = select_cases(TIERED, "lett", 3)
+    assert ids(sel.cases) == ["l0", "l1", "l2"]  # no seed: the set's order
+    assert (sel.available, sel.short) == (4, False)
+    mixed = select_cases(TIERED, MIXED, 5)
+    assert ids(mixed.cases) == ["l0", "l1", "l2", "l3", "m0"] and mixed.available == 9
+    # with a seed: the first N of the seeded order, the same for the same seed
+    for seed in range(10):
+        sel = select_cases(TIERED, "middels", 2, seed)
+        assert ids(sel.cases) == ids(shuffled(TIERED[4:7], seed))[:2]
+        assert sel == select_cases(TIERED, "middels", 2, seed)
+    picks = {ids(select_cases(TIERED, MIXED, 3, seed).cases)[0] for seed in range(20)}
+    assert len(picks) > 3  # positive control: a seed picks different cases
+
+
+def test_a_tier_with_fewer_cases_than_asked_gives_all_of_them():
+    sel = select_cases(TIERED, "vanskelig", 5, seed=3)
+    assert sorted(ids(sel.cases)) == ["v0", "v1"]
+    assert sel.short and sel.available == 2 and sel.count == 5
+    exact = select_cases(TIERED, "vanskelig", 2)
+    assert not exact.short and len(exact.cases) == 2  # just enough is not short
+    assert not select_cases(TIERED, "vanskelig", ALL).short
+
+
+def test_a_tier_without_cases_gives_an_empty_selection():
+    only_easy = TIERED[:4]
+    sel = select_cases(only_easy, "vanskelig", 10, seed=1)
+    assert sel.cases == () and sel.available == 0 and not sel.short
+    assert select_cases((), MIXED, ALL).cases == ()
+
+
+def test_a_round_of_n_keeps_a_chain_in_story_order():
+    chain = [chain_case(f"k{i}", chain="kjede-1", tier="vanskelig") for i in range(3)]
+    others = [chain_case(f"o{i}", tier="vanskelig") for i in range(6)]
+    cases = [chain[0], *others[:3], chain[1], *others[3:], chain[2]]
+    for seed in range(20):
+        taken = select_cases(cases, "vanskelig", 4, seed).cases
+        assert len(taken) == 4
+        assert [c.id for c in taken if c.chain] == sorted(c.id for c in taken if c.chain)
+
+
+@pytest.mark.parametrize(
+    ("tier", "count"), [("umulig", ALL), (MIXED, 0), (MIXED, -5), (MIXED, "ti"), (MIXED, True)]
+)
+def test_select_rejects_an_unknown_choice(tier, count):
+    with pytest.raises(ValueError):
+        select_cases(TIERED, tier, count)

@@ -645,6 +645,7 @@ def test_the_key_is_not_sent_before_the_reveal(live, store, session):
             "process": "samproduksjon",
             "level": 3,
             "explanation": {"nb": f"{SECRET} c1", "en": "Because c1"},
+            "partial": [],
         }
     }
     assert f"{SECRET} c2" not in after.text  # only the revealed case's key
@@ -874,3 +875,98 @@ def test_store_threads_hand_back_results_errors_and_batches():
         threads.shutdown()
     assert results == [i * i for i in range(200)]
     assert 1 <= wakes <= 5, wakes  # one for the batch (and the one for the error)
+
+
+# ------------------------------------------------------------------- questions beside the cases
+
+
+@pytest.fixture
+def asked(store):
+    """A session of a case, an open question, a scale and a poll (from data/questions.yaml)."""
+    from kit.live.questions import load_questions
+
+    bank = {q.id: q for q in load_questions().questions}
+    items = (
+        CASES[0],
+        bank["q-ord-hull"],
+        bank["q-skala-niva1"],
+        bank["q-niva1-samproduksjon-samskaping"],
+    )
+    return store.create_session(items, lang="nb"), items
+
+
+def respond(phone: Phone, code: str, item_id: str, value) -> Reply:
+    data = {"token": phone.token, "item_id": item_id, "value": value}
+    return phone.post(f"api/live/session/{code}/answer", data)
+
+
+def test_a_phone_gets_the_questions_in_order_and_answers_them(live, store, asked):
+    made, items = asked
+    phone = Phone(live)
+    joined = phone.join(made.code).json
+    assert [c["id"] for c in joined["cases"]] == [i.id for i in items]
+    assert [c.get("kind") for c in joined["cases"]] == [None, "open", "scale", "poll"]
+    assert joined["responses"] == {}
+    reply = respond(phone, made.code, "q-ord-hull", "  Tillit ")
+    assert reply.status == 200 and reply.json["mine"] == ["Tillit"]
+    assert respond(phone, made.code, "q-skala-niva1", 4).json["mine"] == ["4"]
+    assert respond(phone, made.code, "q-niva1-samproduksjon-samskaping", 1).status == 200
+    again = Phone(live)
+    again.xsrf = phone.xsrf
+    back = again.join(made.code, phone.token).json  # a reload: the responses come back
+    assert back["responses"] == {
+        "q-ord-hull": ["Tillit"],
+        "q-skala-niva1": ["4"],
+        "q-niva1-samproduksjon-samskaping": ["1"],
+    }
+    results = store.question_results(made.code)
+    assert results["q-skala-niva1"].counts[4] == 1
+
+
+@pytest.mark.parametrize(
+    ("item_id", "value", "key"),
+    [
+        ("q-ord-hull", "x" * 41, "response_too_long"),
+        ("q-ord-hull", "", "response_empty"),
+        ("q-ord-hull", {"a": 1}, "response_empty"),
+        ("q-skala-niva1", 9, "response_choose"),
+        ("q-skala-niva1", "4", "response_choose"),
+        ("q-niva1-samproduksjon-samskaping", 4, "response_choose"),
+        ("q-unknown", "x", "invalid_answer"),
+        ("c1", "x", "invalid_answer"),
+    ],
+)
+def test_a_response_that_does_not_fit_gets_its_message(live, asked, item_id, value, key):
+    made, _items = asked
+    phone = Phone(live)
+    phone.join(made.code)
+    reply = respond(phone, made.code, item_id, value)
+    assert reply.status == 400
+    assert reply.json["error"] == key
+    assert reply.json["message"] == t(f"live_err_{key}", "nb")
+    assert key in ERROR_KEYS
+
+
+def test_xss_in_an_open_answer_stays_data(live, store, asked):
+    made, _items = asked
+    phone = Phone(live)
+    phone.join(made.code)
+    payload = "<img src=x onerror=alert(1)>"
+    assert respond(phone, made.code, "q-ord-hull", payload).status == 200
+    back = phone.join(made.code, phone.token)
+    # JSON that is never read as a page (the phones put it in textContent: a browser test)
+    assert back.headers["Content-Type"].startswith("application/json")
+    assert back.headers["X-Content-Type-Options"] == "nosniff"
+    assert back.json["responses"]["q-ord-hull"] == [payload]
+
+
+def test_the_key_carries_the_answers_that_earn_partial_credit(live, store):
+    from kit.cases.casefile import load_cases
+
+    value_case = next(c for c in load_cases() if c.process == "verdisamskaping")
+    made = store.create_session((value_case, CASES[0]))
+    store.reveal(made.code, made.key, value_case.id)
+    store.reveal(made.code, made.key, "c1")
+    keys = Phone(live).state(made.code).json["keys"]
+    assert keys[value_case.id]["partial"] == [{"process": "samproduksjon", "level": 3}]
+    assert keys["c1"]["partial"] == []

@@ -707,3 +707,131 @@ def test_ending_can_be_called_off(store, presenter):
     presenter.refresh()
     assert store.session_info(presenter.code).open and not presenter.closed
     assert presenter.join_panel.layout.display is None
+
+
+# ------------------------------------------------------------------- questions beside the cases
+
+
+@pytest.fixture
+def asking(store):
+    """A presenter with two cases and three questions (open, scale, poll) from the bank."""
+    from kit.live.questions import load_questions
+
+    bank = {q.id: q for q in load_questions().questions}
+    items = (
+        CASES[0],
+        bank["q-ord-hull"],
+        CASES[1],
+        bank["q-skala-niva1"],
+        bank["q-niva1-samproduksjon-samskaping"],
+    )
+    p = Presentator(lang="nb", cases=CASES, store=store, refresh_seconds=60)
+    p.start_session(items)
+    p.stop_polling()
+    yield p, items
+    p.stop_polling()
+
+
+def test_question_cards_show_counts_cloud_and_bars(store, asking):
+    p, _items = asking
+    code = p.code
+    a, b, c = people(store, code, 3)
+    for token, word in ((a, "Tillit"), (b, "tilliten,"), (c, "Penger")):
+        store.respond(code, token, "q-ord-hull", word)
+    store.respond(code, a, "q-skala-niva1", 2)
+    store.respond(code, b, "q-skala-niva1", 4)
+    store.respond(code, c, "q-niva1-samproduksjon-samskaping", 1)
+    p.refresh()
+    assert list(p.question_cards) == [
+        "q-ord-hull",
+        "q-skala-niva1",
+        "q-niva1-samproduksjon-samskaping",
+    ]
+    cloud = p.question_cards["q-ord-hull"].results.value
+    assert cloud.index(">tillit<") < cloud.index(">penger<")  # two answers before one
+    assert "(2)" in cloud
+    scale = p.question_cards["q-skala-niva1"].results.value
+    assert t("screen_mean", "nb", mean="3.0") in scale
+    poll = p.question_cards["q-niva1-samproduksjon-samskaping"].results.value
+    assert "Samskaping" in poll and "(100 %)" in poll
+    assert t("live_question_answers", "nb", n=3) in p.question_cards["q-ord-hull"].text.value
+
+
+def test_hiding_an_open_answer_takes_it_off_the_cloud_and_back(store, asking):
+    p, _items = asking
+    code = p.code
+    (a,) = people(store, code, 1)
+    store.respond(code, a, "q-ord-hull", "<script>alert(1)</script>")
+    store.respond(code, a, "q-ord-hull", "dugnad")
+    p.refresh()
+    card = p.question_cards["q-ord-hull"]
+    assert "<script>" not in card.results.value and "&lt;" in card.results.value  # text, escaped
+    rows = card.answer_list.children
+    assert len(rows) == 2  # the newest first
+    hide = rows[1].children[1]
+    assert hide.description == t("live_hide_answer", "nb")
+    hide.click()
+    assert "script" not in card.results.value and "dugnad" in card.results.value
+    assert [r.hidden for r in store.responses(code)] == [True, False]
+    assert card.answer_list.children[1].children[1].description == t("live_unhide_answer", "nb")
+    card.answer_list.children[1].children[1].click()
+    assert [r.hidden for r in store.responses(code)] == [False, False]
+
+
+def test_the_banned_list_is_the_kits_until_the_presenter_changes_it(store, asking):
+    p, _items = asking
+    code = p.code
+    (a,) = people(store, code, 1)
+    store.respond(code, a, "q-ord-hull", "kaffe")
+    store.respond(code, a, "q-ord-hull", "faen")
+    p.refresh()
+    card = p.question_cards["q-ord-hull"]
+    assert "faen" in p.banned_field.value  # the kit's default list, editable
+    assert "faen" not in card.results.value and "kaffe" in card.results.value
+    p.banned_field.value = "Kaffe"
+    p.banned_save.click()
+    assert store.settings(code)["banned"] == ["kaffe"]
+    assert "kaffe" not in card.results.value and "faen" in card.results.value
+    assert t("live_banned_saved", "nb") in p.banned_message.value
+
+
+def test_the_report_holds_every_item_and_the_question_export_every_answer(store, asking):
+    p, items = asking
+    code = p.code
+    a, b = people(store, code, 2)
+    store.submit(code, a, "c1", S1)
+    store.submit(code, b, "c1", P3)
+    p.start_round("c1")
+    store.submit(code, b, "c1", S2)
+    store.respond(code, a, "q-ord-hull", "<b>fet</b>")
+    store.respond(code, a, "q-skala-niva1", 5)
+    store.respond(code, b, "q-niva1-samproduksjon-samskaping", 0)
+    p.reveal("c1")
+    p.report_button.click()
+    mime, raw = data_url(p.export_links.value)
+    assert mime == "text/html"
+    report = raw.decode("utf-8")
+    for item in items:
+        title = item.title.get("nb") if isinstance(item, Case) else item.prompt.get("nb")
+        assert escape(title, quote=False) in report or escape(title) in report, title
+    assert "<b>fet</b>" not in report and "&lt;b&gt;fet&lt;/b&gt;" in report
+    assert t("report_shift", "nb") in report  # c1 had a re-vote
+    assert "size: A4" in report
+    assert t("report_guide_heading", "nb") in report
+    p.export_questions_button.click()
+    mime, raw = data_url(p.export_links.value)
+    assert mime == "text/csv"
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
+    assert len(rows) == 4  # header and three answers
+    assert {r[0] for r in rows[1:]} == {
+        "q-ord-hull",
+        "q-skala-niva1",
+        "q-niva1-samproduksjon-samskaping",
+    }
+    assert "Samproduksjon" in {r[2] for r in rows[1:]}  # a poll answer as its option's text
+
+
+def test_the_screen_link_opens_presentation_mode_for_this_session(store, asking):
+    p, _items = asking
+    assert f"skjerm?kode={p.code}&amp;lang=nb" in p.screen_link.value
+    assert "target='_blank'" in p.screen_link.value

@@ -19,6 +19,7 @@ from sqlalchemy import text
 
 from kit.cases.case import Answer, Case
 from kit.core.text import Text
+from kit.live.schema import SCHEMA_VERSION
 from kit.live.store import Store
 from tests.factories import make_case
 
@@ -200,7 +201,7 @@ def test_kernels_starting_together_on_a_new_file(tmp_path):
         assert conn.execute(text("SELECT count(*) FROM kit_schema")).scalar_one() == 1
         assert conn.execute(text("SELECT count(*) FROM kit_sessions")).scalar_one() == kernels
         assert conn.execute(text("SELECT count(*) FROM kit_votes")).scalar_one() == kernels
-        assert conn.execute(text("SELECT version FROM kit_schema")).scalar_one() == 2
+        assert conn.execute(text("SELECT version FROM kit_schema")).scalar_one() == SCHEMA_VERSION
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
 
 
@@ -255,6 +256,6 @@ def test_processes_opening_a_version_1_file_together_migrate_it_once(tmp_path):
     seen = run_migrations(url, 8)
     assert seen == [len(V1_SESSIONS[0][3])] * 8, seen
     with Store(url) as store, store.engine.connect() as conn:
-        assert conn.execute(text("SELECT version FROM kit_schema")).scalar_one() == 2
+        assert conn.execute(text("SELECT version FROM kit_schema")).scalar_one() == SCHEMA_VERSION
         total = sum(len(s[3]) for s in V1_SESSIONS)
         assert conn.execute(text("SELECT count(*) FROM kit_votes")).scalar_one() == total

@@ -81,3 +81,12 @@ def check(case: Case, answer: Answer) -> Feedback:
 def outcome_label(feedback: Feedback, lang: str) -> str:
     """ "right", "partial (half a point)" or "wrong", in ``lang``."""
     return t("outcome_" + feedback.outcome, lang)
+
+
+def partial_answers(case: Case) -> tuple[Answer, ...]:
+    """Every answer that earns partial credit on ``case`` (for a page that judges by itself,
+    like the phones after a reveal)."""
+    from kit.cases.case import ALLOWED_LEVELS
+
+    every = (Answer(p, lv) for p, levels in ALLOWED_LEVELS.items() for lv in levels)
+    return tuple(a for a in every if check(case, a).outcome == "partial")

@@ -12,7 +12,17 @@ from kit.cases.casefile import load_cases
 from kit.cases.grading import Feedback
 from kit.cases.picker import CaseSetPicker
 from kit.classify import html as eh
-from kit.classify.exercise import Session, confusion, results_csv_bytes
+from kit.classify.exercise import (
+    ALL,
+    COUNTS,
+    MIXED,
+    TIER_CHOICES,
+    Selection,
+    Session,
+    confusion,
+    results_csv_bytes,
+    select_cases,
+)
 from kit.classify.practice import Notice, Practice, PracticeSet, progress_rows
 from kit.core.html import paragraph
 from kit.core.i18n import t
@@ -26,7 +36,8 @@ if TYPE_CHECKING:  # imported where a chart is drawn: it loads altair
 
 
 class Klassifisering(App):
-    """``notebooks/03_klassifiser.ipynb``: choose a case set, classify, see the summary."""
+    """``notebooks/03_klassifiser.ipynb``: choose a case set, its difficulty and how many cases,
+    classify (stopping early if the learner wants), see the summary."""
 
     title_key = "app_title_klassifiser"
 
@@ -42,7 +53,15 @@ class Klassifisering(App):
         self.picker = CaseSetPicker(self.library)
         self.rng = random.Random(seed)
         self.shuffle = True
+        #: the difficulty (a tier or MIXED) and the number of cases (or ALL) of the next round;
+        #: the defaults take the whole set, as the app did before the choice existed
+        self.tier = MIXED
+        self.count: int | str = ALL
+        #: why the last click on "start" started nothing: (text key, tier), or None
+        self.start_problem: tuple[str, str] | None = None
         self.session: Session | None = None
+        #: the choice the current round was made from (None for practice rounds)
+        self.selection: Selection | None = None
         self.feedback_shown: Feedback | None = None
         self.phase = "setup"
         #: adaptive practice over rounds ("øv på det jeg blander"), made on the first click
@@ -58,24 +77,37 @@ class Klassifisering(App):
     # -- building ---------------------------------------------------------------------------
     def build(self, lang: str) -> list[widgets.Widget]:
         """Every widget of the app, made once; :meth:`retext` gives them their texts."""
+        #: the lead is shown with the setup only: the case and its choices need the room after
         self.intro = html("")
+        #: that the cases are made up: shown in every phase, the cases are read under it
+        self.note = html("", "kit-case-note")
         self.setup_box = self._build_setup(lang)
         self.exercise_box = self._build_exercise()
         self.summary_box = self._build_summary()
         self.retext(lang)
-        return [self.intro, self.setup_box, self.exercise_box, self.summary_box]
+        return [self.intro, self.note, self.setup_box, self.exercise_box, self.summary_box]
 
     def retext(self, lang: str) -> None:
         """The texts of ``lang`` in the same widgets; the session and its view stay."""
-        self.intro.value = paragraph(t("klass_intro", lang), "kit-lead") + paragraph(
-            t("klass_constructed_note", lang), "kit-note"
-        )
+        self.intro.value = paragraph(t("klass_intro", lang), "kit-lead")
+        self.note.value = paragraph(t("klass_constructed_note", lang), "kit-note")
         self.setup_heading.value = eh.focus_heading_html(t("klass_setup_heading", lang))
         self.picker.build(lang)
+        with self.tier_choice.hold_sync():
+            self.tier_choice.options = [
+                (t("klass_tier_option_" + tier, lang), tier) for tier in TIER_CHOICES
+            ]
+            self.tier_choice.value = self.tier
+            self.tier_choice.description = t("klass_tier_label", lang)
+        with self.count_choice.hold_sync():
+            self.count_choice.options = [
+                (t("klass_count_all", lang) if n == ALL else str(n), n) for n in COUNTS
+            ]
+            self.count_choice.value = self.count
+            self.count_choice.description = t("klass_count_label", lang)
         self.shuffle_box.description = t("klass_shuffle", lang)
         self.start_button.description = t("klass_start", lang)
-        if self.start_message.value:
-            self.start_message.value = eh.alert_html(t("klass_no_cases", lang))
+        self._show_start_problem()
         with self.process_choice.hold_sync():
             self.process_choice.options = process_options(lang)
             self.process_choice.description = t("klass_process_label", lang)
@@ -83,6 +115,7 @@ class Klassifisering(App):
             self.level_choice.options = level_options(lang)
             self.level_choice.description = t("klass_level_label", lang)
         self.check_button.description = t("klass_check", lang)
+        self.finish_button.description = t("klass_finish", lang)
         self.feedback.label = t("a11y_feedback_label", lang)
         self.mix_button.description = t("klass_practise_mixups", lang)
         self.restart_button.description = t("klass_restart", lang)
@@ -96,16 +129,23 @@ class Klassifisering(App):
         self.domain_choice = self.picker.domain_choice
         self.upload_button = self.picker.upload_button
         self.upload_status = self.picker.upload_status
+        #: difficulty and number of cases: short options side by side, keyboard-usable
+        self.tier_choice = ChoiceGroup(variant="pills")
+        self.count_choice = ChoiceGroup(variant="pills")
         self.shuffle_box = widgets.Checkbox(value=self.shuffle, indent=False)
         self.start_button = widgets.Button(button_style="primary")
         self.start_message = html("")
         self.source_choice.observe(self._on_source, names="value")
+        self.tier_choice.observe(self._on_tier, names="value")
+        self.count_choice.observe(self._on_count, names="value")
         self.shuffle_box.observe(self._on_shuffle, names="value")
         self.start_button.on_click(self._on_start)
         box = widgets.VBox(
             [
                 self.setup_heading,
                 *picker_widgets,
+                self.tier_choice,
+                self.count_choice,
                 self.shuffle_box,
                 self.start_button,
                 self.start_message,
@@ -116,6 +156,8 @@ class Klassifisering(App):
 
     def _build_exercise(self) -> widgets.VBox:
         self.round_note = html("", "kit-practice-note")
+        #: the chosen tier had fewer cases than asked for: the round says it takes them all
+        self.selection_note = html("", "kit-selection-note")
         self.progress_text = html("", "kit-progress-text")
         #: the case; its title takes the focus when a case is shown
         self.case_view = Region(cls="kit-case")
@@ -125,19 +167,27 @@ class Klassifisering(App):
         #: a live region from the first render: right or wrong is announced, and focused
         self.feedback = Region(role="status", cls="kit-fb")
         self.next_button = widgets.Button()
+        #: ends the round at any time with the answers given so far (hidden once the last case
+        #: is checked: "see summary" is then the next step)
+        self.finish_button = widgets.Button(layout=widgets.Layout(width="auto"))
         self.check_button.on_click(self._on_check)
         self.next_button.on_click(self._on_next)
+        self.finish_button.on_click(self._on_finish)
         choices = widgets.HBox([self.process_choice, self.level_choice])
         choices.add_class("kit-wrap")
+        steps = widgets.HBox([self.next_button, self.finish_button])
+        steps.add_class("kit-wrap")
+        steps.add_class("kit-steps")
         box = widgets.VBox(
             [
                 self.round_note,
+                self.selection_note,
                 self.progress_text,
                 self.case_view,
                 choices,
                 self.check_button,
                 self.feedback,
-                self.next_button,
+                steps,
             ]
         )
         box.add_class("kit-exercise")
@@ -177,6 +227,7 @@ class Klassifisering(App):
     def _show_phase(self, focus: bool = False) -> None:
         """Show the setup, the exercise or the summary; with ``focus``, move the keyboard focus
         to its start (the setup heading, the case's title, the summary heading)."""
+        self.intro.layout.display = None if self.phase == "setup" else "none"
         self.setup_box.layout.display = None if self.phase == "setup" else "none"
         self.exercise_box.layout.display = None if self.phase == "exercise" else "none"
         self.summary_box.layout.display = None if self.phase == "summary" else "none"
@@ -223,10 +274,11 @@ class Klassifisering(App):
                 choice.disabled = done
                 choice.mark(key)  # a wrong choice shows as wrong, the key as right
         self.check_button.disabled = done
-        last = session.index == session.total - 1
+        last = session.last
         with self.next_button.hold_sync():
             self.next_button.disabled = not done
             self.next_button.description = t("klass_to_summary" if last else "klass_next", lang)
+        self.finish_button.layout.display = "none" if last and done else None
         if not done and new_case:
             self.feedback.show("")
         self.round_note.value = (
@@ -235,6 +287,9 @@ class Klassifisering(App):
             else ""
         )
         self.round_note.layout.display = None if self.plan is not None else "none"
+        note = eh.selection_note_html(self.selection, lang) if self.selection is not None else ""
+        self.selection_note.value = note
+        self.selection_note.layout.display = None if note else "none"
         self.progress_text.value = eh.progress_html(
             answered,
             session.total,
@@ -250,13 +305,20 @@ class Klassifisering(App):
         lang = self.lang
         session = self.session
         assert session is not None
-        self.summary_text.show(eh.summary_html(session.score(), lang), focus=focus)
+        self.practice_status.value = eh.notices_html([n.text(lang) for n in self.summary_notices])
+        if not session.feedbacks:
+            self._show_empty_summary(focus)
+            return
+        self.practise_button.layout.display = None
+        self.mix_button.layout.display = None
+        self.summary_text.show(
+            eh.summary_html(session.score(), lang, planned=session.total), focus=focus
+        )
         wrong = session.wrong_cases()
         with self.practise_button.hold_sync():
             self.practise_button.description = t("klass_practise_wrong", lang, n=len(wrong))
             self.practise_button.disabled = not wrong
         self.download.value = eh.download_html(results_csv_bytes(session.feedbacks, lang), lang)
-        self.practice_status.value = eh.notices_html([n.text(lang) for n in self.summary_notices])
         tail = [self.download, self.summary_buttons, self.practice_status]
         if self.chart is None:
             # the words and buttons first: a new chart brings its JavaScript bundle and is slow
@@ -295,12 +357,47 @@ class Klassifisering(App):
         if tuple(self.summary_box.children) != tuple(parts):
             self.summary_box.children = parts
 
+    def _show_empty_summary(self, focus: bool) -> None:
+        """A round finished before the first answer: nothing to count, chart or download; the
+        heading says so, and "choose new cases" (and, in practice, the next practice round)
+        goes on from there."""
+        self.summary_text.show(eh.nothing_to_summarise_html(self.lang), focus=focus)
+        self.practise_button.layout.display = "none"
+        self.mix_button.layout.display = None if self.practice is not None else "none"
+        parts = [self.summary_text, self.summary_buttons, self.practice_status]
+        if tuple(self.summary_box.children) != tuple(parts):
+            self.summary_box.children = parts
+
     # -- choosing the case set ------------------------------------------------------------------
     def selected_cases(self) -> tuple[Case, ...]:
         return self.picker.selected()
 
     def _on_source(self, _change: dict) -> None:
-        self.start_message.value = ""
+        self._set_start_problem(None)
+
+    def _on_tier(self, change: dict) -> None:
+        if change["new"] is not None:
+            self.tier = change["new"]
+        self._set_start_problem(None)
+
+    def _on_count(self, change: dict) -> None:
+        if change["new"] is not None:
+            self.count = change["new"]
+
+    def _set_start_problem(self, problem: tuple[str, str] | None) -> None:
+        self.start_problem = problem
+        self.start_message.value = ""  # so the same message again is announced again
+        self._show_start_problem()
+
+    def _show_start_problem(self) -> None:
+        """Why "start" started nothing, in the current language (role=alert), or nothing."""
+        problem = self.start_problem
+        if problem is None:
+            self.start_message.value = ""
+        elif problem[0] == "no_tier":
+            self.start_message.value = eh.no_tier_cases_html(problem[1], self.lang)
+        else:
+            self.start_message.value = eh.alert_html(t("klass_no_cases", self.lang))
 
     def _on_shuffle(self, change: dict) -> None:
         self.shuffle = change["new"]
@@ -309,18 +406,38 @@ class Klassifisering(App):
         """What an upload does, callable from tests and notebooks."""
         return self.picker.load_file(data, name)
 
+    def _new_seed(self) -> int | None:
+        """The order of the next round: a seed when shuffling, None for the set's order."""
+        return self.rng.randrange(2**31) if self.shuffle else None
+
     def _on_start(self, _button: widgets.Button | None = None) -> None:
+        """Start a round of the chosen set, tier and number of cases; a message instead when
+        the set, or its chosen tier, has no case."""
         cases = self.selected_cases()
         if not cases:
-            self.start_message.value = eh.alert_html(t("klass_no_cases", self.lang))
+            self._set_start_problem(("no_cases", ""))
             return
-        self.start_message.value = ""
-        self.start(cases)
+        selection = select_cases(cases, self.tier, self.count, self._new_seed())
+        if not selection.cases:
+            self._set_start_problem(("no_tier", selection.tier))
+            return
+        self._set_start_problem(None)
+        # the selection is already in the round's order
+        self._begin(Session(selection.cases), selection=selection)
 
     def start(self, cases: tuple[Case, ...], plan: PracticeSet | None = None) -> None:
-        """Start a round of ``cases``; ``plan`` is the practice set they come from, if any."""
-        seed = self.rng.randrange(2**31) if self.shuffle else None
-        self.session = Session(cases, seed=seed)
+        """Start a round of all of ``cases`` (shuffled if chosen); ``plan`` is the practice set
+        they come from, if any."""
+        self._begin(Session(cases, seed=self._new_seed()), plan=plan)
+
+    def _begin(
+        self,
+        session: Session,
+        plan: PracticeSet | None = None,
+        selection: Selection | None = None,
+    ) -> None:
+        self.session = session
+        self.selection = selection
         self._shown_case = None
         self.plan = plan
         self.summary_notices = ()
@@ -329,24 +446,41 @@ class Klassifisering(App):
 
     # -- answering ------------------------------------------------------------------------------
     def _on_check(self, _button: widgets.Button | None = None) -> None:
+        if self.phase != "exercise" or self.session is None or self.session.finished:
+            return  # a late click, sent before the summary reached the browser
         if self.process_choice.value is None or self.level_choice.value is None:
             # said in the live region; the focus stays on the button
             self.feedback.show("")
             self.feedback.show(eh.message_html(t("klass_choose_both", self.lang)))
             return
-        assert self.session is not None
         self.session.answer(Answer(self.process_choice.value, self.level_choice.value or None))
         self._show_case(focus="feedback")
 
     def _on_next(self, _button: widgets.Button | None = None) -> None:
-        if self.session is None or not self.session.checked:
+        session = self.session
+        if session is None or session.finished or not session.checked:
             # a second quick click, sent before the first one's new case reached the browser
             return
-        self.session.advance()
-        if self.session.finished:
-            if self.practice is not None:
-                self.practice.record(self.session.feedbacks, self.plan)
-            self.phase = "summary"
+        session.advance()
+        if session.finished:
+            self._end_round()
+            return
+        self._show_phase(focus=True)
+
+    def _on_finish(self, _button: widgets.Button | None = None) -> None:
+        """End the round now with the answers given so far and show its summary."""
+        session = self.session
+        if self.phase != "exercise" or session is None or session.finished:
+            return  # a second click, sent before the summary reached the browser
+        session.stop()
+        self._end_round()
+
+    def _end_round(self) -> None:
+        """The round is over: practice takes in its answers; the summary takes the focus."""
+        assert self.session is not None
+        if self.practice is not None and self.session.feedbacks:
+            self.practice.record(self.session.feedbacks, self.plan)
+        self.phase = "summary"
         self._show_phase(focus=True)
 
     def _on_practise_wrong(self, _button: widgets.Button | None = None) -> None:
@@ -376,5 +510,6 @@ class Klassifisering(App):
         self.plan = None
         self.summary_notices = ()
         self.session = None
+        self.selection = None
         self.phase = "setup"
         self._show_phase(focus=True)

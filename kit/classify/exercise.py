@@ -1,4 +1,5 @@
-"""The classification exercise as pure logic: check an answer, score, confusion, a session.
+"""The classification exercise as pure logic: choose a round's cases, check an answer, score,
+confusion, a session.
 
 No widgets here: :class:`kit.classify.app.Klassifisering` drives a :class:`Session` and shows
 what it returns. Randomness comes in as a seed. An answer is judged by
@@ -12,7 +13,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from kit.cases.case import Answer, Case
+from kit.cases.case import TIERS, Answer, Case
 from kit.cases.grading import Feedback, check, outcome_label
 from kit.core.exports import csv_bytes
 from kit.core.i18n import t
@@ -83,8 +84,56 @@ def shuffled(cases: Sequence[Case], seed: int | None) -> tuple[Case, ...]:
     return tuple(items)
 
 
+#: The round sizes a learner chooses among before starting; :data:`ALL` takes every case.
+ALL = "all"
+COUNTS: tuple[int | str, ...] = (5, 10, 20, ALL)
+#: The difficulty choice: one tier of :data:`kit.cases.case.TIERS`, or :data:`MIXED` (every tier).
+MIXED = "mixed"
+TIER_CHOICES: tuple[str, ...] = (MIXED, *TIERS)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The cases of one round, as :func:`select_cases` chose them, and what was asked for."""
+
+    cases: tuple[Case, ...]  #: in the order the round shows them
+    tier: str  #: a tier, or MIXED
+    count: int | str  #: a number of cases, or ALL
+    available: int  #: the cases of ``tier`` in the set chosen from
+
+    @property
+    def short(self) -> bool:
+        """Fewer cases of the tier than asked for (but some): the round takes all of them."""
+        return self.count != ALL and 0 < self.available < int(self.count)
+
+
+def select_cases(
+    cases: Sequence[Case], tier: str = MIXED, count: int | str = ALL, seed: int | None = None
+) -> Selection:
+    """The cases of a round: those of ``tier`` (every tier for :data:`MIXED`), in the order
+    :func:`shuffled` gives them with ``seed`` (None keeps the set's order), the first ``count``
+    of them (all of them for :data:`ALL`, or when there are fewer).
+
+    The defaults (every tier, every case) give what a round took before the choice existed:
+    ``shuffled(cases, seed)``. A chain's cases keep their story order; a round of N cases may
+    take some of a chain's cases and not others.
+    """
+    if tier != MIXED and tier not in TIERS:
+        raise ValueError(f"unknown tier {tier!r}")
+    if count != ALL and (isinstance(count, bool) or not isinstance(count, int) or count < 1):
+        raise ValueError(f"a round has a positive number of cases or ALL, not {count!r}")
+    pool = tuple(c for c in cases if tier == MIXED or c.tier == tier)
+    ordered = shuffled(pool, seed)
+    chosen = ordered if count == ALL else ordered[: int(count)]
+    return Selection(chosen, tier, count, len(pool))
+
+
 class Session:
-    """One pass through a set of cases: the current case, the answers given, the score."""
+    """One pass through a set of cases: the current case, the answers given, the score.
+
+    The pass ends after the last case, or earlier when the learner stops it (:meth:`stop`); its
+    result is the answers given until then.
+    """
 
     def __init__(self, cases: Sequence[Case], seed: int | None = None) -> None:
         if not cases:
@@ -92,6 +141,7 @@ class Session:
         self.cases: tuple[Case, ...] = shuffled(cases, seed)
         self.index = 0
         self.feedbacks: list[Feedback] = []
+        self.stopped = False
 
     @property
     def total(self) -> int:
@@ -99,7 +149,11 @@ class Session:
 
     @property
     def current(self) -> Case | None:
-        return self.cases[self.index] if self.index < self.total else None
+        return None if self.finished else self.cases[self.index]
+
+    @property
+    def answered(self) -> int:
+        return len(self.feedbacks)
 
     @property
     def checked(self) -> bool:
@@ -108,7 +162,22 @@ class Session:
 
     @property
     def finished(self) -> bool:
-        return self.index >= self.total
+        return self.stopped or self.index >= self.total
+
+    @property
+    def stopped_early(self) -> bool:
+        """True when the learner ended the pass before answering every case."""
+        return self.stopped and self.answered < self.total
+
+    @property
+    def last(self) -> bool:
+        """True while the current case is the last one."""
+        return not self.finished and self.index == self.total - 1
+
+    def stop(self) -> None:
+        """End the pass now, with the answers given so far (an unanswered current case is left
+        out); no case is answered or advanced to after this."""
+        self.stopped = True
 
     def answer(self, answer: Answer) -> Feedback:
         """Record the answer to the current case (once) and return the verdict."""
@@ -123,6 +192,8 @@ class Session:
 
     def advance(self) -> Case | None:
         """Go to the next case after the current one was answered."""
+        if self.finished:
+            raise RuntimeError("the session is finished")
         if not self.checked:
             raise RuntimeError("answer the current case first")
         self.index += 1

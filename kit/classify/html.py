@@ -13,7 +13,7 @@ from html import escape
 from kit.cases.case import Case, domain_label
 from kit.cases.grading import Feedback
 from kit.cases.html import case_text_html
-from kit.classify.exercise import Score, points_label
+from kit.classify.exercise import MIXED, Score, Selection, points_label
 from kit.core.html import download_link, paragraph, table_region
 from kit.core.i18n import t
 from kit.model import html as render
@@ -146,8 +146,43 @@ def notices_html(notices: Sequence[str]) -> str:
     return "<div role='alert'>" + "".join(f"<p>{escape(n)}</p>" for n in notices) + "</div>"
 
 
-def summary_html(score: Score, lang: str) -> str:
-    """The summary's heading, score sentence and the table of right answers per process."""
+def selection_note_html(selection: Selection, lang: str) -> str:
+    """When the chosen tier had fewer cases than asked for: that the round takes all of them
+    (announced as it appears); nothing otherwise."""
+    if not selection.short:
+        return ""
+    if selection.tier == MIXED:
+        text = t(
+            "klass_short_note_mixed", lang, count=selection.count, available=selection.available
+        )
+    else:
+        text = t(
+            "klass_short_note",
+            lang,
+            count=selection.count,
+            tier=t("tier_" + selection.tier, lang),
+            available=selection.available,
+        )
+    return f"<p class='kit-note' role='status'>{escape(text)}</p>"
+
+
+def no_tier_cases_html(tier: str, lang: str) -> str:
+    """The chosen case set has no case of ``tier``: say so where the start button is."""
+    return alert_html(t("klass_no_tier_cases", lang, tier=t("tier_" + tier, lang)))
+
+
+def nothing_to_summarise_html(lang: str) -> str:
+    """The summary of a round finished before any answer: its heading and that there is
+    nothing to summarise yet."""
+    return focus_heading_html(t("klass_summary_heading", lang)) + paragraph(
+        t("klass_summary_nothing", lang)
+    )
+
+
+def summary_html(score: Score, lang: str, planned: int | None = None) -> str:
+    """The summary's heading, score sentence and the table of right answers per process;
+    with ``planned`` (the round's cases) above the answers given, that the learner finished
+    early."""
     rows = "".join(
         f"<tr><th scope='row'>{escape(process_label(p, lang))}</th>"
         f"<td>{escape(t('klass_by_process_row', lang, right=right, total=total))}</td></tr>"
@@ -178,7 +213,14 @@ def summary_html(score: Score, lang: str) -> str:
         )
         + (" " + t("klass_summary_partial", lang, n=score.partial) if score.partial else "")
     )
-    return focus_heading_html(t("klass_summary_heading", lang)) + paragraph(sentence) + table
+    stopped = (
+        paragraph(t("klass_summary_stopped", lang, answered=score.answered, total=planned))
+        if planned is not None and planned > score.answered
+        else ""
+    )
+    return (
+        focus_heading_html(t("klass_summary_heading", lang)) + stopped + paragraph(sentence) + table
+    )
 
 
 def download_html(csv: bytes, lang: str) -> str:

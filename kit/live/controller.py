@@ -19,9 +19,11 @@ from typing import Any, Literal
 from kit.cases.case import Answer, Case
 from kit.cases.grading import check, outcome_label
 from kit.core.i18n import t
-from kit.live.questions import Item
-from kit.live.room import CaseCounts, CaseResult, RoomState, export_rows, ranking
+from kit.live.questions import Item, Question
+from kit.live.room import CaseCounts, CaseResult, QuestionResult, RoomState, export_rows, ranking
+from kit.live.screen import banned_words
 from kit.live.store import NotOwner, SessionInfo, Store
+from kit.live.words import CloudWord, Entry, banned_keys, cloud, parse_banned
 from kit.model.labels import level_label, process_label
 
 #: While answers pour in, the charts are redrawn at most this often (counts follow every change).
@@ -82,7 +84,9 @@ class SessionController:
         self.clock = clock
         self.code: str | None = None
         self.key: str | None = None
+        self.items: tuple[Item, ...] = ()
         self.cases: tuple[Case, ...] = ()
+        self.questions: tuple[Question, ...] = ()
         self.state: RoomState | None = None
         self.page_index = 0
         self.resumable: list[SessionInfo] = []
@@ -121,24 +125,25 @@ class SessionController:
         kept = {s.code for s in self.resumable}
         return [code for code, _key in claims if code not in kept]
 
-    def start(self, items: Iterable[Item], lang: str) -> tuple[str, str]:
-        """A new session of ``items`` (cases, and questions beside them, in the presenter's
-        order); returns its code and presenter key. The dashboard follows the session's cases,
-        as it does for a resumed session (:meth:`resume`)."""
-        items = tuple(items)
+    def start(self, cases: Iterable[Item], lang: str) -> tuple[str, str]:
+        """A new session of ``cases`` (cases and questions, in order); returns its code and
+        presenter key."""
+        items = tuple(cases)
         session = self.store.create_session(items, lang)
-        self.open(session.code, session.key, tuple(i for i in items if isinstance(i, Case)))
+        self.open(session.code, session.key, items)
         return session.code, session.key
 
     def resume(self, code: str, key: str | None) -> None:
         """Back to a session this browser started: same code, same dashboard."""
         if key is None or not self.store.owns(code, key):
             raise NotOwner("no key for this session in this browser")
-        self.open(code, key, self.store.session_cases(code))
+        self.open(code, key, self.store.session_items(code))
 
-    def open(self, code: str, key: str, cases: tuple[Case, ...]) -> None:
+    def open(self, code: str, key: str, items: tuple[Item, ...]) -> None:
         with self.lock:
-            self.code, self.key, self.cases = code, key, cases
+            self.code, self.key, self.items = code, key, tuple(items)
+            self.cases = tuple(i for i in self.items if isinstance(i, Case))
+            self.questions = tuple(i for i in self.items if isinstance(i, Question))
             self.state = None
             self.page_index = 0
             self._seen = None
@@ -167,6 +172,38 @@ class SessionController:
     def show_case(self, case_id: str | None) -> None:
         """Show ``case_id`` on every phone (None: each phone goes at its own pace)."""
         self.store.show_case(self._code(), self._key(), case_id)
+
+    def hide_response(self, response_id: int, hidden: bool = True) -> None:
+        """Take one open answer off the word cloud (or put it back)."""
+        self.store.hide_response(self._code(), self._key(), response_id, hidden)
+
+    def banned(self, lang: str) -> tuple[str, ...]:
+        """The word cloud's banned words of this session (the kit's list until changed)."""
+        return banned_words(self.store.settings(self._code()), lang)
+
+    def set_banned(self, text: str) -> tuple[str, ...]:
+        """The presenter's banned words, typed with commas or new lines between them."""
+        words = parse_banned(text)
+        self.store.change_settings(self._code(), self._key(), banned=list(words))
+        return words
+
+    def question_board(self, lang: str) -> dict[str, tuple[QuestionResult, tuple[CloudWord, ...]]]:
+        """Each question's results, with an open question's word cloud (banned words and
+        hidden answers left out)."""
+        if not self.questions:
+            return {}
+        code = self._code()
+        results = self.store.question_results(code)
+        banned = banned_keys(self.banned(lang), lang)
+        out = {}
+        for q in self.questions:
+            result = results[q.id]
+            words: tuple[CloudWord, ...] = ()
+            if q.kind == "open":
+                entries = [Entry(e.id, e.value, e.hidden) for e in result.entries]
+                words = tuple(cloud(entries, banned, lang))
+            out[q.id] = (result, words)
+        return out
 
     def turn_page(self, step: int) -> None:
         with self.lock:
@@ -257,6 +294,60 @@ class SessionController:
             key,
         )
         return header, rows
+
+    def question_rows(self, lang: str) -> tuple[list[str], list[list[object]]]:
+        """Every response to the session's questions, one row each (a scale point as its
+        number, a poll answer as its option's text), under a header in ``lang``."""
+        header = [
+            t("live_export_question_id", lang),
+            t("live_export_question", lang),
+            t("live_export_answer", lang),
+            t("live_export_hidden", lang),
+            t("live_export_time", lang),
+            t("live_export_participant", lang),
+        ]
+        by_id = {q.id: q for q in self.questions}
+        rows: list[list[object]] = []
+        for r in self.store.responses(self._code()):
+            q = by_id.get(r.item_id)
+            if q is None:
+                continue
+            value: object = r.value
+            if q.kind == "poll":
+                value = q.options[int(r.value)].get(lang)
+            elif q.kind == "scale":
+                value = int(r.value)
+            rows.append(
+                [
+                    q.id,
+                    q.prompt.get(lang),
+                    value,
+                    t("live_export_yes", lang) if r.hidden else "",
+                    r.answered_at.strftime("%Y-%m-%d %H:%M:%S"),
+                    r.participant,
+                ]
+            )
+        return header, rows
+
+    def report(self, lang: str) -> str:
+        """The session report (HTML that prints on A4), as it stands now."""
+        from kit.live.report_html import report_document
+
+        code = self._code()
+        store = self.store
+        info = store.session_info(code)
+        state = store.state(code)
+        return report_document(
+            code=code,
+            created=info.created_at,
+            people=store.participant_count(code),
+            items=self.items,
+            case_results=store.results(code),
+            question_results=self.question_board(lang),
+            revealed=state.revealed,
+            banned=self.banned(lang),
+            lang=lang,
+        )
 
     def _code(self) -> str:
         if self.code is None:

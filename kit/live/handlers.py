@@ -17,6 +17,7 @@ can share one PostgreSQL. Store calls run in a small thread pool, never on the e
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
 from ipaddress import ip_address
@@ -153,13 +154,13 @@ class JoinHandler(LiveHandler):
             token = token if isinstance(token, str) else None
             try:
                 code = JoinCode.parse(raw_code)
-                joined, state, mine, lang = await hub.call(hub.join, code, token, who)
+                joined, state, entered, lang = await hub.call(hub.join, code, token, who)
             except (UnknownCode, TooLong):
                 hub.failed_joins.hit(who)
                 raise
             cases = await hub.cases(code)
             answers: dict[str, dict[str, Any]] = {}
-            for (case_id, rnd), answer in mine.items():
+            for (case_id, rnd), answer in entered.answers.items():
                 answers.setdefault(case_id, {})[str(rnd)] = {
                     "process": answer.process,
                     "level": answer.level,
@@ -170,6 +171,7 @@ class JoinHandler(LiveHandler):
                 "resumed": joined.resumed,
                 "lang": lang,
                 "answers": answers,
+                "responses": entered.responses,
                 "state": state_json(state, cases),
                 "cases": None,
             }
@@ -189,11 +191,17 @@ class AnswerHandler(LiveHandler):
             self.check_xsrf_cookie()
             data = self.body_json()
             code = JoinCode.parse(raw_code)
+            token = data.get("token")
+            if "item_id" in data:  # a question: open text, a scale point, a poll option
+                hub = self.hub
+                item_id = data.get("item_id")
+                mine = await hub.call(hub.store.respond, code, token, item_id, data.get("value"))
+                self.finish({"ok": True, "mine": mine})
+                return
             try:
                 answer = Answer.checked(data.get("process"), data.get("level"))
             except InvalidAnswerError:
                 raise InvalidAnswer("bad answer") from None
-            token = data.get("token")
             case_id = data.get("case_id")
             rnd = await self.hub.call(self.hub.store.submit, code, token, case_id, answer)
             self.finish({"ok": True, "round": rnd})
@@ -221,6 +229,119 @@ class StateHandler(LiveHandler):
             self.finish(state_json(state, cases))
 
         await self.guarded(work)
+
+
+#: How long the big screen's request waits for a change, and how often it looks meanwhile.
+SCREEN_HOLD = 20.0
+SCREEN_POLL = 0.15
+
+
+class _ScreenBase(LiveHandler):
+    """The big screen's API: the presenter key (from the browser that started the session)
+    in every request; a wrong key counts as a failed join."""
+
+    def initialize(self, hub: Hub, base_url: str = "/") -> None:
+        self.hub = hub
+        self.base_url = base_url
+
+    async def owner(self, code: str, data: dict[str, Any]) -> str:
+        who = client_key(self.request)
+        hub = self.hub
+        if not hub.failed_joins.allowed(who):
+            raise _Refused(429, "rate_limited")
+        key = data.get("key")
+        if not isinstance(key, str) or not await hub.call(hub.store.owns, code, key):
+            hub.failed_joins.hit(who)
+            raise _Refused(403, "not_owner")
+        return key
+
+    def join_urls(self, code: str) -> tuple[str, str]:
+        public = config.PUBLIC_URL.get()
+        base = (
+            public.rstrip("/") + "/"
+            if public
+            else f"{self.request.protocol}://{self.request.host}{self.base_url}"
+        )
+        url = f"{base}delta?kode={code}"
+        return url, url.split("://", 1)[-1].split("?", 1)[0]
+
+
+class ScreenHandler(_ScreenBase):
+    """``POST api/live/session/CODE/screen`` ``{"key", "since"}``: the screen's HTML and
+    state, held up to SCREEN_HOLD seconds until the room's revision differs from ``since``
+    (an answer, a join, a reveal, a setting)."""
+
+    async def post(self, raw_code: str) -> None:
+        async def work() -> None:
+            from kit.live.screen import screen_json, screen_view
+
+            self.check_xsrf_cookie()
+            data = self.body_json()
+            code = JoinCode.parse(raw_code)
+            await self.owner(code, data)
+            hub = self.hub
+            since = data.get("since")
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + SCREEN_HOLD
+            while True:
+                revision = await hub.call(hub.store.revision, code)
+                if list(revision) != since or loop.time() >= deadline:
+                    break
+                connection = self.request.connection
+                if isinstance(connection, HTTP1Connection) and connection.stream.closed():
+                    return
+                await asyncio.sleep(SCREEN_POLL)
+            items = await hub.cases(code)
+            url, short = self.join_urls(code)
+            lang = self.lang
+            store = hub.store
+
+            def build() -> dict[str, Any]:
+                view = screen_view(store, code, items, lang, url, short)
+                return screen_json(view, store.settings(code), revision)
+
+            self.finish(await hub.call(build))
+
+        await self.guarded(work)
+
+
+class ControlHandler(_ScreenBase):
+    """``POST api/live/session/CODE/control`` ``{"key", "action", ...}``: the screen's keys
+    (next, previous, results, reveal, re-vote, countdown)."""
+
+    async def post(self, raw_code: str) -> None:
+        async def work() -> None:
+            from kit.live.screen import control
+
+            self.check_xsrf_cookie()
+            data = self.body_json()
+            code = JoinCode.parse(raw_code)
+            key = await self.owner(code, data)
+            hub = self.hub
+            items = await hub.cases(code)
+            await hub.call(control, hub.store, code, key, items, data.get("action"), data)
+            self.finish({"ok": True})
+
+        await self.guarded(work)
+
+
+class ScreenPageHandler(_KitHandler):
+    """The big screen's page: plain HTML, its script and style inside it."""
+
+    def initialize(self, base_url: str) -> None:
+        self.base_url = base_url
+
+    def get(self) -> None:
+        from kit.live.page import render_screen_page
+
+        lang = normalize_lang(self.get_query_argument("lang", None))
+        raw = self.get_query_argument("kode", None) or ""
+        try:
+            code = JoinCode.parse(raw) if raw else ""
+        except StoreError:
+            code = ""
+        _ = self.xsrf_token
+        self.finish(render_screen_page(lang, code, self.base_url))
 
 
 class PageHandler(_KitHandler):
@@ -272,5 +393,8 @@ def handlers(base_url: str, hub: Hub) -> list[tuple]:
         (f"{api}/join", JoinHandler, {"hub": hub}),
         (f"{api}/answer", AnswerHandler, {"hub": hub}),
         (f"{api}/state", StateHandler, {"hub": hub}),
+        (f"{api}/screen", ScreenHandler, {"hub": hub, "base_url": base_url}),
+        (f"{api}/control", ControlHandler, {"hub": hub, "base_url": base_url}),
+        (f"{base_url}skjerm/?", ScreenPageHandler, {"base_url": base_url}),
         (f"{base_url}live-static/(.*)", StaticHandler, {"path": static_dir}),
     ]

@@ -17,6 +17,7 @@ from typing import Any
 
 from kit.cases.case import Case
 from kit.core.html import inert_json
+from kit.live.questions import Item
 from kit.live.store import Store, StoreError
 
 #: How often the server looks for changes of the sessions phones are waiting on.
@@ -182,27 +183,29 @@ class Hub:
     async def call(self, func: Callable[..., Any], *args: Any) -> Any:
         return await self.pool.submit(func, *args)
 
-    def cases_json(self, code: str, cases: tuple[Case, ...]) -> str:
-        """The session's cases as phones get them (JSON, no keys), made once per session."""
+    def cases_json(self, code: str, cases: tuple[Item, ...]) -> str:
+        """The session's cases and questions as phones get them (JSON, no keys), made once per
+        session."""
         return self._sessions.get(
             code, "cases_json", lambda: inert_json([c.phone_json() for c in cases])
         )
 
-    async def cases(self, code: str) -> tuple[Case, ...]:
+    async def cases(self, code: str) -> tuple[Item, ...]:
+        """The session's items (cases and questions, in order), read once per process."""
         cases = self._sessions.peek(code, "cases")
         if cases is None:
-            cases = await self.call(self.store.session_cases, code)
+            cases = await self.call(self.store.session_items, code)
             self._sessions.get(code, "cases", lambda: cases)
         return cases
 
-    def join(self, code: str, token: str | None, who: str) -> tuple[Any, Any, dict, str]:
-        """A join in one trip to a worker thread: the participant, the room's state, their
-        answers (a participant coming back only) and the session's language (fixed at start,
-        so read once per process)."""
+    def join(self, code: str, token: str | None, who: str) -> tuple[Any, Any, Any, str]:
+        """A join in one trip to a worker thread: the participant, the room's state, what they
+        have answered (:class:`~kit.live.store.Entered`: a participant coming back only) and
+        the session's language (fixed at start, so read once per process)."""
         store = self.store
         entered = store.enter(code, token, who)
         lang = self._sessions.get(code, "lang", lambda: store.session_info(code).lang)
-        return entered.joined, entered.state, entered.answers, lang
+        return entered.joined, entered.state, entered, lang
 
     async def wait_change(self, code: str, since: int, hold: float) -> None:
         """Return when the session's state version passes ``since``, or after ``hold``.
@@ -249,8 +252,18 @@ class Hub:
             self._versions.clear()
 
 
-def state_json(state: Any, cases: tuple[Case, ...]) -> dict[str, Any]:
+def state_json(state: Any, cases: tuple[Item, ...]) -> dict[str, Any]:
     out = state.as_json()
-    by_id = {c.id: c for c in cases}
-    out["keys"] = {cid: by_id[cid].key_json() for cid in state.revealed if cid in by_id}
+    by_id = {c.id: c for c in cases if isinstance(c, Case)}
+    out["keys"] = {cid: _key_json(by_id[cid]) for cid in state.revealed if cid in by_id}
     return out
+
+
+def _key_json(case: Case) -> dict[str, Any]:
+    """The key as phones get it at the reveal, with the answers that earn partial credit, so
+    each phone can show its own result judged as the exercise judges."""
+    from kit.cases.grading import partial_answers
+
+    key = case.key_json()
+    key["partial"] = [{"process": a.process, "level": a.level} for a in partial_answers(case)]
+    return key

@@ -10,6 +10,7 @@ from importlib.resources import files
 from string import Template
 from typing import Any
 
+from kit.cases.grading import OUTCOMES
 from kit.core.html import inert_json
 from kit.core.i18n import LANGUAGES, language_name, t
 from kit.model.labels import level_label, process_labels
@@ -39,6 +40,22 @@ _TEXT_KEYS = (
     "klass_marked_prompt",
     "live_err_session_closed",
     "live_err_store_error",
+    "delta_question_of",
+    "delta_open_label",
+    "delta_open_hint",
+    "delta_open_mine",
+    "delta_open_full",
+    "delta_open_sent",
+    "delta_scale_label",
+    "delta_poll_label",
+    "delta_choose_one",
+    "delta_kit_question",
+    "delta_source_question",
+    "delta_yours",
+    "delta_yours_none",
+    "delta_result",
+    "delta_session_ended",
+    "delta_shown",
 )
 
 
@@ -66,8 +83,14 @@ def _page_texts(lang: str) -> dict[str, Any]:
             "store_error",
             "xsrf",
             "schema_too_new",
+            "response_empty",
+            "response_too_long",
+            "response_bad_text",
+            "response_choose",
+            "response_entries",
         )
     }
+    out["outcome"] = {o: t("outcome_" + o, lang) for o in OUTCOMES}
     return out
 
 
@@ -140,4 +163,62 @@ def render_page(lang: str, code: str, base_url: str, typed: str = "") -> str:
         config=blob,
         noscript=escape(t("delta_noscript", lang)),
         nav_label=escape(t("delta_nav_label", lang)),
+    )
+
+
+_SCREEN_KEYS = (
+    "screen_prev",
+    "screen_next",
+    "screen_results_on",
+    "screen_results_off",
+    "screen_show_answers",
+    "screen_timer_label",
+    "screen_timer_length",
+    "screen_timer_start",
+    "screen_timer_pause",
+    "screen_timer_resume",
+    "screen_timer_paused",
+    "screen_timer_add",
+    "screen_timer_off",
+    "screen_timer_done",
+    "screen_fullscreen",
+    "screen_keys_help",
+    "screen_no_key",
+    "screen_offline",
+    "screen_letter_keys",
+    "live_reveal",
+    "live_revote",
+)
+
+
+@functools.lru_cache(maxsize=4)
+def _screen_template() -> Template:
+    return Template(STATIC.joinpath("screen.html").read_text(encoding="utf-8"))
+
+
+@functools.lru_cache(maxsize=1)
+def screen_assets() -> tuple[str, str]:
+    """The big screen's style (the design tokens, then screen.css) and script, inlined."""
+    style = design_tokens() + "\n" + STATIC.joinpath("screen.css").read_text(encoding="utf-8")
+    script = STATIC.joinpath("screen.js").read_text(encoding="utf-8")
+    if "</" in style or "</" in script:
+        raise ValueError("screen.css and screen.js must not contain '</' (they are inlined)")
+    return style, script
+
+
+@functools.lru_cache(maxsize=64)
+def render_screen_page(lang: str, code: str, base_url: str) -> str:
+    """The big screen's page (presentation mode) for session ``code``."""
+    style, script = screen_assets()
+    texts: dict[str, Any] = {key: t(key, lang) for key in _SCREEN_KEYS}
+    texts["errors"] = {"store_error": t("live_err_store_error", lang)}
+    config = {"lang": lang, "code": code, "api": f"{base_url}api/live/session/", "texts": texts}
+    return _screen_template().substitute(
+        lang=escape(lang),
+        title=escape(t("screen_title", lang, code=code)),
+        controls=escape(t("screen_controls", lang)),
+        style=style,
+        script=script,
+        config=inert_json(config),
+        noscript=escape(t("delta_noscript", lang)),
     )

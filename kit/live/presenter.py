@@ -31,7 +31,7 @@ from kit.live import presenter_html as ph
 from kit.live.controller import PAGE_SIZE, Dashboard, SessionController
 from kit.live.picker import PlanBuilder, requested_plan
 from kit.live.presenter_html import is_loopback
-from kit.live.questions import Item, load_questions
+from kit.live.questions import Item, Question, load_questions
 from kit.live.room import MAX_ROUNDS, CaseResult
 
 if TYPE_CHECKING:  # imported where a chart is drawn: it loads altair
@@ -202,6 +202,94 @@ class CaseCard(widgets.VBox):
         self.error.value = ph.error_html(message)
 
 
+#: A question card lists at most this many open answers (the newest), each with its hide button.
+ANSWERS_LISTED = 30
+
+
+class QuestionCard(widgets.VBox):
+    """One question on the dashboard: prompt, count, results (a word cloud with the open
+    answers and their hide buttons, or the scale's or poll's bars), and its controls.
+
+    Made once per session; :meth:`update` changes values only (an answer's row is made once)."""
+
+    def __init__(self, app: Presentator, question: Question) -> None:
+        self.app = app
+        self.question = question
+        self.text = widgets.HTML()
+        self.results = widgets.HTML()
+        self.show_button = widgets.Button()
+        self.reveal_button = widgets.Button()
+        self.show_button.on_click(lambda _b: app.show_case(question.id))
+        self.reveal_button.on_click(lambda _b: app.reveal(question.id))
+        self.buttons = widgets.HBox([self.show_button, self.reveal_button])
+        self.buttons.add_class("kit-wrap")
+        self.answers_note = widgets.HTML()
+        self.answer_list = widgets.VBox()
+        self.answer_list.add_class("kit-open-answers")
+        self._rows: dict[int, tuple[widgets.HTML, widgets.Button]] = {}
+        self._hidden: dict[int, bool] = {}
+        self.error = widgets.HTML()
+        children = [self.text, self.results, self.buttons, self.error]
+        if question.kind == "open":
+            children[2:2] = [self.answers_note, self.answer_list]
+        super().__init__(children)
+        self.add_class("kit-live-case")
+        self.add_class("kit-live-question")
+
+    def update(self, result, words, state, number: int, lang: str) -> None:
+        from kit.live.screen_html import question_results_html
+
+        q = self.question
+        title = q.prompt.get(lang)
+        with self.hold_sync():
+            self.text.value = ph.question_card_html(
+                q, number, result.answers, lang, now_showing=state.current_case == q.id
+            )
+            self.results.value = question_results_html(q, result, lang, words)
+            self.show_button.description = t("live_show", lang)
+            self.show_button.tooltip = t("live_show_case", lang, title=title)
+            self.show_button.disabled = state.current_case == q.id or not state.open
+            self.reveal_button.description = t("screen_show_answers", lang)
+            self.reveal_button.disabled = q.id in state.revealed
+            if q.kind == "open":
+                self.answers_note.value = paragraph(t("live_open_answers", lang))
+                self._update_answers(result.entries, lang)
+
+    def _update_answers(self, entries, lang: str) -> None:
+        newest = list(reversed(entries))[:ANSWERS_LISTED]
+        for entry in newest:
+            row = self._rows.get(entry.id)
+            if row is None:
+                label = widgets.HTML()
+                button = widgets.Button()
+                button.on_click(lambda _b, rid=entry.id: self._toggle(rid))
+                row = self._rows[entry.id] = (label, button)
+            label, button = row
+            label.value = ph.open_answer_html(entry.value, entry.hidden, lang)
+            button.description = t(
+                "live_unhide_answer" if entry.hidden else "live_hide_answer", lang
+            )
+            button.tooltip = f"{button.description}: {entry.value}"
+            self._hidden[entry.id] = entry.hidden
+        boxes = []
+        for entry in newest:
+            label, button = self._rows[entry.id]
+            box = widgets.HBox([label, button])
+            box.add_class("kit-open-answer")
+            boxes.append(box)
+        ids = [e.id for e in newest]
+        if ids != getattr(self, "_shown_ids", None):
+            self._shown_ids = ids
+            self.answer_list.children = boxes
+
+    def _toggle(self, response_id: int) -> None:
+        hidden = not self._hidden.get(response_id, False)
+        self.app.hide_response(response_id, hidden)
+
+    def say(self, message: str) -> None:
+        self.error.value = ph.error_html(message)
+
+
 class Presentator(App):
     """``notebooks/05_presentator.ipynb``."""
 
@@ -230,6 +318,8 @@ class Presentator(App):
         self.keeper = KeyKeeper()
         self.keeper.observe(self._on_keeper, names="loaded")
         self._live: list[widgets.Widget] | None = None
+        self._banned_shown = False
+        self.question_cards: dict[str, QuestionCard] = {}
         super().__init__(lang)
         self.add_class("kit-projector")
 
@@ -349,6 +439,25 @@ class Presentator(App):
         self.export_csv_button.on_click(lambda _b: self._export("csv"))
         self.export_xlsx_button.on_click(lambda _b: self._export("xlsx"))
         self.export_links = html("")
+        self.report_button = widgets.Button()
+        self.report_button.on_click(lambda _b: self._report())
+        self.export_questions_button = widgets.Button()
+        self.export_questions_button.on_click(lambda _b: self._export("questions"))
+        self.screen_link = html("")
+        self.questions_heading = html("")
+        self.question_cards = {q.id: QuestionCard(self, q) for q in self.session.questions}
+        self.banned_field = widgets.Textarea(layout=widgets.Layout(width="100%", height="5em"))
+        self.banned_save = widgets.Button()
+        self.banned_save.on_click(lambda _b: self._save_banned())
+        self.banned_message = Region(cls="kit-banned-message")
+        banned_box = widgets.VBox([self.banned_field, self.banned_save, self.banned_message])
+        has_open = any(q.kind == "open" for q in self.session.questions)
+        banned_box.layout.display = None if has_open else "none"
+        self.questions_box = widgets.VBox(
+            [self.questions_heading, *self.question_cards.values(), banned_box]
+        )
+        self.questions_box.add_class("kit-live-questions")
+        self.questions_box.layout.display = None if self.session.questions else "none"
         self.spotlight_text = html("", "kit-spotlight-text")
         self.spotlight = ChartView(
             charts.round_chart([], lang, big=True), "", "", t("klass_table_summary", lang)
@@ -380,11 +489,20 @@ class Presentator(App):
         self.pager.layout.display = None if len(self.cases) > PAGE_SIZE else "none"
         controls = widgets.HBox([self.end_button, self.free_button])
         controls.add_class("kit-wrap")
-        exports = widgets.HBox([self.export_csv_button, self.export_xlsx_button])
+        exports = widgets.HBox(
+            [
+                self.export_csv_button,
+                self.export_xlsx_button,
+                self.export_questions_button,
+                self.report_button,
+            ]
+        )
         exports.add_class("kit-wrap")
+        self.export_questions_button.layout.display = None if self.session.questions else "none"
         return [
             self.keeper,
             self.join_panel,
+            self.screen_link,
             self.warning,
             self.stats,
             controls,
@@ -395,6 +513,7 @@ class Presentator(App):
             self.chart_view,
             self.pager,  # the pager turns the cards; the chart shows the most disputed
             self.case_list,
+            self.questions_box,
             self.export_heading,
             exports,
             self.export_links,
@@ -418,6 +537,13 @@ class Presentator(App):
                 t("live_dashboard_note", lang)
             )
             self.export_heading.value = heading(t("live_export_heading", lang))
+            self.export_questions_button.description = t("live_export_questions", lang)
+            self.report_button.description = t("live_report", lang)
+            self.screen_link.value = ph.screen_link_html(code, lang)
+            self.questions_heading.value = heading(t("live_questions_heading", lang))
+            self.banned_field.description = ""
+            self.banned_field.placeholder = t("live_banned_label", lang)
+            self.banned_save.description = t("live_banned_save", lang)
             self.page_prev.description = t("live_page_prev", lang)
             self.page_next.description = t("live_page_next", lang)
         self.session.forget_seen()
@@ -475,6 +601,61 @@ class Presentator(App):
             self.page_prev.disabled = board.page_index == 0
             self.page_next.disabled = board.page_index >= board.pages - 1
             self._update_spotlight(results, state, titles, lang, charts_due)
+            self._show_questions(state, lang)
+
+    def _show_questions(self, state, lang: str) -> None:
+        if not self.question_cards:
+            return
+        board = self.session.question_board(lang)
+        for number, (qid, card) in enumerate(self.question_cards.items(), start=1):
+            result, words = board[qid]
+            card.update(result, words, state, number, lang)
+        if not self._banned_shown:
+            self._banned_shown = True
+            self.banned_field.value = ", ".join(self.session.banned(lang))
+            self.banned_field.add_class("kit-banned-field")
+
+    def hide_response(self, response_id: int, hidden: bool) -> bool:
+        from kit.live.store import StoreError
+
+        try:
+            self.session.hide_response(response_id, hidden)
+        except StoreError as exc:
+            self.control_error.value = ph.error_html(error_text(exc, self.lang))
+            return False
+        self.refresh()
+        return True
+
+    def _save_banned(self) -> None:
+        from kit.live.store import StoreError
+
+        try:
+            words = self.session.set_banned(self.banned_field.value)
+        except StoreError as exc:
+            self.banned_message.show(ph.error_html(error_text(exc, self.lang)))
+            return
+        self.banned_field.value = ", ".join(words)
+        self.banned_message.show(paragraph(t("live_banned_saved", self.lang)))
+        self.refresh()
+
+    def _report(self) -> None:
+        from kit.core.html import download_link
+        from kit.live.store import StoreError
+
+        code = self.code
+        assert code is not None
+        try:
+            document = self.session.report(self.lang)
+        except StoreError as exc:
+            self.export_links.value = ph.error_html(error_text(exc, self.lang))
+            return
+        name = t("live_report_file", self.lang, code=code)
+        self.export_links.value = download_link(
+            document.encode("utf-8"),
+            "text/html",
+            f"{name}.html",
+            t("live_report_link", self.lang, code=code),
+        )
 
     def turn_page(self, step: int) -> None:
         """The next or previous PAGE_SIZE cases of the session on the dashboard."""
@@ -666,6 +847,14 @@ class Presentator(App):
             header, rows = self.export_rows()
         except StoreError as exc:
             self.export_links.value = ph.error_html(error_text(exc, lang))
+            return
+        if kind == "questions":
+            try:
+                header, rows = self.session.question_rows(lang)
+            except StoreError as exc:
+                self.export_links.value = ph.error_html(error_text(exc, lang))
+                return
+            self.export_links.value = ph.download_html(csv_bytes(header, rows), kind, code, lang)
             return
         if kind == "csv":
             data = csv_bytes(header, rows)

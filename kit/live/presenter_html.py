@@ -22,6 +22,7 @@ from kit.model.labels import level_label, process_label
 EXPORTS = {
     "csv": (CSV_MIME, "csv", "live_download_csv"),
     "xlsx": (XLSX_MIME, "xlsx", "live_download_xlsx"),
+    "questions": (CSV_MIME, "csv", "live_download_questions"),
 }
 
 
@@ -154,3 +155,36 @@ def end_question_html(lang: str) -> str:
         f"<p data-kit-focus tabindex='-1'><strong>{escape(t('live_end_question', lang))}</strong>"
         f" {escape(t('live_end_consequence', lang))}</p>"
     )
+
+
+def screen_link_html(code: str, lang: str) -> str:
+    """The link that opens the big screen (presentation mode) in a new window, and what it is."""
+    from kit.core.address import served_base_url
+
+    url = f"{served_base_url()}skjerm?kode={code}&lang={lang}"
+    return (
+        f"<p class='kit-screen-link'><a href='{escape(url)}' target='_blank' rel='noopener'>"
+        f"{escape(t('live_screen_open', lang))}</a> "
+        f"<span class='kit-note'>{escape(t('live_screen_note', lang))}</span></p>"
+    )
+
+
+def question_card_html(
+    question, number: int, answers: int, lang: str, *, now_showing: bool = False
+) -> str:
+    """A question card's text: its number and prompt, whether the phones show it, the count."""
+    count = t("live_question_answers", lang, n=answers) if answers else t("live_no_answers", lang)
+    origin = "delta_source_question" if question.source else "delta_kit_question"
+    parts = [f"<h3>{number}. {escape(question.prompt.get(lang))}</h3>"]
+    if now_showing:
+        parts.append(f"<p class='kit-badge kit-now'>{escape(t('live_now_showing', lang))}</p>")
+    parts.append(f"<p class='kit-note'>{escape(t(origin, lang))}</p>")
+    parts.append(f"<p><em>{escape(count)}</em></p>")
+    return "".join(parts)
+
+
+def open_answer_html(text: str, hidden: bool, lang: str) -> str:
+    """One open answer in the presenter's list (a hidden one struck through and said so)."""
+    if hidden:
+        return f"<p class='kit-open-hidden'><s>{escape(text)}</s> {escape(t('live_hidden_answer', lang))}</p>"
+    return f"<p>{escape(text)}</p>"

@@ -15,10 +15,13 @@ const el = {
   answer: $("kit-answer"), process: $("kit-process"), level: $("kit-level"),
   send: $("kit-send"), key: $("kit-key"), prev: $("kit-prev"), next: $("kit-next"),
   status: $("kit-status"), alert: $("kit-alert"), langSelect: $("kit-lang-select"),
-  langCode: $("kit-lang-code"),
+  langCode: $("kit-lang-code"), ended: $("kit-ended"), question: $("kit-question"),
+  qField: $("kit-q-field"), qSend: $("kit-q-send"), sent: $("kit-sent"), mine: $("kit-mine"),
 };
 
-const room = { code: "", token: "", cases: [], answers: {}, state: null, index: 0 };
+// cases: the session's items in order (a case, or a question with a "kind"); answers: my
+// votes by case and round; responses: my answers to questions by question id.
+const room = { code: "", token: "", cases: [], answers: {}, responses: {}, state: null, index: 0 };
 
 function fill(template, values) {
   return template.replace(/\{(\w+)\}/g, (m, k) => (k in values ? String(values[k]) : m));
@@ -84,6 +87,7 @@ async function join(raw) {
     saveToken(data.code, data.token);
     room.cases = data.cases;
     room.answers = data.answers || {};
+    room.responses = data.responses || {};
     room.state = data.state;
   } catch (error) {
     el.joinError.textContent = error.message;
@@ -111,7 +115,39 @@ function given(caseId) {
   return mine ? mine[String(roundOf(caseId))] : undefined;
 }
 
-function answeredCount() { return room.cases.filter((c) => given(c.id)).length; }
+function isQuestion(item) { return Boolean(item && item.kind); }
+
+function answered(item) {
+  return isQuestion(item) ? (room.responses[item.id] || []).length > 0 : Boolean(given(item.id));
+}
+
+function answeredCount() { return room.cases.filter(answered).length; }
+
+function countBefore(index, question) {
+  // "Case 3 of 6" / "Question 1 of 3": cases and questions are counted apart.
+  const same = room.cases.filter((c) => isQuestion(c) === question);
+  return [same.indexOf(room.cases[index]) + 1, same.length];
+}
+
+function keyFor(item) { return room.state.keys && room.state.keys[item.id]; }
+
+function outcomeOf(item, mine) {
+  // As the exercise judges (kit.cases.grading): both parts right, the model's one half-right
+  // answer (listed by the server with the key), or wrong.
+  const key = keyFor(item);
+  const level = mine.level || 0;
+  if (mine.process === key.process && level === (key.level || 0)) { return "right"; }
+  const partial = (key.partial || []).some((p) => p.process === mine.process && (p.level || 0) === level);
+  return partial ? "partial" : "wrong";
+}
+
+function resultText(item) {
+  // My own answer against the key, as a sentence (announced at the reveal).
+  const mine = given(item.id);
+  if (!mine) { return T.delta_yours_none; }
+  return fill(T.delta_yours, { process: T.process[mine.process], level: T.level[String(mine.level || 0)] }) +
+    " " + fill(T.delta_result, { outcome: T.outcome[outcomeOf(item, mine)] });
+}
 
 function radios(fieldset, legend, name, options, chosen) {
   fieldset.querySelectorAll("label").forEach((node) => node.remove());
@@ -149,10 +185,37 @@ function showCase(moveFocus) {
   el.progress.value = done;
   el.progressText.textContent = fill(T.delta_progress, { n: room.index + 1, total, answered: done }) +
     (done === total ? " " + T.delta_done : "");
-  el.title.textContent = fill(T.delta_case_of, { n: room.index + 1, total }) + " " + pick(item.title);
+  el.prev.textContent = T.delta_prev;
+  el.next.textContent = T.delta_next;
+  el.prev.disabled = room.index === 0;
+  el.next.disabled = room.index >= total - 1;
+  el.sent.textContent = "";
+  showEnded();
+  const question = isQuestion(item);
+  el.answer.hidden = question;
+  el.question.hidden = !question;
+  el.domain.parentElement.hidden = question;
+  if (question) { showQuestion(item); } else { showClassification(item); }
+  if (moveFocus) { el.article.focus(); }
+}
+
+function showEnded() {
+  // The end notice sits at the top of the room, where a phone that was reading sees it.
+  const ended = !room.state.open;
+  el.ended.hidden = !ended;
+  if (ended && el.ended.textContent !== T.delta_session_ended) {
+    el.ended.textContent = T.delta_session_ended;
+  }
+}
+
+function showClassification(item) {
+  const [n, total] = countBefore(room.index, false);
+  el.title.textContent = fill(T.delta_case_of, { n, total }) + " " + pick(item.title);
+  el.mine.hidden = true;
   showText(item);
   el.domain.textContent = fill(T.klass_domain_badge, { domain: pick(item.domain) });
   const rnd = roundOf(item.id);
+  el.round.className = "kit-round";
   el.round.hidden = rnd < 2;
   el.round.textContent = rnd > 1 ? fill(T.delta_round, { n: rnd }) + " " + T.delta_round_note : "";
   const mine = given(item.id);
@@ -160,27 +223,97 @@ function showCase(moveFocus) {
     Object.entries(T.process), mine ? mine.process : undefined);
   radios(el.level, T.klass_level_label, "level", T.levels, mine ? (mine.level || 0) : undefined);
   el.send.textContent = T.delta_send;
-  el.prev.textContent = T.delta_prev;
-  el.next.textContent = T.delta_next;
-  el.prev.disabled = room.index === 0;
-  el.next.disabled = room.index >= total - 1;
   const open = room.state.open;
-  el.send.disabled = !open || Boolean(room.state.keys && room.state.keys[item.id]);
+  const key = keyFor(item);
+  el.send.disabled = !open || Boolean(key);
   el.answer.querySelectorAll("input").forEach((input) => { input.disabled = el.send.disabled; });
-  const key = room.state.keys && room.state.keys[item.id];
   el.key.hidden = !key;
   el.key.textContent = "";
   if (key) {
+    // After the reveal: my own answer against the key, then the key and why.
+    const yours = document.createElement("p");
+    yours.className = "kit-yours kit-outcome-" + (mine ? outcomeOf(item, mine) : "none");
+    yours.textContent = resultText(item);
     const strong = document.createElement("p");
     const b = document.createElement("strong");
     b.textContent = "✔ " + fill(T.delta_key, { process: T.process[key.process], level: T.level[String(key.level || 0)] });
     strong.append(b);
     const why = document.createElement("p");
     why.textContent = pick(key.explanation);
-    el.key.append(strong, why);
+    el.key.append(yours, strong, why);
   }
-  if (!open) { warn(T.live_err_session_closed); }
-  if (moveFocus) { el.article.focus(); }
+}
+
+function showQuestion(item) {
+  const [n, total] = countBefore(room.index, true);
+  el.title.textContent = fill(T.delta_question_of, { n, total });
+  el.text.textContent = pick(item.prompt);
+  el.round.hidden = false;
+  el.round.className = "kit-origin";
+  el.round.textContent = item.source ? T.delta_source_question : T.delta_kit_question;
+  el.key.hidden = true;
+  const open = room.state.open;
+  const mine = room.responses[item.id] || [];
+  el.qField.textContent = "";
+  el.qSend.textContent = T.delta_send;
+  if (item.kind === "open") {
+    const label = document.createElement("label");
+    label.htmlFor = "kit-open";
+    label.textContent = T.delta_open_label;
+    const input = document.createElement("input");
+    input.id = "kit-open";
+    input.type = "text";
+    input.autocomplete = "off";
+    input.maxLength = item.max;
+    input.setAttribute("aria-describedby", "kit-open-hint");
+    const hint = document.createElement("p");
+    hint.id = "kit-open-hint";
+    hint.className = "kit-hint";
+    const full = mine.length >= item.entries;
+    hint.textContent = full ? fill(T.delta_open_full, { entries: item.entries }) :
+      fill(T.delta_open_hint, { entries: item.entries, max: item.max });
+    input.disabled = !open || full;
+    el.qField.append(label, input, hint);
+    el.qSend.disabled = input.disabled;
+    el.mine.hidden = mine.length === 0;
+    el.mine.textContent = "";
+    if (mine.length) {
+      const head = document.createElement("p");
+      head.textContent = T.delta_open_mine;
+      const list = document.createElement("ul");
+      for (const text of mine) {
+        const li = document.createElement("li");
+        li.textContent = text;
+        list.append(li);
+      }
+      el.mine.append(head, list);
+    }
+    return;
+  }
+  el.mine.hidden = true;
+  const fieldset = document.createElement("fieldset");
+  fieldset.className = "kit-choices";
+  fieldset.setAttribute("role", "radiogroup");
+  const legend = document.createElement("legend");
+  fieldset.append(legend);
+  el.qField.append(fieldset);
+  let options;
+  if (item.kind === "scale") {
+    options = [];
+    for (let point = 1; point <= item.points; point++) {
+      let label = String(point);
+      if (point === 1) { label += " – " + pick(item.low); }
+      if (point === item.points) { label += " – " + pick(item.high); }
+      options.push([String(point), label]);
+    }
+    legend.textContent = fill(T.delta_scale_label, { points: item.points });
+  } else {
+    options = item.options.map((option, i) => [String(i), pick(option)]);
+    legend.textContent = T.delta_poll_label;
+  }
+  radios(fieldset, legend.textContent, "q-" + item.id, options, mine.length ? mine[mine.length - 1] : undefined);
+  fieldset.querySelectorAll("input").forEach((input) => { input.disabled = !open; });
+  el.qSend.disabled = !open;
 }
 
 async function send(event) {
@@ -198,12 +331,46 @@ async function send(event) {
     room.answers[item.id][String(data.round)] = answer;
     room.state.rounds = room.state.rounds || {};
     if (data.round > 1) { room.state.rounds[item.id] = data.round; }
-    say(T.delta_sent);
     showCase(false);
+    confirm(T.delta_sent);
   } catch (error) {
-    warn(error.message);
-  } finally {
     el.send.disabled = !room.state.open;
+    warn(error.message);
+  }
+}
+
+function confirm(message) {
+  // The confirmation takes the focus (the button it came from may be disabled now), so a
+  // screen reader reads it and Tab goes on from there to the next question.
+  say("");
+  el.sent.textContent = message;
+  el.sent.focus();
+}
+
+async function sendQuestion(event) {
+  event.preventDefault();
+  const item = room.cases[room.index];
+  let value;
+  if (item.kind === "open") {
+    const input = $("kit-open");
+    value = input.value.trim();
+    if (!value) { warn(T.errors.response_empty); input.focus(); return; }
+  } else {
+    const chosen = el.qField.querySelector("input:checked");
+    if (!chosen) { warn(T.delta_choose_one); return; }
+    value = Number(chosen.value);
+  }
+  warn("");
+  el.qSend.disabled = true;
+  try {
+    const data = await api("answer", { token: room.token, item_id: item.id, value });
+    room.responses[item.id] = data.mine;
+    showCase(false);
+    confirm(item.kind === "open" ? fill(T.delta_open_sent, { text: value }) : T.delta_sent);
+  } catch (error) {
+    el.qSend.disabled = !room.state.open;
+    warn(error.message);
+    if (item.kind === "open") { $("kit-open").focus(); }
   }
 }
 
@@ -251,14 +418,21 @@ function apply(next) {
   }
   const newRound = item && roundOf(item.id) > ((before.rounds && before.rounds[item.id]) || 1);
   if (newRound && !moved) { say(fill(T.delta_round, { n: roundOf(item.id) }) + " " + T.delta_round_note); }
+  const shown = room.cases[room.index];
+  const revealedNow = (next.revealed || []).includes(shown.id) && !(before.revealed || []).includes(shown.id);
   if (alertClear(before, next)) { warn(""); }
   showCase(moved);
+  if (revealedNow && !moved) {
+    // The reveal of what this phone shows: its own result (or that the answers are on screen).
+    say(isQuestion(shown) ? T.delta_shown : resultText(shown));
+  }
 }
 
 function alertClear(before, next) { return before.open === next.open && next.open; }
 
 el.join.addEventListener("submit", (event) => { event.preventDefault(); join(el.code.value); });
 el.answer.addEventListener("submit", send);
+el.question.addEventListener("submit", sendQuestion);
 el.prev.addEventListener("click", () => go(-1));
 el.next.addEventListener("click", () => go(1));
 el.langSelect.addEventListener("change", () => {
