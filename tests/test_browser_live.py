@@ -268,7 +268,9 @@ def test_the_guides_plan_opens_in_the_presenter_and_starts(browser, server):
         expect(page.locator(".kit-plan-count")).to_contain_text("caser: 6, spørsmål: 3")
         chosen = page.get_by_role("button", name="Guiden: 45 minutter", exact=True)
         expect(chosen).to_have_attribute("aria-pressed", "true")
-        expect(page.get_by_role("list", name="Planen, i rekkefølgen økta viser den")).to_be_visible()
+        expect(
+            page.get_by_role("list", name="Planen, i rekkefølgen økta viser den")
+        ).to_be_visible()
 
         # Keyboard only: the last item's "Flytt opp" with Enter; the focus stays on the moved row.
         up = rows.nth(8).get_by_role("button", name=re.compile("^Flytt opp: "))
