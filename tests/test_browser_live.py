@@ -57,7 +57,7 @@ def answer(watch: PageWatch, process: str, level: str, send: str = "Send svar") 
     p.get_by_role("radio", name=process, exact=True).check()
     p.get_by_role("radio", name=level, exact=True).check()
     p.get_by_role("button", name=send).click()
-    expect(p.locator("#kit-status")).not_to_be_empty()
+    expect(p.locator("#kit-sent")).not_to_be_empty()  # the confirmation, focused
 
 
 def test_a_room_with_reloads_revote_reveal_and_export(browser, server):
@@ -114,7 +114,7 @@ def test_a_room_with_reloads_revote_reveal_and_export(browser, server):
         kp.keyboard.press("ArrowDown")  # Nivå 2
         kp.keyboard.press("Tab")
         kp.keyboard.press("Space")
-        expect(kp.locator("#kit-status")).to_contain_text("sendt")
+        expect(kp.locator("#kit-sent")).to_contain_text("sendt")
         expect(stats).to_contain_text("Svar: 5", timeout=2_000)
         assert kp.get_by_role("radio", name="Samproduksjon", exact=True).is_checked()
 
@@ -200,7 +200,7 @@ def test_a_room_with_reloads_revote_reveal_and_export(browser, server):
         page.get_by_role("button", name="Yes, end the session", exact=True).click()
         expect(stats).to_contain_text("ended", timeout=5_000)
         expect(page.locator(".kit-join-panel")).to_be_hidden(timeout=5_000)
-        expect(phones[2].page.locator("#kit-alert")).not_to_be_empty(timeout=5_000)
+        expect(phones[2].page.locator("#kit-ended")).to_contain_text("avsluttet", timeout=5_000)
     finally:
         for watch in pages:
             watch.page.context.close()
@@ -301,7 +301,10 @@ def test_the_guides_plan_opens_in_the_presenter_and_starts(browser, server):
         code = code_box.inner_text().strip()
         with Store(server.db_url) as store:
             assert [i.id for i in store.session_items(code)] == wanted
-        expect(page.locator(".kit-live-case")).to_have_count(6, timeout=30_000)
+        # the dashboard: a card per case and one per question
+        cards = page.locator(".kit-live-case:not(.kit-live-question)")
+        expect(cards).to_have_count(6, timeout=30_000)
+        expect(page.locator(".kit-live-question")).to_have_count(3, timeout=30_000)
         clean(watch)
     finally:
         watch.page.context.close()
