@@ -36,7 +36,7 @@ LIBRARY = load_cases()
 OWN_CSV = (
     "id;tittel;tekst;prosess;nivå;forklaring;område\n"
     "egen-1;Vår egen dugnad;Frivillige og kommunen rydder sammen.;samproduksjon;3;Fordi;nabolag\n"
-    "egen-2;Vårt eget råd;Rådet og kommunen lager planen sammen.;samskaping;1;Fordi;nabolag\n"
+    "egen-2;Vårt eget råd;Rådet og kommunen lager planen sammen.;samskaping;1;Fordi;bydelen vår\n"
 ).encode()
 BAD_CSV = b"id;tittel;tekst;prosess;niv\xc3\xa5;forklaring\na;A;tekst;samarbeid;2;f\n"
 
@@ -256,6 +256,8 @@ def test_an_empty_plan_does_not_start(store, app):
     assert app.code is None
     assert t("splan_empty_start", "nb") in unescape(app.start_message.value)
     assert "role='alert'" in app.start_message.value
+    app.picker.choose_set("guide-45")
+    assert app.start_message.value == ""  # the plan is no longer empty
 
 
 def test_the_address_chooses_the_plan(store, monkeypatch):
@@ -335,6 +337,11 @@ def test_own_cases_join_the_plan_and_the_search(store, app):
     assert "✔" in b.own_status.value and "egne.csv" in b.own_status.value
     b.search_box.value = "vår egen"
     assert row_keys(b.result_rows) == ["egen-1"]
+    b.search_box.value = ""
+    b.domain_choice.value = "bydelen vår"  # a domain the file brought
+    assert row_keys(b.result_rows) == ["egen-2"]
+    b.domain_choice.value = "nabolag"  # the file's and the library's
+    assert row_keys(b.result_rows)[0] == "egen-1" and len(b.result_rows.rows) > 1
     # a saved plan with own cases loads once the file is there again
     data = b.save()
     fresh = Presentator(lang="nb", store=store, refresh_seconds=60)

@@ -291,6 +291,8 @@ class PlanBuilder:
         self.own_report, self.own_name = report, name
         if report.ok:
             self.own = report.cases
+            if self._built:
+                self._fill_domains()
             pool = self.pool
             kept = tuple(i for i in self.plan.items if i in pool)
             self._set_plan(
@@ -418,8 +420,7 @@ class PlanBuilder:
             chosen = self.sets.get(self.set_id)
             if chosen is not None and self.plan.title == chosen.title.get(old):
                 self.plan = self.plan.retitled(chosen.title.get(lang))
-        with self.heading.hold_sync():
-            self.heading.value = heading(t("splan_heading", lang))
+        self.heading.value = heading(t("splan_heading", lang))
         self.intro.value = paragraph(t("splan_intro", lang), "kit-lead")
         self.sets_heading.value = heading(t("splan_sets_heading", lang), 3)
         for plan_set in self.sets.sets:
@@ -445,12 +446,8 @@ class PlanBuilder:
                     (t("tier_" + tier, lang), tier) for tier in TIERS
                 ]
                 self.tier_choice.value = self.tier
-            with self.domain_choice.hold_sync():
-                self.domain_choice.description = t("klass_domain_label", lang)
-                self.domain_choice.options = [(t("splan_any_domain", lang), "")] + [
-                    (domain_label(d, lang), d) for d in self._domains()
-                ]
-                self.domain_choice.value = self.domain if self.domain in self._domains() else ""
+            self.domain_choice.description = t("klass_domain_label", lang)
+            self._fill_domains()
             with self.process_choice.hold_sync():
                 self.process_choice.description = t("splan_process_label", lang)
                 self.process_choice.options = [(t("splan_any_process", lang), "")] + [
@@ -476,6 +473,21 @@ class PlanBuilder:
 
     def _domains(self) -> list[str]:
         return sorted({c.domain for c in self.cases() if c.domain})
+
+    def _fill_domains(self) -> None:
+        """The domain filter's options: the library's domains and an own file's."""
+        domains = self._domains()
+        if self.domain not in domains:
+            self.domain = ""
+        quiet, self._quiet = self._quiet, True
+        try:
+            with self.domain_choice.hold_sync():
+                self.domain_choice.options = [(t("splan_any_domain", self.lang), "")] + [
+                    (domain_label(d, self.lang), d) for d in domains
+                ]
+                self.domain_choice.value = self.domain
+        finally:
+            self._quiet = quiet
 
     # -- showing ----------------------------------------------------------------------------
     def _set_plan(

@@ -309,6 +309,7 @@ class Presentator(App):
             load_questions().questions,
             preset=requested_plan(),
         )
+        self.picker.on_change = self._on_plan_change
         self.refresh_seconds = refresh_seconds
         self.cards: dict[str, CaseCard] = {}
         self.spotlight_current: str | None = None
@@ -385,6 +386,12 @@ class Presentator(App):
             self.resume_box,
             *self.picker.build(lang, actions=[self.start_button, self.start_message]),
         ]
+
+    def _on_plan_change(self) -> None:
+        """A changed plan takes the last start message away (an empty plan's, say)."""
+        message = getattr(self, "start_message", None)
+        if message is not None and self.code is None:
+            message.value = ""
 
     def _fill_resume(self, lang: str) -> None:
         rows: list[widgets.Widget] = []
