@@ -78,6 +78,17 @@ def links(md: str) -> list[str]:
     return re.findall(r"<(https?://[^>]+)>", md) + re.findall(r"\]\(([^)]+)\)", md)
 
 
+#: A link that opens the presenter with one of the ready-made plans, in the guide's language.
+PLAN_LINK = re.compile(
+    r"^http://127\.0\.0\.1:8866/voila/render/05_presentator\.ipynb\?plan=([\w-]+)&lang=(\w+)$"
+)
+
+
+def same_in_every_language(link: str) -> str:
+    """A link as it must be in every language (a plan link carries the guide's own language)."""
+    return re.sub(r"&lang=\w+$", "", link) if PLAN_LINK.match(link) else link
+
+
 @pytest.mark.parametrize("lang", LANGS)
 def test_guide_file_exists(lang):
     assert (data_dir() / guide_file(lang)).is_file()
@@ -98,7 +109,9 @@ def test_same_structure_as_bokmal(lang):
     for mine, theirs in zip(code_blocks(other), code_blocks(nb), strict=True):
         if "<" not in theirs:  # a placeholder address may be translated
             assert mine == theirs
-    assert links(other) == links(nb)
+    assert [same_in_every_language(x) for x in links(other)] == [
+        same_in_every_language(x) for x in links(nb)
+    ]
     assert other.count("|---|") == nb.count("|---|")
 
 
@@ -172,6 +185,8 @@ def test_bokmal_fallback_only_when_the_file_is_missing(monkeypatch, tmp_path):
 @pytest.mark.parametrize("lang", LANGS)
 def test_guide_links_work(lang):
     for target in links(text(lang)):
+        if PLAN_LINK.match(target):
+            continue  # test_the_guide_opens_the_presenter_with_its_plans
         if target.startswith(("http://", "https://")):
             assert target in {"http://127.0.0.1:8866/", "https://doi.org/10.23865/cdf.266.ch2"}
         else:  # a relative link must point to a file in the repository
@@ -218,3 +233,27 @@ def test_the_checklist_is_labelled_checkboxes_not_brackets():
     ticked = markdown_html("- [x] <b>done</b>\n- [ ] open\n")
     assert "<input type='checkbox' checked> &lt;b&gt;done&lt;/b&gt;</label>" in ticked
     assert "disabled" not in ticked
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_guide_opens_the_presenter_with_its_plans(lang, monkeypatch):
+    """Under each plan's suggested cases, a link opens the presenter with that plan chosen, in
+    the guide's language; the app links to the address it is served at."""
+    from kit.live.plan import load_plan_sets
+
+    found = [m.groups() for target in links(text(lang)) if (m := PLAN_LINK.match(target))]
+    assert found == [("guide-45", lang), ("guide-90", lang)]
+    sets = load_plan_sets()
+    assert all(sets.get(plan) is not None for plan, _ in found)
+    # each link stands in its plan's section
+    timed = [s for s in sections(text(lang)) if any(RANGE.match(x) for x in s.splitlines())]
+    forty_five, ninety = timed
+    assert "plan=guide-45" in forty_five and "plan=guide-90" in ninety
+    monkeypatch.setenv("SERVER_NAME", "10.0.0.5")
+    monkeypatch.setenv("SERVER_PORT", "8870")
+    monkeypatch.setenv("SCRIPT_NAME", "/voila/render/08_fasilitatorguide.ipynb")
+    page = guide_html(lang)
+    assert (
+        f"http://10.0.0.5:8870/voila/render/05_presentator.ipynb?plan=guide-45&amp;lang={lang}"
+        in page
+    )

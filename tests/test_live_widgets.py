@@ -106,7 +106,8 @@ def key_text(case: Case, lang: str = "nb") -> str:
 def test_presenter_dashboard_follows_participants(store):
     p = Presentator(lang="nb", cases=CASES, store=store, refresh_seconds=0.05)
     try:
-        p.start_button.click()  # the picker's default: every case of the library
+        p.picker.choose_set("all")  # the ready-made plan of every case of the library
+        p.start_button.click()
         code = p.code
         assert code and store.owns(code, p.key)
         assert p.keeper.stored == [{"code": code, "key": p.key}]
@@ -581,6 +582,7 @@ def test_a_store_failure_at_start_and_at_the_end(store, monkeypatch):
         raise StoreUnavailable("down")
 
     monkeypatch.setattr(store, "create_session", broken)
+    p.picker.choose_set("all")
     p.start_button.click()
     assert p.code is None and "role='alert'" in p.start_message.value
     assert escape(t("live_err_store_unavailable", "en")) in p.start_message.value
@@ -684,6 +686,7 @@ def test_a_bad_public_address_is_said_and_no_session_starts(store, monkeypatch):
     """Outside `samskaping serve` (JupyterLab), a bad KIT_PUBLIC_URL reaches the presenter: it
     says which setting is wrong instead of a traceback, and starts nothing."""
     p = Presentator(lang="en", cases=CASES, store=store, refresh_seconds=60)
+    p.picker.choose_set("all")
     monkeypatch.setenv("KIT_PUBLIC_URL", "ftp://example")
     p.start_button.click()
     assert p.code is None

@@ -547,7 +547,7 @@ def test_a_presenter_in_chromium_through_the_proxy(proxied, browser):
     try:
         page.goto(f"{proxied.url}voila/render/05_presentator.ipynb")
         page.wait_for_selector(".kit-app h1", timeout=90_000)
-        page.get_by_label("Ett område").check()
+        page.get_by_role("button", name="10 blandede", exact=True).click()
         page.get_by_role("button", name="Start økt").click()
         code_box = page.locator(".kit-code")
         expect(code_box).to_be_visible(timeout=30_000)

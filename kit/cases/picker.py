@@ -1,6 +1,7 @@
 """Choosing a case set: the whole library, one domain, or a course leader's own file.
 
-Shared by the exercise and the presenter app.
+Used by the exercise (Klassifiser); the presenter builds a session plan instead
+(:mod:`kit.live.picker`), which takes its file types for a course leader's own cases from here.
 """
 
 from __future__ import annotations

@@ -7,6 +7,8 @@ page and the presenter.
 - :mod:`kit.live.hub`: one server process's share: store threads, per-session cache, waiters;
 - :mod:`kit.live.page`: the participant page (HTML with its script and style inside);
 - :mod:`kit.live.handlers`: the Tornado handlers that serve participants without a kernel;
+- :mod:`kit.live.plan` and :mod:`kit.live.picker`: the session plan the presenter starts (pure:
+  ready-made plans, search, the plan file) and its builder; :mod:`kit.live.plan_html` its rows;
 - :mod:`kit.live.controller` and :mod:`kit.live.presenter`: the presenter's session (pure) and
   its widget; :mod:`kit.live.presenter_html` and :mod:`kit.live.charts` what it shows;
 - ``kit/live/static/``: the participant page's JavaScript and CSS (no CDN, no build step).

@@ -21,7 +21,6 @@ import traitlets
 
 from kit.cases.case import Case
 from kit.cases.casefile import load_cases
-from kit.cases.picker import CaseSetPicker
 from kit.core import config
 from kit.core.address import public_base_url
 from kit.core.html import heading, paragraph
@@ -30,8 +29,9 @@ from kit.core.ui.app import App, html
 from kit.core.ui.controls import Region
 from kit.live import presenter_html as ph
 from kit.live.controller import PAGE_SIZE, Dashboard, SessionController
+from kit.live.picker import PlanBuilder, requested_plan
 from kit.live.presenter_html import is_loopback
-from kit.live.questions import Question
+from kit.live.questions import Item, Question, load_questions
 from kit.live.room import MAX_ROUNDS, CaseResult
 
 if TYPE_CHECKING:  # imported where a chart is drawn: it loads altair
@@ -303,7 +303,13 @@ class Presentator(App):
         refresh_seconds: float = POLL_SECONDS,
     ) -> None:
         self.session = SessionController(store)
-        self.picker = CaseSetPicker(cases if cases is not None else load_cases())
+        #: the session plan; ``?plan=guide-45`` in the address starts with that plan chosen
+        self.picker = PlanBuilder(
+            cases if cases is not None else load_cases(),
+            load_questions().questions,
+            preset=requested_plan(),
+        )
+        self.picker.on_change = self._on_plan_change
         self.refresh_seconds = refresh_seconds
         self.cards: dict[str, CaseCard] = {}
         self.spotlight_current: str | None = None
@@ -378,11 +384,14 @@ class Presentator(App):
             self.keeper,
             intro,
             self.resume_box,
-            html(heading(t("live_setup_heading", lang))),
-            *self.picker.build(lang),
-            self.start_button,
-            self.start_message,
+            *self.picker.build(lang, actions=[self.start_button, self.start_message]),
         ]
+
+    def _on_plan_change(self) -> None:
+        """A changed plan takes the last start message away (an empty plan's, say)."""
+        message = getattr(self, "start_message", None)
+        if message is not None and self.code is None:
+            message.value = ""
 
     def _fill_resume(self, lang: str) -> None:
         rows: list[widgets.Widget] = []
@@ -752,19 +761,20 @@ class Presentator(App):
     def _on_start(self, _button=None) -> None:
         from kit.live.store import StoreError
 
-        cases = self.picker.selected()
-        if not cases:
-            self.start_message.value = ph.error_html(t("klass_no_cases", self.lang))
+        items = self.picker.selected()
+        if not items:
+            self.start_message.value = ph.error_html(t("splan_empty_start", self.lang))
             return
         if not self._address_ok():
             return
         try:
-            self.start_session(cases)
+            self.start_session(items)
         except StoreError as exc:
             self.start_message.value = ph.error_html(error_text(exc, self.lang))
 
-    def start_session(self, cases: tuple[Case, ...]) -> str:
-        code, key = self.session.start(cases, self.lang)
+    def start_session(self, items: tuple[Item, ...]) -> str:
+        """A new session of ``items`` (cases and questions, in the plan's order)."""
+        code, key = self.session.start(items, self.lang)
         self.keeper.remember(code, key)
         self._show_session()
         return code
