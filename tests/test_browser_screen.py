@@ -3,13 +3,15 @@ measured at 1920x1080 and 1280x720 (text sizes, nothing scrolled or cut), each p
 result after the reveal, a word cloud with a banned word and a hidden answer, a scale, XSS
 payloads kept as text, axe on every state, and the report printed to an A4 PDF.
 
-The session is started with the store here (the presenter app's plan builder and its one click
-on the guide's plan are tested with the app); the big screen gets the presenter key from the
-browser's storage, where the app keeps it. Every request outside the local server is aborted.
+The presenter picks the plan with one click in «Presentatør» and starts; the big screen is
+opened from the app's link in the same browser (it reads the presenter key from the browser's
+storage, where the app keeps it); the presenter hides an answer and ends the session on the
+dashboard, and downloads the report. Every request outside the local server is aborted.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 
@@ -93,16 +95,27 @@ def screen_state(page, expected_class: str) -> None:
 
 def test_the_45_minute_plan_on_the_big_screen_and_five_phones(browser, server, tmp_path):
     items = plan_items()
-    with Store(server.db_url) as store:
-        made = store.create_session(items)
-    claims = [{"code": made.code, "key": made.key}]
     contexts = []
     try:
-        ctx, big = context_for(browser, server, 1920, 1080, claims)
+        # The presenter picks the guide's 45-minute plan with one click and starts; the big
+        # screen opens in the same browser (the presenter key is kept there).
+        ctx, app = context_for(browser, server, 1600, 1000)
         contexts.append(ctx)
+        app.open("05_presentator.ipynb")
+        app.page.get_by_role("button", name="Guiden: 45 minutter", exact=True).click()
+        app.page.get_by_role("button", name="Start økt").click()
+        code_box = app.page.locator(".kit-code")
+        expect(code_box).to_be_visible(timeout=30_000)
+        code = code_box.inner_text().strip()
+        with Store(server.db_url) as store:
+            assert [i.id for i in store.session_items(code)] == PLAN
+        big = PageWatch(ctx.new_page(), server)
         screen = big.page
-        screen.goto(f"{server.url}skjerm?kode={made.code}")
-        expect(screen.locator(".kit-screen-start .kit-screen-code")).to_have_text(made.code)
+        screen.set_viewport_size({"width": 1920, "height": 1080})
+        link = app.page.locator(".kit-screen-link a")
+        assert link.get_attribute("target") == "_blank"
+        screen.goto(link.get_attribute("href"))
+        expect(screen.locator(".kit-screen-start .kit-screen-code")).to_have_text(code)
         clean(big)
 
         # Five phones: two at 375 px, one keyboard-only, one nynorsk, one English.
@@ -110,7 +123,7 @@ def test_the_45_minute_plan_on_the_big_screen_and_five_phones(browser, server, t
         for width, lang in ((375, "nb"), (375, "nb"), (1024, "nb"), (768, "nn"), (768, "en")):
             pctx, watch = context_for(browser, server, width, 800)
             contexts.append(pctx)
-            watch.page.goto(f"{server.url}delta?kode={made.code}&lang={lang}")
+            watch.page.goto(f"{server.url}delta?kode={code}&lang={lang}")
             expect(watch.page.locator("#kit-room")).to_be_visible(timeout=15_000)
             phones.append(watch)
         keyboard = phones[2].page
@@ -143,9 +156,9 @@ def test_the_45_minute_plan_on_the_big_screen_and_five_phones(browser, server, t
         assert "faen" not in cloud.inner_text()  # on the kit's banned list
         assert screen.evaluate("window.__xss") is None  # the payload stayed text
         assert "src=x" in cloud.inner_text()
-        with Store(server.db_url) as store:
-            xss = next(r for r in store.responses(made.code) if "onerror" in r.value)
-            store.hide_response(made.code, made.key, xss.id)  # the presenter hides it
+        # the presenter hides it on the dashboard
+        answer_row = app.page.locator(".kit-open-answer", has_text="onerror")
+        answer_row.get_by_role("button", name="Skjul").click()
         expect(cloud).not_to_contain_text("onerror", timeout=5_000)
         assert [c.inner_text().split("\n")[0] for c in cloud.locator("li").all()][0] == "dugnad"
         clean(big)
@@ -233,21 +246,20 @@ def test_the_45_minute_plan_on_the_big_screen_and_five_phones(browser, server, t
         clean(big)
 
         # the end notice at the top of every phone
-        with Store(server.db_url) as store:
-            store.close_session(made.code, made.key)
+        app.page.get_by_role("button", name="Avslutt økta", exact=True).click()
+        app.page.get_by_role("button", name="Ja, avslutt økta", exact=True).click()
         for watch in phones:
             ended = watch.page.locator("#kit-ended")
             expect(ended).to_be_visible(timeout=30_000)
             box = ended.bounding_box()
             assert box is not None and box["y"] < 300
 
-        # 4. The report, printed to an A4 PDF, holds every item of the plan.
-        from kit.live.controller import SessionController
-
-        with Store(server.db_url) as store:
-            session = SessionController(store)
-            session.resume(made.code, made.key)
-            report = session.report("nb")
+        # 4. The report from the presenter's button, printed to an A4 PDF, holds every item.
+        app.page.get_by_role("button", name="Lag rapport for utskrift (HTML)").click()
+        link = app.page.locator(".kit-download", has_text="rapporten")
+        expect(link).to_be_visible(timeout=30_000)
+        href = link.get_attribute("href")
+        report = base64.b64decode(href.split("base64,", 1)[1]).decode("utf-8")
         assert XSS not in report  # hidden: not in the report's answers, and never as markup
         assert "<li>Dugnad</li>" in report and "faen" not in report.split("<h2>")[1]
         rctx, rwatch = context_for(browser, server, 900, 1200)
@@ -263,6 +275,7 @@ def test_the_45_minute_plan_on_the_big_screen_and_five_phones(browser, server, t
         for item in items:
             title = item.title.get("nb") if isinstance(item, Case) else item.prompt.get("nb")
             assert " ".join(title.split())[:30] in flat, title
+        clean(app)
     finally:
         for context in contexts:
             context.close()
