@@ -279,3 +279,30 @@ def test_the_45_minute_plan_on_the_big_screen_and_five_phones(browser, server, t
     finally:
         for context in contexts:
             context.close()
+
+
+def test_a_phone_changes_language_with_the_button_not_the_list(browser, server):
+    """WCAG 3.2.2: choosing in the language list does not reload the page; the button does, and
+    the phone comes back to the same room as the same participant."""
+    with Store(server.db_url) as store:
+        made = store.create_session(plan_items()[:2])
+    ctx, watch = context_for(browser, server, 375, 800)
+    try:
+        p = watch.page
+        p.goto(f"{server.url}delta?kode={made.code}")
+        expect(p.locator("#kit-room")).to_be_visible(timeout=15_000)
+        p.locator("#kit-open").fill("tillit")
+        p.locator("#kit-q-send").click()
+        expect(p.locator("#kit-sent")).to_be_focused(timeout=10_000)
+        p.get_by_label("Språk", exact=True).select_option(label="Nynorsk")
+        p.wait_for_timeout(500)
+        assert p.locator("html").get_attribute("lang") == "nb"  # nothing happened yet
+        p.get_by_role("button", name="Bytt språk").click()
+        expect(p.locator("html")).to_have_attribute("lang", "nn", timeout=10_000)
+        expect(p.locator("#kit-room")).to_be_visible(timeout=15_000)
+        assert p.locator("#kit-mine li").all_inner_texts() == ["tillit"]  # the same participant
+        clean(watch)
+        with Store(server.db_url) as store:
+            assert store.participant_count(made.code) == 1
+    finally:
+        ctx.close()

@@ -83,6 +83,10 @@ def test_full_screen_by_key_and_button(browser, server):
         deck = page.locator(".kit-deck")
         button = page.get_by_role("button", name="Fullskjerm (F)")
         expect(button).to_have_attribute("aria-pressed", "false")
+        page.locator("h1").first.focus()  # outside the slides: F is a letter, nothing more
+        page.keyboard.press("f")
+        page.wait_for_timeout(300)
+        assert page.evaluate("() => document.fullscreenElement") is None
         page.locator(".kit-slide").click()
         page.keyboard.press("f")
         page.wait_for_function(

@@ -157,6 +157,7 @@ def render_page(lang: str, code: str, base_url: str, typed: str = "") -> str:
         join=escape(t("delta_join", lang)),
         language=escape(t("language", lang)),
         language_options=options,
+        lang_go=escape(t("delta_lang_go", lang)),
         typed=escape(typed[:12]),
         style=style,
         script=script,

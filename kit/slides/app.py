@@ -19,7 +19,8 @@ class KeyNav(anywidget.AnyWidget):
 
     - Arrow keys and a presenter's clicker (PageUp/PageDown) move between slides; keys typed
       into a form control are left alone, so the slide menu still works by keyboard.
-    - ``F`` and the button it draws toggle full screen: the Fullscreen API on the deck (the
+    - ``F`` (while the slides have the focus: a click on a slide gives it to them; WCAG 2.1.4)
+      and the button it draws toggle full screen: the Fullscreen API on the deck (the
       slide and its controls); where the API is missing or refused, the deck is laid over the
       whole window instead (Escape leaves). The click must start it in the browser: a request
       sent through the kernel is no longer a user gesture, so the button is drawn here.
@@ -78,6 +79,9 @@ class KeyNav(anywidget.AnyWidget):
           const tag = (event.target && event.target.tagName) || "";
           if (["INPUT", "SELECT", "TEXTAREA"].includes(tag)) { return; }
           if ((event.key === "f" || event.key === "F") && !event.ctrlKey && !event.metaKey && !event.altKey) {
+            // a letter key works only while the slides have the focus (WCAG 2.1.4)
+            const deck = deckOf(el);
+            if (!deck || !(deck.contains(document.activeElement) || isFull(deck))) { return; }
             event.preventDefault();
             toggle();
             return;
@@ -107,6 +111,8 @@ class KeyNav(anywidget.AnyWidget):
           const deck = deckOf(el);
           if (!deck || deck === observed) { return; }
           observed = deck;
+          // focusable (not in the tab order): a click on a slide gives the deck the focus
+          if (!deck.hasAttribute("tabindex")) { deck.setAttribute("tabindex", "-1"); }
           resize.observe(deck);
           mutation.observe(deck, { childList: true, subtree: true, characterData: true });
           sync();

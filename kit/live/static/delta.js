@@ -444,10 +444,11 @@ el.answer.addEventListener("submit", send);
 el.question.addEventListener("submit", sendQuestion);
 el.prev.addEventListener("click", () => go(-1));
 el.next.addEventListener("click", () => go(1));
-el.langSelect.addEventListener("change", () => {
+// The language changes with its button, not on choosing in the list (WCAG 3.2.2: a choice alone
+// does not reload the page); the code goes along, so the phone comes back to the same room.
+el.langSelect.form.addEventListener("submit", () => {
   el.langCode.value = room.code || config.code || "";
   if (!el.langCode.value) { el.langCode.remove(); }
-  el.langSelect.form.submit();
 });
 
 if (config.code) { join(config.code); }
