@@ -265,7 +265,7 @@ def test_ten_hard_cases_stop_after_four_summary_and_practice_work(app_page):
     page.get_by_role("button", name="Sjekk svaret").click()
     expect(page.locator(".kit-fb .kit-feedback")).to_be_visible()
     finish.click()
-    expect(summary).to_contain_text("Du avsluttet etter 1 av 4 case.")
+    expect(summary).to_contain_text("Du avsluttet etter 1 av 4 caser.")
     expect(heading).to_be_focused(timeout=10_000)
     assert app_page.errors == [], app_page.errors
     assert app_page.blocked == []

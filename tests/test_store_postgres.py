@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from kit.live.schema import SCHEMA_VERSION
 from kit.live.store import Store
 from tests.conftest import PG_HOWTO
 from tests.test_store import CASES, StoreBehaviour
@@ -154,7 +155,7 @@ def test_processes_opening_a_version_1_database_together_migrate_it_once(make_da
     seen = run_migrations(url, 6)
     assert seen == [len(V1_SESSIONS[0][3])] * 6, seen
     with Store(url) as store, store.engine.connect() as conn:
-        assert conn.execute(text("SELECT version FROM kit_schema")).scalar_one() == 2
+        assert conn.execute(text("SELECT version FROM kit_schema")).scalar_one() == SCHEMA_VERSION
         total = sum(len(s[3]) for s in V1_SESSIONS)
         assert conn.execute(text("SELECT count(*) FROM kit_votes")).scalar_one() == total
         old = conn.execute(
