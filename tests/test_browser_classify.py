@@ -324,8 +324,8 @@ FIT = """
 @pytest.mark.parametrize(
     ("lang", "chains"),
     # bokmål: the longest case of the library (a chain's story); English, whose stories run
-    # longest: the longest case that is not part of a chain
-    [("nb", True), ("en", False)],
+    # longest: the longest case outside a chain and the longest chain case
+    [("nb", True), ("en", False), ("en", True)],
 )
 def test_one_case_and_its_choices_fit_1280_by_800(app_page, tmp_path, lang, chains):
     """In a 1280 x 800 window the case, its process and level choices and the check button

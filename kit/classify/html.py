@@ -26,15 +26,19 @@ def case_html(case: Case, lang: str) -> str:
     prompt to classify just that part before the text. The title takes the focus after
     "next case" (``tabindex=-1``, ``data-kit-focus``)."""
     domain = t("klass_domain_badge", lang, domain=domain_label(case.domain, lang))
+    # a chain case: the prompt to classify the marked part opens the text (as on the phones)
     prompt = (
-        f"<p class='kit-marked-prompt'><strong>{escape(t('klass_marked_prompt', lang))}</strong></p>"
+        f"<strong class='kit-marked-prompt'>{escape(t('klass_marked_prompt', lang))}</strong> "
         if case.marked_parts(lang) is not None
         else ""
     )
+    # the domain beside the title (on one line where there is room), so a long case and its
+    # choices fit a laptop's window
     return (
+        "<div class='kit-case-head'>"
         f"<h2 class='kit-case-title' tabindex='-1' data-kit-focus>{escape(case.title.get(lang))}</h2>"
-        f"{prompt}<p class='kit-case-text'>{case_text_html(case, lang)}</p>"
-        f"<p><span class='kit-badge kit-badge-ingen'>{escape(domain)}</span></p>"
+        f"<p class='kit-case-domain'><span class='kit-badge kit-badge-ingen'>{escape(domain)}</span>"
+        f"</p></div><p class='kit-case-text'>{prompt}{case_text_html(case, lang)}</p>"
     )
 
 
