@@ -174,8 +174,16 @@ def _broken_copy(tmp_path: Path, old: str, new: str) -> Path:
     ("old", "new", "named"),
     [
         ("  - id: roles\n", "  - id: purpose\n", "clauses"),
-        ("  - id: mode\n    level: 1\n    origin: source\n", "  - id: mode\n    level: 1\n    origin: someone\n", "origin"),
-        ("    quotes:\n      - {nb: Oppgavedeling", "    quotex:\n      - {nb: Oppgavedeling", "quotes"),
+        (
+            "  - id: mode\n    level: 1\n    origin: source\n",
+            "  - id: mode\n    level: 1\n    origin: someone\n",
+            "origin",
+        ),
+        (
+            "    quotes:\n      - {nb: Oppgavedeling",
+            "    quotex:\n      - {nb: Oppgavedeling",
+            "quotes",
+        ),
         ("  - id: live_with\n", "  - id: maybe\n", "responses"),
         ("    group: recipients\n", "    group: other\n", "parties"),
         ("  - number: 3\n", "  - number: 4\n", "levels"),
@@ -197,7 +205,11 @@ def test_a_text_at_its_bound_is_kept_and_one_more_character_is_refused(w):
     assert w2.proposals[-1].text == at
     with pytest.raises(WorkshopError) as info:
         w.propose("purpose", "unit", at + "y", "u1")
-    assert (info.value.key, info.value.field, info.value.limit) == ("too_long", "text", PROPOSAL_MAX)
+    assert (info.value.key, info.value.field, info.value.limit) == (
+        "too_long",
+        "text",
+        PROPOSAL_MAX,
+    )
     assert str(PROPOSAL_MAX) in info.value.message("nb")
 
 
@@ -214,7 +226,11 @@ def test_a_text_at_its_bound_is_kept_and_one_more_character_is_refused(w):
         (lambda w: w.propose("nope", "unit", "Tekst", "u1"), "unknown_clause", "clause"),
         (lambda w: w.propose("purpose", "unit", "Tekst", ""), "participant", "participant"),
         (lambda w: w.propose("purpose", "unit", "Tekst", "u" * 65), "participant", "participant"),
-        (lambda w: w.propose("purpose", "unit", "T", "u1", "n" * (NAME_MAX + 1)), "too_long", "name"),
+        (
+            lambda w: w.propose("purpose", "unit", "T", "u1", "n" * (NAME_MAX + 1)),
+            "too_long",
+            "name",
+        ),
         (lambda w: w.respond("p9", "unit", "agree", "u1"), "unknown_proposal", "proposal"),
         (lambda w: w.park("unit", "p" * (PARKING_MAX + 1), "u1"), "too_long", "text"),
         (lambda w: w.park("unit", "Senere", "u1", clause="nope"), "unknown_clause", "clause"),
@@ -327,7 +343,9 @@ def test_the_facilitator_trims_and_extends_the_agenda(w):
     extended = w.with_custom_clause("Skyss til og fra", "Hvordan kommer folk dit?", 2)
     extended = extended.with_custom_clause("Økonomi", None, 1)
     ids = [c.id for c in extended.clauses]
-    assert ids.index("egen-2") < ids.index("tasks") < ids.index("egen-1") < ids.index("expectations")
+    assert (
+        ids.index("egen-2") < ids.index("tasks") < ids.index("egen-1") < ids.index("expectations")
+    )
     custom = extended.clause("egen-2")
     assert custom.custom and custom.origin == "kit" and custom.question.get("en") == "Økonomi"
     assert extended.propose("egen-1", "recipient", "Vi trenger skyss", "r1").proposals
@@ -483,6 +501,8 @@ def test_a_sample_that_breaks_a_rule_is_refused_naming_the_entry(tmp_path):
     message = str(info.value)
     assert str(path) in message and "responses[" in message and "reason_needed" in message
     assert "  - to: decides-unit\n" in text
-    path.write_text(text.replace("  - to: decides-unit\n", "  - to: nowhere\n", 1), encoding="utf-8")
+    path.write_text(
+        text.replace("  - to: decides-unit\n", "  - to: nowhere\n", 1), encoding="utf-8"
+    )
     with pytest.raises(ContentError, match="nowhere"):
         load_example(path).workshop("nb")

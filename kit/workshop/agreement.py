@@ -332,12 +332,16 @@ def draft_agreement(w: Workshop) -> Agreement:
 _MD_INLINE = re.compile(r"([\\`*_\[\]<>&|~])")
 #: What starts a block at the start of a line: a heading, a list item, a quote, a rule.
 _MD_LINE_START = re.compile(r"^([#+\-=>]|\d+(?=[.)]))")
+#: What a renderer with autolinks (GitHub's, mistune's url plugin) would make a link of: the
+#: ":" of "http://", the "." of "www.", the "@" of an e-mail address.
+_MD_AUTOLINK = re.compile(r"(?<=\w)(:)(?=//)|(?<=\bwww)(\.)|(@)", re.IGNORECASE)
 
 
 def md_escape(text: str) -> str:
     """``text`` as Markdown that reads back as exactly this text: no tag, link, emphasis or
     list can come from it."""
     out = _MD_INLINE.sub(r"\\\1", text)
+    out = _MD_AUTOLINK.sub(lambda m: "\\" + m.group(0), out)
     found = _MD_LINE_START.match(out)
     if found:
         if found.group(1)[0].isdigit():

@@ -80,7 +80,10 @@ class Example:
                 raise r.fail(f"{e.where}.key", "used twice")
             with rules(e.where):
                 w = w.propose(
-                    field(e, "clause"), field(e, "party"), text(e, "text"), field(e, "by"),
+                    field(e, "clause"),
+                    field(e, "party"),
+                    text(e, "text"),
+                    field(e, "by"),
                     text(e, "name"),
                 )
             keys[key] = w.proposals[-1].id
@@ -90,26 +93,34 @@ class Example:
                 raise r.fail(f"{e.where}.to", f"no proposal with the key {to!r}")
             with rules(e.where):
                 w = w.respond(
-                    keys[to], field(e, "party"), field(e, "choice"), field(e, "by"),
-                    text(e, "reason"), text(e, "name"),
+                    keys[to],
+                    field(e, "party"),
+                    field(e, "choice"),
+                    field(e, "by"),
+                    text(e, "reason"),
+                    text(e, "name"),
                 )
         for e in self.parking:
             with rules(e.where):
                 w = w.park(
-                    field(e, "party"), text(e, "text"), field(e, "by"), e.node.get("clause"),
+                    field(e, "party"),
+                    text(e, "text"),
+                    field(e, "by"),
+                    e.node.get("clause"),
                     text(e, "name"),
                 )
         for e in self.outcomes:
             with rules(e.where):
                 w = w.settle(
-                    field(e, "clause"), field(e, "status"), text(e, "wording"), text(e, "owner"),
+                    field(e, "clause"),
+                    field(e, "status"),
+                    text(e, "wording"),
+                    text(e, "owner"),
                     e.node.get("due"),
                 )
         if self.evaluation is not None:
             with rules(self.evaluation.where):
-                w = w.plan_evaluation(
-                    self.evaluation.node.get("date"), text(self.evaluation, "by")
-                )
+                w = w.plan_evaluation(self.evaluation.node.get("date"), text(self.evaluation, "by"))
         return w
 
 
@@ -165,4 +176,3 @@ def load_example(path: str | Path | None = None) -> Example:
 def example_workshop(lang: str, path: str | Path | None = None) -> Workshop:
     """The sample as a workshop held in ``lang``; a broken file is a ContentError."""
     return load_example(path).workshop(lang)
-

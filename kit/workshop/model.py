@@ -682,10 +682,7 @@ class Workshop:
             )
         totals = {c: sum(p.counts[c] for p in pictures) for c in RESPONSES}
         recipients = tuple(
-            objection
-            for p in pictures
-            if p.group == "recipients"
-            for objection in p.objections
+            objection for p in pictures if p.group == "recipients" for objection in p.objections
         )
         silent = tuple(
             group
@@ -800,4 +797,3 @@ def field_keys() -> tuple[str, ...]:
         "evaluation",
         "evaluation_by",
     )
-
