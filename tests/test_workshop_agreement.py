@@ -165,7 +165,7 @@ def test_every_format_holds_the_open_points_the_evaluation_and_the_trail(sample,
 def test_the_response_trail_counts_per_party():
     w = example_workshop("nb")
     md = agreement_markdown(w)
-    section = md[md.index("### Hvordan tjenestemottakerne vurderer verdien") :]
+    section = md[md.index("\n### Hvordan tjenestemottakerne vurderer verdien") :]
     section = section[: section.index("\n## ")] if "\n## " in section else section
     assert "| Part | Forslag | Enig | Kan leve med det | Uenig |" in section
     assert "| Kommunal virksomhet | 0 | 3 | 0 | 0 |" in section
@@ -203,6 +203,7 @@ def test_the_html_prints_on_a4_and_names_its_language(sample):
     assert "<meta charset='utf-8'>" in html
     _, tags = html_text(html)
     assert "table" in tags and "script" not in tags
+    assert tags.count("h1") == 1 and "h4" in tags  # the title once; each agreed clause a heading
 
 
 def test_the_docx_is_a4_and_carries_title_and_language(sample):
@@ -213,7 +214,7 @@ def test_the_docx_is_a4_and_carries_title_and_language(sample):
     assert props.title.startswith(t("workshop_agreement_title", sample.lang))
     assert props.language == {"nb": "nb-NO", "nn": "nn-NO", "en": "en-GB"}[sample.lang]
     styles = {p.style.name for p in document.paragraphs}
-    assert {"Title", "Heading 1", "Heading 2", "List Bullet"} <= styles
+    assert {"Title", "Heading 1", "Heading 2", "Heading 3", "List Bullet"} <= styles
     assert len(document.tables) >= 5
     assert document.tables[0].rows[0].cells[0].text == t("workshop_agreement_party", sample.lang)
 

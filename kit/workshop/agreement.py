@@ -36,7 +36,7 @@ class Span:
 
 @dataclass(frozen=True)
 class Heading:
-    level: int  #: 1 (the title), 2 (a section) or 3
+    level: int  #: 1 (the title), 2 (a section), 3 (a part of it) or 4 (an agreed clause)
     text: str
 
 
@@ -137,8 +137,7 @@ def _level_blocks(w: Workshop) -> list[Block]:
             out.append(_p(t("workshop_agreement_none_agreed", lang)))
         for clause, text in agreed:
             assert text is not None
-            out.append(_p(Span(clause.title.get(lang), strong=True)))
-            out.append(_p(text))
+            out += [Heading(4, clause.title.get(lang)), _p(text)]
     return out
 
 
@@ -407,6 +406,7 @@ body { font-family: "Noto Sans", "DejaVu Sans", Arial, sans-serif; color: #1e2b3
   max-width: 174mm; font-size: 11pt; line-height: 1.45; }
 h1 { font-size: 20pt; margin: 0 0 4pt; } h2 { font-size: 14pt; margin: 16pt 0 4pt;
   break-after: avoid-page; } h3 { font-size: 11.5pt; margin: 10pt 0 2pt; break-after: avoid-page; }
+h4 { font-size: 11pt; margin: 6pt 0 1pt; break-after: avoid-page; }
 p { margin: 3pt 0; } ul { margin: 3pt 0; padding-left: 16pt; } li { margin: 2pt 0; }
 .kit-agreement-lead { font-size: 13pt; }
 .kit-agreement-draft { border: 1.5pt solid #1e2b3c; padding: 4pt 8pt; margin: 8pt 0; }

@@ -87,7 +87,7 @@ def to_docx(agreement: Agreement) -> bytes:
 
     for block in agreement.blocks:
         if isinstance(block, Heading):
-            # the title in Word's Title style, sections as Heading 1, clauses as Heading 2
+            # the title in Word's Title style, then Heading 1, 2 and 3
             doc.add_heading(_clean(block.text), level=block.level - 1)
         elif isinstance(block, Para):
             paragraph = doc.add_paragraph(style="Intense Quote" if block.kind == "draft" else None)
