@@ -5,6 +5,7 @@ recipients or the voluntary side in sight."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -367,6 +368,14 @@ def test_the_agenda_is_bounded(w):
 
 
 def test_every_error_key_and_field_has_a_text_in_every_language():
+    source = (Path(__file__).parent.parent / "kit" / "workshop" / "model.py").read_text("utf-8")
+    raised = set(re.findall(r'WorkshopError\(\s*"(\w+)"', source))
+    fields = set(re.findall(r'WorkshopError\(\s*"\w+",\s*"(\w+)"', source))
+    fields |= set(re.findall(r'clean_text\([^()]*?,\s*\w+,\s*"(\w+)"', source))
+    fields |= set(re.findall(r'parse_date\(\w+,\s*"(\w+)"', source))
+    assert raised and raised <= set(error_keys()), raised - set(error_keys())
+    assert {"text", "reason", "wording", "due", "evaluation_by"} <= fields
+    assert fields <= set(field_keys()), fields - set(field_keys())
     for lang in LANGUAGES:
         table = texts(lang)
         assert [k for k in error_keys() if f"workshop_err_{k}" not in table] == []
