@@ -33,7 +33,14 @@ BOKMAL = re.compile(
     re.IGNORECASE,
 )
 #: The content files whose ``nn`` fields a learner reads (besides the case library).
-CONTENT_FILES = ("begreper.yaml", "model.yaml", "lysbilder.yaml", "compass.yaml")
+CONTENT_FILES = (
+    "begreper.yaml",
+    "model.yaml",
+    "lysbilder.yaml",
+    "compass.yaml",
+    "workshop.yaml",
+    "workshop_example.yaml",
+)
 #: The fields of a case that hold text in several languages.
 CASE_FIELDS = ("title", "text", "explanation", "facilitator", "marked")
 

@@ -1,7 +1,9 @@
 """The ``samskaping`` command.
 
 ``samskaping serve`` starts the apps; ``samskaping check-cases FILE`` tells a course leader what to
-mend in their own case file; ``samskaping template FILE`` writes a file to start from.
+mend in their own case file; ``samskaping template FILE`` writes a file to start from;
+``samskaping verksted eksempel FILE`` writes the sample workshop's draft agreement (.docx, .html
+or .md).
 
 The command speaks the language of ``--lang`` (anywhere on the line), else of the environment
 (:func:`kit.core.i18n.lang_from_environ`: ``KIT_LANG``, then ``LC_ALL``/``LC_MESSAGES``/``LANG``),
@@ -239,6 +241,24 @@ def _parser(lang: str) -> argparse.ArgumentParser:
         "--days", type=int, required=True, metavar="N", help=t("cli_days_help", lang)
     )
     purge.add_argument("--db", metavar="URL", help=t("cli_db_help", lang))
+    workshop = add("verksted", "workshop_cli_help")
+    steps = workshop.add_subparsers(
+        dest="workshop_command",
+        required=True,
+        metavar=t("cli_metavar_command", lang),
+        parser_class=_Parser,
+    )
+    example = steps.add_parser(
+        "eksempel",
+        help=t("workshop_cli_example_help", lang),
+        description=t("workshop_cli_example_help", lang),
+        lang=lang,
+    )
+    _add_lang_option(example, lang)
+    example.add_argument(
+        "file", metavar=t("cli_metavar_file", lang), help=t("workshop_cli_example_file_help", lang)
+    )
+    example.add_argument("--force", action="store_true", help=t("cases_cli_force_help", lang))
     return parser
 
 
@@ -472,6 +492,43 @@ def _cmd_purge(args: argparse.Namespace, lang: str) -> int:
     return 0
 
 
+def _cmd_workshop_example(args: argparse.Namespace, lang: str) -> int:
+    """The sample workshop's draft agreement, in the command's language, as .docx, .html or .md
+    by the file's suffix."""
+    from kit.core.yamlio import ContentError
+    from kit.workshop.agreement import draft_agreement, to_html, to_markdown
+    from kit.workshop.docx_export import to_docx
+    from kit.workshop.example import example_workshop
+
+    path = Path(args.file)
+    suffix = path.suffix.lower()
+    if suffix not in (".docx", ".html", ".md"):
+        print(t("workshop_cli_bad_type", lang, ext=path.suffix or path.name), file=sys.stderr)
+        return 2
+    if path.exists() and not args.force:
+        print(t("workshop_cli_exists", lang, path=path), file=sys.stderr)
+        return 2
+    try:
+        agreement = draft_agreement(example_workshop(lang))
+    except ContentError as exc:
+        print(t("workshop_cli_broken", lang, reason=exc), file=sys.stderr)
+        return 1
+    if suffix == ".docx":
+        data = to_docx(agreement)
+    elif suffix == ".html":
+        data = to_html(agreement).encode("utf-8")
+    else:
+        data = to_markdown(agreement).encode("utf-8")
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        reason = exc.strerror or exc
+        print(t("workshop_cli_write_failed", lang, path=path, reason=reason), file=sys.stderr)
+        return 1
+    print(t("workshop_cli_written", lang, path=path))
+    return 0
+
+
 #: The exit status of a command whose reader went away (``... | head``), as a shell reports a
 #: program ended by SIGPIPE (128 + 13).
 BROKEN_PIPE_STATUS = 141
@@ -512,6 +569,8 @@ def _main(argv: list[str]) -> int:
         return _cmd_template(args, lang)
     if args.command == "purge-answers":
         return _cmd_purge(args, lang)
+    if args.command == "verksted":
+        return _cmd_workshop_example(args, lang)
     return 2  # pragma: no cover - argparse rejects unknown commands
 
 
