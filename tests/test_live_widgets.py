@@ -829,6 +829,7 @@ def test_the_report_holds_every_item_and_the_question_export_every_answer(store,
         "q-niva1-samproduksjon-samskaping",
     }
     assert "Samproduksjon" in {r[2] for r in rows[1:]}  # a poll answer as its option's text
+    assert "<b>fet</b>" in {r[2] for r in rows[1:]}  # an open answer as the text it was
 
 
 def test_the_screen_link_opens_presentation_mode_for_this_session(store, asking):
