@@ -20,6 +20,7 @@ from datetime import date
 from html import escape
 from typing import Union
 
+from kit.core.html import table_region
 from kit.core.i18n import t
 from kit.model.model import load_model
 from kit.workshop.model import OBJECT, RESPONSES, Clause, Response, Workshop
@@ -459,10 +460,11 @@ def _html_blocks(blocks: Iterable[Block]) -> str:
                 + "</tr>"
                 for row in block.rows
             )
-            out.append(
+            table = (
                 f"<table><caption>{escape(block.caption)}</caption>"
                 f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
             )
+            out.append(table_region(table, block.caption))
         elif isinstance(block, Signature):
             lines = "".join(f"<p class='kit-sign-line'>{escape(x)}</p>" for x in block.lines)
             out.append(
