@@ -134,7 +134,9 @@ class WorkshopStoreBehaviour:
         assert w.outcome("roles").due == date(2025, 4, 1)
         assert (w.evaluation, w.evaluation_by) == (date(2025, 9, 1), "Styringsgruppa")
         picture = w.response_picture("purpose")
-        assert [o.reason for o in picture.recipient_objections] == ["Ungdomsskolen trenger det mest"]
+        assert [o.reason for o in picture.recipient_objections] == [
+            "Ungdomsskolen trenger det mest"
+        ]
         # the draft agreement is made from the stored state
         md = agreement_markdown(w)
         for said in ("Leksehjelp for 5.-10. klasse, to kvelder", "Ungdomsskolen trenger det mest"):
@@ -188,7 +190,10 @@ class WorkshopStoreBehaviour:
         assert moved.speaker.name is None
         second = ws.propose(code, me, "purpose", "Som organisasjon")
         w = ws.workshop_state(code)
-        assert [(p.party, p.name) for p in w.proposals] == [("volunteer", "Kari"), ("organisation", None)]
+        assert [(p.party, p.name) for p in w.proposals] == [
+            ("volunteer", "Kari"),
+            ("organisation", None),
+        ]
         assert (first.party, second.party) == ("volunteer", "organisation")
 
     def test_a_second_response_replaces_the_first(self, ws, shop):
@@ -269,26 +274,56 @@ class WorkshopStoreBehaviour:
                 "bad_text",
                 "text",
             ),
-            (lambda ws, s: ws.propose(s["code"], s["unit"], "nope", "x"), "unknown_clause", "clause"),
+            (
+                lambda ws, s: ws.propose(s["code"], s["unit"], "nope", "x"),
+                "unknown_clause",
+                "clause",
+            ),
             (lambda ws, s: ws.propose(s["code"], s["unit"], None, "x"), "unknown_clause", "clause"),
             (
                 lambda ws, s: ws.propose(s["code"], s["unit"], "c" * 500, "x"),
                 "unknown_clause",
                 "clause",
             ),
-            (lambda ws, s: ws.respond(s["code"], s["unit"], "p999", "agree"), "unknown_proposal", "proposal"),
-            (lambda ws, s: ws.respond(s["code"], s["unit"], "k1", "agree"), "unknown_proposal", "proposal"),
-            (lambda ws, s: ws.respond(s["code"], s["unit"], 5, "agree"), "unknown_proposal", "proposal"),
-            (lambda ws, s: ws.respond(s["code"], s["unit"], s["p"], "maybe"), "unknown_response", "choice"),
-            (lambda ws, s: ws.respond(s["code"], s["unit"], s["p"], None), "unknown_response", "choice"),
-            (lambda ws, s: ws.respond(s["code"], s["unit"], s["p"], "object"), "reason_needed", "reason"),
+            (
+                lambda ws, s: ws.respond(s["code"], s["unit"], "p999", "agree"),
+                "unknown_proposal",
+                "proposal",
+            ),
+            (
+                lambda ws, s: ws.respond(s["code"], s["unit"], "k1", "agree"),
+                "unknown_proposal",
+                "proposal",
+            ),
+            (
+                lambda ws, s: ws.respond(s["code"], s["unit"], 5, "agree"),
+                "unknown_proposal",
+                "proposal",
+            ),
+            (
+                lambda ws, s: ws.respond(s["code"], s["unit"], s["p"], "maybe"),
+                "unknown_response",
+                "choice",
+            ),
+            (
+                lambda ws, s: ws.respond(s["code"], s["unit"], s["p"], None),
+                "unknown_response",
+                "choice",
+            ),
+            (
+                lambda ws, s: ws.respond(s["code"], s["unit"], s["p"], "object"),
+                "reason_needed",
+                "reason",
+            ),
             (
                 lambda ws, s: ws.respond(s["code"], s["unit"], s["p"], "object", "  \n "),
                 "reason_needed",
                 "reason",
             ),
             (
-                lambda ws, s: ws.respond(s["code"], s["unit"], s["p"], "object", "x" * (REASON_MAX + 1)),
+                lambda ws, s: ws.respond(
+                    s["code"], s["unit"], s["p"], "object", "x" * (REASON_MAX + 1)
+                ),
                 "too_long",
                 "reason",
             ),
@@ -309,7 +344,11 @@ class WorkshopStoreBehaviour:
             ),
             (lambda ws, s: ws.join(s["code"], party="unit", name="\x00"), "bad_text", "name"),
             (lambda ws, s: ws.settle(s["code"], s["key"], "purpose", "agreed"), "empty", "wording"),
-            (lambda ws, s: ws.settle(s["code"], s["key"], "purpose", "done", "x"), "bad_status", "status"),
+            (
+                lambda ws, s: ws.settle(s["code"], s["key"], "purpose", "done", "x"),
+                "bad_status",
+                "status",
+            ),
             (
                 lambda ws, s: ws.settle(s["code"], s["key"], "purpose", "open", due="1. april"),
                 "bad_date",
@@ -317,8 +356,16 @@ class WorkshopStoreBehaviour:
             ),
             (lambda ws, s: ws.show_clause(s["code"], s["key"], "nope"), "unknown_clause", "clause"),
             (lambda ws, s: ws.plan_evaluation(s["code"], s["key"], None), "empty", "evaluation"),
-            (lambda ws, s: ws.add_clause(s["code"], s["key"], "purpose"), "duplicate_clause", "clause"),
-            (lambda ws, s: ws.add_custom_clause(s["code"], s["key"], "T", None, 4), "unknown_level", "level"),
+            (
+                lambda ws, s: ws.add_clause(s["code"], s["key"], "purpose"),
+                "duplicate_clause",
+                "clause",
+            ),
+            (
+                lambda ws, s: ws.add_custom_clause(s["code"], s["key"], "T", None, 4),
+                "unknown_level",
+                "level",
+            ),
         ],
     )
     def test_the_models_rules_refuse_with_their_key(self, ws, shop, call, key, field):
@@ -385,7 +432,9 @@ class WorkshopStoreBehaviour:
         with pytest.raises(WrongSession):
             ws.mine(shop["code"], shop["other_token"])
 
-    @pytest.mark.parametrize(("code", "kind"), [("ACD", UnknownCode), ("A" * 99, TooLong), (5, UnknownCode)])
+    @pytest.mark.parametrize(
+        ("code", "kind"), [("ACD", UnknownCode), ("A" * 99, TooLong), (5, UnknownCode)]
+    )
     def test_a_code_that_is_not_one_is_refused(self, ws, code, kind):
         with pytest.raises(kind):
             ws.join(code, party="unit")
@@ -515,7 +564,9 @@ class WorkshopStoreBehaviour:
 
     def test_sessions_and_workshops_never_share_a_code(self, ws, store, monkeypatch):
         first, second, third = "ACDEFG", "ACDEFH", "ACDEFJ"
-        if any(ws.store.run_read(lambda c, x=x: db.code_taken(c, x)) for x in (first, second, third)):
+        if any(
+            ws.store.run_read(lambda c, x=x: db.code_taken(c, x)) for x in (first, second, third)
+        ):
             pytest.skip("the shared test database already has these codes")
         drawn = iter([first, first, second, second, third])
         monkeypatch.setattr(kit.live.store, "new_code", lambda: JoinCode(next(drawn)))

@@ -32,7 +32,8 @@ from tornado.http1connection import HTTP1Connection
 
 from kit.core.html import inert_json
 from kit.core.i18n import normalize_lang, t
-from kit.live.handlers import POLL_HOLD, KitHandler, LiveHandler, client_key
+from kit.live.handlers import POLL_HOLD as LIVE_POLL_HOLD
+from kit.live.handlers import KitHandler, LiveHandler, client_key
 from kit.live.hub import Hub
 from kit.live.store import (
     InvalidAnswer,
@@ -56,6 +57,8 @@ from kit.workshop.store import Entered, Mine, WorkshopStore
 #: The phones' view of a workshop, kept per (code, language) at its latest version: when a
 #: proposal comes in, every waiting phone asks at once, and one read answers them all.
 _VIEWS_KEPT = 512
+#: How long a state request waits for a change before answering "no change" (as the room's).
+POLL_HOLD = LIVE_POLL_HOLD
 
 
 class WorkshopRoom:
