@@ -182,6 +182,12 @@ def test_three_participants_propose_object_park_and_reload(browser, server):
         ).to_be_checked()
         clean(c)
 
+        # A goes back to the first clause (the facilitator's button shows the way back).
+        a.page.get_by_role("button", name="Forrige punkt").click()
+        a.page.get_by_role("button", name="Forrige punkt").click()
+        expect(a.page.get_by_role("button", name=t("verksted_go_current", "nb"))).to_be_visible()
+        clean(a)
+
         # The hostile proposal is text on every page: shown as typed, nothing ran.
         for watch in (a, b, c):
             text = proposal(watch, "Leksehjelp for").locator(".kit-proposal-text")
@@ -206,6 +212,13 @@ def test_three_participants_propose_object_park_and_reload(browser, server):
         ]
         for watch in pages:
             assert watch.errors == [] and watch.blocked == []
+        # the positive control: put on a page as markup, the same text does run (its image's 404 is logged)
+        a.page.evaluate(
+            "(h) => { const d = document.createElement('div'); d.innerHTML = h; "
+            "document.body.append(d); }",
+            HOSTILE,
+        )
+        a.page.wait_for_function("window.__pwned === 1", timeout=5_000)
     finally:
         for watch in pages:
             watch.page.context.close()
