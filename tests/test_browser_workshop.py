@@ -212,7 +212,7 @@ def test_three_participants_propose_object_park_and_reload(browser, server):
         ]
         for watch in pages:
             assert watch.errors == [] and watch.blocked == []
-        # the positive control: put on a page as markup, the same text does run (its image's 404 is logged)
+        # the positive control: put on a page as markup, the same text runs (its 404 is logged)
         a.page.evaluate(
             "(h) => { const d = document.createElement('div'); d.innerHTML = h; "
             "document.body.append(d); }",
