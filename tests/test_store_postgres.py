@@ -22,6 +22,7 @@ from kit.live.store import Store
 from tests.conftest import PG_HOWTO
 from tests.test_store import CASES, StoreBehaviour
 from tests.test_store_concurrency import check_room, room_cases, run_migrations, run_room
+from tests.test_workshop_store import WorkshopStoreBehaviour
 
 pytestmark = pytest.mark.postgres
 
@@ -74,6 +75,16 @@ def shared_database(make_database) -> str:
 
 
 class TestPostgresStore(StoreBehaviour):
+    @pytest.fixture
+    def db_url(self, shared_database) -> str:
+        return shared_database
+
+    @pytest.fixture
+    def fresh_db_url(self, make_database) -> str:
+        return make_database()
+
+
+class TestPostgresWorkshopStore(WorkshopStoreBehaviour):
     @pytest.fixture
     def db_url(self, shared_database) -> str:
         return shared_database

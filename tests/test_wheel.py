@@ -39,6 +39,11 @@ NEEDED_IN_WHEEL = (
     "kit/live/static/delta.html",
     "kit/live/static/delta.js",
     "kit/live/static/delta.css",
+    # the workshop's participant page (/verksted) and the agenda it shows
+    "kit/workshop/static/verksted.html",
+    "kit/workshop/static/verksted.js",
+    "kit/workshop/static/verksted.css",
+    "kit/_data/workshop.yaml",
     "kit/core/ui/style.css",
     "kit/_docs/hurtigstart.md",  # the course leaders' quick start, linked from the start page
 )
@@ -149,6 +154,8 @@ def test_installed_serve_serves_every_app(installed):
             assert "There was an error" not in page and "Traceback" not in page, notebook
         status, page = fetch(f"{srv.url}delta")
         assert status == 200 and '<script type="module">' in page and "kit-config" in page
+        status, page = fetch(f"{srv.url}verksted")  # the workshop's page, from the wheel too
+        assert status == 200 and '<script type="module">' in page and "kit-party" in page
         for asset in ("delta.js", "delta.css"):
             status, body = fetch(f"{srv.url}live-static/{asset}")
             assert status == 200 and len(body) > 200, asset

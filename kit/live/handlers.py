@@ -73,7 +73,7 @@ def client_key(request: Any) -> str:
     return peer
 
 
-class _KitHandler(web.RequestHandler):
+class KitHandler(web.RequestHandler):
     """Nothing of a live session is cached, sniffed or sent on as a referrer."""
 
     def set_default_headers(self) -> None:
@@ -86,7 +86,7 @@ class _KitHandler(web.RequestHandler):
         return None
 
 
-class LiveHandler(_KitHandler):
+class LiveHandler(KitHandler):
     """JSON in and out; every failure is ``{"error": key, "message": text}`` in a language."""
 
     def initialize(self, hub: Hub) -> None:
@@ -325,7 +325,7 @@ class ControlHandler(_ScreenBase):
         await self.guarded(work)
 
 
-class ScreenPageHandler(_KitHandler):
+class ScreenPageHandler(KitHandler):
     """The big screen's page: plain HTML, its script and style inside it."""
 
     def initialize(self, base_url: str) -> None:
@@ -344,7 +344,7 @@ class ScreenPageHandler(_KitHandler):
         self.finish(render_screen_page(lang, code, self.base_url))
 
 
-class PageHandler(_KitHandler):
+class PageHandler(KitHandler):
     """The participant page: plain HTML in the visitor's language, the code field or the case."""
 
     def initialize(self, base_url: str) -> None:

@@ -170,6 +170,7 @@ class Hub:
         self.failed_joins = SlidingLimit(FAILED_JOINS_PER_MINUTE)
         self._waiters: dict[str, list[asyncio.Future]] = {}
         self._versions: dict[str, int] = {}
+        self._probes: dict[str, Callable[[str], tuple[int, bool]]] = {}
         self._sessions = SessionCache()
         self._watching = False
 
@@ -207,17 +208,27 @@ class Hub:
         lang = self._sessions.get(code, "lang", lambda: store.session_info(code).lang)
         return entered.joined, entered.state, entered, lang
 
-    async def wait_change(self, code: str, since: int, hold: float) -> None:
+    async def wait_change(
+        self,
+        code: str,
+        since: int,
+        hold: float,
+        probe: Callable[[str], tuple[int, bool]] | None = None,
+    ) -> None:
         """Return when the session's state version passes ``since``, or after ``hold``.
 
         The caller has just read ``since`` from the store, so it is the newest version: the
-        watcher starts from it (a version it kept from earlier may be stale)."""
+        watcher starts from it (a version it kept from earlier may be stale). ``probe``: how
+        to read the version and whether it is open, for what is not a session (a workshop,
+        :mod:`kit.workshop.store`; its code is never a session's)."""
         kept = self._versions.get(code)
         if kept is not None and kept > since:
             return  # the watcher has seen a change the caller has not
         future = asyncio.get_running_loop().create_future()
         self._waiters.setdefault(code, []).append(future)
         self._versions[code] = since
+        if probe is not None:
+            self._probes[code] = probe
         if not self._watching:
             self._watching = True
             asyncio.ensure_future(self._watch())
@@ -235,8 +246,9 @@ class Hub:
         try:
             while any(self._waiters.values()):
                 for code in [c for c, w in self._waiters.items() if w]:
+                    probe = self._probes.get(code) or self.store.state_version
                     try:
-                        version, _open = await self.call(self.store.state_version, code)
+                        version, _open = await self.call(probe, code)
                     except StoreError:
                         continue
                     if version > self._versions.get(code, version):
@@ -246,10 +258,12 @@ class Hub:
                                 future.set_result(version)
                 for code in [c for c, w in self._waiters.items() if not w]:
                     del self._waiters[code]
+                    self._probes.pop(code, None)
                 await asyncio.sleep(WATCH_INTERVAL)
         finally:
             self._watching = False
             self._versions.clear()
+            self._probes.clear()
 
 
 def state_json(state: Any, cases: tuple[Item, ...]) -> dict[str, Any]:

@@ -4,6 +4,10 @@ Voilà runs every visitor in a kernel of its own, so the store's database is sha
 processes: SQLite by default (one file in the per-user data folder, WAL journal, a busy timeout on
 every connection, write transactions that take the lock up front), or any PostgreSQL server for
 a room spread over several machines.
+
+The workshop (:mod:`kit.workshop.store`) keeps its tables here too (``kit_workshop*``): one
+database, one schema version and one migration path for everything the server stores, one
+``purge``, and one space of join codes shared by sessions and workshops (:func:`code_taken`).
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from sqlalchemy import (
     DateTime,
     Engine,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     MetaData,
@@ -49,7 +54,9 @@ from kit.core import config
 #: 1: sessions, participants, answers, reveals. 2: presenter keys, idle time, the case shown to
 #: everyone, rounds (answers per round in ``kit_votes``, reveals and rounds in ``kit_case_state``).
 #: 3: questions besides cases (their responses in ``kit_responses``), the session's settings.
-SCHEMA_VERSION = 3
+#: 4: workshops (``kit_workshops`` and the tables of their participants, proposals, responses,
+#: parking lot and clause outcomes); the step from 3 only creates these tables.
+SCHEMA_VERSION = 4
 
 #: Bounds on what a participant's kernel may send (longer input is refused, not truncated).
 CODE_LENGTH = 6
@@ -230,6 +237,186 @@ secrets_table = Table(
     Column("purpose", String(32), primary_key=True),
     Column("value", String(64), nullable=False),
 )
+
+
+# --------------------------------------------------------------------------------- workshops
+# Samarbeidsverkstedet (kit.workshop): a workshop, its anonymous participants and what they say.
+# The text columns are as long as the bounds of kit/workshop/model.py (characters; the model
+# refuses longer text before anything is written, tests/test_workshop_store.py compares them).
+
+#: A clause id, a party id or a response choice (kit.workshop.model: ``[a-z][a-z0-9_-]{0,39}``).
+WS_ID_MAX = 40
+WS_INITIATIVE_MAX = 120
+WS_NOTE_MAX = 400
+WS_PROPOSAL_MAX = 600
+WS_REASON_MAX = 400
+WS_NAME_MAX = 60
+WS_PARKING_MAX = 400
+WS_WORDING_MAX = 2000
+WS_OWNER_MAX = 120
+#: A date kept as ``YYYY-MM-DD``.
+WS_DATE_LENGTH = 10
+#: The workshop's agenda as JSON (clause ids, the facilitator's own clauses, parties expected).
+WS_AGENDA_MAX = 16384
+
+workshops = Table(
+    "kit_workshops",
+    metadata,
+    # From the same alphabet as kit_sessions.code; no code is both (see code_taken).
+    Column("code", String(CODE_LENGTH), primary_key=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("closed_at", UTCDateTime, nullable=True),
+    # Last join, proposal, response or facilitator action: idle for long, it closes by itself.
+    Column("last_active", UTCDateTime, nullable=False),
+    Column("lang", String(LANG_MAX), nullable=False),
+    Column("initiative", String(WS_INITIATIVE_MAX), nullable=False),
+    Column("note", String(WS_NOTE_MAX), nullable=True),
+    Column("held", String(WS_DATE_LENGTH), nullable=True),
+    Column("agenda", Text, nullable=False),
+    # SHA-256 of the facilitator key (the key itself stays in the facilitator's browser).
+    Column("key_hash", String(KEY_HASH_LENGTH), nullable=False),
+    # The clause the facilitator shows to everyone (phones follow it), or none.
+    Column("current_clause", String(WS_ID_MAX), nullable=True),
+    # Bumped by every change phones follow (a proposal, the current clause, the agenda, an
+    # outcome, closing).
+    Column("state_seq", Integer, nullable=False, default=0),
+    # Bumped by every write (joins, responses and parking points too): the facilitator's
+    # screen follows it; proposals and parking points are numbered with it.
+    Column("last_seq", Integer, nullable=False, default=0),
+    Column("evaluation", String(WS_DATE_LENGTH), nullable=True),
+    Column("evaluation_by", String(WS_OWNER_MAX), nullable=True),
+)
+
+
+def _workshop_key() -> Column:
+    """The workshop a row belongs to, first part of the row's key (deleted with it)."""
+    return Column(
+        "workshop_code",
+        String(CODE_LENGTH),
+        ForeignKey("kit_workshops.code", ondelete="CASCADE"),
+        primary_key=True,
+    )
+
+
+def _speaker() -> Column:
+    return Column(
+        "participant_token",
+        String(TOKEN_LENGTH),
+        ForeignKey("kit_workshop_participants.token", ondelete="CASCADE"),
+        nullable=False,
+    )
+
+
+workshop_participants = Table(
+    "kit_workshop_participants",
+    metadata,
+    # A random token; the party the participant speaks for; a name only if they gave one.
+    Column("token", String(TOKEN_LENGTH), primary_key=True),
+    Column(
+        "workshop_code",
+        String(CODE_LENGTH),
+        ForeignKey("kit_workshops.code", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("party", String(WS_ID_MAX), nullable=False),
+    Column("name", String(WS_NAME_MAX), nullable=True),
+    Column("joined_at", UTCDateTime, nullable=False),
+    # Rate limit, counted here so that it holds whichever server process the phone talks to.
+    Column("window_start", UTCDateTime, nullable=False),
+    Column("window_count", Integer, nullable=False, default=0),
+)
+
+workshop_proposals = Table(
+    "kit_workshop_proposals",
+    metadata,
+    _workshop_key(),
+    # The workshop's last_seq when it was made: the proposal's id is "p<number>".
+    Column("number", Integer, primary_key=True, autoincrement=False),
+    Column("clause", String(WS_ID_MAX), nullable=False),
+    Column("party", String(WS_ID_MAX), nullable=False),
+    Column("text", String(WS_PROPOSAL_MAX), nullable=False),
+    _speaker(),
+    Column("name", String(WS_NAME_MAX), nullable=True),
+    Column("made_at", UTCDateTime, nullable=False),
+)
+
+workshop_responses = Table(
+    "kit_workshop_responses",
+    metadata,
+    Column("workshop_code", String(CODE_LENGTH), primary_key=True),
+    Column("proposal", Integer, primary_key=True, autoincrement=False),
+    # One response per participant and proposal (a second one replaces the first).
+    Column(
+        "participant_token",
+        String(TOKEN_LENGTH),
+        ForeignKey("kit_workshop_participants.token", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("party", String(WS_ID_MAX), nullable=False),
+    Column("choice", String(WS_ID_MAX), nullable=False),
+    Column("reason", String(WS_REASON_MAX), nullable=True),
+    Column("name", String(WS_NAME_MAX), nullable=True),
+    # The workshop's last_seq when it was given: the responses' order.
+    Column("seq", Integer, nullable=False),
+    Column("answered_at", UTCDateTime, nullable=False),
+    ForeignKeyConstraint(
+        ["workshop_code", "proposal"],
+        ["kit_workshop_proposals.workshop_code", "kit_workshop_proposals.number"],
+        ondelete="CASCADE",
+    ),
+)
+
+workshop_parking = Table(
+    "kit_workshop_parking",
+    metadata,
+    _workshop_key(),
+    # The workshop's last_seq when it was sent: the point's id is "k<number>".
+    Column("number", Integer, primary_key=True, autoincrement=False),
+    Column("party", String(WS_ID_MAX), nullable=False),
+    Column("text", String(WS_PARKING_MAX), nullable=False),
+    _speaker(),
+    Column("clause", String(WS_ID_MAX), nullable=True),
+    Column("name", String(WS_NAME_MAX), nullable=True),
+    Column("parked_at", UTCDateTime, nullable=False),
+)
+
+workshop_outcomes = Table(
+    "kit_workshop_outcomes",
+    metadata,
+    _workshop_key(),
+    Column("clause", String(WS_ID_MAX), primary_key=True),
+    Column("status", String(WS_ID_MAX), nullable=False),
+    Column("wording", String(WS_WORDING_MAX), nullable=True),
+    Column("owner", String(WS_OWNER_MAX), nullable=True),
+    Column("due", String(WS_DATE_LENGTH), nullable=True),
+    Column("settled_at", UTCDateTime, nullable=False),
+)
+
+#: A workshop's rows, children first (the order a purge deletes them in).
+WORKSHOP_TABLES = (
+    workshop_responses,
+    workshop_proposals,
+    workshop_parking,
+    workshop_outcomes,
+    workshop_participants,
+)
+
+
+def lock_codes(conn: Connection) -> None:
+    """Let one transaction at a time draw a join code (PostgreSQL: an advisory lock until the
+    transaction ends; SQLite's BEGIN IMMEDIATE already serializes every writer), so a session
+    and a workshop made at the same moment cannot both take one code."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(727362)"))
+
+
+def code_taken(conn: Connection, code: str) -> bool:
+    """Whether a session or a workshop has this join code (call :func:`lock_codes` first)."""
+    for table in (sessions, workshops):
+        if conn.execute(select(table.c.code).where(table.c.code == code)).first() is not None:
+            return True
+    return False
 
 
 def utcnow() -> datetime:
@@ -463,6 +650,7 @@ def ensure_schema(conn: Connection, too_new: Callable[[int], Exception]) -> int:
         _migrate_1_to_2(conn)
     if version is not None and version < 3:
         conn.execute(text("ALTER TABLE kit_sessions ADD COLUMN settings TEXT"))
+    # Version 3 -> 4 (the workshops) adds tables only: creating the missing ones is the step.
     metadata.create_all(conn, checkfirst=True)
     if version == 1:
         _copy_1_to_2(conn)

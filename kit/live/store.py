@@ -581,6 +581,39 @@ class Store:
     def _run_read(self, work: Callable[[Connection], Any]) -> Any:
         return self._run(work, db.read_transaction)
 
+    # -- the ground other stores on this database build on (kit.workshop.store)
+
+    def run_write(self, work: Callable[[Connection], Any]) -> Any:
+        """``work(conn)`` in a write transaction, retried after a transient lock; a database
+        failure is a :class:`StoreError`."""
+        return self._run_write(work)
+
+    def run_read(self, work: Callable[[Connection], Any]) -> Any:
+        """``work(conn)`` in a read transaction (one consistent snapshot), as :meth:`run_write`."""
+        return self._run_read(work)
+
+    def now(self) -> datetime:
+        """The store's clock (UTC, aware; a test's fake clock)."""
+        return self._clock()
+
+    def is_open(self, row: Any) -> bool:
+        """Whether a row with ``closed_at``, ``last_active`` and ``created_at`` (a session's,
+        a workshop's) is open: not closed, and not idle for :attr:`idle_timeout`."""
+        return self._is_open(row)
+
+    def client_id(self, client: str) -> str:
+        """What the join limit counts for ``client`` (an address): a salted hash of it. Call
+        it before the transaction that counts (it may read the salt)."""
+        if not isinstance(client, str) or len(client) > 128:
+            raise TooLong("client too long", field="client")
+        return self._client_hash(client)
+
+    def count_join(self, conn: Connection, who: str) -> None:
+        """One more new participant from client ``who`` (:meth:`client_id`) in this
+        transaction, counted against :attr:`join_limit` with the sessions' joins; RateLimited
+        over it."""
+        self._count_join(conn, who)
+
     def _schema_is_current(self, conn: Connection) -> bool:
         version = db.stored_version(conn)
         if version is not None and version > db.SCHEMA_VERSION:
@@ -719,7 +752,10 @@ class Store:
         for _ in range(50):
             code = new_code()
 
-            def insert(conn: Connection, code: str = code) -> None:
+            def insert(conn: Connection, code: str = code) -> bool:
+                db.lock_codes(conn)
+                if db.code_taken(conn, code):  # a workshop's (or a session's) code
+                    return False
                 now = self._clock()
                 conn.execute(
                     db.sessions.insert().values(
@@ -733,9 +769,11 @@ class Store:
                         key_hash=key_hash(key),
                     )
                 )
+                return True
 
             try:
-                self._run_write(insert)
+                if not self._run_write(insert):
+                    continue  # the code is taken: draw another
             except IntegrityError:
                 continue  # the code is taken: draw another
             self._remember_items(code, items)
@@ -927,19 +965,31 @@ class Store:
         return row.state_seq, self._is_open(row)
 
     def purge(self, older_than: timedelta) -> int:
-        """Delete every session created more than ``older_than`` ago, with its participants,
-        answers and case states; returns how many sessions went. Answers are kept no longer
-        than a course leader needs them."""
+        """Delete every session and every workshop created more than ``older_than`` ago, with
+        everything said in them; returns how many sessions went (:meth:`purge_counts` says how
+        many workshops too). Answers are kept no longer than a course leader needs them."""
+        return self.purge_counts(older_than)[0]
+
+    def purge_counts(self, older_than: timedelta) -> tuple[int, int]:
+        """:meth:`purge`, returning how many (sessions, workshops) went: a session with its
+        participants, answers, responses and case states; a workshop (:mod:`kit.workshop`) with
+        its participants, proposals, responses, parking lot and clause outcomes."""
         cutoff = self._clock() - older_than
 
-        def work(conn: Connection) -> int:
+        def work(conn: Connection) -> tuple[int, int]:
             old = select(db.sessions.c.code).where(db.sessions.c.created_at < cutoff)
             codes = list(conn.execute(old).scalars())
             if codes:
                 for table in (db.answers, db.responses, db.case_state, db.participants):
                     conn.execute(table.delete().where(table.c.session_code.in_(codes)))
                 conn.execute(db.sessions.delete().where(db.sessions.c.code.in_(codes)))
-            return len(codes)
+            w = db.workshops.c
+            gone = list(conn.execute(select(w.code).where(w.created_at < cutoff)).scalars())
+            if gone:
+                for table in db.WORKSHOP_TABLES:
+                    conn.execute(table.delete().where(table.c.workshop_code.in_(gone)))
+                conn.execute(db.workshops.delete().where(w.code.in_(gone)))
+            return len(codes), len(gone)
 
         return self._run_write(work)
 

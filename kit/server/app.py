@@ -1,8 +1,9 @@
 """The server behind ``samskaping serve``: Voilà with the kit's own routes on the same port.
 
 Voilà 0.5 builds its Tornado application in ``Voila.start()`` from ``init_handlers()``; this
-subclass puts the participant page and its JSON API (:mod:`kit.live.handlers`) in front of Voilà's
-routes, so a phone in a live session costs no kernel. It also bounds what a visitor can do to
+subclass puts the participant pages and their JSON APIs (:mod:`kit.live.handlers`, and the
+workshop's, :mod:`kit.workshop.handlers`) in front of Voilà's routes, so a phone in a live
+session or a workshop costs no kernel. It also bounds what a visitor can do to
 the server itself:
 
 - request bodies are bounded (``MAX_BODY_SIZE``);
@@ -152,13 +153,17 @@ class KitVoila(Voila):
         from kit.live.handlers import handlers
         from kit.live.hub import Hub
         from kit.live.store import Store
+        from kit.workshop.handlers import handlers as workshop_handlers
 
         self.live_hub = Hub(lambda: Store(config.DB_URL.get(), shared=True))
         voila = [
             (route[0], KitVoilaHandler, *route[2:]) if route[1] is TornadoVoilaHandler else route
             for route in super().init_handlers()
         ]
-        return handlers(self.server_url, self.live_hub) + voila
+        # the workshop's participants on the same hub: one store, one pool, one watcher
+        kit_routes = handlers(self.server_url, self.live_hub)
+        kit_routes += workshop_handlers(self.server_url, self.live_hub)
+        return kit_routes + voila
 
     def start(self) -> None:
         original = self.listen

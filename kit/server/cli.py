@@ -474,7 +474,7 @@ def _cmd_template(args: argparse.Namespace, lang: str) -> int:
 
 
 def _cmd_purge(args: argparse.Namespace, lang: str) -> int:
-    """Delete live sessions older than --days (all their answers with them)."""
+    """Delete live sessions and workshops older than --days (all their answers with them)."""
     from datetime import timedelta
 
     from kit.live.store import Store, StoreError
@@ -484,11 +484,12 @@ def _cmd_purge(args: argparse.Namespace, lang: str) -> int:
         return 2
     try:
         with Store(args.db) as store:
-            gone = store.purge(timedelta(days=args.days))
+            gone, workshops = store.purge_counts(timedelta(days=args.days))
     except StoreError as exc:
         print(_store_problem(exc, lang), file=sys.stderr)
         return 1
     print(t("cli_purged", lang, n=gone, days=args.days))
+    print(t("workshop_cli_purged", lang, n=workshops, days=args.days))
     return 0
 
 

@@ -72,6 +72,8 @@ PARKING_PER_PARTICIPANT = 5
 #: Clauses the facilitator may add, and clauses an agenda may hold in all.
 CUSTOM_CLAUSES_MAX = 10
 CLAUSES_MAX = 30
+#: Participants a workshop takes (a reload comes back as the same one).
+PARTICIPANTS_MAX = 300
 #: Proposals, responses and parking points a workshop holds in all.
 PROPOSALS_MAX = 1000
 RESPONSES_MAX = 5000
@@ -781,6 +783,7 @@ def field_keys() -> tuple[str, ...]:
         "title",
         "question",
         "participant",
+        "participants",
         "clause",
         "party",
         "level",

@@ -1,0 +1,339 @@
+"""The participants' side of a workshop, served by ``samskaping serve`` itself, no kernel.
+
+Mounted beside the live room's routes (:func:`kit.live.handlers.handlers`), on the same hub
+(store, worker threads, per-client limits, long-poll watcher):
+
+- ``GET verksted?kode=CODE&lang=nn``: the page (HTML with its script and style inside it);
+- ``POST api/workshop/CODE/join``: ``{"token", "party", "name"}``: a new participant needs the
+  party they speak for (a name is optional); the token from the browser's storage resumes the
+  same participant (with a party: now speaking for it). Returns the token, the workshop as
+  phones see it and what this participant said so far;
+- ``POST api/workshop/CODE/propose``: ``{"token", "clause", "text"}``;
+- ``POST api/workshop/CODE/respond``: ``{"token", "proposal", "choice", "reason"}``;
+- ``POST api/workshop/CODE/park``: ``{"token", "text", "clause"}`` (``clause`` may be null);
+- ``GET api/workshop/CODE/state?since=V&lang=nn``: the workshop as phones see it, held open up
+  to 25 s until its version differs from ``V`` (a new proposal, the facilitator's clause, ...).
+
+Writes carry the ``_xsrf`` cookie back in a header (Tornado's double-submit check); bodies are
+bounded; failed joins are limited per client, new participants per client (in the database)
+and writes per participant (in the database). Every refusal is ``{"error", "field",
+"message"}`` with the message in the page's language, never a traceback.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+from tornado import web
+from tornado.http1connection import HTTP1Connection
+
+from kit.core.html import inert_json
+from kit.core.i18n import normalize_lang, t
+from kit.live.handlers import POLL_HOLD as LIVE_POLL_HOLD
+from kit.live.handlers import KitHandler, LiveHandler, client_key
+from kit.live.hub import Hub
+from kit.live.store import (
+    InvalidAnswer,
+    JoinCode,
+    NotOwner,
+    RateLimited,
+    SessionClosed,
+    StoreBusy,
+    StoreError,
+    StoreReadOnly,
+    StoreUnavailable,
+    TooLong,
+    UnknownCode,
+    UnknownParticipant,
+    WrongSession,
+)
+from kit.workshop.model import Proposal, Response, WorkshopError
+from kit.workshop.page import phone_json, render_page
+from kit.workshop.store import Entered, Mine, WorkshopStore
+
+#: The phones' view of a workshop, kept per (code, language) at its latest version: when a
+#: proposal comes in, every waiting phone asks at once, and one read answers them all.
+_VIEWS_KEPT = 512
+#: How long a state request waits for a change before answering "no change" (as the room's).
+POLL_HOLD = LIVE_POLL_HOLD
+
+
+class WorkshopRoom:
+    """What the workshop's handlers share in one server process: the hub (its store, threads
+    and limits), the workshop store on the hub's database, and the phones' view per version."""
+
+    def __init__(self, hub: Hub) -> None:
+        self.hub = hub
+        self._store: WorkshopStore | None = None
+        self._views: OrderedDict[tuple[str, str], tuple[int, str]] = OrderedDict()
+        self._views_lock = threading.Lock()  # the worker threads share the views
+
+    @property
+    def store(self) -> WorkshopStore:
+        if self._store is None:
+            self._store = WorkshopStore(self.hub.store)
+        return self._store
+
+    async def call(self, func: Callable[..., Any], *args: Any) -> Any:
+        return await self.hub.call(func, *args)
+
+    def view_json(self, code: str, lang: str) -> str:
+        """The workshop as phones see it, in ``lang``, as JSON (runs on a worker thread)."""
+        version = self.store.state_version(code)[0]
+        with self._views_lock:
+            kept = self._views.get((code, lang))
+        if kept is not None and kept[0] == version:
+            return kept[1]
+        info, workshop = self.store.view(code)
+        made = inert_json(
+            phone_json(
+                workshop,
+                lang,
+                is_open=info.open,
+                version=info.version,
+                current=info.current_clause,
+            )
+        )
+        with self._views_lock:
+            self._views[(code, lang)] = (info.version, made)
+            self._views.move_to_end((code, lang))
+            while len(self._views) > _VIEWS_KEPT:
+                self._views.popitem(last=False)
+        return made
+
+
+class _Refused(Exception):
+    def __init__(self, status: int, key: str, message_key: str) -> None:
+        super().__init__(key)
+        self.status = status
+        self.key = key
+        self.message_key = message_key
+
+
+#: A refusal of the store, as the workshop page says it: (HTTP status, text key).
+_STORE_REFUSALS: tuple[tuple[type[StoreError], int, str], ...] = (
+    (UnknownCode, 404, "workshop_store_unknown_code"),
+    (SessionClosed, 409, "workshop_store_closed"),
+    (UnknownParticipant, 400, "workshop_store_unknown_participant"),
+    (WrongSession, 400, "workshop_store_unknown_participant"),
+    (NotOwner, 403, "workshop_store_not_owner"),
+    (RateLimited, 429, "live_err_rate_limited"),
+    (TooLong, 400, "live_err_too_long"),
+    (InvalidAnswer, 400, "workshop_store_bad_request"),
+    (StoreBusy, 503, "live_err_store_busy"),
+    (StoreReadOnly, 503, "live_err_store_read_only"),
+    (StoreUnavailable, 503, "live_err_store_unavailable"),
+)
+
+
+class WorkshopHandler(LiveHandler):
+    """JSON in and out; every failure is ``{"error", "field", "message"}`` in the page's
+    language."""
+
+    def initialize(self, room: WorkshopRoom) -> None:  # type: ignore[override]
+        self.room = room
+        self.hub = room.hub
+
+    @property
+    def lang(self) -> str:
+        return normalize_lang(self.get_query_argument("lang", None))
+
+    def refuse(self, status: int, key: str, message: str, field: str = "") -> None:
+        self.set_status(status)
+        self.finish({"error": key, "field": field, "message": message})
+
+    def check_xsrf_cookie(self) -> None:
+        try:
+            super(LiveHandler, self).check_xsrf_cookie()
+        except web.HTTPError:  # no cookie, no header, or they differ
+            raise _Refused(403, "xsrf", "live_err_xsrf") from None
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        self.finish(
+            {"error": "store_error", "field": "", "message": t("live_err_store_error", self.lang)}
+        )
+
+    async def guarded(self, work: Callable[[], Any]) -> None:
+        try:
+            await work()
+        except _Refused as exc:
+            self.refuse(exc.status, exc.key, t(exc.message_key, self.lang))
+        except WorkshopError as exc:
+            self.refuse(400, exc.key, exc.message(self.lang), exc.field)
+        except StoreError as exc:
+            for kind, status, text_key in _STORE_REFUSALS:
+                if isinstance(exc, kind):
+                    self.refuse(status, exc.key, t(text_key, self.lang))
+                    return
+            self.refuse(400, exc.key, t("live_err_store_error", self.lang))
+
+
+def _proposal_json(proposal: Proposal) -> dict[str, Any]:
+    return {
+        "id": proposal.id,
+        "party": proposal.party,
+        "text": proposal.text,
+        "name": proposal.name,
+    }
+
+
+def _response_json(response: Response) -> dict[str, Any]:
+    return {"proposal": response.proposal, "choice": response.choice, "reason": response.reason}
+
+
+def _mine_json(mine: Mine) -> dict[str, Any]:
+    return {
+        "proposals": list(mine.proposals),
+        "responses": {pid: _response_json(r) for pid, r in mine.responses.items()},
+        "parking": [{"id": p.id, "text": p.text, "clause": p.clause} for p in mine.parking],
+    }
+
+
+class JoinHandler(WorkshopHandler):
+    async def post(self, raw_code: str) -> None:
+        async def work() -> None:
+            self.check_xsrf_cookie()
+            who = client_key(self.request)
+            hub = self.hub
+            if not hub.failed_joins.allowed(who):
+                raise _Refused(429, "rate_limited", "live_err_rate_limited")
+            data = self.body_json()
+            token = data.get("token")
+            token = token if isinstance(token, str) else None
+            party = data.get("party")
+            store = self.room.store
+            try:
+                code = JoinCode.parse(raw_code)
+                entered: Entered = await self.room.call(
+                    store.join, code, token, party, data.get("name"), who
+                )
+            except (UnknownCode, TooLong):
+                hub.failed_joins.hit(who)
+                raise
+            view = await self.room.call(self.room.view_json, code, self.lang)
+            me = entered.speaker
+            head = inert_json(
+                {
+                    "code": code,
+                    "token": me.token,
+                    "resumed": me.resumed,
+                    "party": me.party,
+                    "name": me.name,
+                    "mine": _mine_json(entered.mine),
+                    "workshop": None,
+                }
+            )
+            self.set_header("Content-Type", "application/json; charset=UTF-8")
+            self.finish(head[: -len("null}")] + view + "}")
+
+        await self.guarded(work)
+
+
+class ProposeHandler(WorkshopHandler):
+    async def post(self, raw_code: str) -> None:
+        async def work() -> None:
+            self.check_xsrf_cookie()
+            data = self.body_json()
+            code = JoinCode.parse(raw_code)
+            store = self.room.store
+            made = await self.room.call(
+                store.propose, code, data.get("token"), data.get("clause"), data.get("text")
+            )
+            self.finish({"ok": True, "proposal": _proposal_json(made)})
+
+        await self.guarded(work)
+
+
+class RespondHandler(WorkshopHandler):
+    async def post(self, raw_code: str) -> None:
+        async def work() -> None:
+            self.check_xsrf_cookie()
+            data = self.body_json()
+            code = JoinCode.parse(raw_code)
+            store = self.room.store
+            given = await self.room.call(
+                store.respond,
+                code,
+                data.get("token"),
+                data.get("proposal"),
+                data.get("choice"),
+                data.get("reason"),
+            )
+            self.finish({"ok": True, "response": _response_json(given)})
+
+        await self.guarded(work)
+
+
+class ParkHandler(WorkshopHandler):
+    async def post(self, raw_code: str) -> None:
+        async def work() -> None:
+            self.check_xsrf_cookie()
+            data = self.body_json()
+            code = JoinCode.parse(raw_code)
+            store = self.room.store
+            point = await self.room.call(
+                store.park, code, data.get("token"), data.get("text"), data.get("clause")
+            )
+            self.finish(
+                {"ok": True, "point": {"id": point.id, "text": point.text, "clause": point.clause}}
+            )
+
+        await self.guarded(work)
+
+
+class StateHandler(WorkshopHandler):
+    async def get(self, raw_code: str) -> None:
+        async def work() -> None:
+            code = JoinCode.parse(raw_code)
+            try:
+                since = int(self.get_query_argument("since", "-1"))
+            except ValueError:
+                since = -1
+            room = self.room
+            store = room.store
+            version, _open = await room.call(store.state_version, code)
+            if version == since:
+                await self.hub.wait_change(code, since, POLL_HOLD, store.state_version)
+                connection = self.request.connection
+                if isinstance(connection, HTTP1Connection) and connection.stream.closed():
+                    return
+            view = await room.call(room.view_json, code, self.lang)
+            self.set_header("Content-Type", "application/json; charset=UTF-8")
+            self.finish(view)
+
+        await self.guarded(work)
+
+
+class PageHandler(KitHandler):
+    """The workshop page: plain HTML in the visitor's language, the join form or the workshop."""
+
+    def initialize(self, base_url: str) -> None:
+        self.base_url = base_url
+
+    def get(self) -> None:
+        lang = normalize_lang(self.get_query_argument("lang", None))
+        raw = self.get_query_argument("kode", None) or self.get_query_argument("code", None)
+        try:
+            code = JoinCode.parse(raw) if raw else ""
+        except StoreError:
+            code = ""
+        _ = self.xsrf_token  # sets the _xsrf cookie the page sends back on writes
+        self.finish(render_page(lang, code, self.base_url, (raw or "")[:12]))
+
+
+def handlers(base_url: str, hub: Hub) -> list[tuple]:
+    """The workshop's participant routes under ``base_url`` (which ends with ``/``)."""
+    code = r"([^/]{1,64})"
+    api = f"{base_url}api/workshop/{code}"
+    room = WorkshopRoom(hub)
+    return [
+        (f"{base_url}verksted/?", PageHandler, {"base_url": base_url}),
+        (f"{api}/join", JoinHandler, {"room": room}),
+        (f"{api}/propose", ProposeHandler, {"room": room}),
+        (f"{api}/respond", RespondHandler, {"room": room}),
+        (f"{api}/park", ParkHandler, {"room": room}),
+        (f"{api}/state", StateHandler, {"room": room}),
+    ]
