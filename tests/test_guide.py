@@ -117,8 +117,9 @@ def test_same_structure_as_bokmal(lang):
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_plans_add_up_to_45_and_90_minutes(lang):
+    """The 45- and 90-minute plans, then the 90-minute co-operation workshop."""
     found = plans(text(lang))
-    assert [total for _, _, total in found] == [45, 90]
+    assert [total for _, _, total in found] == [45, 90, 90]
     for ranges, terms, total in found:
         assert ranges[0][0] == 0 and ranges[-1][1] == total
         assert all(a[1] == b[0] for a, b in pairwise(ranges)), "no gaps or overlaps"
@@ -247,8 +248,9 @@ def test_the_guide_opens_the_presenter_with_its_plans(lang, monkeypatch):
     assert all(sets.get(plan) is not None for plan, _ in found)
     # each link stands in its plan's section
     timed = [s for s in sections(text(lang)) if any(RANGE.match(x) for x in s.splitlines())]
-    forty_five, ninety = timed
+    forty_five, ninety, workshop = timed
     assert "plan=guide-45" in forty_five and "plan=guide-90" in ninety
+    assert "plan=" not in workshop
     monkeypatch.setenv("SERVER_NAME", "10.0.0.5")
     monkeypatch.setenv("SERVER_PORT", "8870")
     monkeypatch.setenv("SCRIPT_NAME", "/voila/render/08_fasilitatorguide.ipynb")
