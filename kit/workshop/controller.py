@@ -93,7 +93,7 @@ class AgendaDraft:
     def add(self, title: object, question: object, level: object) -> OwnClause:
         """A clause of the facilitator's own, last on its level (checked by the model's rules:
         title and question bounded, at most CUSTOM_CLAUSES_MAX, CLAUSES_MAX in all)."""
-        grown = self._shaped("-", "nb").with_custom_clause(title, question, level)
+        grown = self._probe().with_custom_clause(title, question, level)
         made = grown.clauses[[c.id for c in grown.clauses].index(_newest(grown))]
         own = OwnClause(
             made.title.nb,
@@ -116,6 +116,14 @@ class AgendaDraft:
             return kept
         return [self.agenda.clauses[0].id]
 
+    def _probe(self) -> Workshop:
+        """Every default clause and the own ones: what an own clause is checked against (the
+        default ones left out only make the agenda shorter)."""
+        workshop = new_workshop("-", "nb", agenda=self.agenda)
+        for own in self.own:
+            workshop = workshop.with_custom_clause(own.title, own.question, own.level)
+        return workshop
+
     def _shaped(self, initiative: object, lang: str) -> Workshop:
         workshop = new_workshop(initiative, lang, clauses=self._base(), agenda=self.agenda)
         for own in self.own:
@@ -131,7 +139,7 @@ class AgendaDraft:
 
     def clauses(self) -> tuple[Clause, ...]:
         """Every default clause (kept or left out) and the own ones, by level."""
-        own = self._shaped("-", "nb").clauses if self.own else ()
+        own = self._probe().clauses if self.own else ()
         mine = tuple(c for c in own if c.custom)
         by_level = sorted(
             (*self.agenda.clauses, *mine),
