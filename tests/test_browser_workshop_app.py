@@ -22,6 +22,7 @@ from kit.workshop.model import load_agenda
 from kit.workshop.store import WorkshopStore
 
 from .conftest import PageWatch
+from .test_browser_layout import MEASURE
 from .test_browser_live import clean, new_page
 from .test_browser_workshop import HOSTILE, fits, proposal
 from .test_workshop_agreement import docx_text
@@ -153,6 +154,17 @@ def test_a_facilitator_runs_a_workshop_and_takes_home_the_docx(browser, server):
         expect(page.get_by_label("Sammenslått formulering")).to_have_value(MERGED)
         expect(page.get_by_role("radio", name="Avklart", exact=True)).to_be_checked()
         clean(fac)
+        # the same screen in a narrow window: nothing wider than it or clipped, still axe clean
+        page.set_viewport_size({"width": 375, "height": 800})
+        page.wait_for_function(
+            "document.querySelector('.kit-app').getBoundingClientRect().right <= innerWidth + 1"
+        )
+        problems = page.evaluate(MEASURE)
+        assert problems == [], [
+            (x["kind"], x["el"], x["text"][:30], x["left"], x["right"]) for x in problems
+        ]
+        clean(fac)
+        page.set_viewport_size({"width": 1440, "height": 1000})
 
         # The draft as DOCX: the clause, the objection's reason, the parties.
         page.get_by_role("button", name="Word (DOCX)").click()

@@ -241,7 +241,13 @@ def test_the_board_groups_proposals_by_party_and_keeps_the_recipient_in_sight(ws
     words = ah.picture_html(quiet, "en")
     for group in ("recipients", "voluntary"):
         assert escape(t(f"workshop_agreement_silent_{group}", "en")) in words
+    # in the agenda a clause nobody has spoken on says "not discussed", without alarms ...
     row = ah.agenda_row_html(quiet.workshop, quiet.clause, None, False, "nn")
+    assert t("workshop_app_status_none", "nn") in row and "⚠" not in row
+    # ... and once the municipality alone has spoken, the silence of the others is flagged
+    ws.propose(started.code, said["unit"], "roles", "Kommunen stiller med lokaler")
+    spoken = started.board()
+    row = ah.agenda_row_html(spoken.workshop, spoken.clause, None, True, "nn")
     assert t("workshop_app_flag_silent_recipients", "nn") in row
     assert t("workshop_app_flag_silent_voluntary", "nn") in row
     assert said["proposal"] in {p.id for p in board.workshop.proposals}

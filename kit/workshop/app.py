@@ -445,7 +445,7 @@ class Samarbeidsverksted(App):
         self.wording = _field(
             widgets.Textarea(
                 style={"description_width": "initial"},
-                layout=widgets.Layout(width="100%", height="7em"),
+                layout=widgets.Layout(width="auto", height="7em"),
             ),
             "kit-ws-wording",
         )

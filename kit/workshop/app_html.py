@@ -194,13 +194,16 @@ def _status_words(w: Workshop, clause: Clause, lang: str) -> str:
 
 
 def _flags(w: Workshop, clause: Clause, lang: str) -> list[str]:
-    """What the facilitator must not miss on a clause, in words."""
+    """What the facilitator must not miss on a clause, in words: a recipient's objection, and
+    once anyone has spoken on it, silence from the recipients or the voluntary side (a clause
+    nobody has spoken on yet says "not discussed"; its own screen names the silence too)."""
     picture = w.response_picture(clause.id)
     out = []
     if picture.recipient_objections:
         out.append(t("workshop_app_flag_recipient", lang, n=len(picture.recipient_objections)))
-    for group in picture.silent_groups:
-        out.append(t(f"workshop_app_flag_silent_{group}", lang))
+    if any(p.spoke for p in picture.parties):
+        for group in picture.silent_groups:
+            out.append(t(f"workshop_app_flag_silent_{group}", lang))
     return out
 
 
