@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from kit.model.app import Modellen
     from kit.plans.app import Kommuneplaner
     from kit.slides.app import Lysbilder
+    from kit.workshop.app import Samarbeidsverksted
 
 #: The apps, one class each, and the module that holds it.
 APPS = {
@@ -38,6 +39,7 @@ APPS = {
     "Kommuneplaner": "kit.plans.app",
     "Lysbilder": "kit.slides.app",
     "Fasilitatorguide": "kit.guide.app",
+    "Samarbeidsverksted": "kit.workshop.app",
 }
 
 
@@ -74,6 +76,7 @@ __all__ = [
     "Lysbilder",
     "Modellen",
     "Presentator",
+    "Samarbeidsverksted",
     "Start",
 ]
 __version__ = "0.1.0"

@@ -43,6 +43,7 @@ APP_NOTEBOOKS = (
     "06_kommuneplaner.ipynb",
     "07_lysbilder.ipynb",
     "08_fasilitatorguide.ipynb",
+    "09_samarbeidsverksted.ipynb",
 )
 
 

@@ -54,7 +54,7 @@ def test_a_table_before_any_heading_gets_the_fallback_label():
 @pytest.mark.parametrize("lang", ["nb", "nn", "en"])
 def test_one_card_per_app_with_purpose_audience_and_time(lang):
     out = app_cards(lang)
-    assert out.count("<li class='kit-app-card'>") == len(APPS) == 8
+    assert out.count("<li class='kit-app-card'>") == len(APPS) == 9
     for notebook, key in APPS:
         assert f"href='{notebook}?lang={lang}'" in out
         for part in ("app_title_", "app_desc_", "app_for_", "app_time_"):

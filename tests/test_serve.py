@@ -29,6 +29,7 @@ APPS = {
     "06_kommuneplaner.ipynb": "Kommuneplaner – samskaping-kit",
     "07_lysbilder.ipynb": "Lysbilder – samskaping-kit",
     "08_fasilitatorguide.ipynb": "Fasilitatorguide – samskaping-kit",
+    "09_samarbeidsverksted.ipynb": "Samarbeidsverkstedet – samskaping-kit",
 }
 
 

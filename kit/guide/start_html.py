@@ -19,6 +19,7 @@ APPS: tuple[tuple[str, str], ...] = (
     ("06_kommuneplaner.ipynb", "kommuneplaner"),
     ("07_lysbilder.ipynb", "lysbilder"),
     ("08_fasilitatorguide.ipynb", "guide"),
+    ("09_samarbeidsverksted.ipynb", "verksted"),
 )
 
 

@@ -15,7 +15,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-import anywidget
 import ipywidgets as widgets
 import traitlets
 
@@ -27,6 +26,7 @@ from kit.core.html import heading, paragraph
 from kit.core.i18n import setting_message, t
 from kit.core.ui.app import App, html
 from kit.core.ui.controls import Region
+from kit.core.ui.keeper import KeyKeeper as BaseKeyKeeper
 from kit.live import presenter_html as ph
 from kit.live.controller import PAGE_SIZE, Dashboard, SessionController
 from kit.live.picker import PlanBuilder, requested_plan
@@ -51,7 +51,6 @@ __all__ = [
 PARTICIPANT_PATH = "delta"
 #: How often the dashboard looks for new answers (one indexed query).
 POLL_SECONDS = 0.3
-_CLAIMS_MAX = 50
 
 
 def participant_url(code: str) -> str:
@@ -68,55 +67,11 @@ def error_text(exc: Exception, lang: str) -> str:
     return t("live_err_" + getattr(exc, "key", "store_error"), lang)
 
 
-class KeyKeeper(anywidget.AnyWidget):
-    """The presenter keys of this browser's sessions, kept in ``localStorage``.
+class KeyKeeper(BaseKeyKeeper):
+    """The presenter keys of this browser's sessions, kept in ``localStorage``
+    (:class:`kit.core.ui.keeper.KeyKeeper`). Only this browser holds the keys."""
 
-    On display the browser sends what it kept (``stored``, then ``loaded``); Python writes the
-    list back whenever a session starts or ends. Only this browser holds the keys.
-    """
-
-    _esm = """
-    const KEY = "samskaping:presenter-sessions";
-    function read() {
-      try { const v = JSON.parse(localStorage.getItem(KEY) || "[]"); return Array.isArray(v) ? v : []; }
-      catch (e) { return []; }
-    }
-    export default {
-      render({ model, el }) {
-        el.style.display = "none";
-        model.set("stored", read());
-        model.set("loaded", true);
-        model.save_changes();
-        model.on("change:stored", () => {
-          try { localStorage.setItem(KEY, JSON.stringify(model.get("stored"))); } catch (e) {}
-        });
-      }
-    };
-    """
-    stored = traitlets.List(traitlets.Dict()).tag(sync=True)
-    loaded = traitlets.Bool(False).tag(sync=True)
-
-    def claims(self) -> list[tuple[str, str]]:
-        """The (code, key) pairs kept, cleaned of anything malformed (the browser is not
-        trusted: the store checks every key)."""
-        out = []
-        for item in list(self.stored)[:_CLAIMS_MAX]:
-            code, key = item.get("code"), item.get("key")
-            if (
-                isinstance(code, str)
-                and isinstance(key, str)
-                and len(code) <= 12
-                and len(key) <= 64
-            ):
-                out.append((code, key))
-        return out
-
-    def remember(self, code: str, key: str) -> None:
-        kept = [c for c in self.claims() if c[0] != code]
-        self.stored = [{"code": c, "key": k} for c, k in [(code, key), *kept][:_CLAIMS_MAX]]
-
-    def forget(self, code: str) -> None:
-        self.stored = [{"code": c, "key": k} for c, k in self.claims() if c != code]
+    storage = traitlets.Unicode("samskaping:presenter-sessions").tag(sync=True)
 
 
 class CaseCard(widgets.VBox):
