@@ -37,29 +37,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import live_load as ll  # noqa: E402  (the bench folder's shared tools)
 
 ROOT = ll.ROOT
-SCREEN_OBSERVER = r"""() => {
-  const now = () => performance.timeOrigin + performance.now();
-  const parse = () => {
-    const el = document.querySelector('.kit-screen-count');
-    const m = el && el.textContent.match(/Svar:\s*(\d+)/);
-    return m ? parseInt(m[1], 10) : -1;
-  };
-  const rec = window.__kitBench = { obs: [], last: parse(), observer: null };
-  rec.obs.push([now(), rec.last, null]);
-  rec.observer = new MutationObserver(() => {
-    const n = parse();
-    if (n === rec.last) return;
-    rec.last = n;
-    const row = [now(), n, null];
-    rec.obs.push(row);
-    requestAnimationFrame(() => { row[2] = now(); });
-  });
-  rec.observer.observe(document.body, { subtree: true, childList: true, characterData: true });
-  return now();
-}"""
+# live_load.py's observer of "Svar: M", on the big screen's counter instead of the app's stats
+SCREEN_OBSERVER = ll.OBSERVER_JS.replace("'.kit-stats'", "'.kit-screen-count'")
+assert SCREEN_OBSERVER != ll.OBSERVER_JS
 # the presenter app's big chart: the spotlight's table holds the counts it draws
-SPOTLIGHT_OBSERVER = SCREEN_OBSERVER.replace(
-    """const el = document.querySelector('.kit-screen-count');
+SPOTLIGHT_OBSERVER = ll.OBSERVER_JS.replace(
+    """const el = document.querySelector('.kit-stats');
     const m = el && el.textContent.match(/Svar:\\s*(\\d+)/);
     return m ? parseInt(m[1], 10) : -1;""",
     """const cells = document.querySelectorAll('.kit-spotlight table tbody td');
@@ -67,6 +50,7 @@ SPOTLIGHT_OBSERVER = SCREEN_OBSERVER.replace(
     let n = 0; cells.forEach((c) => { const v = parseInt(c.textContent, 10); if (!isNaN(v)) n += v; });
     return n;""",
 )
+assert SPOTLIGHT_OBSERVER != ll.OBSERVER_JS
 CLOUD_WAIT = r"""(groups) => new Promise((resolve) => {
   const now = () => performance.timeOrigin + performance.now();
   const done = () => document.querySelectorAll('.kit-cloud .kit-cloud-word').length >= groups;

@@ -14,7 +14,7 @@ from kit.live.questions import load_questions
 from kit.live.screen import _timer, control, screen_view
 from kit.live.screen_html import screen_html
 from kit.live.store import InvalidAnswer, NotOwner, RoundLimit, Store
-from tests.test_live_web import LiveServer, Phone
+from tests.live_server import LiveServer, Phone
 
 CASES = {c.id: c for c in load_cases()}
 BANK = {q.id: q for q in load_questions().questions}

@@ -39,6 +39,10 @@ NEEDED_IN_WHEEL = (
     "kit/live/static/delta.html",
     "kit/live/static/delta.js",
     "kit/live/static/delta.css",
+    "kit/live/static/common.js",  # put in front of each kernel-less page's script
+    "kit/live/static/screen.html",  # the big screen (presentation mode)
+    "kit/live/static/screen.js",
+    "kit/live/static/screen.css",
     # the workshop's participant page (/verksted) and the agenda it shows
     "kit/workshop/static/verksted.html",
     "kit/workshop/static/verksted.js",

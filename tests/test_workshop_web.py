@@ -8,19 +8,14 @@ phone's address.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from html import escape
 from urllib.parse import quote
 
 import pytest
-from tornado import web
-from tornado.httpserver import HTTPServer
-from tornado.netutil import bind_sockets
 
 from kit.core.i18n import t
 from kit.live import handlers as live_handlers
@@ -30,51 +25,15 @@ from kit.workshop import handlers as workshop_handlers
 from kit.workshop.model import PROPOSAL_MAX, PROPOSALS_PER_CLAUSE, load_agenda
 from kit.workshop.store import WorkshopStore
 from tests.factories import make_case
-from tests.test_live_web import PWN, Phone, Reply
+from tests.live_server import LiveServer, Phone, Reply
+from tests.test_live_web import PWN
 
 from .conftest import wait_for
 
 
-class WorkshopServer:
-    """The live room's and the workshop's routes on one hub, in a thread with its own loop."""
-
-    def __init__(self, store: Store, base_url: str = "/") -> None:
-        self.store = store
-        self.base_url = base_url
-        self.hub = live_hub.Hub(lambda: store, workers=4)
-        self._ready = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="workshop-web-test", daemon=True)
-        self._thread.start()
-        assert self._ready.wait(10), "the test server did not start"
-
-    def _run(self) -> None:
-        loop = asyncio.new_event_loop()
-        asyncio.set_event_loop(loop)
-        self.loop = loop
-
-        async def start() -> HTTPServer:
-            routes = live_handlers.handlers(self.base_url, self.hub)
-            routes += workshop_handlers.handlers(self.base_url, self.hub)
-            server = HTTPServer(web.Application(routes))
-            sockets = bind_sockets(0, "127.0.0.1")
-            server.add_sockets(sockets)
-            self.port = sockets[0].getsockname()[1]
-            return server
-
-        server = loop.run_until_complete(start())
-        self._ready.set()
-        loop.run_forever()
-        server.stop()
-        loop.run_until_complete(server.close_all_connections())
-        loop.close()
-
-    def stop(self) -> None:
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self._thread.join(timeout=10)
-        self.hub.pool.shutdown(wait=True)
-
-    def waiting(self, code: str) -> int:
-        return len(self.hub._waiters.get(code, ()))
+def WorkshopServer(store: Store, base_url: str = "/") -> LiveServer:  # noqa: N802 - a server
+    """The live room's and the workshop's routes on one hub, as ``samskaping serve`` mounts them."""
+    return LiveServer(store, base_url, (live_handlers.handlers, workshop_handlers.handlers))
 
 
 class Visitor(Phone):

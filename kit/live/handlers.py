@@ -31,7 +31,7 @@ from kit.core import config
 from kit.core.html import inert_json
 from kit.core.i18n import normalize_lang, t
 from kit.live.hub import Hub, state_json
-from kit.live.page import STATIC, render_page
+from kit.live.page import STATIC, render_page, render_screen_page
 from kit.live.store import (
     InvalidAnswer,
     JoinCode,
@@ -325,30 +325,17 @@ class ControlHandler(_ScreenBase):
         await self.guarded(work)
 
 
-class ScreenPageHandler(KitHandler):
-    """The big screen's page: plain HTML, its script and style inside it."""
-
-    def initialize(self, base_url: str) -> None:
-        self.base_url = base_url
-
-    def get(self) -> None:
-        from kit.live.page import render_screen_page
-
-        lang = normalize_lang(self.get_query_argument("lang", None))
-        raw = self.get_query_argument("kode", None) or ""
-        try:
-            code = JoinCode.parse(raw) if raw else ""
-        except StoreError:
-            code = ""
-        _ = self.xsrf_token
-        self.finish(render_screen_page(lang, code, self.base_url))
-
-
 class PageHandler(KitHandler):
-    """The participant page: plain HTML in the visitor's language, the code field or the case."""
+    """A kernel-less page for one code (the phones' page, the big screen, the workshop page):
+    plain HTML in the visitor's language from ``page(lang, code, base_url, typed)``, with the
+    code as typed in the address (a malformed one is left for the page to say so) and the
+    ``_xsrf`` cookie the page sends back on writes."""
 
-    def initialize(self, base_url: str) -> None:
+    def initialize(
+        self, base_url: str, page: Callable[[str, str, str, str], str] = render_page
+    ) -> None:
         self.base_url = base_url
+        self.page = page
 
     def get(self) -> None:
         lang = normalize_lang(self.get_query_argument("lang", None))
@@ -358,7 +345,7 @@ class PageHandler(KitHandler):
         except StoreError:
             code = ""
         _ = self.xsrf_token  # sets the _xsrf cookie the page sends back on writes
-        self.finish(render_page(lang, code, self.base_url, (raw or "")[:12]))
+        self.finish(self.page(lang, code, self.base_url, (raw or "")[:12]))
 
 
 class LegacyRedirect(web.RequestHandler):
@@ -395,6 +382,6 @@ def handlers(base_url: str, hub: Hub) -> list[tuple]:
         (f"{api}/state", StateHandler, {"hub": hub}),
         (f"{api}/screen", ScreenHandler, {"hub": hub, "base_url": base_url}),
         (f"{api}/control", ControlHandler, {"hub": hub, "base_url": base_url}),
-        (f"{base_url}skjerm/?", ScreenPageHandler, {"base_url": base_url}),
+        (f"{base_url}skjerm/?", PageHandler, {"base_url": base_url, "page": render_screen_page}),
         (f"{base_url}live-static/(.*)", StaticHandler, {"path": static_dir}),
     ]

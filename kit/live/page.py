@@ -113,16 +113,36 @@ def design_tokens() -> str:
     return found[0]
 
 
-@functools.lru_cache(maxsize=1)
-def page_assets() -> tuple[str, str]:
-    """The page's style (the apps' design tokens, then delta.css) and script, to put inside
-    it: a phone makes one request, not three, when a whole room joins at once. Neither may
-    close its element early."""
-    style = design_tokens() + "\n" + STATIC.joinpath("delta.css").read_text(encoding="utf-8")
-    script = STATIC.joinpath("delta.js").read_text(encoding="utf-8")
+@functools.lru_cache(maxsize=8)
+def inline_assets(package: str, name: str) -> tuple[str, str]:
+    """A kernel-less page's style and script, to put inside it (a phone makes one request,
+    not three, when a whole room joins at once): the apps' design tokens, then
+    ``<package>/static/<name>.css``; the pages' shared ``common.js``, then ``<name>.js``.
+    Neither may close its element early."""
+    static = STATIC if package == "kit.live" else files(package).joinpath("static")
+    style = design_tokens() + "\n" + static.joinpath(f"{name}.css").read_text(encoding="utf-8")
+    script = (
+        STATIC.joinpath("common.js").read_text(encoding="utf-8")
+        + "\n"
+        + static.joinpath(f"{name}.js").read_text(encoding="utf-8")
+    )
     if "</" in style or "</" in script:
-        raise ValueError("delta.css and delta.js must not contain '</' (they are inlined)")
+        raise ValueError(f"{name}.css and {name}.js must not contain '</' (they are inlined)")
     return style, script
+
+
+def page_assets() -> tuple[str, str]:
+    """The participant page's style and script (:func:`inline_assets` of ``delta``)."""
+    return inline_assets("kit.live", "delta")
+
+
+def language_options(lang: str) -> str:
+    """The ``<option>`` elements of a page's language list, ``lang`` selected."""
+    return "".join(
+        f"<option value='{escape(c)}'{' selected' if c == lang else ''}>"
+        f"{escape(language_name(c))}</option>"
+        for c in LANGUAGES
+    )
 
 
 @functools.lru_cache(maxsize=16)
@@ -139,11 +159,7 @@ def render_page(lang: str, code: str, base_url: str, typed: str = "") -> str:
     header), so it is made once per language and code; the cache is bounded."""
     template = _template()
     style, script = page_assets()
-    options = "".join(
-        f"<option value='{escape(c)}'{' selected' if c == lang else ''}>"
-        f"{escape(language_name(c))}</option>"
-        for c in LANGUAGES
-    )
+    options = language_options(lang)
     config = {"lang": lang, "code": code, "api": f"{base_url}api/live/session/", "texts": None}
     head = inert_json(config)
     # the cached texts in place of the placeholder: the same JSON as dumping them in the dict
@@ -197,18 +213,13 @@ def _screen_template() -> Template:
     return Template(STATIC.joinpath("screen.html").read_text(encoding="utf-8"))
 
 
-@functools.lru_cache(maxsize=1)
 def screen_assets() -> tuple[str, str]:
-    """The big screen's style (the design tokens, then screen.css) and script, inlined."""
-    style = design_tokens() + "\n" + STATIC.joinpath("screen.css").read_text(encoding="utf-8")
-    script = STATIC.joinpath("screen.js").read_text(encoding="utf-8")
-    if "</" in style or "</" in script:
-        raise ValueError("screen.css and screen.js must not contain '</' (they are inlined)")
-    return style, script
+    """The big screen's style and script (:func:`inline_assets` of ``screen``)."""
+    return inline_assets("kit.live", "screen")
 
 
 @functools.lru_cache(maxsize=64)
-def render_screen_page(lang: str, code: str, base_url: str) -> str:
+def render_screen_page(lang: str, code: str, base_url: str, typed: str = "") -> str:
     """The big screen's page (presentation mode) for session ``code``."""
     style, script = screen_assets()
     texts: dict[str, Any] = {key: t(key, lang) for key in _SCREEN_KEYS}

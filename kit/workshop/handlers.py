@@ -33,7 +33,7 @@ from tornado.http1connection import HTTP1Connection
 from kit.core.html import inert_json
 from kit.core.i18n import normalize_lang, t
 from kit.live.handlers import POLL_HOLD as LIVE_POLL_HOLD
-from kit.live.handlers import KitHandler, LiveHandler, client_key
+from kit.live.handlers import LiveHandler, PageHandler, client_key
 from kit.live.hub import Hub
 from kit.live.store import (
     InvalidAnswer,
@@ -307,30 +307,13 @@ class StateHandler(WorkshopHandler):
         await self.guarded(work)
 
 
-class PageHandler(KitHandler):
-    """The workshop page: plain HTML in the visitor's language, the join form or the workshop."""
-
-    def initialize(self, base_url: str) -> None:
-        self.base_url = base_url
-
-    def get(self) -> None:
-        lang = normalize_lang(self.get_query_argument("lang", None))
-        raw = self.get_query_argument("kode", None) or self.get_query_argument("code", None)
-        try:
-            code = JoinCode.parse(raw) if raw else ""
-        except StoreError:
-            code = ""
-        _ = self.xsrf_token  # sets the _xsrf cookie the page sends back on writes
-        self.finish(render_page(lang, code, self.base_url, (raw or "")[:12]))
-
-
 def handlers(base_url: str, hub: Hub) -> list[tuple]:
     """The workshop's participant routes under ``base_url`` (which ends with ``/``)."""
     code = r"([^/]{1,64})"
     api = f"{base_url}api/workshop/{code}"
     room = WorkshopRoom(hub)
     return [
-        (f"{base_url}verksted/?", PageHandler, {"base_url": base_url}),
+        (f"{base_url}verksted/?", PageHandler, {"base_url": base_url, "page": render_page}),
         (f"{api}/join", JoinHandler, {"room": room}),
         (f"{api}/propose", ProposeHandler, {"room": room}),
         (f"{api}/respond", RespondHandler, {"room": room}),

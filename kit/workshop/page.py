@@ -20,8 +20,8 @@ from string import Template
 from typing import Any
 
 from kit.core.html import inert_json
-from kit.core.i18n import LANGUAGES, language_name, t
-from kit.live.page import design_tokens
+from kit.core.i18n import t
+from kit.live.page import inline_assets, language_options
 from kit.model.model import load_model
 from kit.workshop.model import (
     NAME_MAX,
@@ -113,15 +113,9 @@ def _template() -> Template:
     return Template(STATIC.joinpath("verksted.html").read_text(encoding="utf-8"))
 
 
-@functools.lru_cache(maxsize=1)
 def page_assets() -> tuple[str, str]:
-    """The page's style (the apps' design tokens, then verksted.css) and script, to put inside
-    it (one request for a phone). Neither may close its element early."""
-    style = design_tokens() + "\n" + STATIC.joinpath("verksted.css").read_text(encoding="utf-8")
-    script = STATIC.joinpath("verksted.js").read_text(encoding="utf-8")
-    if "</" in style or "</" in script:
-        raise ValueError("verksted.css and verksted.js must not contain '</' (they are inlined)")
-    return style, script
+    """The page's style and script (the live pages' :func:`~kit.live.page.inline_assets`)."""
+    return inline_assets("kit.workshop", "verksted")
 
 
 @functools.lru_cache(maxsize=16)
@@ -147,11 +141,7 @@ def render_page(lang: str, code: str, base_url: str, typed: str = "") -> str:
     """The workshop page's HTML (texts escaped; the data for the script as inert JSON), the
     same for every phone of a workshop, so made once per language and code (bounded cache)."""
     style, script = page_assets()
-    options = "".join(
-        f"<option value='{escape(c)}'{' selected' if c == lang else ''}>"
-        f"{escape(language_name(c))}</option>"
-        for c in LANGUAGES
-    )
+    options = language_options(lang)
     config = {"lang": lang, "code": code, "api": f"{base_url}api/workshop/", "texts": None}
     head = inert_json(config)
     blob = head[: -len("null}")] + _texts_json(lang) + "}"

@@ -2,10 +2,7 @@
 // Plain browser JavaScript, no libraries, nothing from the internet. The participant's token
 // stays in this browser (localStorage), so a reload or a second join is the same participant.
 
-const config = JSON.parse(document.getElementById("kit-config").textContent);
-const T = config.texts;
 const lang = config.lang;
-const $ = (id) => document.getElementById(id);
 
 const el = {
   join: $("kit-join"), code: $("kit-code"), joinError: $("kit-join-error"),
@@ -23,17 +20,8 @@ const el = {
 // votes by case and round; responses: my answers to questions by question id.
 const room = { code: "", token: "", cases: [], answers: {}, responses: {}, state: null, index: 0 };
 
-function fill(template, values) {
-  return template.replace(/\{(\w+)\}/g, (m, k) => (k in values ? String(values[k]) : m));
-}
-
 function pick(text) {
   return (text && (text[lang] || text.nb || Object.values(text)[0])) || "";
-}
-
-function xsrf() {
-  const m = document.cookie.match(/(?:^|;\s*)_xsrf=([^;]*)/);
-  return m ? decodeURIComponent(m[1]) : "";
 }
 
 function storageKey(code) { return "samskaping:participant:" + code; }

@@ -4,9 +4,6 @@
 // (kit/live/screen_html.py, every text escaped there); this script swaps it in and drives the
 // controls. The presenter key comes from this browser's storage, where "Presentatør" kept it.
 
-const config = JSON.parse(document.getElementById("kit-config").textContent);
-const T = config.texts;
-const $ = (id) => document.getElementById(id);
 const el = {
   stage: $("kit-stage"), timer: $("kit-timer"), error: $("kit-screen-error"),
   controls: $("kit-controls"), prev: $("kit-prev"), next: $("kit-next"),
@@ -19,15 +16,6 @@ const el = {
 // target: where quick presses of a clicker are heading (each press moves one further, sent in
 // order, so two presses never both land on the same next item)
 const screen = { key: "", since: null, html: "", data: null, offset: 0, target: null, queue: Promise.resolve(), moving: 0 };
-
-function fill(template, values) {
-  return template.replace(/\{(\w+)\}/g, (m, k) => (k in values ? String(values[k]) : m));
-}
-
-function xsrf() {
-  const m = document.cookie.match(/(?:^|;\s*)_xsrf=([^;]*)/);
-  return m ? decodeURIComponent(m[1]) : "";
-}
 
 function presenterKey(code) {
   try {

@@ -4,10 +4,7 @@
 // browser (localStorage), so a reload is the same participant. Whatever anyone typed is put on
 // the page with textContent, never as markup.
 
-const config = JSON.parse(document.getElementById("kit-config").textContent);
-const T = config.texts;
 const lang = config.lang;
-const $ = (id) => document.getElementById(id);
 
 const el = {
   join: $("kit-join"), code: $("kit-code"), name: $("kit-name"), joinError: $("kit-join-error"),
@@ -36,15 +33,6 @@ const room = { code: "", token: "", party: "", name: null, ws: null, index: 0,
 
 const parties = Object.fromEntries(T.parties);
 const choices = Object.fromEntries(T.responses.map(([id, label]) => [id, label]));
-
-function fill(template, values) {
-  return template.replace(/\{(\w+)\}/g, (m, k) => (k in values ? String(values[k]) : m));
-}
-
-function xsrf() {
-  const m = document.cookie.match(/(?:^|;\s*)_xsrf=([^;]*)/);
-  return m ? decodeURIComponent(m[1]) : "";
-}
 
 function storageKey(code) { return "samskaping:workshop:" + code; }
 
