@@ -184,7 +184,8 @@ function showCase(moveFocus) {
   el.next.textContent = T.delta_next;
   el.prev.disabled = room.index === 0;
   el.next.disabled = room.index >= total - 1;
-  el.sent.textContent = "";
+  // a confirmation stays while its item shows (the room's changes redraw it); it goes with a move
+  if (room.sentAt !== room.index) { el.sent.textContent = ""; }
   showEnded();
   const question = isQuestion(item);
   el.answer.hidden = question;
@@ -339,6 +340,7 @@ function confirm(message) {
   // The confirmation takes the focus (the button it came from may be disabled now), so a
   // screen reader reads it and Tab goes on from there to the next question.
   say("");
+  room.sentAt = room.index;
   el.sent.textContent = message;
   el.sent.focus();
 }
