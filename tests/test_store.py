@@ -897,7 +897,7 @@ class StoreBehaviour:
         with store.engine.connect() as conn:
             rows = conn.execute(text("SELECT id, version FROM kit_schema")).all()
         assert [tuple(r) for r in rows] == [(1, store_schema.SCHEMA_VERSION)]
-        assert store_schema.SCHEMA_VERSION == 4
+        assert store_schema.SCHEMA_VERSION == 5
 
     def test_newer_schema_refused(self, fresh_db_url):
         with Store(fresh_db_url) as store:
@@ -945,7 +945,7 @@ class StoreBehaviour:
             with store.engine.connect() as conn:
                 version = conn.execute(text("SELECT version FROM kit_schema")).scalar_one()
                 tables = sorted(t for t in inspect(conn).get_table_names() if t.startswith("kit_"))
-            assert version == store_schema.SCHEMA_VERSION == 4
+            assert version == store_schema.SCHEMA_VERSION == 5
             assert tables == TABLES  # kit_answers and kit_reveals are gone
             for code, lang, closed, answers, revealed in V1_SESSIONS:
                 info = store.session_info(code)

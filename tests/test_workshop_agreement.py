@@ -5,6 +5,7 @@ reasons and the parties; what a participant typed stays text in HTML, Markdown a
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -12,7 +13,9 @@ import docx
 import mistune
 import pytest
 
+from kit.compass.compass import assess, load_compass
 from kit.core.i18n import t
+from kit.model.labels import process_label
 from kit.model.model import load_model
 from kit.server.cli import main
 from kit.workshop.agreement import (
@@ -24,9 +27,10 @@ from kit.workshop.agreement import (
     to_html,
     to_markdown,
 )
+from kit.workshop.compass import compass_questions, stored_answers
 from kit.workshop.docx_export import agreement_docx, to_docx
 from kit.workshop.example import example_workshop
-from kit.workshop.model import OBJECT, Workshop, new_workshop
+from kit.workshop.model import OBJECT, Workshop, WorkshopError, new_workshop
 
 LANGS = ("nb", "nn", "en")
 
@@ -412,3 +416,58 @@ def test_a_broken_sample_is_one_clear_line(capsys, in_tmp, monkeypatch):
     assert err.startswith(t("workshop_cli_broken", "nb", reason="").strip())
     assert "workshop_example.yaml" in err and len(err.strip().splitlines()) == 1
     assert not (in_tmp / "utkast.md").exists()
+
+
+# ---------------------------------------------------------------- the compass, attached
+
+
+def test_every_format_holds_the_attached_compass(sample, sample_texts):
+    w, lang = sample, sample.lang
+    compass = load_compass()
+    answers = dict(w.compass)
+    assert len(answers) >= 10  # the sample attaches its compass
+    found = assess(answers, compass)
+    verdict = found.verdict
+    assert verdict is not None and found.gaps
+    for fmt, text in sample_texts.items():
+        assert t("workshop_agreement_compass", lang) in text, fmt
+        assert process_label(verdict.process, lang) in text, fmt
+        for finding in found.findings:
+            assert finding.reason.get(lang) in text, (fmt, finding.rule)
+        for gap in found.gaps:
+            assert gap.title.get(lang) in text and gap.next_step.get(lang) in text, (fmt, gap.rule)
+        for q in compass.questions:
+            assert q.short.get(lang) in text, (fmt, q.id)
+            if q.id in answers:
+                assert q.option(answers[q.id]).label.get(lang) in text, (fmt, q.id)
+        for q in (*found.dont_know, *found.unanswered):
+            assert q.find_out.get(lang) in text, (fmt, q.id)
+
+
+def test_no_compass_no_appendix(sample):
+    bare = replace(sample, compass=())
+    for fmt, text in texts_of_all_formats(bare).items():
+        assert t("workshop_agreement_compass", sample.lang) not in text, fmt
+        assert t("workshop_agreement_sign_signature", sample.lang) in text, fmt
+
+
+def test_compass_answers_must_be_the_compasss_own():
+    w = example_workshop("nb")
+    questions = compass_questions()
+    kept = w.with_compass({"runs": "sammen", "developed": None}, questions)
+    assert kept.compass == (("runs", "sammen"),)
+    assert kept.with_compass({}, questions).compass == ()
+    for bad in ({"runs": "maybe"}, {"nope": "sammen"}, {"runs": 3}, ["runs"], "runs"):
+        with pytest.raises(WorkshopError) as exc:
+            w.with_compass(bad, questions)
+        assert exc.value.key == "bad_compass"
+    too_many = {f"q{i}": None for i in range(len(questions) + 1)}
+    with pytest.raises(WorkshopError):
+        w.with_compass(too_many, questions)
+
+
+def test_stored_answers_that_no_longer_fit_the_compass_are_left_out():
+    assert stored_answers({"runs": "sammen", "developed": "gone", "old": "x", "decides": 1}) == (
+        ("runs", "sammen"),
+    )
+    assert stored_answers(["runs"]) == stored_answers(None) == ()

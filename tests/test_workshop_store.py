@@ -228,6 +228,40 @@ class WorkshopStoreBehaviour:
         ws.propose(code, shop["volunteer"], "egen-1", "Vi tar med kaffe")
         assert ws.workshop_state(code).proposals_for("egen-1")[0].text == "Vi tar med kaffe"
 
+    def test_the_facilitator_attaches_the_compass(self, db_url, ws, shop):
+        code, key = shop["code"], shop["key"]
+        before = ws.info(code)
+        ws.attach_compass(code, key, {"runs": "sammen", "developed": None, "recipients": "ja"})
+        assert ws.workshop_state(code).compass == (("runs", "sammen"), ("recipients", "ja"))
+        after = ws.info(code)
+        assert after.version == before.version  # phones do not follow it
+        assert after.revision == before.revision + 1
+        with Store(db_url) as again:  # another process on the same database
+            assert WorkshopStore(again).workshop_state(code).compass == (
+                ("runs", "sammen"),
+                ("recipients", "ja"),
+            )
+        assert "Frivillige med i driften" in agreement_markdown(ws.workshop_state(code))
+        for bad in ({"runs": "kanskje"}, {"nope": "ja"}, {"runs": ["sammen"]}):
+            with pytest.raises(WorkshopError) as exc:
+                ws.attach_compass(code, key, bad)
+            assert exc.value.key == "bad_compass"
+        with pytest.raises(NotOwner):
+            ws.attach_compass(code, "x" * 32, {"runs": "kommunen"})
+        assert dict(ws.workshop_state(code).compass)["runs"] == "sammen"  # nothing changed
+        ws.attach_compass(code, key, {})
+        assert ws.workshop_state(code).compass == ()
+        assert "Frivillige med i driften" not in agreement_markdown(ws.workshop_state(code))
+
+    def test_a_settings_column_that_is_not_an_object_reads_as_none(self, store, ws, shop):
+        with store.engine.begin() as conn:
+            for raw in ("[1, 2]", "not json"):
+                conn.execute(
+                    text("UPDATE kit_workshops SET settings = :s WHERE code = :c"),
+                    {"s": raw, "c": shop["code"]},
+                )
+                assert ws._load(conn, ws._row(conn, shop["code"])).compass == ()
+
     def test_a_workshop_on_some_clauses_with_parties_held_and_note(self, ws):
         made = ws.create_workshop(
             "Besøksvenn", "nn", ["recipient", "unit"], ["mode", "purpose"], "2025-03-01", "Øving"
@@ -608,7 +642,7 @@ class WorkshopStoreBehaviour:
     # -- schema
 
     def test_the_workshop_tables_are_in_the_schema(self, store):
-        assert db.SCHEMA_VERSION == 4
+        assert db.SCHEMA_VERSION == 5
         present = set(inspect(store.engine).get_table_names())
         assert set(WORKSHOP_TABLES) <= present
 
@@ -622,12 +656,31 @@ class WorkshopStoreBehaviour:
                 conn.execute(text("UPDATE kit_schema SET version = 3"))
         with Store(fresh_db_url) as store:
             with store.engine.connect() as conn:
-                assert conn.execute(text("SELECT version FROM kit_schema")).scalar_one() == 4
+                assert conn.execute(text("SELECT version FROM kit_schema")).scalar_one() == 5
             assert store.counts(session.code)["c1"].answers == 1
             ws = WorkshopStore(store)
             code = ws.create_workshop("Etter oppgraderingen", "nb").code
             me = ws.join(code, party="unit").speaker.token
             assert ws.propose(code, me, "purpose", "Det virker").text == "Det virker"
+
+    def test_a_version_4_database_gets_the_settings_column(self, fresh_db_url):
+        with Store(fresh_db_url) as store:
+            ws = WorkshopStore(store)
+            made = ws.create_workshop("Før oppgraderingen", "nb")
+            me = ws.join(made.code, party="unit").speaker.token
+            ws.propose(made.code, me, "purpose", "Det som ble sagt før")
+            with store.engine.begin() as conn:  # as the version 4 code left it
+                conn.execute(text("ALTER TABLE kit_workshops DROP COLUMN settings"))
+                conn.execute(text("UPDATE kit_schema SET version = 4"))
+        with Store(fresh_db_url) as store:
+            with store.engine.connect() as conn:
+                assert conn.execute(text("SELECT version FROM kit_schema")).scalar_one() == 5
+            ws = WorkshopStore(store)
+            assert [p.text for p in ws.workshop_state(made.code).proposals] == [
+                "Det som ble sagt før"
+            ]
+            ws.attach_compass(made.code, made.key, {"runs": "sammen"})
+            assert ws.workshop_state(made.code).compass == (("runs", "sammen"),)
 
 
 class TestSQLiteWorkshopStore(WorkshopStoreBehaviour):

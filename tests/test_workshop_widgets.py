@@ -97,17 +97,17 @@ def test_the_setup_shapes_the_agenda_and_starts(store, ws):
         assert gone["actions"][0]["label"] == t("workshop_app_take_in", "nb")
         assert a.agenda_rows.focus_request["key"] == "statutory"  # the focus stays on it
         # an own clause without a title is refused in words; then one is added
-        a.own_title.value = " "
-        assert a.add_own() is False
-        assert "role='alert'" in a.own_message.value
+        a.own.title.value = " "
+        assert a.own.add() is False
+        assert "role='alert'" in a.own.message.value
         assert escape(t("workshop_err_empty", "nb", field=t("workshop_field_title", "nb"))) in (
-            a.own_message.value
+            a.own.message.value
         )
-        a.own_title.value = "Transport hjem"
-        a.own_question.value = "Hvem kjører barna hjem om kvelden?"
-        a.own_level.value = 2
-        assert a.add_own() is True
-        assert a.own_title.value == "" and "Transport hjem" in a.own_message.value
+        a.own.title.value = "Transport hjem"
+        a.own.question.value = "Hvem kjører barna hjem om kvelden?"
+        a.own.level.value = 2
+        assert a.own.add() is True
+        assert a.own.title.value == "" and "Transport hjem" in a.own.message.value
         assert "own-0" in a.agenda_rows.row_keys()
         # no initiative: refused in words, nothing stored
         a.start_button.click()
@@ -217,6 +217,113 @@ def test_show_a_clause_on_the_phones_and_let_them_move_freely(ws, app):
     assert title in app.control_message.value
     app.free_button.click()
     assert ws.info(app.code).current_clause is None
+
+
+def test_the_agenda_changes_while_the_workshop_runs(ws, app):
+    code = app.code
+    said = talk(ws, code)
+    app.refresh()
+    agenda = load_agenda()
+    purpose = agenda.clause("purpose").title.nb
+    assert app.remove_button.description == t("workshop_app_remove", "nb", title=purpose)
+    assert app.put_back_row.layout.display == "none"  # every default clause is on it
+    # taking the clause on screen out asks first, and says what goes with it
+    app.remove_button.click()
+    assert app.remove_confirm.layout.display is None
+    question = app.remove_question.value
+    assert "data-kit-focus" in question and purpose in question
+    assert t("workshop_app_remove_consequence", "nb", proposals=2, responses=2) in question
+    app.remove_no.click()
+    assert app.remove_confirm.layout.display == "none"
+    assert "purpose" in [c.id for c in ws.workshop_state(code).clauses]
+    app.remove_button.click()
+    app.remove_yes.click()
+    w = ws.workshop_state(code)
+    assert "purpose" not in [c.id for c in w.clauses] and w.proposals == ()
+    assert [p.text for p in w.parking] == ["Hvem kjører barna hjem?"]  # it stays
+    assert purpose in app.change_message.value
+    assert app.session.board_seen.clause.id == "roles"  # the screen moved on
+    assert "purpose" not in app.agenda.row_keys()
+    # ... and back, empty, in its level
+    assert app.put_back_row.layout.display is None
+    assert app.put_back.options == ((purpose, "purpose"),)
+    app.put_back.value = "purpose"
+    app.put_back_button.click()
+    assert app.agenda.row_keys()[0] == "purpose"
+    assert app.session.board_seen.clause.id == "purpose"
+    assert t("workshop_app_put_back_done", "nb", title=purpose, n=1) in app.change_message.value
+    assert app.put_back_row.layout.display == "none"
+    # a clause of one's own: refused in words without a title, then added and shown
+    app.own_live.title.value = ""
+    assert app.own_live.add() is False and "role='alert'" in app.own_live.message.value
+    app.own_live.title.value = "Transport <b>hjem</b>"
+    app.own_live.level.value = 3
+    assert app.own_live.add() is True
+    w = ws.workshop_state(code)
+    own = next(c for c in w.clauses if c.custom)
+    assert own.title.nb == "Transport <b>hjem</b>" and own.level == 3
+    assert app.session.board_seen.clause.id == own.id
+    assert "Transport &lt;b&gt;hjem&lt;/b&gt;" in app.clause_text.value
+    # a participant can speak to it at once
+    ws.propose(code, said["unit"], own.id, "Frivillige kjører")
+    assert ws.workshop_state(code).proposals_for(own.id)[0].text == "Frivillige kjører"
+    # the last clause cannot go
+    for clause in w.clauses[1:]:
+        ws.remove_clause(code, app.key, clause.id)
+    app.refresh()
+    assert app.remove_button.disabled
+    # a closed workshop takes no changes
+    app.session.close()
+    app.refresh()
+    assert app.remove_button.disabled and app.own_live.layout.display == "none"
+
+
+def test_the_compass_is_attached_to_the_draft(store, ws, app):
+    code = app.code
+    assert t("workshop_app_compass_none", "nb") in app.compass_message.value
+    assert app.compass_box.layout.display == "none" and not app.compass_toggle.pressed
+    app.compass_toggle.click()
+    assert app.compass_box.layout.display is None and app.compass_toggle.pressed
+    assert app.compass_toggle.description == t("workshop_app_compass_hide", "nb")
+    groups = app.compass_groups
+    assert groups["runs"].description.startswith("3. ")
+    groups["runs"].value = "sammen"
+    groups["developed"].value = "sammen"
+    groups["recipients"].value = "ja"
+    groups["value_judge"].value = "mottakere"
+    groups["participants"].value = "frivillige"
+    w = ws.workshop_state(code)
+    assert dict(w.compass) == {
+        "participants": "frivillige",
+        "runs": "sammen",
+        "developed": "sammen",
+        "recipients": "ja",
+        "value_judge": "mottakere",
+    }
+    state = app.compass_message.value
+    assert t("workshop_app_compass_attached", "nb", n=5, total=len(groups)) in state
+    assert "Verdisamskaping, Nivå 3" in state
+    # the draft carries it
+    app.download_buttons["md"].click()
+    _name, _mime, data = data_url(app.download_links.value)
+    assert t("workshop_agreement_compass", "nb") in data.decode()
+    # a reload shows the stored answers, and a language switch keeps them
+    again = reload(store, [{"code": code, "key": app.key}])
+    try:
+        assert again.resume(code)
+        again.refresh()
+        assert again.compass_groups["runs"].value == "sammen"
+        again.language.value = "en"
+        assert again.compass_groups["runs"].value == "sammen"
+        assert again.compass_groups["runs"].labels[0].startswith("Yes")
+        assert dict(ws.workshop_state(code).compass)["runs"] == "sammen"  # nothing re-saved
+        # taking it out of the draft
+        again.compass_clear.click()
+        assert ws.workshop_state(code).compass == ()
+        assert all(g.value is None for g in again.compass_groups.values())
+        assert t("workshop_app_compass_none", "en") in again.compass_message.value
+    finally:
+        again.stop_polling()
 
 
 def test_the_evaluation_date(ws, app):
@@ -373,7 +480,7 @@ def test_language_switches_before_the_start_do_not_grow_the_widgets(store):
         a.language.value = ("nn", "en", "nb")[i % 3]
     assert len(_instances) == before
     assert a.start_button.description == t("workshop_app_start", a.lang)
-    assert a.own_level.labels == [t("level_n", a.lang, n=n) for n in (1, 2, 3)]
+    assert a.own.level.labels == [t("level_n", a.lang, n=n) for n in (1, 2, 3)]
 
 
 def test_the_start_turns_the_setup_into_the_screen_without_leaving_widgets(store):

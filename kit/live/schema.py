@@ -56,7 +56,8 @@ from kit.core import config
 #: 3: questions besides cases (their responses in ``kit_responses``), the session's settings.
 #: 4: workshops (``kit_workshops`` and the tables of their participants, proposals, responses,
 #: parking lot and clause outcomes); the step from 3 only creates these tables.
-SCHEMA_VERSION = 4
+#: 5: ``kit_workshops.settings`` (JSON: the initiative's compass answers, the clause timer).
+SCHEMA_VERSION = 5
 
 #: Bounds on what a participant's kernel may send (longer input is refused, not truncated).
 CODE_LENGTH = 6
@@ -258,6 +259,8 @@ WS_OWNER_MAX = 120
 WS_DATE_LENGTH = 10
 #: The workshop's agenda as JSON (clause ids, the facilitator's own clauses, parties expected).
 WS_AGENDA_MAX = 16384
+#: The workshop's settings as JSON (the compass answers, the clause timer).
+WS_SETTINGS_MAX = 4096
 
 workshops = Table(
     "kit_workshops",
@@ -285,6 +288,9 @@ workshops = Table(
     Column("last_seq", Integer, nullable=False, default=0),
     Column("evaluation", String(WS_DATE_LENGTH), nullable=True),
     Column("evaluation_by", String(WS_OWNER_MAX), nullable=True),
+    # JSON, written by the facilitator only: the initiative's compass answers attached to the
+    # draft, the timer on a clause.
+    Column("settings", Text, nullable=True),
 )
 
 
@@ -650,6 +656,8 @@ def ensure_schema(conn: Connection, too_new: Callable[[int], Exception]) -> int:
         _migrate_1_to_2(conn)
     if version is not None and version < 3:
         conn.execute(text("ALTER TABLE kit_sessions ADD COLUMN settings TEXT"))
+    if version == 4:  # 4 -> 5; an older database gets the column with the table just below
+        conn.execute(text("ALTER TABLE kit_workshops ADD COLUMN settings TEXT"))
     # Version 3 -> 4 (the workshops) adds tables only: creating the missing ones is the step.
     metadata.create_all(conn, checkfirst=True)
     if version == 1:

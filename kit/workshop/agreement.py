@@ -20,8 +20,10 @@ from datetime import date
 from html import escape
 from typing import Union
 
+from kit.compass.compass import assess, load_compass
 from kit.core.html import table_region
 from kit.core.i18n import t
+from kit.model.labels import level_label, process_label
 from kit.model.model import load_model
 from kit.workshop.model import OBJECT, RESPONSES, Clause, Response, Workshop
 
@@ -278,6 +280,93 @@ def _signature_blocks(w: Workshop) -> list[Block]:
     return out
 
 
+def _compass_blocks(w: Workshop) -> list[Block]:
+    """The initiative's compass, attached: the main answer, every rule that counts with its
+    reason, the gaps and discussion points with a next step, what to find out, the answers."""
+    if not w.compass:
+        return []
+    lang = w.lang
+    compass = load_compass()
+    answers = dict(w.compass)
+    found = assess(answers, compass)
+    out: list[Block] = [
+        Heading(2, t("workshop_agreement_compass", lang)),
+        _p(t("workshop_agreement_compass_intro", lang), kind="small"),
+        _p(t("workshop_agreement_compass_answered", lang, n=found.answered, total=found.total)),
+    ]
+    verdict = found.verdict
+    if verdict is None:
+        out.append(_p(t("kompass_no_process", lang)))
+    else:
+        where = t("workshop_agreement_compass_where", lang, level=level_label(verdict.level, lang))
+        out.append(
+            _p(
+                Span(t("kompass_verdict_label", lang) + ":", strong=True),
+                f" {process_label(verdict.process, lang)}{where}",
+            )
+        )
+        out.append(
+            Table(
+                caption=t("kompass_findings_caption", lang),
+                header=(
+                    t("kompass_col_process", lang),
+                    t("kompass_col_level", lang),
+                    t("kompass_because", lang),
+                ),
+                rows=tuple(
+                    (
+                        process_label(f.process, lang),
+                        level_label(f.level, lang),
+                        f.reason.get(lang),
+                    )
+                    for f in found.findings
+                ),
+            )
+        )
+    for heading, gaps, step in (
+        ("kompass_gaps_heading", found.gaps, "kompass_next_step"),
+        ("kompass_discussion_heading", found.discussions, "kompass_suggestion"),
+    ):
+        if not gaps:
+            continue
+        out.append(Heading(3, t(heading, lang)))
+        out.append(
+            Bullets(
+                tuple(
+                    _p(
+                        Span(g.title.get(lang) + ".", strong=True),
+                        f" {g.reason.get(lang)} ",
+                        Span(t(step, lang) + ":", em=True),
+                        f" {g.next_step.get(lang)}",
+                    )
+                    for g in gaps
+                )
+            )
+        )
+    open_questions = (*found.dont_know, *found.unanswered)
+    if open_questions:
+        out.append(Heading(3, t("kompass_open_heading", lang)))
+        out.append(Bullets(tuple(_p(q.find_out.get(lang)) for q in open_questions)))
+    no_answer = t("kompass_summary_no_answer", lang)
+    out.append(
+        Table(
+            caption=t("workshop_agreement_compass_answers", lang),
+            header=(
+                t("workshop_agreement_compass_question", lang),
+                t("workshop_agreement_compass_answer", lang),
+            ),
+            rows=tuple(
+                (
+                    q.short.get(lang),
+                    q.option(answers[q.id]).label.get(lang) if q.id in answers else no_answer,
+                )
+                for q in compass.questions
+            ),
+        )
+    )
+    return out
+
+
 def draft_agreement(w: Workshop) -> Agreement:
     """The draft agreement of workshop ``w``, in its language, as blocks."""
     lang = w.lang
@@ -307,6 +396,7 @@ def draft_agreement(w: Workshop) -> Agreement:
     blocks += _evaluation_blocks(w)
     blocks += _trail_blocks(w)
     blocks += _signature_blocks(w)
+    blocks += _compass_blocks(w)
     source = model.source
     blocks.append(
         _p(

@@ -27,12 +27,14 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from kit.compass.compass import load_compass
+from kit.compass.html import question_label
 from kit.core import config
 from kit.core.address import public_base_url
 from kit.core.html import heading
 from kit.core.i18n import setting_message, t
 from kit.core.ui.app import App, close_unused, html
-from kit.core.ui.controls import ChoiceGroup, Region
+from kit.core.ui.controls import ChoiceGroup, PressButton, Region
 from kit.core.ui.keeper import KeyKeeper
 from kit.core.ui.rows import RowList, action, row
 from kit.workshop import app_html as ah
@@ -71,6 +73,63 @@ def _wrap(*children: widgets.Widget, cls: str = "") -> widgets.HBox:
     if cls:
         box.add_class(cls)
     return box
+
+
+class OwnClauseForm(widgets.VBox):
+    """The form for a clause of the facilitator's own: title, question, level, "add". ``add``
+    does the adding (before the start: to the draft; while it runs: to the stored agenda) and
+    returns the added clause's title and level, or raises a rule's error."""
+
+    def __init__(self, add: Callable[[Any, Any, Any], tuple[str, int]], heading_level: int) -> None:
+        self._add = add
+        self.heading_level = heading_level
+        self.heading = html("")
+        self.title = _field(_text(), "kit-ws-own-title")
+        self.question = _field(
+            widgets.Textarea(
+                style={"description_width": "initial"},
+                layout=widgets.Layout(width="auto", height="4em"),
+            ),
+            "kit-ws-own-question",
+        )
+        self.level = ChoiceGroup(variant="pills")
+        self.button = widgets.Button()
+        self.button.on_click(lambda _b: self.add())
+        self.message = Region(role="status", cls="kit-ws-own-message")
+        super().__init__(
+            [self.heading, self.title, self.question, self.level, self.button, self.message]
+        )
+        self.add_class("kit-ws-own")
+        self.lang = "nb"
+
+    def retext(self, lang: str) -> None:
+        self.lang = lang
+        with self.hold_sync():
+            self.heading.value = ah.own_heading_html(lang, self.heading_level)
+            self.title.description = t("workshop_app_own_title", lang)
+            self.question.description = t("workshop_app_own_question", lang)
+            self.level.description = t("workshop_app_own_level", lang)
+            self.level.options = [(t("level_n", lang, n=n), n) for n in LEVEL_NUMBERS]
+            if self.level.value is None:
+                self.level.value = LEVEL_NUMBERS[0]
+            self.button.description = t("workshop_app_own_add", lang)
+
+    def add(self) -> bool:
+        """Add the clause from the form (refused in words if it breaks a rule: no title, too
+        long, too many)."""
+        from kit.live.store import StoreError
+
+        lang = self.lang
+        try:
+            title, level = self._add(self.title.value, self.question.value, self.level.value)
+        except (WorkshopError, StoreError) as exc:
+            self.message.show(ah.error_html(ah.error_message(exc, lang)))
+            return False
+        with self.hold_sync():
+            self.title.value = ""
+            self.question.value = ""
+            self.message.show(ah.say_html(t("workshop_app_own_added", lang, title=title, n=level)))
+        return True
 
 
 class PartySection(widgets.VBox):
@@ -173,30 +232,7 @@ class Samarbeidsverksted(App):
         self.agenda_rows = RowList()
         self.agenda_rows.add_class("kit-ws-agenda-setup")
         self.agenda_rows.on_act(self._on_agenda_act)
-        self.own_heading = html("")
-        self.own_title = _field(_text(), "kit-ws-own-title")
-        self.own_question = _field(
-            widgets.Textarea(
-                style={"description_width": "initial"},
-                layout=widgets.Layout(width="auto", height="4em"),
-            ),
-            "kit-ws-own-question",
-        )
-        self.own_level = ChoiceGroup(variant="pills")
-        self.own_add = widgets.Button()
-        self.own_add.on_click(lambda _b: self.add_own())
-        self.own_message = Region(role="status", cls="kit-ws-own-message")
-        own = widgets.VBox(
-            [
-                self.own_heading,
-                self.own_title,
-                self.own_question,
-                self.own_level,
-                self.own_add,
-                self.own_message,
-            ]
-        )
-        own.add_class("kit-ws-own")
+        self.own = OwnClauseForm(self._add_own, 3)
         self.start_button = widgets.Button(button_style="primary")
         self.start_button.on_click(lambda _b: self._on_start())
         self.start_message = Region(cls="kit-ws-start-message")
@@ -207,7 +243,7 @@ class Samarbeidsverksted(App):
             self.initiative,
             self.agenda_heading,
             self.agenda_rows,
-            own,
+            self.own,
             self.start_button,
             self.start_message,
         ]
@@ -217,14 +253,7 @@ class Samarbeidsverksted(App):
             self.intro.value = ah.setup_intro_html(lang)
             self.initiative.description = t("workshop_app_initiative_label", lang)
             self.initiative.placeholder = t("workshop_app_initiative_placeholder", lang)
-            self.own_title.description = t("workshop_app_own_title", lang)
-            self.own_question.description = t("workshop_app_own_question", lang)
-            self.own_level.description = t("workshop_app_own_level", lang)
-            self.own_level.options = [(t("level_n", lang, n=n), n) for n in LEVEL_NUMBERS]
-            if self.own_level.value is None:
-                self.own_level.value = LEVEL_NUMBERS[0]
-            self.own_add.description = t("workshop_app_own_add", lang)
-            self.own_heading.value = ah.own_heading_html(lang)
+            self.own.retext(lang)
             self.start_button.description = t("workshop_app_start", lang)
             self.agenda_rows.label = t("workshop_app_agenda_label", lang)
             self.resume_rows.label = t("workshop_app_resume_heading", lang)
@@ -305,25 +334,12 @@ class Samarbeidsverksted(App):
         self._fill_agenda(self.lang)
         self.agenda_rows.focus(key if act == "toggle" else "", act)
 
-    def add_own(self) -> bool:
-        """Add the facilitator's own clause from the form (refused in words if it breaks a
-        rule: no title, too long, too many)."""
+    def _add_own(self, title: Any, question: Any, level: Any) -> tuple[str, int]:
         draft = self.draft
         assert draft is not None
-        lang = self.lang
-        try:
-            own = draft.add(self.own_title.value, self.own_question.value, self.own_level.value)
-        except WorkshopError as exc:
-            self.own_message.show(ah.error_html(ah.error_message(exc, lang)))
-            return False
-        with self.hold_sync():
-            self.own_title.value = ""
-            self.own_question.value = ""
-            self.own_message.show(
-                ah.say_html(t("workshop_app_own_added", lang, title=own.title, n=own.level))
-            )
-        self._fill_agenda(lang)
-        return True
+        own = draft.add(title, question, level)
+        self._fill_agenda(self.lang)
+        return own.title, own.level
 
     def _on_keeper(self, change: dict) -> None:
         """The browser told us which workshops it started: offer them to resume."""
@@ -518,11 +534,81 @@ class Samarbeidsverksted(App):
             main,
             self.parking,
             evaluation,
+            self._build_change(),
+            self._build_compass(),
             downloads,
             self.close_button,
             self.close_confirm,
             self.close_error,
         ]
+
+    def _build_change(self) -> widgets.Widget:
+        """Changing the agenda while the workshop runs: take the clause on screen out (it asks
+        first: what was said on it goes too), put a default clause back, add one's own."""
+        self.change_heading = html("")
+        self.remove_button = widgets.Button()
+        self.remove_button.on_click(lambda _b: self._on_remove())
+        self.remove_question = Region(cls="kit-ws-remove-question")
+        self.remove_yes = widgets.Button(button_style="danger")
+        self.remove_yes.on_click(lambda _b: self.remove_clause_on_screen())
+        self.remove_no = widgets.Button()
+        self.remove_no.on_click(lambda _b: self._on_remove_cancelled())
+        self.remove_confirm = widgets.VBox(
+            [self.remove_question, _wrap(self.remove_yes, self.remove_no)]
+        )
+        self.remove_confirm.add_class("kit-end-confirm")
+        self.remove_confirm.layout.display = "none"
+        self.put_back = _field(
+            widgets.Dropdown(
+                options=[],
+                style={"description_width": "initial"},
+                layout=widgets.Layout(width="auto"),
+            ),
+            "kit-ws-put-back",
+        )
+        self.put_back_button = widgets.Button()
+        self.put_back_button.on_click(lambda _b: self.put_clause_back())
+        self.put_back_row = _wrap(self.put_back, self.put_back_button)
+        self.change_message = Region(role="status", cls="kit-ws-change-message")
+        self.own_live = OwnClauseForm(self._add_own_live, 4)
+        box = widgets.VBox(
+            [
+                self.change_heading,
+                self.remove_button,
+                self.remove_confirm,
+                self.put_back_row,
+                self.change_message,
+                self.own_live,
+            ]
+        )
+        box.add_class("kit-ws-change")
+        return box
+
+    def _build_compass(self) -> widgets.Widget:
+        """The initiative's compass, attached to the draft: its questions as the compass app
+        asks them, saved at every choice, shown or hidden by a button."""
+        self.compass = load_compass()
+        self.compass_heading = html("")
+        self.compass_toggle = PressButton()
+        self.compass_toggle.on_click(lambda _b: self.toggle_compass())
+        self.compass_groups = {
+            q.id: ChoiceGroup(value=None, heading=4) for q in self.compass.questions
+        }
+        for qid, group in self.compass_groups.items():
+            group.observe(lambda change, qid=qid: self._on_compass(qid, change), names="value")
+        self.compass_clear = widgets.Button()
+        self.compass_clear.on_click(lambda _b: self.clear_compass())
+        self.compass_box = widgets.VBox([*self.compass_groups.values(), self.compass_clear])
+        self.compass_box.add_class("kit-ws-compass-questions")
+        self.compass_box.layout.display = "none"
+        self.compass_message = Region(role="status", cls="kit-ws-compass-message")
+        self._compass_for: str | None = None  # the workshop whose answers the groups show
+        self._compass_filling = False
+        box = widgets.VBox(
+            [self.compass_heading, self.compass_toggle, self.compass_message, self.compass_box]
+        )
+        box.add_class("kit-ws-compass")
+        return box
 
     def _retext_live(self, lang: str) -> None:
         """Every text of the screen in ``lang``; the widgets stay."""
@@ -552,6 +638,26 @@ class Samarbeidsverksted(App):
             self.close_button.description = t("workshop_app_close", lang)
             self.close_yes.description = t("workshop_app_close_yes", lang)
             self.close_no.description = t("workshop_app_close_no", lang)
+            self.change_heading.value = ah.change_heading_html(lang)
+            self.remove_yes.description = t("workshop_app_remove_yes", lang)
+            self.remove_no.description = t("workshop_app_remove_no", lang)
+            self.put_back.description = t("workshop_app_put_back_label", lang)
+            self.put_back_button.description = t("workshop_app_put_back", lang)
+            self.own_live.retext(lang)
+            self.compass_heading.value = ah.compass_heading_html(lang)
+            self.compass_clear.description = t("workshop_app_compass_clear", lang)
+            self._compass_filling = True
+            try:
+                for n, question in enumerate(self.compass.questions, start=1):
+                    group = self.compass_groups[question.id]
+                    with group.hold_sync():
+                        value = group.value
+                        group.options = [(o.label.get(lang), o.key) for o in question.options]
+                        group.value = value
+                        group.description = question_label(question, n, lang)
+            finally:
+                self._compass_filling = False
+            self._retext_compass_toggle()
         self.session.forget_seen()
         self.refresh()
 
@@ -610,6 +716,31 @@ class Samarbeidsverksted(App):
                 self.evaluation_date.value = w.evaluation
                 self.evaluation_by.value = w.evaluation_by or ""
             self.close_button.disabled = board.closed
+            self._show_change(board)
+            if self._compass_for != board.info.code:
+                self._load_compass(board)
+            self.compass_message.value = ah.compass_state_html(w, lang)
+
+    def _show_change(self, board: Board) -> None:
+        lang = self.lang
+        title = board.clause.title.get(lang)
+        self.remove_button.description = t("workshop_app_remove", lang, title=title)
+        self.remove_button.disabled = board.closed or board.total <= 1
+        missing = self.session.missing_clauses()
+        self.put_back.options = [(c.title.get(lang), c.id) for c in missing]
+        self.put_back_row.layout.display = None if missing and not board.closed else "none"
+        self.own_live.layout.display = "none" if board.closed else None
+
+    def _load_compass(self, board: Board) -> None:
+        """The stored answers into the groups (once per workshop: a choice is saved at once)."""
+        self._compass_for = board.info.code
+        stored = dict(board.workshop.compass)
+        self._compass_filling = True
+        try:
+            for qid, group in self.compass_groups.items():
+                group.value = stored.get(qid)
+        finally:
+            self._compass_filling = False
 
     def _load_editor(self, board: Board) -> None:
         """The editor shows the clause's saved outcome (only when another clause comes on
@@ -732,6 +863,92 @@ class Samarbeidsverksted(App):
         if self._act(self.session.close, self.close_error):
             self.close_error.value = ""
         self.refresh()
+
+    # -- the agenda while it runs ----------------------------------------------------------
+    def _on_remove(self) -> None:
+        """Ask first: what was said on the clause goes with it."""
+        board = self.session.board_seen
+        if board is None:
+            return
+        self.remove_question.show(ah.remove_question_html(board, self.lang), focus=True)
+        self.remove_confirm.layout.display = None
+
+    def _on_remove_cancelled(self) -> None:
+        self.remove_confirm.layout.display = "none"
+        self.remove_question.value = ""
+
+    def remove_clause_on_screen(self) -> bool:
+        board = self.session.board_seen
+        self._on_remove_cancelled()
+        if board is None:
+            return False
+        clause = board.clause
+        if not self._act(lambda: self.session.remove_clause(clause.id), self.change_message):
+            return False
+        self._editor_for = None
+        self.refresh()
+        title = clause.title.get(self.lang)
+        self.change_message.show(ah.say_html(t("workshop_app_removed", self.lang, title=title)))
+        self.clause_text.focus()
+        return True
+
+    def put_clause_back(self) -> bool:
+        clause_id = self.put_back.value
+        if not clause_id:
+            return False
+        if not self._act(lambda: self.session.add_clause(clause_id), self.change_message):
+            return False
+        clause = self.session.agenda.clause(clause_id)
+        self.refresh()
+        self.change_message.show(
+            ah.say_html(
+                t(
+                    "workshop_app_put_back_done",
+                    self.lang,
+                    title=clause.title.get(self.lang),
+                    n=clause.level,
+                )
+            )
+        )
+        return True
+
+    def _add_own_live(self, title: Any, question: Any, level: Any) -> tuple[str, int]:
+        added = self.session.add_custom_clause(title, question, level)
+        self.refresh()
+        return added.title.get(self.lang), added.level
+
+    # -- the compass -----------------------------------------------------------------------
+    def _retext_compass_toggle(self) -> None:
+        shown = self.compass_box.layout.display != "none"
+        key = "workshop_app_compass_hide" if shown else "workshop_app_compass_show"
+        self.compass_toggle.description = t(key, self.lang)
+        self.compass_toggle.pressed = shown
+
+    def toggle_compass(self) -> None:
+        shown = self.compass_box.layout.display != "none"
+        self.compass_box.layout.display = "none" if shown else None
+        self._retext_compass_toggle()
+
+    def _on_compass(self, qid: str, change: dict) -> None:
+        if self._compass_filling:
+            return
+        self.save_compass()
+
+    def save_compass(self) -> bool:
+        answers = {qid: group.value for qid, group in self.compass_groups.items()}
+        if not self._act(lambda: self.session.attach_compass(answers), self.compass_message):
+            return False
+        self.refresh()
+        return True
+
+    def clear_compass(self) -> bool:
+        self._compass_filling = True
+        try:
+            for group in self.compass_groups.values():
+                group.value = None
+        finally:
+            self._compass_filling = False
+        return self.save_compass()
 
     # -- the poller --------------------------------------------------------------------------
     def _poll(self) -> None:

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from html import escape
 from urllib.parse import urlsplit
 
+from kit.compass.compass import assess, load_compass
 from kit.core.address import public_base_url
 from kit.core.html import download_link, table_region
 from kit.core.i18n import t
@@ -22,6 +23,7 @@ from kit.live.store import (
     StoreError,
     UnknownCode,
 )
+from kit.model.labels import level_label, process_label
 from kit.model.model import load_model
 from kit.workshop.controller import Board, Download
 from kit.workshop.model import (
@@ -135,9 +137,9 @@ def setup_clause_html(clause: Clause, kept: bool, lang: str) -> str:
     )
 
 
-def own_heading_html(lang: str) -> str:
+def own_heading_html(lang: str, level: int = 3) -> str:
     return (
-        f"<h3>{escape(t('workshop_app_own_heading', lang))}</h3>"
+        f"<h{level}>{escape(t('workshop_app_own_heading', lang))}</h{level}>"
         f"<p>{escape(t('workshop_app_own_intro', lang))}</p>"
     )
 
@@ -462,3 +464,63 @@ def end_question_html(lang: str) -> str:
 
 def day_text(day: date | datetime | None) -> str:
     return day.isoformat() if day else ""
+
+
+# -------------------------------------------------------------- the agenda while it runs
+
+
+def change_heading_html(lang: str) -> str:
+    return (
+        f"<h3>{escape(t('workshop_app_change_heading', lang))}</h3>"
+        f"<p>{escape(t('workshop_app_change_intro', lang))}</p>"
+    )
+
+
+def remove_question_html(board: Board, lang: str) -> str:
+    """ "Take «X» off the agenda?" with what goes with it; it takes the focus."""
+    w, clause = board.workshop, board.clause
+    return (
+        f"<p data-kit-focus tabindex='-1'><strong>"
+        f"{escape(t('workshop_app_remove_question', lang, title=clause.title.get(lang)))}"
+        f"</strong> "
+        + escape(
+            t(
+                "workshop_app_remove_consequence",
+                lang,
+                proposals=len(w.proposals_for(clause.id)),
+                responses=len(w.responses_for(clause.id)),
+            )
+        )
+        + "</p>"
+    )
+
+
+# -------------------------------------------------------------- the compass
+
+
+def compass_heading_html(lang: str) -> str:
+    return (
+        f"<h3>{escape(t('workshop_app_compass_heading', lang))}</h3>"
+        f"<p>{escape(t('workshop_app_compass_intro', lang))}</p>"
+    )
+
+
+def compass_state_html(w: Workshop, lang: str) -> str:
+    """Whether the draft has the compass attached, how much is answered and, if the answers
+    point to one, the compass's main answer (the kit's reading, said so)."""
+    if not w.compass:
+        return f"<p>{escape(t('workshop_app_compass_none', lang))}</p>"
+    compass = load_compass()
+    found = assess(dict(w.compass), compass)
+    parts = [t("workshop_app_compass_attached", lang, n=found.answered, total=found.total)]
+    verdict = found.verdict
+    if verdict is not None:
+        parts.append(
+            t(
+                "workshop_app_compass_verdict",
+                lang,
+                process=process_label(verdict.process, lang),
+                level=level_label(verdict.level, lang),
+            )
+        )
+    return f"<p>{escape(' '.join(parts))}</p>"

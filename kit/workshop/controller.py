@@ -11,7 +11,7 @@ the view to say in the facilitator's language (:func:`kit.workshop.app_html.erro
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -361,6 +361,44 @@ class WorkshopController:
 
     def close(self) -> None:
         self.store.close_workshop(self._code(), self._key())
+
+    # -- the agenda, while the workshop runs -------------------------------------------------
+    def missing_clauses(self) -> tuple[Clause, ...]:
+        """The default clauses not on the agenda (taken out before or during the workshop),
+        in the agenda's order: what can be put back."""
+        board = self.board_seen
+        on = {c.id for c in board.workshop.clauses} if board is not None else set()
+        return tuple(c for c in self.agenda.clauses if c.id not in on)
+
+    def remove_clause(self, clause_id: str) -> None:
+        """Take a clause off the running agenda, with what was said on it (its parking points
+        stay). The screen moves to the clause after it."""
+        with self.lock:
+            board = self.board_seen
+            ids = [c.id for c in board.workshop.clauses] if board is not None else []
+            self.store.remove_clause(self._code(), self._key(), clause_id)
+            if self.selected == clause_id and clause_id in ids:
+                rest = [i for i in ids if i != clause_id]
+                place = min(ids.index(clause_id), len(rest) - 1)
+                self.selected = rest[place] if rest else None
+
+    def add_clause(self, clause_id: str) -> None:
+        """Put a default clause (back) on the running agenda, in its level; the screen goes
+        to it."""
+        self.store.add_clause(self._code(), self._key(), clause_id)
+        with self.lock:
+            self.selected = clause_id
+
+    def add_custom_clause(self, title: object, question: object, level: object) -> Clause:
+        """A clause of the facilitator's own on the running agenda; the screen goes to it."""
+        added = self.store.add_custom_clause(self._code(), self._key(), title, question, level)
+        with self.lock:
+            self.selected = added.id
+        return added
+
+    def attach_compass(self, answers: Mapping[str, str | None]) -> None:
+        """The initiative's compass answers, attached to the draft (none: detached)."""
+        self.store.attach_compass(self._code(), self._key(), answers)
 
     # -- the draft agreement ----------------------------------------------------------------
     def download(self, kind: str) -> Download:

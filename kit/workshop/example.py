@@ -18,6 +18,7 @@ from typing import Any
 
 from kit.core.text import Text
 from kit.core.yamlio import ContentFile, Reader
+from kit.workshop.compass import compass_questions
 from kit.workshop.model import Agenda, Workshop, WorkshopError, load_agenda, new_workshop
 
 
@@ -42,6 +43,7 @@ class Example:
     parking: tuple[_Entry, ...]
     outcomes: tuple[_Entry, ...]
     evaluation: _Entry | None
+    compass: dict[str, Any]  #: the initiative's compass answers, attached to the draft
 
     def workshop(self, lang: str, agenda: Agenda | None = None) -> Workshop:
         """The sample as a workshop held in ``lang``."""
@@ -121,6 +123,9 @@ class Example:
         if self.evaluation is not None:
             with rules(self.evaluation.where):
                 w = w.plan_evaluation(self.evaluation.node.get("date"), text(self.evaluation, "by"))
+        if self.compass:
+            with rules("compass"):
+                w = w.with_compass(self.compass, compass_questions())
         return w
 
 
@@ -150,6 +155,9 @@ def parse_example(raw: Any, path: Path) -> Example:
     evaluation = top.get("evaluation")
     if evaluation is not None and not isinstance(evaluation, dict):
         raise r.fail("evaluation", "expected a mapping")
+    compass = top.get("compass") or {}
+    if not isinstance(compass, dict):
+        raise r.fail("compass", "expected a mapping of question ids to option keys")
     return Example(
         path=path,
         note=r.text_field(top, "note", ""),
@@ -162,6 +170,7 @@ def parse_example(raw: Any, path: Path) -> Example:
         parking=_entries(r, top, "parking"),
         outcomes=_entries(r, top, "outcomes"),
         evaluation=_Entry("evaluation", evaluation) if evaluation is not None else None,
+        compass=compass,
     )
 
 

@@ -439,6 +439,9 @@ class Workshop:
     note: str | None = None  #: a line under the title
     evaluation: date | None = None  #: the next evaluation of the cooperation
     evaluation_by: str | None = None
+    #: the initiative's compass answers attached to the draft: (question id, option key) in the
+    #: compass's order, answered questions only
+    compass: tuple[tuple[str, str], ...] = ()
 
     # -- looking things up
 
@@ -660,6 +663,20 @@ class Workshop:
             evaluation_by=clean_text(by, OWNER_MAX, "evaluation_by", required=False),
         )
 
+    def with_compass(
+        self, answers: Mapping[Any, Any], questions: Mapping[str, Sequence[str]]
+    ) -> Workshop:
+        """The initiative's compass answers attached (none: detached). ``questions``: the
+        compass's question ids, in order, with their option keys; an answer of None is left out,
+        anything else that is not one of the question's options is refused."""
+        if not isinstance(answers, Mapping) or len(answers) > len(questions):
+            raise WorkshopError("bad_compass", "compass")
+        for qid, key in answers.items():
+            if qid not in questions or (key is not None and key not in questions[qid]):
+                raise WorkshopError("bad_compass", "compass")
+        kept = tuple((q, answers[q]) for q in questions if answers.get(q) is not None)
+        return replace(self, compass=kept)
+
     # -- what the facilitator sees
 
     def response_picture(self, clause_id: str) -> ResponsePicture:
@@ -768,6 +785,7 @@ def error_keys() -> tuple[str, ...]:
         "duplicate_clause",
         "bad_status",
         "bad_lang",
+        "bad_compass",
     )
 
 
@@ -799,4 +817,5 @@ def field_keys() -> tuple[str, ...]:
         "note",
         "evaluation",
         "evaluation_by",
+        "compass",
     )

@@ -33,7 +33,7 @@ import hmac
 import json
 import re
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -58,6 +58,7 @@ from kit.live.store import (
     new_code,
     pseudonym,
 )
+from kit.workshop.compass import compass_questions, stored_answers
 from kit.workshop.model import (
     CUSTOM_PREFIX,
     NAME_MAX,
@@ -255,6 +256,28 @@ def _clauses_from(raw: str, agenda: Agenda) -> tuple[tuple[Clause, ...], tuple[s
     return tuple(clauses), present
 
 
+# ------------------------------------------------------------------------- the settings column
+
+
+def settings_of(row: Any) -> dict[str, Any]:
+    """The workshop's settings (the compass answers, the clause timer) as a dict; a column
+    that is empty or not a JSON object reads as no settings."""
+    try:
+        found = json.loads(row.settings) if row.settings else {}
+    except ValueError:
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def settings_json(settings: Mapping[str, Any]) -> str | None:
+    if not settings:
+        return None
+    raw = json.dumps(settings, ensure_ascii=False, sort_keys=True)
+    if len(raw) > db.WS_SETTINGS_MAX:  # pragma: no cover - the model's bounds keep it under
+        raise WorkshopError("too_long", "compass", db.WS_SETTINGS_MAX)
+    return raw
+
+
 # -------------------------------------------------------------------------------------- store
 
 _INSERTS: dict[str, Callable[[Any], Any]] = {
@@ -437,6 +460,7 @@ class WorkshopStore:
             note=row.note,
             evaluation=_day(row.evaluation),
             evaluation_by=row.evaluation_by,
+            compass=stored_answers(settings_of(row).get("compass")),
         )
 
     def workshop_state(self, code: str) -> Workshop:
@@ -645,6 +669,21 @@ class WorkshopStore:
             return values, None
 
         self._facilitate(code, key, step)
+
+    def attach_compass(self, code: str, key: str, answers: Mapping[Any, Any]) -> None:
+        """Attach the initiative's compass answers (question id -> option key or None) to the
+        draft; none answered detaches it. Only the facilitator's screen and the draft show them."""
+
+        def step(conn: Connection, row: Any, w: Workshop) -> tuple[dict, None]:
+            attached = w.with_compass(answers, compass_questions())
+            settings = settings_of(row)
+            if attached.compass:
+                settings["compass"] = dict(attached.compass)
+            else:
+                settings.pop("compass", None)
+            return {"settings": settings_json(settings)}, None
+
+        self._facilitate(code, key, step, state=False)
 
     def add_clause(self, code: str, key: str, clause: str) -> None:
         """Put a default clause (back) on the agenda, in its level."""
