@@ -2,8 +2,8 @@
 
 - :class:`ServeProcess`: ``samskaping serve`` with any options (``--db``, ``--base-url``, ...), in
   its own process group and stopped by its own pid, like :class:`tests.conftest.Server`;
-- :func:`nginx_config`: the participant side round-robin over every server, Voilà's routes
-  sticky per client address;
+- :func:`nginx_config`: the participant side (the live room's phones and the workshop's
+  participants) round-robin over every server, Voilà's routes sticky per client address;
 - :class:`Nginx`: an nginx started from such a config written to a temporary folder (pid file,
   logs and temp folders all there, nothing under /var), in the foreground, stopped by its pid;
   every response carries ``X-Kit-Upstream`` (the server that answered it) and the access log
@@ -85,13 +85,19 @@ class ServeProcess(Server):
         self.log_path = log
         self._log = open(log, "wb")  # noqa: SIM115 - closed in stop()
         self.db_url = (env or {}).get("KIT_DB_URL", "")
+        environ = dict(os.environ, **(env or {}))
+        # The kit of this checkout, wherever the console script's install points: a venv shared
+        # by several git worktrees has one editable install, of one of them.
+        environ["PYTHONPATH"] = os.pathsep.join(
+            p for p in (str(ROOT), environ.get("PYTHONPATH", "")) if p
+        )
         self.proc = subprocess.Popen(
             serve_argv(port, log, *args),
             stdout=self._log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
             cwd=ROOT,
-            env=dict(os.environ, **(env or {})),
+            env=environ,
         )
 
     @property
@@ -123,8 +129,9 @@ _LOG_LINE = re.compile(
 )
 
 
-#: The participant side (kit/live/handlers.py): any process can answer any request of it.
-PARTICIPANT_PATHS = ("delta", "api/live/", "live-static/")
+#: The participant side: the live room's phones (kit/live/handlers.py) and the workshop's
+#: participants (kit/workshop/handlers.py). Any process can answer any request of it.
+PARTICIPANT_PATHS = ("delta", "api/live/", "live-static/", "verksted", "api/workshop/")
 
 
 def nginx_config(

@@ -3,8 +3,8 @@
 The README says a room can be spread over several server processes: all state is in the store,
 so any process can answer any phone. Here two processes (``--base-url /samskaping/``, the
 proxy's address as ``--public-url``) sit behind one nginx that hands the participant side
-(``/delta``, ``api/live/``, ``live-static/``) out round-robin, so one participant's page, join and
-answers land on different processes; Voilà's own routes stay with one server per client (a
+(``/delta``, ``api/live/``, ``live-static/``; the workshop's ``/verksted`` and ``api/workshop/``)
+out round-robin, so one participant's page, join and answers land on different processes; Voilà's own routes stay with one server per client (a
 kernel lives in the process that started it). Checked through the proxy, as phones use it:
 
 - forty participants (threads, each with its own cookie jar and its own client address) open the
@@ -19,7 +19,15 @@ kernel lives in the process that started it). Checked through the proxy, as phon
 - the presenter app loads through the proxy (its kernel reachable there, and only in its own
   process), and in Chromium runs a session whose dashboard counts phones that joined through the
   proxy on both servers;
-- the per-client join limit holds across the two processes and for joins arriving together.
+- the per-client join limit holds across the two processes and for joins arriving together;
+- Samarbeidsverkstedet the same way (``verksted`` and ``api/workshop/`` round-robin too): 32
+  participants join a workshop the facilitator made in the store, propose, park points and
+  respond to each other's proposals (objections with their reasons, a changed response), re-join
+  with their token through the other process and go on; both processes served every kind of
+  request; a reader of the store sees every participant, proposal, response and parking point
+  exactly once (a changed response in place of the old one, one write counted per request); a
+  long poll held by one process wakes for a proposal sent through the other, and long polls on
+  both wake for the facilitator's clause, within a bounded wait.
 
 Needs nginx (Debian's package) and ``KIT_TEST_PG_URL`` (``source .ci/postgres.sh``): skipped
 without them, except under CI=true, where they fail (.ci/run installs both).
@@ -34,7 +42,9 @@ import signal
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 
@@ -618,3 +628,428 @@ def test_the_join_limit_holds_for_simultaneous_joins_in_one_process(proxied):
     print(f"\n{2 * JOINS_PER_MINUTE} simultaneous joins of one client: {dict(statuses)}")
     assert joined == statuses[200]
     assert joined <= JOINS_PER_MINUTE, statuses
+
+
+# ------------------------------------------------------------------------------ the workshop
+
+#: Samarbeidsverkstedet's participants (kit/workshop/handlers.py) through the same proxy, whose
+#: config hands ``verksted`` and ``api/workshop/`` out round-robin like ``delta``.
+PEOPLE = 32
+#: Their numbers start here: client addresses 127.0.11.x, none of the room's phones'.
+FIRST_PERSON = 200
+WORKSHOP_CLAUSES = ("purpose", "roles", "mode", "tasks")
+PARTIES = ("leadership", "unit", "organisation", "volunteer", "recipient", "partner")
+CHOICES = ("agree", "live_with", "object")
+#: The most a long poll may take to wake for a change made elsewhere: generous (the servers
+#: look every 0.25 s), and far under the 25 s a poll is held, so a poll that merely ran out
+#: with the change read afterwards fails.
+WAKE_WITHIN = 10.0
+
+
+class Participant(Phone):
+    """One workshop participant through the proxy (a :class:`Phone`: its own cookie jar and
+    client address), with what it said, as it said it."""
+
+    def __init__(self, i: int, base_url: str) -> None:
+        super().__init__(i, base_url)
+        self.party = PARTIES[i % len(PARTIES)]
+        self.name: str | None = f"Deltaker {i}" if i % 3 == 0 else None
+        #: proposal id -> (clause, text)
+        self.proposals: dict[str, tuple[str, str]] = {}
+        #: proposal id -> (choice, reason) it sent last
+        self.responses: dict[str, tuple[str, str | None]] = {}
+        #: proposal id -> the upstream of each response to it, in order
+        self.response_upstreams: dict[str, list[str]] = {}
+        #: (point id, text, clause)
+        self.parked: list[tuple[str, str, str | None]] = []
+
+    def open_workshop_page(self, code: str) -> None:
+        r = self._request("verksted", "GET", "verksted", params={"kode": code})
+        assert r.status_code == 200, r.text[:300]
+        assert f'"code": "{code}"' in r.text
+        assert f'"api": "{PREFIX}api/workshop/"' in r.text
+        assert self.client.cookies.get("_xsrf"), "the page set no _xsrf cookie"
+
+    def _post(self, what: str, code: str, body: dict) -> dict:
+        r = self._request(
+            what, "POST", f"api/workshop/{code}/{what}", json=body, headers=self._xsrf()
+        )
+        assert r.status_code == 200, (what, r.status_code, r.text[:300])
+        return r.json()
+
+    def enter(self, code: str, *, again: bool = False) -> dict:
+        """Join as a new participant speaking for its party, or ``again`` with its token
+        (a reload: no party, so it keeps the one it has)."""
+        body = {"token": self.token} if again else {"party": self.party, "name": self.name}
+        data = self._post("join", code, body)
+        self.token = data["token"]
+        return data
+
+    def propose(self, code: str, clause: str, text: str) -> str:
+        data = self._post("propose", code, {"token": self.token, "clause": clause, "text": text})
+        made = data["proposal"]
+        assert (made["party"], made["text"], made["name"]) == (self.party, text, self.name)
+        self.proposals[made["id"]] = (clause, text)
+        return made["id"]
+
+    def respond(self, code: str, proposal: str, choice: str, reason: str | None) -> None:
+        body = {"token": self.token, "proposal": proposal, "choice": choice, "reason": reason}
+        data = self._post("respond", code, body)
+        assert data["response"] == {"proposal": proposal, "choice": choice, "reason": reason}
+        self.responses[proposal] = (choice, reason)
+        self.response_upstreams.setdefault(proposal, []).append(self.served[-1][1])
+
+    def park(self, code: str, text: str, clause: str | None) -> None:
+        data = self._post("park", code, {"token": self.token, "text": text, "clause": clause})
+        point = data["point"]
+        assert (point["text"], point["clause"]) == (text, clause)
+        self.parked.append((point["id"], text, clause))
+
+    def workshop_state(self, code: str, since: int) -> dict:
+        r = self._request("state", "GET", f"api/workshop/{code}/state", params={"since": since})
+        assert r.status_code == 200, r.text[:300]
+        return r.json()
+
+    def mine(self) -> dict:
+        """What its join says it said (``mine`` of a join's answer)."""
+        return {
+            "proposals": list(self.proposals),
+            "responses": {
+                pid: {"proposal": pid, "choice": choice, "reason": reason}
+                for pid, (choice, reason) in self.responses.items()
+            },
+            "parking": [{"id": k, "text": text, "clause": c} for k, text, c in self.parked],
+        }
+
+
+def proposal_text(i: int) -> str:
+    return f"Forslag fra deltaker {i}: partene møtes hver tredje uke"
+
+
+def response_of(i: int, k: int, changed: bool = False) -> tuple[str, str | None]:
+    """Participant i's response to the proposal of participant i + 1 + k (another choice when
+    it changes its mind); an objection always has its reason, 'can live with it' sometimes."""
+    choice = CHOICES[(i + k + (1 if changed else 0)) % len(CHOICES)]
+    if choice == "object":
+        return choice, f"Innvending {i}/{k}{' (endret)' if changed else ''}: for lite tid"
+    if choice == "live_with" and i % 2 == 0:
+        return choice, f"Kan leve med det, deltaker {i}"
+    return choice, None
+
+
+def proposal_ids(view: dict) -> dict[str, str]:
+    """Text -> id of every proposal in a phone's view of the workshop."""
+    found = [p for clause in view["clauses"] for p in clause["proposals"]]
+    by_text = {p["text"]: p["id"] for p in found}
+    assert len(by_text) == len(found), "a proposal shown twice"
+    return by_text
+
+
+@dataclass
+class WorkshopRun:
+    code: str
+    key: str
+    people: list[Participant]
+    seconds: float
+    first_join: dict[int, dict] = field(default_factory=dict)
+    #: every proposal as a participant's view showed it, before anyone responded
+    seen: dict[int, dict[str, str]] = field(default_factory=dict)
+    #: the re-join that went to the other server: (its answer, what the participant had said)
+    rejoin: dict[int, tuple[dict, dict]] = field(default_factory=dict)
+    rejoins: int = 0
+
+
+@pytest.fixture(scope="module")
+def workshop(proxied):
+    """A workshop made by the facilitator in the store, and 32 participants through nginx:
+    all together they open the page, join, propose and park two points; then all together
+    they read the proposals and respond to three of the others' (one response changed); then
+    one after another each re-joins with its token until the process that did not take its
+    first join answers, and responds and parks once more."""
+    from kit.workshop.store import WorkshopStore
+
+    with Store(proxied.pg_url) as store:
+        made = WorkshopStore(store).create_workshop(
+            "Leksehjelp på biblioteket", "nb", parties=PARTIES, clauses=WORKSHOP_CLAUSES
+        )
+    people = [Participant(FIRST_PERSON + n, proxied.url) for n in range(PEOPLE)]
+    run = WorkshopRun(made.code, made.key, people, 0.0)
+    code = made.code
+
+    def speak(p: Participant) -> None:
+        # Five requests, as the second part has: were the threads to run one after another,
+        # each kind of request would still alternate between the processes.
+        clause = WORKSHOP_CLAUSES[p.i % len(WORKSHOP_CLAUSES)]
+        p.open_workshop_page(code)
+        run.first_join[p.i] = p.enter(code)
+        p.propose(code, clause, proposal_text(p.i))
+        p.park(code, f"Parkert av deltaker {p.i}: forsikring", clause)
+        p.park(code, f"Parkert av deltaker {p.i}: lokaler i ferien", None)
+
+    def others(p: Participant, k: int) -> int:
+        return FIRST_PERSON + (p.i - FIRST_PERSON + 1 + k) % PEOPLE
+
+    def respond(p: Participant) -> None:
+        ids = proposal_ids(p.workshop_state(code, -1))
+        run.seen[p.i] = ids
+        for k in range(3):
+            p.respond(code, ids[proposal_text(others(p, k))], *response_of(p.i, k))
+        # A change of mind: replaces the first response, wherever either went.
+        p.respond(code, ids[proposal_text(others(p, 0))], *response_of(p.i, 0, changed=True))
+
+    started = time.monotonic()
+    try:
+        errors = run_all(speak, people)
+        assert errors == [], errors[:5]
+        errors = run_all(respond, people)
+        assert errors == [], errors[:5]
+        for p in people:  # one at a time: nothing else goes through nginx, the rotation alternates
+            first_server = p.upstreams("join")[0]
+            for _ in range(4):
+                said = p.mine()
+                data = p.enter(code, again=True)
+                run.rejoins += 1
+                if p.upstreams("join")[-1] != first_server:
+                    run.rejoin[p.i] = (data, said)
+                    break
+            ids = run.seen[p.i]
+            p.respond(code, ids[proposal_text(others(p, 3))], *response_of(p.i, 3))
+            about = WORKSHOP_CLAUSES[(p.i + 1) % len(WORKSHOP_CLAUSES)] if p.i % 2 else None
+            p.park(code, f"Nok et punkt fra deltaker {p.i}: taushetsplikt", about)
+        run.seconds = time.monotonic() - started
+        print(
+            f"\n{PEOPLE} workshop participants through nginx: page, join, propose, park 2x, read, "
+            f"respond 4x, re-join, respond, park in {run.seconds:.1f} s"
+        )
+        yield run
+    finally:
+        for p in people:
+            p.close()
+
+
+def test_every_workshop_join_got_the_workshop(workshop):
+    clauses = set(WORKSHOP_CLAUSES)
+    for p in workshop.people:
+        data = workshop.first_join[p.i]
+        assert data["resumed"] is False and data["code"] == workshop.code
+        assert (data["party"], data["name"]) == (p.party, p.name)
+        assert data["mine"] == {"proposals": [], "responses": {}, "parking": []}
+        assert data["workshop"]["open"] is True
+        assert {c["id"] for c in data["workshop"]["clauses"]} == clauses
+        assert "token" not in json.dumps(data["workshop"])
+    assert len({workshop.first_join[p.i]["token"] for p in workshop.people}) == PEOPLE
+    # Every participant, whichever process answered, read every proposal once.
+    everyone = {proposal_text(p.i) for p in workshop.people}
+    for p in workshop.people:
+        assert set(workshop.seen[p.i]) == everyone
+
+
+def test_both_servers_served_the_workshop(workshop, proxied):
+    kinds = ("verksted", "join", "propose", "respond", "park", "state")
+    by_header = {
+        kind: Counter(u for p in workshop.people for u in p.upstreams(kind)) for kind in kinds
+    }
+    print(f"\nworkshop requests per server: {by_header}")
+    assert sum(by_header["join"].values()) == PEOPLE + workshop.rejoins
+    assert sum(by_header["respond"].values()) == PEOPLE * 5
+    assert sum(by_header["park"].values()) == PEOPLE * 3
+    for kind, counts in by_header.items():
+        assert set(counts) == proxied.addresses, (kind, counts)
+        assert min(counts.values()) >= sum(counts.values()) // 4, (kind, counts)  # round-robin
+    # Each participant's requests went to both processes.
+    assert all({u for _, u in p.served} == proxied.addresses for p in workshop.people)
+
+    # nginx's access log agrees (it logs a request after its response: read until all are in).
+    code = workshop.code
+
+    def workshop_lines() -> list:
+        return [
+            line
+            for line in proxied.nginx.requests()
+            if f"/api/workshop/{code}/" in line.uri or f"verksted?kode={code}" in line.uri
+        ]
+
+    total = sum(len(p.served) for p in workshop.people)
+    lines = wait_for(workshop_lines, lambda lines: len(lines) >= total)
+    assert len(lines) == total
+    assert {line.status for line in lines} == {200}, Counter(line.status for line in lines)
+    by_log = {
+        kind: Counter(
+            line.upstream
+            for line in lines
+            if line.uri.split("?")[0].rstrip("/").rsplit("/", 1)[-1] == kind
+        )
+        for kind in kinds
+    }
+    assert by_log == by_header
+    assert {line.client for line in lines} == {p.address for p in workshop.people}
+
+
+def test_a_reader_of_the_store_sees_every_contribution_once(workshop, proxied):
+    from kit.live.store import pseudonym
+    from kit.workshop.store import WorkshopStore
+
+    people = workshop.people
+    by_id = {pid: (p, clause, text) for p in people for pid, (clause, text) in p.proposals.items()}
+    with Store(proxied.pg_url) as store:
+        ws = WorkshopStore(store)
+        assert ws.participant_count(workshop.code) == PEOPLE
+        state = ws.workshop_state(workshop.code)
+        info = ws.info(workshop.code)
+        mine = {p.i: ws.mine(workshop.code, p.token) for p in people}
+
+    # Every proposal once, with the number the store gave it.
+    assert len(state.proposals) == PEOPLE
+    assert {
+        pr.id: (pr.clause, pr.party, pr.text, pr.participant, pr.name) for pr in state.proposals
+    } == {
+        pid: (clause, p.party, text, pseudonym(p.token), p.name)
+        for pid, (p, clause, text) in by_id.items()
+    }
+    # Every response once: the changed one in place of the first, wherever each was sent.
+    expected = Counter(
+        (pid, pseudonym(p.token), p.party, choice, reason)
+        for p in people
+        for pid, (choice, reason) in p.responses.items()
+    )
+    stored = Counter(
+        (r.proposal, r.participant, r.party, r.choice, r.reason) for r in state.responses
+    )
+    assert len(state.responses) == PEOPLE * 4
+    assert stored == expected
+    assert all(r.reason for r in state.responses if r.choice == "object")
+    assert {r.choice for r in state.responses} == set(CHOICES)
+    changed_across = [
+        p for p in people if any(len(set(u)) == 2 for u in p.response_upstreams.values())
+    ]
+    assert changed_across, "no participant changed a response through the other server"
+    # Every parking point once.
+    assert len(state.parking) == PEOPLE * 3
+    assert Counter((k.id, k.participant, k.party, k.text, k.clause) for k in state.parking) == (
+        Counter(
+            (kid, pseudonym(p.token), p.party, text, clause)
+            for p in people
+            for kid, text, clause in p.parked
+        )
+    )
+    # What each participant said, as the store gives it back to them.
+    for p in people:
+        assert list(mine[p.i].proposals) == list(p.proposals)
+        assert {k: (r.choice, r.reason) for k, r in mine[p.i].responses.items()} == p.responses
+        assert [(k.id, k.text, k.clause) for k in mine[p.i].parking] == p.parked
+    # One write each, none lost and none twice: joins, proposals, responses, parking points.
+    writes = sum(
+        len(p.upstreams(kind)) for p in people for kind in ("join", "propose", "respond", "park")
+    )
+    assert (info.revision, info.version) == (writes, PEOPLE)
+
+
+def test_a_participant_rejoining_through_the_other_server_resumes(workshop):
+    people = workshop.people
+    missing = [p.i for p in people if p.i not in workshop.rejoin]
+    assert missing == [], f"every re-join went to the first join's server for {missing}"
+    for p in people:
+        data, said = workshop.rejoin[p.i]
+        assert data["resumed"] is True and data["token"] == workshop.first_join[p.i]["token"]
+        assert (data["party"], data["name"]) == (p.party, p.name)
+        assert data["mine"] == said
+        assert len(said["proposals"]) == 1 and len(said["responses"]) == 3
+        assert len(said["parking"]) == 2
+
+
+def _held_polls(
+    people: list[Participant], code: str, change: Callable[[], Any]
+) -> tuple[dict[int, dict], list[float], Any]:
+    """Every participant long-polls the workshop's state (since the version its join had),
+    ``change()`` happens once they are all held, and each poll returns. Returns the polls'
+    answers, how long after the change each came, and what ``change`` returned."""
+    results: dict[int, tuple[dict, float]] = {}
+    errors: list[BaseException] = []
+
+    def poll(p: Participant) -> None:
+        try:
+            data = p.workshop_state(code, p.version)
+            results[p.i] = (data, time.monotonic())
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=poll, args=(p,)) for p in people]
+    for thread in threads:
+        thread.start()
+    time.sleep(1.5)
+    assert results == {} and errors == [], "a long poll returned before anything changed"
+    changed_at = time.monotonic()
+    made = change()
+    for thread in threads:
+        thread.join(timeout=WAKE_WITHIN + 60)
+    assert errors == [], errors
+    assert len(results) == len(people), "a long poll never returned"
+    waits = [results[p.i][1] - changed_at for p in people]
+    for p in people:
+        p.version = results[p.i][0]["version"]
+    return {i: data for i, (data, _at) in results.items()}, waits, made
+
+
+def _small_workshop(proxied, first: int, n: int = 4) -> tuple[str, str, list[Participant]]:
+    from kit.workshop.store import WorkshopStore
+
+    with Store(proxied.pg_url) as store:
+        made = WorkshopStore(store).create_workshop("Turgruppe", "nb", clauses=WORKSHOP_CLAUSES)
+    people = [Participant(first + k, proxied.url) for k in range(n)]
+    for p in people:
+        p.open_workshop_page(made.code)
+        p.version = p.enter(made.code)["workshop"]["version"]
+    return made.code, made.key, people
+
+
+def test_a_long_poll_wakes_for_a_proposal_through_the_other_server(proxied):
+    code, _key, people = _small_workshop(proxied, FIRST_PERSON + 40, 5)
+    proposer, waiting = people[0], people[1:]
+    since = {p.i: p.version for p in waiting}
+    text = "Vi går tur hver tirsdag"
+
+    def propose() -> str:
+        proposer.propose(code, "purpose", text)
+        return proposer.upstreams("propose")[-1]  # the process the proposal went through
+
+    try:
+        results, waits, via = _held_polls(waiting, code, propose)
+        print(f"\na proposal reached 4 long polls in {max(waits):.2f} s (slowest)")
+        held_by = {p.upstreams("state")[-1] for p in waiting}
+        assert held_by == proxied.addresses, held_by
+        assert via in proxied.addresses
+        # So some poll was held by the process the proposal did not go through.
+        assert [p for p in waiting if p.upstreams("state")[-1] != via]
+        for p in waiting:
+            data = results[p.i]
+            assert data["version"] > since[p.i]
+            purpose = next(c for c in data["clauses"] if c["id"] == "purpose")
+            assert [pr["text"] for pr in purpose["proposals"]] == [text]
+        assert max(waits) < WAKE_WITHIN, waits  # woken, not run out (a poll is held 25 s)
+    finally:
+        for p in people:
+            p.close()
+
+
+def test_the_facilitators_clause_reaches_long_polls_on_both_servers(proxied):
+    from kit.workshop.store import WorkshopStore
+
+    code, key, people = _small_workshop(proxied, FIRST_PERSON + 50)
+    try:
+        with Store(proxied.pg_url) as store:
+            facilitator = WorkshopStore(store)
+            for clause in ("roles", "tasks", None):
+                since = {p.i: p.version for p in people}
+                results, waits, _ = _held_polls(
+                    people, code, lambda c=clause: facilitator.show_clause(code, key, c)
+                )
+                print(f"\nshow_clause({clause!r}) reached 4 long polls in {max(waits):.2f} s")
+                held_by = {p.upstreams("state")[-1] for p in people}
+                assert held_by == proxied.addresses, (clause, held_by)
+                for p in people:
+                    assert results[p.i]["current"] == clause
+                    assert results[p.i]["version"] > since[p.i]
+                assert max(waits) < WAKE_WITHIN, (clause, waits)
+    finally:
+        for p in people:
+            p.close()
