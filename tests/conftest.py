@@ -123,7 +123,12 @@ class Server:
         self._log = open(log, "wb")  # noqa: SIM115 - closed in stop()
         #: the live-classroom answers go to a database of this test run only
         self.db_url = f"sqlite:///{log.parent / 'responses.sqlite3'}"
-        env = dict(os.environ if env is None else env, KIT_DB_URL=self.db_url)
+        if env is None:
+            env = dict(os.environ)
+            # the kit of this checkout, wherever the console script's install points (a venv
+            # shared by several git worktrees has one editable install, of one of them)
+            env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
+        env = dict(env, KIT_DB_URL=self.db_url)
         self.proc = subprocess.Popen(
             # A room of tests opens more pages than a classroom: no kernel cap here (the cap
             # itself is tested in tests/test_server_limits.py).
