@@ -291,16 +291,16 @@ def app_page(browser, server):
     context.close()
 
 
-#: What ``--fast`` leaves out: the tests that drive a browser, start servers, need PostgreSQL or
-#: install the kit into new virtual environments.
-SLOW_MARKERS = ("browser", "server", "postgres", "install")
+#: What ``--fast`` leaves out: the tests that drive a browser, start servers, need PostgreSQL,
+#: install the kit into new virtual environments or start LibreOffice.
+SLOW_MARKERS = ("browser", "server", "postgres", "install", "libreoffice")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--fast",
         action="store_true",
-        help="the quick tier: everything but browser, server, PostgreSQL and install tests",
+        help="the quick tier: everything but browser, server, PostgreSQL, install and LibreOffice tests",
     )
 
 

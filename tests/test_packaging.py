@@ -84,8 +84,14 @@ def test_type_and_import_checkers_are_pinned_and_run_before_the_tests():
 
 
 def test_the_fast_tier_leaves_out_the_slow_kinds_only():
-    """``--fast`` deselects browser, server, PostgreSQL and install tests and keeps the rest."""
-    files = ["tests/test_run.py", "tests/test_store_postgres.py", "tests/test_serve.py"]
+    """``--fast`` deselects browser, server, PostgreSQL, install and LibreOffice tests and keeps
+    the rest."""
+    files = [
+        "tests/test_run.py",
+        "tests/test_store_postgres.py",
+        "tests/test_serve.py",
+        "tests/test_workshop_pdf.py",
+    ]
 
     def collected(*extra: str) -> set[str]:
         out = subprocess.run(
@@ -104,4 +110,6 @@ def test_the_fast_tier_leaves_out_the_slow_kinds_only():
     assert any("test_from_a_broken_venv_to_working_commands" in t for t in left_out)
     assert any("test_store_postgres.py" in t for t in left_out)
     assert any("test_serve.py" in t for t in left_out)
+    assert any("test_workshop_pdf.py::test_libreoffice_" in t for t in left_out)
+    assert not any("test_workshop_pdf.py" in t for t in fast)  # LibreOffice or a browser each
     assert any("test_usage_lists_samskaping" in t for t in fast)  # positive control: kept

@@ -494,7 +494,11 @@ _STYLE = """
 @page { size: A4; margin: 20mm 18mm; }
 * { box-sizing: border-box; }
 body { font-family: "Noto Sans", "DejaVu Sans", Arial, sans-serif; color: #1e2b3c; margin: 0 auto;
-  max-width: 174mm; font-size: 11pt; line-height: 1.45; }
+  max-width: 174mm; font-size: 11pt; line-height: 1.45;
+  overflow-wrap: break-word; overflow-wrap: anywhere; }
+/* A word wider than the line (a pasted link) wraps: else it ran off the paper and Chromium
+   shrank every page to fit it. In a table only where it must, so a column of counts keeps its
+   heading's words whole ("anywhere" would let the table squeeze them). */
 h1 { font-size: 20pt; margin: 0 0 4pt; } h2 { font-size: 14pt; margin: 16pt 0 4pt;
   break-after: avoid-page; } h3 { font-size: 11.5pt; margin: 10pt 0 2pt; break-after: avoid-page; }
 h4 { font-size: 11pt; margin: 6pt 0 1pt; break-after: avoid-page; }
@@ -507,7 +511,8 @@ p { margin: 3pt 0; } ul { margin: 3pt 0; padding-left: 16pt; } li { margin: 2pt 
 .kit-agreement-quote { font-style: italic; }
 table { border-collapse: collapse; margin: 4pt 0; font-size: 10pt; break-inside: avoid-page; }
 caption { text-align: left; font-style: italic; padding-bottom: 2pt; }
-th, td { border: 1px solid #8a8a8a; padding: 2pt 6pt; text-align: left; vertical-align: top; }
+th, td { border: 1px solid #8a8a8a; padding: 2pt 6pt; text-align: left; vertical-align: top;
+  overflow-wrap: break-word; }
 td + td, th + th { text-align: right; } td:nth-child(2), th:nth-child(2) { text-align: right; }
 .kit-signature { break-inside: avoid-page; margin: 12pt 0 6pt; }
 .kit-signature p { margin: 0; }

@@ -28,12 +28,19 @@ from kit.workshop.model import Workshop
 
 if TYPE_CHECKING:  # python-docx is imported where a document is made
     from docx.document import Document
+    from docx.table import Table as DocxTable
     from docx.text.paragraph import Paragraph
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 #: Characters XML 1.0 cannot hold (python-docx refuses them).
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+#: A4 and its margins, in millimetres; the width of the text between the margins, and the part
+#: of it a table's first column (the party) gets.
+PAGE_MM = (210, 297)
+MARGIN_MM = 20
+TEXT_WIDTH_MM = PAGE_MM[0] - 2 * MARGIN_MM
+FIRST_COLUMN_MM = 60
 #: The language tag Word and LibreOffice read, per language of the kit.
 LANGUAGE_TAGS = {"nb": "nb-NO", "nn": "nn-NO", "en": "en-GB"}
 
@@ -63,6 +70,23 @@ def _set_language(doc: Document, tag: str) -> None:
     rpr.append(lang)
 
 
+def _column_widths(table: DocxTable, width_mm: float) -> None:
+    """The party's column wide enough for a party's name, the counts sharing the rest: in
+    columns of equal width LibreOffice broke "Tjenestemottaker" inside the word. The widths
+    go on the grid (LibreOffice reads it) and on every cell (Word reads those)."""
+    from docx.shared import Mm
+
+    count = len(table.columns)
+    first = FIRST_COLUMN_MM if count > 1 else width_mm
+    widths = [Mm(first)] + [Mm((width_mm - first) / (count - 1))] * (count - 1)
+    table.autofit = False
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths, strict=True):
+            cell.width = width
+
+
 def to_docx(agreement: Agreement) -> bytes:
     """The draft as DOCX bytes."""
     import docx
@@ -71,9 +95,9 @@ def to_docx(agreement: Agreement) -> bytes:
 
     doc = docx.Document()
     section = doc.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.left_margin = section.right_margin = Mm(20)
-    section.top_margin = section.bottom_margin = Mm(20)
+    section.page_width, section.page_height = Mm(PAGE_MM[0]), Mm(PAGE_MM[1])
+    section.left_margin = section.right_margin = Mm(MARGIN_MM)
+    section.top_margin = section.bottom_margin = Mm(MARGIN_MM)
     doc.styles["Normal"].font.size = Pt(11)
     _set_language(doc, LANGUAGE_TAGS.get(agreement.lang, agreement.lang))
     props = doc.core_properties
@@ -108,6 +132,7 @@ def to_docx(agreement: Agreement) -> bytes:
                 cells = table.add_row().cells
                 for cell, text in zip(cells, row, strict=True):
                     cell.text = _clean(text)
+            _column_widths(table, TEXT_WIDTH_MM)
         elif isinstance(block, Signature):
             head = doc.add_paragraph()
             head.add_run(_clean(block.heading)).bold = True
