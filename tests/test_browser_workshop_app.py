@@ -43,6 +43,14 @@ def join(watch: PageWatch, code: str, party: str, lang: str = "nb") -> None:
     expect(page.locator("#kit-room")).to_be_visible(timeout=15_000)
 
 
+def reload_and_resume(page, code: str) -> None:
+    """The facilitator's page loaded again: the workshop is offered and resumes."""
+    page.reload()
+    page.wait_for_selector(".kit-app h1", timeout=90_000)
+    page.get_by_role("button", name=f"Fortsett verksted {code}").click()
+    expect(page.locator(".kit-code")).to_have_text(code, timeout=30_000)
+
+
 def test_a_facilitator_runs_a_workshop_and_takes_home_the_docx(browser, server):
     agenda = load_agenda()
     party = {p.id: p.label.nb for p in agenda.parties}
@@ -144,10 +152,7 @@ def test_a_facilitator_runs_a_workshop_and_takes_home_the_docx(browser, server):
         clean(fac)
 
         # The facilitator reloads: the workshop is offered and resumes as it was.
-        page.reload()
-        page.wait_for_selector(".kit-app h1", timeout=90_000)
-        page.get_by_role("button", name=f"Fortsett verksted {code}").click()
-        expect(page.locator(".kit-code")).to_have_text(code, timeout=30_000)
+        reload_and_resume(page, code)
         expect(stats).to_contain_text("Deltakere: 2", timeout=10_000)
         expect(page.locator(".kit-ws-clause-title")).to_have_text(roles)  # where the phones are
         page.get_by_role("button", name=f"Vis punktet «{purpose}» på skjermen").click()

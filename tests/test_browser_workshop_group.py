@@ -25,6 +25,7 @@ from kit.workshop.store import WorkshopStore
 from .conftest import PageWatch
 from .test_browser_live import clean, new_page
 from .test_browser_workshop import HOSTILE, fits, proposal, tab_to
+from .test_browser_workshop_app import reload_and_resume
 from .test_workshop_agreement import docx_text, flat, html_text, markdown_as_html
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
@@ -242,10 +243,7 @@ def test_a_group_of_six_goes_through_every_level_and_takes_home_the_draft(browse
 
         # Reloads: the facilitator resumes where it was; the keyboard participant is the same
         # participant with the objection and its reason.
-        page.reload()
-        page.wait_for_selector(".kit-app h1", timeout=90_000)
-        page.get_by_role("button", name=f"Fortsett verksted {code}").click()
-        expect(page.locator(".kit-code")).to_have_text(code, timeout=30_000)
+        reload_and_resume(page, code)
         expect(stats).to_contain_text("Deltakere: 6", timeout=10_000)
         expect(page.locator(".kit-ws-clause-title")).to_have_text(title["value"].nb)
         first_row = page.locator(".kit-ws-agenda .kit-row").first
