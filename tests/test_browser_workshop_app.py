@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 
 import docx
 import pytest
@@ -145,6 +146,23 @@ def test_a_facilitator_runs_a_workshop_and_takes_home_the_docx(browser, server):
         expect(page.locator(".kit-ws-clause-title")).to_be_focused()
         page.get_by_role("button", name="Vis dette punktet på telefonene").click()
         expect(b.page.locator("#kit-clause-title")).to_have_text(roles, timeout=10_000)
+        # a countdown on it: ticking on the screen (no kernel per second) and on the phone
+        page.get_by_label("Lengde på nedtellingen").select_option(label="2 min")
+        expect(page.get_by_role("button", name="Pause", exact=True)).to_be_disabled()
+        page.get_by_role("button", name="Start nedtellingen").click()
+        countdown = page.get_by_role("timer", name="Tid igjen på punktet")
+        expect(countdown).to_have_text(re.compile(r"^(2:00|1:[0-5]\d)$"), timeout=10_000)
+        expect(page.locator(".kit-ws-timer-message")).to_contain_text("Nedtellingen går: 2 min")
+        expect(b.page.locator("#kit-timer")).to_contain_text(
+            "Tid igjen på dette punktet: ", timeout=10_000
+        )
+        expect(page.locator(".kit-ws-agenda .kit-row").nth(1)).to_contain_text("Nedtelling går")
+        clean(fac)
+        page.get_by_role("button", name="Pause", exact=True).click()
+        expect(countdown).to_have_text(re.compile(r"^(2:00|1:[0-5]\d) \(pause\)$"), timeout=10_000)
+        expect(b.page.locator("#kit-timer")).to_contain_text("står på pause", timeout=10_000)
+        expect(page.get_by_role("button", name="Fortsett", exact=True)).to_be_enabled()
+        clean(b)
         page.get_by_label("Dato for evalueringen").fill("2027-09-01")
         page.get_by_label("Hvem evaluerer").fill("Styringsgruppa")
         page.get_by_role("button", name="Lagre evalueringen").click()
@@ -195,6 +213,7 @@ def test_a_facilitator_runs_a_workshop_and_takes_home_the_docx(browser, server):
         expect(stats).to_contain_text("Verkstedet er avsluttet", timeout=5_000)
         expect(page.locator(".kit-join-panel")).to_be_hidden(timeout=5_000)
         expect(b.page.locator("#kit-ended")).to_be_visible(timeout=10_000)
+        expect(b.page.locator("#kit-timer")).to_be_hidden()  # the countdown ended with it
         clean(fac)
 
         with Store(server.db_url) as store:

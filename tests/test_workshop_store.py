@@ -14,6 +14,7 @@ from sqlalchemy import String, inspect, text
 
 import kit.live.store
 import kit.workshop.store
+from kit.core.timer import TIMER_MAX, TIMER_STEP
 from kit.live import schema as db
 from kit.live.store import (
     JoinCode,
@@ -38,7 +39,7 @@ from kit.workshop.model import (
     REASON_MAX,
     WorkshopError,
 )
-from kit.workshop.store import WorkshopStore
+from kit.workshop.store import ClauseTimer, WorkshopStore
 from tests.factories import make_case
 from tests.test_store import FakeClock, other_code
 
@@ -252,6 +253,135 @@ class WorkshopStoreBehaviour:
         ws.attach_compass(code, key, {})
         assert ws.workshop_state(code).compass == ()
         assert "Frivillige med i driften" not in agreement_markdown(ws.workshop_state(code))
+
+    # -- the clause timer
+
+    def test_the_facilitator_times_a_clause(self, ws, shop, clock):
+        code, key = shop["code"], shop["key"]
+        start = clock.now.timestamp()
+        before = ws.info(code)
+        assert before.timer is None
+        made = ws.set_timer(code, key, "purpose", "start", 300)
+        assert made == ClauseTimer("purpose", 300, ends=start + 300)
+        started = ws.info(code)
+        assert started.timer == made and started.timer.running
+        assert started.version == before.version + 1  # the phones follow it
+        clock.advance(60)
+        paused = ws.set_timer(code, key, "purpose", "pause")
+        assert paused == ClauseTimer("purpose", 300, left=240.0) and not paused.running
+        assert ws.info(code).version == started.version + 1
+        clock.advance(600)  # a paused countdown does not run down
+        assert ws.info(code).timer.seconds_left(clock.now.timestamp()) == 240.0
+        longer = ws.set_timer(code, key, "purpose", "add")
+        assert (longer.left, longer.total) == (240.0 + TIMER_STEP, 300 + TIMER_STEP)
+        resumed = ws.set_timer(code, key, "purpose", "resume")
+        assert resumed.ends == clock.now.timestamp() + 240 + TIMER_STEP
+        clock.advance(10_000)  # run out: it shows zero, nothing else happens
+        assert ws.info(code).timer.seconds_left(clock.now.timestamp()) == 0.0
+        assert ws.info(code).open
+        ws.propose(code, shop["unit"], "purpose", "Etter tiden")  # still taken
+        assert ws.set_timer(code, key, "purpose", "off") is None
+        assert ws.info(code).timer is None
+        # the settings keep it beside the compass, and each leaves the other alone
+        ws.attach_compass(code, key, {"runs": "sammen"})
+        ws.set_timer(code, key, "mode", "start", 120)
+        assert ws.workshop_state(code).compass == (("runs", "sammen"),)
+        ws.attach_compass(code, key, {"runs": "kommunen"})
+        assert ws.info(code).timer.clause == "mode"
+
+    def test_a_clause_timer_on_another_clause_replaces_it(self, ws, shop, clock):
+        code, key = shop["code"], shop["key"]
+        ws.set_timer(code, key, "purpose", "start", 300)
+        moved = ws.set_timer(code, key, "mode", "start", 120)
+        assert ws.info(code).timer == moved and moved.clause == "mode"
+        # the other clause has none now: nothing to pause there, and stopping it stops nothing
+        with pytest.raises(WorkshopError) as exc:
+            ws.set_timer(code, key, "purpose", "pause")
+        assert exc.value.key == "no_timer"
+        version = ws.info(code).version
+        assert ws.set_timer(code, key, "purpose", "off") == moved
+        assert ws.info(code).timer == moved
+        assert ws.info(code).version == version  # nothing changed: no phone wakes
+        assert ws.set_timer(code, key, "mode", "off") is None
+        assert ws.info(code).version == version + 1
+
+    @pytest.mark.parametrize(
+        ("op", "seconds", "clause", "key", "field"),
+        [
+            ("start", 0, "purpose", "timer_seconds", "timer"),
+            ("start", -60, "purpose", "timer_seconds", "timer"),
+            ("start", TIMER_MAX + 1, "purpose", "timer_seconds", "timer"),
+            ("start", "300", "purpose", "timer_seconds", "timer"),
+            ("start", 1.5, "purpose", "timer_seconds", "timer"),
+            ("start", True, "purpose", "timer_seconds", "timer"),
+            ("start", None, "purpose", "timer_seconds", "timer"),
+            ("resume", None, "mode", "no_timer", "timer"),
+            ("add", None, "mode", "no_timer", "timer"),
+            ("ring", None, "purpose", "timer_op", "timer"),
+            ("start", 60, "nowhere", "unknown_clause", "clause"),
+            ("start", 60, "x" * 41, "unknown_clause", "clause"),
+            ("start", 60, None, "unknown_clause", "clause"),
+        ],
+    )
+    def test_a_clause_timer_refuses_with_a_key(self, ws, shop, op, seconds, clause, key, field):
+        code = shop["code"]
+        ws.set_timer(code, shop["key"], "purpose", "start", 60)
+        before = self.snapshot(ws, code)
+        with pytest.raises(WorkshopError) as exc:
+            ws.set_timer(code, shop["key"], clause, op, seconds)
+        assert (exc.value.key, exc.value.field) == (key, field)
+        if key == "timer_seconds":
+            assert exc.value.limit == TIMER_MAX // 60
+        assert self.snapshot(ws, code) == before
+
+    def test_only_the_facilitator_sets_a_clause_timer(self, ws, shop):
+        code = shop["code"]
+        before = self.snapshot(ws, code)
+        for key in (shop["other_key"], "x" * 32, "", None):
+            with pytest.raises(NotOwner):
+                ws.set_timer(code, key, "purpose", "start", 60)
+        assert self.snapshot(ws, code) == before
+        assert ws.set_timer(code, shop["key"], "purpose", "start", 60) is not None  # control
+
+    def test_removing_a_clause_takes_its_timer(self, ws, shop):
+        code, key = shop["code"], shop["key"]
+        ws.set_timer(code, key, "mode", "start", 60)
+        ws.remove_clause(code, key, "purpose")  # another clause: the countdown stays
+        assert ws.info(code).timer.clause == "mode"
+        version = ws.info(code).version
+        ws.remove_clause(code, key, "mode")
+        assert ws.info(code).timer is None
+        assert ws.info(code).version == version + 1  # the phones hear of it
+        ws.add_clause(code, key, "mode")  # back on the agenda, without a countdown
+        assert ws.info(code).timer is None
+
+    def test_closing_takes_the_timer_and_starts_none(self, ws, shop):
+        code, key = shop["code"], shop["key"]
+        ws.set_timer(code, key, "purpose", "start", 60)
+        ws.close_workshop(code, key)
+        assert ws.info(code).timer is None and not ws.info(code).open
+        for op, seconds in (("start", 60), ("resume", None), ("add", None)):
+            with pytest.raises(SessionClosed):
+                ws.set_timer(code, key, "purpose", op, seconds)
+        assert ws.set_timer(code, key, "purpose", "off") is None  # stopping is harmless
+        assert ws.info(code).timer is None
+
+    def test_a_timer_not_written_by_the_store_reads_as_none(self, store, ws, shop):
+        for raw in (
+            '{"timer": {"clause": "purpose", "ends": "soon", "total": 60}}',
+            '{"timer": {"ends": 5.0, "total": 60}}',
+            '{"timer": {"clause": "purpose", "left": 5.0, "total": true}}',
+            '{"timer": [1, 2]}',
+        ):
+            with store.engine.begin() as conn:
+                conn.execute(
+                    text("UPDATE kit_workshops SET settings = :s WHERE code = :c"),
+                    {"s": raw, "c": shop["code"]},
+                )
+            assert ws.info(shop["code"]).timer is None, raw
+        # and a start writes a good one over it
+        made = ws.set_timer(shop["code"], shop["key"], "purpose", "start", 60)
+        assert ws.info(shop["code"]).timer == made
 
     def test_a_settings_column_that_is_not_an_object_reads_as_none(self, store, ws, shop):
         with store.engine.begin() as conn:
@@ -514,6 +644,7 @@ class WorkshopStoreBehaviour:
             lambda: ws.plan_evaluation(code, key, "2025-09-01"),
             lambda: ws.remove_clause(code, key, "purpose"),
             lambda: ws.add_custom_clause(code, key, "Ny", None, 1),
+            lambda: ws.set_timer(code, key, "purpose", "start", 60),
         ):
             with pytest.raises(NotOwner):
                 call()

@@ -27,6 +27,7 @@ from kit.workshop.store import WorkshopStore
 from tests.factories import make_case
 from tests.live_server import LiveServer, Phone, Reply
 from tests.test_live_web import PWN
+from tests.test_store import FakeClock
 
 from .conftest import wait_for
 
@@ -486,3 +487,58 @@ def test_hostile_text_stays_text_in_the_api(server, ws, shop):
     page = Visitor(server).open_page(f"?kode={code}").text
     assert "__pwned" not in page  # the page itself carries nothing anyone typed
     assert ws.workshop_state(code).proposals[0].text == PWN
+
+
+# --------------------------------------------------------------------------- the clause timer
+
+
+def test_phones_get_the_clause_timer_with_the_servers_time(tmp_path):
+    """The countdown comes with the workshop, and the server's time with every answer (kept
+    views too), so a phone whose clock is off still counts down right: here the server's clock
+    is a fake one in 2025, far from the phone's."""
+    clock = FakeClock()
+    with Store(f"sqlite:///{tmp_path}/clock.sqlite3", shared=True, clock=clock) as store:
+        srv = WorkshopServer(store)
+        try:
+            ws = WorkshopStore(store)
+            shop = ws.create_workshop("Leksehjelp", "nb")
+            start = clock.now.timestamp()
+            visitor = Visitor(srv, ip="10.8.1.1")
+            joined = visitor.join(shop.code, party="unit").json["workshop"]
+            assert joined["timer"] is None and joined["now"] == start
+            ws.set_timer(shop.code, shop.key, "mode", "start", 120)
+            clock.advance(30)
+            data = visitor.state(shop.code, joined["version"]).json
+            assert data["version"] == joined["version"] + 1
+            assert data["timer"] == {"clause": "mode", "ends": start + 120, "total": 120}
+            assert data["timer"]["ends"] - data["now"] == 90  # what the phone shows: 1:30
+            clock.advance(15)  # the same version again: the view is kept, its time is not
+            again = visitor.state(shop.code).json
+            assert again["version"] == data["version"] and again["now"] == start + 45
+            ws.set_timer(shop.code, shop.key, "mode", "pause")
+            paused = visitor.state(shop.code, data["version"], lang="en").json
+            assert paused["timer"] == {"clause": "mode", "left": 75.0, "total": 120}
+            ws.set_timer(shop.code, shop.key, "mode", "off")
+            assert visitor.state(shop.code, paused["version"]).json["timer"] is None
+            # the page has the texts it says the countdown with
+            texts = page_config(visitor.open_page(f"?kode={shop.code}&lang=nn").text)["texts"]
+            for key in ("verksted_timer_left", "verksted_timer_paused", "verksted_timer_done"):
+                assert texts[key] == t(key, "nn")
+        finally:
+            srv.stop()
+
+
+def test_state_wakes_when_the_facilitator_starts_a_timer(server, ws, shop, monkeypatch):
+    monkeypatch.setattr(workshop_handlers, "POLL_HOLD", 20.0)  # only the countdown ends the wait
+    visitor = Visitor(server, ip="10.8.0.1")
+    version = visitor.join(shop.code, party="unit").json["workshop"]["version"]
+    with ThreadPoolExecutor(1) as pool:
+        pending = pool.submit(visitor.state, shop.code, version)
+        assert wait_for(lambda: server.waiting(shop.code) == 1)
+        assert not pending.done()
+        ws.set_timer(shop.code, shop.key, "purpose", "start", 120)
+        reply = pending.result(timeout=live_hub.WATCH_INTERVAL + 15)
+    data = reply.json
+    assert data["version"] == version + 1
+    assert data["timer"]["clause"] == "purpose" and data["timer"]["total"] == 120
+    assert 0 < data["timer"]["ends"] - data["now"] <= 120

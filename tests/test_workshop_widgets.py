@@ -18,6 +18,7 @@ from ipywidgets.widgets.widget import _instances
 
 from kit import Samarbeidsverksted
 from kit.core.i18n import t
+from kit.core.ui.countdown import Countdown, clock_text
 from kit.core.ui.keeper import KeyKeeper
 from kit.live.store import Store, StoreBusy, new_code
 from kit.workshop.app import KEYS_STORAGE
@@ -25,6 +26,7 @@ from kit.workshop.model import load_agenda
 from kit.workshop.store import WorkshopStore
 
 from .conftest import wait_for
+from .test_store import FakeClock
 from .test_workshop_agreement import docx_text
 
 HOSTILE = "<img src=x onerror=\"alert('x')\"><script>alert(1)</script> & **fet**"
@@ -217,6 +219,148 @@ def test_show_a_clause_on_the_phones_and_let_them_move_freely(ws, app):
     assert title in app.control_message.value
     app.free_button.click()
     assert ws.info(app.code).current_clause is None
+
+
+# ------------------------------------------------------------------------- the clause timer
+
+
+def test_the_countdown_widget_says_the_time_paused_and_over():
+    cd = Countdown(cls="kit-test")
+    assert not cd.active and cd.text(0.0) == "" and "kit-test" in cd._dom_classes
+    # the browser's part: a role=timer not read out as it ticks, a polite region for the end
+    assert 'role", "timer"' in cd._esm and '"aria-live", "off"' in cd._esm
+    assert '"aria-live", "polite"' in cd._esm and "setInterval(tick" in cd._esm
+    cd.paused_text, cd.done_text = "(pause)", "Tiden er ute"
+    cd.show(now=1000.0, ends=1125.0)
+    assert (cd.now, cd.ends, cd.left, cd.active, cd.paused) == (1000.0, 1125.0, None, True, False)
+    assert cd.text(1000.0) == "2:05" and cd.text(1124.2) == "0:01"  # whole seconds, rounded up
+    assert cd.text(1125.0) == cd.text(2000.0) == "0:00 · Tiden er ute"
+    cd.show(now=1050.0, left=75.0)
+    assert (cd.ends, cd.left, cd.paused) == (None, 75.0, True)
+    assert cd.text(9999.0) == "1:15 (pause)"  # a paused countdown does not move
+    cd.show(now=1060.0, ends=1100.0, left=5.0)  # running wins: no paused time beside it
+    assert (cd.ends, cd.left) == (1100.0, None)
+    cd.clear()
+    assert not cd.active and cd.now == 1060.0
+    assert [clock_text(s) for s in (0, 0.1, 59.9, 60, 61, 600, 3600)] == [
+        "0:00",
+        "0:01",
+        "1:00",
+        "1:00",
+        "1:01",
+        "10:00",
+        "60:00",
+    ]
+
+
+def timer_buttons(app) -> dict[str, bool]:
+    """Which of the countdown's buttons can be pressed now."""
+    return {op: not b.disabled for op, b in app.timer_buttons.items()}
+
+
+def test_the_facilitator_times_the_clause_on_screen(tmp_path):
+    clock = FakeClock()
+    with Store(f"sqlite:///{tmp_path}/t.db", clock=clock) as store:
+        ws = WorkshopStore(store)
+        app = Samarbeidsverksted(lang="nb", store=store, refresh_seconds=60)
+        try:
+            app.initiative.value = "Leksehjelp"
+            app.start_button.click()
+            app.stop_polling()
+            code, start = app.code, clock.now.timestamp()
+            agenda = load_agenda()
+            purpose, mode = agenda.clause("purpose").title.nb, agenda.clause("roles").title.nb
+            # no countdown: only a start, and it says so
+            assert timer_buttons(app) == dict.fromkeys(("pause", "resume", "add", "off"), False) | {
+                "start": True
+            }
+            assert app.timer_buttons["start"].description == t("workshop_app_timer_start", "nb")
+            assert t("workshop_app_timer_none", "nb") in app.timer_heading.value
+            assert not app.countdown.active
+            assert app.timer_length.value == 5 * 60
+            assert app.timer_length.description == t("workshop_app_timer_length", "nb")
+            assert [label for label, _ in app.timer_length.options][:2] == ["2 min", "3 min"]
+            assert app.timer_buttons["add"].description == "+30 s"
+            assert app.countdown.label == t("workshop_app_timer_label", "nb")
+            assert app.countdown.done_text == t("workshop_app_timer_done", "nb")
+            # two minutes on the clause on screen
+            app.timer_length.value = 2 * 60
+            app.timer_buttons["start"].click()
+            timer = ws.info(code).timer
+            assert (timer.clause, timer.total, timer.ends) == ("purpose", 120, start + 120)
+            assert (app.countdown.ends, app.countdown.now, app.countdown.left) == (
+                start + 120,
+                start,
+                None,
+            )
+            assert app.countdown.text(start) == "2:00"
+            assert timer_buttons(app) == {
+                "start": True,
+                "pause": True,
+                "resume": False,
+                "add": True,
+                "off": True,
+            }
+            assert app.timer_buttons["start"].description == t("workshop_app_timer_restart", "nb")
+            said = t("workshop_app_timer_started", "nb", n=2, title=purpose)
+            assert escape(said) in app.timer_message.value
+            assert t("workshop_app_timer_running", "nb") in app.agenda.rows[0]["html"]
+            assert t("workshop_app_timer_running", "nb") not in app.agenda.rows[1]["html"]
+            # pause after 20 s: the time left stands; resume and more time
+            clock.advance(20)
+            app.timer_buttons["pause"].click()
+            assert (app.countdown.ends, app.countdown.left) == (None, 100.0)
+            assert app.countdown.text(clock.now.timestamp() + 500) == "1:40 (pause)"
+            assert timer_buttons(app)["resume"] and not timer_buttons(app)["pause"]
+            assert t("workshop_app_timer_on_pause", "nb") in app.agenda.rows[0]["html"]
+            app.timer_buttons["add"].click()
+            assert app.countdown.left == 130.0
+            app.timer_buttons["resume"].click()
+            assert app.countdown.ends == clock.now.timestamp() + 130
+            assert timer_buttons(app)["pause"] and not timer_buttons(app)["resume"]
+            # the next clause has none: it says where the countdown is, and a start moves it
+            app.step(1)
+            assert not app.countdown.active
+            assert timer_buttons(app) == dict.fromkeys(("pause", "resume", "add", "off"), False) | {
+                "start": True
+            }
+            assert (
+                escape(t("workshop_app_timer_elsewhere", "nb", title=purpose))
+                in app.timer_heading.value
+            )
+            app.timer_buttons["start"].click()
+            assert ws.info(code).timer.clause == "roles"
+            assert app.countdown.text(clock.now.timestamp()) == "2:00"
+            app.step(-1)
+            assert not app.countdown.active
+            assert escape(t("workshop_app_timer_elsewhere", "nb", title=mode)) in (
+                app.timer_heading.value
+            )
+            app.step(1)
+            # another language: the same widgets, their words and the length chosen kept
+            app.language.value = "en"
+            assert app.countdown.paused_text == "(paused)" and app.countdown.active
+            assert app.timer_buttons["off"].description == t("workshop_app_timer_off", "en")
+            assert app.timer_length.value == 2 * 60
+            app.timer_buttons["off"].click()
+            assert ws.info(code).timer is None and not app.countdown.active
+            assert escape(t("workshop_app_timer_stopped", "en")) in app.timer_message.value
+            # a closed workshop counts nothing down: every button off
+            app.timer_buttons["start"].click()
+            app.session.close()
+            app.refresh()
+            assert ws.info(code).timer is None and not app.countdown.active
+            assert not any(timer_buttons(app).values()) and app.timer_length.disabled
+        finally:
+            app.stop_polling()
+
+
+def test_a_refused_countdown_is_said_in_words(ws, app):
+    app.timer_buttons["start"].click()
+    ws.close_workshop(app.code, app.key)  # closed elsewhere: the screen has not seen it yet
+    assert app.timer("resume") is False
+    assert "role='alert'" in app.timer_message.value
+    assert escape(t("workshop_store_closed", "nb")) in app.timer_message.value
 
 
 def test_the_agenda_changes_while_the_workshop_runs(ws, app):

@@ -11,15 +11,13 @@ from dataclasses import replace
 from typing import Any
 
 from kit.cases.case import Case
+from kit.core.timer import TimerError, next_timer
 from kit.live.questions import Item, Question, load_questions
 from kit.live.room import MAX_ROUNDS
 from kit.live.screen_html import ScreenView, screen_html
 from kit.live.store import InvalidAnswer, NotOwner, RoundLimit, Store
 from kit.live.words import Entry, banned_keys, cloud
 
-#: Countdown lengths a presenter may set (seconds), and the step of "+30 s".
-TIMER_MAX = 60 * 60
-TIMER_STEP = 30
 ACTIONS = ("goto", "next", "prev", "results", "reveal", "revote", "timer")
 
 
@@ -97,37 +95,15 @@ def screen_json(view: ScreenView, settings: dict[str, Any], revision: Any) -> di
 
 
 def _timer(settings: dict[str, Any], op: object, seconds: object, now: float) -> Any:
-    """The countdown after ``op``: ``{"ends": t}`` while running, ``{"left": s}`` paused, None
-    off. It only shows time; nothing closes when it runs out (WCAG 2.2.1: the presenter sets,
-    pauses, extends or turns it off)."""
+    """The countdown after ``op`` (:func:`kit.core.timer.next_timer`, shared with the
+    workshop's clause timer): ``{"ends": t}`` while running, ``{"left": s}`` paused, None off.
+    It only shows time; nothing closes when it runs out (WCAG 2.2.1: the presenter sets,
+    pauses, extends or turns it off). A refused step is the room's :class:`InvalidAnswer`."""
     timer = settings.get("timer") if isinstance(settings.get("timer"), dict) else None
-    left = None
-    if timer is not None:
-        if isinstance(timer.get("ends"), (int, float)):
-            left = max(0.0, float(timer["ends"]) - now)
-        elif isinstance(timer.get("left"), (int, float)):
-            left = float(timer["left"])
-    if op == "off":
-        return None
-    if op == "start":
-        if isinstance(seconds, bool) or not isinstance(seconds, int):
-            raise InvalidAnswer("timer seconds", field="seconds")
-        if not 0 < seconds <= TIMER_MAX:
-            raise InvalidAnswer("timer seconds", field="seconds")
-        return {"ends": now + seconds, "total": seconds}
-    if timer is None or left is None:
-        raise InvalidAnswer("no timer", field="timer")
-    total = timer.get("total", left)
-    if op == "pause":
-        return {"left": left, "total": total}
-    if op == "resume":
-        return {"ends": now + left, "total": total}
-    if op == "add":
-        longer = min(TIMER_MAX, left + TIMER_STEP)
-        if "ends" in timer:
-            return {"ends": now + longer, "total": total + TIMER_STEP}
-        return {"left": longer, "total": total + TIMER_STEP}
-    raise InvalidAnswer("timer op", field="timer")
+    try:
+        return next_timer(timer, op, seconds, now)
+    except TimerError as exc:
+        raise InvalidAnswer(str(exc), field=exc.field) from None
 
 
 def control(

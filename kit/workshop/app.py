@@ -6,7 +6,9 @@ works on a projector) shows the code, the QR code and the address of ``/verksted
 clause the proposals grouped by party, the response picture per party (a recipient's objection
 in sight whatever the numbers, silence from the recipients or the voluntary side said in
 words), the merged wording the facilitator writes, agreed or open with who follows it up and
-by when, the parking lot, the next evaluation, the draft agreement to download (DOCX, HTML,
+by when, an optional countdown on the clause (:class:`kit.core.ui.countdown.Countdown`, ticking
+in the browser; the phones on the clause show it too, and nothing closes when it runs out), the
+parking lot, the next evaluation, the draft agreement to download (DOCX, HTML,
 Markdown) and closing (it asks first).
 
 The workshop belongs to this browser: its facilitator key is kept in ``localStorage``
@@ -33,8 +35,10 @@ from kit.core import config
 from kit.core.address import public_base_url
 from kit.core.html import heading
 from kit.core.i18n import setting_message, t
+from kit.core.timer import TIMER_STEP
 from kit.core.ui.app import App, close_unused, html
 from kit.core.ui.controls import ChoiceGroup, PressButton, Region
+from kit.core.ui.countdown import Countdown
 from kit.core.ui.keeper import KeyKeeper
 from kit.core.ui.rows import RowList, action, row
 from kit.workshop import app_html as ah
@@ -50,6 +54,9 @@ short_url = ah.short_url
 POLL_SECONDS = 0.5
 #: Where this browser keeps its facilitator keys (the presenter's are elsewhere).
 KEYS_STORAGE = "samskaping:workshops"
+#: The lengths a clause's countdown may be given (minutes), and the one chosen at first.
+TIMER_MINUTES = (2, 3, 5, 10, 15, 20)
+TIMER_DEFAULT = 5
 
 
 def _field(widget: widgets.Widget, cls: str) -> widgets.Widget:
@@ -449,6 +456,7 @@ class Samarbeidsverksted(App):
         self.free_button.on_click(lambda _b: self.show_on_phones(False))
         self.control_message = Region(role="status", cls="kit-ws-control-message")
         nav = _wrap(self.prev_button, self.next_button, self.show_button, self.free_button)
+        timer = self._build_timer()
         # the proposals, grouped by party (one section per party of the agenda)
         self.proposals_heading = html("")
         agenda = self.session.agenda
@@ -483,7 +491,7 @@ class Samarbeidsverksted(App):
         )
         editor.add_class("kit-ws-editor")
         clause_box = widgets.VBox(
-            [self.clause_text, nav, self.control_message, proposals, self.picture, editor]
+            [self.clause_text, nav, self.control_message, timer, proposals, self.picture, editor]
         )
         clause_box.add_class("kit-ws-clause-box")
         main = _wrap(agenda_box, clause_box, cls="kit-ws-main")
@@ -541,6 +549,39 @@ class Samarbeidsverksted(App):
             self.close_confirm,
             self.close_error,
         ]
+
+    def _build_timer(self) -> widgets.Widget:
+        """The countdown for the clause on screen (optional): a length, start, pause, resume,
+        more time and stop, and the time left, ticking in the browser. The phones on the clause
+        show it too; nothing closes when it runs out."""
+        self.timer_heading = html("")
+        self.countdown = Countdown(cls="kit-ws-countdown")
+        self.timer_length = _field(
+            widgets.Dropdown(
+                options=[(str(n), n * 60) for n in TIMER_MINUTES],
+                value=TIMER_DEFAULT * 60,
+                style={"description_width": "initial"},
+                layout=widgets.Layout(width="auto"),
+            ),
+            "kit-ws-timer-length",
+        )
+        self.timer_buttons = {
+            op: widgets.Button(button_style="primary" if op == "start" else "")
+            for op in ("start", "pause", "resume", "add", "off")
+        }
+        for op, button in self.timer_buttons.items():
+            button.on_click(lambda _b, op=op: self.timer(op))
+        self.timer_message = Region(role="status", cls="kit-ws-timer-message")
+        box = widgets.VBox(
+            [
+                self.timer_heading,
+                self.countdown,
+                _wrap(self.timer_length, *self.timer_buttons.values()),
+                self.timer_message,
+            ]
+        )
+        box.add_class("kit-ws-timer")
+        return box
 
     def _build_change(self) -> widgets.Widget:
         """Changing the agenda while the workshop runs: take the clause on screen out (it asks
@@ -629,6 +670,23 @@ class Samarbeidsverksted(App):
             self.owner.description = t("workshop_app_owner", lang)
             self.due.description = t("workshop_app_due", lang)
             self.save_button.description = t("workshop_app_save", lang)
+            self.timer_length.description = t("workshop_app_timer_length", lang)
+            length = self.timer_length.value
+            self.timer_length.options = [
+                (t("workshop_app_timer_minutes", lang, n=n), n * 60) for n in TIMER_MINUTES
+            ]
+            self.timer_length.value = length
+            for op in ("pause", "resume", "off"):
+                self.timer_buttons[op].description = t(f"workshop_app_timer_{op}", lang)
+            self.timer_buttons["add"].description = t(
+                "workshop_app_timer_add", lang, seconds=TIMER_STEP
+            )
+            self.timer_buttons["add"].tooltip = t(
+                "workshop_app_timer_add_name", lang, seconds=TIMER_STEP
+            )
+            self.countdown.label = t("workshop_app_timer_label", lang)
+            self.countdown.paused_text = t("workshop_app_timer_paused", lang)
+            self.countdown.done_text = t("workshop_app_timer_done", lang)
             self.evaluation_date.description = t("workshop_app_evaluation_date", lang)
             self.evaluation_by.description = t("workshop_app_evaluation_by", lang)
             self.evaluation_save.description = t("workshop_app_evaluation_save", lang)
@@ -686,7 +744,9 @@ class Samarbeidsverksted(App):
             self.agenda.rows = [
                 row(
                     c.id,
-                    ah.agenda_row_html(w, c, current, c.id == board.clause.id, lang),
+                    ah.agenda_row_html(
+                        w, c, current, c.id == board.clause.id, lang, board.info.timer
+                    ),
                     [
                         action(
                             "select",
@@ -703,6 +763,7 @@ class Samarbeidsverksted(App):
             self.next_button.disabled = board.index >= board.total - 1
             self.show_button.disabled = board.closed or current == board.clause.id
             self.free_button.disabled = board.closed or current is None
+            self._show_timer(board)
             self.proposals_heading.value = ah.proposals_heading_html(board, lang)
             for section in self.sections.values():
                 section.update(board, lang)
@@ -720,6 +781,25 @@ class Samarbeidsverksted(App):
             if self._compass_for != board.info.code:
                 self._load_compass(board)
             self.compass_message.value = ah.compass_state_html(w, lang)
+
+    def _show_timer(self, board: Board) -> None:
+        """The countdown of the clause on screen and the buttons that make sense now."""
+        timer = board.timer
+        lang = self.lang
+        self.timer_heading.value = ah.timer_heading_html(board, lang)
+        if timer is None:
+            self.countdown.show(now=self.session.now())
+        else:
+            self.countdown.show(now=self.session.now(), ends=timer.ends, left=timer.left)
+        buttons = self.timer_buttons
+        start = "workshop_app_timer_start" if timer is None else "workshop_app_timer_restart"
+        buttons["start"].description = t(start, lang)
+        buttons["start"].disabled = board.closed
+        self.timer_length.disabled = board.closed
+        buttons["pause"].disabled = board.closed or timer is None or not timer.running
+        buttons["resume"].disabled = board.closed or timer is None or timer.running
+        buttons["add"].disabled = board.closed or timer is None
+        buttons["off"].disabled = timer is None
 
     def _show_change(self, board: Board) -> None:
         lang = self.lang
@@ -785,6 +865,32 @@ class Samarbeidsverksted(App):
         title = board.clause.title.get(self.lang) if board is not None else ""
         self.control_message.show(ah.say_html(t(key, self.lang, title=title)))
         self.refresh()
+        return True
+
+    def timer(self, op: str) -> bool:
+        """The countdown on the clause on screen: ``start`` (the length chosen), ``pause``,
+        ``resume``, ``add`` (30 s more) or ``off``; said in the status region below it."""
+        board = self.session.board_seen
+        if board is None:
+            return False
+        seconds = self.timer_length.value if op == "start" else None
+        if not self._act(lambda: self.session.set_timer(op, seconds), self.timer_message):
+            return False
+        self.refresh()
+        lang = self.lang
+        said = {
+            "start": t(
+                "workshop_app_timer_started",
+                lang,
+                n=(seconds or 0) // 60,
+                title=board.clause.title.get(lang),
+            ),
+            "pause": t("workshop_app_timer_paused_said", lang),
+            "resume": t("workshop_app_timer_resumed", lang),
+            "add": t("workshop_app_timer_added", lang, seconds=TIMER_STEP),
+            "off": t("workshop_app_timer_stopped", lang),
+        }
+        self.timer_message.show(ah.say_html(said.get(op, "")))
         return True
 
     def use_proposal(self, proposal_id: str) -> None:

@@ -35,7 +35,7 @@ from kit.workshop.model import (
     Workshop,
     WorkshopError,
 )
-from kit.workshop.store import WorkshopInfo
+from kit.workshop.store import ClauseTimer, WorkshopInfo
 
 __all__ = [
     "PARTICIPANT_PATH",
@@ -210,10 +210,16 @@ def _flags(w: Workshop, clause: Clause, lang: str) -> list[str]:
 
 
 def agenda_row_html(
-    w: Workshop, clause: Clause, current: str | None, selected: bool, lang: str
+    w: Workshop,
+    clause: Clause,
+    current: str | None,
+    selected: bool,
+    lang: str,
+    timer: ClauseTimer | None = None,
 ) -> str:
     """A clause in the agenda beside the screen: level and title, its state, its proposals,
-    and its flags (a recipient's objection, silence) in words."""
+    its countdown (``timer``, the workshop's, if it is on this clause) and its flags (a
+    recipient's objection, silence) in words."""
     n = len(w.proposals_for(clause.id))
     parts = [
         f"<strong>{escape(t('level_n', lang, n=clause.level))}: "
@@ -225,6 +231,9 @@ def agenda_row_html(
         parts.append(f" <span class='kit-badge'>{escape(t('workshop_app_on_screen', lang))}</span>")
     if current == clause.id:
         parts.append(f" <span class='kit-now'>{escape(t('live_now_showing', lang))}</span>")
+    if timer is not None and timer.clause == clause.id:
+        key = "workshop_app_timer_running" if timer.running else "workshop_app_timer_on_pause"
+        parts.append(f" <span class='kit-badge kit-ws-timer-flag'>{escape(t(key, lang))}</span>")
     for flag in _flags(w, clause, lang):
         parts.append(f"<br><span class='kit-ws-flag'>⚠ {escape(flag)}</span>")
     return "".join(parts)
@@ -259,6 +268,23 @@ def clause_html(board: Board, lang: str) -> str:
 def _who(w: Workshop, party: str, name: str | None, lang: str) -> str:
     label = w.party(party).label.get(lang)
     return t("workshop_agreement_named", lang, party=label, name=name) if name else label
+
+
+def timer_heading_html(board: Board, lang: str) -> str:
+    """The clause's countdown: its heading, what the phones show, and whether the workshop's
+    countdown is on another clause (starting one here stops that one)."""
+    elsewhere = board.timer_elsewhere
+    if board.timer is not None:
+        note = ""
+    elif elsewhere is not None:
+        note = t("workshop_app_timer_elsewhere", lang, title=_title(elsewhere, lang))
+    else:
+        note = t("workshop_app_timer_none", lang)
+    return (
+        f"<h3>{escape(t('workshop_app_timer_heading', lang))}</h3>"
+        f"<p>{escape(t('workshop_app_timer_intro', lang))}</p>"
+        + (f"<p class='kit-ws-timer-note'>{escape(note)}</p>" if note else "")
+    )
 
 
 def proposals_heading_html(board: Board, lang: str) -> str:

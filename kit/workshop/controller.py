@@ -30,7 +30,7 @@ from kit.workshop.model import (
     load_agenda,
     new_workshop,
 )
-from kit.workshop.store import WorkshopInfo, WorkshopStore
+from kit.workshop.store import ClauseTimer, WorkshopInfo, WorkshopStore
 
 __all__ = [
     "DOWNLOADS",
@@ -182,6 +182,20 @@ class Board:
     @property
     def total(self) -> int:
         return len(self.workshop.clauses)
+
+    @property
+    def timer(self) -> ClauseTimer | None:
+        """The countdown on the clause looked at (None: none, or it is on another clause)."""
+        timer = self.info.timer
+        return timer if timer is not None and timer.clause == self.clause.id else None
+
+    @property
+    def timer_elsewhere(self) -> Clause | None:
+        """The clause of the workshop's countdown when it is not the one looked at."""
+        timer = self.info.timer
+        if timer is None or timer.clause == self.clause.id:
+            return None
+        return next((c for c in self.workshop.clauses if c.id == timer.clause), None)
 
 
 @dataclass(frozen=True)
@@ -395,6 +409,19 @@ class WorkshopController:
         with self.lock:
             self.selected = added.id
         return added
+
+    def set_timer(self, op: str, seconds: object = None) -> ClauseTimer | None:
+        """The countdown on the clause looked at (:meth:`WorkshopStore.set_timer`): ``start``
+        with ``seconds`` (one on another clause stops), ``pause``, ``resume``, ``add``,
+        ``off``. The phones on that clause show it."""
+        board = self.board_seen
+        if board is None:
+            raise RuntimeError("no workshop is shown")
+        return self.store.set_timer(self._code(), self._key(), board.clause.id, op, seconds)
+
+    def now(self) -> float:
+        """The store's time (seconds since the epoch): what a countdown's end is counted on."""
+        return self.store.store.now().timestamp()
 
     def attach_compass(self, answers: Mapping[str, str | None]) -> None:
         """The initiative's compass answers, attached to the draft (none: detached)."""

@@ -12,7 +12,9 @@ Mounted beside the live room's routes (:func:`kit.live.handlers.handlers`), on t
 - ``POST api/workshop/CODE/respond``: ``{"token", "proposal", "choice", "reason"}``;
 - ``POST api/workshop/CODE/park``: ``{"token", "text", "clause"}`` (``clause`` may be null);
 - ``GET api/workshop/CODE/state?since=V&lang=nn``: the workshop as phones see it, held open up
-  to 25 s until its version differs from ``V`` (a new proposal, the facilitator's clause, ...).
+  to 25 s until its version differs from ``V`` (a new proposal, the facilitator's clause, the
+  countdown on a clause, ...). Every view phones get carries the server's time (``"now"``)
+  beside the countdown (``"timer"``), so a phone counts down on the server's clock.
 
 Writes carry the ``_xsrf`` cookie back in a header (Tornado's double-submit check); bodies are
 bounded; failed joins are limited per client, new participants per client (in the database)
@@ -22,6 +24,7 @@ and writes per participant (in the database). Every refusal is ``{"error", "fiel
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -95,6 +98,7 @@ class WorkshopRoom:
                 is_open=info.open,
                 version=info.version,
                 current=info.current_clause,
+                timer=info.timer,
             )
         )
         with self._views_lock:
@@ -103,6 +107,17 @@ class WorkshopRoom:
             while len(self._views) > _VIEWS_KEPT:
                 self._views.popitem(last=False)
         return made
+
+    def now(self) -> float:
+        """The server's time (the store's clock, seconds since the epoch) that goes with each
+        view phones are sent, for counting a countdown down whatever the phone's clock says."""
+        return self.store.store.now().timestamp()
+
+
+def with_now(view: str, now: float) -> str:
+    """The phones' view (JSON, kept per version) with the time of this answer in front:
+    ``{"now": 1741...,`` then the view's own fields."""
+    return '{"now": ' + json.dumps(now) + ", " + view[1:]
 
 
 class _Refused(Exception):
@@ -227,7 +242,7 @@ class JoinHandler(WorkshopHandler):
                 }
             )
             self.set_header("Content-Type", "application/json; charset=UTF-8")
-            self.finish(head[: -len("null}")] + view + "}")
+            self.finish(head[: -len("null}")] + with_now(view, self.room.now()) + "}")
 
         await self.guarded(work)
 
@@ -302,7 +317,7 @@ class StateHandler(WorkshopHandler):
                     return
             view = await room.call(room.view_json, code, self.lang)
             self.set_header("Content-Type", "application/json; charset=UTF-8")
-            self.finish(view)
+            self.finish(with_now(view, room.now()))
 
         await self.guarded(work)
 

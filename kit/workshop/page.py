@@ -34,6 +34,7 @@ from kit.workshop.model import (
     Workshop,
     load_agenda,
 )
+from kit.workshop.store import ClauseTimer
 
 STATIC = files("kit.workshop").joinpath("static")
 
@@ -80,6 +81,9 @@ _TEXT_KEYS = (
     "verksted_choose_party",
     "verksted_kit_clause",
     "verksted_source_clause",
+    "verksted_timer_left",
+    "verksted_timer_paused",
+    "verksted_timer_done",
     "workshop_agreement_named",
     "workshop_err_unknown_response",
     "workshop_err_reason_needed",
@@ -171,10 +175,19 @@ def render_page(lang: str, code: str, base_url: str, typed: str = "") -> str:
 
 
 def phone_json(
-    workshop: Workshop, lang: str, *, is_open: bool, version: int, current: str | None
+    workshop: Workshop,
+    lang: str,
+    *,
+    is_open: bool,
+    version: int,
+    current: str | None,
+    timer: ClauseTimer | None = None,
 ) -> dict[str, Any]:
     """The workshop as every phone shows it, in ``lang`` (the same for every phone: what one
-    participant said themselves comes with their join and their writes, not here)."""
+    participant said themselves comes with their join and their writes, not here). ``timer``:
+    the countdown on a clause, as ``{"clause", "total"}`` with ``"ends"`` (running, seconds
+    since the epoch on the server's clock) or ``"left"`` (paused); the server's time comes with
+    each answer (``"now"``, :mod:`kit.workshop.handlers`), so a phone counts on its own."""
     model = load_model()
     levels = [
         {
@@ -207,6 +220,7 @@ def phone_json(
         "open": is_open,
         "version": version,
         "current": current,
+        "timer": timer.json() if timer is not None else None,
         "initiative": workshop.initiative,
         "lang": workshop.lang,
         "levels": levels,

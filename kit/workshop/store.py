@@ -42,6 +42,7 @@ from sqlalchemy import Connection, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from kit.core.text import Text
+from kit.core.timer import TIMER_MAX, TimerError, is_running, next_timer, seconds_left
 from kit.live import schema as db
 from kit.live.store import (
     JoinCode,
@@ -77,6 +78,7 @@ from kit.workshop.model import (
 )
 
 __all__ = [
+    "ClauseTimer",
     "Entered",
     "Mine",
     "NewWorkshop",
@@ -87,6 +89,8 @@ __all__ = [
 
 _TOKEN_RE = re.compile(r"[0-9a-f]{32}")
 _KEY_MAX = 64
+#: A countdown's refusal (kit.core.timer) as the workshop's rule key (``workshop_err_<key>``).
+_TIMER_ERRORS = {"seconds": "timer_seconds", "no_timer": "no_timer", "op": "timer_op"}
 #: A proposal's and a parking point's id: a letter and the workshop's sequence number.
 _PROPOSAL_ID = re.compile(r"p([1-9][0-9]{0,9})")
 
@@ -101,6 +105,51 @@ class NewWorkshop:
 
     code: str
     key: str
+
+
+@dataclass(frozen=True)
+class ClauseTimer:
+    """The countdown on one clause (the arithmetic is :mod:`kit.core.timer`'s): running until
+    ``ends`` (seconds since the epoch, on the store's clock), or paused with ``left`` seconds
+    left; ``total`` is the length set, with what was added. A workshop has at most one. It only
+    shows time: nothing closes when it runs out (WCAG 2.2.1)."""
+
+    clause: str
+    total: float
+    ends: float | None = None
+    left: float | None = None
+
+    @property
+    def running(self) -> bool:
+        return self.ends is not None
+
+    def seconds_left(self, now: float) -> float:
+        """The seconds left at ``now`` (0 once it has run out)."""
+        return seconds_left(self.json(), now) or 0.0
+
+    def json(self) -> dict[str, Any]:
+        """As the settings keep it and phones are sent it: ``{"clause", "total"}`` and
+        ``"ends"`` (running) or ``"left"`` (paused)."""
+        out: dict[str, Any] = {"clause": self.clause, "total": self.total}
+        if self.ends is not None:
+            out["ends"] = self.ends
+        else:
+            out["left"] = self.left
+        return out
+
+
+def _clause_timer(settings: Mapping[str, Any]) -> ClauseTimer | None:
+    """The countdown the settings keep, or None (also for one this module did not write)."""
+    found = settings.get("timer")
+    if not isinstance(found, dict) or not isinstance(found.get("clause"), str):
+        return None
+    left = seconds_left(found, 0.0)
+    total = found.get("total")
+    if left is None or isinstance(total, bool) or not isinstance(total, (int, float)):
+        return None
+    if is_running(found):
+        return ClauseTimer(found["clause"], total, ends=float(found["ends"]))
+    return ClauseTimer(found["clause"], total, left=left)
 
 
 @dataclass(frozen=True)
@@ -119,6 +168,8 @@ class WorkshopInfo:
     #: bumped by every write (joins, responses and parking points too)
     revision: int
     current_clause: str | None
+    #: the countdown on a clause, if the facilitator set one (phones follow it)
+    timer: ClauseTimer | None = None
 
 
 @dataclass(frozen=True)
@@ -325,6 +376,7 @@ class WorkshopStore:
             version=row.state_seq,
             revision=row.last_seq,
             current_clause=row.current_clause,
+            timer=_clause_timer(settings_of(row)),
         )
 
     def _open_row(self, conn: Connection, code: str) -> Any:
@@ -568,10 +620,15 @@ class WorkshopStore:
         return self.store.run_write(work)
 
     def close_workshop(self, code: str, key: str) -> None:
-        """Stop taking joins and contributions; everything stays readable. Twice is harmless."""
+        """Stop taking joins and contributions; everything stays readable. Twice is harmless.
+        A countdown goes with the end (the phones stop following)."""
 
         def step(conn: Connection, row: Any, w: Workshop) -> tuple[dict, None]:
-            return ({} if row.closed_at else {"closed_at": self.store.now()}), None
+            values: dict[str, Any] = {} if row.closed_at else {"closed_at": self.store.now()}
+            settings = settings_of(row)
+            if settings.pop("timer", None) is not None:
+                values["settings"] = settings_json(settings)
+            return values, None
 
         self._facilitate(code, key, step)
 
@@ -666,9 +723,53 @@ class WorkshopStore:
             values: dict[str, Any] = {"agenda": agenda_json(trimmed)}
             if row.current_clause == clause:
                 values["current_clause"] = None
+            settings = settings_of(row)
+            timer = _clause_timer(settings)
+            if timer is not None and timer.clause == clause:  # the clause's countdown goes too
+                settings.pop("timer")
+                values["settings"] = settings_json(settings)
             return values, None
 
         self._facilitate(code, key, step)
+
+    def set_timer(
+        self, code: str, key: str, clause: str, op: str, seconds: object = None
+    ) -> ClauseTimer | None:
+        """The countdown on ``clause`` (:func:`kit.core.timer.next_timer`): ``start``
+        (``seconds``, from 1 to :data:`~kit.core.timer.TIMER_MAX`; a countdown on another clause
+        is replaced), ``pause``, ``resume``, ``add`` (30 s more) or ``off``. Returns the
+        countdown now (None: off). The phones follow it (it bumps the state version). ``off``
+        on a clause without the countdown leaves it as it is; a closed workshop starts none."""
+
+        def step(conn: Connection, row: Any, w: Workshop) -> tuple[dict, ClauseTimer | None]:
+            clause_id = _ident(clause, "clause")
+            w.clause(clause_id)  # on the agenda
+            settings = settings_of(row)
+            stored = _clause_timer(settings)
+            mine = stored if stored is not None and stored.clause == clause_id else None
+            if op == "off" and mine is None:
+                return {}, stored  # nothing of this clause's to stop
+            if op != "off" and row.closed_at is not None:
+                raise SessionClosed("the workshop is closed")
+            try:
+                made = next_timer(
+                    mine.json() if mine is not None else None,
+                    op,
+                    seconds,
+                    self.store.now().timestamp(),
+                )
+            except TimerError as exc:
+                limit = TIMER_MAX // 60 if exc.key == "seconds" else None
+                raise WorkshopError(_TIMER_ERRORS[exc.key], "timer", limit) from None
+            if made is None:
+                settings.pop("timer", None)
+            else:
+                settings["timer"] = {"clause": clause_id, **made}
+            # the phones follow (their version moves only when the countdown changes)
+            values = {"settings": settings_json(settings), "state_seq": row.state_seq + 1}
+            return values, _clause_timer(settings)
+
+        return self._facilitate(code, key, step, state=False)
 
     def attach_compass(self, code: str, key: str, answers: Mapping[Any, Any]) -> None:
         """Attach the initiative's compass answers (question id -> option key or None) to the

@@ -1,5 +1,6 @@
 // The participants' page of a workshop (Samarbeidsverkstedet): join for a party, propose
-// wordings, respond to proposals, park points, follow the facilitator. Plain browser
+// wordings, respond to proposals, park points, follow the facilitator (and the countdown the
+// facilitator may set on a clause, counted down here on the server's clock). Plain browser
 // JavaScript, no libraries, nothing from the internet. The participant's token stays in this
 // browser (localStorage), so a reload is the same participant. Whatever anyone typed is put on
 // the page with textContent, never as markup.
@@ -11,7 +12,8 @@ const el = {
   party: $("kit-party"), room: $("kit-room"), ended: $("kit-ended"), alert: $("kit-alert"),
   joined: $("kit-joined"), prev: $("kit-prev"), next: $("kit-next"), goCurrent: $("kit-go-current"),
   article: $("kit-clause"), position: $("kit-position"), title: $("kit-clause-title"),
-  current: $("kit-current"), question: $("kit-question"), origin: $("kit-origin"),
+  current: $("kit-current"), timer: $("kit-timer"), timerSaid: $("kit-timer-said"),
+  question: $("kit-question"), origin: $("kit-origin"),
   expectHead: $("kit-expect-head"), expectations: $("kit-expectations"), outcome: $("kit-outcome"),
   proposalsHeading: $("kit-proposals-heading"), noProposals: $("kit-no-proposals"),
   proposals: $("kit-proposals"), propose: $("kit-propose"), proposeLabel: $("kit-propose-label"),
@@ -27,9 +29,12 @@ const el = {
 };
 
 // ws: the workshop as every phone sees it (from the server); mine: what I said myself;
-// drafts: what I typed and have not sent, per field, so moving between clauses loses nothing.
+// drafts: what I typed and have not sent, per field, so moving between clauses loses nothing;
+// offset: the server's clock minus this phone's (seconds), from the "now" each answer carries;
+// timer: the countdown shown (its key, the time left at the last tick, the one said to be over).
 const room = { code: "", token: "", party: "", name: null, ws: null, index: 0,
-  mine: { proposals: [], responses: {}, parking: [] }, drafts: {} };
+  mine: { proposals: [], responses: {}, parking: [] }, drafts: {}, offset: 0,
+  timer: { key: null, before: null, said: null, ticking: 0 } };
 
 const parties = Object.fromEntries(T.parties);
 const choices = Object.fromEntries(T.responses.map(([id, label]) => [id, label]));
@@ -118,6 +123,7 @@ async function join(rawCode, party, name, quiet) {
   room.name = data.name;
   room.mine = data.mine;
   room.ws = data.workshop;
+  skew(data.workshop);
   saveToken(data.code, data.token);
   // The join form goes away: one browser, one participant.
   el.join.remove();
@@ -133,6 +139,7 @@ async function join(rawCode, party, name, quiet) {
   const current = room.ws.current;
   room.index = Math.max(0, room.ws.clauses.findIndex((c) => c.id === current));
   show(true);
+  if (!room.timer.ticking) { room.timer.ticking = setInterval(showTimer, 250); }
   follow();
 }
 
@@ -200,7 +207,55 @@ function show(moveFocus) {
   el.parkAboutText.textContent = fill(T.verksted_parking_about, { clause: item.title });
   el.parkText.value = room.drafts.park || "";
   showParked();
+  showTimer();
   if (moveFocus) { el.article.focus(); }
+}
+
+// ------------------------------------------------------------------------------ the countdown
+
+function skew(data) {
+  if (data && typeof data.now === "number") { room.offset = data.now - Date.now() / 1000; }
+}
+
+function clockText(seconds) {
+  const s = Math.max(0, Math.ceil(seconds));
+  return Math.floor(s / 60) + ":" + String(s % 60).padStart(2, "0");
+}
+
+function showTimer() {
+  // The facilitator's countdown, on the clause it is for: the time left, counted here each
+  // tick on the server's clock; "over" is said once, when it runs out while shown. Nothing
+  // closes when it does (the facilitator decides what happens).
+  const timer = room.ws && room.ws.timer;
+  const mine = timer && room.ws.clauses.length && timer.clause === clause().id ? timer : null;
+  const state = room.timer;
+  if (!mine) {
+    el.timer.hidden = true;
+    el.timer.textContent = "";
+    state.before = null;
+    return;
+  }
+  const running = typeof mine.ends === "number";
+  const key = mine.clause + (running ? ":ends:" + mine.ends : ":left:" + mine.left);
+  if (key !== state.key) {
+    state.key = key;
+    state.before = null;
+    el.timerSaid.textContent = "";
+  }
+  const left = running ? Math.max(0, mine.ends - (Date.now() / 1000 + room.offset)) :
+    Math.max(0, Number(mine.left) || 0);
+  const over = running && left <= 0;
+  const text = over ? T.verksted_timer_done :
+    fill(running ? T.verksted_timer_left : T.verksted_timer_paused, { time: clockText(left) });
+  if (el.timer.textContent !== text) { el.timer.textContent = text; }
+  el.timer.hidden = false;
+  el.timer.classList.toggle("kit-timer-over", over);
+  el.timer.classList.toggle("kit-timer-paused", !running);
+  if (over && state.before !== null && state.before > 0 && state.said !== key) {
+    state.said = key;
+    el.timerSaid.textContent = T.verksted_timer_done;
+  }
+  state.before = left;
 }
 
 function proposeLimit(item) {
@@ -436,6 +491,7 @@ async function follow() {
       const response = await fetch(url, { credentials: "same-origin", cache: "no-store" });
       if (!response.ok) { throw new Error(String(response.status)); }
       const next = await response.json();
+      skew(next);
       delay = 1000;
       if (el.alert.textContent === T.delta_offline) { warn(""); }
       if (next.version !== room.ws.version) { apply(next); }
@@ -490,6 +546,7 @@ function apply(next) {
   proposeLimit(item);
   showParked();
   showEnded();
+  showTimer();
 }
 
 el.join.addEventListener("submit", (event) => {
