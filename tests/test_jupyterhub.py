@@ -293,6 +293,9 @@ def test_two_learners_get_the_apps_each_in_a_server_of_their_own(tmp_path):
                 if f"kernel-{kernel.group(1)}.json" in cmdline(pid)
             ]
             assert len(kernel_pids) == 1, (name, servers)
+            # the apps, not an editor: the learner's server offers no JupyterLab
+            lab = sessions[name].get(f"{hub.url}/user/{name}/lab", timeout=30)
+            assert lab.status_code == 404
 
         # a server of their own: two processes, each serving one learner under /user/<name>/
         assert set(servers) == set(LEARNERS), servers

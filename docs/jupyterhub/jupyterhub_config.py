@@ -113,7 +113,13 @@ c.Spawner.cmd = [sys.executable, "-m", "jupyterhub.singleuser"]
 c.Spawner.notebook_dir = str(notebooks)
 c.Spawner.default_url = "/voila/render/00_start.ipynb"
 c.Spawner.args = [
-    # Voilà as a server extension, with the kit's template and settings of `samskaping serve`
+    # Voilà as a server extension (named here too, for an environment whose install did not put
+    # its jupyter_server_config.d file in place); JupyterLab and its language-server extension
+    # are left out: a learner gets the apps, not an editor
+    "--ServerApp.jpserver_extensions=voila.server_extension=True",
+    "--ServerApp.jpserver_extensions=jupyterlab=False",
+    "--ServerApp.jpserver_extensions=jupyter_lsp=False",
+    # Voilà with the kit's template and the settings of `samskaping serve`
     "--VoilaConfiguration.template=samskaping",
     "--VoilaConfiguration.theme=light",
     "--VoilaConfiguration.strip_sources=True",
