@@ -92,6 +92,9 @@ class LiveServer:
 class Phone:
     """One browser: the _xsrf cookie from the page, its address, the token it stored."""
 
+    #: seconds a request may wait for the server
+    timeout = 30.0
+
     def __init__(self, server: LiveServer, ip: str = "10.0.0.1") -> None:
         self.server = server
         self.ip = ip
@@ -101,7 +104,7 @@ class Phone:
     def request(
         self, method: str, path: str, body: bytes | None = None, headers: dict | None = None
     ) -> Reply:
-        conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=30)
+        conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=self.timeout)
         try:
             all_headers = {"X-Real-IP": self.ip, **(headers or {})}
             conn.request(method, self.server.base_url + path.lstrip("/"), body, all_headers)

@@ -1009,6 +1009,64 @@ class StoreBehaviour:
                     assert rows == 0, table
             assert store.purge(timedelta(days=30)) == 0
 
+    # -- what a serving process keeps per code, and the unknown-code limit
+
+    def test_a_purged_code_drawn_again_is_another_session_for_a_store_that_kept_it(
+        self, fresh_db_url, monkeypatch
+    ):
+        """The serving process's store keeps a session's case ids and questions per code;
+        purged by another process and drawn again, the code is the new session's."""
+        clock = FakeClock()
+        with Store(fresh_db_url, clock=clock) as serving, Store(fresh_db_url, clock=clock) as other:
+            old = other.create_session(CASES)
+            me = serving.join(old.code).token
+            assert serving.submit(old.code, me, "c1", S1) == 1  # kept: c1 ... c4
+            assert list(serving.results(old.code)) == ["c1", "c2", "c3", "c4"]
+            clock.advance(days=40)
+            assert other.purge(timedelta(days=30)) == 1
+            monkeypatch.setattr(kit.live.store, "new_code", lambda: JoinCode(old.code))
+            new = other.create_session([make_case("n1"), OPEN_Q])
+            assert new.code == old.code
+            you = serving.join(new.code).token
+            assert serving.submit(new.code, you, "n1", S2) == 1
+            with pytest.raises(InvalidAnswer):
+                serving.submit(new.code, you, "c1", S1)
+            assert list(serving.results(new.code)) == ["n1"]
+            assert serving.respond(new.code, you, OPEN_Q.id, "ja") == ["ja"]
+            assert list(serving.question_results(new.code)) == [OPEN_Q.id]
+            assert serving.state(new.code).born == serving.session_info(new.code).created_at
+            assert serving.session_items_at(new.code)[1][0].id == "n1"
+
+    def test_holds_knows_a_participants_token_of_the_code_only(self, store, room):
+        code, token = room["code"], room["tokens"][0]
+        assert store.holds(code, token)
+        assert not store.holds(room["other"], token)  # another session's
+        assert not store.holds(code, "0" * 32)  # nobody's
+        for bad in (None, 7, "not-a-token", "a" * 33):
+            assert not store.holds(code, bad)
+        assert not store.holds(other_code(code, room["other"]), token)  # no such session
+        assert not store.holds("ZZ", token)  # not a code
+
+    def test_unknown_codes_are_counted_per_client_across_stores(self, fresh_db_url):
+        """One bucket per client for every store (server process) on the database, apart from
+        the client's new participants; a window that has run out starts again."""
+        clock = FakeClock()
+        with (
+            Store(fresh_db_url, clock=clock, join_limit=(2, 60.0)) as one,
+            Store(fresh_db_url, clock=clock, join_limit=(2, 60.0)) as two,
+        ):
+            made = one.create_session(CASES)
+            counted = [(one, two)[i % 2].count_probe("10.4.4.4", 5, 60.0) for i in range(6)]
+            assert counted == [False] * 5 + [True]
+            assert one.count_probe("10.4.4.4", 5, 60.0)  # still over, on either store
+            assert not two.count_probe("10.4.4.5", 5, 60.0)  # another client
+            one.join(made.code, client="10.4.4.4")  # its joins are counted apart
+            two.join(made.code, client="10.4.4.4")
+            with pytest.raises(RateLimited):
+                one.join(made.code, client="10.4.4.4")
+            clock.advance(seconds=61)
+            assert not two.count_probe("10.4.4.4", 5, 60.0)  # a new window
+
 
 # The store's own bugs, kept visible (see the report that came with these tests).
 

@@ -530,6 +530,41 @@ def test_the_join_limit_holds_for_a_client_across_both_servers(proxied):
         flood.close()
 
 
+def test_unknown_codes_are_one_bucket_for_a_client_across_both_servers(proxied):
+    """A client guessing codes through the proxy, its requests handed to both processes in
+    turn, is refused after the bucket wherever they land: one bucket, counted in the database
+    (a bucket in each process would let twice as many through). A real code is refused to it
+    the same; another client is not held back."""
+    from kit.live import schema
+    from kit.live.hub import CODE_PROBES_PER_MINUTE as LIMIT
+    from kit.live.store import new_code
+
+    with Store(proxied.pg_url) as presenter:
+        made = presenter.create_session(load_cases()[:1])
+        codes: list[str] = []
+        while len(codes) < LIMIT + 10:  # well formed, and no session's or workshop's
+            code = new_code()
+            taken = presenter.run_read(lambda conn, c=code: schema.code_taken(conn, c))
+            if not taken and code not in codes:
+                codes.append(code)
+    prober, other = Phone(191, proxied.url), Phone(192, proxied.url)
+
+    def guess(phone: Phone, code: str) -> int:
+        return phone._request("state", "GET", f"api/live/session/{code}/state").status_code
+
+    try:
+        statuses = [guess(prober, code) for code in codes]
+        assert statuses == [404] * LIMIT + [429] * 10, Counter(statuses)
+        served = prober.upstreams("state")
+        assert set(served[:LIMIT]) == set(served[LIMIT:]) == proxied.addresses
+        assert guess(prober, made.code) == 429  # a real code: the same answer
+        assert guess(other, codes[0]) == 404  # positive control: another client
+        assert guess(other, made.code) == 200
+    finally:
+        prober.close()
+        other.close()
+
+
 # ------------------------------------------------------------------------- in a real browser
 
 

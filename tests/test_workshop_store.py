@@ -103,6 +103,18 @@ class WorkshopStoreBehaviour:
         """Everything a refused call must leave as it was."""
         return ws.info(code), ws.workshop_state(code), ws.participant_count(code)
 
+    def test_holds_knows_a_participants_token_of_the_workshop_only(self, ws, store, shop):
+        code = shop["code"]
+        assert ws.holds(code, shop["unit"])
+        assert not ws.holds(shop["other"], shop["unit"])  # another workshop's
+        assert not ws.holds(code, "0" * 32)  # nobody's
+        for bad in (None, 7, "not-a-token", "a" * 33):
+            assert not ws.holds(code, bad)
+        session = store.create_session([make_case("c1")])
+        phone = store.join(session.code).token
+        assert not ws.holds(session.code, phone)  # a session's code and token: no workshop's
+        assert store.holds(session.code, phone)
+
     # -- the happy path
 
     def test_a_workshop_from_proposal_to_agreement(self, ws, shop):

@@ -333,8 +333,9 @@ def test_bodies_are_bounded_and_must_be_json(server, shop):
     visitor = Visitor(server)
     visitor.join(shop.code, party="unit")
     path = f"api/workshop/{shop.code}/propose"
-    refusal(visitor.post(path, None, raw=b"{not json"), 400, "invalid_answer")
-    refusal(visitor.post(path, None, raw=b"[1, 2]"), 400, "invalid_answer")
+    for raw in (b"{not json", b"[1, 2]", b"[" * 1500 + b"]" * 1500):
+        data = refusal(visitor.post(path, None, raw=raw), 400, "bad_request")
+        assert data["message"] == t("workshop_store_bad_request", "nb")
     huge = json.dumps({"token": visitor.token, "clause": "purpose", "text": "x" * 5000}).encode()
     refusal(visitor.post(path, None, raw=huge), 400, "too_long")
 
@@ -375,13 +376,16 @@ def test_new_participants_are_limited_per_client(server, ws, shop):
     assert ws.participant_count(shop.code) == 4
 
 
-def test_failed_joins_are_limited_per_client(server, ws, shop):
+def test_failed_joins_are_limited_per_client_and_code(server, ws, shop):
     visitor = Visitor(server, ip="10.5.5.5")
-    for n in range(live_hub.FAILED_JOINS_PER_MINUTE):
-        assert visitor.join(["ZZZZZZ", "AAA"][n % 2], party="unit").status in (400, 404)
-    refusal(visitor.join(shop.code, party="unit"), 429, "rate_limited")
-    assert ws.participant_count(shop.code) == 0
-    assert Visitor(server, ip="10.5.5.6").join(shop.code, party="unit").status == 200
+    wrong = "ACDEFG" if shop.code != "ACDEFG" else "ACDEFH"
+    for _ in range(live_hub.FAILED_JOINS_PER_MINUTE):
+        refusal(visitor.join(wrong, party="unit"), 404, "unknown_code")
+    data = refusal(visitor.join(wrong, party="unit"), 429, "wrong_codes")
+    assert data["message"] == t("live_err_wrong_codes", "nb")
+    assert visitor.join(shop.code, party="unit").status == 200  # the workshop's own code
+    refusal(Visitor(server, ip="10.5.5.6").join(wrong, party="unit"), 404, "unknown_code")
+    assert ws.participant_count(shop.code) == 1
 
 
 # ---------------------------------------------------------------------- the long-polled state

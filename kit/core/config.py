@@ -80,6 +80,18 @@ def _http_url(raw: str) -> str:
     return url
 
 
+#: The headers a reverse proxy may name the client's address in, as ``KIT_FORWARDED_HEADER``
+#: takes them (any case); ``none``: no header is believed.
+FORWARDED_HEADERS = {"x-real-ip": "X-Real-IP", "x-forwarded-for": "X-Forwarded-For", "none": None}
+
+
+def _forwarded_header(raw: str) -> str | None:
+    try:
+        return FORWARDED_HEADERS[raw.strip().lower()]
+    except KeyError:
+        raise ValueError(raw) from None
+
+
 def _ip_addresses(raw: str) -> frozenset[str]:
     """Comma-separated IP addresses, each as Tornado writes a peer's (``::1``, not ``0::1``)."""
     return frozenset(str(ip_address(part.strip())) for part in raw.split(",") if part.strip())
@@ -185,6 +197,14 @@ TRUSTED_PROXIES = Setting(
     allowed_key="config_allowed_ip_addresses",
     doc_key="config_doc_trusted_proxies",
 )
+FORWARDED_HEADER = Setting(
+    "KIT_FORWARDED_HEADER",
+    "X-Real-IP",
+    _forwarded_header,
+    PUBLIC,
+    allowed_key="config_allowed_forwarded_header",
+    doc_key="config_doc_forwarded_header",
+)
 #: Set by ``samskaping serve`` for the server it starts: the lines to print once the server
 #: answers its address, and the line if it stops before (in the user's language).
 SERVE_READY = Setting("KIT_SERVE_READY", "", _text, INTERNAL)
@@ -214,6 +234,7 @@ SETTINGS: tuple[Setting, ...] = (
     SESSION_IDLE_HOURS,
     PUBLIC_URL,
     TRUSTED_PROXIES,
+    FORWARDED_HEADER,
     SERVE_READY,
     SERVE_FAILED,
     SERVE_TERMINAL,

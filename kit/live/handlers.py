@@ -10,15 +10,21 @@ the package: one request) and talks to a JSON API on the same port:
 - ``GET api/live/session/CODE/state?since=V``: the room's state (open, the case shown to
   everyone, rounds, revealed keys), held open up to 25 s until it differs from version ``V``.
 
-Writes carry the ``_xsrf`` cookie back in a header (Tornado's double-submit check). Joins and
-failed joins are limited per client. All state lives in the store, so several server processes
-can share one PostgreSQL. Store calls run in a small thread pool, never on the event loop.
+Writes carry the ``_xsrf`` cookie back in a header (Tornado's double-submit check). New
+participants are limited per client, failed joins per client and code, and requests naming codes
+that do not exist per client on every endpoint (:data:`kit.live.hub.CODE_PROBES_PER_MINUTE`);
+a phone holding a participant's token of the code is never held back by the last two. The
+client is the peer's address, or the one a trusted reverse proxy forwards (:func:`client_key`).
+All state lives in the store, so several server processes can share one PostgreSQL. Store calls
+run in a small thread pool, never on the event loop.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
+import math
 from collections.abc import Callable
 from ipaddress import ip_address
 from typing import Any
@@ -50,27 +56,39 @@ POLL_HOLD = 25.0
 
 
 def trusted_proxies() -> frozenset[str]:
-    """Addresses whose ``X-Real-IP`` / ``X-Forwarded-For`` are believed: this machine, and the
-    reverse proxies named in ``KIT_TRUSTED_PROXIES`` (comma-separated)."""
+    """Addresses whose forwarded client address is believed besides this machine's: the reverse
+    proxies named in ``KIT_TRUSTED_PROXIES`` (comma-separated)."""
     return config.TRUSTED_PROXIES.get()
 
 
 def client_key(request: Any) -> str:
     """Who is asking, for the per-client limits: the peer address, or the address a trusted
-    reverse proxy forwarded (a proxy on this machine, or one in ``KIT_TRUSTED_PROXIES``)."""
+    reverse proxy forwarded (a proxy on this machine, or one in ``KIT_TRUSTED_PROXIES``).
+
+    Only the one header that proxy sets is read (``KIT_FORWARDED_HEADER``: ``X-Real-IP`` by
+    default, as docs/reverse-proxy.md's nginx sets it; ``X-Forwarded-For``: its last entry,
+    the one the proxy appended; ``none``: no header), so a header the client chose itself and
+    the proxy passed on untouched is never believed. From any other peer, no header is."""
     peer = request.remote_ip or ""
+    header = config.FORWARDED_HEADER.get()
+    if header is None:
+        return peer
     try:
         trusted = ip_address(peer).is_loopback or peer in trusted_proxies()
     except ValueError:
         trusted = False
-    if trusted:
-        forwarded = (
-            request.headers.get("X-Real-IP")
-            or request.headers.get("X-Forwarded-For", "").split(",")[-1].strip()
-        )
-        if forwarded:
-            return forwarded[:64]
-    return peer
+    if not trusted:
+        return peer
+    forwarded = request.headers.get(header, "")
+    if header == "X-Forwarded-For":
+        forwarded = forwarded.split(",")[-1]
+    forwarded = forwarded.strip()
+    if not forwarded:
+        return peer
+    try:
+        return str(ip_address(forwarded))
+    except ValueError:
+        return forwarded[:64]
 
 
 class KitHandler(web.RequestHandler):
@@ -106,10 +124,54 @@ class LiveHandler(KitHandler):
         try:
             data = json.loads(self.request.body or b"{}")
         except (ValueError, UnicodeDecodeError):
-            raise InvalidAnswer("not JSON") from None
+            raise BadRequest("not JSON") from None
+        except RecursionError:  # arrays or objects nested too deep for the parser
+            raise BadRequest("nested too deep") from None
         if not isinstance(data, dict):
-            raise InvalidAnswer("not an object")
+            raise BadRequest("not an object")
         return data
+
+    # -- the limits of unknown codes (kit.live.hub.CODE_PROBES_PER_MINUTE)
+
+    #: the request's code, once it is well formed: a success marks it used by this client,
+    #: an unknown one counts against the client
+    code: JoinCode | None = None
+
+    @functools.cached_property
+    def who(self) -> str:
+        """The client, for the per-client limits (:func:`client_key`)."""
+        return client_key(self.request)
+
+    def holds(self, code: JoinCode, token: str) -> bool:
+        """Whether ``token`` is a participant's of ``code`` (runs on a worker thread)."""
+        return self.hub.store.holds(code, token)
+
+    async def admit(self, raw_code: str, token: object = None) -> JoinCode:
+        """The request's code, parsed. A client over its bucket of unknown codes is refused (429)
+        before the code is looked up, the same for a real code as for an unknown one, unless it
+        has used this code here before or the request carries a participant's token of it."""
+        code = JoinCode.parse(raw_code)
+        self.code = code
+        hub = self.hub
+        left = hub.probes.over(self.who)
+        if left and not hub.probes.used(self.who, code):
+            if not (isinstance(token, str) and await hub.call(self.holds, code, token)):
+                self.set_header("Retry-After", str(math.ceil(left)))
+                raise self.too_many_codes()
+        return code
+
+    def too_many_codes(self) -> Exception:
+        """The refusal of a client over its bucket of unknown codes, or of a client and code
+        after a streak of failed joins (429)."""
+        return _Refused(429, "wrong_codes")
+
+    async def unknown_code(self) -> tuple[int, str]:
+        """The status and key for a code the store does not know: counted against the client
+        when it was well formed (one that is not tells nothing), 429 once it is over."""
+        if self.code is not None and await self.hub.count_probe(self.who):
+            self.set_header("Retry-After", str(math.ceil(self.hub.probes.window)))
+            return 429, "wrong_codes"
+        return 404, "unknown_code"
 
     def check_xsrf_cookie(self) -> None:
         try:
@@ -126,12 +188,21 @@ class LiveHandler(KitHandler):
         except _Refused as exc:
             self.fail(exc.status, exc.key)
         except UnknownCode:
-            self.fail(404, "unknown_code")
+            self.fail(*await self.unknown_code())
         except StoreError as exc:
             status = 429 if exc.key == "rate_limited" else 400
             if isinstance(exc, (StoreBusy, StoreUnavailable, StoreReadOnly)):
                 status = 503
             self.fail(status, exc.key)
+        else:
+            if self.code is not None:
+                self.hub.probes.remember(self.who, self.code)
+
+
+class BadRequest(InvalidAnswer):
+    """A body that is not a JSON object (not JSON, or nested too deep to read)."""
+
+    key = "bad_request"
 
 
 class _Refused(Exception):
@@ -145,20 +216,23 @@ class JoinHandler(LiveHandler):
     async def post(self, raw_code: str) -> None:
         async def work() -> None:
             self.check_xsrf_cookie()
-            who = client_key(self.request)
+            who = self.who
             hub = self.hub
-            if not hub.failed_joins.allowed(who):
-                raise _Refused(429, "rate_limited")
             data = self.body_json()
             token = data.get("token")
             token = token if isinstance(token, str) else None
+            code = await self.admit(raw_code, token)
+            streak = f"{who} {code}"
+            if not hub.failed_joins.allowed(streak):
+                if not (token and await hub.call(self.holds, code, token)):
+                    raise self.too_many_codes()
             try:
-                code = JoinCode.parse(raw_code)
                 joined, state, entered, lang = await hub.call(hub.join, code, token, who)
-            except (UnknownCode, TooLong):
-                hub.failed_joins.hit(who)
+            except UnknownCode:
+                hub.failed_joins.hit(streak)
                 raise
-            cases = await hub.cases(code)
+            hub.failed_joins.clear(streak)
+            cases = await hub.cases(code, state.born)
             answers: dict[str, dict[str, Any]] = {}
             for (case_id, rnd), answer in entered.answers.items():
                 answers.setdefault(case_id, {})[str(rnd)] = {
@@ -178,7 +252,7 @@ class JoinHandler(LiveHandler):
             # the cases (the bulk of the reply, the same for every phone) as made once
             head = inert_json(rest)  # as finish(dict) would: "</" written "<\\/"
             self.set_header("Content-Type", "application/json; charset=UTF-8")
-            self.finish(head[: -len("null}")] + hub.cases_json(code, cases) + "}")
+            self.finish(head[: -len("null}")] + hub.cases_json(code, state.born, cases) + "}")
 
         await self.guarded(work)
 
@@ -190,8 +264,8 @@ class AnswerHandler(LiveHandler):
 
             self.check_xsrf_cookie()
             data = self.body_json()
-            code = JoinCode.parse(raw_code)
             token = data.get("token")
+            code = await self.admit(raw_code, token)
             if "item_id" in data:  # a question: open text, a scale point, a poll option
                 hub = self.hub
                 item_id = data.get("item_id")
@@ -212,7 +286,7 @@ class AnswerHandler(LiveHandler):
 class StateHandler(LiveHandler):
     async def get(self, raw_code: str) -> None:
         async def work() -> None:
-            code = JoinCode.parse(raw_code)
+            code = await self.admit(raw_code)
             try:
                 since = int(self.get_query_argument("since", "-1"))
             except ValueError:
@@ -224,8 +298,8 @@ class StateHandler(LiveHandler):
                 connection = self.request.connection
                 if isinstance(connection, HTTP1Connection) and connection.stream.closed():
                     return
-            cases = await hub.cases(code)
             state = await hub.call(hub.store.state, code)
+            cases = await hub.cases(code, state.born)
             self.finish(state_json(state, cases))
 
         await self.guarded(work)
@@ -245,15 +319,18 @@ class _ScreenBase(LiveHandler):
         self.base_url = base_url
 
     async def owner(self, code: str, data: dict[str, Any]) -> str:
-        who = client_key(self.request)
+        """The presenter key, checked; wrong keys are limited per client and code, and the
+        right key is never refused (it clears the client's wrong ones)."""
         hub = self.hub
-        if not hub.failed_joins.allowed(who):
-            raise _Refused(429, "rate_limited")
+        streak = f"{self.who} {code}"
         key = data.get("key")
-        if not isinstance(key, str) or not await hub.call(hub.store.owns, code, key):
-            hub.failed_joins.hit(who)
-            raise _Refused(403, "not_owner")
-        return key
+        if isinstance(key, str) and await hub.call(hub.store.owns, code, key):
+            hub.failed_keys.clear(streak)
+            return key
+        if not hub.failed_keys.allowed(streak):
+            raise _Refused(429, "rate_limited")
+        hub.failed_keys.hit(streak)
+        raise _Refused(403, "not_owner")
 
     def join_urls(self, code: str) -> tuple[str, str]:
         public = config.PUBLIC_URL.get()

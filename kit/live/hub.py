@@ -1,6 +1,6 @@
 """The live room's hub in one server process: the store and its worker threads, what is kept
-per session (cases, their JSON, the language), the per-client limit on failed joins, and the
-watcher that wakes the phones waiting on a session when its state changes.
+per session (cases, their JSON, the language), the per-client limits on failed joins and on
+unknown codes, and the watcher that wakes the phones waiting on a session when its state changes.
 
 No Tornado here: the handlers (:mod:`kit.live.handlers`) await the hub's coroutines.
 """
@@ -13,6 +13,7 @@ import threading
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from kit.cases.case import Case
@@ -23,13 +24,22 @@ from kit.live.store import Store, StoreError
 #: How often the server looks for changes of the sessions phones are waiting on.
 WATCH_INTERVAL = 0.25
 #: Per client and minute: new participants (counted in the store, so across every server
-#: process), and joins that failed (a wrong code; counted in this process). A client is an
-#: address, and a whole room can share one: phones on a municipal Wi-Fi reach a hosted kit
-#: through one NAT address. So new participants are bounded at the size of a big room (a
-#: script cannot add thousands), not at what one phone needs; a phone reloading comes back
-#: as itself (its token) and is never counted again.
+#: process). A client is an address, and a whole room can share one: phones on a municipal
+#: Wi-Fi reach a hosted kit through one NAT address. So new participants are bounded at the
+#: size of a big room (a script cannot add thousands), not at what one phone needs; a phone
+#: reloading comes back as itself (its token) and is never counted again.
 JOINS_PER_MINUTE = 400
+#: Per client, code and minute: joins that failed (the code is no session's), and wrong
+#: presenter keys of a session (counted in this process). Per code, so a phone that keeps
+#: mistyping never holds back the room's own code from the same address; a success clears it.
 FAILED_JOINS_PER_MINUTE = 12
+#: Per client and minute: requests that named a code no session or workshop has, on any of the
+#: phones' endpoints (join, state and answer of the live room and of the workshop), one bucket
+#: counted in the store, so across every server process. Over it, the client is answered 429
+#: for every code it has not used here before, unless the request carries a participant's
+#: token of that code: guessing codes is slow, and tells nothing (a real code is refused the
+#: same), while the room's phones at the same address go on.
+CODE_PROBES_PER_MINUTE = 30
 
 
 class SlidingLimit:
@@ -61,6 +71,53 @@ class SlidingLimit:
         now = time.monotonic() if now is None else now
         self._queue(key, now).append(now)
 
+    def clear(self, key: str) -> None:
+        """Forget the key's events (a success after failures)."""
+        self._events.pop(key, None)
+
+
+class CodeProbes:
+    """What this process knows of each client's bucket of unknown codes (counted in the store,
+    :meth:`kit.live.store.Store.count_probe`): the clients over it, until their window has run
+    out, and the codes each client has used (a join, an answer, a state that succeeded), which
+    stay open to it. Bounded: the oldest beyond ``max_keys`` are forgotten."""
+
+    def __init__(self, window: float = 60.0, max_keys: int = 50_000) -> None:
+        self.window = window
+        self.max_keys = max_keys
+        self._over: OrderedDict[str, float] = OrderedDict()
+        self._used: OrderedDict[tuple[str, str], None] = OrderedDict()
+
+    def over(self, who: str, now: float | None = None) -> float:
+        """Seconds until client ``who`` may name unknown codes again (0: it may now)."""
+        until = self._over.get(who)
+        if until is None:
+            return 0.0
+        left = until - (time.monotonic() if now is None else now)
+        if left <= 0:
+            del self._over[who]
+            return 0.0
+        return left
+
+    def mark_over(self, who: str, now: float | None = None) -> None:
+        self._over.pop(who, None)
+        self._over[who] = (time.monotonic() if now is None else now) + self.window
+        while len(self._over) > self.max_keys:
+            self._over.popitem(last=False)
+
+    def used(self, who: str, code: str) -> bool:
+        return (who, code) in self._used
+
+    def remember(self, who: str, code: str) -> None:
+        """Client ``who`` has used ``code`` with success."""
+        key = (who, code)
+        if key in self._used:
+            self._used.move_to_end(key)
+            return
+        self._used[key] = None
+        while len(self._used) > self.max_keys:
+            self._used.popitem(last=False)
+
 
 #: What a server process keeps per session (cases, their JSON, the language): at most this many
 #: sessions, so a server that runs for months stays bounded.
@@ -68,23 +125,31 @@ _SESSIONS_KEPT = 512
 
 
 class SessionCache:
-    """What this process keeps per session code (its cases, their JSON, its language), each
-    made once by the caller's function; at most :data:`_SESSIONS_KEPT` sessions (all are
-    forgotten when a new one would pass that), so a server that runs for months stays bounded."""
+    """What this process keeps per session (its cases, their JSON, its language), each made
+    once by the caller's function; at most :data:`_SESSIONS_KEPT` sessions (all are forgotten
+    when a new one would pass that), so a server that runs for months stays bounded.
+
+    A session is its code and ``born``, when it was made (``created_at``): a code purged
+    (``samskaping purge-answers``, in another process) and drawn again for a new session is
+    another session, and what was kept for the old one is dropped when the new one is asked for.
+    """
 
     def __init__(self, limit: int = _SESSIONS_KEPT) -> None:
         self.limit = limit
         self._kept: dict[str, dict[str, Any]] = {}
 
-    def peek(self, code: str, what: str) -> Any:
-        return self._kept.get(code, {}).get(what)
-
-    def get(self, code: str, what: str, make: Callable[[], Any]) -> Any:
+    def peek(self, code: str, born: datetime | None, what: str) -> Any:
         session = self._kept.get(code)
-        if session is None:
+        if session is None or session["born"] != born:
+            return None
+        return session.get(what)
+
+    def get(self, code: str, born: datetime | None, what: str, make: Callable[[], Any]) -> Any:
+        session = self._kept.get(code)
+        if session is None or session["born"] != born:
             if len(self._kept) >= self.limit:
                 self._kept.clear()
-            session = self._kept[code] = {}
+            session = self._kept[code] = {"born": born}
         if what not in session:
             session[what] = make()
         return session[what]
@@ -168,6 +233,8 @@ class Hub:
         self._store: Store | None = None
         self.pool = StoreThreads(workers)
         self.failed_joins = SlidingLimit(FAILED_JOINS_PER_MINUTE)
+        self.failed_keys = SlidingLimit(FAILED_JOINS_PER_MINUTE)
+        self.probes = CodeProbes()
         self._waiters: dict[str, list[asyncio.Future]] = {}
         self._versions: dict[str, int] = {}
         self._probes: dict[str, Callable[[str], tuple[int, bool]]] = {}
@@ -184,29 +251,48 @@ class Hub:
     async def call(self, func: Callable[..., Any], *args: Any) -> Any:
         return await self.pool.submit(func, *args)
 
-    def cases_json(self, code: str, cases: tuple[Item, ...]) -> str:
+    def cases_json(self, code: str, born: datetime | None, cases: tuple[Item, ...]) -> str:
         """The session's cases and questions as phones get them (JSON, no keys), made once per
-        session."""
+        session (``born``: see :class:`SessionCache`)."""
         return self._sessions.get(
-            code, "cases_json", lambda: inert_json([c.phone_json() for c in cases])
+            code, born, "cases_json", lambda: inert_json([c.phone_json() for c in cases])
         )
 
-    async def cases(self, code: str) -> tuple[Item, ...]:
-        """The session's items (cases and questions, in order), read once per process."""
-        cases = self._sessions.peek(code, "cases")
+    async def cases(self, code: str, born: datetime | None = None) -> tuple[Item, ...]:
+        """The items (cases and questions, in order) of the session with this code made at
+        ``born`` (from the row the caller has just read; None: read it here), once per process."""
+        if born is None:
+            born = (await self.call(self.store.session_info, code)).created_at
+        cases = self._sessions.peek(code, born, "cases")
         if cases is None:
-            cases = await self.call(self.store.session_items, code)
-            self._sessions.get(code, "cases", lambda: cases)
+            made, cases = await self.call(self.store.session_items_at, code)
+            if made == born:  # else purged and drawn again meanwhile: not kept
+                self._sessions.get(code, born, "cases", lambda: cases)
         return cases
 
     def join(self, code: str, token: str | None, who: str) -> tuple[Any, Any, Any, str]:
         """A join in one trip to a worker thread: the participant, the room's state, what they
         have answered (:class:`~kit.live.store.Entered`: a participant coming back only) and
-        the session's language (fixed at start, so read once per process)."""
+        the session's language (fixed at start, so read once per process and session)."""
         store = self.store
         entered = store.enter(code, token, who)
-        lang = self._sessions.get(code, "lang", lambda: store.session_info(code).lang)
+        born = entered.state.born
+        lang = self._sessions.get(code, born, "lang", lambda: store.session_info(code).lang)
         return entered.joined, entered.state, entered, lang
+
+    async def count_probe(self, who: str) -> bool:
+        """Count a request of client ``who`` that named a code no session or workshop has (in
+        the store: one bucket across processes); whether the client is now over the bucket.
+        A store that cannot count (down) holds nobody back."""
+        try:
+            over = await self.call(
+                self.store.count_probe, who, CODE_PROBES_PER_MINUTE, self.probes.window
+            )
+        except StoreError:
+            return False
+        if over:
+            self.probes.mark_over(who)
+        return bool(over)
 
     async def wait_change(
         self,
@@ -222,8 +308,8 @@ class Hub:
         to read the version and whether it is open, for what is not a session (a workshop,
         :mod:`kit.workshop.store`; its code is never a session's)."""
         kept = self._versions.get(code)
-        if kept is not None and kept > since:
-            return  # the watcher has seen a change the caller has not
+        if kept is not None and kept > since and self._waiters.get(code):
+            return  # the watcher, following the code now, has seen a change the caller has not
         future = asyncio.get_running_loop().create_future()
         self._waiters.setdefault(code, []).append(future)
         self._versions[code] = since
@@ -251,7 +337,8 @@ class Hub:
                         version, _open = await self.call(probe, code)
                     except StoreError:
                         continue
-                    if version > self._versions.get(code, version):
+                    # another version, up or (a code purged and drawn again) down
+                    if version != self._versions.get(code, version):
                         self._versions[code] = version
                         for future in self._waiters.pop(code, []):
                             if not future.done():
@@ -259,6 +346,8 @@ class Hub:
                 for code in [c for c, w in self._waiters.items() if not w]:
                     del self._waiters[code]
                     self._probes.pop(code, None)
+                for code in [c for c in self._versions if c not in self._waiters]:
+                    del self._versions[code]  # kept only while followed: never stale
                 await asyncio.sleep(WATCH_INTERVAL)
         finally:
             self._watching = False

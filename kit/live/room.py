@@ -124,13 +124,16 @@ def ranking(case_ids: Sequence[str], counts: Mapping[str, CaseCounts]) -> list[s
 @dataclass(frozen=True)
 class RoomState:
     """What a phone follows: open or not, which case the presenter shows, each case's round,
-    which keys are revealed. ``version`` changes whenever any of it does."""
+    which keys are revealed. ``version`` changes whenever any of it does. ``born``: when the
+    session was made (not sent to phones): a code purged and drawn again is another session,
+    for what a server keeps per code."""
 
     open: bool
     version: int
     current_case: str | None = None
     rounds: dict[str, int] = field(default_factory=dict)
     revealed: frozenset[str] = frozenset()
+    born: datetime | None = field(default=None, compare=False)
 
     def round_of(self, case_id: str) -> int:
         return self.rounds.get(case_id, 1)

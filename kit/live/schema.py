@@ -221,9 +221,10 @@ case_state = Table(
 )
 
 
-# Per-client counters of new participants, so the join limit holds across every server process
-# sharing the database. ``client`` is a salted hash of the client's address (the salt is random
-# per database), never the address; rows older than a few minutes are deleted as joins come in.
+# Per-client counters, so the limits hold across every server process sharing the database: new
+# participants (``client``: a salted hash of the client's address; the salt is random per
+# database, the address is never kept) and requests that named a code no session or workshop has
+# (a hash of "probe " and the address). Rows older than a few minutes are deleted as new ones come.
 client_windows = Table(
     "kit_client_windows",
     metadata,

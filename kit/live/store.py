@@ -520,8 +520,9 @@ class Store:
         self.join_limit = join_limit
         self._salt: str | None = None
         self._clock = clock
-        self._case_ids: dict[str, tuple[str, ...]] = {}  # a session's cases never change
-        self._questions: dict[str, dict[str, Question]] = {}  # nor do its questions
+        #: a session's case ids and questions (they never change), with the session's
+        #: ``created_at``: a code purged and drawn again for a new session is another session
+        self._items: dict[str, tuple[datetime, tuple[str, ...], dict[str, Question]]] = {}
         #: when this store last deleted client windows long run out (see _count_join)
         self._windows_swept: datetime | None = None
         try:
@@ -699,35 +700,37 @@ class Store:
             .values(last_active=self._clock())
         )
 
-    def _load_items(self, conn: Connection, code: str) -> None:
-        if len(self._case_ids) >= _CACHE_MAX:  # a server running for months stays bounded
-            self._case_ids.clear()
-            self._questions.clear()
-        raw = conn.execute(select(db.sessions.c.cases).where(db.sessions.c.code == code))
-        items = items_from_json(raw.scalar_one())
-        self._remember_items(code, items)
+    def _remember_items(self, code: str, born: datetime, items: Sequence[Item]) -> None:
+        if len(self._items) >= _CACHE_MAX:  # a server running for months stays bounded
+            self._items.clear()
+        self._items[code] = (
+            born,
+            tuple(i.id for i in items if isinstance(i, Case)),
+            {i.id: i for i in items if isinstance(i, Question)},
+        )
 
-    def _remember_items(self, code: str, items: Sequence[Item]) -> None:
-        self._case_ids[code] = tuple(i.id for i in items if isinstance(i, Case))
-        self._questions[code] = {i.id: i for i in items if isinstance(i, Question)}
+    def _kept_items(self, row: Any) -> tuple[datetime, tuple[str, ...], dict[str, Question]]:
+        """The case ids and questions of the session whose row is ``row``, kept per code and
+        read again when the code is another session's now (purged, and drawn again)."""
+        kept = self._items.get(row.code)
+        if kept is None or kept[0] != row.created_at:
+            self._remember_items(row.code, row.created_at, items_from_json(row.cases))
+            kept = self._items[row.code]
+        return kept
 
-    def _ids(self, conn: Connection, code: str) -> tuple[str, ...]:
-        """The session's case ids, in its order."""
-        if code not in self._case_ids or code not in self._questions:
-            self._load_items(conn, code)
-        return self._case_ids[code]
+    def _ids(self, row: Any) -> tuple[str, ...]:
+        """The case ids of the session whose row is ``row``, in its order."""
+        return self._kept_items(row)[1]
 
-    def _question_map(self, conn: Connection, code: str) -> dict[str, Question]:
-        if code not in self._case_ids or code not in self._questions:
-            self._load_items(conn, code)
-        return self._questions[code]
+    def _question_map(self, row: Any) -> dict[str, Question]:
+        return self._kept_items(row)[2]
 
-    def _known_case(self, conn: Connection, code: str, case_id: str) -> None:
-        if case_id not in self._ids(conn, code):
+    def _known_case(self, row: Any, case_id: str) -> None:
+        if case_id not in self._ids(row):
             raise InvalidAnswer("no such case in this session", field="case_id")
 
-    def _known_item(self, conn: Connection, code: str, item_id: str) -> None:
-        if item_id not in self._ids(conn, code) and item_id not in self._question_map(conn, code):
+    def _known_item(self, row: Any, item_id: str) -> None:
+        if item_id not in self._ids(row) and item_id not in self._question_map(row):
             raise InvalidAnswer("no such case or question in this session", field="case_id")
 
     @staticmethod
@@ -751,12 +754,12 @@ class Store:
         key = secrets.token_urlsafe(24)
         for _ in range(50):
             code = new_code()
+            now = self._clock()
 
-            def insert(conn: Connection, code: str = code) -> bool:
+            def insert(conn: Connection, code: str = code, now: datetime = now) -> bool:
                 db.lock_codes(conn)
                 if db.code_taken(conn, code):  # a workshop's (or a session's) code
                     return False
-                now = self._clock()
                 conn.execute(
                     db.sessions.insert().values(
                         code=code,
@@ -776,7 +779,7 @@ class Store:
                     continue  # the code is taken: draw another
             except IntegrityError:
                 continue  # the code is taken: draw another
-            self._remember_items(code, items)
+            self._remember_items(code, now, items)
             return NewSession(code, key)
         raise StoreError("could not find a free join code")  # pragma: no cover
 
@@ -803,6 +806,14 @@ class Store:
         code = JoinCode.parse(code)
         row = self._run_read(lambda conn: self._session_row(conn, code))
         return items_from_json(row.cases)
+
+    def session_items_at(self, code: str) -> tuple[datetime, tuple[Item, ...]]:
+        """:meth:`session_items` with the session's ``created_at``, read together: what a
+        server keeps per code belongs to that session only (a code purged and drawn again is
+        another session)."""
+        code = JoinCode.parse(code)
+        row = self._run_read(lambda conn: self._session_row(conn, code))
+        return row.created_at, items_from_json(row.cases)
 
     def settings(self, code: str) -> dict[str, Any]:
         """The presenter's settings of the session (see :meth:`change_settings`)."""
@@ -868,8 +879,7 @@ class Store:
         _check_case_id(case_id)
 
         def work(conn: Connection) -> Any:
-            self._owned_row(conn, code, key)
-            self._known_item(conn, code, case_id)
+            self._known_item(self._owned_row(conn, code, key), case_id)
             s = db.case_state.c
             row = conn.execute(
                 select(db.case_state).where(s.session_code == code, s.case_id == case_id)
@@ -927,9 +937,9 @@ class Store:
             _check_case_id(case_id)
 
         def work(conn: Connection) -> None:
-            self._owned_row(conn, code, key)
+            row = self._owned_row(conn, code, key)
             if case_id is not None:
-                self._known_item(conn, code, case_id)
+                self._known_item(row, case_id)
             conn.execute(
                 db.sessions.update().where(db.sessions.c.code == code).values(current_case=case_id)
             )
@@ -952,6 +962,7 @@ class Store:
             current_case=row.current_case,
             rounds={r.case_id: r.round for r in states if r.round > 1},
             revealed=frozenset(r.case_id for r in states if r.revealed_at is not None),
+            born=row.created_at,
         )
 
     def revealed(self, code: str) -> set[str]:
@@ -1036,6 +1047,31 @@ class Store:
 
         return self._run_write(work)
 
+    def holds(self, code: str, token: object) -> bool:
+        """Whether ``token`` is a participant's of session ``code`` (a read, nothing counted):
+        a phone that has joined, which the limits on unknown codes never hold back."""
+        try:
+            code = JoinCode.parse(code)
+            token = _check_token(token)  # type: ignore[arg-type]
+        except StoreError:
+            return False
+        mine = self._run_read(
+            lambda conn: conn.execute(_TOKEN_SESSION, {"token": token}).scalar_one_or_none()
+        )
+        return mine == code
+
+    def count_probe(self, client: str, limit: int, seconds: float) -> bool:
+        """One more request from ``client`` (an address) that named a code no session or
+        workshop has; whether the client is now over ``limit`` such requests in ``seconds``.
+        Counted in the database (a salted hash of the address, apart from its joins), so the
+        bucket holds across every server process on it."""
+        who = self.client_id("probe " + client[:120])
+
+        def work(conn: Connection) -> int:
+            return self._bump_window(conn, who, seconds)
+
+        return self._run_write(work) > limit
+
     def _client_hash(self, client: str) -> str:
         if self._salt is None:
             self._salt = self._run_read(
@@ -1048,11 +1084,19 @@ class Store:
     def _count_join(self, conn: Connection, who: str) -> None:
         """One more new participant from client ``who`` in this transaction, or RateLimited.
 
-        One upsert counts it: a window that has run out (or lies in the future: the clock went
-        back) starts again at this join. The counter row is locked by the upsert (PostgreSQL) or
-        the whole database is (SQLite's BEGIN IMMEDIATE), so joins arriving together are counted
-        one after another; over the limit, the exception rolls the count back with the join."""
+        Over the limit, the exception rolls the count back with the join."""
         limit, seconds = self.join_limit
+        if self._bump_window(conn, who, seconds) > limit:
+            raise RateLimited("too many new participants from one client")
+
+    def _bump_window(self, conn: Connection, who: str, seconds: float) -> int:
+        """One more event of counter ``who`` (a hashed client) in its window of ``seconds``;
+        returns the count in the window.
+
+        One upsert counts it: a window that has run out (or lies in the future: the clock went
+        back) starts again at this event. The counter row is locked by the upsert (PostgreSQL)
+        or the whole database is (SQLite's BEGIN IMMEDIATE), so events arriving together are
+        counted one after another."""
         now = self._clock()
         window = timedelta(seconds=seconds)
         c = db.client_windows.c
@@ -1062,9 +1106,8 @@ class Store:
             conn.execute(db.client_windows.delete().where(c.window_start < now - window * 5))
             self._windows_swept = now
         counter = _JOIN_COUNTERS[self.dialect]
-        joins = conn.execute(counter, {"who": who, "now": now, "window_from": now - window})
-        if joins.scalar_one() > limit:
-            raise RateLimited("too many new participants from one client")
+        events = conn.execute(counter, {"who": who, "now": now, "window_from": now - window})
+        return int(events.scalar_one())
 
     def my_answers(self, code: str, token: str) -> dict[tuple[str, int], Answer]:
         """A participant's own answers, by (case id, round): what a reloaded phone shows."""
@@ -1097,7 +1140,7 @@ class Store:
 
         def work(conn: Connection) -> int:
             session = self._writer(conn, code, token)
-            self._known_case(conn, code, case_id)
+            self._known_case(session, case_id)
             now = self._clock()
             rnd = conn.execute(_ROUND_OF, {"code": code, "case_id": case_id}).scalar_one_or_none()
             rnd = rnd or 1
@@ -1153,7 +1196,7 @@ class Store:
 
         def work(conn: Connection) -> list[str]:
             session = self._writer(conn, code, token)
-            question = self._question_map(conn, code).get(item_id)
+            question = self._question_map(session).get(item_id)
             if question is None:
                 raise InvalidAnswer("no such question in this session", field="case_id")
             try:
@@ -1267,7 +1310,7 @@ class Store:
         """Per question (in the session's order): its responses and counts."""
         code = JoinCode.parse(code)
         stored = self.responses(code)
-        questions = self._run_read(lambda conn: self._question_map(conn, code))
+        questions = self._run_read(lambda conn: self._question_map(self._session_row(conn, code)))
         return room.question_results(list(questions.values()), stored)
 
     # -- results (dashboard side)
@@ -1314,14 +1357,14 @@ class Store:
         a = db.answers.c
 
         def work(conn: Connection) -> tuple[tuple[str, ...], dict[str, int], list[Any]]:
-            self._session_row(conn, code)
+            session = self._session_row(conn, code)
             query = (
                 select(a.case_id, a.round, a.process, a.level, func.count().label("n"))
                 .where(a.session_code == code)
                 .group_by(a.case_id, a.round, a.process, a.level)
             )
             rows = [tuple(r) for r in conn.execute(query)]
-            return self._ids(conn, code), self._rounds(conn, code), rows
+            return self._ids(session), self._rounds(conn, code), rows
 
         ids, rounds, rows = self._run_read(work)
         return room.results(ids, rounds, rows)

@@ -17,9 +17,11 @@ Mounted beside the live room's routes (:func:`kit.live.handlers.handlers`), on t
   beside the countdown (``"timer"``), so a phone counts down on the server's clock.
 
 Writes carry the ``_xsrf`` cookie back in a header (Tornado's double-submit check); bodies are
-bounded; failed joins are limited per client, new participants per client (in the database)
-and writes per participant (in the database). Every refusal is ``{"error", "field",
-"message"}`` with the message in the page's language, never a traceback.
+bounded; failed joins are limited per client and code, requests naming codes that do not exist
+per client (one bucket with the live room's, in the database), new participants per client (in
+the database) and writes per participant (in the database); a phone holding a participant's
+token of the workshop is never held back by the first two. Every refusal is ``{"error",
+"field", "message"}`` with the message in the page's language, never a traceback.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from tornado import web
@@ -36,7 +39,7 @@ from tornado.http1connection import HTTP1Connection
 from kit.core.html import inert_json
 from kit.core.i18n import normalize_lang, t
 from kit.live.handlers import POLL_HOLD as LIVE_POLL_HOLD
-from kit.live.handlers import LiveHandler, PageHandler, client_key
+from kit.live.handlers import LiveHandler, PageHandler
 from kit.live.hub import Hub
 from kit.live.store import (
     InvalidAnswer,
@@ -58,7 +61,9 @@ from kit.workshop.page import phone_json, render_page
 from kit.workshop.store import Entered, Mine, WorkshopStore
 
 #: The phones' view of a workshop, kept per (code, language) at its latest version: when a
-#: proposal comes in, every waiting phone asks at once, and one read answers them all.
+#: proposal comes in, every waiting phone asks at once, and one read answers them all. The
+#: version is the workshop's made at a time (``created_at``): a code purged and drawn again for
+#: a new workshop starts at version 0 again, and is another workshop.
 _VIEWS_KEPT = 512
 #: How long a state request waits for a change before answering "no change" (as the room's).
 POLL_HOLD = LIVE_POLL_HOLD
@@ -71,7 +76,7 @@ class WorkshopRoom:
     def __init__(self, hub: Hub) -> None:
         self.hub = hub
         self._store: WorkshopStore | None = None
-        self._views: OrderedDict[tuple[str, str], tuple[int, str]] = OrderedDict()
+        self._views: OrderedDict[tuple[str, str], tuple[tuple[datetime, int], str]] = OrderedDict()
         self._views_lock = threading.Lock()  # the worker threads share the views
 
     @property
@@ -85,10 +90,10 @@ class WorkshopRoom:
 
     def view_json(self, code: str, lang: str) -> str:
         """The workshop as phones see it, in ``lang``, as JSON (runs on a worker thread)."""
-        version = self.store.state_version(code)[0]
+        now = self.store.info(code)
         with self._views_lock:
             kept = self._views.get((code, lang))
-        if kept is not None and kept[0] == version:
+        if kept is not None and kept[0] == (now.created_at, now.version):
             return kept[1]
         info, workshop = self.store.view(code)
         made = inert_json(
@@ -102,7 +107,7 @@ class WorkshopRoom:
             )
         )
         with self._views_lock:
-            self._views[(code, lang)] = (info.version, made)
+            self._views[(code, lang)] = ((info.created_at, info.version), made)
             self._views.move_to_end((code, lang))
             while len(self._views) > _VIEWS_KEPT:
                 self._views.popitem(last=False)
@@ -156,6 +161,12 @@ class WorkshopHandler(LiveHandler):
     def lang(self) -> str:
         return normalize_lang(self.get_query_argument("lang", None))
 
+    def holds(self, code: JoinCode, token: str) -> bool:
+        return self.room.store.holds(code, token)
+
+    def too_many_codes(self) -> Exception:
+        return _Refused(429, "wrong_codes", "live_err_wrong_codes")
+
     def refuse(self, status: int, key: str, message: str, field: str = "") -> None:
         self.set_status(status)
         self.finish({"error": key, "field": field, "message": message})
@@ -178,12 +189,19 @@ class WorkshopHandler(LiveHandler):
             self.refuse(exc.status, exc.key, t(exc.message_key, self.lang))
         except WorkshopError as exc:
             self.refuse(400, exc.key, exc.message(self.lang), exc.field)
+        except UnknownCode:
+            status, key = await self.unknown_code()
+            text_key = "workshop_store_unknown_code" if status == 404 else "live_err_" + key
+            self.refuse(status, key, t(text_key, self.lang))
         except StoreError as exc:
             for kind, status, text_key in _STORE_REFUSALS:
                 if isinstance(exc, kind):
                     self.refuse(status, exc.key, t(text_key, self.lang))
                     return
             self.refuse(400, exc.key, t("live_err_store_error", self.lang))
+        else:
+            if self.code is not None:
+                self.hub.probes.remember(self.who, self.code)
 
 
 def _proposal_json(proposal: Proposal) -> dict[str, Any]:
@@ -211,23 +229,26 @@ class JoinHandler(WorkshopHandler):
     async def post(self, raw_code: str) -> None:
         async def work() -> None:
             self.check_xsrf_cookie()
-            who = client_key(self.request)
+            who = self.who
             hub = self.hub
-            if not hub.failed_joins.allowed(who):
-                raise _Refused(429, "rate_limited", "live_err_rate_limited")
             data = self.body_json()
             token = data.get("token")
             token = token if isinstance(token, str) else None
             party = data.get("party")
             store = self.room.store
+            code = await self.admit(raw_code, token)
+            streak = f"{who} {code}"
+            if not hub.failed_joins.allowed(streak):
+                if not (token and await self.room.call(self.holds, code, token)):
+                    raise self.too_many_codes()
             try:
-                code = JoinCode.parse(raw_code)
                 entered: Entered = await self.room.call(
                     store.join, code, token, party, data.get("name"), who
                 )
-            except (UnknownCode, TooLong):
-                hub.failed_joins.hit(who)
+            except UnknownCode:
+                hub.failed_joins.hit(streak)
                 raise
+            hub.failed_joins.clear(streak)
             view = await self.room.call(self.room.view_json, code, self.lang)
             me = entered.speaker
             head = inert_json(
@@ -252,7 +273,7 @@ class ProposeHandler(WorkshopHandler):
         async def work() -> None:
             self.check_xsrf_cookie()
             data = self.body_json()
-            code = JoinCode.parse(raw_code)
+            code = await self.admit(raw_code, data.get("token"))
             store = self.room.store
             made = await self.room.call(
                 store.propose, code, data.get("token"), data.get("clause"), data.get("text")
@@ -267,7 +288,7 @@ class RespondHandler(WorkshopHandler):
         async def work() -> None:
             self.check_xsrf_cookie()
             data = self.body_json()
-            code = JoinCode.parse(raw_code)
+            code = await self.admit(raw_code, data.get("token"))
             store = self.room.store
             given = await self.room.call(
                 store.respond,
@@ -287,7 +308,7 @@ class ParkHandler(WorkshopHandler):
         async def work() -> None:
             self.check_xsrf_cookie()
             data = self.body_json()
-            code = JoinCode.parse(raw_code)
+            code = await self.admit(raw_code, data.get("token"))
             store = self.room.store
             point = await self.room.call(
                 store.park, code, data.get("token"), data.get("text"), data.get("clause")
@@ -302,7 +323,7 @@ class ParkHandler(WorkshopHandler):
 class StateHandler(WorkshopHandler):
     async def get(self, raw_code: str) -> None:
         async def work() -> None:
-            code = JoinCode.parse(raw_code)
+            code = await self.admit(raw_code)
             try:
                 since = int(self.get_query_argument("since", "-1"))
             except ValueError:

@@ -879,6 +879,22 @@ class WorkshopStore:
 
         return self.store.run_write(work)
 
+    def holds(self, code: str, token: object) -> bool:
+        """Whether ``token`` is a participant's of workshop ``code`` (a read, nothing counted):
+        a phone that has joined, which the limits on unknown codes never hold back."""
+        try:
+            code = JoinCode.parse(code)
+            token = _check_token(token)
+        except StoreError:
+            return False
+        p = db.workshop_participants.c
+        mine = self.store.run_read(
+            lambda conn: conn.execute(
+                select(p.workshop_code).where(p.token == token)
+            ).scalar_one_or_none()
+        )
+        return mine == code
+
     def mine(self, code: str, token: str) -> Mine:
         """What one participant has said in the workshop."""
         code = JoinCode.parse(code)
