@@ -706,6 +706,47 @@ def test_a_phone_behind_the_watcher_is_answered_at_once():
     assert waited < 1.0, f"held {waited:.2f} s although version 6 is newer than 5"
 
 
+def test_a_later_phone_with_a_newer_version_does_not_hide_the_change():
+    """A phone waits from version 5; the room moves to 6; before the watcher looks again,
+    another phone starts waiting from 6. The first must still be woken by the watcher's next
+    look, not held to the end of its wait."""
+
+    class Moving:
+        version = 5
+        reads = 0
+
+        def state_version(self, code):
+            Moving.reads += 1
+            return Moving.version, True
+
+    room = live_hub.Hub(Moving, workers=1)
+
+    async def scenario() -> tuple[float, bool]:
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        first = asyncio.ensure_future(room.wait_change("ACDEFG", 5, 3.0))
+        while Moving.reads == 0:  # the watcher has seen 5
+            await asyncio.sleep(live_hub.WATCH_INTERVAL / 10)
+        Moving.version = 6
+        second = asyncio.ensure_future(room.wait_change("ACDEFG", 6, 3.0))
+        await first
+        waited = loop.time() - started
+        held = not second.done()  # the phone that is up to date is still held
+        second.cancel()
+        for _ in range(100):
+            if not room._watching:
+                break
+            await asyncio.sleep(live_hub.WATCH_INTERVAL / 5)
+        return waited, held
+
+    try:
+        waited, held = _run_in_thread(scenario())
+    finally:
+        room.pool.shutdown(wait=True)
+    assert held
+    assert waited < 2.0, f"held {waited:.2f} s although the room moved from 5 to 6"
+
+
 def test_a_chain_case_reaches_the_phone_with_its_marked_part_and_no_key():
     from kit.cases.casefile import load_cases
 

@@ -235,7 +235,8 @@ class Hub:
         self.failed_joins = SlidingLimit(FAILED_JOINS_PER_MINUTE)
         self.failed_keys = SlidingLimit(FAILED_JOINS_PER_MINUTE)
         self.probes = CodeProbes()
-        self._waiters: dict[str, list[asyncio.Future]] = {}
+        #: per code, the phones waiting: the version each started from, and its future
+        self._waiters: dict[str, list[tuple[int, asyncio.Future]]] = {}
         self._versions: dict[str, int] = {}
         self._probes: dict[str, Callable[[str], tuple[int, bool]]] = {}
         self._sessions = SessionCache()
@@ -311,8 +312,11 @@ class Hub:
         if kept is not None and kept > since and self._waiters.get(code):
             return  # the watcher, following the code now, has seen a change the caller has not
         future = asyncio.get_running_loop().create_future()
-        self._waiters.setdefault(code, []).append(future)
-        self._versions[code] = since
+        waiter = (since, future)
+        self._waiters.setdefault(code, []).append(waiter)
+        # Each waiter keeps its own starting version: a phone arriving later with a newer one
+        # must not hide from the watcher the change an earlier phone is waiting for.
+        self._versions.setdefault(code, since)
         if probe is not None:
             self._probes[code] = probe
         if not self._watching:
@@ -324,8 +328,8 @@ class Hub:
             pass
         finally:
             waiting = self._waiters.get(code)
-            if waiting and future in waiting:
-                waiting.remove(future)
+            if waiting and waiter in waiting:
+                waiting.remove(waiter)
 
     async def _watch(self) -> None:
         """While phones wait: one cheap read per waited-on session every WATCH_INTERVAL."""
@@ -337,10 +341,14 @@ class Hub:
                         version, _open = await self.call(probe, code)
                     except StoreError:
                         continue
-                    # another version, up or (a code purged and drawn again) down
-                    if version != self._versions.get(code, version):
-                        self._versions[code] = version
-                        for future in self._waiters.pop(code, []):
+                    self._versions[code] = version
+                    # every phone that started from another version (older, or, a code purged
+                    # and drawn again, newer) is told; the others go on waiting
+                    waiting = self._waiters.get(code, [])
+                    told = [w for w in waiting if w[0] != version]
+                    if told:
+                        self._waiters[code] = [w for w in waiting if w[0] == version]
+                        for _since, future in told:
                             if not future.done():
                                 future.set_result(version)
                 for code in [c for c, w in self._waiters.items() if not w]:
