@@ -79,7 +79,9 @@ class ServeProcess(Server):
         *,
         base_url: str = "/",
         env: dict[str, str] | None = None,
+        command: list[str] | None = None,
     ) -> None:
+        """``command``: what runs ``serve`` (default: this Python's ``samskaping``)."""
         self.port = port
         self.url = f"http://127.0.0.1:{port}{base_url}"
         self.log_path = log
@@ -92,7 +94,7 @@ class ServeProcess(Server):
             p for p in (str(ROOT), environ.get("PYTHONPATH", "")) if p
         )
         self.proc = subprocess.Popen(
-            serve_argv(port, log, *args),
+            serve_argv(port, log, *args, command=command),
             stdout=self._log,
             stderr=subprocess.STDOUT,
             start_new_session=True,

@@ -25,7 +25,15 @@ from kit.core.text import Text
 from kit.live import handlers as live_handlers
 from kit.live import hub as live_hub
 from kit.live import page as live_page
-from kit.live.store import Store, StoreUnavailable, new_code
+from kit.live.store import (
+    NoFolder,
+    NotADatabase,
+    SchemaTooNew,
+    Store,
+    StoreReadOnly,
+    StoreUnavailable,
+    new_code,
+)
 from tests.factories import make_case
 from tests.live_server import LiveServer, Phone, Reply
 
@@ -373,14 +381,58 @@ def test_answer_to_an_unknown_code(live, store, session):
     assert store.revision(session.code)[0] == 0
 
 
-def test_a_store_failure_is_503_with_a_message(live, store, session, monkeypatch):
+#: The store's failures whose own texts are the course leader's (the --db address, a file to
+#: write to, a kit to update).
+LEADER_FAILURES = [StoreUnavailable, StoreReadOnly, NoFolder, NotADatabase, SchemaTooNew]
+
+
+@pytest.mark.parametrize("failure", LEADER_FAILURES, ids=lambda f: f.__name__)
+@pytest.mark.parametrize("lang", ["nb", "nn", "en"])
+def test_a_store_failure_is_503_in_the_participants_words(
+    live, store, session, monkeypatch, failure, lang
+):
+    def broken(*_a, **_k):
+        raise failure("disk gone")
+
+    monkeypatch.setattr(store, "enter", broken)
+    monkeypatch.setattr(store, "submit", broken)
+    phone = Phone(live)
+    phone.open_page()
+    for reply in (
+        phone.post(f"api/live/session/{session.code}/join?lang={lang}", {}),
+        phone.post(
+            f"api/live/session/{session.code}/answer?lang={lang}",
+            {"token": "x" * 20, "case_id": "c1", "process": "ingen", "level": None},
+        ),
+    ):
+        data = assert_refusal(reply, 503, "room_unreachable")
+        assert data["message"] == t("live_err_room_unreachable", lang)
+        assert "disk gone" not in reply.text
+        for leader_text in (t("live_err_" + failure.key, lang), "--db"):
+            assert leader_text not in reply.text
+
+
+def test_the_big_screen_gets_the_course_leaders_text(live, store, session, monkeypatch):
+    """The positive control of the above: the presenter's screen says what to mend."""
+
     def broken(*_a, **_k):
         raise StoreUnavailable("disk gone")
 
-    monkeypatch.setattr(store, "enter", broken)
-    data = assert_refusal(Phone(live).join(session.code), 503, "store_unavailable")
-    assert data["message"] == t("live_err_store_unavailable", "nb")
-    assert "disk gone" not in json.dumps(data)
+    monkeypatch.setattr(store, "revision", broken)
+    reply = Phone(live).post(
+        f"api/live/session/{session.code}/screen?lang=en", {"key": session.key, "since": None}
+    )
+    data = assert_refusal(reply, 503, "store_unavailable")
+    assert data["message"] == t("live_err_store_unavailable", "en")
+
+
+def test_the_phones_page_carries_no_course_leader_text(live, session):
+    page = Phone(live).open_page(f"?kode={session.code}").text
+    errors = page_config(page)["texts"]["errors"]
+    assert errors["room_unreachable"] == t("live_err_room_unreachable", "nb")
+    for key in ("store_unavailable", "store_read_only", "store_no_folder", "schema_too_new"):
+        assert key not in errors
+        assert t("live_err_" + key, "nb") not in page
 
 
 def test_an_unexpected_error_is_json_without_a_traceback(live, store, session, monkeypatch):

@@ -55,6 +55,20 @@ def _positive_hours(raw: str) -> float:
     return hours
 
 
+def _positive_seconds(raw: str) -> float:
+    seconds = float(raw.strip())
+    if not math.isfinite(seconds) or seconds <= 0:
+        raise ValueError(raw)
+    return seconds
+
+
+def _positive_count(raw: str) -> int:
+    value = int(raw.strip())
+    if value < 1:
+        raise ValueError(raw)
+    return value
+
+
 def _bytes(raw: str) -> int:
     value = int(raw.strip())
     if value < 0:
@@ -205,6 +219,44 @@ FORWARDED_HEADER = Setting(
     allowed_key="config_allowed_forwarded_header",
     doc_key="config_doc_forwarded_header",
 )
+#: Seconds a connection may take to send a request's headers, whether new or kept open between
+#: requests (Tornado's ``idle_connection_timeout``, which also bounds the headers), and to send a
+#: request's body; a client slower than that is disconnected and its file descriptor freed.
+HEADER_TIMEOUT = Setting(
+    "KIT_HEADER_TIMEOUT",
+    20.0,
+    _positive_seconds,
+    PUBLIC,
+    allowed_key="config_allowed_seconds",
+    doc_key="config_doc_header_timeout",
+)
+BODY_TIMEOUT = Setting(
+    "KIT_BODY_TIMEOUT",
+    60.0,
+    _positive_seconds,
+    PUBLIC,
+    allowed_key="config_allowed_seconds",
+    doc_key="config_doc_body_timeout",
+)
+#: Long-polls (a phone waiting for the room to change) held open at once, in all and per client
+#: address; one more is answered 503 with ``Retry-After``. None: half the open-file limit, at
+#: most 20,000 (:func:`kit.live.hub.default_held_polls`).
+HELD_POLLS = Setting(
+    "KIT_HELD_POLLS",
+    None,
+    _positive_count,
+    PUBLIC,
+    allowed_key="config_allowed_count",
+    doc_key="config_doc_held_polls",
+)
+HELD_POLLS_PER_CLIENT = Setting(
+    "KIT_HELD_POLLS_PER_CLIENT",
+    1000,
+    _positive_count,
+    PUBLIC,
+    allowed_key="config_allowed_count",
+    doc_key="config_doc_held_polls_per_client",
+)
 #: Set by ``samskaping serve`` for the server it starts: the lines to print once the server
 #: answers its address, and the line if it stops before (in the user's language).
 SERVE_READY = Setting("KIT_SERVE_READY", "", _text, INTERNAL)
@@ -235,6 +287,10 @@ SETTINGS: tuple[Setting, ...] = (
     PUBLIC_URL,
     TRUSTED_PROXIES,
     FORWARDED_HEADER,
+    HEADER_TIMEOUT,
+    BODY_TIMEOUT,
+    HELD_POLLS,
+    HELD_POLLS_PER_CLIENT,
     SERVE_READY,
     SERVE_FAILED,
     SERVE_TERMINAL,

@@ -8,7 +8,9 @@ the package: one request) and talks to a JSON API on the same port:
   (without their keys), the participant's own answers and the room's state;
 - ``POST api/live/session/CODE/answer``: ``{"token", "case_id", "process", "level"}``;
 - ``GET api/live/session/CODE/state?since=V``: the room's state (open, the case shown to
-  everyone, rounds, revealed keys), held open up to 25 s until it differs from version ``V``.
+  everyone, rounds, revealed keys), held open up to 25 s until it differs from version ``V``;
+  beyond the caps on held polls (:class:`kit.live.hub.HeldPolls`, per client and in all) it is
+  refused at once, 503 with ``Retry-After``.
 
 Writes carry the ``_xsrf`` cookie back in a header (Tornado's double-submit check). New
 participants are limited per client, failed joins per client and code, and requests naming codes
@@ -17,6 +19,10 @@ a phone holding a participant's token of the code is never held back by the last
 client is the peer's address, or the one a trusted reverse proxy forwards (:func:`client_key`).
 All state lives in the store, so several server processes can share one PostgreSQL. Store calls
 run in a small thread pool, never on the event loop.
+
+A phone never gets the course leader's texts about the database ("check the --db address"):
+a store that cannot be reached, read or written is ``room_unreachable`` to a participant
+(:func:`participant_failure`); the big screen, the presenter's, keeps the full text.
 """
 
 from __future__ import annotations
@@ -36,11 +42,15 @@ from tornado.http1connection import HTTP1Connection
 from kit.core import config
 from kit.core.html import inert_json
 from kit.core.i18n import normalize_lang, t
-from kit.live.hub import Hub, state_json
+from kit.live.hub import POLL_RETRY_AFTER, Hub, TooManyWaiting, state_json
 from kit.live.page import STATIC, render_page, render_screen_page
 from kit.live.store import (
+    BadSetting,
+    BadURL,
+    DriverMissing,
     InvalidAnswer,
     JoinCode,
+    SchemaTooNew,
     StoreBusy,
     StoreError,
     StoreReadOnly,
@@ -53,6 +63,29 @@ from kit.live.store import (
 MAX_BODY = 4096
 #: How long a state request waits for a change before answering "no change".
 POLL_HOLD = 25.0
+
+
+#: Store failures whose texts speak to the course leader (the --db address, a file to write to,
+#: a kit to update): a participant is told :data:`UNREACHABLE` instead.
+_LEADER_FAILURES: tuple[type[StoreError], ...] = (
+    StoreUnavailable,
+    StoreReadOnly,
+    SchemaTooNew,
+    BadURL,
+    DriverMissing,
+    BadSetting,
+)
+#: What a participant is told when the store cannot take their answer (503; what they sent
+#: before is in the store).
+UNREACHABLE = "room_unreachable"
+#: What a phone is told beyond the caps on held polls (503, with ``Retry-After``).
+TOO_MANY_WAITING = "too_many_waiting"
+
+
+def participant_failure(exc: StoreError) -> str | None:
+    """:data:`UNREACHABLE` for a store failure whose own text is the course leader's, else
+    None (the failure's own key and text suit a participant)."""
+    return UNREACHABLE if isinstance(exc, _LEADER_FAILURES) else None
 
 
 def trusted_proxies() -> frozenset[str]:
@@ -106,6 +139,10 @@ class KitHandler(web.RequestHandler):
 
 class LiveHandler(KitHandler):
     """JSON in and out; every failure is ``{"error": key, "message": text}`` in a language."""
+
+    #: Whether the course leader is asking (the big screen): the store's own texts then;
+    #: a participant gets :func:`participant_failure`'s.
+    leader = False
 
     def initialize(self, hub: Hub) -> None:
         self.hub = hub
@@ -189,11 +226,17 @@ class LiveHandler(KitHandler):
             self.fail(exc.status, exc.key)
         except UnknownCode:
             self.fail(*await self.unknown_code())
+        except TooManyWaiting:
+            self.set_header("Retry-After", str(POLL_RETRY_AFTER))
+            self.fail(503, TOO_MANY_WAITING)
         except StoreError as exc:
             status = 429 if exc.key == "rate_limited" else 400
             if isinstance(exc, (StoreBusy, StoreUnavailable, StoreReadOnly)):
                 status = 503
-            self.fail(status, exc.key)
+            shown = None if self.leader else participant_failure(exc)
+            if shown is not None:
+                status = 503
+            self.fail(status, shown or exc.key)
         else:
             if self.code is not None:
                 self.hub.probes.remember(self.who, self.code)
@@ -294,7 +337,8 @@ class StateHandler(LiveHandler):
             hub = self.hub
             version, _open = await hub.call(hub.store.state_version, code)
             if version == since:
-                await hub.wait_change(code, since, POLL_HOLD)
+                with hub.held.holding(self.who):
+                    await hub.wait_change(code, since, POLL_HOLD)
                 connection = self.request.connection
                 if isinstance(connection, HTTP1Connection) and connection.stream.closed():
                     return
@@ -312,7 +356,9 @@ SCREEN_POLL = 0.15
 
 class _ScreenBase(LiveHandler):
     """The big screen's API: the presenter key (from the browser that started the session)
-    in every request; a wrong key counts as a failed join."""
+    in every request; a wrong key counts as a failed join. The course leader's own texts."""
+
+    leader = True
 
     def initialize(self, hub: Hub, base_url: str = "/") -> None:
         self.hub = hub

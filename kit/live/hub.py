@@ -1,6 +1,7 @@
 """The live room's hub in one server process: the store and its worker threads, what is kept
 per session (cases, their JSON, the language), the per-client limits on failed joins and on
-unknown codes, and the watcher that wakes the phones waiting on a session when its state changes.
+unknown codes, the caps on long-polls held open, and the watcher that wakes the phones waiting
+on a session when its state changes.
 
 No Tornado here: the handlers (:mod:`kit.live.handlers`) await the hub's coroutines.
 """
@@ -12,11 +13,13 @@ import queue
 import threading
 import time
 from collections import OrderedDict, deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
 from kit.cases.case import Case
+from kit.core import config
 from kit.core.html import inert_json
 from kit.live.questions import Item
 from kit.live.store import Store, StoreError
@@ -117,6 +120,77 @@ class CodeProbes:
         self._used[key] = None
         while len(self._used) > self.max_keys:
             self._used.popitem(last=False)
+
+
+#: The most long-polls held at once by default, whatever the open-file limit: each holds a
+#: connection and a little memory (a few kB) for up to the poll's hold.
+HELD_POLLS_MAX = 20_000
+#: Seconds a phone refused a long-poll is told to wait (``Retry-After``) before asking again.
+POLL_RETRY_AFTER = 5
+
+
+def default_held_polls() -> int:
+    """Long-polls held at once when ``KIT_HELD_POLLS`` is not set: half the process's open-file
+    limit (the other half for pages, kernels, the database and files), at most
+    :data:`HELD_POLLS_MAX`, at least 32."""
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - Windows: no such limit to divide
+        return HELD_POLLS_MAX
+    soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY:
+        return HELD_POLLS_MAX
+    return max(32, min(HELD_POLLS_MAX, soft // 2))
+
+
+class TooManyWaiting(Exception):
+    """A long-poll beyond the caps of :class:`HeldPolls`: answered 503 with ``Retry-After``."""
+
+
+class HeldPolls:
+    """Long-polls held open at once, in all and per client: each waiting phone holds a
+    connection, so a file descriptor, for up to the poll's hold. Beyond a cap a poll is refused
+    at once (:class:`TooManyWaiting`) instead of being held, so that one client, or a hall of
+    phones, cannot take every descriptor the server has for pages and the database."""
+
+    def __init__(self, total: int, per_client: int) -> None:
+        self.total = total
+        self.per_client = per_client
+        self._held: dict[str, int] = {}
+        self._count = 0
+
+    @classmethod
+    def from_config(cls) -> HeldPolls:
+        """The caps of ``KIT_HELD_POLLS`` (default: :func:`default_held_polls`) and
+        ``KIT_HELD_POLLS_PER_CLIENT``."""
+        total = config.HELD_POLLS.get() or default_held_polls()
+        return cls(total, config.HELD_POLLS_PER_CLIENT.get())
+
+    @property
+    def count(self) -> int:
+        return self._count
+
+    def held_by(self, who: str) -> int:
+        return self._held.get(who, 0)
+
+    @contextmanager
+    def holding(self, who: str) -> Iterator[None]:
+        """Hold one poll for ``who`` while the block runs; :class:`TooManyWaiting` if either
+        cap is reached. Runs on the event loop only (no lock)."""
+        mine = self._held.get(who, 0)
+        if self._count >= self.total or mine >= self.per_client:
+            raise TooManyWaiting(who)
+        self._held[who] = mine + 1
+        self._count += 1
+        try:
+            yield
+        finally:
+            self._count -= 1
+            left = self._held[who] - 1
+            if left:
+                self._held[who] = left
+            else:
+                del self._held[who]
 
 
 #: What a server process keeps per session (cases, their JSON, the language): at most this many
@@ -228,13 +302,20 @@ class Hub:
     """What the handlers share in one server process: the store, the worker threads, the
     limits, and the watcher that wakes waiting phones when their session changes."""
 
-    def __init__(self, store_factory: Callable[[], Store], workers: int = 8) -> None:
+    def __init__(
+        self,
+        store_factory: Callable[[], Store],
+        workers: int = 8,
+        held: HeldPolls | None = None,
+    ) -> None:
         self._store_factory = store_factory
         self._store: Store | None = None
         self.pool = StoreThreads(workers)
         self.failed_joins = SlidingLimit(FAILED_JOINS_PER_MINUTE)
         self.failed_keys = SlidingLimit(FAILED_JOINS_PER_MINUTE)
         self.probes = CodeProbes()
+        #: the caps on long-polls held open (the live room's and the workshop's together)
+        self.held = HeldPolls.from_config() if held is None else held
         #: per code, the phones waiting: the version each started from, and its future
         self._waiters: dict[str, list[tuple[int, asyncio.Future]]] = {}
         self._versions: dict[str, int] = {}

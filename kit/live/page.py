@@ -64,6 +64,7 @@ def _page_texts(lang: str) -> dict[str, Any]:
     out["process"] = process_labels(lang)
     out["level"] = {str(lv or 0): (level_label(lv, lang)) for lv in LEVELS}
     out["levels"] = [[str(lv or 0), out["level"][str(lv or 0)]] for lv in LEVELS]
+    # a participant's errors only: the course leader's texts about the database stay off phones
     out["errors"] = {
         key: t("live_err_" + key, lang)
         for key in (
@@ -76,13 +77,10 @@ def _page_texts(lang: str) -> dict[str, Any]:
             "rate_limited",
             "too_long",
             "store_busy",
-            "store_unavailable",
-            "store_read_only",
-            "store_not_database",
-            "store_no_folder",
+            "room_unreachable",
+            "too_many_waiting",
             "store_error",
             "xsrf",
-            "schema_too_new",
             "response_empty",
             "response_too_long",
             "response_bad_text",

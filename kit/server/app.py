@@ -6,7 +6,11 @@ workshop's, :mod:`kit.workshop.handlers`) in front of Voilà's routes, so a phon
 session or a workshop costs no kernel. It also bounds what a visitor can do to
 the server itself:
 
-- request bodies are bounded (``MAX_BODY_SIZE``);
+- request bodies are bounded (``MAX_BODY_SIZE``), and so is the time a client may take to send
+  a request's headers, new or between requests (``KIT_HEADER_TIMEOUT``), and its body
+  (``KIT_BODY_TIMEOUT``); the open-file limit is raised to the hard limit at start, and out of
+  file descriptors the server pauses accepting instead of looping on the error
+  (:mod:`kit.server.connections`); an error repeated on every request is logged once a minute;
 - every request, websocket upgrades included, must carry a ``Host`` the server is served under
   (:mod:`kit.server.host_check`, against DNS rebinding), or gets 403 before any handler runs;
 - a notebook page beyond the kernel cap (:class:`kit.server.limits.KitKernelManager`) gets a small
@@ -32,9 +36,16 @@ from voila.app import Voila
 from voila.tornado.handler import TornadoVoilaHandler
 
 from kit.core import config
-from kit.core.i18n import lang_from_environ, normalize_lang, setting_message, t
+from kit.core.i18n import LANGUAGES, lang_from_environ, normalize_lang, setting_message, t, texts
 from kit.core.invocation import samskaping_command
 from kit.core.paths import share_dir
+from kit.server.connections import (
+    KitHTTPServer,
+    OpenFiles,
+    open_file_limit,
+    quiet_repeats,
+    raise_open_file_limit,
+)
 from kit.server.host_check import HostPolicy, url_host
 from kit.server.limits import RETRY_AFTER, ServerFull, full_page
 from kit.server.loading import has_loading_screen, localize_loading
@@ -140,6 +151,8 @@ class KitVoila(Voila):
     )
     #: Voilà's listen(), which start() wraps for this server (Voilà ships no types to say so)
     listen: Callable[[], None]
+    #: The open-file limit as :func:`main` raised it (None: not started by main)
+    open_files: OpenFiles | None = None
 
     @default("allowed_hosts")
     def _default_allowed_hosts(self) -> list[str]:
@@ -165,12 +178,47 @@ class KitVoila(Voila):
         kit_routes += workshop_handlers(self.server_url, self.live_hub)
         return kit_routes + voila
 
+    def http_server_options(self) -> dict[str, Any]:
+        """What every connection is held to: the body's size, the time for a request's headers
+        (new or between requests: Tornado's ``idle_connection_timeout`` bounds the whole header
+        read) and for its body."""
+        return {
+            "max_body_size": MAX_BODY_SIZE,
+            "idle_connection_timeout": config.HEADER_TIMEOUT.get(),
+            "body_timeout": config.BODY_TIMEOUT.get(),
+        }
+
+    def _listen_app(self, port: int, address: str | None = None, **kwargs: Any) -> KitHTTPServer:
+        """``Application.listen`` for Voilà's ``app.listen(port, ip)``, with
+        :class:`KitHTTPServer` and :meth:`http_server_options`."""
+        server = KitHTTPServer(self.app, **self.http_server_options())
+        server.listen(port, address, **kwargs)
+        return server
+
     def start(self) -> None:
         original = self.listen
+        quiet_repeats(self.log)
+        # Every language's texts now, not on first use: a refusal written while the server is
+        # out of file descriptors must not need to open a file.
+        for lang in LANGUAGES:
+            texts(lang)
+        if self.open_files is not None:
+            self.log.info("Open-file limit: %s", self.open_files.describe())
 
         def listen() -> None:
-            # Voilà calls app.listen(port, ip); bound the body size of every request there.
-            self.app.listen = functools.partial(self.app.listen, max_body_size=MAX_BODY_SIZE)
+            # Voilà calls app.listen(port, ip): the kit's server, with its limits, there.
+            self.app.listen = self._listen_app
+            options = self.http_server_options()
+            held = self.live_hub.held
+            self.log.info(
+                "Connections: headers within %g s, bodies within %g s; long-polls held at "
+                "most %d at once, %d per client (open-file limit %d)",
+                options["idle_connection_timeout"],
+                options["body_timeout"],
+                held.total,
+                held.per_client,
+                open_file_limit(),
+            )
             if self.host_check:
                 policy = self.host_policy()
                 guard_hosts(self.app, policy)
@@ -239,6 +287,8 @@ def main(argv: list[str] | None = None) -> None:
     from kit.server.kernel_launcher import skip_slow_optional_imports
 
     skip_slow_optional_imports()  # the server imports jsonschema too (jupyter_events)
+    # Before anything opens a file: every connection (a phone's long-poll too) takes one.
+    KitVoila.open_files = raise_open_file_limit()
     _ensure_kit_share()
     _announce["ready"] = config.SERVE_READY.pop()
     _announce["failed"] = config.SERVE_FAILED.pop()

@@ -73,8 +73,15 @@ def send_output_to_log(path: Path) -> str:
 
 
 def port_is_free(port: int, host: str = HOST) -> bool:
-    """True if nothing listens on ``host:port`` (checked by binding to it)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+    """True if nothing listens on ``host:port`` (checked by binding to it as the server will).
+
+    With ``SO_REUSEADDR``, as Tornado binds: after Ctrl+C or a crash with phones connected, the
+    port keeps their closed connections (TIME-WAIT) for a minute or so, and a bind without it
+    would say "in use" all that time, though the server itself could listen at once."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        if os.name != "nt":  # on Windows the option would let two servers share the port
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
         except OSError:

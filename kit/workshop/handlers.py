@@ -13,15 +13,17 @@ Mounted beside the live room's routes (:func:`kit.live.handlers.handlers`), on t
 - ``POST api/workshop/CODE/park``: ``{"token", "text", "clause"}`` (``clause`` may be null);
 - ``GET api/workshop/CODE/state?since=V&lang=nn``: the workshop as phones see it, held open up
   to 25 s until its version differs from ``V`` (a new proposal, the facilitator's clause, the
-  countdown on a clause, ...). Every view phones get carries the server's time (``"now"``)
-  beside the countdown (``"timer"``), so a phone counts down on the server's clock.
+  countdown on a clause, ...); beyond the hub's caps on held polls, 503 with ``Retry-After`` at
+  once. Every view phones get carries the server's time (``"now"``) beside the countdown
+  (``"timer"``), so a phone counts down on the server's clock.
 
 Writes carry the ``_xsrf`` cookie back in a header (Tornado's double-submit check); bodies are
 bounded; failed joins are limited per client and code, requests naming codes that do not exist
 per client (one bucket with the live room's, in the database), new participants per client (in
 the database) and writes per participant (in the database); a phone holding a participant's
 token of the workshop is never held back by the first two. Every refusal is ``{"error",
-"field", "message"}`` with the message in the page's language, never a traceback.
+"field", "message"}`` with the message in the page's language, never a traceback, and
+never the course leader's text about the database (:func:`kit.live.handlers.participant_failure`).
 """
 
 from __future__ import annotations
@@ -39,8 +41,8 @@ from tornado.http1connection import HTTP1Connection
 from kit.core.html import inert_json
 from kit.core.i18n import normalize_lang, t
 from kit.live.handlers import POLL_HOLD as LIVE_POLL_HOLD
-from kit.live.handlers import LiveHandler, PageHandler
-from kit.live.hub import Hub
+from kit.live.handlers import TOO_MANY_WAITING, LiveHandler, PageHandler, participant_failure
+from kit.live.hub import POLL_RETRY_AFTER, Hub, TooManyWaiting
 from kit.live.store import (
     InvalidAnswer,
     JoinCode,
@@ -49,8 +51,6 @@ from kit.live.store import (
     SessionClosed,
     StoreBusy,
     StoreError,
-    StoreReadOnly,
-    StoreUnavailable,
     TooLong,
     UnknownCode,
     UnknownParticipant,
@@ -144,8 +144,6 @@ _STORE_REFUSALS: tuple[tuple[type[StoreError], int, str], ...] = (
     (TooLong, 400, "live_err_too_long"),
     (InvalidAnswer, 400, "workshop_store_bad_request"),
     (StoreBusy, 503, "live_err_store_busy"),
-    (StoreReadOnly, 503, "live_err_store_read_only"),
-    (StoreUnavailable, 503, "live_err_store_unavailable"),
 )
 
 
@@ -193,7 +191,14 @@ class WorkshopHandler(LiveHandler):
             status, key = await self.unknown_code()
             text_key = "workshop_store_unknown_code" if status == 404 else "live_err_" + key
             self.refuse(status, key, t(text_key, self.lang))
+        except TooManyWaiting:
+            self.set_header("Retry-After", str(POLL_RETRY_AFTER))
+            self.refuse(503, TOO_MANY_WAITING, t("live_err_" + TOO_MANY_WAITING, self.lang))
         except StoreError as exc:
+            shown = participant_failure(exc)
+            if shown is not None:  # the database's trouble, as a participant is told it
+                self.refuse(503, shown, t("live_err_" + shown, self.lang))
+                return
             for kind, status, text_key in _STORE_REFUSALS:
                 if isinstance(exc, kind):
                     self.refuse(status, exc.key, t(text_key, self.lang))
@@ -332,7 +337,8 @@ class StateHandler(WorkshopHandler):
             store = room.store
             version, _open = await room.call(store.state_version, code)
             if version == since:
-                await self.hub.wait_change(code, since, POLL_HOLD, store.state_version)
+                with self.hub.held.holding(self.who):
+                    await self.hub.wait_change(code, since, POLL_HOLD, store.state_version)
                 connection = self.request.connection
                 if isinstance(connection, HTTP1Connection) and connection.stream.closed():
                     return

@@ -37,12 +37,19 @@ function saveToken(code, token) {
 async function api(path, body) {
   const url = config.api + encodeURIComponent(room.code || body.code) + "/" + path +
     "?lang=" + encodeURIComponent(lang);
-  const response = await fetch(url, {
-    method: "POST",
-    headers: { "Content-Type": "application/json", "X-XSRFToken": xsrf() },
-    body: JSON.stringify(body),
-    credentials: "same-origin",
-  });
+  let response;
+  try {
+    response = await fetch(url, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-XSRFToken": xsrf() },
+      body: JSON.stringify(body),
+      credentials: "same-origin",
+    });
+  } catch (e) {
+    const error = new Error(T.delta_offline);  // no answer at all: the server is away
+    error.key = "offline";
+    throw error;
+  }
   let data = {};
   try { data = await response.json(); } catch (e) { data = {}; }
   if (!response.ok) {
@@ -50,11 +57,33 @@ async function api(path, body) {
     error.key = data.error || "store_error";
     throw error;
   }
+  reconnected();
   return data;
 }
 
 function say(message) { el.status.textContent = ""; el.status.textContent = message; }
-function warn(message) { el.alert.textContent = ""; el.alert.textContent = message; }
+function warn(message) {
+  delete el.alert.dataset.connection;
+  el.alert.textContent = "";
+  el.alert.textContent = message;
+}
+
+// A warning about the connection (the server or its database away) goes by itself as soon as
+// the server answers again; any other warning stays until the participant moves on.
+const CONNECTION_KEYS = ["offline", "room_unreachable", "store_busy"];
+
+function problem(error) {
+  if (CONNECTION_KEYS.includes(error.key)) { connectionLost(error.message); } else { warn(error.message); }
+}
+
+function connectionLost(message) {
+  if (el.alert.textContent !== message) { warn(message); }  // said once, not at every retry
+  el.alert.dataset.connection = "1";
+}
+
+function reconnected() {
+  if (el.alert.dataset.connection) { warn(""); }
+}
 
 function cleanCode(raw) {
   return raw.replace(/[\s\-\u2010-\u2015\u2212_]+/g, "").toUpperCase();
@@ -332,7 +361,7 @@ async function send(event) {
     confirm(T.delta_sent);
   } catch (error) {
     el.send.disabled = !room.state.open;
-    warn(error.message);
+    problem(error);
   }
 }
 
@@ -367,7 +396,7 @@ async function sendQuestion(event) {
     confirm(item.kind === "open" ? fill(T.delta_open_sent, { text: value }) : T.delta_sent);
   } catch (error) {
     el.qSend.disabled = !room.state.open;
-    warn(error.message);
+    problem(error);
     if (item.kind === "open") { $("kit-open").focus(); }
   }
 }
@@ -380,24 +409,40 @@ function go(step) {
 }
 
 async function follow() {
-  // Long-poll the room's state: the presenter's reveal, next case, re-vote or end.
-  let delay = 1000;
+  // Long-poll the room's state: the presenter's reveal, next case, re-vote or end. When it
+  // fails (the server restarting, its database away) it asks again soon, and then for the state
+  // as it is, without waiting for a change: the banner goes as soon as the server answers.
+  let backoff = BACKOFF_FIRST;
+  let behind = false;
   for (;;) {
+    let response = null;
     try {
+      const since = behind ? -1 : room.state.version;
       const url = config.api + encodeURIComponent(room.code) + "/state?since=" +
-        encodeURIComponent(room.state.version) + "&lang=" + encodeURIComponent(lang);
-      const response = await fetch(url, { credentials: "same-origin", cache: "no-store" });
-      if (!response.ok) { throw new Error(String(response.status)); }
-      const next = await response.json();
-      delay = 1000;
-      if (next.version !== room.state.version) { apply(next); }
-      if (!next.open) { return; }
+        encodeURIComponent(since) + "&lang=" + encodeURIComponent(lang);
+      response = await fetch(url, { credentials: "same-origin", cache: "no-store" });
+      if (response.ok) {
+        const next = await response.json();
+        backoff = BACKOFF_FIRST;
+        behind = false;
+        reconnected();
+        if (next.version !== room.state.version) { apply(next); }
+        if (!next.open) { return; }
+        continue;
+      }
     } catch (error) {
-      warn(T.delta_offline);
-      await new Promise((resolve) => setTimeout(resolve, delay));
-      delay = Math.min(delay * 2, 15000);
-      continue;
+      // no answer, or not one to read: the server is away
     }
+    const data = response ? await refusal(response) : {};
+    const retryAfter = response ? response.headers.get("Retry-After") : null;
+    if (data.error === "too_many_waiting") {
+      reconnected();  // the server answers; it asks this phone to wait, nothing is lost
+    } else {
+      connectionLost(data.error === "room_unreachable" ? data.message : T.delta_offline);
+      behind = true;
+    }
+    await sleep(retryDelay(retryAfter, backoff));
+    backoff = nextBackoff(backoff);
   }
 }
 

@@ -27,17 +27,25 @@ function presenterKey(code) {
 
 async function call(path, body) {
   const url = config.api + encodeURIComponent(config.code) + "/" + path + "?lang=" + encodeURIComponent(config.lang);
-  const response = await fetch(url, {
-    method: "POST",
-    headers: { "Content-Type": "application/json", "X-XSRFToken": xsrf() },
-    body: JSON.stringify({ key: screen.key, ...body }),
-    credentials: "same-origin",
-  });
+  let response;
+  try {
+    response = await fetch(url, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-XSRFToken": xsrf() },
+      body: JSON.stringify({ key: screen.key, ...body }),
+      credentials: "same-origin",
+    });
+  } catch (e) {
+    const error = new Error(T.screen_offline);  // no answer at all: the server is away
+    error.status = 0;
+    throw error;
+  }
   let data = {};
   try { data = await response.json(); } catch (e) { data = {}; }
   if (!response.ok) {
     const error = new Error(data.message || T.errors.store_error);
     error.status = response.status;
+    error.retryAfter = response.headers.get("Retry-After");
     throw error;
   }
   return data;
@@ -150,19 +158,24 @@ function fullscreen() {
 }
 
 async function follow() {
-  let delay = 1000;
+  // The screen's view, held by the server until the room changes. When it fails (the server
+  // restarting, its database away) it asks again soon, and then for the view as it is, without
+  // waiting for a change: the message goes as soon as the server answers.
+  let backoff = BACKOFF_FIRST;
   for (;;) {
     try {
       const data = await call("screen", { since: screen.since });
       screen.since = data.rev;
-      delay = 1000;
+      backoff = BACKOFF_FIRST;
       el.error.textContent = "";
       show(data);
     } catch (error) {
-      el.error.textContent = error.status === 403 ? T.screen_no_key : T.screen_offline;
+      const text = error.status === 403 ? T.screen_no_key : T.screen_offline;
+      if (el.error.textContent !== text) { el.error.textContent = text; }
       if (error.status === 403) { return; }
-      await new Promise((resolve) => setTimeout(resolve, delay));
-      delay = Math.min(delay * 2, 10000);
+      screen.since = null;
+      await sleep(retryDelay(error.retryAfter, backoff));
+      backoff = nextBackoff(backoff);
     }
   }
 }
