@@ -171,6 +171,9 @@ def test_serve_comes_back_on_its_port_after_a_crash_with_phones_connected(tmp_pa
             f"\nserve answered again on its port {time.monotonic() - killed:.1f} s after the kill"
         )
         log = second.log()
+        ceiling = serve.open_file_ceiling()
+        if ceiling < 0 or ceiling >= serve.OPEN_FILES_LOW:  # the control of the low server's line
+            assert t("cli_open_files_low", "nb", limit=ceiling, phones=ceiling // 2) not in log
         assert t("cli_port_taken", "nb", port=port, command="x").split(".")[0] not in log
         # A phone resumes where it was.
         with urllib.request.urlopen(f"{url}?since=-1", timeout=30) as reply:
@@ -586,5 +589,9 @@ def test_out_of_file_descriptors_the_server_pauses_answers_and_logs_once(low_ser
     # once a minute at most while it lasts (this test takes a minute or two)
     assert 1 <= log.count("Out of file descriptors") <= 3, log[-3000:]
     assert f"open-file limit {LOW_LIMIT}" in log
+    # The course leader was told on the terminal, in the command's language.
+    assert t("cli_open_files_low", "nb", limit=LOW_LIMIT, phones=LOW_LIMIT // 2) in log
+    # Every refusal is a line of the access log; 72 or so of them are one line a minute.
+    assert 1 <= log.count(" 503 GET /api/live/session/") <= 3, log[-3000:]
     assert log.count("Traceback") <= 2, log[-3000:]
     assert len(log.splitlines()) < 100, log[-3000:]

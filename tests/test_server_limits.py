@@ -62,7 +62,15 @@ class LimitedServer(Server):
             stderr=subprocess.STDOUT,
             start_new_session=True,
             cwd=ROOT,
-            env=dict(os.environ, KIT_DB_URL=self.db_url, **env),
+            env=dict(
+                os.environ,
+                KIT_DB_URL=self.db_url,
+                # this checkout's kit and data, as conftest's Server (a venv shared by worktrees)
+                PYTHONPATH=os.pathsep.join(
+                    p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p
+                ),
+                **env,
+            ),
         )
 
 

@@ -309,6 +309,9 @@ def _cmd_serve(args: argparse.Namespace, lang: str) -> int:
     if problem:
         print(problem, file=sys.stderr)
         return 2
+    ceiling = _serve.open_file_ceiling()
+    if 0 < ceiling < _serve.OPEN_FILES_LOW:  # the server raises its limit to this, no further
+        print(t("cli_open_files_low", lang, limit=ceiling, phones=ceiling // 2), file=sys.stderr)
     _prepare_charts(lang)
     argv = _serve.voila_argv(
         args.port,

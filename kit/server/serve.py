@@ -72,6 +72,23 @@ def send_output_to_log(path: Path) -> str:
     return ",".join(map(str, terminal))
 
 
+#: Below this many open files (after the server raises its limit to the hard limit), ``samskaping
+#: serve`` says on the terminal that a big room will not fit: the server holds about half as
+#: many phones waiting for the room (:func:`kit.live.hub.default_held_polls`).
+OPEN_FILES_LOW = 4096
+
+
+def open_file_ceiling() -> int:
+    """The open-file limit the server can raise itself to (the hard limit); -1 for none or
+    unlimited (macOS: the server takes the system's maximum, 10,240 or more)."""
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - Windows
+        return -1
+    hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    return -1 if hard == resource.RLIM_INFINITY else hard
+
+
 def port_is_free(port: int, host: str = HOST) -> bool:
     """True if nothing listens on ``host:port`` (checked by binding to it as the server will).
 
