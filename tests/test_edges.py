@@ -210,6 +210,7 @@ def capped(store, monkeypatch):
 def assert_told_to_wait(reply: Reply, lang: str = "nb") -> None:
     assert reply.status == 503, (reply.status, reply.body)
     assert reply.headers["Retry-After"] == str(live_hub.POLL_RETRY_AFTER)
+    assert reply.headers["Connection"] == "close"
     data = reply.json
     assert data["error"] == "too_many_waiting"
     assert data["message"] == t("live_err_too_many_waiting", lang)
@@ -230,6 +231,19 @@ def test_held_long_polls_are_capped_per_client_and_in_all(capped, store):
         assert wait_for(lambda: capped.waiting(code) == 3)
         assert capped.hub.held.count == 3 and capped.hub.held.held_by("127.0.0.2") == 2
         assert_told_to_wait(c.state(code, version))  # all three places are taken
+        # ... and the server closes that connection once the answer is out: a phone told to
+        # come back later holds none of its descriptors meanwhile.
+        raw = socket.create_connection(("127.0.0.1", capped.port), source_address=(c.ip, 0))
+        raw.sendall(
+            f"GET /api/live/session/{code}/state?since={version} HTTP/1.1\r\n"
+            f"Host: 127.0.0.1\r\nX-Real-IP: {c.ip}\r\n\r\n".encode()
+        )
+        raw.settimeout(30)
+        answer = b""
+        while chunk := raw.recv(65536):  # until the server closes (a timeout fails the test)
+            answer += chunk
+        raw.close()
+        assert answer.startswith(b"HTTP/1.1 503") and b"too_many_waiting" in answer
         # A phone that is behind is answered at once, held polls or not.
         assert c.state(code, -1).json["version"] == version
         store.reveal(code, session.key, "c1")

@@ -31,7 +31,7 @@ import asyncio
 import functools
 import json
 import math
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from ipaddress import ip_address
 from typing import Any
 from urllib.parse import urlencode
@@ -151,9 +151,21 @@ class LiveHandler(KitHandler):
     def lang(self) -> str:
         return normalize_lang(self.get_query_argument("lang", None))
 
-    def fail(self, status: int, key: str) -> None:
+    def fail(self, status: int, key: str) -> Awaitable[None]:
         self.set_status(status)
-        self.finish({"error": key, "message": t("live_err_" + key, self.lang)})
+        return self.finish({"error": key, "message": t("live_err_" + key, self.lang)})
+
+    def come_back_later(self) -> None:
+        """Headers of an answer that tells a phone to come back after ``Retry-After`` seconds
+        and is its connection's last: the phone holds no connection, so no file descriptor of
+        the server, meanwhile (call :meth:`close_when_sent` with the answer's future)."""
+        self.set_header("Retry-After", str(POLL_RETRY_AFTER))
+        self.set_header("Connection", "close")
+
+    def close_when_sent(self, sent: Awaitable[None]) -> None:
+        connection = self.request.connection
+        if isinstance(connection, HTTP1Connection):
+            asyncio.ensure_future(sent).add_done_callback(lambda _done: connection.close())
 
     def body_json(self) -> dict[str, Any]:
         if len(self.request.body) > MAX_BODY:
@@ -227,8 +239,8 @@ class LiveHandler(KitHandler):
         except UnknownCode:
             self.fail(*await self.unknown_code())
         except TooManyWaiting:
-            self.set_header("Retry-After", str(POLL_RETRY_AFTER))
-            self.fail(503, TOO_MANY_WAITING)
+            self.come_back_later()
+            self.close_when_sent(self.fail(503, TOO_MANY_WAITING))
         except StoreError as exc:
             status = 429 if exc.key == "rate_limited" else 400
             if isinstance(exc, (StoreBusy, StoreUnavailable, StoreReadOnly)):

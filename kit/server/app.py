@@ -22,6 +22,9 @@ does that.
 
 from __future__ import annotations
 
+import kit.server.first  # noqa: F401 - before Voilà's imports (see that module)
+
+# isort: split
 import functools
 import os
 import sys
@@ -286,7 +289,7 @@ def _ensure_kit_share() -> None:
 def main(argv: list[str] | None = None) -> None:
     from kit.server.kernel_launcher import skip_slow_optional_imports
 
-    skip_slow_optional_imports()  # the server imports jsonschema too (jupyter_events)
+    skip_slow_optional_imports()  # done by kit.server.first already; kept for direct callers
     # Before anything opens a file: every connection (a phone's long-poll too) takes one.
     KitVoila.open_files = raise_open_file_limit()
     _ensure_kit_share()

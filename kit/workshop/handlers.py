@@ -31,7 +31,7 @@ from __future__ import annotations
 import json
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
@@ -42,7 +42,7 @@ from kit.core.html import inert_json
 from kit.core.i18n import normalize_lang, t
 from kit.live.handlers import POLL_HOLD as LIVE_POLL_HOLD
 from kit.live.handlers import TOO_MANY_WAITING, LiveHandler, PageHandler, participant_failure
-from kit.live.hub import POLL_RETRY_AFTER, Hub, TooManyWaiting
+from kit.live.hub import Hub, TooManyWaiting
 from kit.live.store import (
     InvalidAnswer,
     JoinCode,
@@ -165,9 +165,9 @@ class WorkshopHandler(LiveHandler):
     def too_many_codes(self) -> Exception:
         return _Refused(429, "wrong_codes", "live_err_wrong_codes")
 
-    def refuse(self, status: int, key: str, message: str, field: str = "") -> None:
+    def refuse(self, status: int, key: str, message: str, field: str = "") -> Awaitable[None]:
         self.set_status(status)
-        self.finish({"error": key, "field": field, "message": message})
+        return self.finish({"error": key, "field": field, "message": message})
 
     def check_xsrf_cookie(self) -> None:
         try:
@@ -192,8 +192,9 @@ class WorkshopHandler(LiveHandler):
             text_key = "workshop_store_unknown_code" if status == 404 else "live_err_" + key
             self.refuse(status, key, t(text_key, self.lang))
         except TooManyWaiting:
-            self.set_header("Retry-After", str(POLL_RETRY_AFTER))
-            self.refuse(503, TOO_MANY_WAITING, t("live_err_" + TOO_MANY_WAITING, self.lang))
+            self.come_back_later()
+            message = t("live_err_" + TOO_MANY_WAITING, self.lang)
+            self.close_when_sent(self.refuse(503, TOO_MANY_WAITING, message))
         except StoreError as exc:
             shown = participant_failure(exc)
             if shown is not None:  # the database's trouble, as a participant is told it
