@@ -292,15 +292,18 @@ def app_page(browser, server):
 
 
 #: What ``--fast`` leaves out: the tests that drive a browser, start servers, need PostgreSQL,
-#: install the kit into new virtual environments or start LibreOffice.
-SLOW_MARKERS = ("browser", "server", "postgres", "install", "libreoffice")
+#: install the kit into new virtual environments, start LibreOffice or dozens of processes.
+SLOW_MARKERS = ("browser", "server", "postgres", "install", "libreoffice", "processes")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--fast",
         action="store_true",
-        help="the quick tier: everything but browser, server, PostgreSQL, install and LibreOffice tests",
+        help=(
+            "the quick tier: everything but browser, server, PostgreSQL, install, LibreOffice "
+            "and many-process tests"
+        ),
     )
 
 

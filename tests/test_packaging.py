@@ -91,6 +91,7 @@ def test_the_fast_tier_leaves_out_the_slow_kinds_only():
         "tests/test_store_postgres.py",
         "tests/test_serve.py",
         "tests/test_workshop_pdf.py",
+        "tests/test_store_concurrency.py",
     ]
 
     def collected(*extra: str) -> set[str]:
@@ -112,4 +113,5 @@ def test_the_fast_tier_leaves_out_the_slow_kinds_only():
     assert any("test_serve.py" in t for t in left_out)
     assert any("test_workshop_pdf.py::test_libreoffice_" in t for t in left_out)
     assert not any("test_workshop_pdf.py" in t for t in fast)  # LibreOffice or a browser each
+    assert any("test_sixty_processes_answer_into_one_sqlite_file" in t for t in left_out)
     assert any("test_usage_lists_samskaping" in t for t in fast)  # positive control: kept

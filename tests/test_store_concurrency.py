@@ -15,6 +15,7 @@ import traceback
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+import pytest
 from sqlalchemy import text
 
 from kit.cases.case import Answer, Case
@@ -161,6 +162,7 @@ def check_room(store: Store, code: str, participants: int, answers_each: int) ->
     assert sum(sum(c.processes.values()) for c in counts.values()) == total
 
 
+@pytest.mark.processes
 def test_sixty_processes_answer_into_one_sqlite_file(tmp_path):
     participants, answers_each = 60, 40
     url = f"sqlite:///{tmp_path}/room.sqlite3"
