@@ -55,6 +55,13 @@ def _positive_hours(raw: str) -> float:
     return hours
 
 
+def _days(raw: str) -> int:
+    days = int(raw.strip())
+    if days < 0:
+        raise ValueError(raw)
+    return days
+
+
 def _bytes(raw: str) -> int:
     value = int(raw.strip())
     if value < 0:
@@ -168,6 +175,15 @@ SESSION_IDLE_HOURS = Setting(
     allowed_key="config_allowed_hours",
     doc_key="config_doc_session_idle_hours",
 )
+RETENTION_DAYS = Setting(
+    "KIT_RETENTION_DAYS",
+    30,
+    _days,
+    PUBLIC,
+    allowed_key="config_allowed_days",
+    doc_key="config_doc_retention_days",
+    option="--retention-days",
+)
 PUBLIC_URL = Setting(
     "KIT_PUBLIC_URL",
     None,
@@ -212,6 +228,7 @@ SETTINGS: tuple[Setting, ...] = (
     DB_URL,
     DATA_HOME,
     SESSION_IDLE_HOURS,
+    RETENTION_DAYS,
     PUBLIC_URL,
     TRUSTED_PROXIES,
     SERVE_READY,
