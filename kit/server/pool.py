@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
+from jupyter_core.utils import ensure_async
 from traitlets import Dict, Float, Integer, Unicode
 from voila.request_info_handler import RequestInfoSocketHandler
 from voila.voila_kernel_manager import voila_kernel_manager_factory
@@ -319,28 +320,53 @@ class PooledKernels(KitKernelManager):
 
     async def shutdown_all(self, now: bool = False) -> None:  # type: ignore[override]
         """Stop filling, drop the kernels not started yet and stop the waiting ones (they hold
-        nothing of anyone's: at once), then Voilà's shutdown of all."""
+        nothing of anyone's: at once), then Voilà's shutdown of all.
+
+        Voilà calls this after the server's loop has stopped, on a loop of its own: the pool's
+        tasks and the starts under way belong to the stopped loop and are never awaited here;
+        the processes of kernels still starting are stopped directly."""
         self._closing = True
+        here = asyncio.get_running_loop()
         if self._keeper is not None:
-            self._keeper.cancel()
+            _cancel(self._keeper)
         pending, waiting = [], []
         for pool in self._pools.values():
             for task in list(pool):
                 pool.remove(task)
                 if not task.done():
-                    task.cancel()
-                    pending.append(task)
+                    _cancel(task)
+                    if task.get_loop() is here:
+                        pending.append(task)
+                    item = self._items.get(task)
+                    if item is not None and item.slot.kernel_id is not None:
+                        waiting.append(item.slot.kernel_id)  # started, running its notebook
                 elif not task.cancelled() and task.exception() is None:
                     content = task.result()
-                    content["task"].cancel()  # its render waits on a kernel about to stop
+                    _cancel(content["task"])  # its render waits on a kernel about to stop
                     waiting.append(content["kernel_id"])
         if pending:
             await asyncio.gather(*pending, return_exceptions=True)
+        for kernel_id, manager in list(self._launching.items()):
+            start = self._pending_kernels.get(kernel_id)
+            if start is not None and start.get_loop() is not here:
+                self._pending_kernels.pop(kernel_id, None)
+                try:
+                    await ensure_async(manager.shutdown_kernel(now=True))
+                except Exception:  # noqa: BLE001 - the server is stopping: say it, go on
+                    self.log.exception("Could not stop the starting kernel %s", kernel_id)
         for kernel_id in waiting:
             if kernel_id in self:
                 await self.shutdown_kernel(kernel_id, now=True)
         self._items.clear()
         await super().shutdown_all(now=now)
+
+
+def _cancel(task: asyncio.Future) -> None:
+    """Cancel ``task``, also when its loop has stopped or closed (then it never runs again)."""
+    try:
+        task.cancel()
+    except RuntimeError:
+        pass
 
 
 def _loop() -> asyncio.AbstractEventLoop:
