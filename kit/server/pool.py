@@ -53,8 +53,13 @@ class _Item:
     "starting" (started, running the notebook up to its wait) or "ready"."""
 
     notebook: str
-    slot: _Slot
+    ticket: _Ticket
     state: str = "queued"
+
+    @property
+    def slot(self) -> _Slot:
+        assert self.ticket.slot is not None  # a pool's tickets always promise a slot
+        return self.ticket.slot
 
 
 class PooledKernels(KitKernelManager):
@@ -170,7 +175,7 @@ class PooledKernels(KitKernelManager):
         ticket = self.promise(None, teacher, pool=notebook)
         assert ticket.slot is not None
         task = _loop().create_task(self._fill_one(ticket, notebook, delay))
-        self._items[task] = _Item(notebook, ticket.slot)
+        self._items[task] = _Item(notebook, ticket)
         self._pools.setdefault(notebook, []).append(task)
         return True
 
@@ -283,14 +288,34 @@ class PooledKernels(KitKernelManager):
         return content["task"], renderer.rendered_cache, kernel_id
 
     async def _evict_pooled(self, teacher: bool) -> bool:
-        """Shut down one ready pooled kernel so that a visitor's kernel fits: any, when the
-        whole cap is taken; a learner's app's, when only the learners' share is (a teacher's
-        app's pooled kernel holds a reserved slot, which a learner cannot use). From the pool
-        with the most ready kernels."""
+        """Make room for a visitor's kernel from the pools: drop a kernel still waiting for its
+        turn to start (it has only a promise), else shut down a ready one. Any, when the whole
+        cap is taken; a learner's app's, when only the learners' share is (a teacher's app's
+        pooled kernel holds a reserved slot, which a learner cannot use). From the pool with
+        the most."""
         total_full = self.max_kernels > 0 and self.kernel_count() >= self.max_kernels
+
+        def fits(notebook: str) -> bool:
+            return total_full or teacher or not self.is_teacher_notebook(notebook)
+
+        queued = [
+            (task, item)
+            for task, item in self._items.items()
+            if item.state == "queued" and not task.done() and fits(item.notebook)
+        ]
+        if queued:
+            task, item = queued[-1]  # the one queued last
+            self._pools[item.notebook].remove(task)
+            del self._items[task]
+            task.cancel()
+            self.release(item.ticket)  # a task cancelled before it ran never gives it back
+            self.log.info(
+                "Server full: a queued preheated kernel of %s dropped for a visitor", item.notebook
+            )
+            return True
         best: tuple[int, str, asyncio.Task] | None = None
         for notebook, pool in self._pools.items():
-            if not total_full and not teacher and self.is_teacher_notebook(notebook):
+            if not fits(notebook):
                 continue
             ready = [t for t in pool if t.done() and not t.cancelled() and t.exception() is None]
             if ready and (best is None or len(ready) > best[0]):
