@@ -130,9 +130,20 @@ class Server:
             env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
         env = dict(env, KIT_DB_URL=self.db_url)
         self.proc = subprocess.Popen(
-            # A room of tests opens more pages than a classroom: no kernel cap here (the cap
-            # itself is tested in tests/test_server_limits.py).
-            serve_argv(port, log, "--max-kernels", "0", command=command),
+            # A room of tests opens more pages than a classroom, all from 127.0.0.1: no kernel
+            # caps here, and no kernels kept ready beside the tests' own (the caps and the pool
+            # are tested in tests/test_server_limits.py and tests/test_server_pool.py).
+            serve_argv(
+                port,
+                log,
+                "--max-kernels",
+                "0",
+                "--max-kernels-per-address",
+                "0",
+                "--preheat",
+                "0",
+                command=command,
+            ),
             stdout=self._log,
             stderr=subprocess.STDOUT,
             start_new_session=True,

@@ -226,7 +226,12 @@ ARGPARSE_ERRORS = {
     "ambiguous option": (
         ["serve", "--p", "8870"],
         "samskaping serve",
-        lambda lang: t("cli_error_ambiguous", lang, option="--p", matches="--port, --public-url"),
+        lambda lang: t(
+            "cli_error_ambiguous",
+            lang,
+            option="--p",
+            matches="--port, --public-url, --preheat, --preheat-app",
+        ),
     ),
     "value for a flag": (
         ["serve", "--no-browser=yes"],

@@ -113,6 +113,8 @@ GOOD = [
     (config.RUN_PATH, "../samskaping-kit/run", "../samskaping-kit/run"),
     (config.KERNEL_MEMORY_LIMIT, " 1024 ", 1024),
     (config.KERNEL_MEMORY_LIMIT, "0", 0),
+    (config.RETENTION_DAYS, " 7 ", 7),
+    (config.RETENTION_DAYS, "0", 0),
     (config.VENV, ".venv310", ".venv310"),
 ]
 BAD = [
@@ -141,6 +143,9 @@ BAD = [
     (config.KERNEL_MEMORY_LIMIT, "lots"),
     (config.KERNEL_MEMORY_LIMIT, "-1"),
     (config.KERNEL_MEMORY_LIMIT, "1.5e9"),
+    (config.RETENTION_DAYS, "a month"),
+    (config.RETENTION_DAYS, "-1"),
+    (config.RETENTION_DAYS, "1.5"),
 ]
 DEFAULTS = {
     "KIT_LANG": "",
@@ -150,6 +155,7 @@ DEFAULTS = {
     "KIT_DB_URL": None,
     "KIT_DATA_HOME": None,
     "KIT_SESSION_IDLE_HOURS": 12.0,
+    "KIT_RETENTION_DAYS": 30,
     "KIT_PUBLIC_URL": None,
     "KIT_TRUSTED_PROXIES": frozenset(),
     "KIT_FORWARDED_HEADER": "X-Real-IP",
@@ -349,7 +355,7 @@ def test_an_options_help_names_its_setting(lang, capsys, monkeypatch):
     out = serve_help(lang, capsys, monkeypatch)
     options = out.split(t("cli_settings_intro", lang).split()[0])[0]
     with_option = [s for s in config.SETTINGS if s.option]
-    assert {s.option for s in with_option} == {"--db", "--public-url", "--lang"}
+    assert {s.option for s in with_option} == {"--db", "--public-url", "--lang", "--retention-days"}
     for setting in with_option:
         assert setting.option in options
         assert setting.name in options, setting.name

@@ -18,7 +18,7 @@ from jupyter_server.services.kernels.kernelmanager import ServerKernelManager
 from kit.core.config import ConfigError
 from kit.server import kernel_launcher
 from kit.server.host_check import HostPolicy, host_name, url_host
-from kit.server.limits import KitKernelManager, ServerFull, full_page
+from kit.server.limits import AddressFull, KitKernelManager, ServerFull, full_page
 
 # -- the Host check ---------------------------------------------------------------------------
 
@@ -417,6 +417,99 @@ def test_a_kernel_whose_page_went_away_is_shut_down_one_still_visited_stays(fake
                 await asyncio.sleep(0.2)
             assert left not in manager, "the kernel without a page was not shut down"
             assert stays in manager and _alive(_pid(manager, stays))  # positive control
+        finally:
+            await manager.shutdown_all(now=True)
+
+    _run(run())
+
+
+async def _visit(manager: KitKernelManager, address: str, notebook: str = "03_klassifiser.ipynb"):
+    """What a page request does: admitted for its address and notebook, then a kernel."""
+    async with manager.admit(address=address, notebook=notebook):
+        return await manager.start_kernel(kernel_name="python3")
+
+
+def test_per_address_cap_refuses_that_address_and_admits_another(fake_specs, tmp_path):
+    async def run():
+        manager = _manager(
+            fake_specs, tmp_path, max_kernels=10, max_kernels_per_address=2, connect_timeout=0
+        )
+        try:
+            mine = [await _visit(manager, "10.0.0.1") for _ in range(2)]
+            with pytest.raises(AddressFull) as refused:  # the page is "server full" (a 503)
+                await _visit(manager, "10.0.0.1")
+            assert isinstance(refused.value, ServerFull)
+            # the positive control: another address still gets a kernel, the server is not full
+            other = await _visit(manager, "10.0.0.2")
+            assert manager.kernel_count() == 3 and not manager.is_full()
+            assert manager.address_count("10.0.0.1") == 2
+            assert all(_alive(_pid(manager, k)) for k in [*mine, other])
+            # a kernel of that address ends: the address may have one again
+            await manager.shutdown_kernel(mine[0], now=True)
+            assert manager.address_count("10.0.0.1") == 1
+            again = await _visit(manager, "10.0.0.1")
+            assert manager.address_count("10.0.0.1") == 2 and again in manager
+            # simultaneous pages of one address cannot pass the cap between them
+            results = await asyncio.gather(
+                *(_visit(manager, "10.0.0.3") for _ in range(4)), return_exceptions=True
+            )
+            assert sorted(type(r).__name__ for r in results) == ["AddressFull"] * 2 + ["str"] * 2
+            assert manager.address_count("10.0.0.3") == 2 and manager.kernel_count() == 5
+        finally:
+            await manager.shutdown_all(now=True)
+        assert manager.kernel_count() == 0 and manager.address_count("10.0.0.1") == 0
+
+    _run(run())
+
+
+def test_reserved_kernels_are_for_the_teacher_apps_only(fake_specs, tmp_path):
+    async def run():
+        manager = _manager(
+            fake_specs, tmp_path, max_kernels=4, reserved_kernels=1, connect_timeout=0
+        )
+        try:
+            learners = [await _visit(manager, f"10.0.0.{i}") for i in range(3)]
+            # the learners' share (4 - 1) is taken: a fourth learner's app is refused ...
+            with pytest.raises(ServerFull) as refused:
+                await _visit(manager, "10.0.0.9")
+            assert not isinstance(refused.value, AddressFull)
+            assert manager.is_full() and not manager.is_full(teacher=True)
+            # ... while the presenter still loads, from any address
+            presenter = await _visit(manager, "10.0.0.9", "05_presentator.ipynb")
+            assert manager.kernel_count() == 4 and manager.teacher_count() == 1
+            with pytest.raises(ServerFull):  # the whole cap is taken now
+                await _visit(manager, "10.0.0.8", "09_samarbeidsverksted.ipynb")
+            # the positive control: a learner's kernel ends, and a learner gets in again
+            await manager.shutdown_kernel(learners[0], now=True)
+            await _visit(manager, "10.0.0.9")
+            assert manager.kernel_count() == 4
+            # the teacher's kernel counts in the whole cap, not in the learners' share
+            await manager.shutdown_kernel(presenter, now=True)
+            with pytest.raises(ServerFull):
+                await _visit(manager, "10.0.0.7")
+        finally:
+            await manager.shutdown_all(now=True)
+
+    _run(run())
+
+
+def test_a_refused_page_leaves_nothing_counted(fake_specs, tmp_path):
+    async def run():
+        manager = _manager(
+            fake_specs, tmp_path, max_kernels=2, max_kernels_per_address=1, connect_timeout=0
+        )
+        try:
+            await _visit(manager, "10.0.0.1")
+            for address in ("10.0.0.1", "10.0.0.1"):
+                with pytest.raises(AddressFull):
+                    await _visit(manager, address)
+            with pytest.raises(RuntimeError):  # a render that fails before its kernel starts
+                async with manager.admit(address="10.0.0.2", notebook="x.ipynb"):
+                    raise RuntimeError("render failed")
+            assert manager.kernel_count() == 1 and manager._reserved == 0
+            assert manager.address_count("10.0.0.2") == 0
+            await _visit(manager, "10.0.0.2")
+            assert manager.kernel_count() == 2
         finally:
             await manager.shutdown_all(now=True)
 

@@ -56,21 +56,19 @@ class LimitedServer(Server):
         self.log_path = log
         self._log = open(log, "wb")  # noqa: SIM115 - closed in stop()
         self.db_url = f"sqlite:///{log.parent / 'responses.sqlite3'}"
+        environ = dict(os.environ, KIT_DB_URL=self.db_url, **env)
+        # the kit of this checkout, wherever the console script's install points (a venv shared
+        # by several git worktrees has one editable install, of one of them)
+        environ["PYTHONPATH"] = os.pathsep.join(
+            p for p in (str(ROOT), environ.get("PYTHONPATH")) if p
+        )
         self.proc = subprocess.Popen(
             serve_argv(port, log, *options),
             stdout=self._log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
             cwd=ROOT,
-            env=dict(
-                os.environ,
-                KIT_DB_URL=self.db_url,
-                # this checkout's kit and data, as conftest's Server (a venv shared by worktrees)
-                PYTHONPATH=os.pathsep.join(
-                    p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p
-                ),
-                **env,
-            ),
+            env=environ,
         )
 
 
@@ -105,6 +103,11 @@ def limited(tmp_path_factory: pytest.TempPathFactory):
             str(MEMORY_MB),
             "--public-url",
             f"http://{PUBLIC_HOST}:{port}/",
+            # the whole cap for these notebooks, none kept ready: kernels are visitors' only
+            "--reserved-kernels",
+            "0",
+            "--preheat",
+            "0",
         ],
         {"KIT_NOTEBOOKS_DIR": str(notebooks)},
     )

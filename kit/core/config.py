@@ -69,6 +69,13 @@ def _positive_count(raw: str) -> int:
     return value
 
 
+def _days(raw: str) -> int:
+    days = int(raw.strip())
+    if days < 0:
+        raise ValueError(raw)
+    return days
+
+
 def _bytes(raw: str) -> int:
     value = int(raw.strip())
     if value < 0:
@@ -194,6 +201,15 @@ SESSION_IDLE_HOURS = Setting(
     allowed_key="config_allowed_hours",
     doc_key="config_doc_session_idle_hours",
 )
+RETENTION_DAYS = Setting(
+    "KIT_RETENTION_DAYS",
+    30,
+    _days,
+    PUBLIC,
+    allowed_key="config_allowed_days",
+    doc_key="config_doc_retention_days",
+    option="--retention-days",
+)
 PUBLIC_URL = Setting(
     "KIT_PUBLIC_URL",
     None,
@@ -284,6 +300,7 @@ SETTINGS: tuple[Setting, ...] = (
     DB_URL,
     DATA_HOME,
     SESSION_IDLE_HOURS,
+    RETENTION_DAYS,
     PUBLIC_URL,
     TRUSTED_PROXIES,
     FORWARDED_HEADER,

@@ -109,6 +109,12 @@ class PlanBuilder:
             label_key="splan_load_label",
             limit=MAX_PLAN_BYTES,
         )
+        self.use_preset(preset)
+
+    def use_preset(self, preset: str | None) -> None:
+        """Start from the ready-made plan named in the page address (``?plan=``), if any; an
+        unknown name is said. Also after ``build`` (a preheated kernel learns the address once
+        its visitor comes)."""
         if preset:
             if self.sets.get(preset) is None:
                 self._say(lambda lang: [t("splan_query_unknown", lang, plan=preset)], error=True)

@@ -24,7 +24,7 @@ from kit.core import config
 from kit.core.address import public_base_url
 from kit.core.html import heading, paragraph
 from kit.core.i18n import setting_message, t
-from kit.core.ui.app import App, html
+from kit.core.ui.app import App, html, waiting_for_request
 from kit.core.ui.controls import Region
 from kit.core.ui.keeper import KeyKeeper as BaseKeyKeeper
 from kit.live import presenter_html as ph
@@ -258,11 +258,14 @@ class Presentator(App):
         refresh_seconds: float = POLL_SECONDS,
     ) -> None:
         self.session = SessionController(store)
+        # A preheated kernel builds the app before its visitor's address is known (App waits
+        # for it at the end of its __init__): the plan it names is chosen then.
+        later = waiting_for_request()
         #: the session plan; ``?plan=guide-45`` in the address starts with that plan chosen
         self.picker = PlanBuilder(
             cases if cases is not None else load_cases(),
             load_questions().questions,
-            preset=requested_plan(),
+            preset=None if later else requested_plan(),
         )
         self.picker.on_change = self._on_plan_change
         self.refresh_seconds = refresh_seconds
@@ -277,6 +280,8 @@ class Presentator(App):
         self._banned_shown = False
         self.question_cards: dict[str, QuestionCard] = {}
         super().__init__(lang)
+        if later:
+            self.picker.use_preset(requested_plan())
         self.add_class("kit-projector")
 
     # what the session controller holds, read by the view (and tests) under the usual names

@@ -13,8 +13,13 @@ the server itself:
   (:mod:`kit.server.connections`); an error repeated on every request is logged once a minute;
 - every request, websocket upgrades included, must carry a ``Host`` the server is served under
   (:mod:`kit.server.host_check`, against DNS rebinding), or gets 403 before any handler runs;
-- a notebook page beyond the kernel cap (:class:`kit.server.limits.KitKernelManager`) gets a small
-  "the server is full" page (HTTP 503, ``Retry-After``) and starts no kernel.
+- a notebook page beyond the kernel caps (:class:`kit.server.limits.KitKernelManager`: in all, per
+  client address, the learners' share) gets a small "the server is full" page (HTTP 503,
+  ``Retry-After``) and starts no kernel;
+- with preheated kernels (:mod:`kit.server.pool`) a page is answered by a kernel that has run its
+  app up to waiting for the visitor's request, within the same caps;
+- live sessions and workshops older than the retention time (``KIT_RETENTION_DAYS``,
+  ``--retention-days``) are deleted at start and every hour (:mod:`kit.server.retention`).
 
 Run as ``python -m kit.server.app`` with Voilà's options; ``samskaping serve`` (:mod:`kit.server.cli`)
 does that.
@@ -34,8 +39,9 @@ from typing import Any
 
 import tornado.ioloop
 import tornado.web
-from traitlets import Bool, List, Unicode, default
+from traitlets import Bool, Float, List, Unicode, default
 from voila.app import Voila
+from voila.request_info_handler import RequestInfoSocketHandler
 from voila.tornado.handler import TornadoVoilaHandler
 
 from kit.core import config
@@ -52,6 +58,7 @@ from kit.server.connections import (
 from kit.server.host_check import HostPolicy, url_host
 from kit.server.limits import RETRY_AFTER, ServerFull, full_page
 from kit.server.loading import has_loading_screen, localize_loading
+from kit.server.retention import Retention
 from kit.server.serve import self_url
 
 #: The largest HTTP request body the server reads (the participant API needs a few hundred
@@ -78,13 +85,22 @@ class KitVoilaHandler(TornadoVoilaHandler):
 
     @tornado.web.authenticated
     async def get(self, path: str | None = None) -> None:
+        from kit.live.handlers import client_key
+
         admit = getattr(self.kernel_manager, "admit", None)
-        notebook = (path or self.notebook_path or "").lower().endswith(".ipynb")
+        notebook_path = self.notebook_path or path or ""  # as Voilà's get_generator names it
+        notebook = notebook_path.lower().endswith(".ipynb")
         try:
             if notebook and admit is not None:
-                # A slot under the cap is promised at once (or "full" is answered without even
-                # reading the notebook), then the page waits for its turn to render.
-                async with admit():
+                # A slot under the caps is promised at once (or "full" is answered without even
+                # reading the notebook), then the page waits for its turn to render. A page
+                # served from the pool takes the kernel waiting there: nothing is awaited
+                # between this check and Voilà taking it.
+                async with admit(
+                    address=client_key(self.request),
+                    notebook=notebook_path,
+                    pooled=self._from_pool(notebook_path),
+                ):
                     await super().get(path=path)
             else:
                 await super().get(path=path)
@@ -96,6 +112,23 @@ class KitVoilaHandler(TornadoVoilaHandler):
             self.clear()
             self._server_full()
 
+    def _from_pool(self, notebook_path: str) -> bool:
+        """Whether Voilà will answer this request with a preheated kernel (its own test, on
+        the same state)."""
+        manager = self.kernel_manager
+        size = getattr(manager, "get_pool_size", None)
+        if size is None or size(notebook_path) <= 0:
+            return False
+        return bool(
+            self.should_use_rendered_notebook(
+                manager.notebook_data.get(notebook_path, {}),
+                size(notebook_path),
+                self.get_argument("template", None),
+                self.get_argument("theme", None),
+                self.request.arguments,
+            )
+        )
+
     def _server_full(self) -> None:
         lang = normalize_lang(self.get_query_argument("lang", None))
         self.set_status(503)
@@ -105,6 +138,24 @@ class KitVoilaHandler(TornadoVoilaHandler):
         self.set_header("X-Content-Type-Options", "nosniff")
         join = f"{self.base_url}delta" + (f"?lang={lang}" if lang != "nb" else "")
         self.finish(full_page(lang, self.request.uri or self.base_url, join))
+
+
+class KitRequestInfoHandler(RequestInfoSocketHandler):
+    """Voilà's websocket on which a preheated kernel waits for its visitor's request
+    (``/voila/query/KERNEL_ID``, opened by the kernel itself); its opening tells the kernel
+    manager that the kernel has run its app up to that wait (:mod:`kit.server.pool`)."""
+
+    def open(self, kernel_id: str) -> None:
+        super().open(kernel_id)
+        waiting = getattr(self.settings.get("kernel_manager"), "pool_kernel_waiting", None)
+        if waiting is not None:
+            waiting(kernel_id)
+
+    def on_close(self) -> None:
+        # Voilà's deletes the last waiter it looked at when this one is not among them
+        for kernel_id, waiter in list(RequestInfoSocketHandler._waiters.items()):
+            if waiter is self:
+                del RequestInfoSocketHandler._waiters[kernel_id]
 
 
 class ForbiddenHostHandler(tornado.web.RequestHandler):
@@ -152,6 +203,12 @@ class KitVoila(Voila):
         help="Host names answered besides the defaults (see kit.server.host_check); the host of "
         "KIT_PUBLIC_URL is added by default.",
     )
+    purge_interval = Float(
+        3600.0,
+        config=True,
+        help="Seconds between deletions of the sessions and workshops older than "
+        "KIT_RETENTION_DAYS (the first runs when the server starts).",
+    )
     #: Voilà's listen(), which start() wraps for this server (Voilà ships no types to say so)
     listen: Callable[[], None]
     #: The open-file limit as :func:`main` raised it (None: not started by main)
@@ -165,6 +222,21 @@ class KitVoila(Voila):
     def host_policy(self) -> HostPolicy:
         return HostPolicy(self.ip or "127.0.0.1", self.allowed_hosts)
 
+    def init_settings(self) -> dict:
+        """Voilà's settings, its kernel manager made by the kit's factory: with preheated
+        kernels, :class:`kit.server.pool.PooledKernels` keeps Voilà's pool within the kit's
+        caps (Voilà builds the manager here, from a factory named in its module)."""
+        import voila.app as voila_app
+
+        from kit.server.pool import kit_kernel_manager_factory
+
+        original = voila_app.voila_kernel_manager_factory
+        voila_app.voila_kernel_manager_factory = kit_kernel_manager_factory
+        try:
+            return super().init_settings()
+        finally:
+            voila_app.voila_kernel_manager_factory = original
+
     def init_handlers(self) -> list:
         from kit.live.handlers import handlers
         from kit.live.hub import Hub
@@ -172,8 +244,12 @@ class KitVoila(Voila):
         from kit.workshop.handlers import handlers as workshop_handlers
 
         self.live_hub = Hub(lambda: Store(config.DB_URL.get(), shared=True))
+        replaced = {
+            TornadoVoilaHandler: KitVoilaHandler,
+            RequestInfoSocketHandler: KitRequestInfoHandler,
+        }
         voila = [
-            (route[0], KitVoilaHandler, *route[2:]) if route[1] is TornadoVoilaHandler else route
+            (route[0], replaced[route[1]], *route[2:]) if route[1] in replaced else route
             for route in super().init_handlers()
         ]
         # the workshop's participants on the same hub: one store, one pool, one watcher
@@ -226,6 +302,9 @@ class KitVoila(Voila):
                 policy = self.host_policy()
                 guard_hosts(self.app, policy)
                 self.log.info("Answering Host: %s", ", ".join(sorted(policy.names)))
+            # the live hub is made with the handlers, just before this
+            self.retention = Retention(self.live_hub, config.RETENTION_DAYS.get(), log=self.log)
+            self.retention.start(self.purge_interval)
             original()
 
         self.listen = listen

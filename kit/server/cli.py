@@ -223,6 +223,35 @@ def _parser(lang: str) -> argparse.ArgumentParser:
         metavar="MB",
         help=t("cli_kernel_memory_help", lang),
     )
+    serve.add_argument(
+        "--max-kernels-per-address",
+        type=int,
+        default=_serve.MAX_KERNELS_PER_ADDRESS,
+        metavar="N",
+        help=t("cli_max_kernels_per_address_help", lang),
+    )
+    serve.add_argument(
+        "--reserved-kernels",
+        type=int,
+        default=_serve.RESERVED_KERNELS,
+        metavar="N",
+        help=t("cli_reserved_kernels_help", lang),
+    )
+    serve.add_argument(
+        "--preheat", type=int, default=_serve.PREHEAT, metavar="N", help=t("cli_preheat_help", lang)
+    )
+    serve.add_argument(
+        "--preheat-app",
+        action="append",
+        default=[],
+        metavar=t("cli_metavar_app_count", lang),
+        help=t("cli_preheat_app_help", lang),
+    )
+    serve.add_argument(
+        "--retention-days",
+        metavar=t("cli_metavar_days", lang),
+        help=t("cli_retention_days_help", lang),
+    )
     check = add("check-cases", "cases_cli_check_help")
     check.add_argument(
         "file",
@@ -293,14 +322,28 @@ def _cmd_serve(args: argparse.Namespace, lang: str) -> int:
         ("--max-kernels", args.max_kernels),
         ("--kernel-connect-timeout", args.kernel_connect_timeout),
         ("--kernel-memory", args.kernel_memory),
+        ("--max-kernels-per-address", args.max_kernels_per_address),
+        ("--reserved-kernels", args.reserved_kernels),
+        ("--preheat", args.preheat),
     ):
         if value < 0:
             print(t("cli_limit_invalid", lang, option=option), file=sys.stderr)
             return 2
+    if args.max_kernels > 0 and args.reserved_kernels >= args.max_kernels:
+        print(t("cli_reserved_invalid", lang, n=args.max_kernels), file=sys.stderr)
+        return 2
     try:
         public_url = config.PUBLIC_URL.read(args.public_url, name="--public-url")
+        retention_days = config.RETENTION_DAYS.read(args.retention_days, name="--retention-days")
     except config.ConfigError as exc:
         print(setting_message(exc, lang), file=sys.stderr)
+        return 2
+    preheat_apps = preheat_sizes(args.preheat_app)
+    if isinstance(preheat_apps, str):
+        print(
+            t("cli_preheat_app_invalid", lang, value=preheat_apps, apps=", ".join(app_names())),
+            file=sys.stderr,
+        )
         return 2
     if not _serve.port_is_free(args.port, args.host):
         print(t("cli_port_taken", lang, port=args.port, command=_command()), file=sys.stderr)
@@ -321,8 +364,12 @@ def _cmd_serve(args: argparse.Namespace, lang: str) -> int:
         max_kernels=args.max_kernels,
         connect_timeout=args.kernel_connect_timeout,
         kernel_memory_mb=args.kernel_memory,
+        max_kernels_per_address=args.max_kernels_per_address,
+        reserved_kernels=args.reserved_kernels,
+        preheat=args.preheat,
+        preheat_apps=preheat_apps,
     )
-    extra = {}
+    extra = {config.RETENTION_DAYS.name: str(retention_days)}
     if args.db:
         extra[config.DB_URL.name] = args.db
     public = (
@@ -352,6 +399,41 @@ def _cmd_serve(args: argparse.Namespace, lang: str) -> int:
         return 2
     os.execve(argv[0], argv, _serve.voila_env(extra=extra))
     return 0  # pragma: no cover - execve does not return
+
+
+def app_names() -> list[str]:
+    """The apps ``serve`` serves (their notebooks' file names), for ``--preheat-app``."""
+    from kit.core.paths import notebooks_dir
+
+    folder = notebooks_dir()
+    return sorted(p.name for p in folder.glob("*.ipynb")) if folder.is_dir() else []
+
+
+def preheat_sizes(values: list[str]) -> dict[str, int] | str:
+    """``--preheat-app`` values (``klassifiser=30``, ``03_klassifiser=30`` or
+    ``03_klassifiser.ipynb=30``) as {notebook file name: kernels}; the first value that names
+    no app or no number of kernels, as given, when there is one."""
+    names = app_names()
+    sizes: dict[str, int] = {}
+    for value in values:
+        app, sep, count = value.partition("=")
+        wanted = app.strip().lower().removesuffix(".ipynb")
+        found = [
+            name
+            for name in names
+            if wanted and wanted in (name.lower().removesuffix(".ipynb"), _app_word(name))
+        ]
+        if not sep or len(found) != 1 or not count.strip().isdigit():
+            return value
+        sizes[found[0]] = int(count)
+    return sizes
+
+
+def _app_word(name: str) -> str:
+    """``03_klassifiser.ipynb`` -> ``klassifiser``."""
+    stem = name.lower().removesuffix(".ipynb")
+    number, sep, rest = stem.partition("_")
+    return rest if sep and number.isdigit() else stem
 
 
 def _check_store(url: str | None, lang: str) -> str | None:

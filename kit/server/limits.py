@@ -7,6 +7,12 @@ manager (:class:`KitKernelManager`, configured with
 
 - a cap on concurrent kernels (``max_kernels``): a start beyond it raises :class:`ServerFull`
   before anything is launched, and the page handler answers with :func:`full_page` (HTTP 503);
+- a cap per client address (``max_kernels_per_address``; the address as the live room's limits
+  see it, :func:`kit.live.handlers.client_key`), so that one client cannot take the room's
+  kernels (:class:`AddressFull`, the same page);
+- slots kept for the teacher's apps (``reserved_kernels`` of the cap, which only the notebooks in
+  ``reserved_notebooks`` may use: the presenter and the workshop facilitator), so that a
+  classroom full of learners' apps still lets the presenter in;
 - turns for rendering (``start_concurrency``, :meth:`KitKernelManager.admit`): a page request
   is promised its slot at once, then waits until fewer than N pages are rendering. Booting
   kernels and Voilà's rendering otherwise take the server's CPU all at once (40 simultaneous
@@ -17,6 +23,11 @@ manager (:class:`KitKernelManager`, configured with
 - a memory limit per kernel (``memory_limit`` bytes): kernels are launched through
   :mod:`kit.server.kernel_launcher` (the kernelspec ``samskaping`` in the kit's ``share/jupyter``),
   which applies it before ipykernel loads.
+
+Every kernel, promised or starting or running, holds one slot (:class:`_Slot`): whose address it
+is for and whether it is a teacher app's. Preheated kernels (:mod:`kit.server.pool`) hold
+slots too, so they count against the cap; a pooled kernel's slot passes to the visitor it is
+handed to.
 """
 
 from __future__ import annotations
@@ -29,12 +40,13 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from html import escape
+from pathlib import PurePosixPath
 from typing import Any
 
 from jupyter_client.kernelspec import NoSuchKernel
 from jupyter_core.utils import ensure_async
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
-from traitlets import Float, Integer, Unicode
+from traitlets import Float, Integer, List, Unicode
 
 from kit.core.i18n import normalize_lang, t
 from kit.server.kernel_launcher import ENV as MEMORY_LIMIT_ENV
@@ -43,16 +55,41 @@ from kit.server.kernel_launcher import ENV as MEMORY_LIMIT_ENV
 RETRY_AFTER = 60
 #: The kernel names Voilà asks for on behalf of the kit's notebooks (their metadata says python3).
 PYTHON_KERNEL_NAMES = frozenset({"python3", "python"})
+#: The teacher's apps, which may use the reserved kernels: the presenter of a live session and
+#: the facilitator of a cooperation workshop.
+RESERVED_NOTEBOOKS = ("05_presentator.ipynb", "09_samarbeidsverksted.ipynb")
 
 
 class ServerFull(Exception):
-    """No kernel was started: ``max_kernels`` kernels are running, starting or promised."""
+    """No kernel was started: ``max_kernels`` kernels are running, starting or promised (or the
+    learners' share of them, when the request is not for a teacher's app)."""
+
+
+class AddressFull(ServerFull):
+    """No kernel was started: the client's address holds ``max_kernels_per_address``."""
+
+
+@dataclass(eq=False)
+class _Slot:
+    """One kernel under the caps, from its promise to its end: ``address`` is the client's it
+    was started or handed to (None: the server's own, a pooled kernel not handed out yet),
+    ``teacher`` whether it is a reserved notebook's, ``kernel_id`` once it is starting,
+    ``pool`` the notebook whose pool holds it until a visitor gets it."""
+
+    address: str | None
+    teacher: bool
+    kernel_id: str | None = None
+    pool: str | None = None
 
 
 @dataclass
 class _Ticket:
-    """A slot under the cap promised to one page request (see :meth:`KitKernelManager.admit`)."""
+    """What one page request (or one pool fill) was admitted with (see
+    :meth:`KitKernelManager.admit`): a promised ``slot`` that :meth:`start_kernel` uses, or for
+    a pooled kernel (``slot`` None) the ``address`` its slot passes to."""
 
+    slot: _Slot | None
+    address: str | None = None
     used: bool = False
 
 
@@ -105,44 +142,181 @@ class KitKernelManager(AsyncMappingKernelManager):
         config=True,
         help="The kernelspec that runs Python notebooks (the kit's, through kit.server.kernel_launcher).",
     )
+    max_kernels_per_address = Integer(
+        0,
+        config=True,
+        help="Most kernels one client address may hold at once (the address as "
+        "kit.live.handlers.client_key decides it); beyond it 'server full' (HTTP 503). 0: no cap.",
+    )
+    reserved_kernels = Integer(
+        0,
+        config=True,
+        help="Kernels of max_kernels kept for the notebooks in reserved_notebooks: other "
+        "notebooks get 'server full' once max_kernels minus these are taken.",
+    )
+    reserved_notebooks = List(
+        Unicode(),
+        list(RESERVED_NOTEBOOKS),
+        config=True,
+        help="File names of the notebooks that may use the reserved kernels (the teacher's apps).",
+    )
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._starting = 0
         self._reserved = 0
+        #: every kernel's slot, promised, starting or running (see _Slot)
+        self._slots: set[_Slot] = set()
+        self._kernel_slots: dict[str, _Slot] = {}
+        self._starting_ids: set[str] = set()
         self._turns: asyncio.Semaphore | None = None
         self._launching: dict[str, Any] = {}
         self._ever_connected: set[str] = set()
         self._watchers: dict[str, asyncio.Task] = {}
         self._kit_spec_ok: bool | None = None
 
-    # -- the cap ----------------------------------------------------------------------------
+    # -- the caps ---------------------------------------------------------------------------
 
     def kernel_count(self) -> int:
         """Kernels running (including those shutting down), starting, or promised to a page
         request that waits for its turn."""
         return len(self._kernels) + self._starting + self._reserved
 
-    def is_full(self) -> bool:
-        return bool(self.max_kernels) and self.kernel_count() >= self.max_kernels
+    def is_teacher_notebook(self, notebook: str | None) -> bool:
+        """Whether ``notebook`` (a path as Voilà names it) may use the reserved kernels."""
+        return bool(notebook) and PurePosixPath(str(notebook)).name in self.reserved_notebooks
+
+    def _live_slots(self) -> set[_Slot]:
+        """The slots, without those of kernels gone some way this manager was not told of."""
+        gone = [
+            s
+            for s in self._slots
+            if s.kernel_id is not None
+            and s.kernel_id not in self._kernels
+            and s.kernel_id not in self._starting_ids
+        ]
+        for slot in gone:
+            self._drop_slot(slot)
+        return self._slots
+
+    def address_count(self, address: str) -> int:
+        """Kernels held by (promised, starting or running for) the client ``address``."""
+        return sum(1 for s in self._live_slots() if s.address == address)
+
+    def teacher_count(self) -> int:
+        """Kernels held by the reserved notebooks."""
+        return sum(1 for s in self._live_slots() if s.teacher)
+
+    def refusal(
+        self, address: str | None = None, teacher: bool = False, extra: int = 0
+    ) -> ServerFull | None:
+        """Why one more kernel for ``address`` (of a teacher's app or not) may not start, or
+        None if it may; ``extra``: slots to leave free besides (the pools leave some)."""
+        if (
+            self.max_kernels_per_address > 0
+            and address is not None
+            and self.address_count(address) >= self.max_kernels_per_address
+        ):
+            return AddressFull(address)
+        if self.max_kernels <= 0:
+            return None
+        total = self.kernel_count()
+        if total + extra >= self.max_kernels:
+            return ServerFull(total)
+        if not teacher and total - self.teacher_count() + extra >= self._learner_cap():
+            return ServerFull(total)
+        return None
+
+    def _learner_cap(self) -> int:
+        return self.max_kernels - max(0, self.reserved_kernels)
+
+    def is_full(self, teacher: bool = False) -> bool:
+        """Whether a kernel of a learner's app (or, with ``teacher``, a teacher's) is refused
+        for want of room (whatever the address)."""
+        return self.refusal(None, teacher) is not None
+
+    def _new_slot(self, address: str | None, teacher: bool, pool: str | None = None) -> _Slot:
+        slot = _Slot(address, teacher, pool=pool)
+        self._slots.add(slot)
+        return slot
+
+    def _drop_slot(self, slot: _Slot) -> None:
+        self._slots.discard(slot)
+        if slot.kernel_id is not None and self._kernel_slots.get(slot.kernel_id) is slot:
+            del self._kernel_slots[slot.kernel_id]
+
+    def promise(self, address: str | None, teacher: bool, pool: str | None = None) -> _Ticket:
+        """A slot promised now (counted at once); :meth:`start_kernel` in the ticket's context
+        uses it, :meth:`release` gives it back if it was not used."""
+        self._reserved += 1
+        return _Ticket(self._new_slot(address, teacher, pool), address)
+
+    def release(self, ticket: _Ticket) -> None:
+        """Give back a promised slot that no kernel used."""
+        if ticket.slot is not None and not ticket.used:
+            ticket.used = True
+            self._reserved -= 1
+            self._drop_slot(ticket.slot)
 
     def _turn_count(self) -> int:
         return self.start_concurrency if self.start_concurrency > 0 else (os.cpu_count() or 1) + 1
 
-    @contextlib.asynccontextmanager
-    async def admit(self) -> AsyncIterator[None]:
-        """Admit one page request: promise it a kernel slot at once (or raise
-        :class:`ServerFull`), then wait for its turn to render.
+    async def _evict_pooled(self, teacher: bool) -> bool:
+        """Shut down one waiting pooled kernel to make room for a visitor's, if any
+        (:mod:`kit.server.pool`); without pools there is none."""
+        return False
 
-        Within the block, :meth:`start_kernel` uses the promised slot. A visitor beyond the cap
+    def _log_refusal(self, refusal: ServerFull, what: str) -> None:
+        if isinstance(refusal, AddressFull):
+            self.log.warning(
+                "Kernel cap per address (%d) reached by %s: %s",
+                self.max_kernels_per_address,
+                refusal.args[0],
+                what,
+            )
+        else:
+            self.log.warning("Server full (%d kernels): %s", self.kernel_count(), what)
+
+    @contextlib.asynccontextmanager
+    async def admit(
+        self, address: str | None = None, notebook: str | None = None, pooled: bool = False
+    ) -> AsyncIterator[None]:
+        """Admit one page request of client ``address`` for ``notebook``: promise it a kernel
+        slot at once (or raise :class:`ServerFull` / :class:`AddressFull`), then wait for its
+        turn to render.
+
+        Within the block, :meth:`start_kernel` uses the promised slot. A visitor beyond a cap
         is told at once, not after waiting in line; at most ``start_concurrency`` renders run
-        together, each holding its turn for at most ``start_turn_limit`` seconds.
+        together, each holding its turn for at most ``start_turn_limit`` seconds. A learner's
+        app gets no slot of the ``reserved_kernels``. When the server is full but a preheated
+        kernel waits unused, that kernel is shut down to make room.
+
+        ``pooled``: the page will get a preheated kernel (:mod:`kit.server.pool`), which holds
+        its slot already: only the address's cap is checked, nothing waits, and the kernel's
+        slot passes to ``address`` when the pool hands it over.
         """
-        if self.is_full():
-            self.log.warning("Server full (%d kernels): page refused.", self.kernel_count())
-            raise ServerFull(self.kernel_count())
-        ticket = _Ticket()
-        self._reserved += 1
+        teacher = self.is_teacher_notebook(notebook)
+        if pooled:
+            # nothing is awaited here: the pool hands the kernel out before anything else runs
+            refusal = self.refusal(address, teacher=True)
+            if isinstance(refusal, AddressFull):
+                self._log_refusal(refusal, "page refused.")
+                raise refusal
+            handover = _Ticket(None, address)
+            token = _TICKET.set(handover)
+            try:
+                yield
+            finally:
+                _TICKET.reset(token)
+            return
+        refusal = self.refusal(address, teacher)
+        if refusal is not None and not isinstance(refusal, AddressFull):
+            if await self._evict_pooled(teacher):
+                refusal = self.refusal(address, teacher)
+        if refusal is not None:
+            self._log_refusal(refusal, "page refused.")
+            raise refusal
+        ticket = self.promise(address, teacher)
         token = _TICKET.set(ticket)
         if self._turns is None:
             self._turns = asyncio.Semaphore(self._turn_count())
@@ -165,8 +339,7 @@ class KitKernelManager(AsyncMappingKernelManager):
             if timer is not None:
                 timer.cancel()
             give_back()
-            if not ticket.used:
-                self._reserved -= 1
+            self.release(ticket)
             _TICKET.reset(token)
 
     def _kernel_name_for(self, kernel_name: str | None) -> str | None:
@@ -198,22 +371,29 @@ class KitKernelManager(AsyncMappingKernelManager):
     ) -> str:
         """Start a kernel, or raise :class:`ServerFull` having started nothing.
 
-        Inside :meth:`admit` the promised slot is used; otherwise the slot is taken before the
-        first ``await``. Either way simultaneous requests cannot overshoot the cap. A start that
-        fails part-way stops whatever process it launched.
+        Inside :meth:`admit` (or a pool's fill) the promised slot is used; otherwise the slot is
+        taken before the first ``await``. Either way simultaneous requests cannot overshoot the
+        caps. A start that fails part-way stops whatever process it launched.
         """
         kernel_id = kwargs.get("kernel_id")
         if kernel_id is not None and kernel_id in self:
             return await super().start_kernel(kernel_name=kernel_name, **kwargs)
         ticket = _TICKET.get()
-        if ticket is not None and not ticket.used:
+        if ticket is not None and ticket.slot is not None and not ticket.used:
             ticket.used = True
             self._reserved -= 1
-        elif self.is_full():
-            self.log.warning("Server full (%d kernels): no kernel started.", self.kernel_count())
-            raise ServerFull(self.kernel_count())
+            slot = ticket.slot
+        else:
+            refusal = self.refusal()
+            if refusal is not None:
+                self._log_refusal(refusal, "no kernel started.")
+                raise refusal
+            slot = self._new_slot(None, False)
         self._starting += 1
         kernel_id = kwargs["kernel_id"] = kernel_id or self.new_kernel_id()
+        slot.kernel_id = kernel_id
+        self._kernel_slots[kernel_id] = slot
+        self._starting_ids.add(kernel_id)
         if self.memory_limit > 0:
             env = dict(kwargs.get("env") or os.environ)
             env[MEMORY_LIMIT_ENV] = str(self.memory_limit)
@@ -223,14 +403,22 @@ class KitKernelManager(AsyncMappingKernelManager):
                 kernel_name=self._kernel_name_for(kernel_name), **kwargs
             )
         except BaseException:
+            self._drop_slot(slot)
             await self._discard_failed_start(kernel_id)
             raise
         finally:
             self._starting -= 1
+            self._starting_ids.discard(kernel_id)
             self._launching.pop(kernel_id, None)
-        if self.connect_timeout > 0 and kernel_id in self:
-            self._watchers[kernel_id] = asyncio.ensure_future(self._until_connected(kernel_id))
+        if self.connect_timeout > 0 and kernel_id in self and slot.pool is None:
+            self.watch_connection(kernel_id)
         return kernel_id
+
+    def watch_connection(self, kernel_id: str) -> None:
+        """Shut ``kernel_id`` down unless a page connects to it within ``connect_timeout``
+        (a pooled kernel is watched from the moment a visitor gets it)."""
+        if self.connect_timeout > 0 and kernel_id not in self._watchers:
+            self._watchers[kernel_id] = asyncio.ensure_future(self._until_connected(kernel_id))
 
     async def _discard_failed_start(self, kernel_id: str) -> None:
         """Stop the process of a start that failed, so that it is neither counted nor kept."""
@@ -269,6 +457,9 @@ class KitKernelManager(AsyncMappingKernelManager):
     def remove_kernel(self, kernel_id: str) -> Any:
         # The kernel's watcher (if any) sees it gone when it next wakes and ends.
         self._ever_connected.discard(kernel_id)
+        slot = self._kernel_slots.get(kernel_id)
+        if slot is not None:
+            self._drop_slot(slot)
         return super().remove_kernel(kernel_id)
 
     async def _until_connected(self, kernel_id: str, timeout: float | None = None) -> None:

@@ -5,8 +5,13 @@
 - strips code sources and shows no tracebacks;
 - culls idle kernels so a day of classes does not fill the memory;
 - bounds the kernels (:mod:`kit.server.limits`): at most ``--max-kernels`` at once (a page beyond it
-  gets "the server is full", HTTP 503), kernels no page connects to are shut down after
-  ``--kernel-connect-timeout`` seconds, and each kernel has a memory limit (``--kernel-memory``);
+  gets "the server is full", HTTP 503), at most ``--max-kernels-per-address`` for one client,
+  ``--reserved-kernels`` of them kept for the teacher's apps, kernels no page connects to are shut
+  down after ``--kernel-connect-timeout`` seconds, and each kernel has a memory limit
+  (``--kernel-memory``);
+- keeps ``--preheat`` kernels ready for each app (``--preheat-app APP=N`` for one app), which have
+  run the app up to waiting for their visitor (:mod:`kit.server.pool`), within those caps;
+- deletes live sessions and workshops older than ``--retention-days`` (:mod:`kit.server.retention`);
 - answers only requests for the names it is served under (``Host`` check, :mod:`kit.server.host_check`);
 - Voilà itself lets the browser send the kernel only widget and info messages, never
   ``execute_request``, so a learner cannot run code (tests/test_serve.py proves it).
@@ -31,6 +36,15 @@ CULL_INTERVAL = 60
 #: Kernels running at once: a room's presenter and learners using the apps (participants of a
 #: live session use the light ``/delta`` page, no kernel). About 60 MB each at rest.
 MAX_KERNELS = 40
+#: Kernels one client address may hold at once: a learner with a few apps open, with room to
+#: spare; one client can no longer take the room's kernels. Learners who reach the server
+#: through one NAT address (a school's network to a hosted kit) share it: raise it, or 0.
+MAX_KERNELS_PER_ADDRESS = 10
+#: Kernels of the cap kept for the teacher's apps (the presenter, the workshop facilitator).
+RESERVED_KERNELS = 2
+#: Kernels kept ready for each app (preheated, :mod:`kit.server.pool`): a first visit is answered
+#: at once instead of after a kernel start. Each waits holding 90-140 MB (Klassifiser: 92 MB).
+PREHEAT = 1
 #: Seconds a kernel may wait, idle, for its page to connect before it is shut down.
 KERNEL_CONNECT_TIMEOUT = 60
 #: Memory limit of each kernel in MiB (private writable memory, RLIMIT_DATA); an app's kernel
@@ -106,16 +120,20 @@ def port_is_free(port: int, host: str = HOST) -> bool:
     return True
 
 
-def self_url(host: str, port: int, base_url: str = "/") -> str:
-    """The address the server can fetch itself under: the one it listens on, or 127.0.0.1 for
-    all addresses (``0.0.0.0``). ``samskaping serve`` prints the address once a request to this
-    one is answered (:mod:`kit.server.app`)."""
+def self_host(host: str) -> str:
+    """The host the server reaches itself under, as a URL writes it: the one it listens on, or
+    127.0.0.1 for all addresses (``0.0.0.0``), ``[::1]`` for all IPv6 ones."""
     if host in ("", "0.0.0.0", "localhost"):
         host = HOST
     elif host == "::":
         host = "::1"
-    netloc = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
-    return f"http://{netloc}{normalize_base_url(base_url)}"
+    return f"[{host}]" if ":" in host else host
+
+
+def self_url(host: str, port: int, base_url: str = "/") -> str:
+    """The address the server can fetch itself under (:func:`self_host`). ``samskaping serve``
+    prints the address once a request to this one is answered (:mod:`kit.server.app`)."""
+    return f"http://{self_host(host)}:{port}{normalize_base_url(base_url)}"
 
 
 def normalize_base_url(base_url: str) -> str:
@@ -151,10 +169,23 @@ def voila_argv(
     max_kernels: int = MAX_KERNELS,
     connect_timeout: float = KERNEL_CONNECT_TIMEOUT,
     kernel_memory_mb: int = KERNEL_MEMORY_MB,
+    max_kernels_per_address: int = MAX_KERNELS_PER_ADDRESS,
+    reserved_kernels: int = RESERVED_KERNELS,
+    preheat: int = PREHEAT,
+    preheat_apps: dict[str, int] | None = None,
 ) -> list[str]:
     """The Voilà command line that ``samskaping serve`` runs (Voilà with the kit's own routes:
-    :mod:`kit.server.app`)."""
+    :mod:`kit.server.app`). ``preheat_apps``: kernels kept ready for single notebooks (file
+    names), instead of ``preheat``."""
     nb_dir = notebooks or notebooks_dir()
+    apps = preheat_apps or {}
+    pooled = preheat > 0 or any(n > 0 for n in apps.values())
+    pool = [
+        # Preheated kernels (kit.server.pool): Voilà's pool, kept within the caps below.
+        "--VoilaConfiguration.preheat_kernel=True",
+        f"--VoilaConfiguration.default_pool_size={preheat}",
+        *(f"--PooledKernels.pool_sizes={name}={n}" for name, n in sorted(apps.items())),
+    ]
     return [
         sys.executable,
         "-m",
@@ -181,6 +212,9 @@ def voila_argv(
         f"--KitKernelManager.max_kernels={max_kernels}",
         f"--KitKernelManager.connect_timeout={connect_timeout}",
         f"--KitKernelManager.memory_limit={kernel_memory_mb * 1024 * 1024}",
+        f"--KitKernelManager.max_kernels_per_address={max_kernels_per_address}",
+        f"--KitKernelManager.reserved_kernels={reserved_kernels}",
+        *(pool if pooled else []),
     ]
 
 

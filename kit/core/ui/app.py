@@ -43,8 +43,30 @@ class PageSync(anywidget.AnyWidget):
     title = traitlets.Unicode("").tag(sync=True)
 
 
+#: Set by Voilà for a preheated kernel (``"True"``): it runs its notebook before a visitor asks
+#: for it, and learns the request (``QUERY_STRING`` and the rest) only when it is handed out.
+PREHEAT_ENV = "VOILA_PREHEAT"
+_request = {"received": False}
+
+
+def waiting_for_request() -> bool:
+    """True in a preheated kernel that has not yet been given its visitor's request."""
+    return os.environ.get(PREHEAT_ENV) == "True" and not _request["received"]
+
+
 def request_query() -> str:
-    """The page address's query string (``lang=en&kode=ACD347``), as Voilà passes it on."""
+    """The page address's query string (``lang=en&kode=ACD347``), as Voilà passes it on.
+
+    In a preheated kernel (``samskaping serve --preheat``) the first call waits until the
+    kernel is handed to a visitor and Voilà has sent it the request (Voilà's
+    ``wait_for_request``): the kernel has run the notebook up to here before anyone came."""
+    if waiting_for_request():
+        from voila.utils import wait_for_request
+
+        try:
+            wait_for_request()
+        finally:
+            _request["received"] = True
     return os.environ.get("QUERY_STRING", "")
 
 
@@ -67,7 +89,14 @@ class App(widgets.VBox):
     title_key = "kit_name"
 
     def __init__(self, lang: str | None = None, **kwargs) -> None:
-        self.lang = normalize_lang(lang) if lang else lang_from_request()
+        # A preheated kernel builds the app before its visitor comes, in the default language,
+        # and switches to the one asked for once the request is there (end of __init__); an
+        # app that reads the request while it builds waits there instead (request_query).
+        preheated = lang is None and waiting_for_request()
+        if lang:
+            self.lang = normalize_lang(lang)
+        else:
+            self.lang = normalize_lang(None) if preheated else lang_from_request()
         self._built = False
         self.page = PageSync(lang=self.lang, title=t(self.title_key, self.lang))
         self.style = widgets.HTML(f"<style>{_STYLE}</style>")
@@ -88,6 +117,10 @@ class App(widgets.VBox):
         self.add_class("kit-app")
         self.language.observe(self._on_language, names="value")
         self._render()
+        if preheated:
+            asked = lang_from_request()  # waits for the visitor's request
+            if asked != self.lang:
+                self.language.value = asked  # as the learner's own choice would
 
     def build(self, lang: str) -> list[widgets.Widget]:  # pragma: no cover - abstract
         raise NotImplementedError
