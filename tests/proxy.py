@@ -94,7 +94,9 @@ class ServeProcess(Server):
             p for p in (str(ROOT), environ.get("PYTHONPATH", "")) if p
         )
         self.proc = subprocess.Popen(
-            serve_argv(port, log, *args, command=command),
+            # no kernels kept ready: these servers test the phones' side and one presenter
+            # (the pool is tested in tests/test_server_pool.py)
+            serve_argv(port, log, "--preheat", "0", *args, command=command),
             stdout=self._log,
             stderr=subprocess.STDOUT,
             start_new_session=True,

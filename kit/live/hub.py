@@ -240,9 +240,12 @@ class StoreThreads:
 
     def __init__(self, workers: int, name: str = "kit-live") -> None:
         self._jobs: queue.SimpleQueue = queue.SimpleQueue()
-        self._done: list[tuple[asyncio.Future, Any, BaseException | None]] = []
+        #: per event loop, the calls that ended and wait to be handed back, and whether a wake
+        #: is on its way to that loop (a loop that stops never takes its own, and must not keep
+        #: another loop's results from being handed back)
+        self._done: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future, Any, Any]]] = {}
         self._done_lock = threading.Lock()
-        self._wake_pending = False
+        self._wake_pending: set[asyncio.AbstractEventLoop] = set()
         self._threads = [
             threading.Thread(target=self._work, name=f"{name}-{i}", daemon=True)
             for i in range(workers)
@@ -268,19 +271,21 @@ class StoreThreads:
             except BaseException as exc:  # noqa: BLE001 - handed to the awaiting handler
                 outcome = (None, exc)
             with self._done_lock:
-                self._done.append((future, *outcome))
-                wake = not self._wake_pending
-                self._wake_pending = True
+                self._done.setdefault(loop, []).append((future, *outcome))
+                wake = loop not in self._wake_pending
+                self._wake_pending.add(loop)
             if wake:
                 try:
-                    loop.call_soon_threadsafe(self._deliver)
+                    loop.call_soon_threadsafe(self._deliver, loop)
                 except RuntimeError:  # the loop has closed (the server stopping)
-                    return
+                    with self._done_lock:
+                        self._done.pop(loop, None)
+                        self._wake_pending.discard(loop)
 
-    def _deliver(self) -> None:
+    def _deliver(self, loop: asyncio.AbstractEventLoop) -> None:
         with self._done_lock:
-            done, self._done = self._done, []
-            self._wake_pending = False
+            done = self._done.pop(loop, [])
+            self._wake_pending.discard(loop)
         for future, result, exc in done:
             if future.done():  # cancelled: the phone went away
                 continue
