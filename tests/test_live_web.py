@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -949,3 +950,32 @@ def test_the_key_carries_the_answers_that_earn_partial_credit(live, store):
     keys = Phone(live).state(made.code).json["keys"]
     assert keys[value_case.id]["partial"] == [{"process": "samproduksjon", "level": 3}]
     assert keys["c1"]["partial"] == []
+
+
+def test_a_stopped_event_loop_does_not_keep_another_loops_results():
+    """A store call made from a loop that then stops (a start-up task run on a loop of its
+    own) must not keep the results of calls from the loop that serves from being handed
+    back."""
+    threads = live_hub.StoreThreads(1)
+    release = threading.Event()
+    try:
+        first = asyncio.new_event_loop()
+
+        async def submit_slow() -> None:
+            threads.submit(release.wait, 5)  # ends after this loop has stopped
+
+        first.run_until_complete(submit_slow())  # the loop stops with the call still running
+        release.set()
+        time.sleep(0.2)  # the call ends and asks the stopped loop to take its result
+
+        async def one_call() -> int:
+            return await asyncio.wait_for(threads.submit(lambda: 42), 5)
+
+        second = asyncio.new_event_loop()
+        try:
+            assert second.run_until_complete(one_call()) == 42
+        finally:
+            second.close()
+            first.close()
+    finally:
+        threads.shutdown(wait=True)
