@@ -958,24 +958,31 @@ def test_a_stopped_event_loop_does_not_keep_another_loops_results():
     back."""
     threads = live_hub.StoreThreads(1)
     release = threading.Event()
+    first = asyncio.new_event_loop()
+
+    async def submit_slow() -> None:
+        threads.submit(release.wait, 5)  # ends after this loop has stopped
+
+    async def one_call() -> int:
+        return await asyncio.wait_for(threads.submit(lambda: 42), 5)
+
+    def in_a_thread(work):  # each loop runs in a thread with no loop of its own yet
+        found: list = []
+        runner = threading.Thread(target=lambda: found.append(work()))
+        runner.start()
+        runner.join(timeout=30)
+        return found[0] if found else None
+
     try:
-        first = asyncio.new_event_loop()
-
-        async def submit_slow() -> None:
-            threads.submit(release.wait, 5)  # ends after this loop has stopped
-
-        first.run_until_complete(submit_slow())  # the loop stops with the call still running
+        # the first loop stops with the call still running
+        in_a_thread(lambda: first.run_until_complete(submit_slow()))
         release.set()
         time.sleep(0.2)  # the call ends and asks the stopped loop to take its result
-
-        async def one_call() -> int:
-            return await asyncio.wait_for(threads.submit(lambda: 42), 5)
-
         second = asyncio.new_event_loop()
         try:
-            assert second.run_until_complete(one_call()) == 42
+            assert in_a_thread(lambda: second.run_until_complete(one_call())) == 42
         finally:
             second.close()
-            first.close()
     finally:
+        first.close()
         threads.shutdown(wait=True)
