@@ -33,7 +33,50 @@ function retryDelay(retryAfter, backoff) {
 
 function sleep(ms) { return new Promise((resolve) => setTimeout(resolve, ms)); }
 
-// A refusal's JSON ({"error", "message"}), or {} when there is none (a proxy's error page).
+// A reply's JSON (a refusal's: {"error", "message"}), or {} when there is none (a proxy's
+// error page).
 async function refusal(response) {
   try { return await response.json(); } catch (e) { return {}; }
+}
+
+// POST `body` as JSON to `url` with the _xsrf header; resolves with the reply's JSON. A refusal
+// throws an Error with the server's message (else `fallback`), its key, field, HTTP status and
+// Retry-After; no answer at all throws `offline` (key "offline", status 0).
+async function postJSON(url, body, offline, fallback) {
+  let response;
+  try {
+    response = await fetch(url, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-XSRFToken": xsrf() },
+      body: JSON.stringify(body),
+      credentials: "same-origin",
+    });
+  } catch (e) {
+    const error = new Error(offline);  // the server is away
+    Object.assign(error, { key: "offline", field: "", status: 0, retryAfter: null });
+    throw error;
+  }
+  const data = await refusal(response);
+  if (!response.ok) {
+    const error = new Error(data.message || fallback);
+    Object.assign(error, {
+      key: data.error || "store_error",
+      field: data.field || "",
+      status: response.status,
+      retryAfter: response.headers.get("Retry-After"),
+    });
+    throw error;
+  }
+  return data;
+}
+
+// A participant's token per code, kept in this browser so a reload resumes (nothing is kept
+// in private mode); `prefix` names whose: the live room's or the workshop's.
+function tokenStore(prefix) {
+  const key = (code) => prefix + code;
+  return {
+    get(code) { try { return localStorage.getItem(key(code)) || null; } catch (e) { return null; } },
+    set(code, token) { try { localStorage.setItem(key(code), token); } catch (e) { /* no resume */ } },
+    forget(code) { try { localStorage.removeItem(key(code)); } catch (e) { /* nothing kept */ } },
+  };
 }

@@ -24,39 +24,12 @@ function pick(text) {
   return (text && (text[lang] || text.nb || Object.values(text)[0])) || "";
 }
 
-function storageKey(code) { return "samskaping:participant:" + code; }
-
-function savedToken(code) {
-  try { return localStorage.getItem(storageKey(code)) || null; } catch (e) { return null; }
-}
-
-function saveToken(code, token) {
-  try { localStorage.setItem(storageKey(code), token); } catch (e) { /* private mode: no resume */ }
-}
+const tokens = tokenStore("samskaping:participant:");
 
 async function api(path, body) {
   const url = config.api + encodeURIComponent(room.code || body.code) + "/" + path +
     "?lang=" + encodeURIComponent(lang);
-  let response;
-  try {
-    response = await fetch(url, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", "X-XSRFToken": xsrf() },
-      body: JSON.stringify(body),
-      credentials: "same-origin",
-    });
-  } catch (e) {
-    const error = new Error(T.delta_offline);  // no answer at all: the server is away
-    error.key = "offline";
-    throw error;
-  }
-  let data = {};
-  try { data = await response.json(); } catch (e) { data = {}; }
-  if (!response.ok) {
-    const error = new Error(data.message || T.errors.store_error);
-    error.key = data.error || "store_error";
-    throw error;
-  }
+  const data = await postJSON(url, body, T.delta_offline, T.errors.store_error);
   reconnected();
   return data;
 }
@@ -98,10 +71,10 @@ async function join(raw) {
     return;
   }
   try {
-    const data = await api("join", { code, token: savedToken(code) });
+    const data = await api("join", { code, token: tokens.get(code) });
     room.code = data.code;
     room.token = data.token;
-    saveToken(data.code, data.token);
+    tokens.set(data.code, data.token);
     room.cases = data.cases;
     room.answers = data.answers || {};
     room.responses = data.responses || {};

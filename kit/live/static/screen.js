@@ -27,28 +27,7 @@ function presenterKey(code) {
 
 async function call(path, body) {
   const url = config.api + encodeURIComponent(config.code) + "/" + path + "?lang=" + encodeURIComponent(config.lang);
-  let response;
-  try {
-    response = await fetch(url, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", "X-XSRFToken": xsrf() },
-      body: JSON.stringify({ key: screen.key, ...body }),
-      credentials: "same-origin",
-    });
-  } catch (e) {
-    const error = new Error(T.screen_offline);  // no answer at all: the server is away
-    error.status = 0;
-    throw error;
-  }
-  let data = {};
-  try { data = await response.json(); } catch (e) { data = {}; }
-  if (!response.ok) {
-    const error = new Error(data.message || T.errors.store_error);
-    error.status = response.status;
-    error.retryAfter = response.headers.get("Retry-After");
-    throw error;
-  }
-  return data;
+  return postJSON(url, { key: screen.key, ...body }, T.screen_offline, T.errors.store_error);
 }
 
 function texts() {

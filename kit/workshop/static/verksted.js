@@ -39,45 +39,12 @@ const room = { code: "", token: "", party: "", name: null, ws: null, index: 0,
 const parties = Object.fromEntries(T.parties);
 const choices = Object.fromEntries(T.responses.map(([id, label]) => [id, label]));
 
-function storageKey(code) { return "samskaping:workshop:" + code; }
-
-function savedToken(code) {
-  try { return localStorage.getItem(storageKey(code)) || null; } catch (e) { return null; }
-}
-
-function saveToken(code, token) {
-  try { localStorage.setItem(storageKey(code), token); } catch (e) { /* private mode: no resume */ }
-}
-
-function forgetToken(code) {
-  try { localStorage.removeItem(storageKey(code)); } catch (e) { /* nothing kept */ }
-}
+const tokens = tokenStore("samskaping:workshop:");
 
 async function api(path, body, code) {
   const url = config.api + encodeURIComponent(code || room.code) + "/" + path +
     "?lang=" + encodeURIComponent(lang);
-  let response;
-  try {
-    response = await fetch(url, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", "X-XSRFToken": xsrf() },
-      body: JSON.stringify(body),
-      credentials: "same-origin",
-    });
-  } catch (e) {
-    const error = new Error(T.delta_offline);  // no answer at all: the server is away
-    error.key = "offline";
-    error.field = "";
-    throw error;
-  }
-  let data = {};
-  try { data = await response.json(); } catch (e) { data = {}; }
-  if (!response.ok) {
-    const error = new Error(data.message || T.live_err_store_error);
-    error.key = data.error || "store_error";
-    error.field = data.field || "";
-    throw error;
-  }
+  const data = await postJSON(url, body, T.delta_offline, T.live_err_store_error);
   reconnected();
   return data;
 }
@@ -119,7 +86,7 @@ async function join(rawCode, party, name, quiet) {
     el.code.focus();
     return;
   }
-  const token = savedToken(code);
+  const token = tokens.get(code);
   if (!party && !token) {
     el.joinError.textContent = T.verksted_choose_party;
     const first = el.party.querySelector("input");
@@ -134,7 +101,7 @@ async function join(rawCode, party, name, quiet) {
   } catch (error) {
     if (quiet && error.key === "unknown_party") {
       // the stored token is not this workshop's any more: join anew
-      forgetToken(code);
+      tokens.forget(code);
       return;
     }
     el.joinError.textContent = error.message;
@@ -148,7 +115,7 @@ async function join(rawCode, party, name, quiet) {
   room.mine = data.mine;
   room.ws = data.workshop;
   skew(data.workshop);
-  saveToken(data.code, data.token);
+  tokens.set(data.code, data.token);
   // The join form goes away: one browser, one participant.
   el.join.remove();
   $("kit-intro").hidden = true;
@@ -609,4 +576,4 @@ el.langSelect.form.addEventListener("submit", () => {
   if (!el.langCode.value) { el.langCode.remove(); }
 });
 
-if (config.code && savedToken(config.code)) { join(config.code, null, null, true); }
+if (config.code && tokens.get(config.code)) { join(config.code, null, null, true); }
