@@ -91,7 +91,10 @@ kit_pg_start() {
     return 1
   }
   _kit_pg_as_owner "$bindir/psql" -h "$KIT_PG_DIR" -p "$port" -U postgres -d postgres -qAt \
-    -v ON_ERROR_STOP=1 -c "CREATE ROLE kit LOGIN PASSWORD 'kit' CREATEDB" >/dev/null || return 1
+    -v ON_ERROR_STOP=1 -c "CREATE ROLE kit LOGIN PASSWORD 'kit' CREATEDB" \
+    -c "GRANT pg_signal_backend TO kit" >/dev/null || return 1
+  # pg_signal_backend: the tests drop their databases WITH (FORCE), which must end whatever
+  # still holds one (a store a failed test left open, a server process being stopped).
 
   export KIT_TEST_PG_URL="postgresql+psycopg://kit:kit@127.0.0.1:${port}/postgres"
   echo "PostgreSQL $("$bindir/pg_ctl" --version | awk '{print $3}') for the store tests on" \

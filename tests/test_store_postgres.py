@@ -16,6 +16,7 @@ import time
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from kit.live.schema import SCHEMA_VERSION
 from kit.live.store import Store
@@ -58,8 +59,16 @@ def make_database(pg_admin_url):
     finally:
         with admin.connect() as conn:
             for name in created:
-                # FORCE: a store a failed test left open must not keep the database alive.
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                # FORCE: a store a failed test left open must not keep the database alive. A
+                # backend on its way out can still refuse the force for a moment: try again.
+                for attempt in range(20):
+                    try:
+                        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                        break
+                    except DBAPIError:
+                        if attempt == 19:
+                            raise
+                        time.sleep(0.25)
             left = conn.execute(
                 text("SELECT count(*) FROM pg_database WHERE datname = ANY(:names)"),
                 {"names": created},
