@@ -34,12 +34,6 @@ async function api(path, body) {
   return data;
 }
 
-function say(message) { el.status.textContent = ""; el.status.textContent = message; }
-function warn(message) {
-  delete el.alert.dataset.connection;
-  el.alert.textContent = "";
-  el.alert.textContent = message;
-}
 
 // A warning about the connection (the server or its database away) goes by itself as soon as
 // the server answers again; any other warning stays until the participant moves on.
@@ -49,18 +43,6 @@ function problem(error) {
   if (CONNECTION_KEYS.includes(error.key)) { connectionLost(error.message); } else { warn(error.message); }
 }
 
-function connectionLost(message) {
-  if (el.alert.textContent !== message) { warn(message); }  // said once, not at every retry
-  el.alert.dataset.connection = "1";
-}
-
-function reconnected() {
-  if (el.alert.dataset.connection) { warn(""); }
-}
-
-function cleanCode(raw) {
-  return raw.replace(/[\s\-\u2010-\u2015\u2212_]+/g, "").toUpperCase();
-}
 
 async function join(raw) {
   const code = cleanCode(raw);
@@ -382,41 +364,8 @@ function go(step) {
 }
 
 async function follow() {
-  // Long-poll the room's state: the presenter's reveal, next case, re-vote or end. When it
-  // fails (the server restarting, its database away) it asks again soon, and then for the state
-  // as it is, without waiting for a change: the banner goes as soon as the server answers.
-  let backoff = BACKOFF_FIRST;
-  let behind = false;
-  for (;;) {
-    let response = null;
-    try {
-      const since = behind ? -1 : room.state.version;
-      const url = config.api + encodeURIComponent(room.code) + "/state?since=" +
-        encodeURIComponent(since) + "&lang=" + encodeURIComponent(lang);
-      response = await fetch(url, { credentials: "same-origin", cache: "no-store" });
-      if (response.ok) {
-        const next = await response.json();
-        backoff = BACKOFF_FIRST;
-        behind = false;
-        reconnected();
-        if (next.version !== room.state.version) { apply(next); }
-        if (!next.open) { return; }
-        continue;
-      }
-    } catch (error) {
-      // no answer, or not one to read: the server is away
-    }
-    const data = response ? await refusal(response) : {};
-    const retryAfter = response ? response.headers.get("Retry-After") : null;
-    if (data.error === "too_many_waiting") {
-      reconnected();  // the server answers; it asks this phone to wait, nothing is lost
-    } else {
-      connectionLost(data.error === "room_unreachable" ? data.message : T.delta_offline);
-      behind = true;
-    }
-    await sleep(retryDelay(retryAfter, backoff));
-    backoff = nextBackoff(backoff);
-  }
+  // Follow the room: the presenter's reveal, next case, re-vote or end.
+  await followState(room.code, () => room.state.version, apply);
 }
 
 function apply(next) {
