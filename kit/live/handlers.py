@@ -180,6 +180,27 @@ class LiveHandler(KitHandler):
             raise BadRequest("not an object")
         return data
 
+    async def hold(
+        self,
+        code: JoinCode,
+        version: int,
+        seconds: float,
+        probe: Callable[[str], tuple[int, bool]] | None = None,
+    ) -> bool:
+        """A long-poll: when the client already has ``version`` (its ``since``), wait for a
+        change or ``seconds`` (:data:`POLL_HOLD`), in one of the held slots (:class:`TooManyWaiting` when
+        there is none). False when the client went away meanwhile (nothing to answer)."""
+        try:
+            since = int(self.get_query_argument("since", "-1"))
+        except ValueError:
+            since = -1
+        if version != since:
+            return True
+        with self.hub.held.holding(self.who):
+            await self.hub.wait_change(code, since, seconds, probe)
+        connection = self.request.connection
+        return not (isinstance(connection, HTTP1Connection) and connection.stream.closed())
+
     # -- the limits of unknown codes (kit.live.hub.CODE_PROBES_PER_MINUTE)
 
     #: the request's code, once it is well formed: a success marks it used by this client,
@@ -342,18 +363,10 @@ class StateHandler(LiveHandler):
     async def get(self, raw_code: str) -> None:
         async def work() -> None:
             code = await self.admit(raw_code)
-            try:
-                since = int(self.get_query_argument("since", "-1"))
-            except ValueError:
-                since = -1
             hub = self.hub
             version, _open = await hub.call(hub.store.state_version, code)
-            if version == since:
-                with hub.held.holding(self.who):
-                    await hub.wait_change(code, since, POLL_HOLD)
-                connection = self.request.connection
-                if isinstance(connection, HTTP1Connection) and connection.stream.closed():
-                    return
+            if not await self.hold(code, version, POLL_HOLD):
+                return
             state = await hub.call(hub.store.state, code)
             cases = await hub.cases(code, state.born)
             self.finish(state_json(state, cases))
