@@ -358,8 +358,8 @@ class SessionInfo:
 
 @dataclass(frozen=True)
 class NewSession:
-    """A session just made: its join code and the presenter key (shown once, kept by the
-    presenter's browser; the store keeps only its hash)."""
+    """A session or a workshop just made: its join code and the owner's key (the presenter's
+    or the facilitator's: shown once, kept by their browser; the store keeps only its hash)."""
 
     code: str
     key: str
@@ -422,7 +422,8 @@ class JoinCode(str):
         return cls(code)
 
 
-def _check_token(token: str) -> str:
+def check_token(token: object) -> str:
+    """A participant's token (of a session or a workshop) as given, or the refusal."""
     if not isinstance(token, str):
         raise UnknownParticipant("token must be text")
     if len(token) > db.TOKEN_LENGTH:
@@ -452,9 +453,10 @@ def _check_answer(answer: object) -> Answer:
         raise InvalidAnswer("an answer is a process and a level", field="answer") from None
 
 
-def _check_key(key: object) -> str:
+def check_key(key: object) -> str:
+    """A presenter's or facilitator's key as given (its hash is looked up), or the refusal."""
     if not isinstance(key, str) or not 0 < len(key) <= _KEY_MAX:
-        raise NotOwner("not a presenter key")
+        raise NotOwner("not an owner's key")
     return key
 
 
@@ -826,7 +828,7 @@ class Store:
         ``banned`` (the word cloud's banned words), ``results`` (counts shown while voting),
         ``timer`` (the countdown). Phones and screens following the room see the change."""
         code = JoinCode.parse(code)
-        key = _check_key(key)
+        key = check_key(key)
 
         def work(conn: Connection) -> dict[str, Any]:
             row = self._owned_row(conn, code, key)
@@ -846,7 +848,7 @@ class Store:
         """Whether ``key`` is the presenter key of session ``code`` (False for unknown codes)."""
         try:
             code = JoinCode.parse(code)
-            key = _check_key(key)
+            key = check_key(key)
             self._run_read(lambda conn: self._owned_row(conn, code, key, write=False))
         except (UnknownCode, NotOwner, TooLong):
             return False
@@ -865,7 +867,7 @@ class Store:
     def close_session(self, code: str, key: str) -> None:
         """Stop taking joins and answers; counts stay readable. Closing twice is harmless."""
         code = JoinCode.parse(code)
-        key = _check_key(key)
+        key = check_key(key)
 
         def work(conn: Connection) -> None:
             self._owned_row(conn, code, key)
@@ -875,7 +877,7 @@ class Store:
 
     def _case_change(self, code: str, key: str, case_id: str, change: Callable) -> Any:
         code = JoinCode.parse(code)
-        key = _check_key(key)
+        key = check_key(key)
         _check_case_id(case_id)
 
         def work(conn: Connection) -> Any:
@@ -932,7 +934,7 @@ class Store:
     def show_case(self, code: str, key: str, case_id: str | None) -> None:
         """Send every phone to ``case_id`` (None: let everyone move freely)."""
         code = JoinCode.parse(code)
-        key = _check_key(key)
+        key = check_key(key)
         if case_id is not None:
             _check_case_id(case_id)
 
@@ -1021,7 +1023,7 @@ class Store:
         code = JoinCode.parse(code)
         if token is not None:
             try:
-                token = _check_token(token)
+                token = check_token(token)
             except (UnknownParticipant, TooLong):
                 token = None
         if client is not None and (not isinstance(client, str) or len(client) > 128):
@@ -1052,7 +1054,7 @@ class Store:
         a phone that has joined, which the limits on unknown codes never hold back."""
         try:
             code = JoinCode.parse(code)
-            token = _check_token(token)  # type: ignore[arg-type]
+            token = check_token(token)
         except StoreError:
             return False
         mine = self._run_read(
@@ -1112,7 +1114,7 @@ class Store:
     def my_answers(self, code: str, token: str) -> dict[tuple[str, int], Answer]:
         """A participant's own answers, by (case id, round): what a reloaded phone shows."""
         code = JoinCode.parse(code)
-        token = _check_token(token)
+        token = check_token(token)
 
         def work(conn: Connection) -> dict[tuple[str, int], Answer]:
             self._session_row(conn, code)
@@ -1134,7 +1136,7 @@ class Store:
         the rate limit (counted in the database, across processes).
         """
         code = JoinCode.parse(code)
-        _check_token(token)
+        check_token(token)
         _check_case_id(case_id)
         answer = _check_answer(answer)
 
@@ -1190,7 +1192,7 @@ class Store:
         :data:`~kit.live.questions.OPEN_ENTRIES` short answers; a scale or poll answer replaces
         the one before. Checked here, whatever the page allows."""
         code = JoinCode.parse(code)
-        _check_token(token)
+        check_token(token)
         _check_case_id(item_id)
         from kit.live.questions import OPEN_ENTRIES
 
@@ -1245,7 +1247,7 @@ class Store:
     def my_responses(self, code: str, token: str) -> dict[str, list[str]]:
         """A participant's own responses to questions, by question id."""
         code = JoinCode.parse(code)
-        token = _check_token(token)
+        token = check_token(token)
 
         def work(conn: Connection) -> dict[str, list[str]]:
             self._session_row(conn, code)
@@ -1257,7 +1259,7 @@ class Store:
         """Take one open answer off the word cloud (or put it back); it stays in the export,
         marked hidden."""
         code = JoinCode.parse(code)
-        key = _check_key(key)
+        key = check_key(key)
         if isinstance(response_id, bool) or not isinstance(response_id, int):
             raise InvalidAnswer("bad response id", field="response")
 
