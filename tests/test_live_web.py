@@ -620,10 +620,11 @@ def test_the_old_participant_address_redirects(live, session):
 
 
 def test_the_page_holds_its_style_and_script(live, session):
-    """One request a phone: the page carries delta.css and delta.js inside it, as the files
-    are, and asks for nothing else (no src or href but the empty icon)."""
+    """One request a phone: the page carries participant.css, delta.css and delta.js inside
+    it, as the files are, and asks for nothing else (no src or href but the empty icon)."""
     page = Phone(live).open_page(f"?kode={session.code}").text
-    style = live_page.STATIC.joinpath("delta.css").read_text(encoding="utf-8")
+    shared = live_page.STATIC.joinpath("participant.css").read_text(encoding="utf-8")
+    style = shared + "\n" + live_page.STATIC.joinpath("delta.css").read_text(encoding="utf-8")
     script = live_page.STATIC.joinpath("delta.js").read_text(encoding="utf-8")
     common = live_page.STATIC.joinpath("common.js").read_text(encoding="utf-8")
     tokens = live_page.design_tokens()

@@ -110,14 +110,22 @@ def _static(package: str) -> Any:
     return STATIC if package == "kit.live" else files(package).joinpath("static")
 
 
+#: The pages whose style starts with the participants' pages' shared ``participant.css``.
+PARTICIPANT_PAGES = ("delta", "verksted")
+
+
 @functools.lru_cache(maxsize=8)
 def inline_assets(package: str, name: str) -> tuple[str, str]:
     """A kernel-less page's style and script, to put inside it (a phone makes one request,
-    not three, when a whole room joins at once): the apps' design tokens, then
-    ``<package>/static/<name>.css``; the pages' shared ``common.js``, then ``<name>.js``.
-    Neither may close its element early."""
+    not three, when a whole room joins at once): the apps' design tokens, for a participants'
+    page (:data:`PARTICIPANT_PAGES`) ``participant.css``, then ``<package>/static/<name>.css``;
+    the pages' shared ``common.js``, then ``<name>.js``. Neither may close its element early."""
     static = _static(package)
-    style = design_tokens() + "\n" + static.joinpath(f"{name}.css").read_text(encoding="utf-8")
+    sheets = [design_tokens()]
+    if name in PARTICIPANT_PAGES:
+        sheets.append(STATIC.joinpath("participant.css").read_text(encoding="utf-8"))
+    sheets.append(static.joinpath(f"{name}.css").read_text(encoding="utf-8"))
+    style = "\n".join(sheets)
     script = (
         STATIC.joinpath("common.js").read_text(encoding="utf-8")
         + "\n"
