@@ -7,6 +7,7 @@ differ). Every refusal is checked by its key and for leaving the stored state as
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
 import pytest
@@ -52,6 +53,23 @@ WORKSHOP_TABLES = (
     "kit_workshop_parking",
     "kit_workshop_outcomes",
 )
+
+#: Every option key of the compass's questions before issue 19 added options to them (none was
+#: renamed or removed), as a workshop's settings may hold them.
+OLD_COMPASS_KEYS = {
+    "participants": ("kommune_alene", "frivilligheten_alene", "organisasjoner", "frivillige"),
+    "developed": ("sammen", "innspill", "kommunen", "frivilligheten", "ramme"),
+    "runs": ("sammen", "frivilligheten", "kommunen", "kjop", "ikke_i_drift"),
+    "decides": ("kommunen", "sammen", "frivilligheten", "mottakerne"),
+    "recipients": ("ja", "nei"),
+    "value_judge": ("kommunen", "frivillige", "mottakere", "ingen"),
+    "terms": ("frivilligheten", "avklart", "kommunen"),
+    "statutory": ("nei", "grenseland", "ja"),
+    "framework": ("politikk", "kommunens_plan", "avtale", "nei"),
+    "anchoring": ("begge", "kommunen", "frivilligheten", "nei"),
+    "feedback": ("ja", "delvis", "nei"),
+    "evaluation": ("jevnlig", "av_og_til", "nei"),
+}
 
 
 def count_rows(store: Store, table: str) -> int:
@@ -394,6 +412,26 @@ class WorkshopStoreBehaviour:
         # and a start writes a good one over it
         made = ws.set_timer(shop["code"], shop["key"], "purpose", "start", 60)
         assert ws.info(shop["code"]).timer == made
+
+    def test_compass_answers_stored_by_the_earlier_questions_still_load(self, store, ws, shop):
+        """Each answer the compass could store before its options grew loads as it was (with
+        "vet ikke" too); an option key that is gone reads as no answer."""
+
+        def stored(answers: dict) -> dict:
+            with store.engine.begin() as conn:
+                conn.execute(
+                    text("UPDATE kit_workshops SET settings = :s WHERE code = :c"),
+                    {"s": json.dumps({"compass": answers}), "c": shop["code"]},
+                )
+            return dict(ws.workshop_state(shop["code"]).compass)
+
+        rounds = max(len(keys) for keys in OLD_COMPASS_KEYS.values()) + 1
+        for i in range(rounds):
+            old = {
+                q: (*keys, "vet_ikke")[i % (len(keys) + 1)] for q, keys in OLD_COMPASS_KEYS.items()
+            }
+            assert stored(old) == old, i
+        assert stored({"runs": "gone", "developed": "sammen"}) == {"developed": "sammen"}
 
     def test_a_settings_column_that_is_not_an_object_reads_as_none(self, store, ws, shop):
         with store.engine.begin() as conn:
