@@ -230,6 +230,25 @@ class LiveHandler(KitHandler):
                 raise self.too_many_codes()
         return code
 
+    async def joined(
+        self, code: JoinCode, token: str | None, join: Callable[..., Any], *args: Any
+    ) -> Any:
+        """``join(*args)`` on a worker thread, for this client and ``code``: after a streak of
+        failed joins it is refused (429) unless ``token`` is a participant's of the code; an
+        unknown code extends the streak, a success ends it."""
+        hub = self.hub
+        streak = f"{self.who} {code}"
+        if not hub.failed_joins.allowed(streak):
+            if not (token and await hub.call(self.holds, code, token)):
+                raise self.too_many_codes()
+        try:
+            result = await hub.call(join, *args)
+        except UnknownCode:
+            hub.failed_joins.hit(streak)
+            raise
+        hub.failed_joins.clear(streak)
+        return result
+
     def too_many_codes(self) -> Exception:
         """The refusal of a client over its bucket of unknown codes, or of a client and code
         after a streak of failed joins (429)."""
@@ -298,16 +317,9 @@ class JoinHandler(LiveHandler):
             token = data.get("token")
             token = token if isinstance(token, str) else None
             code = await self.admit(raw_code, token)
-            streak = f"{who} {code}"
-            if not hub.failed_joins.allowed(streak):
-                if not (token and await hub.call(self.holds, code, token)):
-                    raise self.too_many_codes()
-            try:
-                joined, state, entered, lang = await hub.call(hub.join, code, token, who)
-            except UnknownCode:
-                hub.failed_joins.hit(streak)
-                raise
-            hub.failed_joins.clear(streak)
+            joined, state, entered, lang = await self.joined(
+                code, token, hub.join, code, token, who
+            )
             cases = await hub.cases(code, state.born)
             answers: dict[str, dict[str, Any]] = {}
             for (case_id, rnd), answer in entered.answers.items():

@@ -145,12 +145,14 @@ def page_assets() -> tuple[str, str]:
 def page_template(package: str, name: str) -> Template:
     """A kernel-less page's template: the pages' shared head (``kit/live/static/head.html``:
     language, title, style, script and the script's config), then ``<package>/static/<name>.html``,
-    where ``${top}`` stands for the participants' pages' shared top bar (``top.html``: the
-    heading and the language form)."""
-    head = STATIC.joinpath("head.html").read_text(encoding="utf-8")
-    top = STATIC.joinpath("top.html").read_text(encoding="utf-8")
+    where ``${top}`` and ``${code}`` stand for the participants' pages' shared parts
+    (``top.html``: the heading and the language form; ``code.html``: the join code's field)."""
     body = _static(package).joinpath(f"{name}.html").read_text(encoding="utf-8")
-    return Template(head + body.replace("${top}", top))
+    for part in ("top", "code"):
+        body = body.replace(
+            "${%s}" % part, STATIC.joinpath(f"{part}.html").read_text(encoding="utf-8")
+        )
+    return Template(STATIC.joinpath("head.html").read_text(encoding="utf-8") + body)
 
 
 def fill_page(

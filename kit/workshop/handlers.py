@@ -235,25 +235,15 @@ class JoinHandler(WorkshopHandler):
         async def work() -> None:
             self.check_xsrf_cookie()
             who = self.who
-            hub = self.hub
             data = self.body_json()
             token = data.get("token")
             token = token if isinstance(token, str) else None
             party = data.get("party")
             store = self.room.store
             code = await self.admit(raw_code, token)
-            streak = f"{who} {code}"
-            if not hub.failed_joins.allowed(streak):
-                if not (token and await self.room.call(self.holds, code, token)):
-                    raise self.too_many_codes()
-            try:
-                entered: Entered = await self.room.call(
-                    store.join, code, token, party, data.get("name"), who
-                )
-            except UnknownCode:
-                hub.failed_joins.hit(streak)
-                raise
-            hub.failed_joins.clear(streak)
+            entered: Entered = await self.joined(
+                code, token, store.join, code, token, party, data.get("name"), who
+            )
             view = await self.room.call(self.room.view_json, code, self.lang)
             me = entered.speaker
             head = inert_json(
