@@ -149,9 +149,8 @@ def page_template(package: str, name: str) -> Template:
     (``top.html``: the heading and the language form; ``code.html``: the join code's field)."""
     body = _static(package).joinpath(f"{name}.html").read_text(encoding="utf-8")
     for part in ("top", "code"):
-        body = body.replace(
-            "${%s}" % part, STATIC.joinpath(f"{part}.html").read_text(encoding="utf-8")
-        )
+        shared = STATIC.joinpath(f"{part}.html").read_text(encoding="utf-8")
+        body = body.replace("${" + part + "}", shared)
     return Template(STATIC.joinpath("head.html").read_text(encoding="utf-8") + body)
 
 
