@@ -205,11 +205,11 @@ def test_open_workshops_come_first_then_the_newest(store, ws, clock, started):
     c = WorkshopController(store)
     c.find_resumable([older, (closed.code, closed.key), (newest.code, newest.key)], clock.now)
     assert [i.code for i in c.resumable] == [newest.code, older[0], closed.code]
-    c.close_listed(newest.code, newest.key)
+    c.end_listed(newest.code, newest.key)
     assert ws.info(newest.code).open is False
     assert [i.open for i in c.resumable] == [False, True, False]
     with pytest.raises(NotOwner):
-        c.close_listed(older[0], None)
+        c.end_listed(older[0], None)
 
 
 # ---------------------------------------------------------------------------- the board

@@ -20,12 +20,12 @@ import traitlets
 
 from kit.cases.case import Case
 from kit.cases.casefile import load_cases
-from kit.core import config
 from kit.core.address import public_base_url
 from kit.core.html import heading, paragraph
-from kit.core.i18n import setting_message, t
+from kit.core.i18n import t
 from kit.core.ui.app import App, html, waiting_for_request
 from kit.core.ui.controls import Region
+from kit.core.ui.keeper import KeptRooms
 from kit.core.ui.keeper import KeyKeeper as BaseKeyKeeper
 from kit.live import presenter_html as ph
 from kit.live.controller import PAGE_SIZE, Dashboard, SessionController
@@ -245,7 +245,7 @@ class QuestionCard(widgets.VBox):
         self.error.value = ph.error_html(message)
 
 
-class Presentator(App):
+class Presentator(KeptRooms, App):
     """``notebooks/05_presentator.ipynb``."""
 
     title_key = "app_title_presentator"
@@ -288,10 +288,6 @@ class Presentator(App):
     @property
     def store(self):
         return self.session.store
-
-    @property
-    def code(self) -> str | None:
-        return self.session.code
 
     @property
     def key(self) -> str | None:
@@ -702,22 +698,6 @@ class Presentator(App):
         self._stop.set()
 
     # -- events -----------------------------------------------------------------------------
-    def _on_keeper(self, change: dict) -> None:
-        """The browser told us which sessions it started: offer the open ones to resume and the
-        ended ones of the last week to see their results and exports again."""
-        from kit.live.store import StoreError
-
-        if not change["new"] or self.code is not None:
-            return
-        try:
-            gone = self.session.find_resumable(self.keeper.claims())
-        except StoreError as exc:
-            self.start_message.value = ph.error_html(error_text(exc, self.lang))
-            return
-        for code in gone:
-            self.keeper.forget(code)
-        self._fill_resume(self.lang)
-
     def _on_start(self, _button=None) -> None:
         from kit.live.store import StoreError
 
@@ -736,48 +716,26 @@ class Presentator(App):
         """A new session of ``items`` (cases and questions, in the plan's order)."""
         code, key = self.session.start(items, self.lang)
         self.keeper.remember(code, key)
-        self._show_session()
+        self.show_room()
         return code
 
-    def resume(self, code: str) -> bool:
-        """Back to a session this browser started (after a reload): same code, same dashboard."""
+    # -- the hooks of KeptRooms (resume, the list of this browser's sessions)
+    def room_errors(self) -> tuple[type[Exception], ...]:
         from kit.live.store import StoreError
 
-        if not self._address_ok():
-            return False
-        try:
-            self.session.resume(code, dict(self.keeper.claims()).get(code))
-        except StoreError as exc:
-            self.start_message.value = ph.error_html(error_text(exc, self.lang))
-            return False
-        self._show_session()
-        return True
+        return (StoreError,)
 
-    def _address_ok(self) -> bool:
-        """Whether the address phones are sent to can be made (a bad ``KIT_PUBLIC_URL`` is said
-        before a session starts; ``samskaping serve`` refuses it earlier still)."""
-        try:
-            public_base_url()
-        except config.ConfigError as exc:
-            self.start_message.value = ph.error_html(setting_message(exc, self.lang))
-            return False
-        return True
+    def problem_text(self, exc: Exception) -> str:
+        return error_text(exc, self.lang)
 
-    def _show_session(self) -> None:
+    def say_problem(self, message: str) -> None:
+        self.start_message.value = ph.error_html(message)
+
+    def show_room(self) -> None:
         self._live = None
         self._order = []
         self._render()
         self.start_polling()
-
-    def _end_listed(self, code: str) -> None:
-        from kit.live.store import StoreError
-
-        try:
-            self.session.end_listed(code, dict(self.keeper.claims()).get(code))
-        except StoreError as exc:
-            self.start_message.value = ph.error_html(error_text(exc, self.lang))
-            return
-        self._fill_resume(self.lang)
 
     def _on_end(self, _button=None) -> None:
         """Ask first: ending cannot be undone (phones can no longer answer)."""

@@ -291,7 +291,7 @@ class WorkshopController:
             self.board_seen = None
             self._seen = None
 
-    def close_listed(self, code: str, key: str | None) -> None:
+    def end_listed(self, code: str, key: str | None) -> None:
         """Close a listed workshop (one this browser started but is not showing)."""
         if key is None:
             raise NotOwner("no key for this workshop in this browser")
