@@ -22,7 +22,7 @@ from kit.core.i18n import t
 from kit.live.questions import Item, Question
 from kit.live.room import CaseCounts, CaseResult, QuestionResult, RoomState, export_rows, ranking
 from kit.live.screen import banned_words
-from kit.live.store import NotOwner, SessionInfo, Store
+from kit.live.store import NotOwner, SessionInfo, Store, StoreError
 from kit.live.words import CloudWord, Entry, banned_keys, cloud, parse_banned
 from kit.model.labels import level_label, process_label
 
@@ -74,6 +74,9 @@ class Dashboard:
 
 class SessionController:
     """One presenter's live session, and the sessions this browser may resume."""
+
+    #: what its calls refuse with (the store's refusals, each with its words)
+    refusals: tuple[type[Exception], ...] = (StoreError,)
 
     def __init__(
         self,

@@ -715,16 +715,9 @@ class Presentator(KeptRooms, App):
     def start_session(self, items: tuple[Item, ...]) -> str:
         """A new session of ``items`` (cases and questions, in the plan's order)."""
         code, key = self.session.start(items, self.lang)
-        self.keeper.remember(code, key)
-        self.show_room()
-        return code
+        return self.started(code, key)
 
     # -- the hooks of KeptRooms (resume, the list of this browser's sessions)
-    def room_errors(self) -> tuple[type[Exception], ...]:
-        from kit.live.store import StoreError
-
-        return (StoreError,)
-
     def problem_text(self, exc: Exception) -> str:
         return error_text(exc, self.lang)
 

@@ -1049,16 +1049,17 @@ class Store:
 
         return self._run_write(work)
 
-    def holds(self, code: str, token: object) -> bool:
+    def holds(self, code: str, token: object, whose: Any = _TOKEN_SESSION) -> bool:
         """Whether ``token`` is a participant's of session ``code`` (a read, nothing counted):
-        a phone that has joined, which the limits on unknown codes never hold back."""
+        a phone that has joined, which the limits on unknown codes never hold back. ``whose``:
+        the query of a token's code (a workshop's, :mod:`kit.workshop.store`)."""
         try:
             code = JoinCode.parse(code)
             token = check_token(token)
         except StoreError:
             return False
         mine = self._run_read(
-            lambda conn: conn.execute(_TOKEN_SESSION, {"token": token}).scalar_one_or_none()
+            lambda conn: conn.execute(whose, {"token": token}).scalar_one_or_none()
         )
         return mine == code
 

@@ -363,16 +363,9 @@ class Samarbeidsverksted(KeptRooms, App):
         language; its key is kept in the browser. Returns its code."""
         assert self.draft is not None
         code, key = self.session.start(self.draft, initiative, self.lang)
-        self.keeper.remember(code, key)
-        self.show_room()
-        return code
+        return self.started(code, key)
 
     # -- the hooks of KeptRooms (resume, the list of this browser's workshops)
-    def room_errors(self) -> tuple[type[Exception], ...]:
-        from kit.live.store import StoreError
-
-        return (StoreError,)
-
     def problem_text(self, exc: Exception) -> str:
         return ah.error_message(exc, self.lang)
 

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from kit.core.i18n import t
-from kit.live.store import NotOwner, Store
+from kit.live.store import NotOwner, Store, StoreError
 from kit.workshop.model import (
     CLAUSE_QUESTION_MAX,
     Agenda,
@@ -207,6 +207,9 @@ class Download:
 
 class WorkshopController:
     """One facilitator's workshop, and the workshops this browser may resume."""
+
+    #: what its calls refuse with (the store's refusals, each with its words)
+    refusals: tuple[type[Exception], ...] = (StoreError,)
 
     def __init__(
         self,

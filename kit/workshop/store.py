@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from kit.core.text import Text
@@ -92,6 +92,10 @@ __all__ = [
 #: A countdown's refusal (kit.core.timer) as the workshop's rule key (``workshop_err_<key>``).
 _TIMER_ERRORS = {"seconds": "timer_seconds", "no_timer": "no_timer", "op": "timer_op"}
 #: A proposal's and a parking point's id: a letter and the workshop's sequence number.
+#: the workshop a participant's token belongs to
+_TOKEN_WORKSHOP = select(db.workshop_participants.c.workshop_code).where(
+    db.workshop_participants.c.token == bindparam("token")
+)
 _PROPOSAL_ID = re.compile(r"p([1-9][0-9]{0,9})")
 
 
@@ -857,18 +861,7 @@ class WorkshopStore:
     def holds(self, code: str, token: object) -> bool:
         """Whether ``token`` is a participant's of workshop ``code`` (a read, nothing counted):
         a phone that has joined, which the limits on unknown codes never hold back."""
-        try:
-            code = JoinCode.parse(code)
-            token = check_token(token)
-        except StoreError:
-            return False
-        p = db.workshop_participants.c
-        mine = self.store.run_read(
-            lambda conn: conn.execute(
-                select(p.workshop_code).where(p.token == token)
-            ).scalar_one_or_none()
-        )
-        return mine == code
+        return self.store.holds(code, token, _TOKEN_WORKSHOP)
 
     def mine(self, code: str, token: str) -> Mine:
         """What one participant has said in the workshop."""

@@ -82,11 +82,10 @@ class KeptRooms:
     facilitator's workshops): offer them again when the browser says which it kept, resume one,
     end one from the list, check the phones' address before a start.
 
-    The app has ``keeper`` (a :class:`KeyKeeper`), ``session`` (its controller: ``find_resumable``,
-    ``resume`` and ``end_listed``), ``code`` (the room on screen, or None), ``lang``, and
-    implements the hooks: :meth:`room_errors` (what the store refuses with), :meth:`say_problem`
-    (a refusal, or a setting's problem, in words on the start screen), :meth:`_fill_resume` and
-    :meth:`show_room`."""
+    The app has ``keeper`` (a :class:`KeyKeeper`), ``session`` (its controller: ``code``,
+    ``find_resumable``, ``resume``, ``end_listed`` and ``refusals``, what they refuse with) and
+    ``lang``, and implements the hooks :meth:`problem_text` (a refusal in words),
+    :meth:`say_problem` (shown on the start screen), :meth:`_fill_resume` and :meth:`show_room`."""
 
     keeper: KeyKeeper
     session: Any
@@ -96,9 +95,6 @@ class KeptRooms:
     def code(self) -> str | None:
         """The room on screen (the controller's), or None."""
         return self.session.code
-
-    def room_errors(self) -> tuple[type[Exception], ...]:
-        raise NotImplementedError
 
     def say_problem(self, message: str) -> None:
         raise NotImplementedError
@@ -112,13 +108,19 @@ class KeptRooms:
     def show_room(self) -> None:
         raise NotImplementedError
 
+    def started(self, code: str, key: str) -> str:
+        """A room just started: its key kept in the browser, its screen shown; its code."""
+        self.keeper.remember(code, key)
+        self.show_room()
+        return code
+
     def _on_keeper(self, change: dict) -> None:
         """The browser told us what it started: forget what is gone, offer the rest."""
         if not change["new"] or self.code is not None:
             return
         try:
             gone = self.session.find_resumable(self.keeper.claims())
-        except self.room_errors() as exc:
+        except self.session.refusals as exc:
             self.say_problem(self.problem_text(exc))
             return
         for code in gone:
@@ -131,7 +133,7 @@ class KeptRooms:
             return False
         try:
             self.session.resume(code, dict(self.keeper.claims()).get(code))
-        except self.room_errors() as exc:
+        except self.session.refusals as exc:
             self.say_problem(self.problem_text(exc))
             return False
         self.show_room()
@@ -141,7 +143,7 @@ class KeptRooms:
         """End a room from the list of this browser's rooms (its key from the keeper)."""
         try:
             self.session.end_listed(code, dict(self.keeper.claims()).get(code))
-        except self.room_errors() as exc:
+        except self.session.refusals as exc:
             self.say_problem(self.problem_text(exc))
             return
         self._fill_resume(self.lang)
