@@ -748,7 +748,7 @@ def test_rules_are_stated_in_words(lang):
         assert f"data-rule='{rule.id}'" in text
     sentence = rule_sentence(COMPASS.rule("level3_coproduction"), COMPASS, lang)
     quote = {"en": "“"}.get(lang, "«")
-    assert sentence.count(quote) == 5 and ("3" in sentence)  # 2 questions, 3 options
+    assert sentence.count(quote) == 6 and ("3" in sentence)  # 2 questions, 4 options
     assert "Ja, frivillige driver det sammen med en kommunal virksomhet" in rule_sentence(
         COMPASS.rule("level3_coproduction"), COMPASS, "nb"
     )
