@@ -1829,7 +1829,7 @@ def test_a_join_window_starts_again_when_the_clock_goes_back(tmp_path):
 
 
 def test_a_refused_join_is_not_counted(tmp_path):
-    """Over the limit, the count rolls back with the join: when the window has run out the
+    """Over the limit, the attempt is not counted: when the window has run out the
     client gets its full allowance again, not what the refusals left."""
     clock = FakeClock()
     with Store(f"sqlite:///{tmp_path}/r.db", join_limit=(2, 60.0), clock=clock) as store:
@@ -1891,3 +1891,64 @@ def test_joins_without_a_client_are_not_limited(tmp_path):
         for _ in range(5):
             store.join(made.code)
         assert store.participant_count(made.code) == 5
+
+
+# --------------------------------------------------------------- joins written together
+
+
+def test_joins_written_together_each_get_their_own_answer(tmp_path):
+    """enter_many: a room's burst in one transaction. In order, each join gets what it entered
+    or why it was refused; a refusal (an unknown or closed code, a client over its limit) holds
+    back no other join of the batch, and is not written or counted."""
+    clock = FakeClock()
+    with Store(f"sqlite:///{tmp_path}/r.db", join_limit=(2, 60.0), clock=clock) as store:
+        room = store.create_session(CASES)
+        other = store.create_session(CASES)
+        closed = store.create_session(CASES)
+        store.close_session(closed.code, closed.key)
+        back = store.join(room.code)
+        store.submit(room.code, back.token, CASES[0].id, Answer("samskaping", 2))
+        results = store.enter_many(
+            [
+                (room.code, None, "10.0.0.1"),
+                (room.code, back.token, None),  # a phone coming back, with its answer
+                ("ZZZZZZ", None, "10.0.0.2"),  # no such session
+                (closed.code, None, "10.0.0.3"),
+                (other.code, None, "10.0.0.1"),  # the client's second new participant
+                (room.code, None, "10.0.0.1"),  # and its third: over the limit of 2
+                (room.code, "not-a-token", None),  # a malformed token: a new participant
+            ]
+        )
+        kinds = [type(r).__name__ for r in results]
+        assert kinds == [
+            "Entered",
+            "Entered",
+            "UnknownCode",
+            "SessionClosed",
+            "Entered",
+            "RateLimited",
+            "Entered",
+        ]
+        assert results[1].joined == Joined(back.token, True)
+        assert results[1].answers == {(CASES[0].id, 1): Answer("samskaping", 2)}
+        assert not results[0].joined.resumed and not results[6].joined.resumed
+        tokens = {results[i].joined.token for i in (0, 4, 6)}
+        assert len(tokens) == 3 and back.token not in tokens
+        assert results[0].state == store.state(room.code)
+        assert store.participant_count(room.code) == 3  # back, the first new one, the last
+        assert store.participant_count(other.code) == 1
+        assert store.participant_count(closed.code) == 0
+        with store.engine.connect() as conn:
+            counted = conn.execute(store_schema.client_windows.select()).all()
+        assert sorted(row.joins for row in counted) == [2]  # 10.0.0.1's refusal not counted
+
+
+def test_enter_is_one_join_written_alone(tmp_path):
+    """enter() is enter_many of one: the same refusals raised."""
+    with Store(f"sqlite:///{tmp_path}/r.db", join_limit=(1, 60.0)) as store:
+        made = store.create_session(CASES)
+        assert not store.enter(made.code, client="10.0.0.1").joined.resumed
+        with pytest.raises(RateLimited):
+            store.enter(made.code, client="10.0.0.1")
+        with pytest.raises(UnknownCode):
+            store.enter("ZZZZZZ")

@@ -231,18 +231,18 @@ class LiveHandler(KitHandler):
         return code
 
     async def joined(
-        self, code: JoinCode, token: str | None, join: Callable[..., Any], *args: Any
+        self, code: JoinCode, token: str | None, attempt: Callable[[], Awaitable[Any]]
     ) -> Any:
-        """``join(*args)`` on a worker thread, for this client and ``code``: after a streak of
-        failed joins it is refused (429) unless ``token`` is a participant's of the code; an
-        unknown code extends the streak, a success ends it."""
+        """The join ``attempt()`` of this client for ``code``: after a streak of failed joins
+        it is refused (429) unless ``token`` is a participant's of the code; an unknown code
+        extends the streak, a success ends it."""
         hub = self.hub
         streak = f"{self.who} {code}"
         if not hub.failed_joins.allowed(streak):
             if not (token and await hub.call(self.holds, code, token)):
                 raise self.too_many_codes()
         try:
-            result = await hub.call(join, *args)
+            result = await attempt()
         except UnknownCode:
             hub.failed_joins.hit(streak)
             raise
@@ -318,7 +318,7 @@ class JoinHandler(LiveHandler):
             token = token if isinstance(token, str) else None
             code = await self.admit(raw_code, token)
             joined, state, entered, lang = await self.joined(
-                code, token, hub.join, code, token, who
+                code, token, lambda: hub.join(code, token, who)
             )
             cases = await hub.cases(code, state.born)
             answers: dict[str, dict[str, Any]] = {}

@@ -1019,33 +1019,81 @@ class Store:
     def enter(self, code: str, token: str | None = None, client: str | None = None) -> Entered:
         """:meth:`join`, and in the same transaction what the phone shows next: the room's
         state and (for a participant coming back) their answers. One trip to the database for
-        a phone's join, the burst a room makes when the code goes up."""
-        code = JoinCode.parse(code)
-        if token is not None:
-            try:
-                token = check_token(token)
-            except (UnknownParticipant, TooLong):
-                token = None
-        if client is not None and (not isinstance(client, str) or len(client) > 128):
-            raise TooLong("client too long", field="client")
-        fresh = secrets.token_hex(16)
-        who = self._client_hash(client) if client is not None else None
+        a phone's join (:meth:`enter_many` for several)."""
+        entered = self.enter_many([(code, token, client)])[0]
+        if isinstance(entered, StoreError):
+            raise entered
+        return entered
 
-        def work(conn: Connection) -> Entered:
-            row = self._open_row(conn, code)
+    def enter_many(
+        self, joins: Sequence[tuple[str, str | None, str | None]]
+    ) -> list[Entered | StoreError]:
+        """:meth:`enter` for several phones (code, token, client) in one transaction: the burst
+        a room makes when the code goes up costs one commit, one read of each session's row and
+        state, and one insert of the new participants. Each join gets its own answer, in order:
+        what it entered, or why it was refused (an unknown or closed code, a client over its
+        limit); a failure of the database itself is raised for all."""
+        now = self._clock()
+        asked: list[tuple[JoinCode, str | None, str | None, str] | StoreError] = []
+        for code, token, client in joins:
+            try:
+                code = JoinCode.parse(code)
+                if client is not None and (not isinstance(client, str) or len(client) > 128):
+                    raise TooLong("client too long", field="client")
+            except StoreError as exc:
+                asked.append(exc)
+                continue
             if token is not None:
-                mine = conn.execute(_TOKEN_SESSION, {"token": token}).scalar_one_or_none()
-                if mine == code:
-                    self._touch(conn, code, row=row)
-                    answers = self._answers_of(conn, code, token)
-                    state = self._state(conn, code, row)
-                    mine_too = self._responses_of(conn, code, token)
-                    return Entered(Joined(token, True), state, answers, mine_too)
-            if who is not None:
-                self._count_join(conn, who)
-            conn.execute(_NEW_PARTICIPANT, {"token": fresh, "code": code, "now": self._clock()})
-            self._touch(conn, code, row=row)
-            return Entered(Joined(fresh, False), self._state(conn, code, row), {})
+                try:
+                    token = check_token(token)
+                except (UnknownParticipant, TooLong):
+                    token = None
+            who = self._client_hash(client) if client is not None else None
+            asked.append((code, token, who, secrets.token_hex(16)))
+
+        def work(conn: Connection) -> list[Entered | StoreError]:
+            rows: dict[str, Any] = {}
+            fresh: list[dict[str, Any]] = []
+            done: list[tuple[str, Joined, dict, dict] | StoreError] = []
+            for one in asked:
+                if isinstance(one, StoreError):
+                    done.append(one)
+                    continue
+                code, token, who, new_token = one
+                if code not in rows:
+                    try:
+                        rows[code] = self._open_row(conn, code)
+                    except StoreError as exc:
+                        rows[code] = exc
+                if isinstance(rows[code], StoreError):
+                    done.append(rows[code])
+                    continue
+                if token is not None:
+                    mine = conn.execute(_TOKEN_SESSION, {"token": token}).scalar_one_or_none()
+                    if mine == code:
+                        answers = self._answers_of(conn, code, token)
+                        responses = self._responses_of(conn, code, token)
+                        done.append((code, Joined(token, True), answers, responses))
+                        continue
+                if who is not None:
+                    try:
+                        self._count_join(conn, who)
+                    except RateLimited as exc:
+                        done.append(exc)
+                        continue
+                fresh.append({"token": new_token, "code": code, "now": now})
+                done.append((code, Joined(new_token, False), {}, {}))
+            if fresh:
+                conn.execute(_NEW_PARTICIPANT, fresh)
+            states: dict[str, RoomState] = {}
+            for entered_code, row in rows.items():
+                if not isinstance(row, StoreError):
+                    self._touch(conn, entered_code, row=row)
+                    states[entered_code] = self._state(conn, entered_code, row)
+            return [
+                one if isinstance(one, StoreError) else Entered(one[1], states[one[0]], *one[2:])
+                for one in done
+            ]
 
         return self._run_write(work)
 
@@ -1085,11 +1133,17 @@ class Store:
         return hashlib.sha256(f"{self._salt}:{client}".encode()).hexdigest()
 
     def _count_join(self, conn: Connection, who: str) -> None:
-        """One more new participant from client ``who`` in this transaction, or RateLimited.
-
-        Over the limit, the exception rolls the count back with the join."""
+        """One more new participant from client ``who`` in this transaction, or RateLimited
+        (and the attempt is not counted)."""
         limit, seconds = self.join_limit
         if self._bump_window(conn, who, seconds) > limit:
+            # not counted: a client held back stays at its limit (the others in the same
+            # transaction of joins go on)
+            conn.execute(
+                db.client_windows.update()
+                .where(db.client_windows.c.client == who)
+                .values(joins=db.client_windows.c.joins - 1)
+            )
             raise RateLimited("too many new participants from one client")
 
     def _bump_window(self, conn: Connection, who: str, seconds: float) -> int:

@@ -242,7 +242,9 @@ class JoinHandler(WorkshopHandler):
             store = self.room.store
             code = await self.admit(raw_code, token)
             entered: Entered = await self.joined(
-                code, token, store.join, code, token, party, data.get("name"), who
+                code,
+                token,
+                lambda: self.room.call(store.join, code, token, party, data.get("name"), who),
             )
             view = await self.room.call(self.room.view_json, code, self.lang)
             me = entered.speaker
