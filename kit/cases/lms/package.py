@@ -1,0 +1,50 @@
+"""What every export writer shares (pure): XML as bytes, and zip packages whose bytes depend on
+their content only (fixed time stamps, a fixed order), so the same cases give the same file."""
+
+from __future__ import annotations
+
+import io
+import uuid
+import zipfile
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable
+
+#: The time stamp of every file in a package (zip's earliest date): the bytes depend on the
+#: content only.
+_STAMP = (1980, 1, 1, 0, 0, 0)
+#: The namespace the kit's deterministic UUIDs are made in (uuid5 of a case and language).
+_UUIDS = uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/samskaping-kit/lms")
+
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+XML_NS = "http://www.w3.org/XML/1998/namespace"
+
+
+def stable_uuid(*parts: str) -> str:
+    """A UUID that is the same for the same ``parts`` (H5P's sub-content ids, package ids)."""
+    return str(uuid.uuid5(_UUIDS, "\x1f".join(parts)))
+
+
+def xml_bytes(root: ET.Element) -> bytes:
+    """``root`` as an indented UTF-8 XML document with its declaration."""
+    ET.indent(root, space="  ")
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def sub(parent: ET.Element, tag: str, text: str | None = None, **attrib: str) -> ET.Element:
+    """A child element of ``parent``, with ``text`` if given."""
+    child = ET.SubElement(parent, tag, attrib)
+    if text is not None:
+        child.text = text
+    return child
+
+
+def zip_bytes(files: Iterable[tuple[str, bytes]]) -> bytes:
+    """A zip archive of ``files`` (name, bytes), deflated, in the order given."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files:
+            info = zipfile.ZipInfo(name, date_time=_STAMP)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, data)
+    return out.getvalue()
