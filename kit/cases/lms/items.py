@@ -13,6 +13,7 @@ identifier of its own (``<case>-<lang>``), in a category per language, domain an
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -118,25 +119,33 @@ class Item:
         return "".join(paragraphs)
 
 
-def _choices(case: Case, lang: str) -> tuple[Choice, ...]:
-    correct = Answer(case.process, case.level)
+#: The feedback on a choice, by its outcome; a format without partial credit says "nearly"
+#: for the answer the exercise gives half a point.
+_FEEDBACK = {
+    "right": "lms_feedback_right",
+    "partial": "lms_feedback_partial",
+    "wrong": "lms_feedback_wrong",
+}
+
+
+def _choices(case: Case, lang: str, partial: bool) -> tuple[Choice, ...]:
+    expected = choice_label(Answer(case.process, case.level), lang)
     out = []
     for process, levels in ALLOWED_LEVELS.items():
         for level in levels:
             answer = Answer(process, level)
             verdict = check(case, answer)
-            if verdict.outcome == "right":
-                feedback = t("lms_feedback_right", lang)
-            else:
-                key = "lms_feedback_partial" if verdict.outcome == "partial" else "lms_feedback_wrong"
-                feedback = t(key, lang, expected=choice_label(correct, lang))
+            points = verdict.points
+            key = _FEEDBACK[verdict.outcome]
+            if verdict.outcome == "partial" and not partial:
+                points, key = 0.0, "lms_feedback_near"
             out.append(
                 Choice(
                     id=choice_id(answer),
                     answer=answer,
                     label=choice_label(answer, lang),
-                    points=verdict.points,
-                    feedback=feedback,
+                    points=points,
+                    feedback=t(key, lang, expected=expected),
                 )
             )
     return tuple(out)
@@ -150,9 +159,11 @@ def choice_label(answer: Answer, lang: str) -> str:
     return t("lms_choice", lang, process=process, level=level_label(answer.level, lang).lower())
 
 
-def item(case: Case, lang: str) -> Item:
+def item(case: Case, lang: str, partial: bool = True) -> Item:
     """``case`` as a question in ``lang`` (texts a file lacks in ``lang`` are in bokmål, as the
-    apps show them)."""
+    apps show them). Without ``partial`` (a format that gives a choice all or nothing), the
+    answer the exercise gives half a point is worth nothing, and its feedback says why it is
+    nearly right."""
     parts = case.marked_parts(lang) or (case.text.get(lang), "", "")
     chain = case.marked is not None and bool(parts[1])
     return Item(
@@ -162,7 +173,7 @@ def item(case: Case, lang: str) -> Item:
         title=xml_text(case.title.get(lang)),
         parts=(xml_text(parts[0]), xml_text(parts[1]), xml_text(parts[2])),
         question=t("lms_question_marked" if chain else "lms_question", lang),
-        choices=_choices(case, lang),
+        choices=_choices(case, lang, partial),
         explanation=xml_text(case.explanation.get(lang)),
         domain=xml_text(domain_label(case.domain, lang)),
         tier=case.tier,
@@ -170,14 +181,24 @@ def item(case: Case, lang: str) -> Item:
     )
 
 
-def items_for(cases: Sequence[Case], langs: Iterable[str]) -> tuple[Item, ...]:
+def items_for(
+    cases: Sequence[Case], langs: Iterable[str], partial: bool = True
+) -> tuple[Item, ...]:
     """Every case in every language of ``langs``, language by language, each language's
-    items ordered by domain and tier (easiest first), then as in ``cases``."""
+    items ordered by domain and tier (easiest first), then as in ``cases``. Identifiers are
+    unique: two case ids that become the same identifier (``bø`` and ``bå``) get a number."""
     out: list[Item] = []
+    seen: set[str] = set()
     for lang in langs:
         if lang not in LANGUAGES:
             raise ValueError(f"unknown language {lang!r}")
-        made = [item(case, lang) for case in cases]
+        made = [item(case, lang, partial) for case in cases]
         made.sort(key=lambda i: (i.domain.casefold(), TIERS.index(i.tier)))
-        out.extend(made)
+        for one in made:
+            unique, n = one.id, 1
+            while unique in seen:
+                n += 1
+                unique = f"{one.id}-{n}"
+            seen.add(unique)
+            out.append(one if unique == one.id else dataclasses.replace(one, id=unique))
     return tuple(out)

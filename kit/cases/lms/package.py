@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import io
 import uuid
-import zipfile
 import xml.etree.ElementTree as ET
+import zipfile
 from collections.abc import Iterable
 
 #: The time stamp of every file in a package (zip's earliest date): the bytes depend on the
@@ -17,6 +17,9 @@ _UUIDS = uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/samskaping-kit/lms")
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
+#: The Common Cartridge's LOM metadata, with the prefix its examples give it.
+LOM_MANIFEST = "http://ltsc.ieee.org/xsd/imsccv1p1/LOM/manifest"
+ET.register_namespace("lomimscc", LOM_MANIFEST)
 
 
 def stable_uuid(*parts: str) -> str:
@@ -24,10 +27,15 @@ def stable_uuid(*parts: str) -> str:
     return str(uuid.uuid5(_UUIDS, "\x1f".join(parts)))
 
 
-def xml_bytes(root: ET.Element) -> bytes:
-    """``root`` as an indented UTF-8 XML document with its declaration."""
+def xml_bytes(root: ET.Element, namespace: str | None = None) -> bytes:
+    """``root`` as an indented UTF-8 XML document with its declaration; ``namespace`` is the
+    default one, for every element written without one (ElementTree's own
+    ``default_namespace`` refuses attributes without a namespace, which these formats use)."""
+    if namespace:
+        root.set("xmlns", namespace)
     ET.indent(root, space="  ")
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+    body = ET.tostring(root, encoding="unicode")
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n").encode("utf-8")
 
 
 def sub(parent: ET.Element, tag: str, text: str | None = None, **attrib: str) -> ET.Element:
