@@ -46,7 +46,7 @@ async function main() {
     result.package = String(error.message || error) +
       (error.errors ? " " + JSON.stringify(error.errors.map((e) => [e.errorId, e.replacements])) : "");
   }
-  if (librariesDir) {
+  if (librariesDir && result.package === "ok") {
     const meta = JSON.parse(fs.readFileSync(path.join(packageDir, "h5p.json"), "utf8"));
     const main = meta.preloadedDependencies.find((d) => d.machineName === meta.mainLibrary);
     const params = JSON.parse(fs.readFileSync(path.join(packageDir, "content", "content.json"), "utf8"));
