@@ -28,6 +28,8 @@ from typing import Any, NoReturn
 
 from kit.cases.case import TIERS, Case, domain_label
 from kit.cases.casefile import CaseReport, read_in_library, read_library, write_template
+from kit.cases.lms.export import ALL_LANGUAGES, FORMATS, export_files, filter_cases
+from kit.cases.lms.export import languages as export_languages
 from kit.core import config
 from kit.core.address import DEFAULT_PORT
 from kit.core.i18n import (
@@ -168,10 +170,12 @@ def cli_lang(argv: list[str], environ: os._Environ[str] | dict[str, str] = os.en
     for i, arg in enumerate(argv):
         if arg == "--":
             break
-        if arg == "--lang" and i + 1 < len(argv):
-            return normalize_lang(argv[i + 1])
+        value = argv[i + 1] if arg == "--lang" and i + 1 < len(argv) else None
         if arg.startswith("--lang="):
-            return normalize_lang(arg.split("=", 1)[1])
+            value = arg.split("=", 1)[1]
+        # "all" (samskaping export's three languages) names no language to speak
+        if value is not None and value != ALL_LANGUAGES:
+            return normalize_lang(value)
     return lang_from_environ(environ)
 
 
@@ -260,6 +264,42 @@ def _parser(lang: str) -> argparse.ArgumentParser:
         help=t("cases_cli_check_file_help", lang),
     )
     check.add_argument("--library", action="store_true", help=t("cases_cli_library_help", lang))
+    export = add("export", "lms_cli_help")
+    export.add_argument("format", choices=list(FORMATS), help=t("lms_cli_format_help", lang))
+    export.add_argument(
+        "file", metavar=t("cli_metavar_file", lang), nargs="?", help=t("lms_cli_file_help", lang)
+    )
+    export.add_argument("--library", action="store_true", help=t("lms_cli_library_help", lang))
+    # the export's --lang takes "all" too (it replaces the --lang every command has)
+    for action in export._actions:
+        if action.dest == "lang":
+            action.choices = [*LANGUAGES, ALL_LANGUAGES]
+            action.help = t("lms_cli_lang_help", lang)
+    export.add_argument(
+        "-o",
+        "--output",
+        metavar=t("cli_metavar_file", lang),
+        help=t("lms_cli_output_help", lang),
+    )
+    export.add_argument(
+        "--tier", action="append", default=[], choices=TIERS, help=t("lms_cli_tier_help", lang)
+    )
+    export.add_argument(
+        "--domain",
+        action="append",
+        default=[],
+        metavar=t("lms_cli_metavar_domain", lang),
+        help=t("lms_cli_domain_help", lang),
+    )
+    export.add_argument(
+        "--id",
+        action="append",
+        default=[],
+        dest="ids",
+        metavar="ID",
+        help=t("lms_cli_id_help", lang),
+    )
+    export.add_argument("--force", action="store_true", help=t("cases_cli_force_help", lang))
     template = add("template", "cases_cli_template_help")
     template.add_argument(
         "file", metavar=t("cli_metavar_file", lang), help=t("cases_cli_template_file_help", lang)
@@ -540,6 +580,51 @@ def _library_lines(report: CaseReport, lang: str) -> list[str]:
     ]
 
 
+def _cmd_export(args: argparse.Namespace, lang: str) -> int:
+    """The cases of the library or a file, filtered, in an LMS format: one file, or for H5P in
+    several languages one per language (``NAME-nb.h5p``, ...). Problems in the file are listed
+    as ``check-cases`` lists them (exit 1); a filter that finds nothing says what it lacked."""
+    if args.library == bool(args.file):
+        print(t("lms_cli_file_or_library", lang, command=_command()), file=sys.stderr)
+        return 2
+    report = read_library(lang=lang) if args.library else read_in_library(args.file, lang)
+    if not report.ok:
+        for line in report.lines(lang):
+            print(line)
+        print(t("cases_summary", lang, n=len(report.problems), command=_command()), file=sys.stderr)
+        return 1
+    cases, unknown = filter_cases(report.cases, args.tier, args.domain, args.ids)
+    domains = ", ".join(sorted({c.domain for c in report.cases if c.domain}))
+    for kind, value in unknown:
+        print(t(f"lms_cli_unknown_{kind}", lang, value=value, choices=domains), file=sys.stderr)
+    if unknown or not cases:
+        if not unknown:
+            print(t("lms_cli_none", lang), file=sys.stderr)
+        return 2
+    langs = export_languages(getattr(args, "lang", None) or lang)
+    spec = FORMATS[args.format]
+    target = Path(args.output or "samskaping-kit" + spec.suffix)
+    stem = str(target.with_suffix("")) if target.suffix else str(target)
+    files = [(Path(name), data) for name, data in export_files(cases, args.format, langs, stem)]
+    if len(files) == 1:
+        files = [(target, files[0][1])]
+    for path, _ in files:
+        if path.exists() and not args.force:
+            print(t("lms_cli_exists", lang, path=path), file=sys.stderr)
+            return 2
+    per_file = len(cases) * (1 if len(files) > 1 else len(langs))
+    for path, data in files:
+        try:
+            path.write_bytes(data)
+        except OSError as exc:
+            reason = exc.strerror or exc
+            print(t("lms_cli_write_failed", lang, path=path, reason=reason), file=sys.stderr)
+            return 1
+        shown = path.stem.rsplit("-", 1)[-1] if len(files) > 1 else ", ".join(langs)
+        print(t("lms_cli_written", lang, path=path, n=per_file, langs=shown))
+    return 0
+
+
 def _cmd_template(args: argparse.Namespace, lang: str) -> int:
     path = Path(args.file)
     if file_format(path.name) not in ("csv", "xlsx"):
@@ -653,6 +738,8 @@ def _main(argv: list[str]) -> int:
         return _cmd_check_cases(args, lang)
     if args.command == "template":
         return _cmd_template(args, lang)
+    if args.command == "export":
+        return _cmd_export(args, lang)
     if args.command == "purge-answers":
         return _cmd_purge(args, lang)
     if args.command == "verksted":
