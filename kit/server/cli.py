@@ -257,19 +257,10 @@ def _parser(lang: str) -> argparse.ArgumentParser:
         help=t("cli_retention_days_help", lang),
     )
     check = add("check-cases", "cases_cli_check_help")
-    check.add_argument(
-        "file",
-        metavar=t("cli_metavar_file", lang),
-        nargs="?",
-        help=t("cases_cli_check_file_help", lang),
-    )
-    check.add_argument("--library", action="store_true", help=t("cases_cli_library_help", lang))
+    _add_case_source(check, lang, "cases_cli_check_file_help", "cases_cli_library_help")
     export = add("export", "lms_cli_help")
     export.add_argument("format", choices=list(FORMATS), help=t("lms_cli_format_help", lang))
-    export.add_argument(
-        "file", metavar=t("cli_metavar_file", lang), nargs="?", help=t("lms_cli_file_help", lang)
-    )
-    export.add_argument("--library", action="store_true", help=t("lms_cli_library_help", lang))
+    _add_case_source(export, lang, "lms_cli_file_help", "lms_cli_library_help")
     # the export's --lang takes "all" too (it replaces the --lang every command has)
     for action in export._actions:
         if action.dest == "lang":
@@ -284,21 +275,13 @@ def _parser(lang: str) -> argparse.ArgumentParser:
     export.add_argument(
         "--tier", action="append", default=[], choices=TIERS, help=t("lms_cli_tier_help", lang)
     )
-    export.add_argument(
-        "--domain",
-        action="append",
-        default=[],
-        metavar=t("lms_cli_metavar_domain", lang),
-        help=t("lms_cli_domain_help", lang),
-    )
-    export.add_argument(
-        "--id",
-        action="append",
-        default=[],
-        dest="ids",
-        metavar="ID",
-        help=t("lms_cli_id_help", lang),
-    )
+    for option, dest, metavar, key in (
+        ("--domain", "domain", t("lms_cli_metavar_domain", lang), "lms_cli_domain_help"),
+        ("--id", "ids", "ID", "lms_cli_id_help"),
+    ):
+        export.add_argument(
+            option, action="append", default=[], dest=dest, metavar=metavar, help=t(key, lang)
+        )
     export.add_argument("--force", action="store_true", help=t("cases_cli_force_help", lang))
     template = add("template", "cases_cli_template_help")
     template.add_argument(
@@ -329,6 +312,16 @@ def _parser(lang: str) -> argparse.ArgumentParser:
     )
     example.add_argument("--force", action="store_true", help=t("cases_cli_force_help", lang))
     return parser
+
+
+def _add_case_source(
+    parser: argparse.ArgumentParser, lang: str, file_key: str, library_key: str
+) -> None:
+    """A case file (``FILE``) or ``--library``, as ``check-cases`` and ``export`` take them."""
+    parser.add_argument(
+        "file", metavar=t("cli_metavar_file", lang), nargs="?", help=t(file_key, lang)
+    )
+    parser.add_argument("--library", action="store_true", help=t(library_key, lang))
 
 
 def settings_help(lang: str) -> str:
@@ -511,14 +504,12 @@ def postgres_install_command() -> str:
     return "pip install 'samskaping-kit[postgres]'"
 
 
-def _cmd_check_cases(args: argparse.Namespace, lang: str) -> int:
-    """Every problem on its own line (stdout), the count on stderr; exit 1 if any.
-
-    A file of the built-in library is checked against the other library files too (ids unique
-    across them, pairs into them); ``--library`` checks the whole library and counts its cases.
-    """
+def _read_case_source(args: argparse.Namespace, lang: str, usage_key: str) -> CaseReport | int:
+    """The cases of ``FILE`` or ``--library`` (``check-cases``, ``export``), or the exit status
+    once it has said what is wrong: 2 for neither or both (the line of ``usage_key``), 1 for a
+    file with problems (one line each on stdout, the count on stderr)."""
     if args.library == bool(args.file):
-        print(t("cases_cli_file_or_library", lang, command=_command()), file=sys.stderr)
+        print(t(usage_key, lang, command=_command()), file=sys.stderr)
         return 2
     report = read_library(lang=lang) if args.library else read_in_library(args.file, lang)
     if not report.ok:
@@ -526,6 +517,18 @@ def _cmd_check_cases(args: argparse.Namespace, lang: str) -> int:
             print(line)
         print(t("cases_summary", lang, n=len(report.problems), command=_command()), file=sys.stderr)
         return 1
+    return report
+
+
+def _cmd_check_cases(args: argparse.Namespace, lang: str) -> int:
+    """Every problem on its own line (stdout), the count on stderr; exit 1 if any.
+
+    A file of the built-in library is checked against the other library files too (ids unique
+    across them, pairs into them); ``--library`` checks the whole library and counts its cases.
+    """
+    report = _read_case_source(args, lang, "cases_cli_file_or_library")
+    if isinstance(report, int):
+        return report
     tiers = _tier_counts(report.cases, lang)
     if args.library:
         print(
@@ -584,15 +587,9 @@ def _cmd_export(args: argparse.Namespace, lang: str) -> int:
     """The cases of the library or a file, filtered, in an LMS format: one file, or for H5P in
     several languages one per language (``NAME-nb.h5p``, ...). Problems in the file are listed
     as ``check-cases`` lists them (exit 1); a filter that finds nothing says what it lacked."""
-    if args.library == bool(args.file):
-        print(t("lms_cli_file_or_library", lang, command=_command()), file=sys.stderr)
-        return 2
-    report = read_library(lang=lang) if args.library else read_in_library(args.file, lang)
-    if not report.ok:
-        for line in report.lines(lang):
-            print(line)
-        print(t("cases_summary", lang, n=len(report.problems), command=_command()), file=sys.stderr)
-        return 1
+    report = _read_case_source(args, lang, "lms_cli_file_or_library")
+    if isinstance(report, int):
+        return report
     cases, unknown = filter_cases(report.cases, args.tier, args.domain, args.ids)
     domains = ", ".join(sorted({c.domain for c in report.cases if c.domain}))
     for kind, value in unknown:

@@ -38,6 +38,24 @@ def xml_bytes(root: ET.Element, namespace: str | None = None) -> bytes:
     return ('<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n").encode("utf-8")
 
 
+#: IMS Content Packaging 1.1: the manifest of the QTI packages (not of the cartridge, which has
+#: its own profile of it).
+CP_NS = "http://www.imsglobal.org/xsd/imscp_v1p1"
+CP_SCHEMA = "http://www.imsglobal.org/xsd/imscp_v1p1.xsd"
+
+
+def content_package(identifier: str, schema: str, version: str) -> tuple[ET.Element, ET.Element]:
+    """An IMS CP 1.1 manifest with its metadata and an empty organisation, and the element its
+    resources go in; write it with ``xml_bytes(manifest, CP_NS)``."""
+    manifest = ET.Element("manifest", identifier=identifier)
+    manifest.set(f"{{{XSI}}}schemaLocation", f"{CP_NS} {CP_SCHEMA}")
+    meta = sub(manifest, "metadata")
+    sub(meta, "schema", schema)
+    sub(meta, "schemaversion", version)
+    sub(manifest, "organizations")
+    return manifest, sub(manifest, "resources")
+
+
 def sub(parent: ET.Element, tag: str, text: str | None = None, **attrib: str) -> ET.Element:
     """A child element of ``parent``, with ``text`` if given."""
     child = ET.SubElement(parent, tag, attrib)

@@ -27,59 +27,54 @@ CC_SCHEMA = "http://www.imsglobal.org/profile/cc/ccv1p1/ccv1p1_qtiasiv1p2p1_v1p0
 RESPONSE = "response1"
 
 
-def _q(tag: str) -> str:
-    """An element of the default namespace (:func:`kit.cases.lms.package.xml_bytes` declares it)."""
-    return tag
-
-
 def _field(parent: ET.Element, label: str, entry: str) -> None:
-    field = sub(parent, _q("qtimetadatafield"))
-    sub(field, _q("fieldlabel"), label)
-    sub(field, _q("fieldentry"), entry)
+    field = sub(parent, "qtimetadatafield")
+    sub(field, "fieldlabel", label)
+    sub(field, "fieldentry", entry)
 
 
 def _mattext(parent: ET.Element, text: str, html: bool) -> None:
-    material = sub(parent, _q("material"))
-    sub(material, _q("mattext"), text, texttype="text/html" if html else "text/plain")
+    material = sub(parent, "material")
+    sub(material, "mattext", text, texttype="text/html" if html else "text/plain")
 
 
 def _feedback(item_el: ET.Element, fb_ident: str, html: str) -> None:
-    feedback = sub(item_el, _q("itemfeedback"), ident=fb_ident)
-    flow = sub(feedback, _q("flow_mat"))
+    feedback = sub(item_el, "itemfeedback", ident=fb_ident)
+    flow = sub(feedback, "flow_mat")
     _mattext(flow, html, True)
 
 
 def _item(section: ET.Element, item: Item, cc: bool) -> None:
-    item_el = sub(section, _q("item"), ident=item.id, title=item.title)
-    meta = sub(sub(item_el, _q("itemmetadata")), _q("qtimetadata"))
+    item_el = sub(section, "item", ident=item.id, title=item.title)
+    meta = sub(sub(item_el, "itemmetadata"), "qtimetadata")
     if cc:
         _field(meta, "cc_profile", "cc.multiple_choice.v0p1")
         _field(meta, "cc_weighting", "1")
     else:
         _field(meta, "question_type", "multiple_choice_question")
         _field(meta, "points_possible", "1.0")
-    presentation = sub(item_el, _q("presentation"))
+    presentation = sub(item_el, "presentation")
     _mattext(presentation, f"<h3>{escape(item.title, quote=False)}</h3>" + item.stem_html(), True)
-    lid = sub(presentation, _q("response_lid"), ident=RESPONSE, rcardinality="Single")
-    render = sub(lid, _q("render_choice"), shuffle="No")
+    lid = sub(presentation, "response_lid", ident=RESPONSE, rcardinality="Single")
+    render = sub(lid, "render_choice", shuffle="No")
     for choice in item.choices:
-        label = sub(render, _q("response_label"), ident=choice.id)
+        label = sub(render, "response_label", ident=choice.id)
         _mattext(label, choice.label, False)
-    processing = sub(item_el, _q("resprocessing"))
-    outcomes = sub(processing, _q("outcomes"))
-    sub(outcomes, _q("decvar"), maxvalue="100", minvalue="0", varname="SCORE", vartype="Decimal")
+    processing = sub(item_el, "resprocessing")
+    outcomes = sub(processing, "outcomes")
+    sub(outcomes, "decvar", maxvalue="100", minvalue="0", varname="SCORE", vartype="Decimal")
     # the explanation, whatever the answer
-    general = sub(processing, _q("respcondition"), **{"continue": "Yes"})
-    sub(sub(general, _q("conditionvar")), _q("other"))
-    sub(general, _q("displayfeedback"), feedbacktype="Response", linkrefid="general_fb")
+    general = sub(processing, "respcondition", **{"continue": "Yes"})
+    sub(sub(general, "conditionvar"), "other")
+    sub(general, "displayfeedback", feedbacktype="Response", linkrefid="general_fb")
     # a line on the choice made
     for choice in item.choices:
-        said = sub(processing, _q("respcondition"), **{"continue": "Yes"})
-        sub(sub(said, _q("conditionvar")), _q("varequal"), choice.id, respident=RESPONSE)
-        sub(said, _q("displayfeedback"), feedbacktype="Response", linkrefid=f"{choice.id}_fb")
-    right = sub(processing, _q("respcondition"), **{"continue": "No"})
-    sub(sub(right, _q("conditionvar")), _q("varequal"), item.correct.id, respident=RESPONSE)
-    sub(right, _q("setvar"), "100", action="Set", varname="SCORE")
+        said = sub(processing, "respcondition", **{"continue": "Yes"})
+        sub(sub(said, "conditionvar"), "varequal", choice.id, respident=RESPONSE)
+        sub(said, "displayfeedback", feedbacktype="Response", linkrefid=f"{choice.id}_fb")
+    right = sub(processing, "respcondition", **{"continue": "No"})
+    sub(sub(right, "conditionvar"), "varequal", item.correct.id, respident=RESPONSE)
+    sub(right, "setvar", "100", action="Set", varname="SCORE")
     _feedback(item_el, "general_fb", f"<p>{escape(item.explanation, quote=False)}</p>")
     for choice in item.choices:
         _feedback(item_el, f"{choice.id}_fb", f"<p>{escape(choice.feedback, quote=False)}</p>")
@@ -92,10 +87,10 @@ def assessment_id(lang: str) -> str:
 def questestinterop(items: Sequence[Item], lang: str, cc: bool = False) -> bytes:
     """The ``items`` of one language as one QTI 1.2 assessment (a quiz); with ``cc``, as the
     Common Cartridge 1.1 profile wants it (its ``cc_profile`` fields and schema)."""
-    root = ET.Element(_q("questestinterop"))
+    root = ET.Element("questestinterop")
     root.set(f"{{{XSI}}}schemaLocation", f"{NS} {CC_SCHEMA if cc else SCHEMA}")
-    assessment = sub(root, _q("assessment"), ident=assessment_id(lang), title=t("lms_title", lang))
-    meta = sub(assessment, _q("qtimetadata"))
+    assessment = sub(root, "assessment", ident=assessment_id(lang), title=t("lms_title", lang))
+    meta = sub(assessment, "qtimetadata")
     if cc:
         _field(meta, "cc_profile", "cc.exam.v0p1")
         _field(meta, "qmd_assessmenttype", "Examination")
@@ -104,9 +99,9 @@ def questestinterop(items: Sequence[Item], lang: str, cc: bool = False) -> bytes
     else:
         # that the cases are constructed, above the quiz (the cartridge says it in its manifest)
         _field(meta, "cc_maxattempts", "unlimited")
-        rubric = sub(assessment, _q("rubric"))
+        rubric = sub(assessment, "rubric")
         _mattext(rubric, f"<p>{escape(t('lms_constructed', lang), quote=False)}</p>", True)
-    section = sub(assessment, _q("section"), ident=ident("root_section", lang))
+    section = sub(assessment, "section", ident=ident("root_section", lang))
     for item in items:
         if item.lang == lang:
             _item(section, item, cc)

@@ -17,24 +17,17 @@ from html import escape
 from itertools import groupby
 
 from kit.cases.lms.items import Item, ident
-from kit.cases.lms.package import XML_NS, XSI, sub, xml_bytes, zip_bytes
+from kit.cases.lms.package import CP_NS, XML_NS, XSI, content_package, sub, xml_bytes, zip_bytes
 from kit.core.i18n import t
 
 NS = "http://www.imsglobal.org/xsd/imsqti_v2p1"
 SCHEMA = "http://www.imsglobal.org/xsd/qti/qtiv2p1/imsqti_v2p1.xsd"
-CP_NS = "http://www.imsglobal.org/xsd/imscp_v1p1"
-CP_SCHEMA = "http://www.imsglobal.org/xsd/imscp_v1p1.xsd"
 ITEM_TYPE = "imsqti_item_xmlv2p1"
 TEST_TYPE = "imsqti_test_xmlv2p1"
 
 
-def _q(tag: str) -> str:
-    """An element of the default namespace (:func:`kit.cases.lms.package.xml_bytes` declares it)."""
-    return tag
-
-
 def _root(tag: str, **attrib: str) -> ET.Element:
-    root = ET.Element(_q(tag), attrib)
+    root = ET.Element(tag, attrib)
     root.set(f"{{{XSI}}}schemaLocation", f"{NS} {SCHEMA}")
     return root
 
@@ -48,7 +41,7 @@ def _html(parent: ET.Element, html: str) -> None:
 
 def _value(parent: ET.Element, text: str, base_type: str | None = None) -> None:
     attrib = {"baseType": base_type} if base_type else {}
-    sub(parent, _q("baseValue") if base_type else _q("value"), text, **attrib)
+    sub(parent, "baseValue" if base_type else "value", text, **attrib)
 
 
 def assessment_item(item: Item) -> bytes:
@@ -63,55 +56,55 @@ def assessment_item(item: Item) -> bytes:
     root.set(f"{{{XML_NS}}}lang", item.lang)
     response = sub(
         root,
-        _q("responseDeclaration"),
+        "responseDeclaration",
         identifier="RESPONSE",
         cardinality="single",
         baseType="identifier",
     )
-    _value(sub(response, _q("correctResponse")), item.correct.id)
-    mapping = sub(response, _q("mapping"), defaultValue="0")
+    _value(sub(response, "correctResponse"), item.correct.id)
+    mapping = sub(response, "mapping", defaultValue="0")
     for choice in item.choices:
         if choice.points:
-            sub(mapping, _q("mapEntry"), mapKey=choice.id, mappedValue=f"{choice.points:g}")
+            sub(mapping, "mapEntry", mapKey=choice.id, mappedValue=f"{choice.points:g}")
     for name, base, default in (("SCORE", "float", "0"), ("MAXSCORE", "float", "1")):
         outcome = sub(
-            root, _q("outcomeDeclaration"), identifier=name, cardinality="single", baseType=base
+            root, "outcomeDeclaration", identifier=name, cardinality="single", baseType=base
         )
-        _value(sub(outcome, _q("defaultValue")), default)
+        _value(sub(outcome, "defaultValue"), default)
     sub(
         root,
-        _q("outcomeDeclaration"),
+        "outcomeDeclaration",
         identifier="FEEDBACK",
         cardinality="single",
         baseType="identifier",
     )
-    body = sub(root, _q("itemBody"))
+    body = sub(root, "itemBody")
     _html(body, f"<h3>{escape(item.title, quote=False)}</h3>" + item.stem_html(question=False))
     interaction = sub(
         body,
-        _q("choiceInteraction"),
+        "choiceInteraction",
         responseIdentifier="RESPONSE",
         shuffle="false",
         maxChoices="1",
     )
-    sub(interaction, _q("prompt"), item.question)
+    sub(interaction, "prompt", item.question)
     for choice in item.choices:
-        sub(interaction, _q("simpleChoice"), choice.label, identifier=choice.id)
-    processing = sub(root, _q("responseProcessing"))
-    condition = sub(processing, _q("responseCondition"))
-    when_none = sub(condition, _q("responseIf"))
-    sub(sub(when_none, _q("isNull")), _q("variable"), identifier="RESPONSE")
-    _value(sub(when_none, _q("setOutcomeValue"), identifier="SCORE"), "0", "float")
-    otherwise = sub(condition, _q("responseElse"))
-    score = sub(otherwise, _q("setOutcomeValue"), identifier="SCORE")
-    sub(score, _q("mapResponse"), identifier="RESPONSE")
-    feedback = sub(otherwise, _q("setOutcomeValue"), identifier="FEEDBACK")
-    sub(feedback, _q("variable"), identifier="RESPONSE")
+        sub(interaction, "simpleChoice", choice.label, identifier=choice.id)
+    processing = sub(root, "responseProcessing")
+    condition = sub(processing, "responseCondition")
+    when_none = sub(condition, "responseIf")
+    sub(sub(when_none, "isNull"), "variable", identifier="RESPONSE")
+    _value(sub(when_none, "setOutcomeValue", identifier="SCORE"), "0", "float")
+    otherwise = sub(condition, "responseElse")
+    score = sub(otherwise, "setOutcomeValue", identifier="SCORE")
+    sub(score, "mapResponse", identifier="RESPONSE")
+    feedback = sub(otherwise, "setOutcomeValue", identifier="FEEDBACK")
+    sub(feedback, "variable", identifier="RESPONSE")
     explanation = f"<p>{escape(item.explanation, quote=False)}</p>"
     for choice in item.choices:
         modal = sub(
             root,
-            _q("modalFeedback"),
+            "modalFeedback",
             outcomeIdentifier="FEEDBACK",
             identifier=choice.id,
             showHide="show",
@@ -132,7 +125,7 @@ def assessment_test(items: Sequence[Item], lang: str) -> bytes:
     )
     part = sub(
         root,
-        _q("testPart"),
+        "testPart",
         identifier=ident("part", lang),
         navigationMode="nonlinear",
         submissionMode="individual",
@@ -140,45 +133,36 @@ def assessment_test(items: Sequence[Item], lang: str) -> bytes:
     for n, (category, group) in enumerate(groupby(mine, key=lambda i: i.category), start=1):
         section = sub(
             part,
-            _q("assessmentSection"),
+            "assessmentSection",
             identifier=ident("section", lang, str(n)),
             title=f"{category[1]}, {category[2]}",
             visible="true",
         )
-        rubric = sub(section, _q("rubricBlock"), view="candidate")
+        rubric = sub(section, "rubricBlock", view="candidate")
         _html(rubric, f"<p>{escape(t('lms_constructed', lang), quote=False)}</p>")
         for item in group:
-            sub(section, _q("assessmentItemRef"), identifier=item.id, href=f"../{item_href(item)}")
+            sub(section, "assessmentItemRef", identifier=item.id, href=f"../{item_href(item)}")
     return xml_bytes(root, NS)
 
 
 def qti21_zip(items: Sequence[Item]) -> bytes:
     """Every item and a test per language, with the manifest that lists them."""
-    q = ""
-    manifest = ET.Element(q + "manifest", identifier="samskaping-kit-qti21")
-    manifest.set(f"{{{XSI}}}schemaLocation", f"{CP_NS} {CP_SCHEMA}")
-    meta = sub(manifest, q + "metadata")
-    sub(meta, q + "schema", "QTIv2.1 Package")
-    sub(meta, q + "schemaversion", "1.0.0")
-    sub(manifest, q + "organizations")
-    resources = sub(manifest, q + "resources")
+    manifest, resources = content_package("samskaping-kit-qti21", "QTIv2.1 Package", "1.0.0")
     files: list[tuple[str, bytes]] = []
     for lang in dict.fromkeys(item.lang for item in items):
         name = ident("samskaping-kit", lang)
         href = f"tests/{name}.xml"
-        test = sub(
-            resources, q + "resource", identifier=ident("test", lang), type=TEST_TYPE, href=href
-        )
-        sub(test, q + "file", href=href)
+        test = sub(resources, "resource", identifier=ident("test", lang), type=TEST_TYPE, href=href)
+        sub(test, "file", href=href)
         for item in items:
             if item.lang == lang:
-                sub(test, q + "dependency", identifierref=ident("res", item.id))
+                sub(test, "dependency", identifierref=ident("res", item.id))
         files.append((href, assessment_test(items, lang)))
     for item in items:
         href = item_href(item)
         resource = sub(
-            resources, q + "resource", identifier=ident("res", item.id), type=ITEM_TYPE, href=href
+            resources, "resource", identifier=ident("res", item.id), type=ITEM_TYPE, href=href
         )
-        sub(resource, q + "file", href=href)
+        sub(resource, "file", href=href)
         files.append((href, assessment_item(item)))
     return zip_bytes([("imsmanifest.xml", xml_bytes(manifest, CP_NS)), *files])
