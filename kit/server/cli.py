@@ -583,6 +583,17 @@ def _library_lines(report: CaseReport, lang: str) -> list[str]:
     ]
 
 
+def _write_file(path: Path, data: bytes, lang: str, failed_key: str) -> bool:
+    """Write ``data`` to ``path``; if that fails, say why (the line of ``failed_key``)."""
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        reason = exc.strerror or exc
+        print(t(failed_key, lang, path=path, reason=reason), file=sys.stderr)
+        return False
+    return True
+
+
 def _cmd_export(args: argparse.Namespace, lang: str) -> int:
     """The cases of the library or a file, filtered, in an LMS format: one file, or for H5P in
     several languages one per language (``NAME-nb.h5p``, ...). Problems in the file are listed
@@ -611,11 +622,7 @@ def _cmd_export(args: argparse.Namespace, lang: str) -> int:
             return 2
     per_file = len(cases) * (1 if len(files) > 1 else len(langs))
     for path, data in files:
-        try:
-            path.write_bytes(data)
-        except OSError as exc:
-            reason = exc.strerror or exc
-            print(t("lms_cli_write_failed", lang, path=path, reason=reason), file=sys.stderr)
+        if not _write_file(path, data, lang, "lms_cli_write_failed"):
             return 1
         shown = path.stem.rsplit("-", 1)[-1] if len(files) > 1 else ", ".join(langs)
         print(t("lms_cli_written", lang, path=path, n=per_file, langs=shown))
@@ -687,11 +694,7 @@ def _cmd_workshop_example(args: argparse.Namespace, lang: str) -> int:
         data = to_html(agreement).encode("utf-8")
     else:
         data = to_markdown(agreement).encode("utf-8")
-    try:
-        path.write_bytes(data)
-    except OSError as exc:
-        reason = exc.strerror or exc
-        print(t("workshop_cli_write_failed", lang, path=path, reason=reason), file=sys.stderr)
+    if not _write_file(path, data, lang, "workshop_cli_write_failed"):
         return 1
     print(t("workshop_cli_written", lang, path=path))
     return 0
