@@ -150,7 +150,7 @@ def content(items: Sequence[Item], lang: str) -> dict[str, Any]:
             "showIntroPage": True,
             "title": t("lms_title", lang),
             "introduction": f"<p>{escape(t('lms_constructed', lang), quote=False)}</p>",
-            "startButtonText": t("h5p_qs_next_button", lang),
+            "startButtonText": t("h5p_qs_start", lang),
         },
         "progressType": "textual",
         "passPercentage": 50,
