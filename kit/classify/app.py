@@ -10,6 +10,7 @@ import ipywidgets as widgets
 from kit.cases.case import Answer, Case
 from kit.cases.casefile import load_cases
 from kit.cases.grading import Feedback
+from kit.cases.lms.export import ALL_LANGUAGES, FORMATS, languages, single_file
 from kit.cases.picker import CaseSetPicker
 from kit.classify import html as eh
 from kit.classify.exercise import (
@@ -24,8 +25,9 @@ from kit.classify.exercise import (
     select_cases,
 )
 from kit.classify.practice import Notice, Practice, PracticeSet, progress_rows
-from kit.core.html import paragraph
-from kit.core.i18n import t
+from kit.core.html import download_link, heading, paragraph
+from kit.core.i18n import LANGUAGES, language_name, t
+from kit.core.invocation import samskaping_command
 from kit.core.ui.app import App, html
 from kit.core.ui.controls import ChoiceGroup, Region
 from kit.model.labels import level_options, process_options
@@ -33,6 +35,11 @@ from kit.model.model import Model, load_model
 
 if TYPE_CHECKING:  # imported where a chart is drawn: it loads altair
     from kit.core.ui.charts import ChartView
+
+
+#: The largest LMS file the app offers as a download (it travels to the browser as a data:
+#: address, a third larger); a larger one is made with ``samskaping export`` instead.
+LMS_DOWNLOAD_MAX = 6_000_000
 
 
 class Klassifisering(App):
@@ -105,6 +112,7 @@ class Klassifisering(App):
             ]
             self.count_choice.value = self.count
             self.count_choice.description = t("klass_count_label", lang)
+        self._retext_lms(lang)
         self.shuffle_box.description = t("klass_shuffle", lang)
         self.start_button.description = t("klass_start", lang)
         self._show_start_problem()
@@ -140,10 +148,13 @@ class Klassifisering(App):
         self.count_choice.observe(self._on_count, names="value")
         self.shuffle_box.observe(self._on_shuffle, names="value")
         self.start_button.on_click(self._on_start)
+        self.lms_box = self._build_lms()
+        self.picker.on_change = self._show_lms
         box = widgets.VBox(
             [
                 self.setup_heading,
                 *picker_widgets,
+                self.lms_box,
                 self.tier_choice,
                 self.count_choice,
                 self.shuffle_box,
@@ -153,6 +164,80 @@ class Klassifisering(App):
         )
         box.add_class("kit-setup")
         return box
+
+    def _build_lms(self) -> widgets.VBox:
+        """ "Last ned til LMS": a course leader's own file as questions for a learning platform
+        (:func:`kit.cases.lms.export.single_file`), shown while a good file is chosen."""
+        self.lms_heading = html("")
+        self.lms_format = widgets.Dropdown(
+            style={"description_width": "initial"}, layout=widgets.Layout(width="auto")
+        )
+        self.lms_lang = widgets.Dropdown(
+            style={"description_width": "initial"}, layout=widgets.Layout(width="auto")
+        )
+        self.lms_button = widgets.Button(layout=widgets.Layout(width="auto"))
+        self.lms_link = html("", "kit-lms-link")
+        self.lms_button.on_click(self._on_lms)
+        self.lms_format.observe(self._clear_lms_link, names="value")
+        self.lms_lang.observe(self._clear_lms_link, names="value")
+        box = widgets.VBox(
+            [self.lms_heading, self.lms_format, self.lms_lang, self.lms_button, self.lms_link]
+        )
+        box.add_class("kit-lms")
+        return box
+
+    def _retext_lms(self, lang: str) -> None:
+        self.lms_heading.value = heading(t("klass_lms_heading", lang), 3) + paragraph(
+            t("klass_lms_intro", lang)
+        )
+        with self.lms_format.hold_sync():
+            chosen = self.lms_format.value or next(iter(FORMATS))
+            self.lms_format.options = [(t("lms_format_" + f, lang), f) for f in FORMATS]
+            self.lms_format.value = chosen
+            self.lms_format.description = t("klass_lms_format", lang)
+        with self.lms_lang.hold_sync():
+            chosen = self.lms_lang.value or lang
+            self.lms_lang.options = [
+                *((language_name(code), code) for code in LANGUAGES),
+                (t("klass_lms_lang_all", lang), ALL_LANGUAGES),
+            ]
+            self.lms_lang.value = chosen
+            self.lms_lang.description = t("klass_lms_lang", lang)
+        self.lms_button.description = t("klass_lms_make", lang)
+        self.lms_link.value = ""
+        self._show_lms()
+
+    def _show_lms(self) -> None:
+        """The LMS download is there while the chosen set is a course leader's good file."""
+        report = self.picker.upload
+        good = self.picker.source == "file" and report is not None and report.ok
+        self.lms_box.layout.display = None if good else "none"
+        self.lms_link.value = ""
+
+    def _clear_lms_link(self, _change: dict) -> None:
+        self.lms_link.value = ""
+
+    def _on_lms(self, _button: widgets.Button | None = None) -> None:
+        cases = self.picker.selected()
+        if not cases:
+            return
+        fmt, choice = self.lms_format.value, self.lms_lang.value
+        name, data, mime = single_file(cases, fmt, languages(choice))
+        if len(data) > LMS_DOWNLOAD_MAX:
+            self.lms_link.value = eh.alert_html(
+                t(
+                    "klass_lms_too_big",
+                    self.lang,
+                    size=round(len(data) / 1e6, 1),
+                    command=samskaping_command(),
+                    format=fmt,
+                    language=choice,
+                )
+            )
+            return
+        self.lms_link.value = download_link(
+            data, mime, name, t("klass_lms_download", self.lang, name=name)
+        )
 
     def _build_exercise(self) -> widgets.VBox:
         self.round_note = html("", "kit-practice-note")
@@ -374,6 +459,7 @@ class Klassifisering(App):
 
     def _on_source(self, _change: dict) -> None:
         self._set_start_problem(None)
+        self._show_lms()
 
     def _on_tier(self, change: dict) -> None:
         if change["new"] is not None:
