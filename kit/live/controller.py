@@ -19,6 +19,7 @@ from typing import Any, Literal
 from kit.cases.case import Answer, Case
 from kit.cases.grading import check, outcome_label
 from kit.core.i18n import t
+from kit.core.visitor import kernel_client
 from kit.live.questions import Item, Question
 from kit.live.room import CaseCounts, CaseResult, QuestionResult, RoomState, export_rows, ranking
 from kit.live.screen import banned_words
@@ -130,9 +131,10 @@ class SessionController:
 
     def start(self, cases: Iterable[Item], lang: str) -> tuple[str, str]:
         """A new session of ``cases`` (cases and questions, in order); returns its code and
-        presenter key."""
+        presenter key. Counted for the presenter's address when the server told this kernel
+        whose it is (:func:`kit.core.visitor.kernel_client`): TooManyRooms past the limit."""
         items = tuple(cases)
-        session = self.store.create_session(items, lang)
+        session = self.store.create_session(items, lang, client=kernel_client())
         self.open(session.code, session.key, items)
         return session.code, session.key
 

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, inspect, or_, select
+from sqlalchemy import Connection, and_, bindparam, func, inspect, or_, select
 from sqlalchemy import case as sql_case
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import ArgumentError, DatabaseError, IntegrityError, OperationalError
@@ -83,6 +83,7 @@ __all__ = [
     "StoreUnavailable",
     "StoredAnswer",
     "TooLong",
+    "TooManyRooms",
     "UnknownCode",
     "UnknownParticipant",
     "WrongSession",
@@ -100,6 +101,13 @@ _KEY_MAX = 64
 _CACHE_MAX = 512
 #: The presenter's settings of a session, as JSON, stay under this.
 SETTINGS_MAX = 8192
+#: Sessions and workshops created by one client are counted in a window this long (seconds):
+#: at most ``KIT_ROOMS_PER_HOUR`` in it (:meth:`Store.count_room`).
+ROOMS_WINDOW = 3600.0
+#: The first character of a client's counter of created rooms in ``kit_client_windows``, in
+#: place of its hash's first: the other counters' keys are hex digits, so a sweep of theirs
+#: (a window of a minute) can leave these (an hour) alone.
+ROOM_MARK = "r"
 #: A join or answer within this long of the session's last recorded activity does not write
 #: the activity time again (it only keeps the session from closing after hours idle).
 TOUCH_EVERY = timedelta(seconds=60)
@@ -263,6 +271,12 @@ class RateLimited(StoreError):
 
 class TooLong(StoreError):
     key = "too_long"
+
+
+class TooManyRooms(RateLimited):
+    """One client has started ``KIT_ROOMS_PER_HOUR`` sessions and workshops in the last hour."""
+
+    key = "too_many_rooms"
 
 
 class SchemaTooNew(StoreError):
@@ -492,7 +506,9 @@ class Store:
     ``idle_timeout``: a session without joins, answers or presenter actions for this long is
     closed (default ``KIT_SESSION_IDLE_HOURS`` or 12 hours). ``shared``: the store of a server
     process answering many phones from a few threads. ``clock``: the current time (UTC, aware),
-    replaceable in tests.
+    replaceable in tests. ``room_limit``: at most this many sessions and workshops created per
+    client in :data:`ROOMS_WINDOW` (default ``KIT_ROOMS_PER_HOUR``, read when one is counted,
+    or 30; 0: no limit), counted in the database for creations that name their client.
 
     Every failure is a :class:`StoreError` whose ``key`` names a message for a person.
     """
@@ -506,6 +522,7 @@ class Store:
         idle_timeout: timedelta | None = None,
         shared: bool = False,
         clock: Callable[[], datetime] = db.utcnow,
+        room_limit: int | None = None,
     ) -> None:
         try:
             self.idle_timeout = idle_timeout or idle_timeout_default()
@@ -520,6 +537,8 @@ class Store:
             raise DriverMissing(str(exc)) from None
         self.rate_limit = rate_limit
         self.join_limit = join_limit
+        #: None: ``KIT_ROOMS_PER_HOUR``, read when a creation is counted
+        self.room_limit = room_limit
         self._salt: str | None = None
         self._clock = clock
         #: a session's case ids and questions (they never change), with the session's
@@ -610,6 +629,33 @@ class Store:
         if not isinstance(client, str) or len(client) > 128:
             raise TooLong("client too long", field="client")
         return self._client_hash(client)
+
+    def room_client(self, client: str | None) -> str | None:
+        """What the limit on created sessions and workshops counts for ``client`` (an address;
+        None: nothing is counted): a salted hash of it, apart from its joins and probes. Call
+        it before the transaction that counts (it may read the salt)."""
+        if client is None:
+            return None
+        if not isinstance(client, str) or len(client) > 128:
+            raise TooLong("client too long", field="client")
+        return ROOM_MARK + self._client_hash("create " + client)[1:]
+
+    def count_room(self, conn: Connection, who: str | None) -> None:
+        """One more session or workshop created by client ``who`` (:meth:`room_client`; None:
+        not counted) in this transaction; TooManyRooms over :attr:`room_limit` in
+        :data:`ROOMS_WINDOW`, which rolls the count back with the creation."""
+        if who is None:
+            return
+        limit = self.room_limit
+        if limit is None:
+            try:
+                limit = config.ROOMS_PER_HOUR.get()
+            except config.ConfigError as exc:
+                raise BadSetting(str(exc)) from None
+        if limit <= 0:
+            return
+        if self._bump_window(conn, who, ROOMS_WINDOW) > limit:
+            raise TooManyRooms("too many sessions and workshops from one client")
 
     def count_join(self, conn: Connection, who: str) -> None:
         """One more new participant from client ``who`` (:meth:`client_id`) in this
@@ -743,10 +789,14 @@ class Store:
 
     # -- sessions (presenter side)
 
-    def create_session(self, cases: Sequence[Item], lang: str = "nb") -> NewSession:
+    def create_session(
+        self, cases: Sequence[Item], lang: str = "nb", client: str | None = None
+    ) -> NewSession:
         """Open a session for ``cases`` (cases, and questions beside them, in the presenter's
         order); returns its join code (unique among all sessions) and the presenter key that
-        every change to the session needs."""
+        every change to the session needs. ``client`` (the presenter's address, when the
+        server told the kernel: :mod:`kit.core.visitor`) counts the session against
+        :attr:`room_limit`, with the client's workshops; over it, TooManyRooms and no session."""
         items = check_items(cases)
         for item in items:
             _check_case_id(item.id)
@@ -754,6 +804,7 @@ class Store:
             raise ValueError(f"bad language code {lang!r}")
         payload = items_to_json(items)
         key = secrets.token_urlsafe(24)
+        who = self.room_client(client)
         for _ in range(50):
             code = new_code()
             now = self._clock()
@@ -762,6 +813,7 @@ class Store:
                 db.lock_codes(conn)
                 if db.code_taken(conn, code):  # a workshop's (or a session's) code
                     return False
+                self.count_room(conn, who)  # refused here: nothing written, nothing counted
                 conn.execute(
                     db.sessions.insert().values(
                         code=code,
@@ -1158,9 +1210,14 @@ class Store:
         window = timedelta(seconds=seconds)
         c = db.client_windows.c
         # Windows long run out are deleted now and then (once a window per store), not on
-        # every join: a burst of joins should not each scan the table.
+        # every join: a burst of joins should not each scan the table. A client's counter of
+        # created rooms (its key marked) lives an hour, whatever window this sweep is for.
         if self._windows_swept is None or not (timedelta(0) <= now - self._windows_swept < window):
-            conn.execute(db.client_windows.delete().where(c.window_start < now - window * 5))
+            old = c.window_start < now - window * 5
+            rooms = timedelta(seconds=ROOMS_WINDOW)
+            if window * 5 < rooms:
+                old = and_(old, or_(~c.client.startswith(ROOM_MARK), c.window_start < now - rooms))
+            conn.execute(db.client_windows.delete().where(old))
             self._windows_swept = now
         counter = _JOIN_COUNTERS[self.dialect]
         events = conn.execute(counter, {"who": who, "now": now, "window_from": now - window})

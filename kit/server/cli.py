@@ -256,6 +256,11 @@ def _parser(lang: str) -> argparse.ArgumentParser:
         metavar=t("cli_metavar_days", lang),
         help=t("cli_retention_days_help", lang),
     )
+    serve.add_argument(
+        "--rooms-per-hour",
+        metavar="N",
+        help=t("cli_rooms_per_hour_help", lang),
+    )
     check = add("check-cases", "cases_cli_check_help")
     _add_case_source(check, lang, "cases_cli_check_file_help", "cases_cli_library_help")
     export = add("export", "lms_cli_help")
@@ -367,7 +372,8 @@ def _cmd_serve(args: argparse.Namespace, lang: str) -> int:
         return 2
     try:
         public_url = config.PUBLIC_URL.read(args.public_url, name="--public-url")
-        retention_days = config.RETENTION_DAYS.read(args.retention_days, name="--retention-days")
+        retention_days = _option_or_setting(config.RETENTION_DAYS, args.retention_days)
+        rooms_per_hour = _option_or_setting(config.ROOMS_PER_HOUR, args.rooms_per_hour)
     except config.ConfigError as exc:
         print(setting_message(exc, lang), file=sys.stderr)
         return 2
@@ -402,7 +408,11 @@ def _cmd_serve(args: argparse.Namespace, lang: str) -> int:
         preheat=args.preheat,
         preheat_apps=preheat_apps,
     )
-    extra = {config.RETENTION_DAYS.name: str(retention_days)}
+    extra = {
+        config.RETENTION_DAYS.name: str(retention_days),
+        # the server's kernels count the sessions and workshops they create against it
+        config.ROOMS_PER_HOUR.name: str(rooms_per_hour),
+    }
     if args.db:
         extra[config.DB_URL.name] = args.db
     public = (
@@ -703,6 +713,14 @@ def _cmd_workshop_example(args: argparse.Namespace, lang: str) -> int:
 #: The exit status of a command whose reader went away (``... | head``), as a shell reports a
 #: program ended by SIGPIPE (128 + 13).
 BROKEN_PIPE_STATUS = 141
+
+
+def _option_or_setting(setting: config.Setting, value: str | None) -> Any:
+    """The value of ``setting``'s option if it was given (it wins), else of the setting
+    itself (its variable, else its default); ConfigError for a value that cannot be used."""
+    if value is not None:
+        return setting.read(value, name=setting.option)
+    return setting.get()
 
 
 def _given(args: argparse.Namespace, option: str | None) -> bool:

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from kit.core.i18n import t
+from kit.core.visitor import kernel_client
 from kit.live.store import NotOwner, Store, StoreError
 from kit.workshop.model import (
     CLAUSE_QUESTION_MAX,
@@ -270,10 +271,15 @@ class WorkshopController:
 
     def start(self, draft: AgendaDraft, initiative: object, lang: str) -> tuple[str, str]:
         """A new workshop for ``initiative`` on ``draft``'s agenda, in ``lang``; returns its
-        code and facilitator key. The draft is checked whole before anything is stored."""
+        code and facilitator key. The draft is checked whole before anything is stored.
+        Counted for the facilitator's address with their sessions when the server told this
+        kernel whose it is (:func:`kit.core.visitor.kernel_client`): TooManyRooms past the
+        limit."""
         shaped = draft.workshop(initiative, lang)
         base = draft._base()
-        made = self.store.create_workshop(shaped.initiative, lang, clauses=base)
+        made = self.store.create_workshop(
+            shaped.initiative, lang, clauses=base, client=kernel_client()
+        )
         for own in draft.own:
             self.store.add_custom_clause(made.code, made.key, own.title, own.question, own.level)
         if not draft.kept() and draft.own:

@@ -539,13 +539,18 @@ class WorkshopStore:
         clauses: Sequence[str] | None = None,
         held: object = None,
         note: object = None,
+        client: str | None = None,
     ) -> NewSession:
         """Open a workshop for a named initiative on the default agenda (or the default clauses
         named in ``clauses``); returns its join code (unique among sessions and workshops) and
-        the facilitator key every change by the facilitator needs."""
+        the facilitator key every change by the facilitator needs. ``client`` (the
+        facilitator's address, when the server told the kernel) counts it with the client's
+        sessions against ``store.room_limit`` (:meth:`kit.live.store.Store.count_room`); over
+        it, :class:`~kit.live.store.TooManyRooms` and no workshop."""
         workshop = new_workshop(initiative, lang, parties, clauses, held, note, self.agenda)
         key = secrets.token_urlsafe(24)
         agenda = agenda_json(workshop)
+        who = self.store.room_client(client)
         for _ in range(50):
             code = new_code()
 
@@ -553,6 +558,7 @@ class WorkshopStore:
                 db.lock_codes(conn)
                 if db.code_taken(conn, code):
                     return False
+                self.store.count_room(conn, who)  # refused here: nothing written or counted
                 now = self.store.now()
                 conn.execute(
                     db.workshops.insert().values(
