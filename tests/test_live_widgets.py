@@ -20,6 +20,7 @@ from ipywidgets.widgets.widget import _instances
 
 from kit import Presentator
 from kit.cases.case import Answer, Case
+from kit.core import visitor
 from kit.core.address import public_base_url
 from kit.core.i18n import t
 from kit.core.text import Text
@@ -836,3 +837,23 @@ def test_the_screen_link_opens_presentation_mode_for_this_session(store, asking)
     p, _items = asking
     assert f"skjerm?kode={p.code}&amp;lang=nb" in p.screen_link.value
     assert "target='_blank'" in p.screen_link.value
+
+
+def test_too_many_sessions_from_one_address_are_said_in_words(store, tmp_path, monkeypatch):
+    """The server told the kernel whose it is (kit.core.visitor); past the limit a start is
+    refused with the reason and what to do, in the presenter's language, and no session."""
+    connection = tmp_path / "kernel-3.json"
+    monkeypatch.setenv("KIT_KERNEL_FILE", str(connection))
+    visitor.write_client(connection, "10.0.0.11")
+    store.room_limit = 1
+    first = Presentator(lang="nn", cases=CASES, store=store, refresh_seconds=60)
+    first.picker.choose_set("all")
+    first.start_button.click()
+    first.stop_polling()
+    assert first.code
+    again = Presentator(lang="nn", cases=CASES, store=store, refresh_seconds=60)
+    again.picker.choose_set("all")
+    again.start_button.click()
+    again.stop_polling()
+    assert again.code is None and "role='alert'" in again.start_message.value
+    assert escape(t("live_err_too_many_rooms", "nn")) in again.start_message.value

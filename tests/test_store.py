@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import secrets
 import sqlite3
 import stat
 import subprocess
@@ -18,7 +19,7 @@ import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import bindparam, create_engine, inspect, text
+from sqlalchemy import bindparam, create_engine, func, inspect, select, text
 from sqlalchemy.exc import OperationalError
 
 import kit.live.store
@@ -44,6 +45,7 @@ from kit.live.store import (
     StoreReadOnly,
     StoreUnavailable,
     TooLong,
+    TooManyRooms,
     UnknownCode,
     key_hash,
     new_code,
@@ -1067,6 +1069,72 @@ class StoreBehaviour:
             clock.advance(seconds=61)
             assert not two.count_probe("10.4.4.4", 5, 60.0)  # a new window
 
+    # -- the sessions one client creates (KIT_ROOMS_PER_HOUR)
+
+    def test_the_31st_session_a_client_creates_in_an_hour_is_refused(self, fresh_db_url):
+        """One bucket per client for every store on the database (a kernel each): the 31st
+        creation in the hour is refused before anything is written, and not counted; another
+        client, and creations that name no client, are not held back; an hour after the
+        first creation the window has run out."""
+        clock = FakeClock()
+        with (
+            Store(fresh_db_url, clock=clock, room_limit=30) as one,
+            Store(fresh_db_url, clock=clock, room_limit=30) as two,
+        ):
+            for i in range(30):
+                (one, two)[i % 2].create_session(CASES, client="10.5.5.5")
+                clock.advance(minutes=1)
+            written = session_count(one)
+            for store in (one, two, one):
+                with pytest.raises(TooManyRooms) as refused:
+                    store.create_session(CASES, client="10.5.5.5")
+                assert refused.value.key == "too_many_rooms"
+                assert isinstance(refused.value, RateLimited)
+            assert session_count(one) == written == 30  # nothing written
+            two.create_session(CASES, client="10.5.5.6")  # another client
+            for _ in range(5):
+                one.create_session(CASES)  # no client: never counted
+            clock.advance(minutes=29, seconds=59)  # the first creation was 59:59 ago
+            with pytest.raises(TooManyRooms):
+                two.create_session(CASES, client="10.5.5.5")
+            clock.advance(seconds=1)  # an hour after the first: a new window
+            for i in range(30):  # the refusals were not counted: a whole allowance again
+                (one, two)[i % 2].create_session(CASES, client="10.5.5.5")
+            with pytest.raises(TooManyRooms):
+                one.create_session(CASES, client="10.5.5.5")
+            assert session_count(one) == 30 + 1 + 5 + 30
+
+    def test_no_room_limit_lets_a_client_create_on(self, db_url):
+        """The positive control: with the limit 0 (and from a client that another store holds
+        to 1) every creation goes through."""
+        client = f"10.7.{secrets.randbelow(250)}.{secrets.randbelow(250)}"
+        with Store(db_url, room_limit=0) as free, Store(db_url, room_limit=1) as held:
+            made = [free.create_session(CASES, client=client) for _ in range(35)]
+            assert len({m.code for m in made}) == 35
+            held.create_session(CASES, client=client + "1")
+            with pytest.raises(TooManyRooms):
+                held.create_session(CASES, client=client + "1")
+
+    def test_the_room_limit_follows_its_setting(self, db_url, monkeypatch):
+        client = f"10.8.{secrets.randbelow(250)}.{secrets.randbelow(250)}"
+        with Store(db_url) as store:
+            monkeypatch.setenv("KIT_ROOMS_PER_HOUR", "2")  # read when a creation is counted
+            for _ in range(2):
+                store.create_session(CASES, client=client)
+            with pytest.raises(TooManyRooms):
+                store.create_session(CASES, client=client)
+            monkeypatch.setenv("KIT_ROOMS_PER_HOUR", "0")
+            store.create_session(CASES, client=client)
+            monkeypatch.setenv("KIT_ROOMS_PER_HOUR", "many")
+            with pytest.raises(StoreError) as bad:
+                store.create_session(CASES, client=client)
+            assert bad.value.key == "bad_setting"
+            store.create_session(CASES)  # no client: the setting is not even read
+
+    def test_a_client_key_too_long_is_refused(self, store):
+        with pytest.raises(TooLong):
+            store.create_session(CASES, client="x" * 129)
+
 
 # The store's own bugs, kept visible (see the report that came with these tests).
 
@@ -1855,6 +1923,37 @@ def test_client_windows_long_run_out_are_swept(tmp_path):
         with store.engine.connect() as conn:
             left = conn.execute(store_schema.client_windows.select()).all()
         assert len(left) == 1  # the five old windows are gone, the new one is there
+
+
+def test_a_sweep_of_join_windows_leaves_the_room_counters_of_the_hour(tmp_path):
+    """Joins sweep the counters older than five of their windows (minutes); a client's count of
+    created sessions lives an hour, so it is left until then, and goes after."""
+    clock = FakeClock()
+    url = f"sqlite:///{tmp_path}/r.db"
+    with Store(url, join_limit=(30, 60.0), room_limit=2, clock=clock) as store:
+        made = store.create_session(CASES, client="10.3.3.3")
+        store.create_session(CASES, client="10.3.3.3")
+        store.join(made.code, client="10.0.0.1")
+        clock.advance(minutes=6)
+        store.join(made.code, client="10.0.1.1")  # sweeps the join of six minutes ago
+        with store.engine.connect() as conn:
+            left = conn.execute(store_schema.client_windows.select()).all()
+        assert len(left) == 2 and sum(r.client.startswith("r") for r in left) == 1
+        with pytest.raises(TooManyRooms):  # still counted
+            store.create_session(CASES, client="10.3.3.3")
+        clock.advance(minutes=55)
+        store.join(made.code, client="10.0.2.1")  # an hour and a minute after: swept
+        with store.engine.connect() as conn:
+            left = conn.execute(store_schema.client_windows.select()).all()
+        assert [r.client.startswith("r") for r in left] == [False]
+        store.create_session(CASES, client="10.3.3.3")
+    raw = (tmp_path / "r.db").read_bytes()
+    assert b"10.3.3.3" not in raw  # only a salted hash of the address is kept
+
+
+def session_count(store: Store) -> int:
+    with store.engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(store_schema.sessions)).scalar_one()
 
 
 def last_active(store: Store, code: str) -> datetime:

@@ -11,7 +11,7 @@ import json
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import String, inspect, text
+from sqlalchemy import String, func, inspect, select, text
 
 import kit.live.store
 import kit.workshop.store
@@ -25,6 +25,7 @@ from kit.live.store import (
     Store,
     StoreError,
     TooLong,
+    TooManyRooms,
     UnknownCode,
     UnknownParticipant,
     WrongSession,
@@ -739,6 +740,32 @@ class WorkshopStoreBehaviour:
             clock.advance(61)
             ws.join(code, party="unit", client="10.9.9.9")
 
+    def test_workshops_and_sessions_share_one_bucket_of_rooms_per_client(self, fresh_db_url, clock):
+        """A client's workshops count with its sessions against one limit an hour; over it a
+        workshop is refused before anything is written; another client, and a creation with no
+        client, are not held back; the window runs out an hour after the first creation."""
+        with Store(fresh_db_url, clock=clock, room_limit=3) as store:
+            ws = WorkshopStore(store)
+            store.create_session([make_case("c1")], client="10.6.6.6")
+            ws.create_workshop("Første", "nb", client="10.6.6.6")
+            clock.advance(minutes=10)
+            store.create_session([make_case("c1")], client="10.6.6.6")
+            with pytest.raises(TooManyRooms) as refused:
+                ws.create_workshop("For mange", "nb", client="10.6.6.6")
+            assert refused.value.key == "too_many_rooms"
+            with pytest.raises(TooManyRooms):
+                store.create_session([make_case("c1")], client="10.6.6.6")
+            assert workshop_count(store) == 1  # nothing written
+            ws.create_workshop("En annen adresse", "nb", client="10.6.6.7")
+            ws.create_workshop("Uten adresse", "nb")
+            clock.advance(minutes=50)  # an hour after the first creation
+            ws.create_workshop("Neste time", "nb", client="10.6.6.6")
+            assert workshop_count(store) == 4
+        with Store(fresh_db_url, clock=clock, room_limit=0) as store:  # the positive control
+            ws = WorkshopStore(store)
+            for i in range(5):
+                ws.create_workshop(f"Fritt {i}", "nb", client="10.6.6.6")
+
     def test_a_closed_workshop_takes_nothing_new_but_stays_readable(self, ws, shop):
         code, key = shop["code"], shop["key"]
         made = ws.propose(code, shop["unit"], "purpose", "Før slutt")
@@ -862,6 +889,11 @@ class WorkshopStoreBehaviour:
             ]
             ws.attach_compass(made.code, made.key, {"runs": "sammen"})
             assert ws.workshop_state(made.code).compass == (("runs", "sammen"),)
+
+
+def workshop_count(store: Store) -> int:
+    with store.engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(db.workshops)).scalar_one()
 
 
 class TestSQLiteWorkshopStore(WorkshopStoreBehaviour):
