@@ -546,8 +546,10 @@ def test_kit_processes_skip_the_slow_iri_checker_and_charts_still_validate():
     assert got == {"slow": False, "mark": {"type": "bar"}}
 
 
-def test_the_kit_kernel_starts_without_the_slow_iri_checker(monkeypatch):
-    """A kernel started from the kit's kernelspec (as `samskaping serve` starts them)."""
+def in_kit_kernel(monkeypatch, code: str, before=None) -> tuple[str, str]:
+    """What ``code`` prints in a kernel started from the kit's kernelspec (as `samskaping
+    serve` starts them), and the kernel's connection file; ``before(km)`` runs once the kernel
+    has started, ahead of the code."""
     from jupyter_client.manager import start_new_kernel
 
     from kit.core.paths import share_dir
@@ -556,8 +558,10 @@ def test_the_kit_kernel_starts_without_the_slow_iri_checker(monkeypatch):
     seen: list[str] = []
     km, kc = start_new_kernel(kernel_name="samskaping")
     try:
+        if before is not None:
+            before(km)
         reply = kc.execute_interactive(
-            "import sys; print('blocked' if sys.modules.get('rfc3987_syntax', 1) is None else 'no')",
+            code,
             timeout=60,
             output_hook=lambda msg: seen.append(msg["content"].get("text", "")),
         )
@@ -565,7 +569,16 @@ def test_the_kit_kernel_starts_without_the_slow_iri_checker(monkeypatch):
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
-    assert "".join(seen).strip() == "blocked"
+        visitor.remove_client(km.connection_file)
+    return "".join(seen), km.connection_file
+
+
+def test_the_kit_kernel_starts_without_the_slow_iri_checker(monkeypatch):
+    out, _file = in_kit_kernel(
+        monkeypatch,
+        "import sys; print('blocked' if sys.modules.get('rfc3987_syntax', 1) is None else 'no')",
+    )
+    assert out.strip() == "blocked"
 
 
 # -- whose kernel it is (the client key beside the connection file) -----------------------------
@@ -737,26 +750,12 @@ def test_a_preheated_kernel_is_told_whose_it_is_when_a_visitor_gets_it(fake_spec
 def test_the_kit_kernel_knows_its_connection_file(monkeypatch, tmp_path):
     """A kernel started from the kit's kernelspec names its connection file in
     KIT_KERNEL_FILE, and reads the client written beside it when asked (not at start)."""
-    from jupyter_client.manager import start_new_kernel
-
-    from kit.core.paths import share_dir
-
-    monkeypatch.setenv("JUPYTER_PATH", str(share_dir()))
-    seen: list[str] = []
-    km, kc = start_new_kernel(kernel_name="samskaping")
-    try:
-        visitor.write_client(km.connection_file, "10.0.0.42")  # after the start
-        reply = kc.execute_interactive(
-            "import os\n"
-            "from kit.core import config\n"
-            "from kit.core.visitor import kernel_client\n"
-            "print(os.environ[config.KERNEL_FILE.name], kernel_client())",
-            timeout=60,
-            output_hook=lambda msg: seen.append(msg["content"].get("text", "")),
-        )
-        assert reply["content"]["status"] == "ok"
-    finally:
-        kc.stop_channels()
-        km.shutdown_kernel(now=True)
-        visitor.remove_client(km.connection_file)
-    assert "".join(seen).split() == [os.path.abspath(km.connection_file), "10.0.0.42"]
+    out, connection = in_kit_kernel(
+        monkeypatch,
+        "import os\n"
+        "from kit.core import config\n"
+        "from kit.core.visitor import kernel_client\n"
+        "print(os.environ[config.KERNEL_FILE.name], kernel_client())",
+        before=lambda km: visitor.write_client(km.connection_file, "10.0.0.42"),
+    )
+    assert out.split() == [os.path.abspath(connection), "10.0.0.42"]
