@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from kit.cases.case import TIERS, Answer, Case
 from kit.cases.grading import Feedback, check, outcome_label
+from kit.cases.order import shuffle_cases
 from kit.core.exports import csv_bytes
 from kit.core.i18n import t
 from kit.model.labels import level_label, process_label
@@ -66,22 +67,13 @@ def confusion(feedbacks: Iterable[Feedback]) -> list[dict[str, object]]:
 def shuffled(cases: Sequence[Case], seed: int | None) -> tuple[Case, ...]:
     """The cases in a random order given by ``seed`` (None keeps the order).
 
-    The cases of one chain (:attr:`Case.chain`) keep their order among themselves (the story
-    runs from anchoring to feedback), spread over the places the shuffle gave them.
+    No chain part (:attr:`Case.chain`) comes right after the part before it in the story, and
+    no case right after its contrast partner (:func:`kit.cases.order.shuffle_cases`): met in
+    story order, a chain's parts could be answered by elimination.
     """
-    items = list(cases)
     if seed is None:
-        return tuple(items)
-    random.Random(seed).shuffle(items)
-    chains: dict[str, list[Case]] = {}
-    for c in cases:
-        if c.chain:
-            chains.setdefault(c.chain, []).append(c)
-    for members in chains.values():
-        places = [i for i, c in enumerate(items) if c.chain == members[0].chain]
-        for place, member in zip(places, members, strict=True):
-            items[place] = member
-    return tuple(items)
+        return tuple(cases)
+    return shuffle_cases(cases, random.Random(seed))
 
 
 #: The round sizes a learner chooses among before starting; :data:`ALL` takes every case.
@@ -115,8 +107,8 @@ def select_cases(
     of them (all of them for :data:`ALL`, or when there are fewer).
 
     The defaults (every tier, every case) give what a round took before the choice existed:
-    ``shuffled(cases, seed)``. A chain's cases keep their story order; a round of N cases may
-    take some of a chain's cases and not others.
+    ``shuffled(cases, seed)``. A round of N cases may take some of a chain's cases and not
+    others, in any order but story order one right after the other.
     """
     if tier != MIXED and tier not in TIERS:
         raise ValueError(f"unknown tier {tier!r}")

@@ -13,6 +13,7 @@ No widgets, no database.
 from __future__ import annotations
 
 import json
+import random
 import re
 import unicodedata
 from collections import Counter
@@ -24,6 +25,7 @@ from typing import Any
 import yaml
 
 from kit.cases.case import PROCESSES, TIERS, Case
+from kit.cases.order import shuffle_cases
 from kit.core.i18n import DEFAULT_LANG, t
 from kit.core.text import Text
 from kit.core.yamlio import ContentFile, Reader
@@ -50,6 +52,7 @@ __all__ = [
     "plan_to_yaml",
     "read_plan",
     "resolve",
+    "whole_library",
 ]
 
 #: The first key of a plan file, and the format version this kit writes and reads.
@@ -138,7 +141,7 @@ class PlanSet:
         elif self.rule == "hard":
             ids = tuple(c.id for c in hard_cases(library, self.size or 12))
         else:
-            ids = tuple(c.id for c in library)
+            ids = tuple(c.id for c in whole_library(library))
         return SessionPlan(self.title.get(lang), ids)
 
 
@@ -219,6 +222,18 @@ def _least_used_domain(candidates: Iterable[Case], used: Counter[str]) -> Case |
 def _use(case: Case, used: Counter[str]) -> None:
     used[case.domain] += 1
     used[_family(case)] += 1
+
+
+#: The whole library's plan is the library in one fixed shuffle (the same plan every time).
+WHOLE_LIBRARY_SEED = 19
+
+
+def whole_library(library: Sequence[Case]) -> tuple[Case, ...]:
+    """Every case of the library in one fixed shuffle in which no chain part comes right after
+    the part before it in its story, nor a case right after its contrast partner
+    (:func:`kit.cases.order.shuffle_cases`): met in story order, a chain's parts could be
+    answered by elimination."""
+    return shuffle_cases(library, random.Random(WHOLE_LIBRARY_SEED))
 
 
 def mixed_cases(library: Sequence[Case], n: int = 10) -> tuple[Case, ...]:
