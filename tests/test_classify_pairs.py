@@ -168,7 +168,7 @@ def test_without_a_difference_the_explanations_are_pointed_to():
     app = pairs_app("nn", cases=cases)
     app.start_button.click()
     answer_pair(app, *keys(app))
-    assert t("klass_pair_difference_none", "nn") in app.pair_feedback.value
+    assert t("pair_difference_none", "nn") in app.pair_feedback.value
 
 
 def test_check_without_all_four_choices_asks_for_them():

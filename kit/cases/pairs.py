@@ -26,6 +26,7 @@ from kit.core.text import Text
 
 __all__ = [
     "PAIR_PREFIX",
+    "SIDES",
     "ContrastPair",
     "PairPlace",
     "find_pairs",
@@ -34,6 +35,8 @@ __all__ = [
     "pair_problems",
 ]
 
+#: How the two cases of a pair are named where they are shown, left (or on top) first.
+SIDES: tuple[str, str] = ("A", "B")
 #: Every pair's id starts with this, so it never takes a case's or a question's id.
 PAIR_PREFIX = "par:"
 #: The longest pair id (the live store's id column, kit.live.schema.CASE_ID_MAX).
@@ -103,6 +106,11 @@ class ContrastPair:
             "title": {lang: self.title(lang) for lang in LANGUAGES},
             "cases": [self.first.phone_json(), self.second.phone_json()],
         }
+
+    def difference_text(self, lang: str) -> str:
+        """What differs, in ``lang``; without a ``forskjell``, a pointer to the explanations."""
+        said = self.difference
+        return said.get(lang) if said is not None else t("pair_difference_none", lang)
 
     def key_json(self) -> dict[str, Any]:
         """What the phones get at the pair's reveal, besides each case's key: the difference."""

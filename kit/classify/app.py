@@ -10,6 +10,7 @@ import ipywidgets as widgets
 from kit.cases.case import Answer, Case
 from kit.cases.casefile import load_cases
 from kit.cases.grading import Feedback
+from kit.cases.pairs import SIDES
 from kit.cases.picker import CaseSetPicker
 from kit.classify import html as eh
 from kit.classify.contrast import PairSelection, PairSession, select_pairs
@@ -143,7 +144,7 @@ class Klassifisering(App):
         self.feedback.label = t("a11y_feedback_label", lang)
         self.mix_button.description = t("klass_practise_mixups", lang)
         self.restart_button.description = t("klass_restart", lang)
-        for side, process, level in zip(eh.SIDES, self.pair_process, self.pair_level, strict=True):
+        for side, process, level in zip(SIDES, self.pair_process, self.pair_level, strict=True):
             with process.hold_sync():
                 process.options = process_options(lang)
                 process.description = t("klass_pair_process_label", lang, side=side)
@@ -442,7 +443,7 @@ class Klassifisering(App):
             lang,
             eh.score_line(session.score(), lang),
         )
-        for side, view, case in zip(eh.SIDES, self.pair_views, pair.cases, strict=True):
+        for side, view, case in zip(SIDES, self.pair_views, pair.cases, strict=True):
             view.value = eh.pair_case_html(case, side, lang)
         self.pair_head.show(eh.pair_heading_html(n, total, lang), focus=focus == "case")
         if verdict is not None:

@@ -13,6 +13,7 @@ from html import escape
 from kit.cases.case import Case, domain_label
 from kit.cases.grading import Feedback
 from kit.cases.html import case_text_html
+from kit.cases.pairs import SIDES
 from kit.classify.contrast import PairFeedback, PairSelection
 from kit.classify.exercise import MIXED, Score, Selection, points_label
 from kit.core.html import download_link, paragraph, table_region
@@ -129,9 +130,6 @@ def _verdict_html(fb: Feedback, model: Model, lang: str) -> str:
 
 # ---------------------------------------------------------------------- contrast pairs
 
-#: How the two cases of a pair are named, left (or on top) first.
-SIDES: tuple[str, str] = ("A", "B")
-
 
 def pair_heading_html(n: int, total: int, lang: str) -> str:
     """The pair's heading (it takes the focus when a pair is shown) and what to do."""
@@ -143,7 +141,7 @@ def pair_heading_html(n: int, total: int, lang: str) -> str:
 def pair_case_html(case: Case, side: str, lang: str) -> str:
     """One case of a pair: its side and title (a heading under the pair's), domain and text."""
     domain = t("klass_domain_badge", lang, domain=domain_label(case.domain, lang))
-    title = t("klass_pair_case", lang, side=side, title=case.title.get(lang))
+    title = t("pair_case", lang, side=side, title=case.title.get(lang))
     return (
         f"<h3 class='kit-case-title'>{escape(title)}</h3>"
         f"<p class='kit-case-domain'><span class='kit-badge kit-badge-ingen'>{escape(domain)}"
@@ -172,20 +170,19 @@ def pair_feedback_html(verdict: PairFeedback, model: Model, lang: str) -> str:
     )
     parts = []
     for side, fb in zip(SIDES, verdict.feedbacks, strict=True):
-        title = t("klass_pair_case", lang, side=side, title=fb.case.title.get(lang))
+        title = t("pair_case", lang, side=side, title=fb.case.title.get(lang))
         parts.append(
             f"<section class='kit-feedback kit-feedback-{fb.outcome}'>"
             f"<h4>{escape(title)}</h4>"
             f"<p><strong>{escape(t(_verdict_key(fb), lang))}</strong></p>"
             f"{_verdict_html(fb, model, lang)}</section>"
         )
-    difference = pair.difference
-    said = difference.get(lang) if difference is not None else t("klass_pair_difference_none", lang)
+    said = pair.difference_text(lang)
     return (
         f"<div class='kit-pair-feedback'>{focus_heading_html(heading, 3)}"
         f"<p class='kit-pair-keys'><strong>{escape(keys)}</strong></p>"
         f"<div class='kit-pair-verdicts'>{''.join(parts)}</div>"
-        f"<section class='kit-pair-difference'><h4>{escape(t('klass_pair_difference', lang))}"
+        f"<section class='kit-pair-difference'><h4>{escape(t('pair_difference', lang))}"
         f"</h4><p>{escape(said)}</p></section></div>"
     )
 

@@ -26,6 +26,7 @@ import yaml
 
 from kit.cases.case import PROCESSES, TIERS, Case
 from kit.cases.order import shuffle_cases
+from kit.cases.pairs import ContrastPair, flat_cases
 from kit.core.i18n import DEFAULT_LANG, t
 from kit.core.text import Text
 from kit.core.yamlio import ContentFile, Reader
@@ -48,6 +49,8 @@ __all__ = [
     "item_pool",
     "load_plan_sets",
     "mixed_cases",
+    "overlaps",
+    "pair_matches",
     "plan_file_name",
     "plan_to_yaml",
     "read_plan",
@@ -300,6 +303,8 @@ class Resolved:
     items: tuple[Item, ...]
     unknown: tuple[str, ...] = ()  #: ids neither a case nor a question here
     repeated: tuple[str, ...] = ()  #: ids given more than once (kept once, at the first place)
+    #: a case alone and in a contrast pair, or in two pairs: kept at the first place only
+    overlapping: tuple[str, ...] = ()
 
     @property
     def ids(self) -> tuple[str, ...]:
@@ -312,6 +317,8 @@ class Resolved:
             out.append(t("splan_unknown", lang, n=len(self.unknown), ids=_id_list(self.unknown)))
         if self.repeated:
             out.append(t("splan_repeated", lang, ids=_id_list(self.repeated)))
+        if self.overlapping:
+            out.append(t("splan_overlap", lang, ids=_id_list(self.overlapping)))
         return out
 
 
@@ -331,12 +338,15 @@ def item_pool(*groups: Iterable[Item]) -> dict[str, Item]:
 
 
 def resolve(plan: SessionPlan | Sequence[str], pool: Mapping[str, Item]) -> Resolved:
-    """The items of ``plan`` (a plan or its ids) found in ``pool``, in the plan's order."""
+    """The items of ``plan`` (a plan or its ids) found in ``pool``, in the plan's order; a case
+    already in the plan (alone, or in a contrast pair) is not taken a second time."""
     ids = plan.items if isinstance(plan, SessionPlan) else tuple(plan)
     seen: set[str] = set()
+    cases: set[str] = set()
     items: list[Item] = []
     unknown: list[str] = []
     repeated: list[str] = []
+    overlapping: list[str] = []
     for item_id in ids:
         if item_id in seen:
             if item_id not in repeated:
@@ -346,9 +356,26 @@ def resolve(plan: SessionPlan | Sequence[str], pool: Mapping[str, Item]) -> Reso
         item = pool.get(item_id)
         if item is None:
             unknown.append(item_id)
-        else:
-            items.append(item)
-    return Resolved(tuple(items), tuple(unknown), tuple(repeated))
+            continue
+        members = {c.id for c in flat_cases([item])}
+        if members & cases:
+            overlapping.append(item_id)
+            continue
+        cases |= members
+        items.append(item)
+    return Resolved(tuple(items), tuple(unknown), tuple(repeated), tuple(overlapping))
+
+
+def overlaps(item: Item, items: Sequence[Item]) -> bool:
+    """Whether ``item`` holds a case ``items`` already hold (alone or in a contrast pair)."""
+    have = {c.id for c in flat_cases(items)}
+    return any(c.id in have for c in flat_cases([item]))
+
+
+def pair_matches(pair: ContrastPair, query: str) -> bool:
+    """As :func:`matches`, for either case of a pair or the pair's id."""
+    wanted = _fold(query)
+    return not wanted or wanted in _fold(pair.id) or any(matches(c, query) for c in pair.cases)
 
 
 # -------------------------------------------------------------------------------- search
