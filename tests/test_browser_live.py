@@ -288,7 +288,8 @@ def test_the_guides_plan_opens_in_the_presenter_and_starts(browser, server):
 
         # The search lists both Tuesday-lunch cases; they are in the plan already.
         page.get_by_label("Søk i tittel eller id").fill("tirsdag")
-        results = page.locator(".kit-rows:not(.kit-plan-list) li.kit-row", has_text="tirsdagslunsj")
+        found = ".kit-rows:not(.kit-plan-list):not(.kit-plan-pairs) li.kit-row"
+        results = page.locator(found, has_text="tirsdagslunsj")
         expect(results).to_have_count(2, timeout=10_000)
         expect(
             page.get_by_role("button", name="I planen: Tirsdagslunsj på sykehjemmet")

@@ -41,6 +41,26 @@ if TYPE_CHECKING:  # imported where a chart is drawn: it loads altair
 MODES: tuple[str, ...] = ("single", "pairs")
 
 
+def show_choices(
+    groups: tuple[ChoiceGroup, ChoiceGroup], feedback: Feedback | None, fresh: bool
+) -> None:
+    """A case's process and level choices: once checked (``feedback``), the answer given, the
+    key marked (a wrong choice as wrong, the key as right) and no more choosing; else cleared
+    for a case shown anew (``fresh``), or kept as chosen (a redraw, say a language switch)."""
+    keys: tuple[str | None, int | None] = (None, None)
+    chosen: tuple[str | None, int | None] = (None, None)
+    if feedback is not None:
+        chosen = (feedback.answer.process, feedback.answer.level_choice)
+        keys = (feedback.case.process, feedback.case.level or 0)
+    elif not fresh:
+        chosen = (groups[0].value, groups[1].value)
+    for choice, value, key in zip(groups, chosen, keys, strict=True):
+        with choice.hold_sync():
+            choice.value = value
+            choice.disabled = feedback is not None
+            choice.mark(key)
+
+
 class Klassifisering(App):
     """``notebooks/03_klassifiser.ipynb``: choose a case set, one case at a time or contrast
     pairs, its difficulty and how many, classify (stopping early if the learner wants), see the
@@ -347,23 +367,8 @@ class Klassifisering(App):
         # the messages in the order they are sent, each widget's in one message (hold_sync), so
         # once "Case 2 of 5" shows, its choices are already cleared and enabled: a quick click
         # on one is never undone by a clearing that arrives after it.
-        chosen: tuple[str | None, int | None]
-        keys: tuple[str | None, int | None] = (None, None)
-        if done:
-            fb = session.feedbacks[session.index]
-            chosen = (fb.answer.process, fb.answer.level or 0)
-            keys = (case.process, case.level or 0)
-        elif new_case:
-            chosen = (None, None)  # nothing chosen yet
-        else:
-            # a redraw of the same case (a language switch) keeps what is chosen
-            chosen = (self.process_choice.value, self.level_choice.value)
-        groups = (self.process_choice, self.level_choice)
-        for choice, value, key in zip(groups, chosen, keys, strict=True):
-            with choice.hold_sync():
-                choice.value = value
-                choice.disabled = done
-                choice.mark(key)  # a wrong choice shows as wrong, the key as right
+        fb = session.feedbacks[session.index] if done else None
+        show_choices((self.process_choice, self.level_choice), fb, new_case)
         self.check_button.disabled = done
         last = session.last
         with self.next_button.hold_sync():
@@ -389,7 +394,7 @@ class Klassifisering(App):
             eh.score_line(session.score(), lang),
         )
         self.case_view.show(eh.case_html(case, lang), focus=focus == "case")
-        if done:
+        if fb is not None:
             self.feedback.show(eh.feedback_html(fb, self.model, lang), focus=focus == "feedback")
 
     def _show_pair(self, focus: str | None = None) -> None:
@@ -406,23 +411,9 @@ class Klassifisering(App):
         self._shown_pair = (id(session), session.index)
         verdict = session.verdicts[session.index] if done else None
         # the controls first, as in _show_case: a quick click is never undone by a clearing
-        for i, case in enumerate(pair.cases):
-            chosen: tuple[str | None, int | None]
-            keys: tuple[str | None, int | None] = (None, None)
-            groups = (self.pair_process[i], self.pair_level[i])
-            if verdict is not None:
-                answer = verdict.feedbacks[i].answer
-                chosen = (answer.process, answer.level_choice)
-                keys = (case.process, case.level or 0)
-            elif new_pair:
-                chosen = (None, None)
-            else:  # a redraw of the same pair keeps what is chosen
-                chosen = (groups[0].value, groups[1].value)
-            for choice, value, key in zip(groups, chosen, keys, strict=True):
-                with choice.hold_sync():
-                    choice.value = value
-                    choice.disabled = done
-                    choice.mark(key)
+        for i in range(2):
+            fb = verdict.feedbacks[i] if verdict is not None else None
+            show_choices((self.pair_process[i], self.pair_level[i]), fb, new_pair)
         self.pair_check.disabled = done
         last = session.last
         with self.pair_next.hold_sync():

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from kit.cases.case import TIERS, Answer, Case
 from kit.cases.grading import Feedback, check
 from kit.cases.pairs import ContrastPair, find_pairs
-from kit.classify.exercise import ALL, MIXED, Score, score
+from kit.classify.exercise import ALL, MIXED, Pass
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,7 @@ class PairFeedback:
         return self.first.correct + self.second.correct
 
 
-class PairSession:
+class PairSession(Pass[ContrastPair, PairFeedback]):
     """One pass through a round's pairs: the current pair, both answers, the score.
 
     Its answers are the cases' :class:`Feedback` in order (:attr:`feedbacks`), so the one-case
@@ -85,75 +85,40 @@ class PairSession:
     def __init__(self, pairs: Sequence[ContrastPair]) -> None:
         if not pairs:
             raise ValueError("a pair round needs at least one pair")
-        self.pairs: tuple[ContrastPair, ...] = tuple(pairs)
-        self.index = 0
-        self.verdicts: list[PairFeedback] = []
-        self.stopped = False
+        super().__init__(pairs)
+
+    @property
+    def pairs(self) -> tuple[ContrastPair, ...]:
+        return self.items
+
+    @property
+    def verdicts(self) -> list[PairFeedback]:
+        return self.done
 
     @property
     def cases(self) -> tuple[Case, ...]:
-        return tuple(c for p in self.pairs for c in p.cases)
+        return tuple(c for p in self.items for c in p.cases)
+
+    @property
+    def feedbacks(self) -> list[Feedback]:
+        return [f for v in self.done for f in v.feedbacks]
 
     @property
     def total(self) -> int:
         """The round's cases (two a pair)."""
-        return 2 * len(self.pairs)
+        return 2 * len(self.items)
 
     @property
     def pair_total(self) -> int:
-        return len(self.pairs)
-
-    @property
-    def current(self) -> ContrastPair | None:
-        return None if self.finished else self.pairs[self.index]
-
-    @property
-    def feedbacks(self) -> list[Feedback]:
-        return [f for v in self.verdicts for f in v.feedbacks]
+        return len(self.items)
 
     @property
     def answered(self) -> int:
         """Cases answered (two a pair)."""
-        return 2 * len(self.verdicts)
-
-    @property
-    def checked(self) -> bool:
-        """True once the current pair has been answered."""
-        return len(self.verdicts) > self.index
-
-    @property
-    def finished(self) -> bool:
-        return self.stopped or self.index >= len(self.pairs)
-
-    @property
-    def last(self) -> bool:
-        return not self.finished and self.index == len(self.pairs) - 1
-
-    def stop(self) -> None:
-        """End the pass now with the pairs answered so far."""
-        self.stopped = True
+        return 2 * len(self.done)
 
     def answer(self, first: Answer, second: Answer) -> PairFeedback:
         """Record the answers to the current pair's two cases (once) and return the verdicts."""
-        pair = self.current
-        if pair is None:
-            raise RuntimeError("the session is finished")
-        if self.checked:
-            return self.verdicts[self.index]
-        verdict = PairFeedback(pair, check(pair.first, first), check(pair.second, second))
-        self.verdicts.append(verdict)
-        return verdict
-
-    def advance(self) -> ContrastPair | None:
-        if self.finished:
-            raise RuntimeError("the session is finished")
-        if not self.checked:
-            raise RuntimeError("answer the current pair first")
-        self.index += 1
-        return self.current
-
-    def score(self) -> Score:
-        return score(self.feedbacks)
-
-    def wrong_cases(self) -> tuple[Case, ...]:
-        return tuple(f.case for f in self.feedbacks if not f.correct)
+        return self._record(
+            lambda pair: PairFeedback(pair, check(pair.first, first), check(pair.second, second))
+        )

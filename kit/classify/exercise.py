@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 from kit.cases.case import TIERS, Answer, Case
 from kit.cases.grading import Feedback, check, outcome_label
@@ -120,74 +121,71 @@ def select_cases(
     return Selection(chosen, tier, count, len(pool))
 
 
-class Session:
-    """One pass through a set of cases: the current case, the answers given, the score.
+ItemT = TypeVar("ItemT")
+DoneT = TypeVar("DoneT")
 
-    The pass ends after the last case, or earlier when the learner stops it (:meth:`stop`); its
-    result is the answers given until then.
+
+class Pass(Generic[ItemT, DoneT]):
+    """One pass through a round's items, one at a time (a case, or a contrast pair): the
+    current item, the verdicts given, where it ends, the score.
+
+    The pass ends after the last item, or earlier when the learner stops it (:meth:`stop`); its
+    result is the answers given until then. A subclass says what a verdict is (:meth:`answer`)
+    and which case verdicts it holds (:attr:`feedbacks`).
     """
 
-    def __init__(self, cases: Sequence[Case], seed: int | None = None) -> None:
-        if not cases:
-            raise ValueError("a session needs at least one case")
-        self.cases: tuple[Case, ...] = shuffled(cases, seed)
+    def __init__(self, items: Sequence[ItemT]) -> None:
+        self.items: tuple[ItemT, ...] = tuple(items)
         self.index = 0
-        self.feedbacks: list[Feedback] = []
+        #: the verdict on each item answered, in order
+        self.done: list[DoneT] = []
         self.stopped = False
 
     @property
-    def total(self) -> int:
-        return len(self.cases)
+    def feedbacks(self) -> list[Feedback]:
+        """Every case's verdict, in order (what the summary counts)."""
+        raise NotImplementedError
 
     @property
-    def current(self) -> Case | None:
-        return None if self.finished else self.cases[self.index]
-
-    @property
-    def answered(self) -> int:
-        return len(self.feedbacks)
+    def current(self) -> ItemT | None:
+        return None if self.finished else self.items[self.index]
 
     @property
     def checked(self) -> bool:
-        """True once the current case has been answered."""
-        return len(self.feedbacks) > self.index
+        """True once the current item has been answered."""
+        return len(self.done) > self.index
 
     @property
     def finished(self) -> bool:
-        return self.stopped or self.index >= self.total
-
-    @property
-    def stopped_early(self) -> bool:
-        """True when the learner ended the pass before answering every case."""
-        return self.stopped and self.answered < self.total
+        return self.stopped or self.index >= len(self.items)
 
     @property
     def last(self) -> bool:
-        """True while the current case is the last one."""
-        return not self.finished and self.index == self.total - 1
+        """True while the current item is the last one."""
+        return not self.finished and self.index == len(self.items) - 1
 
     def stop(self) -> None:
-        """End the pass now, with the answers given so far (an unanswered current case is left
-        out); no case is answered or advanced to after this."""
+        """End the pass now, with the answers given so far (an unanswered current item is left
+        out); nothing is answered or advanced to after this."""
         self.stopped = True
 
-    def answer(self, answer: Answer) -> Feedback:
-        """Record the answer to the current case (once) and return the verdict."""
-        case = self.current
-        if case is None:
+    def _record(self, judge: Callable[[ItemT], DoneT]) -> DoneT:
+        """The current item's verdict, made by ``judge`` once (asked again: the same one)."""
+        item = self.current
+        if item is None:
             raise RuntimeError("the session is finished")
         if self.checked:
-            return self.feedbacks[self.index]
-        feedback = check(case, answer)
-        self.feedbacks.append(feedback)
-        return feedback
+            return self.done[self.index]
+        verdict = judge(item)
+        self.done.append(verdict)
+        return verdict
 
-    def advance(self) -> Case | None:
-        """Go to the next case after the current one was answered."""
+    def advance(self) -> ItemT | None:
+        """Go to the next item after the current one was answered."""
         if self.finished:
             raise RuntimeError("the session is finished")
         if not self.checked:
-            raise RuntimeError("answer the current case first")
+            raise RuntimeError("answer the current item first")
         self.index += 1
         return self.current
 
@@ -197,6 +195,40 @@ class Session:
     def wrong_cases(self) -> tuple[Case, ...]:
         """Cases with any part wrong, for "practise the ones I got wrong"."""
         return tuple(f.case for f in self.feedbacks if not f.correct)
+
+
+class Session(Pass[Case, Feedback]):
+    """One pass through a set of cases, one case at a time."""
+
+    def __init__(self, cases: Sequence[Case], seed: int | None = None) -> None:
+        if not cases:
+            raise ValueError("a session needs at least one case")
+        super().__init__(shuffled(cases, seed))
+
+    @property
+    def cases(self) -> tuple[Case, ...]:
+        return self.items
+
+    @property
+    def feedbacks(self) -> list[Feedback]:
+        return self.done
+
+    @property
+    def total(self) -> int:
+        return len(self.items)
+
+    @property
+    def answered(self) -> int:
+        return len(self.done)
+
+    @property
+    def stopped_early(self) -> bool:
+        """True when the learner ended the pass before answering every case."""
+        return self.stopped and self.answered < self.total
+
+    def answer(self, answer: Answer) -> Feedback:
+        """Record the answer to the current case (once) and return the verdict."""
+        return self._record(lambda case: check(case, answer))
 
 
 def points_label(points: float, lang: str) -> str:

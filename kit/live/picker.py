@@ -441,6 +441,7 @@ class PlanBuilder:
         self.pairs_heading = html("")
         self.pairs_note = html("")
         self.pair_rows = RowList()
+        self.pair_rows.add_class("kit-plan-pairs")
         self.pair_rows.on_act(self._on_result_act)
         self.questions_heading = html("")
         self.questions_note = html("")

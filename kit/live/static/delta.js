@@ -419,27 +419,40 @@ function showQuestion(item) {
   el.qSend.disabled = !open;
 }
 
-async function send(event) {
-  event.preventDefault();
-  const item = room.cases[room.index];
-  const process = el.answer.querySelector("input[name=process]:checked");
-  const level = el.answer.querySelector("input[name=level]:checked");
-  if (!process || !level) { warn(T.delta_choose_both); return; }
+function chosenAnswer(form, processName, levelName) {
+  // The process and level chosen in ``form``'s groups of these names, or null.
+  const process = form.querySelector("input[name=" + processName + "]:checked");
+  const level = form.querySelector("input[name=" + levelName + "]:checked");
+  return process && level ? { process: process.value, level: Number(level.value) || null } : null;
+}
+
+async function sendAnswers(button, answers) {
+  // Each [case id, answer] to the server in turn, kept as mine with the round it counts in;
+  // then the case is redrawn and the confirmation focused (or the problem said).
   warn("");
-  const answer = { process: process.value, level: Number(level.value) || null };
-  el.send.disabled = true;
+  button.disabled = true;
   try {
-    const data = await api("answer", { token: room.token, case_id: item.id, ...answer });
-    room.answers[item.id] = room.answers[item.id] || {};
-    room.answers[item.id][String(data.round)] = answer;
-    room.state.rounds = room.state.rounds || {};
-    if (data.round > 1) { room.state.rounds[item.id] = data.round; }
+    for (const [caseId, answer] of answers) {
+      const data = await api("answer", { token: room.token, case_id: caseId, ...answer });
+      room.answers[caseId] = room.answers[caseId] || {};
+      room.answers[caseId][String(data.round)] = answer;
+      room.state.rounds = room.state.rounds || {};
+      if (data.round > 1) { room.state.rounds[caseId] = data.round; }
+    }
     showCase(false);
     confirm(T.delta_sent);
   } catch (error) {
-    el.send.disabled = !room.state.open;
+    button.disabled = !room.state.open;
     problem(error);
   }
+}
+
+async function send(event) {
+  event.preventDefault();
+  const item = room.cases[room.index];
+  const answer = chosenAnswer(el.answer, "process", "level");
+  if (!answer) { warn(T.delta_choose_both); return; }
+  await sendAnswers(el.send, [[item.id, answer]]);
 }
 
 function confirm(message) {
@@ -479,31 +492,12 @@ async function sendQuestion(event) {
 }
 
 async function sendPair(event) {
+  // Both cases of a pair, one answer each, as any case's: the store keeps them apart.
   event.preventDefault();
   const item = room.cases[room.index];
-  const answers = item.cases.map((c, i) => {
-    const process = el.pair.querySelector("input[name=process-" + i + "]:checked");
-    const level = el.pair.querySelector("input[name=level-" + i + "]:checked");
-    return process && level ? { process: process.value, level: Number(level.value) || null } : null;
-  });
+  const answers = item.cases.map((c, i) => chosenAnswer(el.pair, "process-" + i, "level-" + i));
   if (answers.some((a) => !a)) { warn(T.delta_pair_choose_all); return; }
-  warn("");
-  el.pairSend.disabled = true;
-  try {
-    // one answer per case, as any case's: the store keeps them apart
-    for (const [i, c] of item.cases.entries()) {
-      const data = await api("answer", { token: room.token, case_id: c.id, ...answers[i] });
-      room.answers[c.id] = room.answers[c.id] || {};
-      room.answers[c.id][String(data.round)] = answers[i];
-      room.state.rounds = room.state.rounds || {};
-      if (data.round > 1) { room.state.rounds[c.id] = data.round; }
-    }
-    showCase(false);
-    confirm(T.delta_sent);
-  } catch (error) {
-    el.pairSend.disabled = !room.state.open;
-    problem(error);
-  }
+  await sendAnswers(el.pairSend, item.cases.map((c, i) => [c.id, answers[i]]));
 }
 
 function go(step) {
