@@ -18,7 +18,7 @@ from kit.live.store import Store
 from kit.model.labels import level_label, process_label
 
 from .conftest import PageWatch
-from .test_browser_live import clean, new_page
+from .test_browser_live import clean, new_page, open_presenter
 from .test_browser_screen import MEASURE as SCREEN_MEASURE
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
@@ -64,10 +64,7 @@ def key_of(case) -> tuple[str, str]:
 def test_a_pair_sent_to_two_phones_and_revealed(browser, server):
     pages: list[PageWatch] = []
     try:
-        presenter = new_page(browser, server, 1600, 1000)
-        pages.append(presenter)
-        presenter.open("05_presentator.ipynb")
-        page = presenter.page
+        page = open_presenter(browser, server, pages).page
         # the plan builder lists the pairs; one click adds one as one item of the plan
         add = page.get_by_role("button", name=f"Legg til: {PAIR.title('nb')}")
         add.scroll_into_view_if_needed()

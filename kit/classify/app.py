@@ -41,6 +41,14 @@ if TYPE_CHECKING:  # imported where a chart is drawn: it loads altair
 MODES: tuple[str, ...] = ("single", "pairs")
 
 
+def steps_box(next_button: widgets.Button, finish_button: widgets.Button) -> widgets.HBox:
+    """ "Next" and "finish" side by side, wrapping on a phone."""
+    box = widgets.HBox([next_button, finish_button])
+    box.add_class("kit-wrap")
+    box.add_class("kit-steps")
+    return box
+
+
 def show_choices(
     groups: tuple[ChoiceGroup, ChoiceGroup], feedback: Feedback | None, fresh: bool
 ) -> None:
@@ -236,9 +244,7 @@ class Klassifisering(App):
         self.finish_button.on_click(self._on_finish)
         choices = widgets.HBox([self.process_choice, self.level_choice])
         choices.add_class("kit-wrap")
-        steps = widgets.HBox([self.next_button, self.finish_button])
-        steps.add_class("kit-wrap")
-        steps.add_class("kit-steps")
+        steps = steps_box(self.next_button, self.finish_button)
         box = widgets.VBox(
             [
                 self.round_note,
@@ -284,9 +290,7 @@ class Klassifisering(App):
         self.pair_check.on_click(self._on_pair_check)
         self.pair_next.on_click(self._on_next)
         self.pair_finish.on_click(self._on_finish)
-        steps = widgets.HBox([self.pair_next, self.pair_finish])
-        steps.add_class("kit-wrap")
-        steps.add_class("kit-steps")
+        steps = steps_box(self.pair_next, self.pair_finish)
         box = widgets.VBox(
             [
                 self.pair_note,

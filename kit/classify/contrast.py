@@ -15,26 +15,18 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from kit.cases.case import TIERS, Answer, Case
+from kit.cases.case import Answer, Case
 from kit.cases.grading import Feedback, check
 from kit.cases.pairs import ContrastPair, find_pairs
-from kit.classify.exercise import ALL, MIXED, Pass
+from kit.classify.exercise import ALL, MIXED, Chosen, Pass, check_choice
 
 
-@dataclass(frozen=True)
-class PairSelection:
-    """The pairs of one round and what was asked for (as :class:`~kit.classify.exercise.
-    Selection` for cases)."""
-
-    pairs: tuple[ContrastPair, ...]  #: in the order the round shows them
-    tier: str  #: a tier, or MIXED
-    count: int | str  #: a number of pairs, or ALL
-    available: int  #: the pairs of ``tier`` in the set chosen from
+class PairSelection(Chosen[ContrastPair]):
+    """The pairs of one round, as :func:`select_pairs` chose them."""
 
     @property
-    def short(self) -> bool:
-        """Fewer pairs of the tier than asked for (but some): the round takes all of them."""
-        return self.count != ALL and 0 < self.available < int(self.count)
+    def pairs(self) -> tuple[ContrastPair, ...]:
+        return self.items
 
 
 def select_pairs(
@@ -43,10 +35,7 @@ def select_pairs(
     """The pairs of a round: the contrast pairs of ``cases`` whose tier (the harder case's) is
     ``tier`` (any for :data:`MIXED`); with ``seed``, in a random order and each pair's two cases
     on a random side (which case is on the left tells nothing); the first ``count`` of them."""
-    if tier != MIXED and tier not in TIERS:
-        raise ValueError(f"unknown tier {tier!r}")
-    if count != ALL and (isinstance(count, bool) or not isinstance(count, int) or count < 1):
-        raise ValueError(f"a round has a positive number of pairs or ALL, not {count!r}")
+    check_choice(tier, count)
     pool = tuple(p for p in find_pairs(cases) if tier == MIXED or p.tier == tier)
     ordered = list(pool)
     if seed is not None:

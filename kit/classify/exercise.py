@@ -85,19 +85,39 @@ MIXED = "mixed"
 TIER_CHOICES: tuple[str, ...] = (MIXED, *TIERS)
 
 
-@dataclass(frozen=True)
-class Selection:
-    """The cases of one round, as :func:`select_cases` chose them, and what was asked for."""
+ItemT = TypeVar("ItemT")
+DoneT = TypeVar("DoneT")
 
-    cases: tuple[Case, ...]  #: in the order the round shows them
+
+@dataclass(frozen=True)
+class Chosen(Generic[ItemT]):
+    """The items of one round (cases, or contrast pairs), as chosen, and what was asked for."""
+
+    items: tuple[ItemT, ...]  #: in the order the round shows them
     tier: str  #: a tier, or MIXED
-    count: int | str  #: a number of cases, or ALL
-    available: int  #: the cases of ``tier`` in the set chosen from
+    count: int | str  #: a number of items, or ALL
+    available: int  #: the items of ``tier`` in the set chosen from
 
     @property
     def short(self) -> bool:
-        """Fewer cases of the tier than asked for (but some): the round takes all of them."""
+        """Fewer items of the tier than asked for (but some): the round takes all of them."""
         return self.count != ALL and 0 < self.available < int(self.count)
+
+
+class Selection(Chosen[Case]):
+    """The cases of one round, as :func:`select_cases` chose them."""
+
+    @property
+    def cases(self) -> tuple[Case, ...]:
+        return self.items
+
+
+def check_choice(tier: str, count: int | str) -> None:
+    """ValueError unless ``tier`` is a tier or MIXED and ``count`` a positive number or ALL."""
+    if tier != MIXED and tier not in TIERS:
+        raise ValueError(f"unknown tier {tier!r}")
+    if count != ALL and (isinstance(count, bool) or not isinstance(count, int) or count < 1):
+        raise ValueError(f"a round has a positive number of cases or pairs or ALL, not {count!r}")
 
 
 def select_cases(
@@ -111,18 +131,11 @@ def select_cases(
     ``shuffled(cases, seed)``. A round of N cases may take some of a chain's cases and not
     others, in any order but story order one right after the other.
     """
-    if tier != MIXED and tier not in TIERS:
-        raise ValueError(f"unknown tier {tier!r}")
-    if count != ALL and (isinstance(count, bool) or not isinstance(count, int) or count < 1):
-        raise ValueError(f"a round has a positive number of cases or ALL, not {count!r}")
+    check_choice(tier, count)
     pool = tuple(c for c in cases if tier == MIXED or c.tier == tier)
     ordered = shuffled(pool, seed)
     chosen = ordered if count == ALL else ordered[: int(count)]
     return Selection(chosen, tier, count, len(pool))
-
-
-ItemT = TypeVar("ItemT")
-DoneT = TypeVar("DoneT")
 
 
 class Pass(Generic[ItemT, DoneT]):
