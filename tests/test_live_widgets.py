@@ -125,7 +125,8 @@ def test_presenter_dashboard_follows_participants(store):
         # keep the session's order
         place = t("live_place", "nb", n=1)
         assert wait_for(lambda: place in p.cards["c2"].text.value)
-        assert [card.case.id for card in p.case_list.children] == [c.id for c in CASES]
+        assert [card.case.id for card in p.case_list.children] == [c.id for c in p.cases]
+        assert sorted(c.id for c in p.cases) == [c.id for c in CASES]
         first = p.cards["c2"]
         assert "Nabolagsfest" in first.text.value
         assert key_text(CASES[1]) not in first.text.value  # hidden until revealed

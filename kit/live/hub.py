@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from kit.cases.case import Case
+from kit.cases.pairs import ContrastPair, flat_cases
 from kit.core import config
 from kit.core.html import inert_json
 from kit.live.questions import Item
@@ -489,9 +490,14 @@ class Hub:
 
 
 def state_json(state: Any, cases: tuple[Item, ...]) -> dict[str, Any]:
+    """The room's state as phones get it, with the keys of what is revealed: a case's key, and
+    for a contrast pair (its cases' keys are revealed with it) what differs."""
     out = state.as_json()
-    by_id = {c.id: c for c in cases if isinstance(c, Case)}
-    out["keys"] = {cid: _key_json(by_id[cid]) for cid in state.revealed if cid in by_id}
+    by_id = {c.id: c for c in flat_cases(cases)}
+    pairs = {p.id: p for p in cases if isinstance(p, ContrastPair)}
+    keys: dict[str, Any] = {cid: _key_json(by_id[cid]) for cid in state.revealed if cid in by_id}
+    keys.update((pid, pairs[pid].key_json()) for pid in state.revealed if pid in pairs)
+    out["keys"] = keys
     return out
 
 

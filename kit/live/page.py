@@ -56,6 +56,15 @@ _TEXT_KEYS = (
     "delta_result",
     "delta_session_ended",
     "delta_shown",
+    "delta_pair_of",
+    "delta_pair_intro",
+    "delta_pair_send",
+    "delta_pair_choose_all",
+    "klass_pair_process_label",
+    "klass_pair_level_label",
+    "pair_case",
+    "pair_difference",
+    "pair_difference_none",
 )
 
 

@@ -113,6 +113,10 @@ class CaseCard(widgets.VBox):
         title = case.title.get(lang)
         shown = case.id in state.revealed
         rnd = state.round_of(case.id)
+        # a paired case is shown, revealed and re-voted with its partner, as their pair
+        pair = self.app.session.pair_of.get(case.id)
+        target = pair.id if pair is not None else case.id
+        partner = None if pair is None else next(c for c in pair.cases if c.id != case.id)
         with self.hold_sync():
             self.text.value = ph.case_card_html(
                 case,
@@ -120,9 +124,10 @@ class CaseCard(widgets.VBox):
                 result.current.answers,
                 lang,
                 place=place,
-                now_showing=state.current_case == case.id,
+                now_showing=state.current_case == target,
                 round_number=rnd,
                 revealed=shown,
+                partner=partner,
             )
             self.reveal_button.description = t("live_reveal", lang)
             self.reveal_button.tooltip = t("live_reveal_case", lang, title=title)
@@ -132,7 +137,7 @@ class CaseCard(widgets.VBox):
             self.round_button.disabled = shown or rnd >= MAX_ROUNDS or not state.open
             self.show_button.description = t("live_show", lang)
             self.show_button.tooltip = t("live_show_case", lang, title=title)
-            self.show_button.disabled = state.current_case == case.id or not state.open
+            self.show_button.disabled = state.current_case == target or not state.open
 
         if len(result.rounds) > 1 and (charts_due or self.rounds_view is None):
             self._show_rounds(result, title, lang)

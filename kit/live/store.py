@@ -38,6 +38,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import ArgumentError, DatabaseError, IntegrityError, OperationalError
 
 from kit.cases.case import Answer, Case, InvalidAnswerError, cases_from_json
+from kit.cases.pairs import ContrastPair, flat_cases
 from kit.core import config
 from kit.live import room
 from kit.live import schema as db
@@ -99,6 +100,18 @@ _SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212_]+")
 _RAW_CODE_MAX = 64  # what a person may plausibly type around a 6-character code
 _KEY_MAX = 64
 _CACHE_MAX = 512
+
+
+@dataclass(frozen=True)
+class _Kept:
+    """What a store keeps of a session's items per code, to check what phones send."""
+
+    born: datetime  #: the session's created_at: a code drawn again is another session
+    case_ids: tuple[str, ...]  #: every case, a pair's two among them, in the session's order
+    questions: dict[str, Question]
+    pairs: dict[str, tuple[str, str]]  #: pair id -> its two case ids
+
+
 #: The presenter's settings of a session, as JSON, stay under this.
 SETTINGS_MAX = 8192
 #: Sessions and workshops created by one client are counted in a window this long (seconds):
@@ -543,7 +556,7 @@ class Store:
         self._clock = clock
         #: a session's case ids and questions (they never change), with the session's
         #: ``created_at``: a code purged and drawn again for a new session is another session
-        self._items: dict[str, tuple[datetime, tuple[str, ...], dict[str, Question]]] = {}
+        self._items: dict[str, _Kept] = {}
         #: when this store last deleted client windows long run out (see _count_join)
         self._windows_swept: datetime | None = None
         try:
@@ -751,35 +764,44 @@ class Store:
     def _remember_items(self, code: str, born: datetime, items: Sequence[Item]) -> None:
         if len(self._items) >= _CACHE_MAX:  # a server running for months stays bounded
             self._items.clear()
-        self._items[code] = (
+        self._items[code] = _Kept(
             born,
-            tuple(i.id for i in items if isinstance(i, Case)),
+            tuple(c.id for c in flat_cases(items)),
             {i.id: i for i in items if isinstance(i, Question)},
+            {i.id: (i.first.id, i.second.id) for i in items if isinstance(i, ContrastPair)},
         )
 
-    def _kept_items(self, row: Any) -> tuple[datetime, tuple[str, ...], dict[str, Question]]:
-        """The case ids and questions of the session whose row is ``row``, kept per code and
-        read again when the code is another session's now (purged, and drawn again)."""
+    def _kept_items(self, row: Any) -> _Kept:
+        """The case ids (a pair's two among them), questions and pairs of the session whose
+        row is ``row``, kept per code and read again when the code is another session's now
+        (purged, and drawn again)."""
         kept = self._items.get(row.code)
-        if kept is None or kept[0] != row.created_at:
+        if kept is None or kept.born != row.created_at:
             self._remember_items(row.code, row.created_at, items_from_json(row.cases))
             kept = self._items[row.code]
         return kept
 
     def _ids(self, row: Any) -> tuple[str, ...]:
         """The case ids of the session whose row is ``row``, in its order."""
-        return self._kept_items(row)[1]
+        return self._kept_items(row).case_ids
 
     def _question_map(self, row: Any) -> dict[str, Question]:
-        return self._kept_items(row)[2]
+        return self._kept_items(row).questions
+
+    def _with_pair(self, row: Any, item_id: str) -> tuple[str, ...]:
+        """``item_id``, and a contrast pair's two case ids after its own: what a reveal or a
+        re-vote of the item changes together."""
+        return (item_id, *self._kept_items(row).pairs.get(item_id, ()))
 
     def _known_case(self, row: Any, case_id: str) -> None:
         if case_id not in self._ids(row):
             raise InvalidAnswer("no such case in this session", field="case_id")
 
     def _known_item(self, row: Any, item_id: str) -> None:
-        if item_id not in self._ids(row) and item_id not in self._question_map(row):
-            raise InvalidAnswer("no such case or question in this session", field="case_id")
+        kept = self._kept_items(row)
+        if item_id not in kept.case_ids and item_id not in kept.questions:
+            if item_id not in kept.pairs:
+                raise InvalidAnswer("no such case or question in this session", field="case_id")
 
     @staticmethod
     def _rounds(conn: Connection, code: str) -> dict[str, int]:
@@ -798,7 +820,7 @@ class Store:
         server told the kernel: :mod:`kit.core.visitor`) counts the session against
         :attr:`room_limit`, with the client's workshops; over it, TooManyRooms and no session."""
         items = check_items(cases)
-        for item in items:
+        for item in (*items, *flat_cases(items)):
             _check_case_id(item.id)
         if not isinstance(lang, str) or not 0 < len(lang) <= db.LANG_MAX:
             raise ValueError(f"bad language code {lang!r}")
@@ -928,37 +950,38 @@ class Store:
         self._run_write(work)
 
     def _case_change(self, code: str, key: str, case_id: str, change: Callable) -> Any:
+        """Apply ``change`` to the state of item ``case_id`` (and of a contrast pair's two
+        cases with it), in one transaction: a refusal of any of them changes none."""
         code = JoinCode.parse(code)
         key = check_key(key)
         _check_case_id(case_id)
 
         def work(conn: Connection) -> Any:
-            self._known_item(self._owned_row(conn, code, key), case_id)
+            session = self._owned_row(conn, code, key)
+            self._known_item(session, case_id)
             s = db.case_state.c
-            row = conn.execute(
-                select(db.case_state).where(s.session_code == code, s.case_id == case_id)
-            ).one_or_none()
-            if row is None:
-                conn.execute(
-                    db.case_state.insert().values(session_code=code, case_id=case_id, round=1)
-                )
-                row = conn.execute(
-                    select(db.case_state).where(s.session_code == code, s.case_id == case_id)
-                ).one()
-            values, result = change(row)
-            if values:
-                conn.execute(
-                    db.case_state.update()
-                    .where(s.session_code == code, s.case_id == case_id)
-                    .values(**values)
-                )
+            result, changed = None, False
+            for item_id in self._with_pair(session, case_id):
+                where = (s.session_code == code, s.case_id == item_id)
+                row = conn.execute(select(db.case_state).where(*where)).one_or_none()
+                if row is None:
+                    conn.execute(
+                        db.case_state.insert().values(session_code=code, case_id=item_id, round=1)
+                    )
+                    row = conn.execute(select(db.case_state).where(*where)).one()
+                values, result = change(row)
+                if values:
+                    conn.execute(db.case_state.update().where(*where).values(**values))
+                    changed = True
+            if changed:
                 self._touch(conn, code, state=True)
             return result
 
         return self._run_write(work)
 
     def reveal(self, code: str, key: str, case_id: str) -> None:
-        """Show a case's key ("vis fasit") to the presenter's screen and to every phone."""
+        """Show a case's key ("vis fasit") to the presenter's screen and to every phone; of a
+        contrast pair, both cases' keys and what differs, at once."""
 
         def change(row: Any) -> tuple[dict, None]:
             return ({} if row.revealed_at else {"revealed_at": self._clock()}), None
@@ -969,7 +992,8 @@ class Store:
         """Start the re-vote of a case (after the room discussed it); returns the new round.
 
         The first round's answers stay; phones answer the case again. A revealed case cannot be
-        re-voted (the key would decide it), nor can a case twice.
+        re-voted (the key would decide it), nor can a case twice. A contrast pair's re-vote is
+        of both its cases.
         """
 
         def change(row: Any) -> tuple[dict, int]:
