@@ -303,8 +303,17 @@ def app_page(browser, server):
 
 
 #: What ``--fast`` leaves out: the tests that drive a browser, start servers, need PostgreSQL,
-#: install the kit into new virtual environments, start LibreOffice or dozens of processes.
-SLOW_MARKERS = ("browser", "server", "postgres", "install", "libreoffice", "processes")
+#: install the kit into new virtual environments, start LibreOffice or several processes, or
+#: run an LMS format's own validator over whole exports.
+SLOW_MARKERS = (
+    "browser",
+    "server",
+    "postgres",
+    "install",
+    "libreoffice",
+    "processes",
+    "validators",
+)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -116,6 +116,7 @@ def _expected_points(name: str, item_id: str, partial: bool) -> dict[str, float]
 # ------------------------------------------------------------------------------- Moodle XML
 
 
+@pytest.mark.validators
 @pytest.mark.parametrize("name", SETS)
 def test_moodle_xml_read_by_an_independent_reader(name):
     parser = pytest.importorskip("moodle_xml_parser.parser", reason="pip install -e .[test]")
@@ -203,6 +204,7 @@ def _pyslet_qti2():
     return qtixml, items, tests, interactions, variables
 
 
+@pytest.mark.validators
 @pytest.mark.parametrize("name", SETS)
 def test_qti21_items_run_by_an_independent_qti_engine(name):
     qtixml, items, tests, interactions, variables = _pyslet_qti2()
@@ -460,6 +462,7 @@ def _h5p_check(package_dir: Path) -> dict:
     return json.loads(done.stdout.splitlines()[-1])
 
 
+@pytest.mark.validators
 @pytest.mark.parametrize("name", SETS)
 def test_h5p_packages_pass_the_h5p_validator(name, tmp_path):
     files = _export(name, "h5p")
@@ -473,6 +476,7 @@ def test_h5p_packages_pass_the_h5p_validator(name, tmp_path):
             assert result["semantics"] == "ok", result
 
 
+@pytest.mark.validators
 def test_the_h5p_validator_refuses_a_broken_package(tmp_path):
     """The check can fail: a package without its main library is refused."""
     ((_, data),) = export_files(case_sets()["readme"], "h5p", ("nb",))

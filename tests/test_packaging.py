@@ -84,14 +84,15 @@ def test_type_and_import_checkers_are_pinned_and_run_before_the_tests():
 
 
 def test_the_fast_tier_leaves_out_the_slow_kinds_only():
-    """``--fast`` deselects browser, server, PostgreSQL, install and LibreOffice tests and keeps
-    the rest."""
+    """``--fast`` deselects browser, server, PostgreSQL, install, LibreOffice, process and
+    LMS-validator tests and keeps the rest."""
     files = [
         "tests/test_run.py",
         "tests/test_store_postgres.py",
         "tests/test_serve.py",
         "tests/test_workshop_pdf.py",
         "tests/test_store_concurrency.py",
+        "tests/test_lms_validators.py",
     ]
 
     def collected(*extra: str) -> set[str]:
@@ -114,4 +115,6 @@ def test_the_fast_tier_leaves_out_the_slow_kinds_only():
     assert any("test_workshop_pdf.py::test_libreoffice_" in t for t in left_out)
     assert not any("test_workshop_pdf.py" in t for t in fast)  # LibreOffice or a browser each
     assert any("test_sixty_processes_answer_into_one_sqlite_file" in t for t in left_out)
+    assert any("test_qti21_items_run_by_an_independent_qti_engine" in t for t in left_out)
+    assert any("test_qti12_assessments_valid_against_the_qti_dtd" in t for t in fast)  # kept
     assert any("test_usage_lists_samskaping" in t for t in fast)  # positive control: kept

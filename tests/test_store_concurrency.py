@@ -182,6 +182,7 @@ def test_sixty_processes_answer_into_one_sqlite_file(tmp_path):
         check_room(presenter, code, participants, answers_each)
 
 
+@pytest.mark.processes
 def test_kernels_starting_together_on_a_new_file(tmp_path):
     """The first lesson of the day: many kernels open a store file that does not exist yet."""
     kernels = 12
@@ -250,6 +251,7 @@ def test_a_server_process_answers_many_phones_from_threads(tmp_path):
         assert presenter.start_round(made.code, made.key, cases[0].id) == 2
 
 
+@pytest.mark.processes
 def test_processes_opening_a_version_1_file_together_migrate_it_once(tmp_path):
     from tests.test_store import V1_SESSIONS, build_v1_database
 
