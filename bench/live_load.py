@@ -443,7 +443,10 @@ def kit_env(tree: Path, extra: dict | None = None) -> dict:
 
 def start_ours(db_url: str, workdir: Path, tree: Path) -> Server:
     port = free_port()
+    # no preheated kernels: phones need none, and kernels booting at start would share the CPU
+    # with the burst this script measures (the presenter's kernel starts when its page opens)
     argv = [*samskaping_command(), "serve", "--port", str(port), "--no-browser", "--db", db_url]
+    argv += ["--preheat", "0"]
     env = kit_env(tree, {"KIT_DB_URL": db_url})
     return Server("samskaping", argv, port, env, workdir, tree, ready_path="delta")
 
@@ -940,8 +943,8 @@ def slug(label: str) -> str:
 
 
 def start_profiles(args, name: str, targets: list[tuple[str, int]]) -> list[subprocess.Popen]:
-    """With --profile DIR: py-spy record (non-blocking sampling, collapsed stacks) of each
-    target process, until stop_profiles. Profiled runs are slower; their figures are not the
+    """With --profile DIR: py-spy record (non-blocking sampling of the thread that holds the
+    GIL, raw collapsed stacks) of each target process, until stop_profiles. Profiled runs are slower; their figures are not the
     ones to quote."""
     if not args.profile:
         return []
@@ -960,6 +963,7 @@ def start_profiles(args, name: str, targets: list[tuple[str, int]]) -> list[subp
                     "--rate",
                     "200",
                     "--nonblocking",
+                    "--gil",  # only the thread holding the GIL: where the CPU goes
                     "--format",
                     "raw",
                     "--output",

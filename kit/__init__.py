@@ -19,13 +19,12 @@ from kit.model.model import Concept, Flow, Level, Model, Process, load_model
 if TYPE_CHECKING:
     from kit.classify.app import Klassifisering
     from kit.compass.app import Kompass
-    from kit.concepts.app import Begreper
+    from kit.concepts.app import Begreper, Lysbilder
     from kit.guide.app import Fasilitatorguide
     from kit.guide.start import Start
     from kit.live.presenter import Presentator
     from kit.model.app import Modellen
     from kit.plans.app import Kommuneplaner
-    from kit.slides.app import Lysbilder
     from kit.workshop.app import Samarbeidsverksted
 
 #: The apps, one class each, and the module that holds it.
@@ -37,7 +36,7 @@ APPS = {
     "Kompass": "kit.compass.app",
     "Presentator": "kit.live.presenter",
     "Kommuneplaner": "kit.plans.app",
-    "Lysbilder": "kit.slides.app",
+    "Lysbilder": "kit.concepts.app",
     "Fasilitatorguide": "kit.guide.app",
     "Samarbeidsverksted": "kit.workshop.app",
 }

@@ -151,3 +151,29 @@ def test_file_just_over_the_limit_in_the_plans_app(app_page):
     violations = app_page.axe_violations()
     assert violations == [], violations
     assert app_page.errors == [], app_page.errors
+
+
+def test_a_course_leaders_file_downloads_for_the_lms(app_page, tmp_path):
+    """ "Last ned til LMS": after a good upload, the format and language are chosen by label and
+    the file the browser saves is the QTI 2.1 package of the file's cases."""
+    import zipfile
+
+    app_page.open("03_klassifiser.ipynb")
+    page = app_page.page
+    page.get_by_label("Egen fil").check()
+    page.get_by_label("Last opp fil").set_input_files(
+        {"name": "kurs.csv", "mimeType": "text/csv", "buffer": GOOD_CASES}
+    )
+    expect(page.locator(".kit-upload-status")).to_contain_text("kurs.csv: 2 caser er lest inn")
+    page.get_by_label("Format på LMS-fila").select_option(label="QTI 2.1 (Blackboard, Inspera)")
+    page.get_by_label("Språk i LMS-fila").select_option(label="Alle tre, som parallelle spørsmål")
+    page.get_by_role("button", name="Lag fila").click()
+    link = page.get_by_role("link", name="Last ned samskaping-kit.zip")
+    expect(link).to_be_visible(timeout=30_000)
+    with page.expect_download() as info:
+        link.click()
+    saved = tmp_path / info.value.suggested_filename
+    info.value.save_as(saved)
+    items = [n for n in zipfile.ZipFile(saved).namelist() if n.startswith("items/")]
+    assert sorted(items) == [f"items/{c}-{lang}.xml" for c in "ab" for lang in ("en", "nb", "nn")]
+    assert app_page.errors == [], app_page.errors

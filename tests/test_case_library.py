@@ -26,16 +26,17 @@ from kit.core.text import Text
 
 
 def entry(id_: str, **fields: object) -> str:
-    """One YAML case (samproduksjon, level 3) with extra fields; 6 + len(fields) lines."""
-    lines = [
-        f"  - id: {id_}",
-        "    tittel: Tittel",
-        "    tekst: Frivillige serverer lunsjen sammen med de ansatte.",
-        "    prosess: samproduksjon",
-        "    nivå: 3",
-        "    forklaring: Fordi.",
-        *(f"    {k}: {v}" for k, v in fields.items()),
-    ]
+    """One YAML case (samproduksjon, level 3) with extra fields; 6 + len(fields) lines (a field
+    named as one of the six, e.g. ``prosess``, takes its place)."""
+    values: dict[str, object] = {
+        "tittel": "Tittel",
+        "tekst": "Frivillige serverer lunsjen sammen med de ansatte.",
+        "prosess": "samproduksjon",
+        "nivå": 3,
+        "forklaring": "Fordi.",
+        **fields,
+    }
+    lines = [f"  - id: {id_}", *(f"    {k}: {v}" for k, v in values.items())]
     return "\n".join(lines) + "\n"
 
 
@@ -81,7 +82,7 @@ def test_unique_ids_across_files_are_one_library(tmp_path):
         tmp_path,
         {
             "cases.yaml": entry("a", par="d") + entry("b"),
-            "cases/mer.yaml": entry("c") + entry("d", par="a"),
+            "cases/mer.yaml": entry("c") + entry("d", par="a", prosess="samskaping", nivå=2),
         },
     )
     report = read_library(paths)

@@ -47,6 +47,7 @@ def case_row(case: Case) -> dict[str, object]:
         "forklaring": case.explanation,
         "fasilitator": case.facilitator,
         "markert": case.marked,
+        "forskjell": case.difference,
     }
     for column, text in texts.items():
         values = text.as_dict() if text is not None else {}
@@ -420,8 +421,13 @@ def test_unknown_pair_is_a_warning():
     rows = [[*HEADER, "par"], [*GOOD, "finnes-ikke"], ["b", "T", "X", "ingen", "", "F", "a"]]
     report = read_cases_bytes(csv_bytes(rows), "c.csv")
     assert report.ok and len(report.cases) == 2
-    assert where(report.warnings) == [(2, "par", "cases_unknown_pair")]
+    # b names a, but a names another case: no pair forms, and b's row says why
+    assert where(report.warnings) == [
+        (2, "par", "cases_unknown_pair"),
+        (3, "par", "cases_pair_not_mutual"),
+    ]
     assert "«finnes-ikke»" in report.warnings[0].message("nb")
+    assert "«a» peker på «finnes-ikke»" in report.warnings[1].message("nb")
 
 
 def test_empty_rows_are_skipped_and_rows_keep_their_numbers(tmp_path):

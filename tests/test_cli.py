@@ -156,7 +156,7 @@ def test_the_help_option_follows_lang_on_the_line_too():
 
 
 #: The commands' choices, as the kit lists them (argparse quotes them or not, by version).
-COMMANDS = "serve, check-cases, template, purge-answers, verksted"
+COMMANDS = "serve, check-cases, export, template, purge-answers, verksted"
 ARGPARSE_ERRORS = {
     "missing required argument": (
         ["purge-answers"],

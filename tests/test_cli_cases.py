@@ -51,16 +51,17 @@ def ok_line(cases: tuple[Case, ...]) -> str:
 
 
 def yaml_case(id_: str, **fields: object) -> str:
-    """One YAML case entry (samproduksjon, level 3) with extra fields."""
-    lines = [
-        f"  - id: {id_}",
-        "    tittel: Tittel",
-        "    tekst: Frivillige serverer lunsjen.",
-        "    prosess: samproduksjon",
-        "    nivå: 3",
-        "    forklaring: Fordi.",
-        *(f"    {k}: {v}" for k, v in fields.items()),
-    ]
+    """One YAML case entry (samproduksjon, level 3) with extra fields (a field named as one of
+    the six, e.g. ``prosess``, takes its place)."""
+    values: dict[str, object] = {
+        "tittel": "Tittel",
+        "tekst": "Frivillige serverer lunsjen.",
+        "prosess": "samproduksjon",
+        "nivå": 3,
+        "forklaring": "Fordi.",
+        **fields,
+    }
+    lines = [f"  - id: {id_}", *(f"    {k}: {v}" for k, v in values.items())]
     return "\n".join(lines) + "\n"
 
 
@@ -399,7 +400,9 @@ def test_library_in_its_own_folder(capsys, monkeypatch, tmp_path):
         tmp_path,
         {
             "cases.yaml": yaml_case("a", par="b"),
-            "cases/x.yaml": yaml_case("b", par="a", vanskelighet="middels"),
+            "cases/x.yaml": yaml_case(
+                "b", par="a", vanskelighet="middels", prosess="ingen", nivå=""
+            ),
         },
     )
     code, out, _ = run(capsys, "check-cases", "--library")

@@ -9,7 +9,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kit.compass.compass import DONT_KNOW, PROCESS_LEVELS, assess, load_compass, parse_compass
+from kit.compass.compass import (
+    DONT_KNOW,
+    NOT_APPLICABLE,
+    PROCESS_LEVELS,
+    assess,
+    load_compass,
+    parse_compass,
+)
 from kit.compass.html import (
     diagram_html,
     download_html,
@@ -67,6 +74,16 @@ RULES = [
         ],
     ),
     (
+        "level3_recipients_shape",
+        {**COOP, "developed": "mottakerne"},
+        [
+            {**COOP, "developed": "sammen"},
+            {"participants": "kommune_mottakere", "runs": "sammen", "developed": "mottakerne"},
+            {"participants": "frivillige", "runs": "ikke_i_drift", "developed": "mottakerne"},
+            {"runs": "sammen", "developed": "mottakerne"},
+        ],
+    ),
+    (
         "level3_coproduction",
         COOP,
         [
@@ -86,6 +103,23 @@ RULES = [
             {"participants": "frivillige", "developed": "sammen", "decides": "kommunen"},
             {"participants": "frivillige", "developed": "sammen", "decides": DONT_KNOW},
             {"participants": "frivillige", "developed": "sammen"},
+            {**FINDS["samskaping"], "runs": "ingen_tilbud_ramme"},  # a frame is not an offer
+        ],
+    ),
+    (
+        "level2_recipients_codesign",
+        {"participants": "kommune_mottakere", "developed": "mottakerne", "decides": "mottakerne"},
+        [
+            {"participants": "kommune_mottakere", "developed": "sammen", "decides": "sammen"},
+            {"participants": "kommune_alene", "developed": "mottakerne", "decides": "sammen"},
+            {"participants": "kommune_partnere", "developed": "mottakerne", "decides": "kommunen"},
+            {"participants": "kommune_partnere", "developed": "mottakerne"},
+            {
+                "participants": "kommune_mottakere",
+                "developed": "mottakerne",
+                "decides": "sammen",
+                "runs": "ingen_tilbud_ramme",
+            },
         ],
     ),
     (
@@ -99,6 +133,16 @@ RULES = [
         [{"participants": "frivillige"}, {}],
     ),
     (
+        "none_without_voluntary",
+        {"participants": "kommune_partnere", "developed": "sammen"},
+        [
+            {"participants": "kommune_partnere", "developed": "mottakerne"},
+            {"participants": "kommune_mottakere", "developed": "mottakerne"},
+            {"participants": "organisasjoner"},
+            {"participants": DONT_KNOW},
+        ],
+    ),
+    (
         "none_voluntary_own",
         {"developed": "frivilligheten", "runs": "ikke_i_drift"},
         [
@@ -109,9 +153,14 @@ RULES = [
     ),
     ("none_purchase", {"runs": "kjop"}, [{"runs": "kommunen"}, {"runs": DONT_KNOW}, {}]),
     (
+        "none_information",
+        {"developed": "informert"},
+        [{"developed": "innspill"}, {"developed": "kommunen"}, {"developed": DONT_KNOW}],
+    ),
+    (
         "none_consultation",
         {"developed": "innspill"},
-        [{"developed": "kommunen"}, {"developed": DONT_KNOW}],
+        [{"developed": "informert"}, {"developed": "kommunen"}, {"developed": DONT_KNOW}],
     ),
     (
         "none_municipality_decides",
@@ -135,6 +184,16 @@ RULES = [
             {"participants": "organisasjoner", "developed": "ramme", "decides": "kommunen"},
             {"participants": "organisasjoner", "developed": "ramme"},
             {"developed": "ramme", "decides": "sammen"},
+        ],
+    ),
+    (
+        "level1_no_offer",
+        {"participants": "frivillige", "runs": "ingen_tilbud_ramme", "decides": "sammen"},
+        [
+            {"participants": "frivillige", "runs": "ikke_i_drift", "decides": "sammen"},
+            {"participants": "kommune_partnere", "runs": "ingen_tilbud_ramme", "decides": "sammen"},
+            {"participants": "frivillige", "runs": "ingen_tilbud_ramme", "decides": "kommunen"},
+            {"runs": "ingen_tilbud_ramme", "decides": "sammen"},
         ],
     ),
     (
@@ -321,6 +380,10 @@ def test_each_condition_of_a_rule_is_needed(rule):
         others = [k for k in COMPASS.question(qid).keys if k not in keys] + [None]
         for other in others:
             assert rule.id not in assess({**base, qid: other}).fired, (qid, other)
+    for qid, keys in rule.unless:  # an excluding answer stops it; any other leaves it firing
+        for key in COMPASS.question(qid).keys:
+            fired = rule.id in assess({**base, qid: key}).fired
+            assert fired == (key not in keys), (qid, key)
     if rule.found:
         assert rule.id not in assess(own).fired
         for process, answers in FINDS.items():
@@ -384,6 +447,64 @@ def _first(answers):
 RANKS = [
     ("value_before_coproduction", {**COOP, "value_judge": "mottakere"}, ("verdisamskaping", 3)),
     ("recipients_decide_is_value", {**COOP, "decides": "mottakerne"}, ("verdisamskaping", 3)),
+    ("recipients_shape_is_value", {**COOP, "developed": "mottakerne"}, ("verdisamskaping", 3)),
+    (
+        "recipients_shape_before_it_runs",
+        {**FINDS["samskaping"], "developed": "mottakerne", "runs": "ikke_i_drift"},
+        ("samskaping", 2),
+    ),
+    (
+        "recipients_shape_it_with_the_municipality",
+        {
+            "participants": "kommune_mottakere",
+            "developed": "mottakerne",
+            "decides": "mottakerne",
+            "runs": "kommunen",
+            "value_judge": "mottakere",
+        },
+        ("samskaping", 2),  # no co-production, so no value co-creation
+    ),
+    (
+        "public_partners_only",
+        {
+            "participants": "kommune_partnere",
+            "developed": "sammen",
+            "decides": "sammen",
+            "runs": "kommunen",
+            "anchoring": "begge",
+        },
+        ("ingen", None),
+    ),
+    (
+        "ideell_organisation_on_contract",
+        {"participants": "kommune_partnere", "developed": "kommunen", "runs": "kjop"},
+        ("ingen", None),
+    ),
+    (
+        "a_frame_is_not_codesign",
+        {**FINDS["samskaping"], "runs": "ingen_tilbud_ramme", "anchoring": "begge"},
+        ("samskaping", 1),
+    ),
+    (
+        "a_frame_the_municipality_made_alone",
+        {
+            "participants": "organisasjoner",
+            "developed": "kommunen",
+            "runs": "ingen_tilbud_ramme",
+            "decides": "sammen",
+        },
+        ("ingen", None),
+    ),
+    (
+        "information_outranks_anchoring",
+        {
+            "participants": "organisasjoner",
+            "developed": "informert",
+            "decides": "sammen",
+            "anchoring": "begge",
+        },
+        ("ingen", None),
+    ),
     (
         "coproduction_before_codesign",
         {**COOP, "developed": "sammen", "decides": "sammen"},
@@ -454,6 +575,17 @@ def test_rank_order_decides_the_main_answer(name, answers, first):
     assert _first(answers) == first
 
 
+def test_a_frame_is_level_1_only():
+    """No offer to run: co-design's answers may be given, but level 2 is not found."""
+    frame = assess({**FINDS["samskaping"], "runs": "ingen_tilbud_ramme", "framework": "politikk"})
+    assert frame.process_keys == ("samskaping",) and frame.level_numbers == (1,)
+    assert [f.rule for f in frame.findings] == ["level1_no_offer", "level1_written"]
+    assert "level2_codesign" not in frame.fired
+    # the same answers about an offer not yet running: co-design first, the frame second
+    offer = assess({**FINDS["samskaping"], "runs": "ikke_i_drift", "framework": "politikk"})
+    assert offer.level_numbers == (2, 1)
+
+
 def test_ingen_counts_only_when_no_rule_above_gives_a_process():
     alone = assess({"participants": "kommune_alene"})
     assert alone.process_keys == ("ingen",) and alone.level_numbers == ()
@@ -513,6 +645,61 @@ def test_dont_know_and_unanswered_are_listed_as_such():
     assert result.dont_know[0].find_out.nb
 
 
+#: The questions that assume a cooperation or an offer, and so have "ikke relevant".
+ASSUME_A_COOPERATION_OR_OFFER = {
+    "recipients",
+    "value_judge",
+    "terms",
+    "statutory",
+    "framework",
+    "anchoring",
+    "feedback",
+    "evaluation",
+}
+
+
+def test_questions_that_assume_a_cooperation_or_an_offer_can_be_not_applicable():
+    have = {q.id for q in COMPASS.questions if NOT_APPLICABLE in q.keys}
+    assert have == ASSUME_A_COOPERATION_OR_OFFER
+    for qid in have:
+        keys = COMPASS.question(qid).keys
+        assert keys[-2:] == (NOT_APPLICABLE, DONT_KNOW), qid  # just before "vet ikke"
+        label = COMPASS.question(qid).option(NOT_APPLICABLE).label
+        assert label.nb.startswith("Ikke relevant: ") and label.en.startswith("Not applicable: ")
+        assert label.nn.startswith("Ikkje relevant: ")
+
+
+@pytest.mark.parametrize("qid", sorted(ASSUME_A_COOPERATION_OR_OFFER))
+@pytest.mark.parametrize(
+    "base",
+    [COOP, FINDS["samskaping"], OWN, PURCHASE, {}],
+    ids=["coop", "codesign", "own", "buy", "none"],
+)
+def test_not_applicable_meets_no_condition(qid, base):
+    """Answered "ikke relevant", a question counts as answered but fires what leaving it open
+    fires: it never stands in for a cooperation, a gap or a discussion point."""
+    given = assess({**base, qid: NOT_APPLICABLE})
+    left_open = assess({k: v for k, v in base.items() if k != qid})
+    assert given.fired == left_open.fired
+    assert given.answered == left_open.answered + 1
+    assert qid not in [q.id for q in (*given.dont_know, *given.unanswered)]
+
+
+def test_an_initiative_with_no_cooperation_answers_not_applicable_without_gaps():
+    answers = {
+        "participants": "kommune_partnere",
+        "developed": "kommunen",
+        "runs": "kjop",
+        "decides": "kommunen",
+        **{qid: NOT_APPLICABLE for qid in ASSUME_A_COOPERATION_OR_OFFER},
+    }
+    result = assess(answers)
+    assert result.process_keys == ("ingen",)
+    assert result.gaps == () and result.discussions == ()
+    assert result.dont_know == () and result.unanswered == ()
+    assert result.answered == result.total
+
+
 def test_nothing_answered_gives_no_process_and_no_gap():
     result = assess({})
     assert result.processes == () and result.levels == () and result.gaps == ()
@@ -561,7 +748,7 @@ def test_rules_are_stated_in_words(lang):
         assert f"data-rule='{rule.id}'" in text
     sentence = rule_sentence(COMPASS.rule("level3_coproduction"), COMPASS, lang)
     quote = {"en": "“"}.get(lang, "«")
-    assert sentence.count(quote) == 5 and ("3" in sentence)  # 2 questions, 3 options
+    assert sentence.count(quote) == 6 and ("3" in sentence)  # 2 questions, 4 options
     assert "Ja, frivillige driver det sammen med en kommunal virksomhet" in rule_sentence(
         COMPASS.rule("level3_coproduction"), COMPASS, "nb"
     )
@@ -573,6 +760,10 @@ def test_rules_are_stated_in_words(lang):
         "en": "When the compass finds “",
     }
     assert gap.startswith(found[lang])
+    frame = COMPASS.question("runs").option("ingen_tilbud_ramme").label.get(lang)
+    unless = rule_sentence(COMPASS.rule("level2_codesign"), COMPASS, lang)
+    but_not = {"nb": ", men ikke når «", "nn": ", men ikkje når «", "en": ", but not when “"}[lang]
+    assert but_not in unless and unless.index(but_not) < unless.index(frame)
     asking = rule_sentence(COMPASS.rule("discuss_consultation_only"), COMPASS, lang)
     assert asking.endswith("?") and not asking.endswith("?.")
     none = rule_sentence(COMPASS.rule("none_purchase"), COMPASS, lang)
@@ -591,6 +782,7 @@ def _rule_index(rid: str) -> int:
 
 
 L3 = _rule_index("level3_coproduction")
+L2 = _rule_index("level2_codesign")  # a rule with `unless`
 GAP = _rule_index("gap_no_framework")
 GAP_ANY = _rule_index("gap_municipality_decides")  # a gap without a `found` condition
 
@@ -649,7 +841,37 @@ MALFORMED = [
         _set(["rules", 0, "when"], {"anchoring": ["vet_ikke"]}),
         "rules[0].when.anchoring: 'vet_ikke' cannot be a condition",
     ),
+    (
+        "when_not_applicable",
+        _set(["rules", 0, "when"], {"anchoring": ["begge", "ikke_relevant"]}),
+        "rules[0].when.anchoring: 'ikke_relevant' cannot be a condition",
+    ),
     ("when_empty", _set(["rules", 0, "when"], {}), "rules[0].when: must map question ids"),
+    (
+        "unless_unknown_option",
+        _set(["rules", L2, "unless"], {"runs": ["kanskje"]}),
+        f"rules[{L2}].unless.runs: 'kanskje' is not an option of 'runs'",
+    ),
+    (
+        "unless_not_applicable",
+        _set(["rules", L2, "unless"], {"anchoring": ["ikke_relevant"]}),
+        f"rules[{L2}].unless.anchoring: 'ikke_relevant' cannot be a condition",
+    ),
+    (
+        "unless_and_when",
+        _set(["rules", L2, "unless"], {"developed": ["ramme"]}),
+        f"rules[{L2}].unless.developed: a question in `unless` cannot also be a condition",
+    ),
+    (
+        "unless_empty",
+        _set(["rules", L2, "unless"], {}),
+        f"rules[{L2}].unless: must map question ids to lists of option keys",
+    ),
+    (
+        "unless_unknown_question",
+        _set(["rules", L2, "unless"], {"nope": ["ja"]}),
+        f"rules[{L2}].unless.nope: no question with id 'nope'",
+    ),
     (
         "then_two",
         _set(["rules", 0, "then"], {"process": "samskaping", "gap": {"nb": "x"}}),

@@ -160,3 +160,31 @@ def test_no_gaps_with_open_questions_says_so():
     app.show_button.click()
     assert "Svarene så langt viser ingen av hullene" in app.gaps.value
     assert "Ingen av dem" in app.result.value
+
+
+def test_a_frame_with_not_applicable_answers():
+    """A frivillighetspolitikk: no offer to run, the offer questions not applicable."""
+    app = Kompass(lang="nb")
+    answer(
+        app,
+        {
+            "participants": "organisasjoner",
+            "developed": "ramme",
+            "runs": "ingen_tilbud_ramme",
+            "decides": "sammen",
+            "recipients": "ikke_relevant",
+            "value_judge": "ikke_relevant",
+            "framework": "politikk",
+        },
+    )
+    labels = [label for label, _ in app.questions["runs"].options]
+    assert labels[-2].startswith("Det er ikke noe tilbud å drive")
+    app.show_button.click()
+    result = app.result.value
+    assert "Nivå 1: Forankring og ansvarsfordeling" in result
+    assert "Nivå 2" not in result
+    assert "Du har svart på 7 av 12 spørsmål" in result
+    gaps = app.gaps.value
+    assert "Tjenestemottakerne med i utformingen:" not in gaps  # answered, not open
+    assert "Disse spørsmålene står ubesvart" in gaps
+    assert "Ikke relevant: tiltaket er ikke et tilbud til noen" in downloaded(app)

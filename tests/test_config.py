@@ -115,6 +115,13 @@ GOOD = [
     (config.KERNEL_MEMORY_LIMIT, "0", 0),
     (config.RETENTION_DAYS, " 7 ", 7),
     (config.RETENTION_DAYS, "0", 0),
+    (config.ROOMS_PER_HOUR, " 5 ", 5),
+    (config.ROOMS_PER_HOUR, "0", 0),
+    (
+        config.KERNEL_FILE,
+        "/run/user/1000/jupyter/kernel-1.json",
+        Path("/run/user/1000/jupyter/kernel-1.json"),
+    ),
     (config.VENV, ".venv310", ".venv310"),
 ]
 BAD = [
@@ -146,6 +153,9 @@ BAD = [
     (config.RETENTION_DAYS, "a month"),
     (config.RETENTION_DAYS, "-1"),
     (config.RETENTION_DAYS, "1.5"),
+    (config.ROOMS_PER_HOUR, "many"),
+    (config.ROOMS_PER_HOUR, "-1"),
+    (config.ROOMS_PER_HOUR, "2.5"),
 ]
 DEFAULTS = {
     "KIT_LANG": "",
@@ -156,6 +166,7 @@ DEFAULTS = {
     "KIT_DATA_HOME": None,
     "KIT_SESSION_IDLE_HOURS": 12.0,
     "KIT_RETENTION_DAYS": 30,
+    "KIT_ROOMS_PER_HOUR": 30,
     "KIT_PUBLIC_URL": None,
     "KIT_TRUSTED_PROXIES": frozenset(),
     "KIT_FORWARDED_HEADER": "X-Real-IP",
@@ -167,6 +178,7 @@ DEFAULTS = {
     "KIT_SERVE_FAILED": "",
     "KIT_SERVE_TERMINAL": "",
     "KIT_KERNEL_MEMORY_LIMIT": 0,
+    "KIT_KERNEL_FILE": None,
     "KIT_RUN": "",
     "KIT_VENV": ".venv",
 }
@@ -355,7 +367,13 @@ def test_an_options_help_names_its_setting(lang, capsys, monkeypatch):
     out = serve_help(lang, capsys, monkeypatch)
     options = out.split(t("cli_settings_intro", lang).split()[0])[0]
     with_option = [s for s in config.SETTINGS if s.option]
-    assert {s.option for s in with_option} == {"--db", "--public-url", "--lang", "--retention-days"}
+    assert {s.option for s in with_option} == {
+        "--db",
+        "--public-url",
+        "--lang",
+        "--retention-days",
+        "--rooms-per-hour",
+    }
     for setting in with_option:
         assert setting.option in options
         assert setting.name in options, setting.name
@@ -413,6 +431,30 @@ def test_serve_passes_kit_public_url_on(monkeypatch, tmp_path):
     assert env["KIT_DB_URL"].startswith("sqlite:///")
     env = _serve_env(monkeypatch, tmp_path, "--public-url", "http://10.0.0.9:8866/")
     assert env["KIT_PUBLIC_URL"] == "http://10.0.0.9:8866/"
+
+
+def test_serve_passes_the_retention_and_the_rooms_per_hour_on(monkeypatch, tmp_path):
+    """The server and its kernels get the options' values, else the variables' (not the
+    defaults in their place), else the defaults."""
+    monkeypatch.delenv("KIT_RETENTION_DAYS", raising=False)
+    monkeypatch.delenv("KIT_ROOMS_PER_HOUR", raising=False)
+    env = _serve_env(monkeypatch, tmp_path)
+    assert (env["KIT_RETENTION_DAYS"], env["KIT_ROOMS_PER_HOUR"]) == ("30", "30")
+    monkeypatch.setenv("KIT_RETENTION_DAYS", "7")
+    monkeypatch.setenv("KIT_ROOMS_PER_HOUR", "0")
+    env = _serve_env(monkeypatch, tmp_path)
+    assert (env["KIT_RETENTION_DAYS"], env["KIT_ROOMS_PER_HOUR"]) == ("7", "0")
+    env = _serve_env(monkeypatch, tmp_path, "--retention-days", "2", "--rooms-per-hour", "5")
+    assert (env["KIT_RETENTION_DAYS"], env["KIT_ROOMS_PER_HOUR"]) == ("2", "5")
+
+
+def test_an_option_wins_over_a_bad_rooms_per_hour_setting(monkeypatch, tmp_path, capsys):
+    monkeypatch.setenv("KIT_ROOMS_PER_HOUR", "many")
+    env = _serve_env(monkeypatch, tmp_path, "--rooms-per-hour", "3")
+    assert env["KIT_ROOMS_PER_HOUR"] == "3"
+    assert cli.main(["serve", "--rooms-per-hour", "-2", "--lang", "en"]) == 2
+    err = capsys.readouterr().err
+    assert "--rooms-per-hour" in err and t("config_allowed_limit", "en") in err
 
 
 def test_serve_refuses_a_bad_public_url_option(capsys):

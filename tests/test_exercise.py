@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 import io
 from functools import partial
+from itertools import pairwise
 
 import pytest
 
 from kit.cases.case import Answer, Case
+from kit.cases.casefile import load_cases
 from kit.cases.grading import check
 from kit.cases.html import case_text_html
 from kit.classify.exercise import (
@@ -263,19 +265,62 @@ chain_case = partial(
 )
 
 
-def test_shuffle_keeps_a_chain_in_story_order():
+def _gives_away(before, after, story) -> bool:
+    """``after`` is the chain part right after ``before`` in ``story``, or its pair partner."""
+    if before.chain and before.chain == after.chain:
+        return story.index(after.id) == story.index(before.id) + 1
+    return before.pair == after.id or after.pair == before.id
+
+
+def test_a_shuffle_never_serves_a_chain_part_right_after_the_one_before_it():
     chain = [chain_case(f"k{i}", chain="kjede-1") for i in range(4)]
     others = [chain_case(f"o{i}") for i in range(8)]
+    # the set holds the chain in story order, its middle parts side by side
     cases = [chain[0], *others[:4], chain[1], chain[2], *others[4:], chain[3]]
-    orders = set()
-    for seed in range(20):
+    story = [c.id for c in chain]
+    orders = []
+    for seed in range(200):
         out = shuffled(cases, seed)
         assert sorted(c.id for c in out) == sorted(c.id for c in cases)
-        assert [c.id for c in out if c.chain] == ["k0", "k1", "k2", "k3"]
-        orders.add(tuple(c.id for c in out))
-    # positive control: the shuffle still shuffles, chain members included in where they land
-    assert len(orders) > 10
-    assert len({tuple(i for i, c in enumerate(o) if c.startswith("k")) for o in orders}) > 5
+        assert not any(_gives_away(a, b, story) for a, b in pairwise(out)), seed
+        orders.append(tuple(c.id for c in out if c.chain))
+    # the parts come in many orders, story order as seldom as a shuffle gives it (1 in 24)
+    assert len(set(orders)) > 12
+    assert orders.count(tuple(story)) < 200 / 8
+
+
+def test_a_chain_of_two_alone_is_served_later_part_first():
+    cases = [chain_case("k0", chain="k"), chain_case("k1", chain="k")]
+    assert {tuple(c.id for c in shuffled(cases, seed)) for seed in range(20)} == {("k1", "k0")}
+
+
+def test_a_shuffle_keeps_contrast_partners_apart():
+    a = chain_case("a", pair="b")
+    b = chain_case("b")
+    cases = [a, b, *(chain_case(f"o{i}") for i in range(3))]
+    for seed in range(100):
+        out = [c.id for c in shuffled(cases, seed)]
+        assert abs(out.index("a") - out.index("b")) > 1, seed
+
+
+def test_the_whole_library_never_serves_chain_parts_in_a_row():
+    cases = load_cases()
+    chains = {}
+    for case in cases:
+        if case.chain:
+            chains.setdefault(case.chain, []).append(case.id)
+    assert len(chains) >= 2
+    story = [i for ids in chains.values() for i in ids]
+    in_order = 0
+    for seed in range(30):
+        out = select_cases(cases, MIXED, ALL, seed).cases
+        assert len(out) == len(cases)
+        assert not any(_gives_away(a, b, story) for a, b in pairwise(out)), seed
+        for ids in chains.values():
+            served = [c.id for c in out if c.chain and c.id in ids]
+            in_order += served == ids
+    # a seeded shuffle: a chain's parts in story order only by chance
+    assert in_order < 30 * len(chains) / 2
 
 
 #: a case of a chain whose ``text`` has a ``marked`` part (both given by the test)
@@ -396,14 +441,15 @@ def test_a_tier_without_cases_gives_an_empty_selection():
     assert select_cases((), MIXED, ALL).cases == ()
 
 
-def test_a_round_of_n_keeps_a_chain_in_story_order():
+def test_a_round_of_n_takes_chain_parts_but_not_one_right_after_the_other():
     chain = [chain_case(f"k{i}", chain="kjede-1", tier="vanskelig") for i in range(3)]
     others = [chain_case(f"o{i}", tier="vanskelig") for i in range(6)]
     cases = [chain[0], *others[:3], chain[1], *others[3:], chain[2]]
+    story = [c.id for c in chain]
     for seed in range(20):
         taken = select_cases(cases, "vanskelig", 4, seed).cases
         assert len(taken) == 4
-        assert [c.id for c in taken if c.chain] == sorted(c.id for c in taken if c.chain)
+        assert not any(_gives_away(a, b, story) for a, b in pairwise(taken))
 
 
 @pytest.mark.parametrize(

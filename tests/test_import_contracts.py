@@ -119,9 +119,9 @@ VIOLATIONS = [
     ),
     (
         "concepts/lessons.py",
-        "import kit.slides.slides",
+        "import kit.guide.start_html",
         "apps",
-        "kit.concepts.lessons -> kit.slides.slides",
+        "kit.concepts.lessons -> kit.guide.start_html",
     ),
 ]
 
@@ -140,10 +140,9 @@ def test_a_broken_rule_breaks_its_contract(project, file, line, contract, named)
 
 
 def test_an_app_may_build_on_the_shared_features(project):
-    """The cases, the model, the live room's ground, and the concepts lesson for the slides."""
+    """The cases, the model and the live room's ground."""
     add_line(project / "kit" / "compass" / "compass.py", "import kit.live.store, kit.live.hub")
     add_line(project / "kit" / "plans" / "plans.py", "import kit.cases.case, kit.model.model")
-    add_line(project / "kit" / "slides" / "slides.py", "import kit.concepts.lessons")
     code, report, verdicts = lint(project)
     assert code == 0, report
     assert verdicts == {name: "KEPT" for name in CONTRACTS.values()}, report

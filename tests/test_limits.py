@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import stat
 import subprocess
 import sys
 import time
@@ -15,6 +16,7 @@ import pytest
 from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_server.services.kernels.kernelmanager import ServerKernelManager
 
+from kit.core import config, visitor
 from kit.core.config import ConfigError
 from kit.server import kernel_launcher
 from kit.server.host_check import HostPolicy, host_name, url_host
@@ -544,8 +546,10 @@ def test_kit_processes_skip_the_slow_iri_checker_and_charts_still_validate():
     assert got == {"slow": False, "mark": {"type": "bar"}}
 
 
-def test_the_kit_kernel_starts_without_the_slow_iri_checker(monkeypatch):
-    """A kernel started from the kit's kernelspec (as `samskaping serve` starts them)."""
+def in_kit_kernel(monkeypatch, code: str, before=None) -> tuple[str, str]:
+    """What ``code`` prints in a kernel started from the kit's kernelspec (as `samskaping
+    serve` starts them), and the kernel's connection file; ``before(km)`` runs once the kernel
+    has started, ahead of the code."""
     from jupyter_client.manager import start_new_kernel
 
     from kit.core.paths import share_dir
@@ -554,8 +558,10 @@ def test_the_kit_kernel_starts_without_the_slow_iri_checker(monkeypatch):
     seen: list[str] = []
     km, kc = start_new_kernel(kernel_name="samskaping")
     try:
+        if before is not None:
+            before(km)
         reply = kc.execute_interactive(
-            "import sys; print('blocked' if sys.modules.get('rfc3987_syntax', 1) is None else 'no')",
+            code,
             timeout=60,
             output_hook=lambda msg: seen.append(msg["content"].get("text", "")),
         )
@@ -563,4 +569,193 @@ def test_the_kit_kernel_starts_without_the_slow_iri_checker(monkeypatch):
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
-    assert "".join(seen).strip() == "blocked"
+        visitor.remove_client(km.connection_file)
+    return "".join(seen), km.connection_file
+
+
+def test_the_kit_kernel_starts_without_the_slow_iri_checker(monkeypatch):
+    out, _file = in_kit_kernel(
+        monkeypatch,
+        "import sys; print('blocked' if sys.modules.get('rfc3987_syntax', 1) is None else 'no')",
+    )
+    assert out.strip() == "blocked"
+
+
+# -- whose kernel it is (the client key beside the connection file) -----------------------------
+
+
+@pytest.mark.parametrize(
+    ("argv", "found"),
+    [
+        (["-f", "/run/k/kernel-1.json"], "/run/k/kernel-1.json"),
+        (["-f=/run/k/kernel-2.json"], "/run/k/kernel-2.json"),
+        (["--f=/run/k/kernel-3.json", "--debug"], "/run/k/kernel-3.json"),
+        (["--f", "/run/k/kernel-4.json"], "/run/k/kernel-4.json"),
+        (["-f", "/a.json", "-f", "/b.json"], "/b.json"),  # the last one, as ipykernel takes it
+        ([], None),
+        (["-f"], None),
+        (["--debug"], None),
+    ],
+)
+def test_the_launcher_finds_the_connection_file_in_its_argv(argv, found):
+    assert kernel_launcher.connection_file_from_argv(argv) == found
+
+
+def test_the_launcher_names_the_connection_file_absolute_or_not_at_all(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    env = {config.KERNEL_FILE.name: "/left/by/a/parent.json"}
+    assert kernel_launcher.name_connection_file(["-f", "kernel-9.json"], env) == str(
+        tmp_path / "kernel-9.json"
+    )
+    assert env[config.KERNEL_FILE.name] == str(tmp_path / "kernel-9.json")
+    assert kernel_launcher.name_connection_file(["--debug"], env) is None
+    assert config.KERNEL_FILE.name not in env  # not a parent's file: no client
+
+
+def test_the_client_file_is_the_owners_only_and_read_back_bounded(tmp_path):
+    connection = tmp_path / "kernel-abc.json"
+    env = {config.KERNEL_FILE.name: str(connection)}
+    assert visitor.kernel_client(env) is None  # no file: no client
+    assert visitor.kernel_client({}) is None  # no variable (JupyterLab, a test): no client
+    path = visitor.write_client(connection, "10.0.0.5")
+    assert path == tmp_path / "kernel-abc.kit-client"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert visitor.kernel_client(env) == "10.0.0.5"
+    visitor.write_client(connection, "2001:db8::7")  # replaced whole at a hand-over
+    assert visitor.kernel_client(env) == "2001:db8::7"
+    path.write_text(" \n")
+    assert visitor.kernel_client(env) is None
+    path.write_bytes(b"\xff\xfe")
+    assert visitor.kernel_client(env) is None
+    path.write_text("x" * 200)
+    assert visitor.kernel_client(env) is None
+    visitor.remove_client(connection)
+    visitor.remove_client(connection)  # twice is harmless
+    assert not path.exists() and visitor.kernel_client(env) is None
+
+
+def _client_file(manager: KitKernelManager, kernel_id: str) -> Path:
+    return visitor.client_file(manager.get_kernel(kernel_id).connection_file)
+
+
+def test_a_visitors_kernel_is_told_whose_it_is_and_the_file_goes_with_it(fake_specs, tmp_path):
+    async def run():
+        manager = _manager(fake_specs, tmp_path, connect_timeout=0)
+        try:
+            mine = await _visit(manager, "10.0.0.1", "05_presentator.ipynb")
+            told = _client_file(manager, mine)
+            assert told.read_text() == "10.0.0.1"
+            assert stat.S_IMODE(told.stat().st_mode) == 0o600
+            env = {config.KERNEL_FILE.name: manager.get_kernel(mine).connection_file}
+            assert visitor.kernel_client(env) == "10.0.0.1"  # what the kernel's code reads
+            # a kernel started for no visitor (the server's own) is told nothing
+            own = await manager.start_kernel(kernel_name="python3")
+            assert not _client_file(manager, own).exists()
+            await manager.shutdown_kernel(mine, now=True)
+            assert not told.exists()
+        finally:
+            await manager.shutdown_all(now=True)
+        assert list(tmp_path.glob("*.kit-client*")) == []
+
+    _run(run())
+
+
+def test_a_client_file_that_cannot_be_written_is_logged_once_and_the_page_gets_its_kernel(
+    fake_specs, tmp_path, caplog
+):
+    import logging
+
+    async def run():
+        manager = _manager(fake_specs, tmp_path, connect_timeout=0)
+        manager.log = logging.getLogger("kit-test-told")
+        ids = ["a1b2", "c3d4"]
+        for kid in ids:  # a folder where the file's draft goes: the write fails
+            (tmp_path / f"kernel-{kid}.kit-client.part").mkdir()
+        try:
+            for kid in ids:
+                async with manager.admit(address="10.0.0.3", notebook="05_presentator.ipynb"):
+                    assert await manager.start_kernel(kernel_name="python3", kernel_id=kid) == kid
+                assert kid in manager and _alive(_pid(manager, kid))
+                assert not _client_file(manager, kid).exists()
+            # the positive control: a kernel whose file can be written is told
+            told = await _visit(manager, "10.0.0.3")
+            assert _client_file(manager, told).read_text() == "10.0.0.3"
+        finally:
+            await manager.shutdown_all(now=True)
+
+    with caplog.at_level(logging.WARNING, logger="kit-test-told"):
+        _run(run())
+    warnings = [r for r in caplog.records if "whose it is" in r.getMessage()]
+    assert len(warnings) == 1
+
+
+def test_a_preheated_kernel_is_told_whose_it_is_when_a_visitor_gets_it(fake_specs, tmp_path):
+    """Voilà's pool over the kit's manager (kit.server.pool), its notebook run replaced by a
+    kernel start: the kernel waits with no client, and learns its visitor's at the hand-over."""
+    from types import SimpleNamespace
+
+    from traitlets import Integer, Unicode
+    from traitlets.config import Configurable
+
+    from kit.server.pool import kit_kernel_manager_factory
+
+    class App(Configurable):
+        root_dir = Unicode(str(tmp_path))
+        notebook_path = None
+        base_url = "/"
+        server_url = "/"
+        port = Integer(8866)
+        ip = "127.0.0.1"
+
+    async def run():
+        cls = kit_kernel_manager_factory(KitKernelManager, True, 0)
+        manager = cls(
+            parent=App(),
+            kernel_spec_manager=fake_specs,
+            kit_kernel_name="fake",
+            connection_dir=str(tmp_path),
+            connect_timeout=0,
+            pool_sizes={"light.ipynb": 1},
+            pool_check_interval=3600.0,
+        )
+
+        async def initialize(notebook, page_config, **kwargs):  # Voilà runs the notebook here
+            kernel_id = await manager.start_kernel(kernel_name="python3", env=kwargs["env"])
+            return {
+                "kernel_id": kernel_id,
+                "task": asyncio.ensure_future(asyncio.sleep(0)),
+                "renderer": SimpleNamespace(stop_generator=False, rendered_cache=[]),
+            }
+
+        manager._initialize = initialize
+        try:
+            manager.fill_if_needed(delay=0, notebook_name="light.ipynb")
+            waiting = (await manager._pools["light.ipynb"][0])["kernel_id"]
+            assert not _client_file(manager, waiting).exists()  # nobody's yet
+            async with manager.admit(address="10.0.0.7", notebook="light.ipynb", pooled=True):
+                _task, _cache, handed = await manager.get_rendered_notebook("light.ipynb")
+            assert handed == waiting
+            assert _client_file(manager, handed).read_text() == "10.0.0.7"
+            assert manager.address_count("10.0.0.7") == 1
+            told = _client_file(manager, handed)
+            await manager.shutdown_kernel(handed, now=True)
+            assert not told.exists()
+        finally:
+            await manager.shutdown_all(now=True)
+        assert list(tmp_path.glob("*.kit-client*")) == []
+
+    _run(run())
+
+
+def test_the_kit_kernel_knows_its_connection_file(monkeypatch, tmp_path):
+    """A kernel started from the kit's kernelspec names its connection file in
+    KIT_KERNEL_FILE, and reads the client written beside it when asked (not at start)."""
+    out, connection = in_kit_kernel(
+        monkeypatch,
+        "import os\n"
+        "from kit.core import config\n"
+        "from kit.core.visitor import kernel_client\n"
+        "print(os.environ[config.KERNEL_FILE.name], kernel_client())",
+        before=lambda km: visitor.write_client(km.connection_file, "10.0.0.42"),
+    )
+    assert out.split() == [os.path.abspath(connection), "10.0.0.42"]

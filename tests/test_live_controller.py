@@ -8,10 +8,11 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from kit.cases.case import Answer, Case
+from kit.core import visitor
 from kit.core.i18n import t
 from kit.core.text import Text
 from kit.live.controller import CHART_SECONDS, KEEP_ENDED, PAGE_SIZE, SessionController
-from kit.live.store import NotOwner, Store
+from kit.live.store import NotOwner, Store, TooManyRooms
 from tests.factories import make_case
 
 UNLIMITED = (10_000, 1.0)
@@ -199,3 +200,28 @@ def test_the_export_carries_the_key_and_the_verdict(session, store):
         ]
     assert by_case["c01"][9] == t("outcome_right", "nn")  # c01 is samskaping, level 2
     assert by_case["c02"][9] == t("outcome_wrong", "nn")
+
+
+def test_start_counts_the_session_for_the_client_the_server_told_the_kernel(
+    store, clock, tmp_path, monkeypatch
+):
+    """The kernel's connection file (KIT_KERNEL_FILE, set by the kit's launcher) has the
+    visitor's client key beside it: a start is counted for it; without it, nothing is."""
+    connection = tmp_path / "kernel-1.json"
+    monkeypatch.setenv("KIT_KERNEL_FILE", str(connection))
+    store.room_limit = 2
+    controller = SessionController(store, clock=clock)
+    for _ in range(3):  # no client file (yet): not counted
+        controller.start(CASES, "nb")
+    visitor.write_client(connection, "10.0.0.9")
+    controller.start(CASES, "nb")
+    shown, _key = controller.start(CASES, "nb")
+    with pytest.raises(TooManyRooms) as refused:
+        controller.start(CASES, "nb")
+    assert controller.code == shown  # the refused start opened nothing
+    assert len(store.owned_sessions([(shown, controller.key)])) == 1
+    assert t("live_err_too_many_rooms", "en") == t("live_err_" + refused.value.key, "en")
+    visitor.write_client(connection, "10.0.0.10")  # another visitor's kernel
+    controller.start(CASES, "nb")
+    monkeypatch.delenv("KIT_KERNEL_FILE")  # not a kernel of the server's: no client
+    controller.start(CASES, "nb")

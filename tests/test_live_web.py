@@ -395,7 +395,7 @@ def test_a_store_failure_is_503_in_the_participants_words(
     def broken(*_a, **_k):
         raise failure("disk gone")
 
-    monkeypatch.setattr(store, "enter", broken)
+    monkeypatch.setattr(store, "enter_many", broken)
     monkeypatch.setattr(store, "submit", broken)
     phone = Phone(live)
     phone.open_page()
@@ -440,7 +440,7 @@ def test_an_unexpected_error_is_json_without_a_traceback(live, store, session, m
     def broken(*_a, **_k):
         raise RuntimeError("a bug with a secret /home/path")
 
-    monkeypatch.setattr(store, "enter", broken)
+    monkeypatch.setattr(store, "enter_many", broken)
     reply = Phone(live).join(session.code)
     assert reply.status == 500
     assert reply.json["error"] == "store_error"
@@ -566,6 +566,38 @@ def test_many_waiting_phones_are_woken_together(live, store, session, monkeypatc
     assert {r.json["current"] for r in replies} == {"c3"}
 
 
+def test_joins_that_arrive_together_are_written_together(live, store, session, monkeypatch):
+    """While a transaction of joins runs, the joins that arrive wait for the next and go in
+    it: a burst of 24 phones takes a few transactions, not 24; every phone is joined once,
+    and a lone join afterwards goes at once, alone."""
+    real = store.enter_many
+    batches: list[int] = []
+    first = threading.Event()
+
+    def slow_enter_many(joins):
+        batches.append(len(joins))
+        if len(batches) == 1:
+            first.set()
+            time.sleep(0.5)  # the burst arrives while the first transaction runs
+        return real(joins)
+
+    monkeypatch.setattr(store, "enter_many", slow_enter_many)
+    phones = [Phone(live, ip=f"10.5.0.{i}") for i in range(25)]
+    with ThreadPoolExecutor(len(phones)) as pool:
+        lead = pool.submit(phones[0].join, session.code)
+        assert first.wait(10)
+        rest = [pool.submit(p.join, session.code) for p in phones[1:]]
+        replies = [lead.result(timeout=30)] + [f.result(timeout=30) for f in rest]
+    assert [r.status for r in replies] == [200] * len(phones)
+    assert len({r.json["token"] for r in replies}) == len(phones)
+    assert store.participant_count(session.code) == len(phones)
+    assert sum(batches) == len(phones) and batches[0] == 1
+    assert len(batches) <= 4, batches  # the 24 waited for the first, then went together
+    batches.clear()
+    assert Phone(live, ip="10.5.1.1").join(session.code).status == 200
+    assert batches == [1]
+
+
 def test_the_key_is_not_sent_before_the_reveal(live, store, session):
     phone = Phone(live)
     joined = phone.join(session.code)
@@ -620,10 +652,11 @@ def test_the_old_participant_address_redirects(live, session):
 
 
 def test_the_page_holds_its_style_and_script(live, session):
-    """One request a phone: the page carries delta.css and delta.js inside it, as the files
-    are, and asks for nothing else (no src or href but the empty icon)."""
+    """One request a phone: the page carries participant.css, delta.css and delta.js inside
+    it, as the files are, and asks for nothing else (no src or href but the empty icon)."""
     page = Phone(live).open_page(f"?kode={session.code}").text
-    style = live_page.STATIC.joinpath("delta.css").read_text(encoding="utf-8")
+    shared = live_page.STATIC.joinpath("participant.css").read_text(encoding="utf-8")
+    style = shared + "\n" + live_page.STATIC.joinpath("delta.css").read_text(encoding="utf-8")
     script = live_page.STATIC.joinpath("delta.js").read_text(encoding="utf-8")
     common = live_page.STATIC.joinpath("common.js").read_text(encoding="utf-8")
     tokens = live_page.design_tokens()

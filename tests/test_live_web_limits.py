@@ -372,7 +372,7 @@ def test_json_nested_too_deep_is_a_400_with_a_message_and_no_traceback(
     def broken(*_a, **_k):
         raise RuntimeError("not expected")
 
-    monkeypatch.setattr(store, "enter", broken)
+    monkeypatch.setattr(store, "enter_many", broken)
     assert Phone(live).join(session.code).status == 500
     assert wait_for(lambda: any(r.exc_info for r in caplog.records))
 

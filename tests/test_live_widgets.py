@@ -20,6 +20,7 @@ from ipywidgets.widgets.widget import _instances
 
 from kit import Presentator
 from kit.cases.case import Answer, Case
+from kit.core import visitor
 from kit.core.address import public_base_url
 from kit.core.i18n import t
 from kit.core.text import Text
@@ -124,7 +125,8 @@ def test_presenter_dashboard_follows_participants(store):
         # keep the session's order
         place = t("live_place", "nb", n=1)
         assert wait_for(lambda: place in p.cards["c2"].text.value)
-        assert [card.case.id for card in p.case_list.children] == [c.id for c in CASES]
+        assert [card.case.id for card in p.case_list.children] == [c.id for c in p.cases]
+        assert sorted(c.id for c in p.cases) == [c.id for c in CASES]
         first = p.cards["c2"]
         assert "Nabolagsfest" in first.text.value
         assert key_text(CASES[1]) not in first.text.value  # hidden until revealed
@@ -836,3 +838,23 @@ def test_the_screen_link_opens_presentation_mode_for_this_session(store, asking)
     p, _items = asking
     assert f"skjerm?kode={p.code}&amp;lang=nb" in p.screen_link.value
     assert "target='_blank'" in p.screen_link.value
+
+
+def test_too_many_sessions_from_one_address_are_said_in_words(store, tmp_path, monkeypatch):
+    """The server told the kernel whose it is (kit.core.visitor); past the limit a start is
+    refused with the reason and what to do, in the presenter's language, and no session."""
+    connection = tmp_path / "kernel-3.json"
+    monkeypatch.setenv("KIT_KERNEL_FILE", str(connection))
+    visitor.write_client(connection, "10.0.0.11")
+    store.room_limit = 1
+    first = Presentator(lang="nn", cases=CASES, store=store, refresh_seconds=60)
+    first.picker.choose_set("all")
+    first.start_button.click()
+    first.stop_polling()
+    assert first.code
+    again = Presentator(lang="nn", cases=CASES, store=store, refresh_seconds=60)
+    again.picker.choose_set("all")
+    again.start_button.click()
+    again.stop_polling()
+    assert again.code is None and "role='alert'" in again.start_message.value
+    assert escape(t("live_err_too_many_rooms", "nn")) in again.start_message.value

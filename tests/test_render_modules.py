@@ -1,5 +1,5 @@
 """The pure render modules the widgets show (kit.classify.html, kit.model.explorer_html,
-kit.plans.html, kit.compass.html, kit.live.presenter_html, kit.guide.start_html, kit.slides.html,
+kit.plans.html, kit.compass.html, kit.live.presenter_html, kit.guide.start_html, kit.concepts.slides_html,
 kit.core.html, kit.model.html, kit.cases.html): strings in, strings out (that they import no UI library is an
 import contract in pyproject.toml, checked by ./run lint-imports)."""
 
@@ -17,6 +17,7 @@ from kit.cases.case import Answer
 from kit.cases.grading import check
 from kit.classify import html as eh
 from kit.classify.exercise import score
+from kit.concepts import slides_html as render_slides
 from kit.core import html as render_docs
 from kit.core.html import chart_words_html
 from kit.core.i18n import t
@@ -27,7 +28,6 @@ from kit.model import explorer_html as xh
 from kit.model.model import load_model
 from kit.plans import html as ph
 from kit.plans.plans import read_plans_bytes
-from kit.slides import html as render_slides
 from tests.factories import make_case
 from tests.regions import table_region_labels
 

@@ -4,6 +4,9 @@
 - the teacher's apps keep a reserved slot: the presenter loads while learners' visits have taken
   the rest;
 - sessions older than --retention-days are deleted by the server itself;
+- the sessions a client creates in its kernels are counted per client (--rooms-per-hour): the
+  server tells each kernel whose it is, beside its connection file, at start and when a
+  preheated kernel is handed over, and takes the file away with the kernel;
 - with --preheat, a first visit is answered by a kernel that was already running (and had run
   the app), in the language the address asks for, under the memory limit;
 - preheated kernels count against the caps: the cap per address once handed out, the whole cap
@@ -26,6 +29,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from kit.core import visitor
 from kit.core.i18n import t
 from kit.live.store import Store, UnknownCode
 from tests.factories import make_case
@@ -120,6 +124,35 @@ CAP = 4
 PER_ADDRESS = 2
 RESERVED = 1
 RETENTION_DAYS = 2
+ROOMS_PER_HOUR = 2
+#: A stand-in for the presenter's start: three sessions made by the real controller in the
+#: kernel (its database is the server's), and whose kernel the server said it is.
+ROOMS_CELL = """\
+from kit.cases.case import Case
+from kit.core.text import Text
+from kit.core.visitor import kernel_client
+from kit.live.controller import SessionController
+from kit.live.store import StoreError
+
+case = Case("c1", Text("Tittel"), Text("Tekst"), "ingen", None, Text("Fordi"))
+controller = SessionController()
+seen = []
+for _ in range(3):
+    try:
+        controller.start([case], "nb")
+        seen.append("made")
+    except StoreError as exc:
+        seen.append(exc.key)
+print("CLIENT", kernel_client(), "ROOMS", ",".join(seen))
+"""
+#: A pooled app's wait for its visitor (as the kit's apps wait), then whose kernel it is.
+WHOSE_AFTER_REQUEST_CELL = """\
+from kit.core.ui.app import request_query
+from kit.core.visitor import kernel_client
+
+request_query()
+print("CLIENT", kernel_client())
+"""
 
 
 @pytest.fixture(scope="module")
@@ -130,6 +163,7 @@ def fair(tmp_path_factory: pytest.TempPathFactory):
     _notebook(notebooks / "light.ipynb", "print('LIGHT-OK')")
     # a stand-in for the presenter, under its file name (the reserved notebooks are named so)
     _notebook(notebooks / "05_presentator.ipynb", "print('TEACHER-OK')")
+    _notebook(notebooks / "rooms.ipynb", ROOMS_CELL)
     # sessions made before the server starts: one older than the retention time, one younger
     db_url = f"sqlite:///{folder / 'responses.sqlite3'}"
     cases = (make_case("c1"),)
@@ -154,6 +188,8 @@ def fair(tmp_path_factory: pytest.TempPathFactory):
             "300",
             "--retention-days",
             str(RETENTION_DAYS),
+            "--rooms-per-hour",
+            str(ROOMS_PER_HOUR),
         ],
         {"KIT_NOTEBOOKS_DIR": str(notebooks)},
     )
@@ -234,6 +270,40 @@ def test_sessions_older_than_the_retention_are_deleted_by_the_server(fair):
     assert "Retention: deleted 1 session(s)" in fair.log()
 
 
+def connection_file(server: Server, kid: str) -> Path:
+    """The connection file of the server's kernel ``kid`` (its launcher's ``-f``)."""
+    cmdline = Path(f"/proc/{kernel_ids(server)[kid]}/cmdline").read_bytes().split(b"\0")
+    return Path(cmdline[cmdline.index(b"-f") + 1].decode())
+
+
+def test_sessions_a_client_creates_in_its_kernels_are_counted_per_client(fair):
+    """Through `samskaping serve --rooms-per-hour 2`: a kernel started for a visitor knows
+    its client; its third session is refused, another client's kernel is not held back, and
+    the count is the database's (a new kernel of the first client is refused at once)."""
+    wait_for_kernels(fair, 0)
+    rooms = f"{fair.url}voila/render/rooms.ipynb"
+    pages = []
+    try:
+        status, _, page = get_from("127.0.0.2", rooms)
+        assert status == 200, page[-2000:]
+        pages.append(page)
+        assert "CLIENT 127.0.0.2 ROOMS made,made,too_many_rooms" in page, page[-2000:]
+        told = visitor.client_file(connection_file(fair, kernel_id(page)))
+        assert told.read_text() == "127.0.0.2"
+        # the positive control: another client makes its own
+        status, _, page = get_from("127.0.0.3", rooms)
+        assert "CLIENT 127.0.0.3 ROOMS made,made,too_many_rooms" in page, page[-2000:]
+        pages.append(page)
+        # the first tab closes: its kernel goes, and the file with it
+        beacon(fair, kernel_id(pages.pop(0)))
+        assert not wait_for(told.exists, lambda there: not there, timeout=30)
+        status, _, page = get_from("127.0.0.2", rooms)
+        pages.append(page)
+        assert "CLIENT 127.0.0.2 ROOMS too_many_rooms,too_many_rooms,too_many_rooms" in page
+    finally:
+        close_all(fair, pages)
+
+
 # -- preheated kernels within the caps ---------------------------------------------------------
 
 POOL_CAP = 3
@@ -244,7 +314,7 @@ def pooled(tmp_path_factory: pytest.TempPathFactory):
     folder = tmp_path_factory.mktemp("pooled")
     notebooks = folder / "notebooks"
     notebooks.mkdir()
-    _notebook(notebooks / "light.ipynb", "print('LIGHT-OK')")
+    _notebook(notebooks / "light.ipynb", "print('LIGHT-OK')", WHOSE_AFTER_REQUEST_CELL)
     _notebook(notebooks / "cold.ipynb", "print('COLD-OK')")
     srv = LimitedServer(
         free_port(),
@@ -286,6 +356,8 @@ def test_pool_kernels_count_against_the_caps(pooled):
             assert status == 200 and "LIGHT-OK" in page
             assert kernel_id(page) == waiting[0]
             pages.append(page)
+            # ... and it learnt whose it is when it was handed over, not before
+            assert "CLIENT 127.0.0.2" in page, page[-2000:]
             # handed out, it counts for its visitor's address (cap 1 per address) ...
             assert_full_page(*get_from("127.0.0.2", cold))
             # ... and the pool is filled up again

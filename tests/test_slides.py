@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from kit.concepts.app import Lysbilder
 from kit.concepts.lessons import load_lesson
+from kit.concepts.slides import KINDS, load_slides
+from kit.concepts.slides_html import diagram_html, slide_html
 from kit.core.yamlio import ContentError
 from kit.model.model import load_model
-from kit.slides.app import Lysbilder
-from kit.slides.html import diagram_html, slide_html
-from kit.slides.slides import KINDS, load_slides
 
 
 def test_every_kind_is_used_and_renders():

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import secrets
 import sqlite3
 import stat
 import subprocess
@@ -18,7 +19,7 @@ import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import bindparam, create_engine, inspect, text
+from sqlalchemy import bindparam, create_engine, func, inspect, select, text
 from sqlalchemy.exc import OperationalError
 
 import kit.live.store
@@ -44,6 +45,7 @@ from kit.live.store import (
     StoreReadOnly,
     StoreUnavailable,
     TooLong,
+    TooManyRooms,
     UnknownCode,
     key_hash,
     new_code,
@@ -1067,6 +1069,72 @@ class StoreBehaviour:
             clock.advance(seconds=61)
             assert not two.count_probe("10.4.4.4", 5, 60.0)  # a new window
 
+    # -- the sessions one client creates (KIT_ROOMS_PER_HOUR)
+
+    def test_the_31st_session_a_client_creates_in_an_hour_is_refused(self, fresh_db_url):
+        """One bucket per client for every store on the database (a kernel each): the 31st
+        creation in the hour is refused before anything is written, and not counted; another
+        client, and creations that name no client, are not held back; an hour after the
+        first creation the window has run out."""
+        clock = FakeClock()
+        with (
+            Store(fresh_db_url, clock=clock, room_limit=30) as one,
+            Store(fresh_db_url, clock=clock, room_limit=30) as two,
+        ):
+            for i in range(30):
+                (one, two)[i % 2].create_session(CASES, client="10.5.5.5")
+                clock.advance(minutes=1)
+            written = session_count(one)
+            for store in (one, two, one):
+                with pytest.raises(TooManyRooms) as refused:
+                    store.create_session(CASES, client="10.5.5.5")
+                assert refused.value.key == "too_many_rooms"
+                assert isinstance(refused.value, RateLimited)
+            assert session_count(one) == written == 30  # nothing written
+            two.create_session(CASES, client="10.5.5.6")  # another client
+            for _ in range(5):
+                one.create_session(CASES)  # no client: never counted
+            clock.advance(minutes=29, seconds=59)  # the first creation was 59:59 ago
+            with pytest.raises(TooManyRooms):
+                two.create_session(CASES, client="10.5.5.5")
+            clock.advance(seconds=1)  # an hour after the first: a new window
+            for i in range(30):  # the refusals were not counted: a whole allowance again
+                (one, two)[i % 2].create_session(CASES, client="10.5.5.5")
+            with pytest.raises(TooManyRooms):
+                one.create_session(CASES, client="10.5.5.5")
+            assert session_count(one) == 30 + 1 + 5 + 30
+
+    def test_no_room_limit_lets_a_client_create_on(self, db_url):
+        """The positive control: with the limit 0 (and from a client that another store holds
+        to 1) every creation goes through."""
+        client = f"10.7.{secrets.randbelow(250)}.{secrets.randbelow(250)}"
+        with Store(db_url, room_limit=0) as free, Store(db_url, room_limit=1) as held:
+            made = [free.create_session(CASES, client=client) for _ in range(35)]
+            assert len({m.code for m in made}) == 35
+            held.create_session(CASES, client=client + "1")
+            with pytest.raises(TooManyRooms):
+                held.create_session(CASES, client=client + "1")
+
+    def test_the_room_limit_follows_its_setting(self, db_url, monkeypatch):
+        client = f"10.8.{secrets.randbelow(250)}.{secrets.randbelow(250)}"
+        with Store(db_url) as store:
+            monkeypatch.setenv("KIT_ROOMS_PER_HOUR", "2")  # read when a creation is counted
+            for _ in range(2):
+                store.create_session(CASES, client=client)
+            with pytest.raises(TooManyRooms):
+                store.create_session(CASES, client=client)
+            monkeypatch.setenv("KIT_ROOMS_PER_HOUR", "0")
+            store.create_session(CASES, client=client)
+            monkeypatch.setenv("KIT_ROOMS_PER_HOUR", "many")
+            with pytest.raises(StoreError) as bad:
+                store.create_session(CASES, client=client)
+            assert bad.value.key == "bad_setting"
+            store.create_session(CASES)  # no client: the setting is not even read
+
+    def test_a_client_key_too_long_is_refused(self, store):
+        with pytest.raises(TooLong):
+            store.create_session(CASES, client="x" * 129)
+
 
 # The store's own bugs, kept visible (see the report that came with these tests).
 
@@ -1829,7 +1897,7 @@ def test_a_join_window_starts_again_when_the_clock_goes_back(tmp_path):
 
 
 def test_a_refused_join_is_not_counted(tmp_path):
-    """Over the limit, the count rolls back with the join: when the window has run out the
+    """Over the limit, the attempt is not counted: when the window has run out the
     client gets its full allowance again, not what the refusals left."""
     clock = FakeClock()
     with Store(f"sqlite:///{tmp_path}/r.db", join_limit=(2, 60.0), clock=clock) as store:
@@ -1855,6 +1923,39 @@ def test_client_windows_long_run_out_are_swept(tmp_path):
         with store.engine.connect() as conn:
             left = conn.execute(store_schema.client_windows.select()).all()
         assert len(left) == 1  # the five old windows are gone, the new one is there
+
+
+def test_a_sweep_of_join_windows_leaves_the_room_counters_of_the_hour(tmp_path):
+    """Joins sweep the counters older than five of their windows (minutes); a client's count of
+    created sessions lives an hour, so it is left until then, and goes after."""
+    clock = FakeClock()
+    url = f"sqlite:///{tmp_path}/r.db"
+    with Store(url, join_limit=(30, 60.0), room_limit=2, clock=clock) as store:
+        made = store.create_session(CASES, client="10.3.3.3")
+        store.create_session(CASES, client="10.3.3.3")
+        store.join(made.code, client="10.0.0.1")
+        clock.advance(minutes=6)
+        store.join(made.code, client="10.0.1.1")  # sweeps the join of six minutes ago
+        with store.engine.connect() as conn:
+            left = conn.execute(store_schema.client_windows.select()).all()
+        assert len(left) == 2 and sum(r.client.startswith("r") for r in left) == 1
+        with pytest.raises(TooManyRooms):  # still counted
+            store.create_session(CASES, client="10.3.3.3")
+        clock.advance(minutes=55)
+        store.join(made.code, client="10.0.2.1")  # an hour and a minute after: swept
+        with store.engine.connect() as conn:
+            left = conn.execute(store_schema.client_windows.select()).all()
+        assert [r.client.startswith("r") for r in left] == [False]
+        store.create_session(CASES, client="10.3.3.3")
+        kept = store.room_client("10.3.3.3")
+    raw = (tmp_path / "r.db").read_bytes()
+    assert b"10.3.3.3" not in raw  # only a salted hash of the address is kept ...
+    assert kept is not None and kept.encode() in raw  # ... which the file's bytes do show
+
+
+def session_count(store: Store) -> int:
+    with store.engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(store_schema.sessions)).scalar_one()
 
 
 def last_active(store: Store, code: str) -> datetime:
@@ -1891,3 +1992,64 @@ def test_joins_without_a_client_are_not_limited(tmp_path):
         for _ in range(5):
             store.join(made.code)
         assert store.participant_count(made.code) == 5
+
+
+# --------------------------------------------------------------- joins written together
+
+
+def test_joins_written_together_each_get_their_own_answer(tmp_path):
+    """enter_many: a room's burst in one transaction. In order, each join gets what it entered
+    or why it was refused; a refusal (an unknown or closed code, a client over its limit) holds
+    back no other join of the batch, and is not written or counted."""
+    clock = FakeClock()
+    with Store(f"sqlite:///{tmp_path}/r.db", join_limit=(2, 60.0), clock=clock) as store:
+        room = store.create_session(CASES)
+        other = store.create_session(CASES)
+        closed = store.create_session(CASES)
+        store.close_session(closed.code, closed.key)
+        back = store.join(room.code)
+        store.submit(room.code, back.token, CASES[0].id, Answer("samskaping", 2))
+        results = store.enter_many(
+            [
+                (room.code, None, "10.0.0.1"),
+                (room.code, back.token, None),  # a phone coming back, with its answer
+                ("ZZZZZZ", None, "10.0.0.2"),  # no such session
+                (closed.code, None, "10.0.0.3"),
+                (other.code, None, "10.0.0.1"),  # the client's second new participant
+                (room.code, None, "10.0.0.1"),  # and its third: over the limit of 2
+                (room.code, "not-a-token", None),  # a malformed token: a new participant
+            ]
+        )
+        kinds = [type(r).__name__ for r in results]
+        assert kinds == [
+            "Entered",
+            "Entered",
+            "UnknownCode",
+            "SessionClosed",
+            "Entered",
+            "RateLimited",
+            "Entered",
+        ]
+        assert results[1].joined == Joined(back.token, True)
+        assert results[1].answers == {(CASES[0].id, 1): Answer("samskaping", 2)}
+        assert not results[0].joined.resumed and not results[6].joined.resumed
+        tokens = {results[i].joined.token for i in (0, 4, 6)}
+        assert len(tokens) == 3 and back.token not in tokens
+        assert results[0].state == store.state(room.code)
+        assert store.participant_count(room.code) == 3  # back, the first new one, the last
+        assert store.participant_count(other.code) == 1
+        assert store.participant_count(closed.code) == 0
+        with store.engine.connect() as conn:
+            counted = conn.execute(store_schema.client_windows.select()).all()
+        assert sorted(row.joins for row in counted) == [2]  # 10.0.0.1's refusal not counted
+
+
+def test_enter_is_one_join_written_alone(tmp_path):
+    """enter() is enter_many of one: the same refusals raised."""
+    with Store(f"sqlite:///{tmp_path}/r.db", join_limit=(1, 60.0)) as store:
+        made = store.create_session(CASES)
+        assert not store.enter(made.code, client="10.0.0.1").joined.resumed
+        with pytest.raises(RateLimited):
+            store.enter(made.code, client="10.0.0.1")
+        with pytest.raises(UnknownCode):
+            store.enter("ZZZZZZ")

@@ -40,6 +40,10 @@ NEEDED_IN_WHEEL = (
     "kit/live/static/delta.js",
     "kit/live/static/delta.css",
     "kit/live/static/common.js",  # put in front of each kernel-less page's script
+    "kit/live/static/head.html",  # and their shared head
+    "kit/live/static/top.html",  # the participants' pages' heading and language form
+    "kit/live/static/code.html",  # and the join code's field
+    "kit/live/static/participant.css",  # and their shared style
     "kit/live/static/screen.html",  # the big screen (presentation mode)
     "kit/live/static/screen.js",
     "kit/live/static/screen.css",

@@ -15,12 +15,14 @@ import docx
 import pytest
 from sqlalchemy import text
 
+from kit.core import visitor
 from kit.core.i18n import t
-from kit.live.store import NotOwner, SessionClosed, Store, UnknownCode, new_code
+from kit.live.store import NotOwner, SessionClosed, Store, TooManyRooms, UnknownCode, new_code
 from kit.workshop import app_html as ah
 from kit.workshop.controller import KEEP_CLOSED, WorkshopController
 from kit.workshop.model import CUSTOM_CLAUSES_MAX, WorkshopError, load_agenda
 from kit.workshop.store import WorkshopStore
+from tests.factories import make_case
 from tests.test_store import FakeClock
 from tests.test_workshop_agreement import docx_text, flat, html_text, markdown_as_html
 
@@ -205,11 +207,11 @@ def test_open_workshops_come_first_then_the_newest(store, ws, clock, started):
     c = WorkshopController(store)
     c.find_resumable([older, (closed.code, closed.key), (newest.code, newest.key)], clock.now)
     assert [i.code for i in c.resumable] == [newest.code, older[0], closed.code]
-    c.close_listed(newest.code, newest.key)
+    c.end_listed(newest.code, newest.key)
     assert ws.info(newest.code).open is False
     assert [i.open for i in c.resumable] == [False, True, False]
     with pytest.raises(NotOwner):
-        c.close_listed(older[0], None)
+        c.end_listed(older[0], None)
 
 
 # ---------------------------------------------------------------------------- the board
@@ -468,6 +470,7 @@ def test_error_messages_name_the_rule_in_every_language():
             NotOwner("x"),
             UnknownCode("x"),
             SessionClosed("x"),
+            TooManyRooms("x"),
         ):
             message = ah.error_message(exc, lang)
             assert message and "{" not in message, (lang, exc)
@@ -498,3 +501,26 @@ def test_the_resume_list_says_which_workshop_and_if_it_has_ended(ws, started):
     assert "(ended)" in closed
     assert isinstance(info.created_at, datetime) and info.created_at.tzinfo is not None
     assert info.created_at.tzinfo == timezone.utc or info.created_at.utcoffset() == timedelta(0)
+
+
+def test_start_counts_the_workshop_for_the_client_the_server_told_the_kernel(
+    store, tmp_path, monkeypatch
+):
+    """As the presenter's: a client's workshops count with its sessions; the refusal is said
+    in words in every language."""
+    connection = tmp_path / "kernel-2.json"
+    monkeypatch.setenv("KIT_KERNEL_FILE", str(connection))
+    visitor.write_client(connection, "10.0.0.9")
+    store.room_limit = 2
+    store.create_session([make_case("c1")], client="10.0.0.9")  # the presenter's, same address
+    c = WorkshopController(store)
+    c.start(c.draft(), "Leksehjelp", "nb")
+    before = count(store, "kit_workshops")
+    with pytest.raises(TooManyRooms) as refused:
+        c.start(c.draft(), "Én til", "nb")
+    assert count(store, "kit_workshops") == before  # nothing written
+    for lang in ("nb", "nn", "en"):
+        assert ah.error_message(refused.value, lang) == t("workshop_store_too_many_rooms", lang)
+    visitor.remove_client(connection)  # a kernel nobody told: not counted
+    c.start(c.draft(), "Uten adresse", "nb")
+    assert count(store, "kit_workshops") == before + 1

@@ -7,10 +7,11 @@ differ). Every refusal is checked by its key and for leaving the stored state as
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import String, inspect, text
+from sqlalchemy import String, func, inspect, select, text
 
 import kit.live.store
 import kit.workshop.store
@@ -24,6 +25,7 @@ from kit.live.store import (
     Store,
     StoreError,
     TooLong,
+    TooManyRooms,
     UnknownCode,
     UnknownParticipant,
     WrongSession,
@@ -52,6 +54,23 @@ WORKSHOP_TABLES = (
     "kit_workshop_parking",
     "kit_workshop_outcomes",
 )
+
+#: Every option key of the compass's questions before issue 19 added options to them (none was
+#: renamed or removed), as a workshop's settings may hold them.
+OLD_COMPASS_KEYS = {
+    "participants": ("kommune_alene", "frivilligheten_alene", "organisasjoner", "frivillige"),
+    "developed": ("sammen", "innspill", "kommunen", "frivilligheten", "ramme"),
+    "runs": ("sammen", "frivilligheten", "kommunen", "kjop", "ikke_i_drift"),
+    "decides": ("kommunen", "sammen", "frivilligheten", "mottakerne"),
+    "recipients": ("ja", "nei"),
+    "value_judge": ("kommunen", "frivillige", "mottakere", "ingen"),
+    "terms": ("frivilligheten", "avklart", "kommunen"),
+    "statutory": ("nei", "grenseland", "ja"),
+    "framework": ("politikk", "kommunens_plan", "avtale", "nei"),
+    "anchoring": ("begge", "kommunen", "frivilligheten", "nei"),
+    "feedback": ("ja", "delvis", "nei"),
+    "evaluation": ("jevnlig", "av_og_til", "nei"),
+}
 
 
 def count_rows(store: Store, table: str) -> int:
@@ -395,6 +414,26 @@ class WorkshopStoreBehaviour:
         made = ws.set_timer(shop["code"], shop["key"], "purpose", "start", 60)
         assert ws.info(shop["code"]).timer == made
 
+    def test_compass_answers_stored_by_the_earlier_questions_still_load(self, store, ws, shop):
+        """Each answer the compass could store before its options grew loads as it was (with
+        "vet ikke" too); an option key that is gone reads as no answer."""
+
+        def stored(answers: dict) -> dict:
+            with store.engine.begin() as conn:
+                conn.execute(
+                    text("UPDATE kit_workshops SET settings = :s WHERE code = :c"),
+                    {"s": json.dumps({"compass": answers}), "c": shop["code"]},
+                )
+            return dict(ws.workshop_state(shop["code"]).compass)
+
+        rounds = max(len(keys) for keys in OLD_COMPASS_KEYS.values()) + 1
+        for i in range(rounds):
+            old = {
+                q: (*keys, "vet_ikke")[i % (len(keys) + 1)] for q, keys in OLD_COMPASS_KEYS.items()
+            }
+            assert stored(old) == old, i
+        assert stored({"runs": "gone", "developed": "sammen"}) == {"developed": "sammen"}
+
     def test_a_settings_column_that_is_not_an_object_reads_as_none(self, store, ws, shop):
         with store.engine.begin() as conn:
             for raw in ("[1, 2]", "not json"):
@@ -701,6 +740,32 @@ class WorkshopStoreBehaviour:
             clock.advance(61)
             ws.join(code, party="unit", client="10.9.9.9")
 
+    def test_workshops_and_sessions_share_one_bucket_of_rooms_per_client(self, fresh_db_url, clock):
+        """A client's workshops count with its sessions against one limit an hour; over it a
+        workshop is refused before anything is written; another client, and a creation with no
+        client, are not held back; the window runs out an hour after the first creation."""
+        with Store(fresh_db_url, clock=clock, room_limit=3) as store:
+            ws = WorkshopStore(store)
+            store.create_session([make_case("c1")], client="10.6.6.6")
+            ws.create_workshop("Første", "nb", client="10.6.6.6")
+            clock.advance(minutes=10)
+            store.create_session([make_case("c1")], client="10.6.6.6")
+            with pytest.raises(TooManyRooms) as refused:
+                ws.create_workshop("For mange", "nb", client="10.6.6.6")
+            assert refused.value.key == "too_many_rooms"
+            with pytest.raises(TooManyRooms):
+                store.create_session([make_case("c1")], client="10.6.6.6")
+            assert workshop_count(store) == 1  # nothing written
+            ws.create_workshop("En annen adresse", "nb", client="10.6.6.7")
+            ws.create_workshop("Uten adresse", "nb")
+            clock.advance(minutes=50)  # an hour after the first creation
+            ws.create_workshop("Neste time", "nb", client="10.6.6.6")
+            assert workshop_count(store) == 4
+        with Store(fresh_db_url, clock=clock, room_limit=0) as store:  # the positive control
+            ws = WorkshopStore(store)
+            for i in range(5):
+                ws.create_workshop(f"Fritt {i}", "nb", client="10.6.6.6")
+
     def test_a_closed_workshop_takes_nothing_new_but_stays_readable(self, ws, shop):
         code, key = shop["code"], shop["key"]
         made = ws.propose(code, shop["unit"], "purpose", "Før slutt")
@@ -824,6 +889,11 @@ class WorkshopStoreBehaviour:
             ]
             ws.attach_compass(made.code, made.key, {"runs": "sammen"})
             assert ws.workshop_state(made.code).compass == (("runs", "sammen"),)
+
+
+def workshop_count(store: Store) -> int:
+    with store.engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(db.workshops)).scalar_one()
 
 
 class TestSQLiteWorkshopStore(WorkshopStoreBehaviour):

@@ -17,6 +17,7 @@ import pytest
 from ipywidgets.widgets.widget import _instances
 
 from kit import Samarbeidsverksted
+from kit.core import visitor
 from kit.core.i18n import t
 from kit.core.ui.countdown import Countdown, clock_text
 from kit.core.ui.keeper import KeyKeeper
@@ -24,6 +25,7 @@ from kit.live.store import Store, StoreBusy, new_code
 from kit.workshop.app import KEYS_STORAGE
 from kit.workshop.model import load_agenda
 from kit.workshop.store import WorkshopStore
+from tests.factories import make_case
 
 from .conftest import wait_for
 from .test_store import FakeClock
@@ -699,3 +701,20 @@ def test_a_bad_public_address_is_said_and_no_workshop_starts(store, monkeypatch)
     a.initiative.value = "Leksehjelp"
     a.start_button.click()
     assert a.code is None and "role='alert'" in a.start_message.value
+
+
+def test_too_many_workshops_from_one_address_are_said_in_words(store, tmp_path, monkeypatch):
+    """Past the limit on rooms per client, a start is refused in the facilitator's words and
+    nothing starts; the agenda shaped so far stays for a later start."""
+    connection = tmp_path / "kernel-4.json"
+    monkeypatch.setenv("KIT_KERNEL_FILE", str(connection))
+    visitor.write_client(connection, "10.0.0.12")
+    store.room_limit = 1
+    store.create_session([make_case("c1")], client="10.0.0.12")  # a session counts too
+    a = Samarbeidsverksted(lang="en", store=store, refresh_seconds=60)
+    a.initiative.value = "Homework help"
+    a.start_button.click()
+    a.stop_polling()
+    assert a.code is None and "role='alert'" in a.start_message.value
+    assert escape(t("workshop_store_too_many_rooms", "en")) in a.start_message.value
+    assert a.initiative.value == "Homework help"

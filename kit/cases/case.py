@@ -86,6 +86,9 @@ class Case:
     #: markert: the sentence of the text the learner classifies; in each language it occurs
     #: verbatim in ``text`` in that language (the loader checks)
     marked: Text | None = None
+    #: forskjell: what differs from its contrast partner (the deciding cue), shown once both
+    #: cases of the pair are answered; written on one of the two cases (see kit.cases.pairs)
+    difference: Text | None = None
 
     def marked_parts(self, lang: str) -> tuple[str, str, str] | None:
         """The text in ``lang`` as (before, marked part, after); None without a marked part.

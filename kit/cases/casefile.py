@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import IO, Any, NamedTuple
 
 from kit.cases.case import ALLOWED_LEVELS, DEFAULT_TIER, TIERS, Case, find_marked
+from kit.cases.pairs import PairPlace, pair_problems
 from kit.core.exports import HelpSheet, ListChoice, csv_bytes, template_xlsx_bytes
 from kit.core.i18n import has_text, normalize_lang, t
 from kit.core.paths import data_dir
@@ -92,6 +93,9 @@ COLUMNS: tuple[str, ...] = (
     "markert",
     "markert_nn",
     "markert_en",
+    "forskjell",
+    "forskjell_nn",
+    "forskjell_en",
 )
 #: Columns every case must fill in.
 REQUIRED: tuple[str, ...] = ("id", "tittel", "tekst", "prosess", "forklaring")
@@ -125,6 +129,9 @@ _ALIASES: dict[str, str] = {
     "marked": "markert",
     "marked_nn": "markert_nn",
     "marked_en": "markert_en",
+    "difference": "forskjell",
+    "difference_nn": "forskjell_nn",
+    "difference_en": "forskjell_en",
 }
 #: The languages besides bokmål a case's texts may be written in, as column suffixes.
 _OTHER_LANGS: tuple[str, ...] = ("nn", "en")
@@ -295,7 +302,7 @@ def _read_files(
 ) -> list[tuple[str, CaseReport]]:
     """Each file's report, ids shared across them and pairs checked against all of them."""
     seen: dict[str, tuple[str, int]] = {}
-    read: list[tuple[str, CaseReport, list[tuple[int, str, str]]]] = []
+    read: list[tuple[str, CaseReport, _Checker]] = []
     for path in files:
         name = (names or {}).get(path) or _display(path)
         checker = _Checker(name, seen, check_pairs=False)
@@ -305,16 +312,32 @@ def _read_files(
             report = _fail(name, lang, exc.key, exc.row, **exc.params)
         except MemoryError:
             report = _fail(name, lang, "table_out_of_memory", limit=ByteSize(MAX_FILE_BYTES))
-        read.append((name, report, checker.pairs))
+        read.append((name, report, checker))
+    places = {case_id: place for _, _, checker in read for case_id, place in checker.places.items()}
+    cases = [case for _, report, _ in read for case in report.cases]
+    about = _by_file(pair_problems(cases, places))
     out: list[tuple[str, CaseReport]] = []
-    for name, report, pairs in read:
+    for name, report, checker in read:
         unknown = tuple(
             Problem(name, number, column, "cases_unknown_pair_library", {"value": pair})
-            for number, column, pair in pairs
+            for number, column, pair in checker.pairs
             if pair not in seen
         )
-        out.append((name, dataclasses.replace(report, warnings=report.warnings + unknown)))
+        warnings = _in_order(report.warnings + unknown + tuple(about.get(name, ())))
+        out.append((name, dataclasses.replace(report, warnings=warnings)))
     return out
+
+
+def _by_file(problems: Iterable[Problem]) -> dict[str, list[Problem]]:
+    out: dict[str, list[Problem]] = {}
+    for problem in problems:
+        out.setdefault(problem.file, []).append(problem)
+    return out
+
+
+def _in_order(problems: Iterable[Problem]) -> tuple[Problem, ...]:
+    """Problems in the order of their rows (a whole file's first), stable within a row."""
+    return tuple(sorted(problems, key=lambda p: p.row or 0))
 
 
 @cache
@@ -422,6 +445,8 @@ class _Checker:
         self.seen: dict[str, tuple[str, int]] = {} if seen is None else seen
         self.check_pairs = check_pairs
         self.pairs: list[tuple[int, str, str]] = []
+        #: where each sound case's pair columns are, for the pair warnings
+        self.places: dict[str, PairPlace] = {}
         self.yaml = False
 
     def problem(self, row: int | None, column: str | None, key: str, /, **params: Any) -> None:
@@ -440,14 +465,11 @@ class _Checker:
             for number, column, pair in self.pairs:
                 if pair not in self.seen:
                     self.warn(number, column, "cases_unknown_pair", value=pair)
-
-        def by_row(p: Problem) -> int:
-            return p.row or 0
-
+            self.warnings.extend(pair_problems(cases, self.places))
         return CaseReport(
             cases=tuple(cases),
-            problems=tuple(sorted(self.problems, key=by_row)),
-            warnings=tuple(sorted(self.warnings, key=by_row)),
+            problems=_in_order(self.problems),
+            warnings=_in_order(self.warnings),
             lang=lang,
         )
 
@@ -533,11 +555,16 @@ class _Checker:
                 self.pairs.append((row.number, row.names.get(column, column), text))
         if len(cells) == len(COLUMNS):
             self._check_marked(cells, row.names, bad)
-            self._check_facilitator(cells, row.names, bad)
+            self._check_bokmal(cells, row.names, bad, "fasilitator", "cases_facilitator_missing")
+            self._check_bokmal(cells, row.names, bad, "forskjell", "cases_difference_missing")
         if len(self.problems) > before or self.missing or process is None:
             return None
         title, body, explanation = (_text(cells, c) for c in ("tittel", "tekst", "forklaring"))
         assert title is not None and body is not None and explanation is not None
+        names = row.names
+        self.places[cells["id"]] = PairPlace(
+            self.file, row.number, names.get("par", "par"), names.get("forskjell", "forskjell")
+        )
         return Case(
             id=cells["id"],
             title=title,
@@ -551,6 +578,7 @@ class _Checker:
             facilitator=_text(cells, "fasilitator"),
             chain=cells["kjede"] or None,
             marked=_text(cells, "markert"),
+            difference=_text(cells, "forskjell"),
         )
 
     @staticmethod
@@ -576,16 +604,21 @@ class _Checker:
                 bad("markert" + lang, "cases_marked_not_in_text", text=shown)
 
     @staticmethod
-    def _check_facilitator(
-        cells: Mapping[str, str], names: Mapping[str, str], bad: Callable[..., None]
+    def _check_bokmal(
+        cells: Mapping[str, str],
+        names: Mapping[str, str],
+        bad: Callable[..., None],
+        column: str,
+        key: str,
     ) -> None:
-        """A facilitator note in nynorsk or English needs the bokmål one it falls back to."""
-        if cells["fasilitator"]:
+        """An optional text (a facilitator note, a pair's difference) in nynorsk or English
+        needs the bokmål one it falls back to."""
+        if cells[column]:
             return
         for lang in _OTHER_LANGS:
-            if cells[f"fasilitator_{lang}"]:
-                column = f"fasilitator_{lang}"
-                bad("fasilitator", "cases_facilitator_missing", column=names.get(column, column))
+            if cells[f"{column}_{lang}"]:
+                other = f"{column}_{lang}"
+                bad(column, key, column=names.get(other, other))
                 return
 
     @staticmethod

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 from kit.cases.case import TIERS, Answer, Case
 from kit.cases.grading import Feedback, check, outcome_label
+from kit.cases.order import shuffle_cases
 from kit.core.exports import csv_bytes
 from kit.core.i18n import t
 from kit.model.labels import level_label, process_label
@@ -66,22 +68,13 @@ def confusion(feedbacks: Iterable[Feedback]) -> list[dict[str, object]]:
 def shuffled(cases: Sequence[Case], seed: int | None) -> tuple[Case, ...]:
     """The cases in a random order given by ``seed`` (None keeps the order).
 
-    The cases of one chain (:attr:`Case.chain`) keep their order among themselves (the story
-    runs from anchoring to feedback), spread over the places the shuffle gave them.
+    No chain part (:attr:`Case.chain`) comes right after the part before it in the story, and
+    no case right after its contrast partner (:func:`kit.cases.order.shuffle_cases`): met in
+    story order, a chain's parts could be answered by elimination.
     """
-    items = list(cases)
     if seed is None:
-        return tuple(items)
-    random.Random(seed).shuffle(items)
-    chains: dict[str, list[Case]] = {}
-    for c in cases:
-        if c.chain:
-            chains.setdefault(c.chain, []).append(c)
-    for members in chains.values():
-        places = [i for i, c in enumerate(items) if c.chain == members[0].chain]
-        for place, member in zip(places, members, strict=True):
-            items[place] = member
-    return tuple(items)
+        return tuple(cases)
+    return shuffle_cases(cases, random.Random(seed))
 
 
 #: The round sizes a learner chooses among before starting; :data:`ALL` takes every case.
@@ -92,19 +85,39 @@ MIXED = "mixed"
 TIER_CHOICES: tuple[str, ...] = (MIXED, *TIERS)
 
 
-@dataclass(frozen=True)
-class Selection:
-    """The cases of one round, as :func:`select_cases` chose them, and what was asked for."""
+ItemT = TypeVar("ItemT")
+DoneT = TypeVar("DoneT")
 
-    cases: tuple[Case, ...]  #: in the order the round shows them
+
+@dataclass(frozen=True)
+class Chosen(Generic[ItemT]):
+    """The items of one round (cases, or contrast pairs), as chosen, and what was asked for."""
+
+    items: tuple[ItemT, ...]  #: in the order the round shows them
     tier: str  #: a tier, or MIXED
-    count: int | str  #: a number of cases, or ALL
-    available: int  #: the cases of ``tier`` in the set chosen from
+    count: int | str  #: a number of items, or ALL
+    available: int  #: the items of ``tier`` in the set chosen from
 
     @property
     def short(self) -> bool:
-        """Fewer cases of the tier than asked for (but some): the round takes all of them."""
+        """Fewer items of the tier than asked for (but some): the round takes all of them."""
         return self.count != ALL and 0 < self.available < int(self.count)
+
+
+class Selection(Chosen[Case]):
+    """The cases of one round, as :func:`select_cases` chose them."""
+
+    @property
+    def cases(self) -> tuple[Case, ...]:
+        return self.items
+
+
+def check_choice(tier: str, count: int | str) -> None:
+    """ValueError unless ``tier`` is a tier or MIXED and ``count`` a positive number or ALL."""
+    if tier != MIXED and tier not in TIERS:
+        raise ValueError(f"unknown tier {tier!r}")
+    if count != ALL and (isinstance(count, bool) or not isinstance(count, int) or count < 1):
+        raise ValueError(f"a round has a positive number of cases or pairs or ALL, not {count!r}")
 
 
 def select_cases(
@@ -115,87 +128,77 @@ def select_cases(
     of them (all of them for :data:`ALL`, or when there are fewer).
 
     The defaults (every tier, every case) give what a round took before the choice existed:
-    ``shuffled(cases, seed)``. A chain's cases keep their story order; a round of N cases may
-    take some of a chain's cases and not others.
+    ``shuffled(cases, seed)``. A round of N cases may take some of a chain's cases and not
+    others, in any order but story order one right after the other.
     """
-    if tier != MIXED and tier not in TIERS:
-        raise ValueError(f"unknown tier {tier!r}")
-    if count != ALL and (isinstance(count, bool) or not isinstance(count, int) or count < 1):
-        raise ValueError(f"a round has a positive number of cases or ALL, not {count!r}")
+    check_choice(tier, count)
     pool = tuple(c for c in cases if tier == MIXED or c.tier == tier)
     ordered = shuffled(pool, seed)
     chosen = ordered if count == ALL else ordered[: int(count)]
     return Selection(chosen, tier, count, len(pool))
 
 
-class Session:
-    """One pass through a set of cases: the current case, the answers given, the score.
+class Pass(Generic[ItemT, DoneT]):
+    """One pass through a round's items, one at a time (a case, or a contrast pair): the
+    current item, the verdicts given, where it ends, the score.
 
-    The pass ends after the last case, or earlier when the learner stops it (:meth:`stop`); its
-    result is the answers given until then.
+    The pass ends after the last item, or earlier when the learner stops it (:meth:`stop`); its
+    result is the answers given until then. A subclass says what a verdict is (:meth:`answer`)
+    and which case verdicts it holds (:attr:`feedbacks`).
     """
 
-    def __init__(self, cases: Sequence[Case], seed: int | None = None) -> None:
-        if not cases:
-            raise ValueError("a session needs at least one case")
-        self.cases: tuple[Case, ...] = shuffled(cases, seed)
+    def __init__(self, items: Sequence[ItemT]) -> None:
+        self.items: tuple[ItemT, ...] = tuple(items)
         self.index = 0
-        self.feedbacks: list[Feedback] = []
+        #: the verdict on each item answered, in order
+        self.done: list[DoneT] = []
         self.stopped = False
 
     @property
-    def total(self) -> int:
-        return len(self.cases)
+    def feedbacks(self) -> list[Feedback]:
+        """Every case's verdict, in order (what the summary counts)."""
+        raise NotImplementedError
 
     @property
-    def current(self) -> Case | None:
-        return None if self.finished else self.cases[self.index]
-
-    @property
-    def answered(self) -> int:
-        return len(self.feedbacks)
+    def current(self) -> ItemT | None:
+        return None if self.finished else self.items[self.index]
 
     @property
     def checked(self) -> bool:
-        """True once the current case has been answered."""
-        return len(self.feedbacks) > self.index
+        """True once the current item has been answered."""
+        return len(self.done) > self.index
 
     @property
     def finished(self) -> bool:
-        return self.stopped or self.index >= self.total
-
-    @property
-    def stopped_early(self) -> bool:
-        """True when the learner ended the pass before answering every case."""
-        return self.stopped and self.answered < self.total
+        return self.stopped or self.index >= len(self.items)
 
     @property
     def last(self) -> bool:
-        """True while the current case is the last one."""
-        return not self.finished and self.index == self.total - 1
+        """True while the current item is the last one."""
+        return not self.finished and self.index == len(self.items) - 1
 
     def stop(self) -> None:
-        """End the pass now, with the answers given so far (an unanswered current case is left
-        out); no case is answered or advanced to after this."""
+        """End the pass now, with the answers given so far (an unanswered current item is left
+        out); nothing is answered or advanced to after this."""
         self.stopped = True
 
-    def answer(self, answer: Answer) -> Feedback:
-        """Record the answer to the current case (once) and return the verdict."""
-        case = self.current
-        if case is None:
+    def _record(self, judge: Callable[[ItemT], DoneT]) -> DoneT:
+        """The current item's verdict, made by ``judge`` once (asked again: the same one)."""
+        item = self.current
+        if item is None:
             raise RuntimeError("the session is finished")
         if self.checked:
-            return self.feedbacks[self.index]
-        feedback = check(case, answer)
-        self.feedbacks.append(feedback)
-        return feedback
+            return self.done[self.index]
+        verdict = judge(item)
+        self.done.append(verdict)
+        return verdict
 
-    def advance(self) -> Case | None:
-        """Go to the next case after the current one was answered."""
+    def advance(self) -> ItemT | None:
+        """Go to the next item after the current one was answered."""
         if self.finished:
             raise RuntimeError("the session is finished")
         if not self.checked:
-            raise RuntimeError("answer the current case first")
+            raise RuntimeError("answer the current item first")
         self.index += 1
         return self.current
 
@@ -205,6 +208,40 @@ class Session:
     def wrong_cases(self) -> tuple[Case, ...]:
         """Cases with any part wrong, for "practise the ones I got wrong"."""
         return tuple(f.case for f in self.feedbacks if not f.correct)
+
+
+class Session(Pass[Case, Feedback]):
+    """One pass through a set of cases, one case at a time."""
+
+    def __init__(self, cases: Sequence[Case], seed: int | None = None) -> None:
+        if not cases:
+            raise ValueError("a session needs at least one case")
+        super().__init__(shuffled(cases, seed))
+
+    @property
+    def cases(self) -> tuple[Case, ...]:
+        return self.items
+
+    @property
+    def feedbacks(self) -> list[Feedback]:
+        return self.done
+
+    @property
+    def total(self) -> int:
+        return len(self.items)
+
+    @property
+    def answered(self) -> int:
+        return len(self.done)
+
+    @property
+    def stopped_early(self) -> bool:
+        """True when the learner ended the pass before answering every case."""
+        return self.stopped and self.answered < self.total
+
+    def answer(self, answer: Answer) -> Feedback:
+        """Record the answer to the current case (once) and return the verdict."""
+        return self._record(lambda case: check(case, answer))
 
 
 def points_label(points: float, lang: str) -> str:

@@ -13,6 +13,8 @@ from html import escape
 from kit.cases.case import Case, domain_label
 from kit.cases.grading import Feedback
 from kit.cases.html import case_text_html
+from kit.cases.pairs import SIDES
+from kit.classify.contrast import PairFeedback, PairSelection
 from kit.classify.exercise import MIXED, Score, Selection, points_label
 from kit.core.html import download_link, paragraph, table_region
 from kit.core.i18n import t
@@ -79,6 +81,16 @@ def _verdict_key(fb: Feedback) -> str:
 def feedback_html(fb: Feedback, model: Model, lang: str) -> str:
     """Right, partly right or wrong; what was right and wrong of process and level; the
     explanation; where the case sits in the model. Shown in the exercise's live region."""
+    return (
+        f"<div class='kit-feedback kit-feedback-{fb.outcome}'>"
+        f"<p><strong>{escape(t(_verdict_key(fb), lang))}</strong></p>"
+        f"{_verdict_html(fb, model, lang)}</div>"
+    )
+
+
+def _verdict_html(fb: Feedback, model: Model, lang: str) -> str:
+    """What was right and wrong of process and level, the explanation and the case's place in
+    the model (the body of a case's feedback)."""
     case = fb.case
     reason = (
         f"<p class='kit-partial-reason'>{escape(t('klass_fb_partial_reason', lang))}</p>"
@@ -109,13 +121,81 @@ def feedback_html(fb: Feedback, model: Model, lang: str) -> str:
     else:
         where = t("klass_fb_model_none", lang)
     return (
-        f"<div class='kit-feedback kit-feedback-{fb.outcome}'>"
-        f"<p><strong>{escape(t(_verdict_key(fb), lang))}</strong></p>"
         f"<ul><li>{escape(part_p)}</li><li>{escape(part_l)}</li></ul>{reason}"
         f"<p><strong>{escape(t('klass_fb_explanation', lang))}:</strong> "
         f"{escape(case.explanation.get(lang))}</p>"
-        f"<p>{escape(where)}</p></div>"
+        f"<p>{escape(where)}</p>"
     )
+
+
+# ---------------------------------------------------------------------- contrast pairs
+
+
+def pair_heading_html(n: int, total: int, lang: str) -> str:
+    """The pair's heading (it takes the focus when a pair is shown) and what to do."""
+    return focus_heading_html(t("klass_pair_heading", lang, n=n, total=total)) + paragraph(
+        t("klass_pair_intro", lang), "kit-pair-intro"
+    )
+
+
+def pair_case_html(case: Case, side: str, lang: str) -> str:
+    """One case of a pair: its side and title (a heading under the pair's), domain and text."""
+    domain = t("klass_domain_badge", lang, domain=domain_label(case.domain, lang))
+    title = t("pair_case", lang, side=side, title=case.title.get(lang))
+    return (
+        f"<h3 class='kit-case-title'>{escape(title)}</h3>"
+        f"<p class='kit-case-domain'><span class='kit-badge kit-badge-ingen'>{escape(domain)}"
+        f"</span></p><p class='kit-case-text'>{case_text_html(case, lang)}</p>"
+    )
+
+
+def _key_text(case: Case, lang: str) -> str:
+    return f"{process_label(case.process, lang)}, {level_label(case.level, lang)}"
+
+
+def pair_feedback_html(verdict: PairFeedback, model: Model, lang: str) -> str:
+    """Both verdicts under one heading (it takes the focus after the check): how many of the
+    two were right, both keys, each case's verdict and explanation, then what differs (the
+    pair's ``forskjell``, or a pointer to the two explanations)."""
+    pair = verdict.pair
+    a, b = pair.cases
+    heading = t("klass_pair_result", lang, right=verdict.correct)
+    keys = t(
+        "klass_pair_keys",
+        lang,
+        a=_key_text(a, lang),
+        b=_key_text(b, lang),
+        side_a=SIDES[0],
+        side_b=SIDES[1],
+    )
+    parts = []
+    for side, fb in zip(SIDES, verdict.feedbacks, strict=True):
+        title = t("pair_case", lang, side=side, title=fb.case.title.get(lang))
+        parts.append(
+            f"<section class='kit-feedback kit-feedback-{fb.outcome}'>"
+            f"<h4>{escape(title)}</h4>"
+            f"<p><strong>{escape(t(_verdict_key(fb), lang))}</strong></p>"
+            f"{_verdict_html(fb, model, lang)}</section>"
+        )
+    said = pair.difference_text(lang)
+    return (
+        f"<div class='kit-pair-feedback'>{focus_heading_html(heading, 3)}"
+        f"<p class='kit-pair-keys'><strong>{escape(keys)}</strong></p>"
+        f"<div class='kit-pair-verdicts'>{''.join(parts)}</div>"
+        f"<section class='kit-pair-difference'><h4>{escape(t('pair_difference', lang))}"
+        f"</h4><p>{escape(said)}</p></section></div>"
+    )
+
+
+def pair_note_html(selection: PairSelection, lang: str) -> str:
+    """When the set had fewer pairs of the chosen tier than asked for: that the round takes all
+    of them (announced as it appears); nothing otherwise."""
+    if not selection.short:
+        return ""
+    tier = t("tier_" + selection.tier, lang) if selection.tier != MIXED else ""
+    key = "klass_pairs_short_note_mixed" if selection.tier == MIXED else "klass_pairs_short_note"
+    text = t(key, lang, count=selection.count, tier=tier, available=selection.available)
+    return f"<p class='kit-note' role='status'>{escape(text)}</p>"
 
 
 def focus_heading_html(text: str, level: int = 2) -> str:

@@ -2,8 +2,10 @@
 
 Pure layer: no ipywidgets, IPython or altair. The questions, their options and the rules live in
 ``data/compass.yaml``; :func:`assess` is a small interpreter of those rules. A rule fires when, for
-every question in its ``when``, the answer is one of the listed option keys. "Vet ikke" (don't
-know) and unanswered questions meet no condition; they are listed as things to find out.
+every question in its ``when``, the answer is one of the listed option keys, and no answer is one
+its ``unless`` lists. "Vet ikke" (don't know) and unanswered questions meet no condition; they are
+listed as things to find out. "Ikke relevant" (not applicable: the question assumes a cooperation
+or an offer that is not there) meets no condition either, and is an answer, not an open question.
 
 Process rules are in rank order: the first that fires is the verdict (the main answer), and the
 processes and levels are listed in the order of their first rule. The process ``ingen`` (none)
@@ -27,6 +29,11 @@ from kit.model.model import PROCESSES
 
 #: The option key meaning "don't know": it meets no rule and is listed as something to find out.
 DONT_KNOW = "vet_ikke"
+#: The option key meaning "not applicable" (no cooperation or no offer to ask about): it meets no
+#: rule, so it never stands in for a cooperation.
+NOT_APPLICABLE = "ikke_relevant"
+#: Keys no rule may name as a condition.
+_NO_CONDITION = (DONT_KNOW, NOT_APPLICABLE)
 #: Which levels each process may name, per the model (samskaping spans 1-2, the rest is level 3).
 PROCESS_LEVELS: Mapping[str, tuple[int, ...]] = {
     "samskaping": (1, 2),
@@ -34,7 +41,7 @@ PROCESS_LEVELS: Mapping[str, tuple[int, ...]] = {
     "verdisamskaping": (3,),
     "ingen": (),
 }
-_RULE_KEYS = ("id", "when", "then", "reason", "next_step")
+_RULE_KEYS = ("id", "when", "unless", "then", "reason", "next_step")
 #: The condition on the processes found (not a question): only gaps and discussion points have it.
 FOUND = "found"
 
@@ -69,11 +76,13 @@ class Question:
 
 @dataclass(frozen=True)
 class Rule:
-    """``when`` all conditions hold, conclude a process/level, a gap or a discussion point."""
+    """``when`` all conditions hold (and no ``unless``), conclude a process/level, a gap or a
+    discussion point."""
 
     id: str
     when: tuple[tuple[str, tuple[str, ...]], ...]  #: (question id, accepted option keys)
     reason: Text
+    unless: tuple[tuple[str, tuple[str, ...]], ...] = ()  #: (question id, excluding option keys)
     found: tuple[str, ...] = ()  #: if set, one of these processes must be found
     process: str | None = None
     level: int | None = None
@@ -91,8 +100,11 @@ class Rule:
         return "finding"
 
     def matches(self, answers: Mapping[str, str], found: Iterable[str] = ()) -> bool:
-        """All conditions hold: each answer is a listed key, and (if ``found``) a process is."""
+        """All conditions hold: each answer is a listed key, no answer is a key ``unless`` lists,
+        and (if ``found``) a process is."""
         if self.found and not set(self.found) & set(found):
+            return False
+        if any(answers.get(qid) in keys for qid, keys in self.unless):
             return False
         return all(answers.get(qid) in keys for qid, keys in self.when)
 
@@ -216,18 +228,16 @@ def _rule(r: Reader, node: Any, where: str, questions: Mapping[str, Question]) -
         if qid == FOUND:
             found = _found(r, keys, here)
             continue
-        if qid not in questions:
-            raise r.fail(here, f"no question with id {qid!r}")
-        if isinstance(keys, str):
-            keys = [keys]
-        if not isinstance(keys, list) or not keys:
-            raise r.fail(here, "must be a list of option keys")
-        for key in keys:
-            if key == DONT_KNOW:
-                raise r.fail(here, f"{DONT_KNOW!r} cannot be a condition: it meets no rule")
-            if key not in questions[qid].keys:
-                raise r.fail(here, f"{key!r} is not an option of {qid!r}")
-        when.append((str(qid), tuple(str(k) for k in keys)))
+        when.append(_condition(r, qid, keys, here, questions))
+    unless = []
+    unless_node = node.get("unless", {})
+    if not isinstance(unless_node, dict) or ("unless" in node and not unless_node):
+        raise r.fail(f"{where}.unless", "must map question ids to lists of option keys")
+    for qid, keys in unless_node.items():
+        here = f"{where}.unless.{qid}"
+        if qid in when_node:
+            raise r.fail(here, "a question in `unless` cannot also be a condition in `when`")
+        unless.append(_condition(r, qid, keys, here, questions))
     if found and not when:
         raise r.fail(f"{where}.when", f"{FOUND!r} needs at least one question beside it")
     then = r.get(node, "then", where)
@@ -255,7 +265,25 @@ def _rule(r: Reader, node: Any, where: str, questions: Mapping[str, Question]) -
     else:
         fields[kinds[0]] = r.text_field(then, kinds[0], f"{where}.then")
         fields["next_step"] = r.text_field(node, "next_step", where)
-    return Rule(id=rid, when=tuple(when), **fields)
+    return Rule(id=rid, when=tuple(when), unless=tuple(unless), **fields)
+
+
+def _condition(
+    r: Reader, qid: Any, keys: Any, here: str, questions: Mapping[str, Question]
+) -> tuple[str, tuple[str, ...]]:
+    """One question and the option keys it is checked against, each an option of that question."""
+    if qid not in questions:
+        raise r.fail(here, f"no question with id {qid!r}")
+    if isinstance(keys, str):
+        keys = [keys]
+    if not isinstance(keys, list) or not keys:
+        raise r.fail(here, "must be a list of option keys")
+    for key in keys:
+        if key in _NO_CONDITION:
+            raise r.fail(here, f"{key!r} cannot be a condition: it meets no rule")
+        if key not in questions[qid].keys:
+            raise r.fail(here, f"{key!r} is not an option of {qid!r}")
+    return str(qid), tuple(str(k) for k in keys)
 
 
 def _found(r: Reader, keys: Any, here: str) -> tuple[str, ...]:

@@ -18,6 +18,20 @@ def _quote(text: str, lang: str) -> str:
     return t("kompass_quote", lang, text=text)
 
 
+def _condition(qid: str, keys: tuple[str, ...], compass: Compass, lang: str) -> str:
+    """ "«Who takes part» is «...» or «...»" """
+    question = compass.question(qid)
+    options = t("kompass_rule_or", lang).join(
+        _quote(question.option(k).label.get(lang), lang) for k in keys
+    )
+    return t(
+        "kompass_rule_condition",
+        lang,
+        question=_quote(question.short.get(lang), lang),
+        options=options,
+    )
+
+
 def rule_sentence(rule: Rule, compass: Compass, lang: str) -> str:
     """The rule in words: "When «Who takes part» is «...» or «...», and ...: co-creation, level 2"."""
     conditions = []
@@ -26,19 +40,7 @@ def rule_sentence(rule: Rule, compass: Compass, lang: str) -> str:
             _quote(process_label(p, lang), lang) for p in rule.found
         )
         conditions.append(t("kompass_rule_condition_found", lang, processes=processes))
-    for qid, keys in rule.when:
-        question = compass.question(qid)
-        options = t("kompass_rule_or", lang).join(
-            _quote(question.option(k).label.get(lang), lang) for k in keys
-        )
-        conditions.append(
-            t(
-                "kompass_rule_condition",
-                lang,
-                question=_quote(question.short.get(lang), lang),
-                options=options,
-            )
-        )
+    conditions += [_condition(qid, keys, compass, lang) for qid, keys in rule.when]
     if rule.kind == "gap":
         then = t("kompass_rule_then_gap", lang, title=rule.gap.get(lang))  # type: ignore[union-attr]
     elif rule.kind == "discussion":
@@ -54,12 +56,20 @@ def rule_sentence(rule: Rule, compass: Compass, lang: str) -> str:
             process=process_label(rule.process or "", lang),
             level=rule.level,
         )
-    sentence = t(
-        "kompass_rule_sentence",
-        lang,
-        conditions=t("kompass_rule_and", lang).join(conditions),
-        then=then,
-    )
+    joined = t("kompass_rule_and", lang).join(conditions)
+    if rule.unless:
+        exceptions = t("kompass_rule_or", lang).join(
+            _condition(qid, keys, compass, lang) for qid, keys in rule.unless
+        )
+        sentence = t(
+            "kompass_rule_sentence_unless",
+            lang,
+            conditions=joined,
+            exceptions=exceptions,
+            then=then,
+        )
+    else:
+        sentence = t("kompass_rule_sentence", lang, conditions=joined, then=then)
     return sentence[:-1] if sentence.endswith(("?.", "!.")) else sentence  # a title asking ends it
 
 

@@ -76,6 +76,14 @@ def _days(raw: str) -> int:
     return days
 
 
+def _limit(raw: str) -> int:
+    """A whole number, 0 or more (0: no limit)."""
+    value = int(raw.strip())
+    if value < 0:
+        raise ValueError(raw)
+    return value
+
+
 def _bytes(raw: str) -> int:
     value = int(raw.strip())
     if value < 0:
@@ -210,6 +218,17 @@ RETENTION_DAYS = Setting(
     doc_key="config_doc_retention_days",
     option="--retention-days",
 )
+#: Live sessions and workshops one client (the visitor's address, as the kernel was told it:
+#: :mod:`kit.core.visitor`) may start in an hour, counted together in the database; 0: no limit.
+ROOMS_PER_HOUR = Setting(
+    "KIT_ROOMS_PER_HOUR",
+    30,
+    _limit,
+    PUBLIC,
+    allowed_key="config_allowed_limit",
+    doc_key="config_doc_rooms_per_hour",
+    option="--rooms-per-hour",
+)
 PUBLIC_URL = Setting(
     "KIT_PUBLIC_URL",
     None,
@@ -288,6 +307,9 @@ RUN_PATH = Setting("KIT_RUN", "", _text, INTERNAL)
 KERNEL_MEMORY_LIMIT = Setting(
     "KIT_KERNEL_MEMORY_LIMIT", 0, _bytes, INTERNAL, allowed_key="config_allowed_bytes"
 )
+#: Set by :mod:`kit.server.kernel_launcher` in each kernel it starts: the kernel's connection
+#: file, beside which the server writes whose kernel it is (:mod:`kit.core.visitor`).
+KERNEL_FILE = Setting("KIT_KERNEL_FILE", None, _path, INTERNAL)
 #: The virtual environment ``./run`` uses (default ``.venv``); read by the shell script only.
 VENV = Setting("KIT_VENV", ".venv", _text, RUN)
 
@@ -301,6 +323,7 @@ SETTINGS: tuple[Setting, ...] = (
     DATA_HOME,
     SESSION_IDLE_HOURS,
     RETENTION_DAYS,
+    ROOMS_PER_HOUR,
     PUBLIC_URL,
     TRUSTED_PROXIES,
     FORWARDED_HEADER,
@@ -312,6 +335,7 @@ SETTINGS: tuple[Setting, ...] = (
     SERVE_FAILED,
     SERVE_TERMINAL,
     KERNEL_MEMORY_LIMIT,
+    KERNEL_FILE,
     RUN_PATH,
     VENV,
 )

@@ -18,11 +18,13 @@ from typing import Any, Literal
 
 from kit.cases.case import Answer, Case
 from kit.cases.grading import check, outcome_label
+from kit.cases.pairs import ContrastPair, flat_cases
 from kit.core.i18n import t
+from kit.core.visitor import kernel_client
 from kit.live.questions import Item, Question
 from kit.live.room import CaseCounts, CaseResult, QuestionResult, RoomState, export_rows, ranking
 from kit.live.screen import banned_words
-from kit.live.store import NotOwner, SessionInfo, Store
+from kit.live.store import NotOwner, SessionInfo, Store, StoreError
 from kit.live.words import CloudWord, Entry, banned_keys, cloud, parse_banned
 from kit.model.labels import level_label, process_label
 
@@ -75,6 +77,9 @@ class Dashboard:
 class SessionController:
     """One presenter's live session, and the sessions this browser may resume."""
 
+    #: what its calls refuse with (the store's refusals, each with its words)
+    refusals: tuple[type[Exception], ...] = (StoreError,)
+
     def __init__(
         self,
         store: Store | Callable[[], Store] | None = None,
@@ -85,8 +90,11 @@ class SessionController:
         self.code: str | None = None
         self.key: str | None = None
         self.items: tuple[Item, ...] = ()
+        #: every case, a contrast pair's two among them (each has its own card and counts)
         self.cases: tuple[Case, ...] = ()
         self.questions: tuple[Question, ...] = ()
+        #: the pair each paired case belongs to, by case id
+        self.pair_of: dict[str, ContrastPair] = {}
         self.state: RoomState | None = None
         self.page_index = 0
         self.resumable: list[SessionInfo] = []
@@ -127,9 +135,10 @@ class SessionController:
 
     def start(self, cases: Iterable[Item], lang: str) -> tuple[str, str]:
         """A new session of ``cases`` (cases and questions, in order); returns its code and
-        presenter key."""
+        presenter key. Counted for the presenter's address when the server told this kernel
+        whose it is (:func:`kit.core.visitor.kernel_client`): TooManyRooms past the limit."""
         items = tuple(cases)
-        session = self.store.create_session(items, lang)
+        session = self.store.create_session(items, lang, client=kernel_client())
         self.open(session.code, session.key, items)
         return session.code, session.key
 
@@ -142,8 +151,11 @@ class SessionController:
     def open(self, code: str, key: str, items: tuple[Item, ...]) -> None:
         with self.lock:
             self.code, self.key, self.items = code, key, tuple(items)
-            self.cases = tuple(i for i in self.items if isinstance(i, Case))
+            self.cases = flat_cases(self.items)
             self.questions = tuple(i for i in self.items if isinstance(i, Question))
+            self.pair_of = {
+                c.id: i for i in self.items if isinstance(i, ContrastPair) for c in i.cases
+            }
             self.state = None
             self.page_index = 0
             self._seen = None
@@ -157,21 +169,31 @@ class SessionController:
             dataclasses.replace(s, open=False) if s.code == code else s for s in self.resumable
         ]
 
+    def target(self, item_id: str) -> str:
+        """What the phones are sent to, revealed or re-voted for ``item_id``: the contrast pair
+        of a paired case (its two cases go together), else the item itself."""
+        pair = self.pair_of.get(item_id)
+        return pair.id if pair is not None else item_id
+
     # -- the presenter's actions -----------------------------------------------------------
     def end(self) -> None:
         self.store.close_session(self._code(), self._key())
 
     def reveal(self, case_id: str) -> None:
-        self.store.reveal(self._code(), self._key(), case_id)
+        """Show the key of ``case_id`` (of a paired case: both keys and what differs)."""
+        self.store.reveal(self._code(), self._key(), self.target(case_id))
 
     def start_round(self, case_id: str) -> None:
-        """A re-vote of ``case_id``, shown on every phone at once."""
-        self.store.start_round(self._code(), self._key(), case_id)
-        self.store.show_case(self._code(), self._key(), case_id)
+        """A re-vote of ``case_id`` (of a paired case: of the pair), shown on every phone."""
+        target = self.target(case_id)
+        self.store.start_round(self._code(), self._key(), target)
+        self.store.show_case(self._code(), self._key(), target)
 
     def show_case(self, case_id: str | None) -> None:
-        """Show ``case_id`` on every phone (None: each phone goes at its own pace)."""
-        self.store.show_case(self._code(), self._key(), case_id)
+        """Show ``case_id`` on every phone (a paired case: its pair; None: each phone goes at
+        its own pace)."""
+        target = None if case_id is None else self.target(case_id)
+        self.store.show_case(self._code(), self._key(), target)
 
     def hide_response(self, response_id: int, hidden: bool = True) -> None:
         """Take one open answer off the word cloud (or put it back)."""

@@ -180,6 +180,27 @@ class LiveHandler(KitHandler):
             raise BadRequest("not an object")
         return data
 
+    async def hold(
+        self,
+        code: JoinCode,
+        version: int,
+        seconds: float,
+        probe: Callable[[str], tuple[int, bool]] | None = None,
+    ) -> bool:
+        """A long-poll: when the client already has ``version`` (its ``since``), wait for a
+        change or ``seconds`` (:data:`POLL_HOLD`), in one of the held slots (:class:`TooManyWaiting` when
+        there is none). False when the client went away meanwhile (nothing to answer)."""
+        try:
+            since = int(self.get_query_argument("since", "-1"))
+        except ValueError:
+            since = -1
+        if version != since:
+            return True
+        with self.hub.held.holding(self.who):
+            await self.hub.wait_change(code, since, seconds, probe)
+        connection = self.request.connection
+        return not (isinstance(connection, HTTP1Connection) and connection.stream.closed())
+
     # -- the limits of unknown codes (kit.live.hub.CODE_PROBES_PER_MINUTE)
 
     #: the request's code, once it is well formed: a success marks it used by this client,
@@ -208,6 +229,25 @@ class LiveHandler(KitHandler):
                 self.set_header("Retry-After", str(math.ceil(left)))
                 raise self.too_many_codes()
         return code
+
+    async def joined(
+        self, code: JoinCode, token: str | None, attempt: Callable[[], Awaitable[Any]]
+    ) -> Any:
+        """The join ``attempt()`` of this client for ``code``: after a streak of failed joins
+        it is refused (429) unless ``token`` is a participant's of the code; an unknown code
+        extends the streak, a success ends it."""
+        hub = self.hub
+        streak = f"{self.who} {code}"
+        if not hub.failed_joins.allowed(streak):
+            if not (token and await hub.call(self.holds, code, token)):
+                raise self.too_many_codes()
+        try:
+            result = await attempt()
+        except UnknownCode:
+            hub.failed_joins.hit(streak)
+            raise
+        hub.failed_joins.clear(streak)
+        return result
 
     def too_many_codes(self) -> Exception:
         """The refusal of a client over its bucket of unknown codes, or of a client and code
@@ -277,16 +317,9 @@ class JoinHandler(LiveHandler):
             token = data.get("token")
             token = token if isinstance(token, str) else None
             code = await self.admit(raw_code, token)
-            streak = f"{who} {code}"
-            if not hub.failed_joins.allowed(streak):
-                if not (token and await hub.call(self.holds, code, token)):
-                    raise self.too_many_codes()
-            try:
-                joined, state, entered, lang = await hub.call(hub.join, code, token, who)
-            except UnknownCode:
-                hub.failed_joins.hit(streak)
-                raise
-            hub.failed_joins.clear(streak)
+            joined, state, entered, lang = await self.joined(
+                code, token, lambda: hub.join(code, token, who)
+            )
             cases = await hub.cases(code, state.born)
             answers: dict[str, dict[str, Any]] = {}
             for (case_id, rnd), answer in entered.answers.items():
@@ -342,18 +375,10 @@ class StateHandler(LiveHandler):
     async def get(self, raw_code: str) -> None:
         async def work() -> None:
             code = await self.admit(raw_code)
-            try:
-                since = int(self.get_query_argument("since", "-1"))
-            except ValueError:
-                since = -1
             hub = self.hub
             version, _open = await hub.call(hub.store.state_version, code)
-            if version == since:
-                with hub.held.holding(self.who):
-                    await hub.wait_change(code, since, POLL_HOLD)
-                connection = self.request.connection
-                if isinstance(connection, HTTP1Connection) and connection.stream.closed():
-                    return
+            if not await self.hold(code, version, POLL_HOLD):
+                return
             state = await hub.call(hub.store.state, code)
             cases = await hub.cases(code, state.born)
             self.finish(state_json(state, cases))

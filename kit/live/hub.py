@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from kit.cases.case import Case
+from kit.cases.pairs import ContrastPair, flat_cases
 from kit.core import config
 from kit.core.html import inert_json
 from kit.live.questions import Item
@@ -32,6 +33,8 @@ WATCH_INTERVAL = 0.25
 #: size of a big room (a script cannot add thousands), not at what one phone needs; a phone
 #: reloading comes back as itself (its token) and is never counted again.
 JOINS_PER_MINUTE = 400
+#: Most joins written in one transaction (:meth:`Hub.join`).
+JOIN_BATCH = 200
 #: Per client, code and minute: joins that failed (the code is no session's), and wrong
 #: presenter keys of a session (counted in this process). Per code, so a phone that keeps
 #: mistyping never holds back the room's own code from the same address; a success clears it.
@@ -327,6 +330,10 @@ class Hub:
         self._probes: dict[str, Callable[[str], tuple[int, bool]]] = {}
         self._sessions = SessionCache()
         self._watching = False
+        #: per event loop, the joins waiting for the next transaction of joins, and the loops
+        #: where one is being written
+        self._joins: dict[asyncio.AbstractEventLoop, list[tuple[tuple, asyncio.Future]]] = {}
+        self._joining: set[asyncio.AbstractEventLoop] = set()
 
     @property
     def store(self) -> Store:
@@ -357,15 +364,48 @@ class Hub:
                 self._sessions.get(code, born, "cases", lambda: cases)
         return cases
 
-    def join(self, code: str, token: str | None, who: str) -> tuple[Any, Any, Any, str]:
-        """A join in one trip to a worker thread: the participant, the room's state, what they
-        have answered (:class:`~kit.live.store.Entered`: a participant coming back only) and
-        the session's language (fixed at start, so read once per process and session)."""
-        store = self.store
-        entered = store.enter(code, token, who)
+    async def join(self, code: str, token: str | None, who: str) -> tuple[Any, Any, Any, str]:
+        """A phone's join: the participant, the room's state, what they have answered
+        (:class:`~kit.live.store.Entered`: a participant coming back only) and the session's
+        language (fixed at start, so read once per process and session).
+
+        Joins are written together: while one transaction of joins runs on a worker thread,
+        those that arrive wait for the next, which takes them all (up to :data:`JOIN_BATCH`;
+        :meth:`~kit.live.store.Store.enter_many`). A lone join goes at once; a room's burst
+        costs one commit per batch instead of one per phone."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future = loop.create_future()
+        self._joins.setdefault(loop, []).append(((code, token, who), future))
+        if loop not in self._joining:
+            self._joining.add(loop)
+            asyncio.ensure_future(self._enter_joins(loop))
+        entered = await future
         born = entered.state.born
-        lang = self._sessions.get(code, born, "lang", lambda: store.session_info(code).lang)
+        lang = self._sessions.peek(code, born, "lang")
+        if lang is None:
+            info = await self.call(self.store.session_info, code)
+            lang = self._sessions.get(code, born, "lang", lambda: info.lang)
         return entered.joined, entered.state, entered, lang
+
+    async def _enter_joins(self, loop: asyncio.AbstractEventLoop) -> None:
+        waiting = self._joins[loop]
+        try:
+            while waiting:
+                batch = waiting[:JOIN_BATCH]
+                del waiting[: len(batch)]
+                try:
+                    results = await self.call(self.store.enter_many, [j for j, _ in batch])
+                except Exception as exc:  # noqa: BLE001 - the database itself: every join hears
+                    results = [exc] * len(batch)
+                for (_join, future), result in zip(batch, results, strict=True):
+                    if future.done():  # the phone went away
+                        continue
+                    if isinstance(result, Exception):
+                        future.set_exception(result)
+                    else:
+                        future.set_result(result)
+        finally:
+            self._joining.discard(loop)
 
     async def count_probe(self, who: str) -> bool:
         """Count a request of client ``who`` that named a code no session or workshop has (in
@@ -450,9 +490,14 @@ class Hub:
 
 
 def state_json(state: Any, cases: tuple[Item, ...]) -> dict[str, Any]:
+    """The room's state as phones get it, with the keys of what is revealed: a case's key, and
+    for a contrast pair (its cases' keys are revealed with it) what differs."""
     out = state.as_json()
-    by_id = {c.id: c for c in cases if isinstance(c, Case)}
-    out["keys"] = {cid: _key_json(by_id[cid]) for cid in state.revealed if cid in by_id}
+    by_id = {c.id: c for c in flat_cases(cases)}
+    pairs = {p.id: p for p in cases if isinstance(p, ContrastPair)}
+    keys: dict[str, Any] = {cid: _key_json(by_id[cid]) for cid in state.revealed if cid in by_id}
+    keys.update((pid, pairs[pid].key_json()) for pid in state.revealed if pid in pairs)
+    out["keys"] = keys
     return out
 
 

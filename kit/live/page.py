@@ -56,6 +56,15 @@ _TEXT_KEYS = (
     "delta_result",
     "delta_session_ended",
     "delta_shown",
+    "delta_pair_of",
+    "delta_pair_intro",
+    "delta_pair_send",
+    "delta_pair_choose_all",
+    "klass_pair_process_label",
+    "klass_pair_level_label",
+    "pair_case",
+    "pair_difference",
+    "pair_difference_none",
 )
 
 
@@ -92,11 +101,6 @@ def _page_texts(lang: str) -> dict[str, Any]:
     return out
 
 
-@functools.lru_cache(maxsize=1)
-def _template() -> Template:
-    return Template(STATIC.joinpath("delta.html").read_text(encoding="utf-8"))
-
-
 #: The design tokens of the apps: the first ``:root { ... }`` block of their style sheet.
 _TOKENS = re.compile(r":root \{.*?\n\}", re.S)
 
@@ -111,14 +115,26 @@ def design_tokens() -> str:
     return found[0]
 
 
+def _static(package: str) -> Any:
+    return STATIC if package == "kit.live" else files(package).joinpath("static")
+
+
+#: The pages whose style starts with the participants' pages' shared ``participant.css``.
+PARTICIPANT_PAGES = ("delta", "verksted")
+
+
 @functools.lru_cache(maxsize=8)
 def inline_assets(package: str, name: str) -> tuple[str, str]:
     """A kernel-less page's style and script, to put inside it (a phone makes one request,
-    not three, when a whole room joins at once): the apps' design tokens, then
-    ``<package>/static/<name>.css``; the pages' shared ``common.js``, then ``<name>.js``.
-    Neither may close its element early."""
-    static = STATIC if package == "kit.live" else files(package).joinpath("static")
-    style = design_tokens() + "\n" + static.joinpath(f"{name}.css").read_text(encoding="utf-8")
+    not three, when a whole room joins at once): the apps' design tokens, for a participants'
+    page (:data:`PARTICIPANT_PAGES`) ``participant.css``, then ``<package>/static/<name>.css``;
+    the pages' shared ``common.js``, then ``<name>.js``. Neither may close its element early."""
+    static = _static(package)
+    sheets = [design_tokens()]
+    if name in PARTICIPANT_PAGES:
+        sheets.append(STATIC.joinpath("participant.css").read_text(encoding="utf-8"))
+    sheets.append(static.joinpath(f"{name}.css").read_text(encoding="utf-8"))
+    style = "\n".join(sheets)
     script = (
         STATIC.joinpath("common.js").read_text(encoding="utf-8")
         + "\n"
@@ -132,6 +148,43 @@ def inline_assets(package: str, name: str) -> tuple[str, str]:
 def page_assets() -> tuple[str, str]:
     """The participant page's style and script (:func:`inline_assets` of ``delta``)."""
     return inline_assets("kit.live", "delta")
+
+
+@functools.lru_cache(maxsize=8)
+def page_template(package: str, name: str) -> Template:
+    """A kernel-less page's template: the pages' shared head (``kit/live/static/head.html``:
+    language, title, style, script and the script's config), then ``<package>/static/<name>.html``,
+    where ``${top}`` and ``${code}`` stand for the participants' pages' shared parts
+    (``top.html``: the heading and the language form; ``code.html``: the join code's field)."""
+    body = _static(package).joinpath(f"{name}.html").read_text(encoding="utf-8")
+    for part in ("top", "code"):
+        shared = STATIC.joinpath(f"{part}.html").read_text(encoding="utf-8")
+        body = body.replace("${" + part + "}", shared)
+    return Template(STATIC.joinpath("head.html").read_text(encoding="utf-8") + body)
+
+
+def fill_page(
+    package: str, name: str, lang: str, config: dict[str, Any], texts: str, **fields: object
+) -> str:
+    """Page ``name`` of ``package`` in ``lang``: its template (:func:`page_template`) with what
+    every kernel-less page has (language, the list of languages, the inlined style and script,
+    the script's ``config`` with its ``texts``: inert JSON, made once per language) and the
+    page's own ``fields``, escaped by the caller."""
+    style, script = inline_assets(package, name)
+    head = inert_json({**config, "texts": None})
+    # the cached texts in place of the placeholder: the same JSON as dumping them in the dict
+    blob = head[: -len("null}")] + texts + "}"
+    return page_template(package, name).substitute(
+        lang=escape(lang),
+        style=style,
+        script=script,
+        config=blob,
+        language=escape(t("language", lang)),
+        language_options=language_options(lang),
+        lang_go=escape(t("delta_lang_go", lang)),
+        noscript=escape(t("delta_noscript", lang)),
+        **fields,
+    )
 
 
 def language_options(lang: str) -> str:
@@ -155,28 +208,19 @@ def render_page(lang: str, code: str, base_url: str, typed: str = "") -> str:
 
     The same for every phone of a room (the visitor's own part, the ``_xsrf`` cookie, is a
     header), so it is made once per language and code; the cache is bounded."""
-    template = _template()
-    style, script = page_assets()
-    options = language_options(lang)
-    config = {"lang": lang, "code": code, "api": f"{base_url}api/live/session/", "texts": None}
-    head = inert_json(config)
-    # the cached texts in place of the placeholder: the same JSON as dumping them in the dict
-    blob = head[: -len("null}")] + _texts_json(lang) + "}"
-    return template.substitute(
-        lang=escape(lang),
+    config = {"lang": lang, "code": code, "api": f"{base_url}api/live/session/"}
+    return fill_page(
+        "kit.live",
+        "delta",
+        lang,
+        config,
+        _texts_json(lang),
         title=escape(t("app_title_delta", lang)),
         heading=escape(t("app_title_delta", lang)),
         intro=escape(t("delta_intro", lang)),
         code_label=escape(t("delta_code_label", lang)),
         join=escape(t("delta_join", lang)),
-        language=escape(t("language", lang)),
-        language_options=options,
-        lang_go=escape(t("delta_lang_go", lang)),
         typed=escape(typed[:12]),
-        style=style,
-        script=script,
-        config=blob,
-        noscript=escape(t("delta_noscript", lang)),
         nav_label=escape(t("delta_nav_label", lang)),
     )
 
@@ -206,29 +250,18 @@ _SCREEN_KEYS = (
 )
 
 
-@functools.lru_cache(maxsize=4)
-def _screen_template() -> Template:
-    return Template(STATIC.joinpath("screen.html").read_text(encoding="utf-8"))
-
-
-def screen_assets() -> tuple[str, str]:
-    """The big screen's style and script (:func:`inline_assets` of ``screen``)."""
-    return inline_assets("kit.live", "screen")
-
-
 @functools.lru_cache(maxsize=64)
 def render_screen_page(lang: str, code: str, base_url: str, typed: str = "") -> str:
     """The big screen's page (presentation mode) for session ``code``."""
-    style, script = screen_assets()
     texts: dict[str, Any] = {key: t(key, lang) for key in _SCREEN_KEYS}
     texts["errors"] = {"store_error": t("live_err_store_error", lang)}
-    config = {"lang": lang, "code": code, "api": f"{base_url}api/live/session/", "texts": texts}
-    return _screen_template().substitute(
-        lang=escape(lang),
+    config = {"lang": lang, "code": code, "api": f"{base_url}api/live/session/"}
+    return fill_page(
+        "kit.live",
+        "screen",
+        lang,
+        config,
+        inert_json(texts),
         title=escape(t("screen_title", lang, code=code)),
         controls=escape(t("screen_controls", lang)),
-        style=style,
-        script=script,
-        config=inert_json(config),
-        noscript=escape(t("delta_noscript", lang)),
     )

@@ -1,8 +1,8 @@
 """The presenter's plan builder: what a live session shows, in which order.
 
 One click takes a ready-made plan (the facilitator guide's 45 and 90 minutes, ten mixed cases,
-the hard ones, the whole library); a search with filters finds cases to add, and the ready-made
-questions are listed beside them; a course leader's own case file adds its cases (and makes them
+the hard ones, the whole library); a search with filters finds cases to add, the contrast pairs
+(two cases the phones answer side by side) and the ready-made questions are listed beside them; a course leader's own case file adds its cases (and makes them
 searchable). The plan is a numbered list with move up, move down and remove per row; it can be
 saved as a small file and loaded again. ``selected()`` gives the session's items, as
 :class:`kit.cases.picker.CaseSetPicker` gives its cases.
@@ -23,6 +23,7 @@ import ipywidgets as widgets
 from kit.cases.case import PROCESSES, TIERS, Case, domain_label
 from kit.cases.casefile import CaseReport, read_cases_bytes
 from kit.cases.html import upload_status_html
+from kit.cases.pairs import ContrastPair, find_pairs
 from kit.cases.picker import UPLOAD_TYPES
 from kit.core.html import download_link, heading, paragraph
 from kit.core.i18n import t
@@ -41,6 +42,8 @@ from kit.live.plan import (
     filter_cases,
     item_pool,
     load_plan_sets,
+    overlaps,
+    pair_matches,
     plan_file_name,
     plan_to_yaml,
     read_plan,
@@ -124,8 +127,23 @@ class PlanBuilder:
     # -- what the plan holds ----------------------------------------------------------------
     @property
     def pool(self) -> dict[str, Item]:
-        """Every item a plan may name: the library, the own cases (which win), the questions."""
-        return item_pool(self.library, self.own, self.questions)
+        """Every item a plan may name: the library, the own cases (which win), the contrast
+        pairs among them, the questions."""
+        return item_pool(self.library, self.own, self.pairs(), self.questions)
+
+    def pairs(self) -> tuple[ContrastPair, ...]:
+        """The contrast pairs of the own file's cases and the library's."""
+        return find_pairs(self.cases())
+
+    def pair_results(self) -> tuple[ContrastPair, ...]:
+        """The pairs the search, the tier and the domain filter find (either case matching)."""
+        return tuple(
+            p
+            for p in self.pairs()
+            if (not self.tier or p.tier == self.tier)
+            and (not self.domain or self.domain in (p.first.domain, p.second.domain))
+            and pair_matches(p, self.query)
+        )
 
     def cases(self) -> tuple[Case, ...]:
         """The cases to search: the own file's first, then the library's other ones."""
@@ -164,6 +182,13 @@ class PlanBuilder:
     def add(self, item_id: str) -> bool:
         item = self.pool.get(item_id)
         if item is None or item_id in self.plan:
+            return False
+        if overlaps(item, self.selected()):
+            # a case already in the plan, alone or in a contrast pair, is not added twice
+            self._say(
+                lambda lang: [t("splan_overlap_one", lang, title=ph.short_title(item, lang))],
+                error=True,
+            )
             return False
         self._set_plan(self.plan.add(item_id))
         number, total = len(self.plan), len(self.plan)
@@ -344,6 +369,9 @@ class PlanBuilder:
             self.results_count,
             self.result_rows,
             self.add_all_button,
+            self.pairs_heading,
+            self.pairs_note,
+            self.pair_rows,
             self.questions_heading,
             self.questions_note,
             self.question_rows,
@@ -410,6 +438,11 @@ class PlanBuilder:
         self.result_rows.on_act(self._on_result_act)
         self.add_all_button = widgets.Button()
         self.add_all_button.on_click(lambda _b: self.add_results())
+        self.pairs_heading = html("")
+        self.pairs_note = html("")
+        self.pair_rows = RowList()
+        self.pair_rows.add_class("kit-plan-pairs")
+        self.pair_rows.on_act(self._on_result_act)
         self.questions_heading = html("")
         self.questions_note = html("")
         self.question_rows = RowList()
@@ -463,6 +496,9 @@ class PlanBuilder:
         finally:
             self._quiet = False
         self.result_rows.label = t("splan_results_label", lang)
+        self.pairs_heading.value = heading(t("splan_pairs_heading", lang), 3)
+        self.pairs_note.value = paragraph(t("splan_pairs_note", lang))
+        self.pair_rows.label = t("splan_pairs_label", lang)
         self.questions_heading.value = heading(t("splan_questions_heading", lang), 3)
         self.questions_note.value = paragraph(t("splan_questions_note", lang))
         self.question_rows.label = t("splan_questions_label", lang)
@@ -566,9 +602,10 @@ class PlanBuilder:
         for set_id, button in self.set_buttons.items():
             button.pressed = set_id == self.set_id
 
-    def _add_action(self, item: Item, lang: str) -> dict:
+    def _add_action(self, item: Item, lang: str, planned: tuple[Item, ...]) -> dict:
+        """The add button of a listed item, off when it (or a case of it) is in ``planned``."""
         name = ph.short_title(item, lang)
-        if item.id in self.plan:
+        if item.id in self.plan or overlaps(item, planned):
             return action(
                 "add",
                 t("splan_in_plan", lang),
@@ -581,17 +618,26 @@ class PlanBuilder:
         lang = self.lang
         found = self.results()
         shown = found[:SHOWN_RESULTS]
+        planned = self.selected()
         with self.result_rows.hold_sync():
             self.result_rows.rows = [
-                row(c.id, ph.case_row_html(c, lang), [self._add_action(c, lang)]) for c in shown
+                row(c.id, ph.case_row_html(c, lang), [self._add_action(c, lang, planned)])
+                for c in shown
             ]
             self.result_rows.empty = ""
         self.results_count.value = paragraph(ph.results_text(len(found), len(shown), lang))
         missing = sum(c.id not in self.plan for c in found)
         self.add_all_button.description = t("splan_add_all", lang, n=missing)
         self.add_all_button.disabled = missing == 0
+        pairs = self.pair_results()[:SHOWN_RESULTS]
+        with self.pair_rows.hold_sync():
+            self.pair_rows.rows = [
+                row(p.id, ph.pair_row_html(p, lang), [self._add_action(p, lang, planned)])
+                for p in pairs
+            ]
+            self.pair_rows.empty = t("splan_pairs_none", lang)
         self.question_rows.rows = [
-            row(q.id, ph.question_row_html(q, lang), [self._add_action(q, lang)])
+            row(q.id, ph.question_row_html(q, lang), [self._add_action(q, lang, planned)])
             for q in self.questions
         ]
 

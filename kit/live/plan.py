@@ -13,6 +13,7 @@ No widgets, no database.
 from __future__ import annotations
 
 import json
+import random
 import re
 import unicodedata
 from collections import Counter
@@ -24,6 +25,8 @@ from typing import Any
 import yaml
 
 from kit.cases.case import PROCESSES, TIERS, Case
+from kit.cases.order import shuffle_cases
+from kit.cases.pairs import ContrastPair, flat_cases
 from kit.core.i18n import DEFAULT_LANG, t
 from kit.core.text import Text
 from kit.core.yamlio import ContentFile, Reader
@@ -46,10 +49,13 @@ __all__ = [
     "item_pool",
     "load_plan_sets",
     "mixed_cases",
+    "overlaps",
+    "pair_matches",
     "plan_file_name",
     "plan_to_yaml",
     "read_plan",
     "resolve",
+    "whole_library",
 ]
 
 #: The first key of a plan file, and the format version this kit writes and reads.
@@ -138,7 +144,7 @@ class PlanSet:
         elif self.rule == "hard":
             ids = tuple(c.id for c in hard_cases(library, self.size or 12))
         else:
-            ids = tuple(c.id for c in library)
+            ids = tuple(c.id for c in whole_library(library))
         return SessionPlan(self.title.get(lang), ids)
 
 
@@ -221,6 +227,18 @@ def _use(case: Case, used: Counter[str]) -> None:
     used[_family(case)] += 1
 
 
+#: The whole library's plan is the library in one fixed shuffle (the same plan every time).
+WHOLE_LIBRARY_SEED = 19
+
+
+def whole_library(library: Sequence[Case]) -> tuple[Case, ...]:
+    """Every case of the library in one fixed shuffle in which no chain part comes right after
+    the part before it in its story, nor a case right after its contrast partner
+    (:func:`kit.cases.order.shuffle_cases`): met in story order, a chain's parts could be
+    answered by elimination."""
+    return shuffle_cases(library, random.Random(WHOLE_LIBRARY_SEED))
+
+
 def mixed_cases(library: Sequence[Case], n: int = 10) -> tuple[Case, ...]:
     """``n`` cases spread over the processes and the tiers, the easiest first (deterministic).
 
@@ -285,6 +303,8 @@ class Resolved:
     items: tuple[Item, ...]
     unknown: tuple[str, ...] = ()  #: ids neither a case nor a question here
     repeated: tuple[str, ...] = ()  #: ids given more than once (kept once, at the first place)
+    #: a case alone and in a contrast pair, or in two pairs: kept at the first place only
+    overlapping: tuple[str, ...] = ()
 
     @property
     def ids(self) -> tuple[str, ...]:
@@ -297,6 +317,8 @@ class Resolved:
             out.append(t("splan_unknown", lang, n=len(self.unknown), ids=_id_list(self.unknown)))
         if self.repeated:
             out.append(t("splan_repeated", lang, ids=_id_list(self.repeated)))
+        if self.overlapping:
+            out.append(t("splan_overlap", lang, ids=_id_list(self.overlapping)))
         return out
 
 
@@ -316,12 +338,15 @@ def item_pool(*groups: Iterable[Item]) -> dict[str, Item]:
 
 
 def resolve(plan: SessionPlan | Sequence[str], pool: Mapping[str, Item]) -> Resolved:
-    """The items of ``plan`` (a plan or its ids) found in ``pool``, in the plan's order."""
+    """The items of ``plan`` (a plan or its ids) found in ``pool``, in the plan's order; a case
+    already in the plan (alone, or in a contrast pair) is not taken a second time."""
     ids = plan.items if isinstance(plan, SessionPlan) else tuple(plan)
     seen: set[str] = set()
+    cases: set[str] = set()
     items: list[Item] = []
     unknown: list[str] = []
     repeated: list[str] = []
+    overlapping: list[str] = []
     for item_id in ids:
         if item_id in seen:
             if item_id not in repeated:
@@ -331,9 +356,26 @@ def resolve(plan: SessionPlan | Sequence[str], pool: Mapping[str, Item]) -> Reso
         item = pool.get(item_id)
         if item is None:
             unknown.append(item_id)
-        else:
-            items.append(item)
-    return Resolved(tuple(items), tuple(unknown), tuple(repeated))
+            continue
+        members = {c.id for c in flat_cases([item])}
+        if members & cases:
+            overlapping.append(item_id)
+            continue
+        cases |= members
+        items.append(item)
+    return Resolved(tuple(items), tuple(unknown), tuple(repeated), tuple(overlapping))
+
+
+def overlaps(item: Item, items: Sequence[Item]) -> bool:
+    """Whether ``item`` holds a case ``items`` already hold (alone or in a contrast pair)."""
+    have = {c.id for c in flat_cases(items)}
+    return any(c.id in have for c in flat_cases([item]))
+
+
+def pair_matches(pair: ContrastPair, query: str) -> bool:
+    """As :func:`matches`, for either case of a pair or the pair's id."""
+    wanted = _fold(query)
+    return not wanted or wanted in _fold(pair.id) or any(matches(c, query) for c in pair.cases)
 
 
 # -------------------------------------------------------------------------------- search

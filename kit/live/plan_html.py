@@ -8,6 +8,7 @@ from __future__ import annotations
 from html import escape
 
 from kit.cases.case import Case, domain_label
+from kit.cases.pairs import ContrastPair
 from kit.core.i18n import t
 from kit.live.plan import PlanSet
 from kit.live.questions import Item, Question
@@ -21,12 +22,16 @@ def short_title(item: Item, lang: str) -> str:
     if isinstance(item, Question):
         text = item.title(lang)
         return text if len(text) <= NAME_CHARS else text[: NAME_CHARS - 1].rstrip() + "…"
+    if isinstance(item, ContrastPair):
+        return item.title(lang)
     return item.title.get(lang)
 
 
 def kind_label(item: Item, lang: str) -> str:
     if isinstance(item, Question):
         return t("splan_kind_" + item.kind, lang)
+    if isinstance(item, ContrastPair):
+        return t("splan_kind_pair", lang)
     return t("splan_kind_case", lang)
 
 
@@ -38,6 +43,18 @@ def case_row_html(case: Case, lang: str) -> str:
         f"<span class='kit-plan-kind'>{escape(t('splan_kind_case', lang))}</span> "
         f"<code class='kit-plan-id'>{escape(case.id)}</code> "
         f"<strong class='kit-plan-title'>{escape(case.title.get(lang))}</strong> "
+        f"<span class='kit-plan-meta'>{escape(meta)}</span>"
+    )
+
+
+def pair_row_html(pair: ContrastPair, lang: str) -> str:
+    """One contrast pair in a list: its kind, id, both titles, tier and domain (not the keys)."""
+    meta = f"{t('tier_' + pair.tier, lang)} · {domain_label(pair.domain, lang)}"
+    titles = " / ".join(c.title.get(lang) for c in pair.cases)
+    return (
+        f"<span class='kit-plan-kind kit-plan-kind-pair'>{escape(t('splan_kind_pair', lang))}"
+        f"</span> <code class='kit-plan-id'>{escape(pair.id)}</code> "
+        f"<strong class='kit-plan-title'>{escape(titles)}</strong> "
         f"<span class='kit-plan-meta'>{escape(meta)}</span>"
     )
 
@@ -57,14 +74,22 @@ def question_row_html(question: Question, lang: str) -> str:
 
 
 def item_row_html(item: Item, lang: str) -> str:
-    return (
-        question_row_html(item, lang) if isinstance(item, Question) else case_row_html(item, lang)
-    )
+    if isinstance(item, Question):
+        return question_row_html(item, lang)
+    if isinstance(item, ContrastPair):
+        return pair_row_html(item, lang)
+    return case_row_html(item, lang)
 
 
 def count_text(items: tuple[Item, ...], lang: str) -> str:
     questions = sum(isinstance(i, Question) for i in items)
-    return t("splan_count", lang, n=len(items), cases=len(items) - questions, questions=questions)
+    pairs = sum(isinstance(i, ContrastPair) for i in items)
+    cases = len(items) - questions - pairs
+    if pairs:
+        return t(
+            "splan_count_pairs", lang, n=len(items), cases=cases, pairs=pairs, questions=questions
+        )
+    return t("splan_count", lang, n=len(items), cases=cases, questions=questions)
 
 
 def sets_html(sets: tuple[PlanSet, ...], lang: str) -> str:

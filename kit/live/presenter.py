@@ -20,12 +20,12 @@ import traitlets
 
 from kit.cases.case import Case
 from kit.cases.casefile import load_cases
-from kit.core import config
 from kit.core.address import public_base_url
 from kit.core.html import heading, paragraph
-from kit.core.i18n import setting_message, t
+from kit.core.i18n import t
 from kit.core.ui.app import App, html, waiting_for_request
 from kit.core.ui.controls import Region
+from kit.core.ui.keeper import KeptRooms
 from kit.core.ui.keeper import KeyKeeper as BaseKeyKeeper
 from kit.live import presenter_html as ph
 from kit.live.controller import PAGE_SIZE, Dashboard, SessionController
@@ -113,6 +113,10 @@ class CaseCard(widgets.VBox):
         title = case.title.get(lang)
         shown = case.id in state.revealed
         rnd = state.round_of(case.id)
+        # a paired case is shown, revealed and re-voted with its partner, as their pair
+        pair = self.app.session.pair_of.get(case.id)
+        target = pair.id if pair is not None else case.id
+        partner = None if pair is None else next(c for c in pair.cases if c.id != case.id)
         with self.hold_sync():
             self.text.value = ph.case_card_html(
                 case,
@@ -120,9 +124,10 @@ class CaseCard(widgets.VBox):
                 result.current.answers,
                 lang,
                 place=place,
-                now_showing=state.current_case == case.id,
+                now_showing=state.current_case == target,
                 round_number=rnd,
                 revealed=shown,
+                partner=partner,
             )
             self.reveal_button.description = t("live_reveal", lang)
             self.reveal_button.tooltip = t("live_reveal_case", lang, title=title)
@@ -132,7 +137,7 @@ class CaseCard(widgets.VBox):
             self.round_button.disabled = shown or rnd >= MAX_ROUNDS or not state.open
             self.show_button.description = t("live_show", lang)
             self.show_button.tooltip = t("live_show_case", lang, title=title)
-            self.show_button.disabled = state.current_case == case.id or not state.open
+            self.show_button.disabled = state.current_case == target or not state.open
 
         if len(result.rounds) > 1 and (charts_due or self.rounds_view is None):
             self._show_rounds(result, title, lang)
@@ -245,7 +250,7 @@ class QuestionCard(widgets.VBox):
         self.error.value = ph.error_html(message)
 
 
-class Presentator(App):
+class Presentator(KeptRooms, App):
     """``notebooks/05_presentator.ipynb``."""
 
     title_key = "app_title_presentator"
@@ -288,10 +293,6 @@ class Presentator(App):
     @property
     def store(self):
         return self.session.store
-
-    @property
-    def code(self) -> str | None:
-        return self.session.code
 
     @property
     def key(self) -> str | None:
@@ -702,22 +703,6 @@ class Presentator(App):
         self._stop.set()
 
     # -- events -----------------------------------------------------------------------------
-    def _on_keeper(self, change: dict) -> None:
-        """The browser told us which sessions it started: offer the open ones to resume and the
-        ended ones of the last week to see their results and exports again."""
-        from kit.live.store import StoreError
-
-        if not change["new"] or self.code is not None:
-            return
-        try:
-            gone = self.session.find_resumable(self.keeper.claims())
-        except StoreError as exc:
-            self.start_message.value = ph.error_html(error_text(exc, self.lang))
-            return
-        for code in gone:
-            self.keeper.forget(code)
-        self._fill_resume(self.lang)
-
     def _on_start(self, _button=None) -> None:
         from kit.live.store import StoreError
 
@@ -735,49 +720,20 @@ class Presentator(App):
     def start_session(self, items: tuple[Item, ...]) -> str:
         """A new session of ``items`` (cases and questions, in the plan's order)."""
         code, key = self.session.start(items, self.lang)
-        self.keeper.remember(code, key)
-        self._show_session()
-        return code
+        return self.started(code, key)
 
-    def resume(self, code: str) -> bool:
-        """Back to a session this browser started (after a reload): same code, same dashboard."""
-        from kit.live.store import StoreError
+    # -- the hooks of KeptRooms (resume, the list of this browser's sessions)
+    def problem_text(self, exc: Exception) -> str:
+        return error_text(exc, self.lang)
 
-        if not self._address_ok():
-            return False
-        try:
-            self.session.resume(code, dict(self.keeper.claims()).get(code))
-        except StoreError as exc:
-            self.start_message.value = ph.error_html(error_text(exc, self.lang))
-            return False
-        self._show_session()
-        return True
+    def say_problem(self, message: str) -> None:
+        self.start_message.value = ph.error_html(message)
 
-    def _address_ok(self) -> bool:
-        """Whether the address phones are sent to can be made (a bad ``KIT_PUBLIC_URL`` is said
-        before a session starts; ``samskaping serve`` refuses it earlier still)."""
-        try:
-            public_base_url()
-        except config.ConfigError as exc:
-            self.start_message.value = ph.error_html(setting_message(exc, self.lang))
-            return False
-        return True
-
-    def _show_session(self) -> None:
+    def show_room(self) -> None:
         self._live = None
         self._order = []
         self._render()
         self.start_polling()
-
-    def _end_listed(self, code: str) -> None:
-        from kit.live.store import StoreError
-
-        try:
-            self.session.end_listed(code, dict(self.keeper.claims()).get(code))
-        except StoreError as exc:
-            self.start_message.value = ph.error_html(error_text(exc, self.lang))
-            return
-        self._fill_resume(self.lang)
 
     def _on_end(self, _button=None) -> None:
         """Ask first: ending cannot be undone (phones can no longer answer)."""

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from kit.cases.case import Case
 from kit.cases.html import case_text_html
+from kit.cases.pairs import ContrastPair
 from kit.core.exports import CSV_MIME, XLSX_MIME
 from kit.core.html import download_link
 from kit.core.i18n import t
@@ -105,14 +106,20 @@ def case_card_html(
     now_showing: bool = False,
     round_number: int = 1,
     revealed: bool = False,
+    partner: Case | None = None,
 ) -> str:
     """A case card's text: its number in the session and title, its place in the ranking (once
-    it has answers), whether the phones show it, its text, the round and the count, and once
-    ``revealed`` the answer key with the explanation."""
+    it has answers), the case it makes a contrast pair with (``partner``: the two are shown,
+    revealed and re-voted together), whether the phones show it, its text, the round and the
+    count, and once ``revealed`` the answer key with the explanation (and the pair's
+    difference)."""
     count = t("live_case_answers", lang, n=answers) if answers else t("live_no_answers", lang)
     parts = [f"<h3>{number}. {escape(case.title.get(lang))}</h3>"]
     if place is not None and answers:
         parts.append(f"<p class='kit-badge'>{escape(t('live_place', lang, n=place))}</p>")
+    if partner is not None:
+        with_partner = t("live_pair_with", lang, title=partner.title.get(lang))
+        parts.append(f"<p class='kit-badge kit-pair-badge'>{escape(with_partner)}</p>")
     if now_showing:
         parts.append(f"<p class='kit-badge kit-now'>{escape(t('live_now_showing', lang))}</p>")
     parts.append(f"<p>{case_text_html(case, lang)}</p>")
@@ -125,9 +132,16 @@ def case_card_html(
             process=process_label(case.process, lang),
             level=level_label(case.level, lang),
         )
+        difference = ""
+        said = ContrastPair(case, partner).difference if partner is not None else None
+        if said is not None:
+            difference = (
+                f"<p><strong>{escape(t('pair_difference', lang))}</strong> "
+                f"{escape(said.get(lang))}</p>"
+            )
         parts.append(
             f"<div class='kit-feedback kit-feedback-right'><p><strong>✔ {escape(key)}"
-            f"</strong></p><p>{escape(case.explanation.get(lang))}</p></div>"
+            f"</strong></p><p>{escape(case.explanation.get(lang))}</p>{difference}</div>"
         )
     return "".join(parts)
 

@@ -1,8 +1,8 @@
 """Questions besides the cases in a live session: open text (a word cloud), a scale, a poll.
 
 Pure: the question type, the ready-made questions of ``data/questions.yaml``, how a phone's
-response is checked, and a session's items (cases and questions, in the presenter's order) as
-the store keeps them. No database, no web, no widgets.
+response is checked, and a session's items (cases, contrast pairs and questions, in the
+presenter's order) as the store keeps them. No database, no web, no widgets.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, TypeAlias, Union
 
 from kit.cases.case import Case, cases_from_json, cases_to_json
+from kit.cases.pairs import ContrastPair, flat_cases
 from kit.core.i18n import LANGUAGES
 from kit.core.text import Text
 from kit.core.yamlio import ContentError, ContentFile, Reader
@@ -110,8 +111,9 @@ class Question:
         return str(value)
 
 
-#: What a live session holds, in the presenter's order.
-Item: TypeAlias = Union[Case, Question]  # noqa: UP007 (an alias evaluated at run time)
+#: What a live session holds, in the presenter's order: a case, a contrast pair (its two cases
+#: shown side by side, answered one by one) or a question.
+Item: TypeAlias = Union[Case, ContrastPair, Question]  # noqa: UP007 (evaluated at run time)
 
 
 @dataclass(frozen=True)
@@ -214,13 +216,17 @@ def question_from_json(data: Mapping[str, Any]) -> Question:
 
 
 def items_to_json(items: Sequence[Item]) -> str:
-    """A session's items: its cases as :func:`cases_to_json` writes them (so a reader that
-    knows only cases still finds them), its questions beside them, and the order of both."""
-    cases = [i for i in items if isinstance(i, Case)]
+    """A session's items: every case as :func:`cases_to_json` writes them, a pair's two
+    included (so a reader that knows only cases still finds them), its questions and pairs
+    (by their cases' ids) beside them, and the order of the items."""
     questions = [i for i in items if isinstance(i, Question)]
-    data = json.loads(cases_to_json(cases))
+    pairs = [i for i in items if isinstance(i, ContrastPair)]
+    data = json.loads(cases_to_json(flat_cases(items)))
     if questions:
         data["questions"] = [question_json(q) for q in questions]
+    if pairs:
+        data["pairs"] = [{"id": p.id, "cases": [p.first.id, p.second.id]} for p in pairs]
+    if questions or pairs:
         data["order"] = [i.id for i in items]
     return json.dumps(data, ensure_ascii=True)
 
@@ -234,16 +240,23 @@ def items_from_json(raw: str) -> tuple[Item, ...]:
     if not order:
         return (*cases, *questions)
     by_id: dict[str, Item] = {c.id: c for c in cases}
+    for entry in data.get("pairs") or ():
+        first, second = entry["cases"]
+        if first in by_id and second in by_id:
+            pair = ContrastPair(by_id[first], by_id[second])  # type: ignore[arg-type]
+            by_id[pair.id] = pair
     by_id.update((q.id, q) for q in questions)
     return tuple(by_id[i] for i in order if i in by_id)
 
 
 def check_items(items: Sequence[Item]) -> tuple[Item, ...]:
-    """The items of a new session, or ValueError: at least one, ids unique."""
+    """The items of a new session, or ValueError: at least one, ids unique, and no case twice
+    (alone and in a pair, or in two pairs)."""
     items = tuple(items)
     if not items:
         raise ValueError("a session needs at least one case or question")
     ids = [i.id for i in items]
-    if len(set(ids)) != len(ids):
+    cases = [c.id for c in flat_cases(items)]
+    if len(set(ids)) != len(ids) or len(set(cases)) != len(cases):
         raise ValueError("case and question ids must be unique within a session")
     return items

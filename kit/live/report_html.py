@@ -17,12 +17,19 @@ from pathlib import Path
 
 from kit.cases.case import Case
 from kit.cases.html import case_text_html
+from kit.cases.pairs import SIDES, ContrastPair
 from kit.core.html import markdown_html
 from kit.core.i18n import DEFAULT_LANG, t
 from kit.core.paths import data_dir
 from kit.live.questions import Item, Question
 from kit.live.room import CaseResult, QuestionResult
-from kit.live.screen_html import case_results_html, key_html, question_results_html
+from kit.live.screen_html import (
+    POSITION_KEYS,
+    case_results_html,
+    item_kind,
+    key_html,
+    question_results_html,
+)
 from kit.live.words import CloudWord, banned_keys, is_banned
 from kit.model.labels import process_label
 
@@ -112,6 +119,23 @@ def _case_html(case: Case, result: CaseResult, revealed: bool, lang: str) -> str
     return "".join(body)
 
 
+def _pair_html(
+    pair: ContrastPair, results: Mapping[str, CaseResult], revealed: bool, lang: str
+) -> str:
+    """A contrast pair: each case as a case is reported, under its side and title, then what
+    differs."""
+    parts = []
+    for side, case in zip(SIDES, pair.cases, strict=True):
+        title = t("pair_case", lang, side=side, title=case.title.get(lang))
+        parts.append(f"<h3>{escape(title)}</h3>{_case_html(case, results[case.id], True, lang)}")
+    parts.append(
+        f"<h3>{escape(t('pair_difference', lang))}</h3><p>{escape(pair.difference_text(lang))}</p>"
+    )
+    if not revealed:
+        parts.append(f"<p class='kit-report-note'>{escape(t('report_key_not_shown', lang))}</p>")
+    return "".join(parts)
+
+
 def _question_html(
     q: Question,
     result: QuestionResult,
@@ -160,15 +184,17 @@ def report_document(
     title = t("report_title", lang, code=code)
     when = created.astimezone().strftime("%d.%m.%Y %H:%M") if created else ""
     sections = []
-    cases = [i for i in items if isinstance(i, Case)]
-    questions = [i for i in items if isinstance(i, Question)]
     for item in items:
-        if isinstance(item, Case):
-            pos = t("screen_case_of", lang, n=cases.index(item) + 1, total=len(cases))
+        kind = item_kind(item)
+        same = [i for i in items if item_kind(i) == kind]
+        pos = t(POSITION_KEYS[kind], lang, n=same.index(item) + 1, total=len(same))
+        if isinstance(item, ContrastPair):
+            heading = item.title(lang)
+            body = _pair_html(item, case_results, item.id in revealed, lang)
+        elif isinstance(item, Case):
             heading = item.title.get(lang)
             body = _case_html(item, case_results[item.id], item.id in revealed, lang)
         else:
-            pos = t("screen_question_of", lang, n=questions.index(item) + 1, total=len(questions))
             heading = item.prompt.get(lang)
             result, words = question_results[item.id]
             body = _question_html(item, result, words, banned, lang)

@@ -11,6 +11,7 @@ from dataclasses import replace
 from typing import Any
 
 from kit.cases.case import Case
+from kit.cases.pairs import ContrastPair
 from kit.core.timer import TimerError, next_timer
 from kit.live.questions import Item, Question, load_questions
 from kit.live.room import MAX_ROUNDS
@@ -58,6 +59,16 @@ def screen_view(
         return base
     item = items[index]
     revealed = item.id in state.revealed
+    if isinstance(item, ContrastPair):
+        results = store.results(code)
+        first, second = (results[c.id] for c in item.cases)
+        return replace(
+            base,
+            answers=first.current.answers + second.current.answers,
+            revealed=revealed,
+            round=state.round_of(item.first.id),
+            pair_results=(first, second),
+        )
     if isinstance(item, Case):
         result = store.results(code)[item.id]
         return replace(
@@ -84,8 +95,8 @@ def screen_json(view: ScreenView, settings: dict[str, Any], revision: Any) -> di
         "people": view.people,
         "revealed": view.revealed,
         "results": view.results_on,
-        "case": isinstance(item, Case),
-        "can_revote": isinstance(item, Case)
+        "case": isinstance(item, (Case, ContrastPair)),
+        "can_revote": isinstance(item, (Case, ContrastPair))
         and not view.revealed
         and view.round < MAX_ROUNDS
         and view.open,
@@ -148,6 +159,6 @@ def control(
     if action == "reveal":
         store.reveal(code, key, current)
     elif action == "revote":
-        if not isinstance(items[index], Case):
+        if not isinstance(items[index], (Case, ContrastPair)):
             raise RoundLimit("a question has no re-vote")
         store.start_round(code, key, current)

@@ -16,6 +16,7 @@ from typing import Any
 
 from kit.cases.case import Case
 from kit.cases.html import case_text_html
+from kit.cases.pairs import SIDES, ContrastPair
 from kit.core.i18n import t
 from kit.live.questions import Item, Question
 from kit.live.room import CaseCounts, CaseResult, QuestionResult
@@ -181,6 +182,8 @@ class ScreenView:
     results_on: bool = False  #: the presenter shows results while voting
     round: int = 1
     case_result: CaseResult | None = None
+    #: a contrast pair's two cases' results, in the pair's order
+    pair_results: tuple[CaseResult, CaseResult] | None = None
     question_result: QuestionResult | None = None
     words: tuple[CloudWord, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
@@ -210,6 +213,69 @@ def _counter(view: ScreenView) -> str:
     )
 
 
+def item_kind(item: Item) -> str:
+    """What an item is, as the screen counts them: ``case``, ``pair`` or ``question``."""
+    if isinstance(item, Question):
+        return "question"
+    return "pair" if isinstance(item, ContrastPair) else "case"
+
+
+#: The position line of each kind of item: "Case 2 of 6".
+POSITION_KEYS = {
+    "case": "screen_case_of",
+    "pair": "screen_pair_of",
+    "question": "screen_question_of",
+}
+
+
+def pair_body_html(pair: ContrastPair, view: ScreenView, show: bool) -> str:
+    """A contrast pair on the big screen: its two cases side by side, each with its answers
+    and (when shown) its process bars, each round beside the other. At the reveal each one's
+    key and explanation take the place of its text (the phones keep the texts), and what
+    differs follows under both (:func:`difference_html`)."""
+    lang = view.lang
+    results = view.pair_results
+    columns = []
+    for index, (side, case) in enumerate(zip(SIDES, pair.cases, strict=True)):
+        title = t("pair_case", lang, side=side, title=case.title.get(lang))
+        column = [f"<h2>{escape(title)}</h2>"]
+        if view.revealed:
+            column.append(key_html(case, lang))
+        else:
+            column.append(f"<p class='kit-screen-text'>{case_text_html(case, lang)}</p>")
+        if results is not None:
+            answers = t("live_answers", lang, n=results[index].current.answers)
+            column.append(f"<p class='kit-screen-pair-count'>{escape(answers)}</p>")
+            if show:
+                key = case if view.revealed else None
+                column.append(process_rounds_html(results[index], lang, key))
+        columns.append(f"<section class='kit-screen-pair-case'>{''.join(column)}</section>")
+    return f"<div class='kit-screen-pair-cases'>{''.join(columns)}</div>"
+
+
+def process_rounds_html(result: CaseResult, lang: str, key: Case | None = None) -> str:
+    """A case's process bars, each round beside the other after a re-vote (the key marked)."""
+    columns = []
+    for counts in result.rounds:
+        heading = (
+            f"<h3>{escape(t('live_round_n', lang, n=counts.round))}</h3>"
+            if len(result.rounds) > 1
+            else ""
+        )
+        columns.append(
+            f"<div class='kit-round-col'>{heading}{process_bars(counts, lang, key)}</div>"
+        )
+    return f"<div class='kit-rounds kit-rounds-{len(columns)}'>{''.join(columns)}</div>"
+
+
+def difference_html(pair: ContrastPair, lang: str) -> str:
+    """What tells the pair apart, after its reveal."""
+    return (
+        f"<div class='kit-screen-difference'><h2>{escape(t('pair_difference', lang))}</h2>"
+        f"<p>{escape(pair.difference_text(lang))}</p></div>"
+    )
+
+
 def screen_html(view: ScreenView) -> str:
     """The stage: the item shown (case text or question), its results when they are shown
     (hidden while voting unless the presenter turns them on; always after the reveal), the
@@ -224,13 +290,20 @@ def screen_html(view: ScreenView) -> str:
         )
     item = view.items[view.index]
     corner = view.people > 0
-    is_case = isinstance(item, Case)
-    same = [i for i in view.items if isinstance(i, Case) == is_case]
+    kind = item_kind(item)
+    same = [i for i in view.items if item_kind(i) == kind]
     n = same.index(item) + 1
-    label_key = "screen_case_of" if is_case else "screen_question_of"
-    position = t(label_key, lang, n=n, total=len(same))
+    position = t(POSITION_KEYS[kind], lang, n=n, total=len(same))
     show = view.revealed or view.results_on
-    if isinstance(item, Case):
+    if isinstance(item, ContrastPair):
+        heading = t("screen_pair_heading", lang)
+        body = pair_body_html(item, view, show)
+        if view.round > 1:
+            body += (
+                f"<p class='kit-screen-round'>{escape(t('live_round_n', lang, n=view.round))}</p>"
+            )
+        results = difference_html(item, lang) if view.revealed else ""
+    elif isinstance(item, Case):
         heading = item.title.get(lang)
         body = f"<p class='kit-screen-text'>{case_text_html(item, lang)}</p>"
         if view.round > 1:
@@ -255,9 +328,9 @@ def screen_html(view: ScreenView) -> str:
     closed = (
         "" if view.open else f"<p class='kit-screen-closed'>{escape(t('live_ended', lang))}</p>"
     )
-    kind = item.kind if isinstance(item, Question) else "case"
+    css_kind = item.kind if isinstance(item, Question) else kind
     return (
-        f"<div class='kit-screen kit-screen-{kind}{' kit-screen-shown' if show else ''}'>"
+        f"<div class='kit-screen kit-screen-{css_kind}{' kit-screen-shown' if show else ''}'>"
         f"<header class='kit-screen-head'><p class='kit-screen-pos'>{escape(position)}</p>"
         f"<h1>{escape(heading)}</h1></header>"
         f"<section class='kit-screen-body'>{body}</section>"

@@ -32,12 +32,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, inspect, or_, select
+from sqlalchemy import Connection, and_, bindparam, func, inspect, or_, select
 from sqlalchemy import case as sql_case
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import ArgumentError, DatabaseError, IntegrityError, OperationalError
 
 from kit.cases.case import Answer, Case, InvalidAnswerError, cases_from_json
+from kit.cases.pairs import ContrastPair, flat_cases
 from kit.core import config
 from kit.live import room
 from kit.live import schema as db
@@ -83,6 +84,7 @@ __all__ = [
     "StoreUnavailable",
     "StoredAnswer",
     "TooLong",
+    "TooManyRooms",
     "UnknownCode",
     "UnknownParticipant",
     "WrongSession",
@@ -98,8 +100,27 @@ _SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212_]+")
 _RAW_CODE_MAX = 64  # what a person may plausibly type around a 6-character code
 _KEY_MAX = 64
 _CACHE_MAX = 512
+
+
+@dataclass(frozen=True)
+class _Kept:
+    """What a store keeps of a session's items per code, to check what phones send."""
+
+    born: datetime  #: the session's created_at: a code drawn again is another session
+    case_ids: tuple[str, ...]  #: every case, a pair's two among them, in the session's order
+    questions: dict[str, Question]
+    pairs: dict[str, tuple[str, str]]  #: pair id -> its two case ids
+
+
 #: The presenter's settings of a session, as JSON, stay under this.
 SETTINGS_MAX = 8192
+#: Sessions and workshops created by one client are counted in a window this long (seconds):
+#: at most ``KIT_ROOMS_PER_HOUR`` in it (:meth:`Store.count_room`).
+ROOMS_WINDOW = 3600.0
+#: The first character of a client's counter of created rooms in ``kit_client_windows``, in
+#: place of its hash's first: the other counters' keys are hex digits, so a sweep of theirs
+#: (a window of a minute) can leave these (an hour) alone.
+ROOM_MARK = "r"
 #: A join or answer within this long of the session's last recorded activity does not write
 #: the activity time again (it only keeps the session from closing after hours idle).
 TOUCH_EVERY = timedelta(seconds=60)
@@ -265,6 +286,12 @@ class TooLong(StoreError):
     key = "too_long"
 
 
+class TooManyRooms(RateLimited):
+    """One client has started ``KIT_ROOMS_PER_HOUR`` sessions and workshops in the last hour."""
+
+    key = "too_many_rooms"
+
+
 class SchemaTooNew(StoreError):
     """The database was written by a newer kit; this one must not touch it."""
 
@@ -358,8 +385,8 @@ class SessionInfo:
 
 @dataclass(frozen=True)
 class NewSession:
-    """A session just made: its join code and the presenter key (shown once, kept by the
-    presenter's browser; the store keeps only its hash)."""
+    """A session or a workshop just made: its join code and the owner's key (the presenter's
+    or the facilitator's: shown once, kept by their browser; the store keeps only its hash)."""
 
     code: str
     key: str
@@ -422,7 +449,8 @@ class JoinCode(str):
         return cls(code)
 
 
-def _check_token(token: str) -> str:
+def check_token(token: object) -> str:
+    """A participant's token (of a session or a workshop) as given, or the refusal."""
     if not isinstance(token, str):
         raise UnknownParticipant("token must be text")
     if len(token) > db.TOKEN_LENGTH:
@@ -452,9 +480,10 @@ def _check_answer(answer: object) -> Answer:
         raise InvalidAnswer("an answer is a process and a level", field="answer") from None
 
 
-def _check_key(key: object) -> str:
+def check_key(key: object) -> str:
+    """A presenter's or facilitator's key as given (its hash is looked up), or the refusal."""
     if not isinstance(key, str) or not 0 < len(key) <= _KEY_MAX:
-        raise NotOwner("not a presenter key")
+        raise NotOwner("not an owner's key")
     return key
 
 
@@ -490,7 +519,9 @@ class Store:
     ``idle_timeout``: a session without joins, answers or presenter actions for this long is
     closed (default ``KIT_SESSION_IDLE_HOURS`` or 12 hours). ``shared``: the store of a server
     process answering many phones from a few threads. ``clock``: the current time (UTC, aware),
-    replaceable in tests.
+    replaceable in tests. ``room_limit``: at most this many sessions and workshops created per
+    client in :data:`ROOMS_WINDOW` (default ``KIT_ROOMS_PER_HOUR``, read when one is counted,
+    or 30; 0: no limit), counted in the database for creations that name their client.
 
     Every failure is a :class:`StoreError` whose ``key`` names a message for a person.
     """
@@ -504,6 +535,7 @@ class Store:
         idle_timeout: timedelta | None = None,
         shared: bool = False,
         clock: Callable[[], datetime] = db.utcnow,
+        room_limit: int | None = None,
     ) -> None:
         try:
             self.idle_timeout = idle_timeout or idle_timeout_default()
@@ -518,11 +550,13 @@ class Store:
             raise DriverMissing(str(exc)) from None
         self.rate_limit = rate_limit
         self.join_limit = join_limit
+        #: None: ``KIT_ROOMS_PER_HOUR``, read when a creation is counted
+        self.room_limit = room_limit
         self._salt: str | None = None
         self._clock = clock
         #: a session's case ids and questions (they never change), with the session's
         #: ``created_at``: a code purged and drawn again for a new session is another session
-        self._items: dict[str, tuple[datetime, tuple[str, ...], dict[str, Question]]] = {}
+        self._items: dict[str, _Kept] = {}
         #: when this store last deleted client windows long run out (see _count_join)
         self._windows_swept: datetime | None = None
         try:
@@ -608,6 +642,33 @@ class Store:
         if not isinstance(client, str) or len(client) > 128:
             raise TooLong("client too long", field="client")
         return self._client_hash(client)
+
+    def room_client(self, client: str | None) -> str | None:
+        """What the limit on created sessions and workshops counts for ``client`` (an address;
+        None: nothing is counted): a salted hash of it, apart from its joins and probes. Call
+        it before the transaction that counts (it may read the salt)."""
+        if client is None:
+            return None
+        if not isinstance(client, str) or len(client) > 128:
+            raise TooLong("client too long", field="client")
+        return ROOM_MARK + self._client_hash("create " + client)[1:]
+
+    def count_room(self, conn: Connection, who: str | None) -> None:
+        """One more session or workshop created by client ``who`` (:meth:`room_client`; None:
+        not counted) in this transaction; TooManyRooms over :attr:`room_limit` in
+        :data:`ROOMS_WINDOW`, which rolls the count back with the creation."""
+        if who is None:
+            return
+        limit = self.room_limit
+        if limit is None:
+            try:
+                limit = config.ROOMS_PER_HOUR.get()
+            except config.ConfigError as exc:
+                raise BadSetting(str(exc)) from None
+        if limit <= 0:
+            return
+        if self._bump_window(conn, who, ROOMS_WINDOW) > limit:
+            raise TooManyRooms("too many sessions and workshops from one client")
 
     def count_join(self, conn: Connection, who: str) -> None:
         """One more new participant from client ``who`` (:meth:`client_id`) in this
@@ -703,35 +764,44 @@ class Store:
     def _remember_items(self, code: str, born: datetime, items: Sequence[Item]) -> None:
         if len(self._items) >= _CACHE_MAX:  # a server running for months stays bounded
             self._items.clear()
-        self._items[code] = (
+        self._items[code] = _Kept(
             born,
-            tuple(i.id for i in items if isinstance(i, Case)),
+            tuple(c.id for c in flat_cases(items)),
             {i.id: i for i in items if isinstance(i, Question)},
+            {i.id: (i.first.id, i.second.id) for i in items if isinstance(i, ContrastPair)},
         )
 
-    def _kept_items(self, row: Any) -> tuple[datetime, tuple[str, ...], dict[str, Question]]:
-        """The case ids and questions of the session whose row is ``row``, kept per code and
-        read again when the code is another session's now (purged, and drawn again)."""
+    def _kept_items(self, row: Any) -> _Kept:
+        """The case ids (a pair's two among them), questions and pairs of the session whose
+        row is ``row``, kept per code and read again when the code is another session's now
+        (purged, and drawn again)."""
         kept = self._items.get(row.code)
-        if kept is None or kept[0] != row.created_at:
+        if kept is None or kept.born != row.created_at:
             self._remember_items(row.code, row.created_at, items_from_json(row.cases))
             kept = self._items[row.code]
         return kept
 
     def _ids(self, row: Any) -> tuple[str, ...]:
         """The case ids of the session whose row is ``row``, in its order."""
-        return self._kept_items(row)[1]
+        return self._kept_items(row).case_ids
 
     def _question_map(self, row: Any) -> dict[str, Question]:
-        return self._kept_items(row)[2]
+        return self._kept_items(row).questions
+
+    def _with_pair(self, row: Any, item_id: str) -> tuple[str, ...]:
+        """``item_id``, and a contrast pair's two case ids after its own: what a reveal or a
+        re-vote of the item changes together."""
+        return (item_id, *self._kept_items(row).pairs.get(item_id, ()))
 
     def _known_case(self, row: Any, case_id: str) -> None:
         if case_id not in self._ids(row):
             raise InvalidAnswer("no such case in this session", field="case_id")
 
     def _known_item(self, row: Any, item_id: str) -> None:
-        if item_id not in self._ids(row) and item_id not in self._question_map(row):
-            raise InvalidAnswer("no such case or question in this session", field="case_id")
+        kept = self._kept_items(row)
+        if item_id not in kept.case_ids and item_id not in kept.questions:
+            if item_id not in kept.pairs:
+                raise InvalidAnswer("no such case or question in this session", field="case_id")
 
     @staticmethod
     def _rounds(conn: Connection, code: str) -> dict[str, int]:
@@ -741,17 +811,22 @@ class Store:
 
     # -- sessions (presenter side)
 
-    def create_session(self, cases: Sequence[Item], lang: str = "nb") -> NewSession:
+    def create_session(
+        self, cases: Sequence[Item], lang: str = "nb", client: str | None = None
+    ) -> NewSession:
         """Open a session for ``cases`` (cases, and questions beside them, in the presenter's
         order); returns its join code (unique among all sessions) and the presenter key that
-        every change to the session needs."""
+        every change to the session needs. ``client`` (the presenter's address, when the
+        server told the kernel: :mod:`kit.core.visitor`) counts the session against
+        :attr:`room_limit`, with the client's workshops; over it, TooManyRooms and no session."""
         items = check_items(cases)
-        for item in items:
+        for item in (*items, *flat_cases(items)):
             _check_case_id(item.id)
         if not isinstance(lang, str) or not 0 < len(lang) <= db.LANG_MAX:
             raise ValueError(f"bad language code {lang!r}")
         payload = items_to_json(items)
         key = secrets.token_urlsafe(24)
+        who = self.room_client(client)
         for _ in range(50):
             code = new_code()
             now = self._clock()
@@ -760,6 +835,7 @@ class Store:
                 db.lock_codes(conn)
                 if db.code_taken(conn, code):  # a workshop's (or a session's) code
                     return False
+                self.count_room(conn, who)  # refused here: nothing written, nothing counted
                 conn.execute(
                     db.sessions.insert().values(
                         code=code,
@@ -826,7 +902,7 @@ class Store:
         ``banned`` (the word cloud's banned words), ``results`` (counts shown while voting),
         ``timer`` (the countdown). Phones and screens following the room see the change."""
         code = JoinCode.parse(code)
-        key = _check_key(key)
+        key = check_key(key)
 
         def work(conn: Connection) -> dict[str, Any]:
             row = self._owned_row(conn, code, key)
@@ -846,7 +922,7 @@ class Store:
         """Whether ``key`` is the presenter key of session ``code`` (False for unknown codes)."""
         try:
             code = JoinCode.parse(code)
-            key = _check_key(key)
+            key = check_key(key)
             self._run_read(lambda conn: self._owned_row(conn, code, key, write=False))
         except (UnknownCode, NotOwner, TooLong):
             return False
@@ -865,7 +941,7 @@ class Store:
     def close_session(self, code: str, key: str) -> None:
         """Stop taking joins and answers; counts stay readable. Closing twice is harmless."""
         code = JoinCode.parse(code)
-        key = _check_key(key)
+        key = check_key(key)
 
         def work(conn: Connection) -> None:
             self._owned_row(conn, code, key)
@@ -874,37 +950,38 @@ class Store:
         self._run_write(work)
 
     def _case_change(self, code: str, key: str, case_id: str, change: Callable) -> Any:
+        """Apply ``change`` to the state of item ``case_id`` (and of a contrast pair's two
+        cases with it), in one transaction: a refusal of any of them changes none."""
         code = JoinCode.parse(code)
-        key = _check_key(key)
+        key = check_key(key)
         _check_case_id(case_id)
 
         def work(conn: Connection) -> Any:
-            self._known_item(self._owned_row(conn, code, key), case_id)
+            session = self._owned_row(conn, code, key)
+            self._known_item(session, case_id)
             s = db.case_state.c
-            row = conn.execute(
-                select(db.case_state).where(s.session_code == code, s.case_id == case_id)
-            ).one_or_none()
-            if row is None:
-                conn.execute(
-                    db.case_state.insert().values(session_code=code, case_id=case_id, round=1)
-                )
-                row = conn.execute(
-                    select(db.case_state).where(s.session_code == code, s.case_id == case_id)
-                ).one()
-            values, result = change(row)
-            if values:
-                conn.execute(
-                    db.case_state.update()
-                    .where(s.session_code == code, s.case_id == case_id)
-                    .values(**values)
-                )
+            result, changed = None, False
+            for item_id in self._with_pair(session, case_id):
+                where = (s.session_code == code, s.case_id == item_id)
+                row = conn.execute(select(db.case_state).where(*where)).one_or_none()
+                if row is None:
+                    conn.execute(
+                        db.case_state.insert().values(session_code=code, case_id=item_id, round=1)
+                    )
+                    row = conn.execute(select(db.case_state).where(*where)).one()
+                values, result = change(row)
+                if values:
+                    conn.execute(db.case_state.update().where(*where).values(**values))
+                    changed = True
+            if changed:
                 self._touch(conn, code, state=True)
             return result
 
         return self._run_write(work)
 
     def reveal(self, code: str, key: str, case_id: str) -> None:
-        """Show a case's key ("vis fasit") to the presenter's screen and to every phone."""
+        """Show a case's key ("vis fasit") to the presenter's screen and to every phone; of a
+        contrast pair, both cases' keys and what differs, at once."""
 
         def change(row: Any) -> tuple[dict, None]:
             return ({} if row.revealed_at else {"revealed_at": self._clock()}), None
@@ -915,7 +992,8 @@ class Store:
         """Start the re-vote of a case (after the room discussed it); returns the new round.
 
         The first round's answers stay; phones answer the case again. A revealed case cannot be
-        re-voted (the key would decide it), nor can a case twice.
+        re-voted (the key would decide it), nor can a case twice. A contrast pair's re-vote is
+        of both its cases.
         """
 
         def change(row: Any) -> tuple[dict, int]:
@@ -932,7 +1010,7 @@ class Store:
     def show_case(self, code: str, key: str, case_id: str | None) -> None:
         """Send every phone to ``case_id`` (None: let everyone move freely)."""
         code = JoinCode.parse(code)
-        key = _check_key(key)
+        key = check_key(key)
         if case_id is not None:
             _check_case_id(case_id)
 
@@ -1017,46 +1095,95 @@ class Store:
     def enter(self, code: str, token: str | None = None, client: str | None = None) -> Entered:
         """:meth:`join`, and in the same transaction what the phone shows next: the room's
         state and (for a participant coming back) their answers. One trip to the database for
-        a phone's join, the burst a room makes when the code goes up."""
-        code = JoinCode.parse(code)
-        if token is not None:
-            try:
-                token = _check_token(token)
-            except (UnknownParticipant, TooLong):
-                token = None
-        if client is not None and (not isinstance(client, str) or len(client) > 128):
-            raise TooLong("client too long", field="client")
-        fresh = secrets.token_hex(16)
-        who = self._client_hash(client) if client is not None else None
+        a phone's join (:meth:`enter_many` for several)."""
+        entered = self.enter_many([(code, token, client)])[0]
+        if isinstance(entered, StoreError):
+            raise entered
+        return entered
 
-        def work(conn: Connection) -> Entered:
-            row = self._open_row(conn, code)
+    def enter_many(
+        self, joins: Sequence[tuple[str, str | None, str | None]]
+    ) -> list[Entered | StoreError]:
+        """:meth:`enter` for several phones (code, token, client) in one transaction: the burst
+        a room makes when the code goes up costs one commit, one read of each session's row and
+        state, and one insert of the new participants. Each join gets its own answer, in order:
+        what it entered, or why it was refused (an unknown or closed code, a client over its
+        limit); a failure of the database itself is raised for all."""
+        now = self._clock()
+        asked: list[tuple[JoinCode, str | None, str | None, str] | StoreError] = []
+        for code, token, client in joins:
+            try:
+                code = JoinCode.parse(code)
+                if client is not None and (not isinstance(client, str) or len(client) > 128):
+                    raise TooLong("client too long", field="client")
+            except StoreError as exc:
+                asked.append(exc)
+                continue
             if token is not None:
-                mine = conn.execute(_TOKEN_SESSION, {"token": token}).scalar_one_or_none()
-                if mine == code:
-                    self._touch(conn, code, row=row)
-                    answers = self._answers_of(conn, code, token)
-                    state = self._state(conn, code, row)
-                    mine_too = self._responses_of(conn, code, token)
-                    return Entered(Joined(token, True), state, answers, mine_too)
-            if who is not None:
-                self._count_join(conn, who)
-            conn.execute(_NEW_PARTICIPANT, {"token": fresh, "code": code, "now": self._clock()})
-            self._touch(conn, code, row=row)
-            return Entered(Joined(fresh, False), self._state(conn, code, row), {})
+                try:
+                    token = check_token(token)
+                except (UnknownParticipant, TooLong):
+                    token = None
+            who = self._client_hash(client) if client is not None else None
+            asked.append((code, token, who, secrets.token_hex(16)))
+
+        def work(conn: Connection) -> list[Entered | StoreError]:
+            rows: dict[str, Any] = {}
+            fresh: list[dict[str, Any]] = []
+            done: list[tuple[str, Joined, dict, dict] | StoreError] = []
+            for one in asked:
+                if isinstance(one, StoreError):
+                    done.append(one)
+                    continue
+                code, token, who, new_token = one
+                if code not in rows:
+                    try:
+                        rows[code] = self._open_row(conn, code)
+                    except StoreError as exc:
+                        rows[code] = exc
+                if isinstance(rows[code], StoreError):
+                    done.append(rows[code])
+                    continue
+                if token is not None:
+                    mine = conn.execute(_TOKEN_SESSION, {"token": token}).scalar_one_or_none()
+                    if mine == code:
+                        answers = self._answers_of(conn, code, token)
+                        responses = self._responses_of(conn, code, token)
+                        done.append((code, Joined(token, True), answers, responses))
+                        continue
+                if who is not None:
+                    try:
+                        self._count_join(conn, who)
+                    except RateLimited as exc:
+                        done.append(exc)
+                        continue
+                fresh.append({"token": new_token, "code": code, "now": now})
+                done.append((code, Joined(new_token, False), {}, {}))
+            if fresh:
+                conn.execute(_NEW_PARTICIPANT, fresh)
+            states: dict[str, RoomState] = {}
+            for entered_code, row in rows.items():
+                if not isinstance(row, StoreError):
+                    self._touch(conn, entered_code, row=row)
+                    states[entered_code] = self._state(conn, entered_code, row)
+            return [
+                one if isinstance(one, StoreError) else Entered(one[1], states[one[0]], *one[2:])
+                for one in done
+            ]
 
         return self._run_write(work)
 
-    def holds(self, code: str, token: object) -> bool:
+    def holds(self, code: str, token: object, whose: Any = _TOKEN_SESSION) -> bool:
         """Whether ``token`` is a participant's of session ``code`` (a read, nothing counted):
-        a phone that has joined, which the limits on unknown codes never hold back."""
+        a phone that has joined, which the limits on unknown codes never hold back. ``whose``:
+        the query of a token's code (a workshop's, :mod:`kit.workshop.store`)."""
         try:
             code = JoinCode.parse(code)
-            token = _check_token(token)  # type: ignore[arg-type]
+            token = check_token(token)
         except StoreError:
             return False
         mine = self._run_read(
-            lambda conn: conn.execute(_TOKEN_SESSION, {"token": token}).scalar_one_or_none()
+            lambda conn: conn.execute(whose, {"token": token}).scalar_one_or_none()
         )
         return mine == code
 
@@ -1082,11 +1209,17 @@ class Store:
         return hashlib.sha256(f"{self._salt}:{client}".encode()).hexdigest()
 
     def _count_join(self, conn: Connection, who: str) -> None:
-        """One more new participant from client ``who`` in this transaction, or RateLimited.
-
-        Over the limit, the exception rolls the count back with the join."""
+        """One more new participant from client ``who`` in this transaction, or RateLimited
+        (and the attempt is not counted)."""
         limit, seconds = self.join_limit
         if self._bump_window(conn, who, seconds) > limit:
+            # not counted: a client held back stays at its limit (the others in the same
+            # transaction of joins go on)
+            conn.execute(
+                db.client_windows.update()
+                .where(db.client_windows.c.client == who)
+                .values(joins=db.client_windows.c.joins - 1)
+            )
             raise RateLimited("too many new participants from one client")
 
     def _bump_window(self, conn: Connection, who: str, seconds: float) -> int:
@@ -1101,9 +1234,14 @@ class Store:
         window = timedelta(seconds=seconds)
         c = db.client_windows.c
         # Windows long run out are deleted now and then (once a window per store), not on
-        # every join: a burst of joins should not each scan the table.
+        # every join: a burst of joins should not each scan the table. A client's counter of
+        # created rooms (its key marked) lives an hour, whatever window this sweep is for.
         if self._windows_swept is None or not (timedelta(0) <= now - self._windows_swept < window):
-            conn.execute(db.client_windows.delete().where(c.window_start < now - window * 5))
+            old = c.window_start < now - window * 5
+            rooms = timedelta(seconds=ROOMS_WINDOW)
+            if window * 5 < rooms:
+                old = and_(old, or_(~c.client.startswith(ROOM_MARK), c.window_start < now - rooms))
+            conn.execute(db.client_windows.delete().where(old))
             self._windows_swept = now
         counter = _JOIN_COUNTERS[self.dialect]
         events = conn.execute(counter, {"who": who, "now": now, "window_from": now - window})
@@ -1112,7 +1250,7 @@ class Store:
     def my_answers(self, code: str, token: str) -> dict[tuple[str, int], Answer]:
         """A participant's own answers, by (case id, round): what a reloaded phone shows."""
         code = JoinCode.parse(code)
-        token = _check_token(token)
+        token = check_token(token)
 
         def work(conn: Connection) -> dict[tuple[str, int], Answer]:
             self._session_row(conn, code)
@@ -1134,7 +1272,7 @@ class Store:
         the rate limit (counted in the database, across processes).
         """
         code = JoinCode.parse(code)
-        _check_token(token)
+        check_token(token)
         _check_case_id(case_id)
         answer = _check_answer(answer)
 
@@ -1190,7 +1328,7 @@ class Store:
         :data:`~kit.live.questions.OPEN_ENTRIES` short answers; a scale or poll answer replaces
         the one before. Checked here, whatever the page allows."""
         code = JoinCode.parse(code)
-        _check_token(token)
+        check_token(token)
         _check_case_id(item_id)
         from kit.live.questions import OPEN_ENTRIES
 
@@ -1245,7 +1383,7 @@ class Store:
     def my_responses(self, code: str, token: str) -> dict[str, list[str]]:
         """A participant's own responses to questions, by question id."""
         code = JoinCode.parse(code)
-        token = _check_token(token)
+        token = check_token(token)
 
         def work(conn: Connection) -> dict[str, list[str]]:
             self._session_row(conn, code)
@@ -1257,7 +1395,7 @@ class Store:
         """Take one open answer off the word cloud (or put it back); it stays in the export,
         marked hidden."""
         code = JoinCode.parse(code)
-        key = _check_key(key)
+        key = check_key(key)
         if isinstance(response_id, bool) or not isinstance(response_id, int):
             raise InvalidAnswer("bad response id", field="response")
 

@@ -28,6 +28,8 @@ from typing import Any, NoReturn
 
 from kit.cases.case import TIERS, Case, domain_label
 from kit.cases.casefile import CaseReport, read_in_library, read_library, write_template
+from kit.cases.lms.export import ALL_LANGUAGES, FORMATS, export_files, filter_cases
+from kit.cases.lms.export import languages as export_languages
 from kit.core import config
 from kit.core.address import DEFAULT_PORT
 from kit.core.i18n import (
@@ -168,10 +170,12 @@ def cli_lang(argv: list[str], environ: os._Environ[str] | dict[str, str] = os.en
     for i, arg in enumerate(argv):
         if arg == "--":
             break
-        if arg == "--lang" and i + 1 < len(argv):
-            return normalize_lang(argv[i + 1])
+        value = argv[i + 1] if arg == "--lang" and i + 1 < len(argv) else None
         if arg.startswith("--lang="):
-            return normalize_lang(arg.split("=", 1)[1])
+            value = arg.split("=", 1)[1]
+        # "all" (samskaping export's three languages) names no language to speak
+        if value is not None and value != ALL_LANGUAGES:
+            return normalize_lang(value)
     return lang_from_environ(environ)
 
 
@@ -252,14 +256,38 @@ def _parser(lang: str) -> argparse.ArgumentParser:
         metavar=t("cli_metavar_days", lang),
         help=t("cli_retention_days_help", lang),
     )
-    check = add("check-cases", "cases_cli_check_help")
-    check.add_argument(
-        "file",
-        metavar=t("cli_metavar_file", lang),
-        nargs="?",
-        help=t("cases_cli_check_file_help", lang),
+    serve.add_argument(
+        "--rooms-per-hour",
+        metavar="N",
+        help=t("cli_rooms_per_hour_help", lang),
     )
-    check.add_argument("--library", action="store_true", help=t("cases_cli_library_help", lang))
+    check = add("check-cases", "cases_cli_check_help")
+    _add_case_source(check, lang, "cases_cli_check_file_help", "cases_cli_library_help")
+    export = add("export", "lms_cli_help")
+    export.add_argument("format", choices=list(FORMATS), help=t("lms_cli_format_help", lang))
+    _add_case_source(export, lang, "lms_cli_file_help", "lms_cli_library_help")
+    # the export's --lang takes "all" too (it replaces the --lang every command has)
+    for action in export._actions:
+        if action.dest == "lang":
+            action.choices = [*LANGUAGES, ALL_LANGUAGES]
+            action.help = t("lms_cli_lang_help", lang)
+    export.add_argument(
+        "-o",
+        "--output",
+        metavar=t("cli_metavar_file", lang),
+        help=t("lms_cli_output_help", lang),
+    )
+    export.add_argument(
+        "--tier", action="append", default=[], choices=TIERS, help=t("lms_cli_tier_help", lang)
+    )
+    for option, dest, metavar, key in (
+        ("--domain", "domain", t("lms_cli_metavar_domain", lang), "lms_cli_domain_help"),
+        ("--id", "ids", "ID", "lms_cli_id_help"),
+    ):
+        export.add_argument(
+            option, action="append", default=[], dest=dest, metavar=metavar, help=t(key, lang)
+        )
+    export.add_argument("--force", action="store_true", help=t("cases_cli_force_help", lang))
     template = add("template", "cases_cli_template_help")
     template.add_argument(
         "file", metavar=t("cli_metavar_file", lang), help=t("cases_cli_template_file_help", lang)
@@ -289,6 +317,16 @@ def _parser(lang: str) -> argparse.ArgumentParser:
     )
     example.add_argument("--force", action="store_true", help=t("cases_cli_force_help", lang))
     return parser
+
+
+def _add_case_source(
+    parser: argparse.ArgumentParser, lang: str, file_key: str, library_key: str
+) -> None:
+    """A case file (``FILE``) or ``--library``, as ``check-cases`` and ``export`` take them."""
+    parser.add_argument(
+        "file", metavar=t("cli_metavar_file", lang), nargs="?", help=t(file_key, lang)
+    )
+    parser.add_argument("--library", action="store_true", help=t(library_key, lang))
 
 
 def settings_help(lang: str) -> str:
@@ -334,7 +372,8 @@ def _cmd_serve(args: argparse.Namespace, lang: str) -> int:
         return 2
     try:
         public_url = config.PUBLIC_URL.read(args.public_url, name="--public-url")
-        retention_days = config.RETENTION_DAYS.read(args.retention_days, name="--retention-days")
+        retention_days = _option_or_setting(config.RETENTION_DAYS, args.retention_days)
+        rooms_per_hour = _option_or_setting(config.ROOMS_PER_HOUR, args.rooms_per_hour)
     except config.ConfigError as exc:
         print(setting_message(exc, lang), file=sys.stderr)
         return 2
@@ -369,7 +408,11 @@ def _cmd_serve(args: argparse.Namespace, lang: str) -> int:
         preheat=args.preheat,
         preheat_apps=preheat_apps,
     )
-    extra = {config.RETENTION_DAYS.name: str(retention_days)}
+    extra = {
+        config.RETENTION_DAYS.name: str(retention_days),
+        # the server's kernels count the sessions and workshops they create against it
+        config.ROOMS_PER_HOUR.name: str(rooms_per_hour),
+    }
     if args.db:
         extra[config.DB_URL.name] = args.db
     public = (
@@ -471,14 +514,12 @@ def postgres_install_command() -> str:
     return "pip install 'samskaping-kit[postgres]'"
 
 
-def _cmd_check_cases(args: argparse.Namespace, lang: str) -> int:
-    """Every problem on its own line (stdout), the count on stderr; exit 1 if any.
-
-    A file of the built-in library is checked against the other library files too (ids unique
-    across them, pairs into them); ``--library`` checks the whole library and counts its cases.
-    """
+def _read_case_source(args: argparse.Namespace, lang: str, usage_key: str) -> CaseReport | int:
+    """The cases of ``FILE`` or ``--library`` (``check-cases``, ``export``), or the exit status
+    once it has said what is wrong: 2 for neither or both (the line of ``usage_key``), 1 for a
+    file with problems (one line each on stdout, the count on stderr)."""
     if args.library == bool(args.file):
-        print(t("cases_cli_file_or_library", lang, command=_command()), file=sys.stderr)
+        print(t(usage_key, lang, command=_command()), file=sys.stderr)
         return 2
     report = read_library(lang=lang) if args.library else read_in_library(args.file, lang)
     if not report.ok:
@@ -486,6 +527,18 @@ def _cmd_check_cases(args: argparse.Namespace, lang: str) -> int:
             print(line)
         print(t("cases_summary", lang, n=len(report.problems), command=_command()), file=sys.stderr)
         return 1
+    return report
+
+
+def _cmd_check_cases(args: argparse.Namespace, lang: str) -> int:
+    """Every problem on its own line (stdout), the count on stderr; exit 1 if any.
+
+    A file of the built-in library is checked against the other library files too (ids unique
+    across them, pairs into them); ``--library`` checks the whole library and counts its cases.
+    """
+    report = _read_case_source(args, lang, "cases_cli_file_or_library")
+    if isinstance(report, int):
+        return report
     tiers = _tier_counts(report.cases, lang)
     if args.library:
         print(
@@ -538,6 +591,52 @@ def _library_lines(report: CaseReport, lang: str) -> list[str]:
         ),
         t("cases_count_chains", lang, n=len(chains), cases=sum(chains.values())),
     ]
+
+
+def _write_file(path: Path, data: bytes, lang: str, failed_key: str) -> bool:
+    """Write ``data`` to ``path``; if that fails, say why (the line of ``failed_key``)."""
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        reason = exc.strerror or exc
+        print(t(failed_key, lang, path=path, reason=reason), file=sys.stderr)
+        return False
+    return True
+
+
+def _cmd_export(args: argparse.Namespace, lang: str) -> int:
+    """The cases of the library or a file, filtered, in an LMS format: one file, or for H5P in
+    several languages one per language (``NAME-nb.h5p``, ...). Problems in the file are listed
+    as ``check-cases`` lists them (exit 1); a filter that finds nothing says what it lacked."""
+    report = _read_case_source(args, lang, "lms_cli_file_or_library")
+    if isinstance(report, int):
+        return report
+    cases, unknown = filter_cases(report.cases, args.tier, args.domain, args.ids)
+    domains = ", ".join(sorted({c.domain for c in report.cases if c.domain}))
+    for kind, value in unknown:
+        print(t(f"lms_cli_unknown_{kind}", lang, value=value, choices=domains), file=sys.stderr)
+    if unknown or not cases:
+        if not unknown:
+            print(t("lms_cli_none", lang), file=sys.stderr)
+        return 2
+    langs = export_languages(getattr(args, "lang", None) or lang)
+    spec = FORMATS[args.format]
+    target = Path(args.output or "samskaping-kit" + spec.suffix)
+    stem = str(target.with_suffix("")) if target.suffix else str(target)
+    files = [(Path(name), data) for name, data in export_files(cases, args.format, langs, stem)]
+    if len(files) == 1:
+        files = [(target, files[0][1])]
+    for path, _ in files:
+        if path.exists() and not args.force:
+            print(t("lms_cli_exists", lang, path=path), file=sys.stderr)
+            return 2
+    per_file = len(cases) * (1 if len(files) > 1 else len(langs))
+    for path, data in files:
+        if not _write_file(path, data, lang, "lms_cli_write_failed"):
+            return 1
+        shown = path.stem.rsplit("-", 1)[-1] if len(files) > 1 else ", ".join(langs)
+        print(t("lms_cli_written", lang, path=path, n=per_file, langs=shown))
+    return 0
 
 
 def _cmd_template(args: argparse.Namespace, lang: str) -> int:
@@ -605,11 +704,7 @@ def _cmd_workshop_example(args: argparse.Namespace, lang: str) -> int:
         data = to_html(agreement).encode("utf-8")
     else:
         data = to_markdown(agreement).encode("utf-8")
-    try:
-        path.write_bytes(data)
-    except OSError as exc:
-        reason = exc.strerror or exc
-        print(t("workshop_cli_write_failed", lang, path=path, reason=reason), file=sys.stderr)
+    if not _write_file(path, data, lang, "workshop_cli_write_failed"):
         return 1
     print(t("workshop_cli_written", lang, path=path))
     return 0
@@ -618,6 +713,14 @@ def _cmd_workshop_example(args: argparse.Namespace, lang: str) -> int:
 #: The exit status of a command whose reader went away (``... | head``), as a shell reports a
 #: program ended by SIGPIPE (128 + 13).
 BROKEN_PIPE_STATUS = 141
+
+
+def _option_or_setting(setting: config.Setting, value: str | None) -> Any:
+    """The value of ``setting``'s option if it was given (it wins), else of the setting
+    itself (its variable, else its default); ConfigError for a value that cannot be used."""
+    if value is not None:
+        return setting.read(value, name=setting.option)
+    return setting.get()
 
 
 def _given(args: argparse.Namespace, option: str | None) -> bool:
@@ -653,6 +756,8 @@ def _main(argv: list[str]) -> int:
         return _cmd_check_cases(args, lang)
     if args.command == "template":
         return _cmd_template(args, lang)
+    if args.command == "export":
+        return _cmd_export(args, lang)
     if args.command == "purge-answers":
         return _cmd_purge(args, lang)
     if args.command == "verksted":

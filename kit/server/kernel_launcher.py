@@ -9,6 +9,10 @@ the kernel's environment. An allocation beyond the limit fails inside the kernel
 limit are both set, so the kernel cannot lift it; anything the kernel starts inherits it.
 Without the variable (or with 0) the kernel runs without a limit of its own.
 
+It also names the kernel's connection file (the ``-f`` argument) in ``KIT_KERNEL_FILE``: the
+server writes whose kernel it is beside that file (:mod:`kit.core.visitor`), and the presenter's
+and facilitator's code reads it there when a session or workshop is created.
+
 Why not ``RLIMIT_AS`` (address space): a kernel at rest already maps about 820 MB of address
 space it never touches (per-thread malloc arenas, libraries), and vl-convert's V8 reserves tens
 of gigabytes up front, so it aborts ("Fatal process out of memory") under any useful
@@ -17,9 +21,10 @@ of gigabytes up front, so it aborts ("Fatal process out of memory") under any us
 
 from __future__ import annotations
 
+import os
 import resource
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping, Sequence
 from pathlib import Path
 
 from kit.core import config
@@ -32,6 +37,34 @@ def limit_from_env(environ: Mapping[str, str] | None = None) -> int | None:
     """The limit in bytes, or None for no limit (unset, empty or 0); a value that is not a whole
     number of bytes raises :class:`kit.core.config.ConfigError`."""
     return config.KERNEL_MEMORY_LIMIT.get(environ) or None
+
+
+def connection_file_from_argv(argv: Sequence[str]) -> str | None:
+    """The connection file the kernel was started with (``-f FILE``, ``-f=FILE``,
+    ``--f=FILE`` or ``--f FILE``, as ipykernel takes it; the last one wins), as an absolute
+    path; None without one."""
+    found = None
+    args = list(argv)
+    for i, arg in enumerate(args):
+        if arg in ("-f", "--f") and i + 1 < len(args):
+            found = args[i + 1]
+        elif arg.startswith(("-f=", "--f=")):
+            found = arg.split("=", 1)[1]
+    return os.path.abspath(found) if found else None
+
+
+def name_connection_file(
+    argv: Sequence[str], environ: MutableMapping[str, str] | None = None
+) -> str | None:
+    """Put the connection file of ``argv`` in ``KIT_KERNEL_FILE`` (of ``environ``, default
+    this process's environment), or leave the variable unset without one; returns it."""
+    env = os.environ if environ is None else environ
+    path = connection_file_from_argv(argv)
+    if path is None:
+        env.pop(config.KERNEL_FILE.name, None)
+    else:
+        env[config.KERNEL_FILE.name] = path
+    return path
 
 
 def apply_limit(limit: int) -> None:
@@ -69,6 +102,7 @@ def main() -> None:
     if limit:
         apply_limit(limit)
     skip_slow_optional_imports()
+    name_connection_file(sys.argv[1:])
     # As ipykernel_launcher does: the notebook folder must not shadow installed modules while
     # ipykernel loads (ipykernel puts the working directory back on the path itself).
     if sys.path and (sys.path[0] == "" or Path(sys.path[0]) == Path.cwd()):

@@ -28,6 +28,12 @@ Every kernel, promised or starting or running, holds one slot (:class:`_Slot`): 
 is for and whether it is a teacher app's. Preheated kernels (:mod:`kit.server.pool`) hold
 slots too, so they count against the cap; a pooled kernel's slot passes to the visitor it is
 handed to.
+
+A kernel is told whose it is: once it has its visitor (at start, or at a pool's hand-over) the
+client key is written beside its connection file (:mod:`kit.core.visitor`), where the
+presenter's and facilitator's code reads it to count the sessions and workshops a client
+creates (``KIT_ROOMS_PER_HOUR``); the file goes with the kernel. A write that fails is logged
+(once) and leaves the kernel without a client, never the page without its kernel.
 """
 
 from __future__ import annotations
@@ -48,6 +54,7 @@ from jupyter_core.utils import ensure_async
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from traitlets import Float, Integer, List, Unicode
 
+from kit.core import visitor
 from kit.core.i18n import normalize_lang, t
 from kit.server.kernel_launcher import ENV as MEMORY_LIMIT_ENV
 
@@ -174,6 +181,9 @@ class KitKernelManager(AsyncMappingKernelManager):
         self._ever_connected: set[str] = set()
         self._watchers: dict[str, asyncio.Task] = {}
         self._kit_spec_ok: bool | None = None
+        #: the connection files a client file was written beside, by kernel id
+        self._told: dict[str, str] = {}
+        self._tell_failed = False
 
     # -- the caps ---------------------------------------------------------------------------
 
@@ -410,9 +420,48 @@ class KitKernelManager(AsyncMappingKernelManager):
             self._starting -= 1
             self._starting_ids.discard(kernel_id)
             self._launching.pop(kernel_id, None)
+        if slot.address is not None:  # a visitor's (a pooled kernel handed out while starting)
+            self.tell_client(kernel_id, slot.address)
         if self.connect_timeout > 0 and kernel_id in self and slot.pool is None:
             self.watch_connection(kernel_id)
         return kernel_id
+
+    # -- whose kernel it is -----------------------------------------------------------------
+
+    def _connection_file(self, kernel_id: str) -> str | None:
+        km = self._kernels.get(kernel_id) or self._launching.get(kernel_id)
+        path = getattr(km, "connection_file", None) if km is not None else None
+        return str(path) if path else None
+
+    def tell_client(self, kernel_id: str, address: str) -> None:
+        """Write the client key ``address`` beside the kernel's connection file, for its code
+        to read (:func:`kit.core.visitor.kernel_client`). A kernel not started yet is told when
+        its start ends; a failed write is logged the first time and otherwise ignored."""
+        path = self._connection_file(kernel_id)
+        if path is None:
+            return
+        try:
+            visitor.write_client(path, address)
+        except OSError as exc:
+            if not self._tell_failed:
+                self._tell_failed = True
+                self.log.warning(
+                    "Could not tell kernel %s whose it is (%s): sessions and workshops "
+                    "created in kernels are not counted per client.",
+                    kernel_id,
+                    exc,
+                )
+            return
+        self._told[kernel_id] = path
+
+    def _forget_client(self, kernel_id: str) -> None:
+        path = self._told.pop(kernel_id, None) or self._connection_file(kernel_id)
+        if path is None:
+            return
+        try:
+            visitor.remove_client(path)
+        except OSError as exc:  # a file the server cannot remove: said, the kernel goes
+            self.log.warning("Could not remove the client file of kernel %s: %s", kernel_id, exc)
 
     def watch_connection(self, kernel_id: str) -> None:
         """Shut ``kernel_id`` down unless a page connects to it within ``connect_timeout``
@@ -433,6 +482,7 @@ class KitKernelManager(AsyncMappingKernelManager):
         # jupyter_client keeps a failed start among its pending kernels; shutdown_all (when the
         # server stops) would then fail on it.
         self._pending_kernels.pop(kernel_id, None)
+        self._forget_client(kernel_id)
 
     # -- kernels no page connects to --------------------------------------------------------
 
@@ -460,6 +510,7 @@ class KitKernelManager(AsyncMappingKernelManager):
         slot = self._kernel_slots.get(kernel_id)
         if slot is not None:
             self._drop_slot(slot)
+        self._forget_client(kernel_id)
         return super().remove_kernel(kernel_id)
 
     async def _until_connected(self, kernel_id: str, timeout: float | None = None) -> None:

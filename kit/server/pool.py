@@ -22,6 +22,8 @@ Voilà's pool knows nothing of the kit's limits (:class:`kit.server.limits.KitKe
 - **A pooled kernel is not an unconnected one**: the shutdown of kernels no page connects to
   (``connect_timeout``) starts when a visitor gets it.
 - It runs under the memory limit like every kernel: it is started by the same ``start_kernel``.
+- It learns whose it is at the hand-over (:meth:`KitKernelManager.tell_client`), not at its
+  start: its code reads that when a session or workshop is created.
 """
 
 from __future__ import annotations
@@ -273,6 +275,9 @@ class PooledKernels(KitKernelManager):
         if item is not None:
             item.slot.pool = None
             item.slot.address = ticket.address if ticket is not None else None
+            if item.slot.address is not None and item.slot.kernel_id is not None:
+                # told before its request reaches it (a kernel still starting: at its end)
+                self.tell_client(item.slot.kernel_id, item.slot.address)
         if ticket is not None:
             # a page admitted for a kernel of its own, when the pool had none ready yet, gives
             # that promised slot back: the pooled kernel holds its own

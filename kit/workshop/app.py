@@ -31,15 +31,13 @@ import ipywidgets as widgets
 
 from kit.compass.compass import load_compass
 from kit.compass.html import question_label
-from kit.core import config
-from kit.core.address import public_base_url
 from kit.core.html import heading
-from kit.core.i18n import setting_message, t
+from kit.core.i18n import t
 from kit.core.timer import TIMER_STEP
 from kit.core.ui.app import App, close_unused, html
 from kit.core.ui.controls import ChoiceGroup, PressButton, Region
 from kit.core.ui.countdown import Countdown
-from kit.core.ui.keeper import KeyKeeper
+from kit.core.ui.keeper import KeptRooms, KeyKeeper
 from kit.core.ui.rows import RowList, action, row
 from kit.workshop import app_html as ah
 from kit.workshop.controller import AgendaDraft, Board, WorkshopController
@@ -173,7 +171,7 @@ class PartySection(widgets.VBox):
             ]
 
 
-class Samarbeidsverksted(App):
+class Samarbeidsverksted(KeptRooms, App):
     """``notebooks/09_samarbeidsverksted.ipynb``: the facilitator's side of a workshop."""
 
     title_key = "app_title_verksted"
@@ -196,10 +194,6 @@ class Samarbeidsverksted(App):
         self.add_class("kit-ws-app")
 
     # what the controller holds, under the usual names
-    @property
-    def code(self) -> str | None:
-        return self.session.code
-
     @property
     def key(self) -> str | None:
         return self.session.key
@@ -348,45 +342,11 @@ class Samarbeidsverksted(App):
         self._fill_agenda(self.lang)
         return own.title, own.level
 
-    def _on_keeper(self, change: dict) -> None:
-        """The browser told us which workshops it started: offer them to resume."""
-        from kit.live.store import StoreError
-
-        if not change["new"] or self.code is not None:
-            return
-        try:
-            gone = self.session.find_resumable(self.keeper.claims())
-        except StoreError as exc:
-            self.start_message.show(ah.error_html(ah.error_message(exc, self.lang)))
-            return
-        for code in gone:
-            self.keeper.forget(code)
-        self._fill_resume(self.lang)
-
     def _on_resume_act(self, code: str, act: str) -> None:
         if act == "resume":
             self.resume(code)
         elif act == "close":
-            self._close_listed(code)
-
-    def _close_listed(self, code: str) -> None:
-        from kit.live.store import StoreError
-
-        try:
-            self.session.close_listed(code, dict(self.keeper.claims()).get(code))
-        except StoreError as exc:
-            self.start_message.show(ah.error_html(ah.error_message(exc, self.lang)))
-            return
-        self._fill_resume(self.lang)
-
-    def _address_ok(self) -> bool:
-        """Whether the address phones are sent to can be made (a bad ``KIT_PUBLIC_URL``)."""
-        try:
-            public_base_url()
-        except config.ConfigError as exc:
-            self.start_message.show(ah.error_html(setting_message(exc, self.lang)))
-            return False
-        return True
+            self._end_listed(code)
 
     def _on_start(self) -> None:
         from kit.live.store import StoreError
@@ -403,25 +363,16 @@ class Samarbeidsverksted(App):
         language; its key is kept in the browser. Returns its code."""
         assert self.draft is not None
         code, key = self.session.start(self.draft, initiative, self.lang)
-        self.keeper.remember(code, key)
-        self._show_workshop()
-        return code
+        return self.started(code, key)
 
-    def resume(self, code: str) -> bool:
-        """Back to a workshop this browser started (after a reload): same code, same screen."""
-        from kit.live.store import StoreError
+    # -- the hooks of KeptRooms (resume, the list of this browser's workshops)
+    def problem_text(self, exc: Exception) -> str:
+        return ah.error_message(exc, self.lang)
 
-        if not self._address_ok():
-            return False
-        try:
-            self.session.resume(code, dict(self.keeper.claims()).get(code))
-        except StoreError as exc:
-            self.start_message.show(ah.error_html(ah.error_message(exc, self.lang)))
-            return False
-        self._show_workshop()
-        return True
+    def say_problem(self, message: str) -> None:
+        self.start_message.show(ah.error_html(message))
 
-    def _show_workshop(self) -> None:
+    def show_room(self) -> None:
         old = tuple(self.body.children)
         self._editor_for = None
         self._live = self._build_live()

@@ -21,6 +21,7 @@ from kit.live.store import (
     NotOwner,
     SessionClosed,
     StoreError,
+    TooManyRooms,
     UnknownCode,
 )
 from kit.model.labels import level_label, process_label
@@ -59,6 +60,7 @@ _STORE_TEXTS: tuple[tuple[type[StoreError], str], ...] = (
     (UnknownCode, "workshop_store_unknown_code"),
     (SessionClosed, "workshop_store_closed"),
     (NotOwner, "workshop_store_not_owner"),
+    (TooManyRooms, "workshop_store_too_many_rooms"),
 )
 
 

@@ -17,7 +17,8 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from kit.core.i18n import t
-from kit.live.store import NotOwner, Store
+from kit.core.visitor import kernel_client
+from kit.live.store import NotOwner, Store, StoreError
 from kit.workshop.model import (
     CLAUSE_QUESTION_MAX,
     Agenda,
@@ -208,6 +209,9 @@ class Download:
 class WorkshopController:
     """One facilitator's workshop, and the workshops this browser may resume."""
 
+    #: what its calls refuse with (the store's refusals, each with its words)
+    refusals: tuple[type[Exception], ...] = (StoreError,)
+
     def __init__(
         self,
         store: WorkshopStore | Store | Callable[[], Store] | None = None,
@@ -267,10 +271,15 @@ class WorkshopController:
 
     def start(self, draft: AgendaDraft, initiative: object, lang: str) -> tuple[str, str]:
         """A new workshop for ``initiative`` on ``draft``'s agenda, in ``lang``; returns its
-        code and facilitator key. The draft is checked whole before anything is stored."""
+        code and facilitator key. The draft is checked whole before anything is stored.
+        Counted for the facilitator's address with their sessions when the server told this
+        kernel whose it is (:func:`kit.core.visitor.kernel_client`): TooManyRooms past the
+        limit."""
         shaped = draft.workshop(initiative, lang)
         base = draft._base()
-        made = self.store.create_workshop(shaped.initiative, lang, clauses=base)
+        made = self.store.create_workshop(
+            shaped.initiative, lang, clauses=base, client=kernel_client()
+        )
         for own in draft.own:
             self.store.add_custom_clause(made.code, made.key, own.title, own.question, own.level)
         if not draft.kept() and draft.own:
@@ -291,7 +300,7 @@ class WorkshopController:
             self.board_seen = None
             self._seen = None
 
-    def close_listed(self, code: str, key: str | None) -> None:
+    def end_listed(self, code: str, key: str | None) -> None:
         """Close a listed workshop (one this browser started but is not showing)."""
         if key is None:
             raise NotOwner("no key for this workshop in this browser")

@@ -36,7 +36,6 @@ from datetime import datetime
 from typing import Any
 
 from tornado import web
-from tornado.http1connection import HTTP1Connection
 
 from kit.core.html import inert_json
 from kit.core.i18n import normalize_lang, t
@@ -236,25 +235,17 @@ class JoinHandler(WorkshopHandler):
         async def work() -> None:
             self.check_xsrf_cookie()
             who = self.who
-            hub = self.hub
             data = self.body_json()
             token = data.get("token")
             token = token if isinstance(token, str) else None
             party = data.get("party")
             store = self.room.store
             code = await self.admit(raw_code, token)
-            streak = f"{who} {code}"
-            if not hub.failed_joins.allowed(streak):
-                if not (token and await self.room.call(self.holds, code, token)):
-                    raise self.too_many_codes()
-            try:
-                entered: Entered = await self.room.call(
-                    store.join, code, token, party, data.get("name"), who
-                )
-            except UnknownCode:
-                hub.failed_joins.hit(streak)
-                raise
-            hub.failed_joins.clear(streak)
+            entered: Entered = await self.joined(
+                code,
+                token,
+                lambda: self.room.call(store.join, code, token, party, data.get("name"), who),
+            )
             view = await self.room.call(self.room.view_json, code, self.lang)
             me = entered.speaker
             head = inert_json(
@@ -274,75 +265,64 @@ class JoinHandler(WorkshopHandler):
         await self.guarded(work)
 
 
-class ProposeHandler(WorkshopHandler):
+class _WriteHandler(WorkshopHandler):
+    """A participant's write: XSRF checked, the body read, the code admitted with the token,
+    then :meth:`change` (the store call) and its JSON answered."""
+
     async def post(self, raw_code: str) -> None:
         async def work() -> None:
             self.check_xsrf_cookie()
             data = self.body_json()
             code = await self.admit(raw_code, data.get("token"))
-            store = self.room.store
-            made = await self.room.call(
-                store.propose, code, data.get("token"), data.get("clause"), data.get("text")
-            )
-            self.finish({"ok": True, "proposal": _proposal_json(made)})
+            self.finish({"ok": True, **await self.change(code, data)})
 
         await self.guarded(work)
 
-
-class RespondHandler(WorkshopHandler):
-    async def post(self, raw_code: str) -> None:
-        async def work() -> None:
-            self.check_xsrf_cookie()
-            data = self.body_json()
-            code = await self.admit(raw_code, data.get("token"))
-            store = self.room.store
-            given = await self.room.call(
-                store.respond,
-                code,
-                data.get("token"),
-                data.get("proposal"),
-                data.get("choice"),
-                data.get("reason"),
-            )
-            self.finish({"ok": True, "response": _response_json(given)})
-
-        await self.guarded(work)
+    async def change(self, code: JoinCode, data: dict[str, Any]) -> dict[str, Any]:
+        raise NotImplementedError
 
 
-class ParkHandler(WorkshopHandler):
-    async def post(self, raw_code: str) -> None:
-        async def work() -> None:
-            self.check_xsrf_cookie()
-            data = self.body_json()
-            code = await self.admit(raw_code, data.get("token"))
-            store = self.room.store
-            point = await self.room.call(
-                store.park, code, data.get("token"), data.get("text"), data.get("clause")
-            )
-            self.finish(
-                {"ok": True, "point": {"id": point.id, "text": point.text, "clause": point.clause}}
-            )
+class ProposeHandler(_WriteHandler):
+    async def change(self, code: JoinCode, data: dict[str, Any]) -> dict[str, Any]:
+        store = self.room.store
+        made = await self.room.call(
+            store.propose, code, data.get("token"), data.get("clause"), data.get("text")
+        )
+        return {"proposal": _proposal_json(made)}
 
-        await self.guarded(work)
+
+class RespondHandler(_WriteHandler):
+    async def change(self, code: JoinCode, data: dict[str, Any]) -> dict[str, Any]:
+        store = self.room.store
+        given = await self.room.call(
+            store.respond,
+            code,
+            data.get("token"),
+            data.get("proposal"),
+            data.get("choice"),
+            data.get("reason"),
+        )
+        return {"response": _response_json(given)}
+
+
+class ParkHandler(_WriteHandler):
+    async def change(self, code: JoinCode, data: dict[str, Any]) -> dict[str, Any]:
+        store = self.room.store
+        point = await self.room.call(
+            store.park, code, data.get("token"), data.get("text"), data.get("clause")
+        )
+        return {"point": {"id": point.id, "text": point.text, "clause": point.clause}}
 
 
 class StateHandler(WorkshopHandler):
     async def get(self, raw_code: str) -> None:
         async def work() -> None:
             code = await self.admit(raw_code)
-            try:
-                since = int(self.get_query_argument("since", "-1"))
-            except ValueError:
-                since = -1
             room = self.room
             store = room.store
             version, _open = await room.call(store.state_version, code)
-            if version == since:
-                with self.hub.held.holding(self.who):
-                    await self.hub.wait_change(code, since, POLL_HOLD, store.state_version)
-                connection = self.request.connection
-                if isinstance(connection, HTTP1Connection) and connection.stream.closed():
-                    return
+            if not await self.hold(code, version, POLL_HOLD, store.state_version):
+                return
             view = await room.call(room.view_json, code, self.lang)
             self.set_header("Content-Type", "application/json; charset=UTF-8")
             self.finish(with_now(view, room.now()))

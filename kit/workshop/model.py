@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from kit.core.i18n import LANGUAGES, t
 from kit.core.text import Text
@@ -178,6 +178,18 @@ class AgendaLevel:
     expectations: tuple[Text, ...]  #: the source's questions (forventningsavklaringer)
 
 
+T = TypeVar("T")
+
+
+def _find(items: Iterable[T], match: Callable[[T], bool], what: str, field: str = "") -> T:
+    """The first of ``items`` that ``match``, else the refusal ``unknown_<what>`` (on
+    ``field``, by default ``what``)."""
+    for item in items:
+        if match(item):
+            return item
+    raise WorkshopError(f"unknown_{what}", field or what)
+
+
 @dataclass(frozen=True)
 class Agenda:
     """``data/workshop.yaml``: what every workshop starts from."""
@@ -189,28 +201,16 @@ class Agenda:
     responses: tuple[ResponseOption, ...]
 
     def clause(self, clause_id: str) -> Clause:
-        for clause in self.clauses:
-            if clause.id == clause_id:
-                return clause
-        raise WorkshopError("unknown_clause", "clause")
+        return _find(self.clauses, lambda c: c.id == clause_id, "clause")
 
     def party(self, party_id: str) -> Party:
-        for party in self.parties:
-            if party.id == party_id:
-                return party
-        raise WorkshopError("unknown_party", "party")
+        return _find(self.parties, lambda p: p.id == party_id, "party")
 
     def level(self, number: int) -> AgendaLevel:
-        for level in self.levels:
-            if level.number == number:
-                return level
-        raise WorkshopError("unknown_level", "level")
+        return _find(self.levels, lambda lv: lv.number == number, "level")
 
     def response(self, response_id: str) -> ResponseOption:
-        for option in self.responses:
-            if option.id == response_id:
-                return option
-        raise WorkshopError("unknown_response", "choice")
+        return _find(self.responses, lambda o: o.id == response_id, "response", field="choice")
 
 
 def _origin(r: Reader, node: Any, where: str) -> str:

@@ -15,13 +15,11 @@ from __future__ import annotations
 
 import functools
 from html import escape
-from importlib.resources import files
-from string import Template
 from typing import Any
 
 from kit.core.html import inert_json
 from kit.core.i18n import t
-from kit.live.page import inline_assets, language_options
+from kit.live.page import fill_page
 from kit.model.model import load_model
 from kit.workshop.model import (
     NAME_MAX,
@@ -35,8 +33,6 @@ from kit.workshop.model import (
     load_agenda,
 )
 from kit.workshop.store import ClauseTimer
-
-STATIC = files("kit.workshop").joinpath("static")
 
 #: The page's texts (data/i18n/*/workshop.yaml and a few of the live room's).
 _TEXT_KEYS = (
@@ -112,16 +108,6 @@ def _page_texts(lang: str, agenda: Agenda) -> dict[str, Any]:
     return out
 
 
-@functools.lru_cache(maxsize=1)
-def _template() -> Template:
-    return Template(STATIC.joinpath("verksted.html").read_text(encoding="utf-8"))
-
-
-def page_assets() -> tuple[str, str]:
-    """The page's style and script (the live pages' :func:`~kit.live.page.inline_assets`)."""
-    return inline_assets("kit.workshop", "verksted")
-
-
 @functools.lru_cache(maxsize=16)
 def _texts_json(lang: str) -> str:
     return inert_json(_page_texts(lang, load_agenda()))
@@ -144,13 +130,13 @@ def _party_options(lang: str) -> str:
 def render_page(lang: str, code: str, base_url: str, typed: str = "") -> str:
     """The workshop page's HTML (texts escaped; the data for the script as inert JSON), the
     same for every phone of a workshop, so made once per language and code (bounded cache)."""
-    style, script = page_assets()
-    options = language_options(lang)
-    config = {"lang": lang, "code": code, "api": f"{base_url}api/workshop/", "texts": None}
-    head = inert_json(config)
-    blob = head[: -len("null}")] + _texts_json(lang) + "}"
-    return _template().substitute(
-        lang=escape(lang),
+    config = {"lang": lang, "code": code, "api": f"{base_url}api/workshop/"}
+    return fill_page(
+        "kit.workshop",
+        "verksted",
+        lang,
+        config,
+        _texts_json(lang),
         title=escape(t("verksted_title", lang)),
         heading=escape(t("verksted_title", lang)),
         intro=escape(t("verksted_intro", lang)),
@@ -161,14 +147,7 @@ def render_page(lang: str, code: str, base_url: str, typed: str = "") -> str:
         name_hint=escape(t("verksted_name_hint", lang)),
         name_max=NAME_MAX,
         join=escape(t("verksted_join", lang)),
-        language=escape(t("language", lang)),
-        language_options=options,
-        lang_go=escape(t("delta_lang_go", lang)),
         typed=escape(typed[:12]),
-        style=style,
-        script=script,
-        config=blob,
-        noscript=escape(t("delta_noscript", lang)),
         nav_label=escape(t("verksted_nav_label", lang)),
         parking_heading=escape(t("verksted_parking_heading", lang)),
     )

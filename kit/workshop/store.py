@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from kit.core.text import Text
@@ -46,6 +46,7 @@ from kit.core.timer import TIMER_MAX, TimerError, is_running, next_timer, second
 from kit.live import schema as db
 from kit.live.store import (
     JoinCode,
+    NewSession,
     NotOwner,
     RateLimited,
     SessionClosed,
@@ -55,6 +56,8 @@ from kit.live.store import (
     UnknownCode,
     UnknownParticipant,
     WrongSession,
+    check_key,
+    check_token,
     key_hash,
     new_code,
     pseudonym,
@@ -81,30 +84,22 @@ __all__ = [
     "ClauseTimer",
     "Entered",
     "Mine",
-    "NewWorkshop",
     "Speaker",
     "WorkshopInfo",
     "WorkshopStore",
 ]
 
-_TOKEN_RE = re.compile(r"[0-9a-f]{32}")
-_KEY_MAX = 64
 #: A countdown's refusal (kit.core.timer) as the workshop's rule key (``workshop_err_<key>``).
 _TIMER_ERRORS = {"seconds": "timer_seconds", "no_timer": "no_timer", "op": "timer_op"}
 #: A proposal's and a parking point's id: a letter and the workshop's sequence number.
+#: the workshop a participant's token belongs to
+_TOKEN_WORKSHOP = select(db.workshop_participants.c.workshop_code).where(
+    db.workshop_participants.c.token == bindparam("token")
+)
 _PROPOSAL_ID = re.compile(r"p([1-9][0-9]{0,9})")
 
 
 # -------------------------------------------------------------------------------- value types
-
-
-@dataclass(frozen=True)
-class NewWorkshop:
-    """A workshop just made: its join code and the facilitator key (shown once, kept by the
-    facilitator's browser; the store keeps only its hash)."""
-
-    code: str
-    key: str
 
 
 @dataclass(frozen=True)
@@ -204,22 +199,6 @@ class Entered:
 
 
 # ------------------------------------------------------------------------------ input checking
-
-
-def _check_token(token: object) -> str:
-    if not isinstance(token, str):
-        raise UnknownParticipant("token must be text")
-    if len(token) > db.TOKEN_LENGTH:
-        raise TooLong("token too long", field="token")
-    if not _TOKEN_RE.fullmatch(token):
-        raise UnknownParticipant("not a participant token")
-    return token
-
-
-def _check_key(key: object) -> str:
-    if not isinstance(key, str) or not 0 < len(key) <= _KEY_MAX:
-        raise NotOwner("not a facilitator key")
-    return key
 
 
 def _proposal_number(proposal: object) -> int:
@@ -560,13 +539,18 @@ class WorkshopStore:
         clauses: Sequence[str] | None = None,
         held: object = None,
         note: object = None,
-    ) -> NewWorkshop:
+        client: str | None = None,
+    ) -> NewSession:
         """Open a workshop for a named initiative on the default agenda (or the default clauses
         named in ``clauses``); returns its join code (unique among sessions and workshops) and
-        the facilitator key every change by the facilitator needs."""
+        the facilitator key every change by the facilitator needs. ``client`` (the
+        facilitator's address, when the server told the kernel) counts it with the client's
+        sessions against ``store.room_limit`` (:meth:`kit.live.store.Store.count_room`); over
+        it, :class:`~kit.live.store.TooManyRooms` and no workshop."""
         workshop = new_workshop(initiative, lang, parties, clauses, held, note, self.agenda)
         key = secrets.token_urlsafe(24)
         agenda = agenda_json(workshop)
+        who = self.store.room_client(client)
         for _ in range(50):
             code = new_code()
 
@@ -574,6 +558,7 @@ class WorkshopStore:
                 db.lock_codes(conn)
                 if db.code_taken(conn, code):
                     return False
+                self.store.count_room(conn, who)  # refused here: nothing written or counted
                 now = self.store.now()
                 conn.execute(
                     db.workshops.insert().values(
@@ -593,14 +578,14 @@ class WorkshopStore:
                 return True
 
             if self.store.run_write(insert):
-                return NewWorkshop(code, key)
+                return NewSession(code, key)
         raise StoreError("could not find a free join code")  # pragma: no cover
 
     def owns(self, code: str, key: str) -> bool:
         """Whether ``key`` is the facilitator key of workshop ``code`` (False for unknown codes)."""
         try:
             code = JoinCode.parse(code)
-            key = _check_key(key)
+            key = check_key(key)
             self.store.run_read(lambda conn: self._owned_row(conn, code, key, write=False))
         except (UnknownCode, NotOwner, TooLong):
             return False
@@ -609,7 +594,7 @@ class WorkshopStore:
     def _facilitate(self, code: str, key: str, step: Any, *, state: bool = True) -> Any:
         """``step(conn, row, workshop) -> (values for the row, result)`` as the facilitator."""
         code = JoinCode.parse(code)
-        key = _check_key(key)
+        key = check_key(key)
 
         def work(conn: Connection) -> Any:
             row = self._owned_row(conn, code, key)
@@ -824,7 +809,7 @@ class WorkshopStore:
         code = JoinCode.parse(code)
         if token is not None:
             try:
-                token = _check_token(token)
+                token = check_token(token)
             except (UnknownParticipant, TooLong):
                 token = None
         if party is not None:
@@ -882,23 +867,12 @@ class WorkshopStore:
     def holds(self, code: str, token: object) -> bool:
         """Whether ``token`` is a participant's of workshop ``code`` (a read, nothing counted):
         a phone that has joined, which the limits on unknown codes never hold back."""
-        try:
-            code = JoinCode.parse(code)
-            token = _check_token(token)
-        except StoreError:
-            return False
-        p = db.workshop_participants.c
-        mine = self.store.run_read(
-            lambda conn: conn.execute(
-                select(p.workshop_code).where(p.token == token)
-            ).scalar_one_or_none()
-        )
-        return mine == code
+        return self.store.holds(code, token, _TOKEN_WORKSHOP)
 
     def mine(self, code: str, token: str) -> Mine:
         """What one participant has said in the workshop."""
         code = JoinCode.parse(code)
-        token = _check_token(token)
+        token = check_token(token)
 
         def work(conn: Connection) -> Mine:
             row = self._row(conn, code)
@@ -917,7 +891,7 @@ class WorkshopStore:
     def propose(self, code: str, token: str, clause: str, text: object) -> Proposal:
         """A proposed wording for ``clause``, said for the participant's party."""
         code = JoinCode.parse(code)
-        token = _check_token(token)
+        token = check_token(token)
         _ident(clause, "clause")
 
         def work(conn: Connection) -> Proposal:
@@ -948,7 +922,7 @@ class WorkshopStore:
         """Agree, can live with it, or object (with a reason) to a proposal; a second response
         to the same proposal replaces the first."""
         code = JoinCode.parse(code)
-        token = _check_token(token)
+        token = check_token(token)
         number = _proposal_number(proposal)
         _ident(choice, "choice")
 
@@ -983,7 +957,7 @@ class WorkshopStore:
     def park(self, code: str, token: str, text: object, clause: str | None = None) -> ParkingPoint:
         """A point for the parking lot, about ``clause`` or about none."""
         code = JoinCode.parse(code)
-        token = _check_token(token)
+        token = check_token(token)
         if clause is not None:
             _ident(clause, "clause")
 

@@ -80,3 +80,76 @@ function tokenStore(prefix) {
     forget(code) { try { localStorage.removeItem(key(code)); } catch (e) { /* nothing kept */ } },
   };
 }
+
+// ---- The participants' pages (the phones' /delta and the workshop's /verksted) ----------------
+// Both have a polite status line (#kit-status) and a warning banner (#kit-alert).
+
+// Says `message` in the status line (emptied first, so the same words are said again).
+function say(message) { const status = $("kit-status"); status.textContent = ""; status.textContent = message; }
+
+// Shows `message` in the banner (emptied first, so a screen reader says it again).
+function warn(message) {
+  const alert = $("kit-alert");
+  delete alert.dataset.connection;
+  alert.textContent = "";
+  alert.textContent = message;
+}
+
+// A warning about the connection (the server or its database away) goes by itself as soon as
+// the server answers again; any other warning stays until the participant moves on.
+function connectionLost(message) {
+  const alert = $("kit-alert");
+  if (alert.textContent !== message) { warn(message); }  // said once, not at every retry
+  alert.dataset.connection = "1";
+}
+
+function reconnected() {
+  if ($("kit-alert").dataset.connection) { warn(""); }
+}
+
+// A join code as typed: spaces, dashes and underscores out, upper case.
+function cleanCode(raw) {
+  return raw.replace(/[\s\-\u2010-\u2015\u2212_]+/g, "").toUpperCase();
+}
+
+// Long-poll `<api><code>/state` until the state says it is closed: `version()` is the version
+// this page holds, `apply(next)` takes a newer state, `seen(next)` (if given) every answer.
+// When a poll fails (the server restarting, its database away) it asks again soon, honouring
+// Retry-After, and then for the state as it is, without waiting for a change: the banner goes
+// as soon as the server answers. A server that asks the page to wait (too many waiting) is
+// there: nothing is lost, no banner.
+async function followState(code, version, apply, seen) {
+  let backoff = BACKOFF_FIRST;
+  let behind = false;
+  for (;;) {
+    let response = null;
+    try {
+      const since = behind ? -1 : version();
+      const url = config.api + encodeURIComponent(code) + "/state?since=" +
+        encodeURIComponent(since) + "&lang=" + encodeURIComponent(config.lang);
+      response = await fetch(url, { credentials: "same-origin", cache: "no-store" });
+      if (response.ok) {
+        const next = await response.json();
+        if (seen) { seen(next); }
+        backoff = BACKOFF_FIRST;
+        behind = false;
+        reconnected();
+        if (next.version !== version()) { apply(next); }
+        if (!next.open) { return; }
+        continue;
+      }
+    } catch (error) {
+      // no answer, or not one to read: the server is away
+    }
+    const data = response ? await refusal(response) : {};
+    const retryAfter = response ? response.headers.get("Retry-After") : null;
+    if (data.error === "too_many_waiting") {
+      reconnected();
+    } else {
+      connectionLost(data.error === "room_unreachable" ? data.message : T.delta_offline);
+      behind = true;
+    }
+    await sleep(retryDelay(retryAfter, backoff));
+    backoff = nextBackoff(backoff);
+  }
+}

@@ -14,10 +14,15 @@ const el = {
   status: $("kit-status"), alert: $("kit-alert"), langSelect: $("kit-lang-select"),
   langCode: $("kit-lang-code"), ended: $("kit-ended"), question: $("kit-question"),
   qField: $("kit-q-field"), qSend: $("kit-q-send"), sent: $("kit-sent"), mine: $("kit-mine"),
+  pair: $("kit-pair"), pairCases: $("kit-pair-cases"), pairSend: $("kit-pair-send"),
 };
 
-// cases: the session's items in order (a case, or a question with a "kind"); answers: my
-// votes by case and round; responses: my answers to questions by question id.
+// The two cases of a contrast pair, as the apps name them.
+const SIDES = ["A", "B"];
+
+// cases: the session's items in order (a case, a contrast pair with kind "pair" and its two
+// cases, or a question with another "kind"); answers: my votes by case and round; responses:
+// my answers to questions by question id.
 const room = { code: "", token: "", cases: [], answers: {}, responses: {}, state: null, index: 0 };
 
 function pick(text) {
@@ -34,12 +39,6 @@ async function api(path, body) {
   return data;
 }
 
-function say(message) { el.status.textContent = ""; el.status.textContent = message; }
-function warn(message) {
-  delete el.alert.dataset.connection;
-  el.alert.textContent = "";
-  el.alert.textContent = message;
-}
 
 // A warning about the connection (the server or its database away) goes by itself as soon as
 // the server answers again; any other warning stays until the participant moves on.
@@ -49,18 +48,6 @@ function problem(error) {
   if (CONNECTION_KEYS.includes(error.key)) { connectionLost(error.message); } else { warn(error.message); }
 }
 
-function connectionLost(message) {
-  if (el.alert.textContent !== message) { warn(message); }  // said once, not at every retry
-  el.alert.dataset.connection = "1";
-}
-
-function reconnected() {
-  if (el.alert.dataset.connection) { warn(""); }
-}
-
-function cleanCode(raw) {
-  return raw.replace(/[\s\-\u2010-\u2015\u2212_]+/g, "").toUpperCase();
-}
 
 async function join(raw) {
   const code = cleanCode(raw);
@@ -105,17 +92,22 @@ function given(caseId) {
   return mine ? mine[String(roundOf(caseId))] : undefined;
 }
 
-function isQuestion(item) { return Boolean(item && item.kind); }
+function isPair(item) { return Boolean(item && item.kind === "pair"); }
+
+function isQuestion(item) { return Boolean(item && item.kind) && !isPair(item); }
+
+function kindOf(item) { return isPair(item) ? "pair" : isQuestion(item) ? "question" : "case"; }
 
 function answered(item) {
+  if (isPair(item)) { return item.cases.every((c) => Boolean(given(c.id))); }
   return isQuestion(item) ? (room.responses[item.id] || []).length > 0 : Boolean(given(item.id));
 }
 
 function answeredCount() { return room.cases.filter(answered).length; }
 
-function countBefore(index, question) {
-  // "Case 3 of 6" / "Question 1 of 3": cases and questions are counted apart.
-  const same = room.cases.filter((c) => isQuestion(c) === question);
+function countBefore(index, kind) {
+  // "Case 3 of 6" / "Contrast pair 1 of 2" / "Question 1 of 3": each kind counted apart.
+  const same = room.cases.filter((c) => kindOf(c) === kind);
   return [same.indexOf(room.cases[index]) + 1, same.length];
 }
 
@@ -162,16 +154,17 @@ function radios(fieldset, legend, name, options, chosen) {
   }
 }
 
-function showText(item) {
+function showText(item, node) {
   // A chain case: the part to classify in <mark>, after a prompt; everything as text.
-  el.text.textContent = "";
+  const into = node || el.text;
+  into.textContent = "";
   const parts = item.marked && (item.marked[lang] || item.marked.nb);
-  if (!parts) { el.text.textContent = pick(item.text); return; }
+  if (!parts) { into.textContent = pick(item.text); return; }
   const prompt = document.createElement("strong");
   prompt.textContent = T.klass_marked_prompt + " ";
   const mark = document.createElement("mark");
   mark.textContent = parts[1];
-  el.text.append(prompt, document.createTextNode(parts[0]), mark, document.createTextNode(parts[2]));
+  into.append(prompt, document.createTextNode(parts[0]), mark, document.createTextNode(parts[2]));
 }
 
 function showCase(moveFocus) {
@@ -189,11 +182,12 @@ function showCase(moveFocus) {
   // a confirmation stays while its item shows (the room's changes redraw it); it goes with a move
   if (room.sentAt !== room.index) { el.sent.textContent = ""; }
   showEnded();
-  const question = isQuestion(item);
-  el.answer.hidden = question;
-  el.question.hidden = !question;
-  el.domain.parentElement.hidden = question;
-  if (question) { showQuestion(item); } else { showClassification(item); }
+  const kind = kindOf(item);
+  el.answer.hidden = kind !== "case";
+  el.question.hidden = kind !== "question";
+  el.pair.hidden = kind !== "pair";
+  el.domain.parentElement.hidden = kind !== "case";
+  if (kind === "question") { showQuestion(item); } else if (kind === "pair") { showPair(item); } else { showClassification(item); }
   if (moveFocus) { el.article.focus(); }
 }
 
@@ -207,7 +201,7 @@ function showEnded() {
 }
 
 function showClassification(item) {
-  const [n, total] = countBefore(room.index, false);
+  const [n, total] = countBefore(room.index, "case");
   el.title.textContent = fill(T.delta_case_of, { n, total }) + " " + pick(item.title);
   el.mine.hidden = true;
   showText(item);
@@ -227,24 +221,116 @@ function showClassification(item) {
   el.answer.querySelectorAll("input").forEach((input) => { input.disabled = el.send.disabled; });
   el.key.hidden = !key;
   el.key.textContent = "";
-  if (key) {
-    // After the reveal: my own answer against the key, then the key and why.
-    const yours = document.createElement("p");
-    const latest = lastGiven(item.id);
-    yours.className = "kit-yours kit-outcome-" + (latest ? outcomeOf(item, latest) : "none");
-    yours.textContent = resultText(item);
-    const strong = document.createElement("p");
-    const b = document.createElement("strong");
-    b.textContent = "✔ " + fill(T.delta_key, { process: T.process[key.process], level: T.level[String(key.level || 0)] });
-    strong.append(b);
-    const why = document.createElement("p");
-    why.textContent = pick(key.explanation);
-    el.key.append(yours, strong, why);
+  if (key) { el.key.append(...keyParts(item)); }
+}
+
+function keyParts(item) {
+  // After the reveal: my own answer against the key, then the key and why.
+  const key = keyFor(item);
+  const yours = document.createElement("p");
+  const latest = lastGiven(item.id);
+  yours.className = "kit-yours kit-outcome-" + (latest ? outcomeOf(item, latest) : "none");
+  yours.textContent = resultText(item);
+  const strong = document.createElement("p");
+  const b = document.createElement("strong");
+  b.textContent = "✔ " + fill(T.delta_key, { process: T.process[key.process], level: T.level[String(key.level || 0)] });
+  strong.append(b);
+  const why = document.createElement("p");
+  why.textContent = pick(key.explanation);
+  return [yours, strong, why];
+}
+
+function pairChoices(legendText, name, options, chosen, disabled) {
+  // One labelled radio group of a pair's case (the ids unique on the page).
+  const fieldset = document.createElement("fieldset");
+  fieldset.className = "kit-choices";
+  fieldset.setAttribute("role", "radiogroup");
+  const legend = document.createElement("legend");
+  legend.id = "kit-" + name + "-legend";
+  fieldset.setAttribute("aria-labelledby", legend.id);
+  fieldset.append(legend);
+  radios(fieldset, legendText, name, options, chosen);
+  fieldset.querySelectorAll("input").forEach((input) => { input.disabled = disabled; });
+  return fieldset;
+}
+
+function pending(item) {
+  // What is chosen and not yet sent on the pair shown, kept when the room's changes redraw it.
+  const out = {};
+  if (el.pairCases.dataset.item !== item.id) { return out; }
+  el.pairCases.querySelectorAll("input:checked").forEach((input) => { out[input.name] = input.value; });
+  return out;
+}
+
+function showPair(item) {
+  // A contrast pair: both cases, each with its process and level, one send for both; after
+  // the reveal each one's result and key, and what tells them apart.
+  const [n, total] = countBefore(room.index, "pair");
+  el.title.textContent = fill(T.delta_pair_of, { n, total });
+  el.text.textContent = T.delta_pair_intro;
+  el.mine.hidden = true;
+  const rnd = roundOf(item.cases[0].id);
+  el.round.className = "kit-round";
+  el.round.hidden = rnd < 2;
+  el.round.textContent = rnd > 1 ? fill(T.delta_round, { n: rnd }) + " " + T.delta_round_note : "";
+  const revealed = item.cases.every((c) => Boolean(keyFor(c)));
+  const disabled = !room.state.open || revealed;
+  const kept = pending(item);
+  el.pairCases.textContent = "";
+  el.pairCases.dataset.item = item.id;
+  item.cases.forEach((c, i) => {
+    const side = SIDES[i];
+    const section = document.createElement("section");
+    section.className = "kit-pair-case";
+    const heading = document.createElement("h3");
+    heading.textContent = fill(T.pair_case, { side, title: pick(c.title) });
+    const text = document.createElement("p");
+    text.className = "kit-case-text";
+    showText(c, text);
+    const domain = document.createElement("p");
+    const badge = document.createElement("span");
+    badge.className = "kit-badge";
+    badge.textContent = fill(T.klass_domain_badge, { domain: pick(c.domain) });
+    domain.append(badge);
+    const mine = given(c.id);
+    const processName = "process-" + i;
+    const levelName = "level-" + i;
+    const choices = document.createElement("div");
+    choices.className = "kit-choices-pair";
+    choices.append(
+      pairChoices(fill(T.klass_pair_process_label, { side }), processName,
+        Object.entries(T.process), mine ? mine.process : kept[processName], disabled),
+      pairChoices(fill(T.klass_pair_level_label, { side }), levelName,
+        T.levels, mine ? (mine.level || 0) : kept[levelName], disabled),
+    );
+    section.append(heading, text, domain, choices);
+    el.pairCases.append(section);
+  });
+  el.pairSend.textContent = T.delta_pair_send;
+  el.pairSend.disabled = disabled;
+  el.key.hidden = !revealed;
+  el.key.textContent = "";
+  if (revealed) {
+    item.cases.forEach((c, i) => {
+      const heading = document.createElement("h3");
+      heading.textContent = fill(T.pair_case, { side: SIDES[i], title: pick(c.title) });
+      el.key.append(heading, ...keyParts(c));
+    });
+    const heading = document.createElement("h3");
+    heading.textContent = T.pair_difference;
+    const said = room.state.keys[item.id] && room.state.keys[item.id].difference;
+    const difference = document.createElement("p");
+    difference.textContent = said ? pick(said) : T.pair_difference_none;
+    el.key.append(heading, difference);
   }
 }
 
+function pairResultText(item) {
+  return item.cases.map((c, i) => SIDES[i] + ": " + resultText(c)).join(" ");
+}
+
 function showQuestion(item) {
-  const [n, total] = countBefore(room.index, true);
+  const [n, total] = countBefore(room.index, "question");
   el.title.textContent = fill(T.delta_question_of, { n, total });
   el.text.textContent = pick(item.prompt);
   el.round.hidden = false;
@@ -315,27 +401,40 @@ function showQuestion(item) {
   el.qSend.disabled = !open;
 }
 
-async function send(event) {
-  event.preventDefault();
-  const item = room.cases[room.index];
-  const process = el.answer.querySelector("input[name=process]:checked");
-  const level = el.answer.querySelector("input[name=level]:checked");
-  if (!process || !level) { warn(T.delta_choose_both); return; }
+function chosenAnswer(form, processName, levelName) {
+  // The process and level chosen in ``form``'s groups of these names, or null.
+  const process = form.querySelector("input[name=" + processName + "]:checked");
+  const level = form.querySelector("input[name=" + levelName + "]:checked");
+  return process && level ? { process: process.value, level: Number(level.value) || null } : null;
+}
+
+async function sendAnswers(button, answers) {
+  // Each [case id, answer] to the server in turn, kept as mine with the round it counts in;
+  // then the case is redrawn and the confirmation focused (or the problem said).
   warn("");
-  const answer = { process: process.value, level: Number(level.value) || null };
-  el.send.disabled = true;
+  button.disabled = true;
   try {
-    const data = await api("answer", { token: room.token, case_id: item.id, ...answer });
-    room.answers[item.id] = room.answers[item.id] || {};
-    room.answers[item.id][String(data.round)] = answer;
-    room.state.rounds = room.state.rounds || {};
-    if (data.round > 1) { room.state.rounds[item.id] = data.round; }
+    for (const [caseId, answer] of answers) {
+      const data = await api("answer", { token: room.token, case_id: caseId, ...answer });
+      room.answers[caseId] = room.answers[caseId] || {};
+      room.answers[caseId][String(data.round)] = answer;
+      room.state.rounds = room.state.rounds || {};
+      if (data.round > 1) { room.state.rounds[caseId] = data.round; }
+    }
     showCase(false);
     confirm(T.delta_sent);
   } catch (error) {
-    el.send.disabled = !room.state.open;
+    button.disabled = !room.state.open;
     problem(error);
   }
+}
+
+async function send(event) {
+  event.preventDefault();
+  const item = room.cases[room.index];
+  const answer = chosenAnswer(el.answer, "process", "level");
+  if (!answer) { warn(T.delta_choose_both); return; }
+  await sendAnswers(el.send, [[item.id, answer]]);
 }
 
 function confirm(message) {
@@ -374,6 +473,15 @@ async function sendQuestion(event) {
   }
 }
 
+async function sendPair(event) {
+  // Both cases of a pair, one answer each, as any case's: the store keeps them apart.
+  event.preventDefault();
+  const item = room.cases[room.index];
+  const answers = item.cases.map((c, i) => chosenAnswer(el.pair, "process-" + i, "level-" + i));
+  if (answers.some((a) => !a)) { warn(T.delta_pair_choose_all); return; }
+  await sendAnswers(el.pairSend, item.cases.map((c, i) => [c.id, answers[i]]));
+}
+
 function go(step) {
   room.index = Math.max(0, Math.min(room.cases.length - 1, room.index + step));
   say("");
@@ -382,41 +490,8 @@ function go(step) {
 }
 
 async function follow() {
-  // Long-poll the room's state: the presenter's reveal, next case, re-vote or end. When it
-  // fails (the server restarting, its database away) it asks again soon, and then for the state
-  // as it is, without waiting for a change: the banner goes as soon as the server answers.
-  let backoff = BACKOFF_FIRST;
-  let behind = false;
-  for (;;) {
-    let response = null;
-    try {
-      const since = behind ? -1 : room.state.version;
-      const url = config.api + encodeURIComponent(room.code) + "/state?since=" +
-        encodeURIComponent(since) + "&lang=" + encodeURIComponent(lang);
-      response = await fetch(url, { credentials: "same-origin", cache: "no-store" });
-      if (response.ok) {
-        const next = await response.json();
-        backoff = BACKOFF_FIRST;
-        behind = false;
-        reconnected();
-        if (next.version !== room.state.version) { apply(next); }
-        if (!next.open) { return; }
-        continue;
-      }
-    } catch (error) {
-      // no answer, or not one to read: the server is away
-    }
-    const data = response ? await refusal(response) : {};
-    const retryAfter = response ? response.headers.get("Retry-After") : null;
-    if (data.error === "too_many_waiting") {
-      reconnected();  // the server answers; it asks this phone to wait, nothing is lost
-    } else {
-      connectionLost(data.error === "room_unreachable" ? data.message : T.delta_offline);
-      behind = true;
-    }
-    await sleep(retryDelay(retryAfter, backoff));
-    backoff = nextBackoff(backoff);
-  }
+  // Follow the room: the presenter's reveal, next case, re-vote or end.
+  await followState(room.code, () => room.state.version, apply);
 }
 
 function apply(next) {
@@ -441,7 +516,7 @@ function apply(next) {
   showCase(moved);
   if (revealedNow && !moved) {
     // The reveal of what this phone shows: its own result (or that the answers are on screen).
-    say(isQuestion(shown) ? T.delta_shown : resultText(shown));
+    say(isQuestion(shown) ? T.delta_shown : isPair(shown) ? pairResultText(shown) : resultText(shown));
   }
 }
 
@@ -450,6 +525,7 @@ function alertClear(before, next) { return before.open === next.open && next.ope
 el.join.addEventListener("submit", (event) => { event.preventDefault(); join(el.code.value); });
 el.answer.addEventListener("submit", send);
 el.question.addEventListener("submit", sendQuestion);
+el.pair.addEventListener("submit", sendPair);
 el.prev.addEventListener("click", () => go(-1));
 el.next.addEventListener("click", () => go(1));
 // The language changes with its button, not on choosing in the list (WCAG 3.2.2: a choice alone

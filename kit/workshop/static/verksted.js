@@ -49,27 +49,7 @@ async function api(path, body, code) {
   return data;
 }
 
-function say(message) { el.status.textContent = ""; el.status.textContent = message; }
-function warn(message) {
-  delete el.alert.dataset.connection;
-  el.alert.textContent = "";
-  el.alert.textContent = message;
-}
 
-// The banner about the connection (the server or its database away) goes by itself as soon
-// as the server answers again.
-function connectionLost(message) {
-  if (el.alert.textContent !== message) { warn(message); }  // said once, not at every retry
-  el.alert.dataset.connection = "1";
-}
-
-function reconnected() {
-  if (el.alert.dataset.connection) { warn(""); }
-}
-
-function cleanCode(raw) {
-  return raw.replace(/[\s\-\u2010-\u2015\u2212_]+/g, "").toUpperCase();
-}
 
 function who(party, name) {
   const label = parties[party] || party;
@@ -473,43 +453,9 @@ function typing() {
 }
 
 async function follow() {
-  // Long-poll the workshop: new proposals, the facilitator's clause, outcomes, the end. When
-  // it fails (the server restarting, its database away) it asks again soon, and then for the
-  // workshop as it is, without waiting for a change: the banner goes as soon as the server
-  // answers.
-  let backoff = BACKOFF_FIRST;
-  let behind = false;
-  for (;;) {
-    let response = null;
-    try {
-      const since = behind ? -1 : room.ws.version;
-      const url = config.api + encodeURIComponent(room.code) + "/state?since=" +
-        encodeURIComponent(since) + "&lang=" + encodeURIComponent(lang);
-      response = await fetch(url, { credentials: "same-origin", cache: "no-store" });
-      if (response.ok) {
-        const next = await response.json();
-        skew(next);
-        backoff = BACKOFF_FIRST;
-        behind = false;
-        reconnected();
-        if (next.version !== room.ws.version) { apply(next); }
-        if (!next.open) { return; }
-        continue;
-      }
-    } catch (error) {
-      // no answer, or not one to read: the server is away
-    }
-    const data = response ? await refusal(response) : {};
-    const retryAfter = response ? response.headers.get("Retry-After") : null;
-    if (data.error === "too_many_waiting") {
-      reconnected();  // the server answers; it asks this phone to wait, nothing is lost
-    } else {
-      connectionLost(data.error === "room_unreachable" ? data.message : T.delta_offline);
-      behind = true;
-    }
-    await sleep(retryDelay(retryAfter, backoff));
-    backoff = nextBackoff(backoff);
-  }
+  // Follow the workshop: new proposals, the facilitator's clause, outcomes, the end; every
+  // answer also tells the server's clock (the countdown).
+  await followState(room.code, () => room.ws.version, apply, skew);
 }
 
 function apply(next) {

@@ -7,11 +7,11 @@ from html import escape
 
 from kit.concepts import html as concepts_html
 from kit.concepts.lessons import Lesson
+from kit.concepts.slides import Slide
 from kit.core.html import bullet_section
 from kit.core.i18n import t
 from kit.model import html as render
 from kit.model.model import Model
-from kit.slides.slides import Slide
 
 
 def diagram_html(model: Model, lang: str, marked: Iterable[int] = ()) -> str:

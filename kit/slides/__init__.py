@@ -1,1 +1,0 @@
-"""Slides: the deck (pure), its HTML and the app."""
