@@ -17,6 +17,7 @@ from kit.core.i18n import t
 from kit.core.text import Text
 from kit.live.controller import SessionController
 from kit.live.hub import state_json
+from kit.live.picker import SHOWN_RESULTS
 from kit.live.plan import SessionPlan, item_pool, plan_to_yaml, read_plan, resolve
 from kit.live.plan_html import count_text
 from kit.live.questions import check_items, items_from_json, items_to_json, load_questions
@@ -227,7 +228,8 @@ def test_the_plan_builder_lists_and_adds_pairs_and_refuses_a_case_twice():
     p = Presentator(lang="nb", cases=LIBRARY)
     builder = p.picker
     pairs = find_pairs(LIBRARY)
-    assert [r["key"] for r in builder.pair_rows.rows] == [x.id for x in pairs]
+    # at most SHOWN_RESULTS rows, in the library's order
+    assert [r["key"] for r in builder.pair_rows.rows] == [x.id for x in pairs][:SHOWN_RESULTS]
     pair = pairs[0]
     assert builder.add(pair.id)
     assert builder.selected() == (pair,)
@@ -239,6 +241,6 @@ def test_the_plan_builder_lists_and_adds_pairs_and_refuses_a_case_twice():
     assert [r["key"] for r in builder.pair_rows.rows] == [find_pairs(LIBRARY)[0].id]
     builder.search("", tier="vanskelig")
     hard = [x.id for x in pairs if x.tier == "vanskelig"]
-    assert [r["key"] for r in builder.pair_rows.rows] == hard
+    assert [r["key"] for r in builder.pair_rows.rows] == hard[:SHOWN_RESULTS]
     if not hard:
         assert t("splan_pairs_none", "nb") == builder.pair_rows.empty

@@ -1,5 +1,5 @@
 """The presenter's plan builder (kit.live.picker) driven without a browser, in the presenter app
-over a real SQLite store and the real library (110 cases) and question bank.
+over a real SQLite store and the real library (all its cases) and question bank.
 
 A button press in a row list is ``RowList.act(key, action)``, as the browser's message does.
 """
@@ -109,7 +109,7 @@ def test_the_other_ready_made_plans(app):
     assert {c.tier for c in app.picker.selected()} == {"vanskelig"}
     b.set_buttons["all"].click()
     assert sorted(plan_ids(app)) == sorted(c.id for c in LIBRARY)
-    assert len(b.plan_rows.rows) == 110
+    assert len(b.plan_rows.rows) == len(LIBRARY)
 
 
 def test_a_changed_plan_is_no_longer_the_ready_made_one(app):
@@ -152,7 +152,7 @@ def test_search_finds_both_tuesday_lunch_cases_and_adds_one(app):
 def test_at_most_thirty_results_are_listed_and_filters_narrow_them(app):
     b = app.picker
     assert len(b.result_rows.rows) == SHOWN_RESULTS
-    assert t("splan_results_some", "nb", n=110, shown=SHOWN_RESULTS) in text_of(
+    assert t("splan_results_some", "nb", n=len(LIBRARY), shown=SHOWN_RESULTS) in text_of(
         b.results_count.value
     )
     b.tier_choice.value = "vanskelig"
@@ -223,7 +223,7 @@ def test_move_up_move_down_and_remove(app):
 
 
 def test_rows_update_in_place(app):
-    """The lists are one widget model each: a 110-case plan, searches and moves make no widget."""
+    """The lists are one widget model each: a whole-library plan, searches and moves make no widget."""
     b = app.picker
     b.choose_set("guide-45")
     before = len(_instances)
