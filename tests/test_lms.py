@@ -29,7 +29,7 @@ def test_every_case_is_a_question_in_every_language():
     library = case_sets()["library"]
     quiz = _moodle(library)
     questions = quiz.findall("question[@type='multichoice']")
-    assert len(questions) == 3 * len(library) == 330
+    assert len(questions) == 3 * len(library) and len(library) >= 110
     ids = [q.findtext("idnumber") for q in questions]
     assert len(set(ids)) == len(ids)
     assert {f"{c.id}-{lang}" for c in library for lang in ALL} == set(ids)
