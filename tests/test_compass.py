@@ -55,6 +55,23 @@ FINDS = {
 # gaps about the cooperation, the same answer where there is no cooperation).
 RULES = [
     (
+        "level2_rework",
+        {**FINDS["samskaping"], "focus": "utvikle", "runs": "sammen"},
+        [
+            {**FINDS["samskaping"], "focus": "drive", "runs": "sammen"},
+            {**FINDS["samskaping"], "focus": DONT_KNOW, "runs": "sammen"},
+            {**FINDS["samskaping"], "runs": "sammen"},  # no answer: the running offer is judged
+            {**FINDS["samskaping"], "focus": "utvikle", "decides": "kommunen"},
+            {
+                "participants": "kommune_alene",
+                "developed": "sammen",
+                "decides": "sammen",
+                "focus": "utvikle",
+            },
+            {**FINDS["samskaping"], "focus": "utvikle", "runs": "ingen_tilbud_ramme"},
+        ],
+    ),
+    (
         "level3_value",
         {**COOP, "value_judge": "mottakere"},
         [
@@ -422,6 +439,7 @@ FULL = {
     "anchoring": "begge",
     "feedback": "ja",
     "evaluation": "jevnlig",
+    "focus": "drive",
 }
 
 
@@ -445,6 +463,28 @@ def _first(answers):
 
 # The rank order in words: which verdict comes first when several rules hold.
 RANKS = [
+    (
+        "reworking_a_running_offer_is_codesign",
+        {
+            **COOP,
+            "developed": "sammen",
+            "decides": "sammen",
+            "value_judge": "mottakere",
+            "focus": "utvikle",
+        },
+        ("samskaping", 2),
+    ),
+    (
+        "running_the_same_offer_is_value",
+        {
+            **COOP,
+            "developed": "sammen",
+            "decides": "sammen",
+            "value_judge": "mottakere",
+            "focus": "drive",
+        },
+        ("verdisamskaping", 3),
+    ),
     ("value_before_coproduction", {**COOP, "value_judge": "mottakere"}, ("verdisamskaping", 3)),
     ("recipients_decide_is_value", {**COOP, "decides": "mottakerne"}, ("verdisamskaping", 3)),
     ("recipients_shape_is_value", {**COOP, "developed": "mottakerne"}, ("verdisamskaping", 3)),
@@ -691,6 +731,7 @@ def test_an_initiative_with_no_cooperation_answers_not_applicable_without_gaps()
         "developed": "kommunen",
         "runs": "kjop",
         "decides": "kommunen",
+        "focus": "drive",
         **{qid: NOT_APPLICABLE for qid in ASSUME_A_COOPERATION_OR_OFFER},
     }
     result = assess(answers)
@@ -905,8 +946,8 @@ MALFORMED = [
     ),
     (
         "dupe_rule",
-        _set(["rules", 1, "id"], "level3_value"),
-        "rules[1].id: 'level3_value' appears twice",
+        _set(["rules", 1, "id"], "level2_rework"),
+        "rules[1].id: 'level2_rework' appears twice",
     ),
     (
         "found_in_a_process_rule",

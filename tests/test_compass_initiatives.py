@@ -56,6 +56,8 @@ def test_the_table_is_well_formed():
         assert process in PROCESSES, item["id"]
         allowed = PROCESS_LEVELS[process]
         assert (level in allowed) if allowed else level is None, item["id"]
+        # answered blind for every initiative (see the table's header)
+        assert "focus" in item["answers"], item["id"]
         for qid, key in item["answers"].items():
             assert key in COMPASS.question(qid).keys, (item["id"], qid, key)
         for rid in item.get("gaps", []) + item.get("discussions", []):

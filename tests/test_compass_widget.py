@@ -36,7 +36,7 @@ def test_every_question_is_a_labelled_radio_group_with_dont_know():
     app = Kompass(lang="nb")
     compass = load_compass()
     assert list(app.questions) == [q.id for q in compass.questions]
-    assert len(app.questions) == 12
+    assert len(app.questions) == 13
     texts = " ".join(getattr(w, "value", "") for w in app.body.children)
     for n, question in enumerate(compass.questions, start=1):
         radio = app.questions[question.id]
@@ -140,7 +140,7 @@ def test_nothing_answered_still_explains():
     app = Kompass(lang="nb")
     app.show_button.click()
     assert "Svarene peker ikke ut noen prosess ennå" in app.result.value
-    assert "Du har svart på 0 av 12 spørsmål" in app.result.value
+    assert "Du har svart på 0 av 13 spørsmål" in app.result.value
     assert "Disse spørsmålene står ubesvart" in app.gaps.value
     assert "kit-kompass-on" not in app.diagram.value
 
@@ -183,7 +183,7 @@ def test_a_frame_with_not_applicable_answers():
     result = app.result.value
     assert "Nivå 1: Forankring og ansvarsfordeling" in result
     assert "Nivå 2" not in result
-    assert "Du har svart på 7 av 12 spørsmål" in result
+    assert "Du har svart på 7 av 13 spørsmål" in result
     gaps = app.gaps.value
     assert "Tjenestemottakerne med i utformingen:" not in gaps  # answered, not open
     assert "Disse spørsmålene står ubesvart" in gaps
