@@ -514,3 +514,26 @@ def test_the_test_run_says_why_tests_were_skipped(tmp_path):
     assert out.returncode == 0, out.stdout
     assert "SKIPPED [1]" in out.stdout and "source .ci/postgres.sh" in out.stdout, out.stdout
     assert (ROOT / ".ci" / "postgres.sh").is_file()
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--fast", "-q"], ["-n", "auto", "--fast", "-q"]),  # the quick tier on every core
+        (["--fast", "-n", "3"], ["--fast", "-n", "3"]),  # the caller chose the workers
+        (["--fast", "-n0"], ["--fast", "-n0"]),
+        (["--fast", "-p", "no:xdist"], ["--fast", "-p", "no:xdist"]),
+        (["-q", "tests/test_run.py"], ["-q", "tests/test_run.py"]),  # the whole suite: one process
+    ],
+)
+def test_the_fast_tier_runs_on_every_core_unless_told_otherwise(kit_venv, tmp_path, args, expected):
+    """`./run test --fast` hands pytest `-n auto` (pytest-xdist); `./run test` does not. A
+    stand-in `pytest` module on PYTHONPATH prints the arguments it was given."""
+    fake = tmp_path / "fake"
+    (fake / "pytest").mkdir(parents=True)
+    (fake / "pytest" / "__init__.py").write_text("")
+    (fake / "pytest" / "__main__.py").write_text("import sys\nprint(*sys.argv[1:], sep='\\n')\n")
+    (kit_venv / ".installed-test").touch()  # newer than pyproject.toml: nothing to install
+    out = run_from(tmp_path, kit_venv, "test", *args, PYTHONPATH=str(fake))
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == expected
