@@ -52,7 +52,7 @@ NEEDED_IN_WHEEL = (
     "kit/workshop/static/verksted.js",
     "kit/workshop/static/verksted.css",
     "kit/_data/workshop.yaml",
-    "kit/core/ui/style.css",
+    "kit/server/share/jupyter/voila/templates/samskaping/static/kit.css",
     "kit/_docs/hurtigstart.md",  # the course leaders' quick start, linked from the start page
 )
 

@@ -18,7 +18,7 @@ from kit.core.ui.controls import ChoiceGroup, Region
 from kit.model.model import Model, load_model
 
 #: The compass's figure; the questions are :class:`~kit.core.ui.controls.ChoiceGroup` cards,
-#: styled in style.css.
+#: styled in kit.css.
 _CSS = (
     kh.COMPASS_CSS
     + """

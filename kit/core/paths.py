@@ -44,3 +44,15 @@ def notebooks_dir() -> Path:
 def share_dir() -> Path:
     """The ``share/jupyter`` folder with the kit's Voilà template."""
     return PACKAGE_DIR / "server" / "share" / "jupyter"
+
+
+#: Where Voilà serves the apps' style sheet, below its base URL: the static folder of the kit's
+#: Voilà template (Voilà's own route for a template's static files, in ``samskaping serve`` and
+#: in Jupyter Server's Voilà extension alike).
+STYLE_SHEET_URL = "voila/templates/samskaping/static/kit.css"
+
+
+def style_sheet() -> Path:
+    """The apps' style sheet (design tokens first), ``kit.css`` in the kit's Voilà template:
+    the page links it, and an app outside Voilà (JupyterLab) carries it inline."""
+    return share_dir() / "voila" / "templates" / "samskaping" / "static" / "kit.css"

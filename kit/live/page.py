@@ -13,6 +13,7 @@ from typing import Any
 from kit.cases.grading import OUTCOMES
 from kit.core.html import inert_json
 from kit.core.i18n import LANGUAGES, language_name, t
+from kit.core.paths import style_sheet
 from kit.model.labels import level_label, process_labels
 from kit.model.model import LEVELS
 
@@ -106,12 +107,11 @@ _TOKENS = re.compile(r":root \{.*?\n\}", re.S)
 
 
 def design_tokens() -> str:
-    """The ``:root`` block of ``kit/core/ui/style.css`` (read as a file: the widget package,
-    and ipywidgets with it, is not imported here)."""
-    sheet = files("kit.core.ui").joinpath("style.css").read_text(encoding="utf-8")
+    """The ``:root`` block of the apps' style sheet (:func:`kit.core.paths.style_sheet`)."""
+    sheet = style_sheet().read_text(encoding="utf-8")
     found = _TOKENS.search(sheet)
     if found is None:
-        raise ValueError("kit/core/ui/style.css has no :root block of design tokens")
+        raise ValueError(f"{style_sheet()} has no :root block of design tokens")
     return found[0]
 
 

@@ -42,6 +42,7 @@ import tornado.web
 from traitlets import Bool, Float, List, Unicode, default
 from voila.app import Voila
 from voila.request_info_handler import RequestInfoSocketHandler
+from voila.static_file_handler import TemplateStaticFileHandler
 from voila.tornado.handler import TornadoVoilaHandler
 
 from kit.core import config
@@ -138,6 +139,17 @@ class KitVoilaHandler(TornadoVoilaHandler):
         self.set_header("X-Content-Type-Options", "nosniff")
         join = f"{self.base_url}delta" + (f"?lang={lang}" if lang != "nb" else "")
         self.finish(full_page(lang, self.request.uri or self.base_url, join))
+
+
+class KitTemplateStaticHandler(TemplateStaticFileHandler):
+    """Voilà's static files of a template (the kit's style sheet among them), which a browser
+    must check again before using a copy (``no-cache``: an unchanged file costs a 304), so a
+    new version of the kit is styled at once. Voilà sets no ``Cache-Control`` there, and a
+    browser then keeps a copy for a time it guesses from the file's date."""
+
+    def set_extra_headers(self, path: str) -> None:
+        self.set_header("Cache-Control", "no-cache")
+        self.set_header("X-Content-Type-Options", "nosniff")
 
 
 class KitRequestInfoHandler(RequestInfoSocketHandler):
@@ -247,6 +259,7 @@ class KitVoila(Voila):
         replaced = {
             TornadoVoilaHandler: KitVoilaHandler,
             RequestInfoSocketHandler: KitRequestInfoHandler,
+            TemplateStaticFileHandler: KitTemplateStaticHandler,
         }
         voila = [
             (route[0], replaced[route[1]], *route[2:]) if route[1] in replaced else route

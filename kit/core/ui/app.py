@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from html import escape
-from importlib.resources import files
 from urllib.parse import parse_qs
 
 import anywidget
@@ -12,8 +11,24 @@ import ipywidgets as widgets
 import traitlets
 
 from kit.core.i18n import LANGUAGES, language_name, normalize_lang, t
+from kit.core.paths import STYLE_SHEET_URL, style_sheet
 
-_STYLE = files("kit.core.ui").joinpath("style.css").read_text(encoding="utf-8")
+_STYLE = style_sheet().read_text(encoding="utf-8")
+
+#: Set by Voilà in every kernel it starts (the server's base URL, ending in ``/``).
+BASE_URL_ENV = "VOILA_BASE_URL"
+
+
+def style_html() -> str:
+    """The apps' style sheet for the app's ``style`` widget. Served by Voilà (whose page, the
+    kit's template, links the same address in its head), a link: the 40 KB sheet then travels
+    once per browser, not in every kernel's widget state (a class of 30 opening an app at once
+    waits for the kernels and the server to send those states). Elsewhere (JupyterLab), inline."""
+    base = os.environ.get(BASE_URL_ENV)
+    if base and base.startswith("/"):
+        href = escape(base.rstrip("/") + "/" + STYLE_SHEET_URL, quote=True)
+        return f'<link rel="stylesheet" href="{href}">'
+    return f"<style>{_STYLE}</style>"
 
 
 class PageSync(anywidget.AnyWidget):
@@ -99,7 +114,7 @@ class App(widgets.VBox):
             self.lang = normalize_lang(None) if preheated else lang_from_request()
         self._built = False
         self.page = PageSync(lang=self.lang, title=t(self.title_key, self.lang))
-        self.style = widgets.HTML(f"<style>{_STYLE}</style>")
+        self.style = widgets.HTML(style_html())
         self.heading = widgets.HTML()
         self.language = widgets.Dropdown(
             options=[(language_name(code), code) for code in LANGUAGES],

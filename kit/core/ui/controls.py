@@ -13,7 +13,7 @@ a chosen state only as a CSS class; no widget can take focus from Python. Hence:
 
 They are anywidgets with their JavaScript inline (the style of
 :class:`kit.core.ui.app.PageSync`): nothing is fetched from the internet, nothing is built.
-The CSS is in ``style.css`` (the "controls (a11y)" block).
+The CSS is in the apps' ``kit.css`` (the "controls (a11y)" block).
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ For a screen reader: the time is a ``role=timer`` (not read out as it changes); 
 zero while shown, ``done_text`` is said once in a polite live region, and the time itself shows
 it in words (and a dashed frame), not by colour alone. A paused countdown says ``paused_text`` after the
 time. Nothing happens when it runs out but that (WCAG 2.2.1). The JavaScript is inline (nothing
-is fetched or built); the CSS is in ``style.css`` (the "countdown" block).
+is fetched or built); the CSS is in the apps' ``kit.css`` (the "countdown" block).
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ it. After a change the focus stays on the same row's same action, or goes where 
 (:meth:`RowList.focus`), such as a row that moved.
 
 The JavaScript is inline (the style of :mod:`kit.core.ui.controls`); the CSS is in
-``style.css`` ("rows").
+``kit.css`` ("rows").
 """
 
 from __future__ import annotations
