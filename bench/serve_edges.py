@@ -7,16 +7,20 @@
    watched up to ``--old-wait`` seconds), when serve, started again on the port as soon as the
    kit's check passed, answers, and when every phone's next poll (``since=-1``) is answered.
 2. **descriptors.** One serve whose open-file limit is ``--limit`` (soft and hard: it cannot
-   raise it). The time of a normal page (``GET /delta``) with nothing else going on (the
-   baseline, same run), then while ``--slow`` connections send headers that never end, then
-   while ``--polls`` phones wait for the room: held (up to the cap), refused (503,
-   ``Retry-After``). The server's log: lines, and lines saying it ran out of descriptors.
+   raise it; ``--limit 0``: the limit as serve sets it, the soft limit raised to the hard). The
+   time of a normal page (``GET /delta``) with nothing else going on (the baseline, same run),
+   then while ``--slow`` connections send headers that never end, then while ``--polls``
+   phones wait for the room: held (up to the cap), refused (503, ``Retry-After``), and 5 s
+   after they came, a reveal (written to the store as the presenter's app does): how long
+   until every held phone had it. The server's log: lines, and lines saying it ran out of
+   descriptors.
 
 Every server runs on a free port of 127.0.0.1 in its own process group and is stopped by its
 own pid. Prints figures and asserts nothing (bench/README.md).
 
     python bench/serve_edges.py                    # 200 phones; limit 1024, 1100 slow, 2000 polls
     python bench/serve_edges.py --limit 256 --slow 400 --polls 300
+    python bench/serve_edges.py --skip-restart --limit 0    # the limit serve sets (here 20,000)
 """
 
 from __future__ import annotations
@@ -139,22 +143,28 @@ def connect_many(port: int, n: int, payload: bytes) -> list[socket.socket]:
     return socks
 
 
-def first_lines(socks: list[socket.socket], timeout: float) -> list[bytes]:
+def first_lines(
+    socks: list[socket.socket], timeout: float, until: float | None = None
+) -> tuple[list[bytes], list[float | None]]:
+    """Each connection's first response line, and when it came (``time.monotonic``). With
+    ``until``, only the lines that come before that moment (the others: ``b""``, ``None``)."""
     got = {sock: b"" for sock in socks}
+    when: dict[socket.socket, float | None] = dict.fromkeys(socks)
     with selectors.DefaultSelector() as sel:
         for sock in socks:
             sel.register(sock, selectors.EVENT_READ)
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + timeout if until is None else until
         while sel.get_map() and time.monotonic() < deadline:
-            for key, _events in sel.select(timeout=1):
+            for key, _events in sel.select(timeout=max(0.0, min(1.0, deadline - time.monotonic()))):
                 try:
                     chunk = key.fileobj.recv(65536)
                 except OSError:
                     chunk = b""
                 got[key.fileobj] += chunk
                 if not chunk or b"\r\n" in got[key.fileobj]:
+                    when[key.fileobj] = time.monotonic()
                     sel.unregister(key.fileobj)
-    return [got[sock].split(b"\r\n", 1)[0] for sock in socks]
+    return [got[sock].split(b"\r\n", 1)[0] for sock in socks], [when[s] for s in socks]
 
 
 def poll_request(code: str, port: int, since: int) -> bytes:
@@ -207,7 +217,7 @@ def restart(folder: Path, phones: int, closed: int, old_wait: float) -> None:
         again = Serve(port, folder, "restart-2")  # at once, on the same port
         answering = again.wait_ready() - killed
         polls = connect_many(port, phones, poll_request(session.code, port, -1))
-        lines = first_lines(polls, timeout=120)
+        lines, _ = first_lines(polls, timeout=120)
         resumed = time.monotonic() - killed
         ok = sum(line.startswith(b"HTTP/1.1 200") for line in lines)
         for sock in polls:
@@ -232,7 +242,13 @@ def restart(folder: Path, phones: int, closed: int, old_wait: float) -> None:
             again.stop()
 
 
-def descriptors(folder: Path, limit: int, slow: int, polls: int) -> None:
+def hard_limit() -> int:
+    import resource
+
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+
+
+def descriptors(folder: Path, limit: int, slow: int, polls: int, settle: float = 5.0) -> None:
     srv = Serve(free_port(), folder, "limited", limit=limit)
     try:
         srv.wait_ready()
@@ -244,19 +260,35 @@ def descriptors(folder: Path, limit: int, slow: int, polls: int) -> None:
         loaded = [page_time(page) for _ in range(5)]
         for sock in socks:
             sock.close()
+        cases = load_cases()[:10]
         with Store(srv.db_url) as store:
-            session = store.create_session(load_cases()[:10])
+            session = store.create_session(cases)
             version = store.state_version(session.code)[0]
         started = time.monotonic()
         waiting = connect_many(srv.port, polls, poll_request(session.code, srv.port, version))
         during = [page_time(page) for _ in range(5)]
-        lines = first_lines(waiting, timeout=120)
+        # those told to come back (503) answer at once; the others are held: settle, then reveal
+        early, _ = first_lines(waiting, timeout=0, until=time.monotonic() + settle)
+        with Store(srv.db_url) as store:
+            revealed = time.monotonic()
+            store.reveal(session.code, session.key, cases[0].id)
+        rest = [s for s, line in zip(waiting, early, strict=True) if not line]
+        late, late_at = first_lines(rest, timeout=120)
+        lines = [line for line in early if line] + late
         for sock in waiting:
             sock.close()
         held = sum(line.startswith(b"HTTP/1.1 200") for line in lines)
         refused = sum(line.startswith(b"HTTP/1.1 503") for line in lines)
+        reached = sorted(
+            at - revealed
+            for line, at in zip(late, late_at, strict=True)
+            if at is not None and line.startswith(b"HTTP/1.1 200")
+        )
         text = srv.log.read_text(errors="replace")
-        print(f"open-file limit {limit} (cannot be raised):")
+        if limit:
+            print(f"open-file limit {limit} (cannot be raised):")
+        else:
+            print(f"open-file limit as serve sets it (soft raised to hard, {hard_limit()}):")
         print(
             f"  a page, nothing else going on (baseline):   p50 {statistics.median(base):.3f} s, "
             f"max {max(base):.3f} s"
@@ -273,6 +305,14 @@ def descriptors(folder: Path, limit: int, slow: int, polls: int) -> None:
             f"  the {polls} polls: {held} held (200), {refused} told to come back (503), "
             f"{polls - held - refused} other/none, all within {time.monotonic() - started:.0f} s"
         )
+        if reached:
+            print(
+                f"  a reveal {settle:.0f} s after they came: reached the {len(reached)} held in "
+                f"p50 {statistics.median(reached):.2f} s, max {reached[-1]:.2f} s "
+                f"(those told to come back get it on their next poll)"
+            )
+        else:
+            print("  a reveal: no held poll was answered with it")
         print(
             f"  server log: {len(text.splitlines())} lines, "
             f"{text.count('Out of file descriptors')} saying it ran out, "
@@ -287,7 +327,7 @@ def main() -> None:
     parser.add_argument("--phones", type=int, default=200)
     parser.add_argument("--closed", type=int, default=50)
     parser.add_argument("--old-wait", type=float, default=90.0)
-    parser.add_argument("--limit", type=int, default=1024)
+    parser.add_argument("--limit", type=int, default=1024, help="0: as serve sets it")
     parser.add_argument("--slow", type=int, default=1100)
     parser.add_argument("--polls", type=int, default=2000)
     parser.add_argument("--skip-restart", action="store_true")
