@@ -18,7 +18,9 @@ It prints, beside the targets of issue 19:
   level (one of five keys: 20 %) and the majority key's share of that tier;
 - on the contrast pairs: whether the model puts each pair's two keys on the right cases (the
   two cases scored under both ways round; chance 50 %, target at most 55 %), and its accuracy
-  on the pairs' cases one by one.
+  on the pairs' cases one by one;
+- with ``--show-cases``, each case with its tier, its key and the model's guess (which cases the
+  words give away, for a case writer who rewords them).
 
 It prints figures and asserts nothing (a guide for case writers, not a test). Needs the
 ``bench`` extra: ``pip install -e '.[bench]'``.
@@ -27,6 +29,7 @@ It prints figures and asserts nothing (a guide for case writers, not a test). Ne
     python bench/bow_baseline.py --lang en        # the English texts
     python bench/bow_baseline.py --file my.xlsx   # a course leader's file
     python bench/bow_baseline.py --show-pairs     # which pairs the words tell apart
+    python bench/bow_baseline.py --show-cases     # each case: tier, key, the model's guess
 """
 
 from __future__ import annotations
@@ -139,6 +142,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lang", default="nb", choices=("nb", "nn", "en"))
     parser.add_argument("--c", type=float, default=DEFAULT_C, help="regularisation C")
     parser.add_argument("--show-pairs", action="store_true", help="list each pair's verdict")
+    parser.add_argument(
+        "--show-cases", action="store_true", help="list each case's key and the model's guess"
+    )
     args = parser.parse_args(argv)
     try:
         import sklearn  # noqa: F401
@@ -199,6 +205,17 @@ def main(argv: list[str] | None = None) -> int:
         for pair, verdict in verdicts:
             word = {1.0: "right", 0.0: "swapped", 0.5: "tie"}[verdict]
             print(f"  {word:<7} {pair.first.id} / {pair.second.id}")
+    if args.show_cases:
+        print()
+        print(f"  {'':<5} {'case':<36} {'tier':<9} {'key':<17} guess")
+        for case in cases:
+            if case.id not in held:
+                continue
+            h = held[case.id]
+            tier = f"{case.tier}*" if case.chain else case.tier
+            word = "right" if h.guess == h.truth else "wrong"
+            print(f"  {word:<5} {case.id:<36} {tier:<9} {h.truth:<17} {h.guess}")
+        print("  (* a chain case, scored on its marked part)")
     return 0
 
 
