@@ -566,6 +566,38 @@ def test_many_waiting_phones_are_woken_together(live, store, session, monkeypatc
     assert {r.json["current"] for r in replies} == {"c3"}
 
 
+def test_phones_woken_together_share_one_read_of_the_state(live, store, session, monkeypatch):
+    """A reveal wakes every waiting phone; they share one read of the room's state (a reveal
+    to 1,000 phones was 1,000 reads in the store's threads), and each gets the reveal."""
+    monkeypatch.setattr(live_handlers, "POLL_HOLD", 20.0)
+    real = store.state
+    reads: list[str] = []
+
+    def slow_state(code):
+        reads.append(code)
+        time.sleep(0.3)  # the other phones wake while this read runs
+        return real(code)
+
+    phones = [Phone(live, ip=f"10.4.0.{i}") for i in range(12)]
+    versions = [p.join(session.code).json["state"]["version"] for p in phones]
+    monkeypatch.setattr(store, "state", slow_state)
+    with ThreadPoolExecutor(len(phones)) as pool:
+        pending = [
+            pool.submit(p.state, session.code, v) for p, v in zip(phones, versions, strict=True)
+        ]
+        assert wait_for(lambda: live.waiting(session.code) == len(phones))
+        store.reveal(session.code, session.key, "c2")
+        replies = [f.result(timeout=live_hub.WATCH_INTERVAL + 10) for f in pending]
+    assert [r.json["revealed"] for r in replies] == [["c2"]] * len(phones)
+    assert len({r.json["version"] for r in replies}) == 1
+    assert 1 <= len(reads) <= 2, reads  # one read for the twelve (not twelve)
+    # a phone that knows a newer version than a read under way gives reads for itself
+    reads.clear()
+    newest = replies[0].json["version"]
+    assert Phone(live, ip="10.4.1.1").state(session.code, -1).json["version"] == newest
+    assert reads == [session.code]
+
+
 def test_joins_that_arrive_together_are_written_together(live, store, session, monkeypatch):
     """While a transaction of joins runs, the joins that arrive wait for the next and go in
     it: a burst of 24 phones takes a few transactions, not 24; every phone is joined once,

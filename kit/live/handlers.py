@@ -195,11 +195,15 @@ class LiveHandler(KitHandler):
         except ValueError:
             since = -1
         if version != since:
+            self.seen = version
             return True
         with self.hub.held.holding(self.who):
-            await self.hub.wait_change(code, since, seconds, probe)
+            self.seen = await self.hub.wait_change(code, since, seconds, probe)
         connection = self.request.connection
         return not (isinstance(connection, HTTP1Connection) and connection.stream.closed())
+
+    #: the newest version of the room :meth:`hold` knows of (read, or seen by the watcher)
+    seen: int = -1
 
     # -- the limits of unknown codes (kit.live.hub.CODE_PROBES_PER_MINUTE)
 
@@ -379,9 +383,9 @@ class StateHandler(LiveHandler):
             version, _open = await hub.call(hub.store.state_version, code)
             if not await self.hold(code, version, POLL_HOLD):
                 return
-            state = await hub.call(hub.store.state, code)
-            cases = await hub.cases(code, state.born)
-            self.finish(state_json(state, cases))
+            _state, text = await hub.room_state(code, self.seen)
+            self.set_header("Content-Type", "application/json; charset=UTF-8")
+            self.finish(text)
 
         await self.guarded(work)
 

@@ -9,6 +9,7 @@ No Tornado here: the handlers (:mod:`kit.live.handlers`) await the hub's corouti
 from __future__ import annotations
 
 import asyncio
+import json
 import queue
 import threading
 import time
@@ -329,6 +330,8 @@ class Hub:
         self._versions: dict[str, int] = {}
         self._probes: dict[str, Callable[[str], tuple[int, bool]]] = {}
         self._sessions = SessionCache()
+        #: per code, the read of the room's state under way (see :meth:`room_state`)
+        self._state_reads: dict[str, asyncio.Future] = {}
         self._watching = False
         #: per event loop, the joins waiting for the next transaction of joins, and the loops
         #: where one is being written
@@ -363,6 +366,33 @@ class Hub:
             if made == born:  # else purged and drawn again meanwhile: not kept
                 self._sessions.get(code, born, "cases", lambda: cases)
         return cases
+
+    async def room_state(self, code: str, wanted: int) -> tuple[Any, str]:
+        """The room's state and its JSON as phones get it (:func:`state_json`). The phones a
+        change wakes together share one read of the store and one JSON text: a reveal to 1,000
+        waiting phones is one read, not 1,000 in the store's threads. A phone joins a read
+        under way only when that read gives ``wanted``, the version the phone knows is there
+        (the one that woke it); otherwise it reads for itself."""
+        pending = self._state_reads.get(code)
+        if pending is not None:
+            try:
+                shared = await asyncio.shield(pending)
+            except StoreError:
+                shared = None
+            if shared is not None and shared[0].version == wanted:
+                return shared
+        future = asyncio.ensure_future(self._read_room_state(code))
+        self._state_reads[code] = future
+        try:
+            return await asyncio.shield(future)
+        finally:
+            if self._state_reads.get(code) is future:
+                del self._state_reads[code]
+
+    async def _read_room_state(self, code: str) -> tuple[Any, str]:
+        state = await self.call(self.store.state, code)
+        cases = await self.cases(code, state.born)
+        return state, json.dumps(state_json(state, cases))
 
     async def join(self, code: str, token: str | None, who: str) -> tuple[Any, Any, Any, str]:
         """A phone's join: the participant, the room's state, what they have answered
@@ -427,8 +457,9 @@ class Hub:
         since: int,
         hold: float,
         probe: Callable[[str], tuple[int, bool]] | None = None,
-    ) -> None:
-        """Return when the session's state version passes ``since``, or after ``hold``.
+    ) -> int:
+        """Return when the session's state version passes ``since``, or after ``hold``: the
+        version the watcher saw (``since`` after ``hold``).
 
         The caller has just read ``since`` from the store, so it is the newest version: the
         watcher starts from it (a version it kept from earlier may be stale). ``probe``: how
@@ -436,7 +467,7 @@ class Hub:
         :mod:`kit.workshop.store`; its code is never a session's)."""
         kept = self._versions.get(code)
         if kept is not None and kept > since and self._waiters.get(code):
-            return  # the watcher, following the code now, has seen a change the caller has not
+            return kept  # the watcher, following the code now, has seen a change the caller has not
         future = asyncio.get_running_loop().create_future()
         waiter = (since, future)
         self._waiters.setdefault(code, []).append(waiter)
@@ -449,9 +480,9 @@ class Hub:
             self._watching = True
             asyncio.ensure_future(self._watch())
         try:
-            await asyncio.wait_for(asyncio.shield(future), hold)
+            return await asyncio.wait_for(asyncio.shield(future), hold)
         except asyncio.TimeoutError:
-            pass
+            return since
         finally:
             waiting = self._waiters.get(code)
             if waiting and waiter in waiting:
