@@ -318,6 +318,9 @@ def descriptors(folder: Path, limit: int, slow: int, polls: int, settle: float =
             f"{text.count('Out of file descriptors')} saying it ran out, "
             f"{text.count('Traceback')} tracebacks, {len(text.encode()) / 1024:.0f} KB"
         )
+        if "Traceback" in text:  # the first, to see what it was
+            start = text.rfind("\n", 0, text.index("Traceback")) + 1
+            print("  the first traceback:\n    " + "\n    ".join(text[start:].splitlines()[:24]))
     finally:
         srv.stop()
 
