@@ -1192,6 +1192,8 @@ class Presenter:
         try:
             await page.goto(base + PRESENTER_PATH, timeout=ms)
             await page.wait_for_selector(".kit-app h1", timeout=ms)
+            # a plan first (the setup view starts with none chosen), then the session
+            await page.get_by_role("button", name="10 blandede", exact=True).click()
             await page.get_by_role("button", name="Start økt").click()
             code_box = page.locator(".kit-code")
             await code_box.wait_for(timeout=ms)
