@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from functools import cache
 from pathlib import Path
@@ -18,24 +17,6 @@ from kit.model.model import LEVEL_FIELDS, load_model
 ROOT = Path(__file__).resolve().parent.parent
 #: The model as its source states it, kept in the project (see the file's header).
 REFERENCE_FILE = Path(__file__).resolve().parent / "data" / "model_reference.yaml"
-#: The source texts the reference was written from: the subject description and the
-#: presentation. They are not part of the project; a maintainer who has them names their folder
-#: in KIT_SHARED_DIR to check the reference against them. Nothing outside the project is read
-#: otherwise.
-SHARED = Path(os.environ["KIT_SHARED_DIR"]) if os.environ.get("KIT_SHARED_DIR") else None
-
-
-def shared_file(*parts: str) -> Path:
-    """A source text, or a skip: the reference is checked against its source only where the
-    source is present (also under CI=true: a clone holds the reference, not the source)."""
-    if SHARED is None or not SHARED.joinpath(*parts).exists():
-        pytest.skip(
-            "KIT_SHARED_DIR does not name the source texts: tests/data/model_reference.yaml is "
-            "checked against them only there; data/model.yaml is still checked against the "
-            "reference"
-        )
-    path = SHARED.joinpath(*parts)
-    return path
 
 
 @cache
@@ -282,57 +263,3 @@ def test_the_concepts_app_carries_the_source_example():
     phrase = "servere mat klokken 11 hver tirsdag"
     assert phrase in side["text"]["nb"] and phrase in example["source_nb"]
     assert "not samskaping but samproduksjon" in example["model_md"]
-
-
-# ---- the reference against the source texts (only where KIT_SHARED_DIR names them) ---------
-
-
-def model_md() -> str:
-    return shared_file("MODEL.md").read_text(encoding="utf-8")
-
-
-def model_md_table() -> tuple[list[str], dict[str, list[str]]]:
-    section = model_md().split("## The three levels", 1)[1].split("\n## ", 1)[0]
-    rows = [line for line in section.splitlines() if line.startswith("|")]
-    cells = [[c.strip() for c in row.strip().strip("|").split("|")] for row in rows]
-    return cells[0][1:], {row[0]: row[1:] for row in cells[2:]}
-
-
-def test_reference_levels_are_model_md_table():
-    header, table = model_md_table()
-    assert header == [f"Level {lv['number']}: {lv['name']}" for lv in reference()["levels"]]
-    assert list(table) == list(ROW_FIELDS)
-    for level in reference()["levels"]:
-        assert level["model_md"] == {
-            row: cells[level["number"] - 1] for row, cells in table.items()
-        }
-
-
-def test_reference_concepts_are_model_md_table():
-    section = model_md().split("## Core concepts", 1)[1].split("\n## ", 1)[0]
-    rows = [line for line in section.splitlines() if line.startswith("| ")][1:]
-    cells = [[c.strip() for c in row.strip().strip("|").split("|")] for row in rows]
-    assert reference()["concepts"] == {row[0]: row[1] for row in cells}
-
-
-def test_reference_sentences_are_model_md():
-    text = model_md()
-    lines = {line.strip() for line in text.splitlines()}
-    for kind in ("processes", "purposes"):
-        numbered = [f"{i}. {s}" for i, s in enumerate(reference()[kind], 1)]
-        assert set(numbered) <= lines, kind
-    flowing = " ".join(text.split())  # MODEL.md wraps its lines
-    for flow in reference()["flows"].values():
-        assert flow["model_md"] in flowing
-    assert reference()["example"]["model_md"] in flowing
-    assert reference()["reference_doi"] in text
-
-
-def test_reference_bokmal_quotes_the_presentation():
-    seed = letters(
-        " ".join(p.read_text(encoding="utf-8") for p in shared_file("seeds").glob("*.txt"))
-    )
-    quotes = [q for lv in reference()["levels"] for q in lv["source_nb"]]
-    quotes += [reference()["flows"]["evaluation"]["source_nb"], reference()["example"]["source_nb"]]
-    for quote in quotes:
-        assert letters(quote) in seed, f"not in the presentation: {quote!r}"
