@@ -75,6 +75,19 @@ def wait_for(
         time.sleep(interval)
 
 
+def woken_together(room, code: str, clients: list, versions: list[int], change, timeout: float):
+    """Each client holds a long-poll (``client.state(code, version)``) until ``room`` (a live
+    or workshop test server: ``waiting(code)``) holds them all, then ``change()`` (a store
+    write) wakes them: their replies, in order."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(len(clients)) as pool:
+        pending = [pool.submit(c.state, code, v) for c, v in zip(clients, versions, strict=True)]
+        assert wait_for(lambda: room.waiting(code) == len(clients))
+        change()
+        return [f.result(timeout=timeout) for f in pending]
+
+
 def samskaping_command() -> list[str]:
     """The installed console script next to this Python, else the module."""
     script = Path(sys.executable).parent / "samskaping"

@@ -38,7 +38,7 @@ from kit.live.store import (
 from tests.factories import make_case
 from tests.live_server import LiveServer, Phone, Reply
 
-from .conftest import wait_for
+from .conftest import wait_for, woken_together
 
 PWN = "</script><script>window.__pwned=1</script>"
 SECRET = "Forklaringen som er hemmelig til fasiten vises"
@@ -556,13 +556,14 @@ def test_many_waiting_phones_are_woken_together(live, store, session, monkeypatc
     monkeypatch.setattr(live_handlers, "POLL_HOLD", 20.0)
     phones = [Phone(live, ip=f"10.3.0.{i}") for i in range(6)]
     versions = [p.join(session.code).json["state"]["version"] for p in phones]
-    with ThreadPoolExecutor(len(phones)) as pool:
-        pending = [
-            pool.submit(p.state, session.code, v) for p, v in zip(phones, versions, strict=True)
-        ]
-        assert wait_for(lambda: live.waiting(session.code) == len(phones))
-        store.show_case(session.code, session.key, "c3")
-        replies = [f.result(timeout=live_hub.WATCH_INTERVAL + 5) for f in pending]
+    replies = woken_together(
+        live,
+        session.code,
+        phones,
+        versions,
+        lambda: store.show_case(session.code, session.key, "c3"),
+        timeout=live_hub.WATCH_INTERVAL + 5,
+    )
     assert {r.json["current"] for r in replies} == {"c3"}
 
 
@@ -581,17 +582,18 @@ def test_phones_woken_together_share_one_read_of_the_state(live, store, session,
     phones = [Phone(live, ip=f"10.4.0.{i}") for i in range(12)]
     versions = [p.join(session.code).json["state"]["version"] for p in phones]
     monkeypatch.setattr(store, "state", slow_state)
-    with ThreadPoolExecutor(len(phones)) as pool:
-        pending = [
-            pool.submit(p.state, session.code, v) for p, v in zip(phones, versions, strict=True)
-        ]
-        assert wait_for(lambda: live.waiting(session.code) == len(phones))
-        store.reveal(session.code, session.key, "c2")
-        replies = [f.result(timeout=live_hub.WATCH_INTERVAL + 10) for f in pending]
+    replies = woken_together(
+        live,
+        session.code,
+        phones,
+        versions,
+        lambda: store.reveal(session.code, session.key, "c2"),
+        timeout=live_hub.WATCH_INTERVAL + 10,
+    )
     assert [r.json["revealed"] for r in replies] == [["c2"]] * len(phones)
     assert len({r.json["version"] for r in replies}) == 1
     assert 1 <= len(reads) <= 2, reads  # one read for the twelve (not twelve)
-    # a phone that knows a newer version than a read under way gives reads for itself
+    # a phone on its own (no read under way) reads for itself
     reads.clear()
     newest = replies[0].json["version"]
     assert Phone(live, ip="10.4.1.1").state(session.code, -1).json["version"] == newest

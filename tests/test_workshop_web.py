@@ -29,7 +29,7 @@ from tests.live_server import LiveServer, Phone, Reply
 from tests.test_live_web import PWN
 from tests.test_store import FakeClock
 
-from .conftest import wait_for
+from .conftest import wait_for, woken_together
 
 
 def WorkshopServer(store: Store, base_url: str = "/") -> LiveServer:  # noqa: N802 - a server
@@ -426,13 +426,14 @@ def test_state_wakes_when_the_facilitator_moves(server, ws, shop, monkeypatch):
     monkeypatch.setattr(workshop_handlers, "POLL_HOLD", 20.0)
     visitors = [Visitor(server, ip=f"10.7.0.{i}") for i in range(4)]
     versions = [v.join(shop.code, party="unit").json["workshop"]["version"] for v in visitors]
-    with ThreadPoolExecutor(len(visitors)) as pool:
-        pending = [
-            pool.submit(v.state, shop.code, n) for v, n in zip(visitors, versions, strict=True)
-        ]
-        assert wait_for(lambda: server.waiting(shop.code) == len(visitors))
-        ws.show_clause(shop.code, shop.key, "tasks")
-        replies = [f.result(timeout=live_hub.WATCH_INTERVAL + 5) for f in pending]
+    replies = woken_together(
+        server,
+        shop.code,
+        visitors,
+        versions,
+        lambda: ws.show_clause(shop.code, shop.key, "tasks"),
+        timeout=live_hub.WATCH_INTERVAL + 5,
+    )
     assert {r.json["current"] for r in replies} == {"tasks"}
 
 
