@@ -224,4 +224,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    # a SIGTERM (kill, pkill) ends the run through its finally blocks: every server it
+    # started is stopped by its process id, none is left behind
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     main()

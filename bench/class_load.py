@@ -50,6 +50,7 @@ import http.client
 import json
 import os
 import re
+import signal
 import statistics
 import sys
 import tempfile
@@ -664,4 +665,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    # a SIGTERM (kill, pkill) ends the run through its finally blocks: every server it
+    # started is stopped by its process id, none is left behind
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     sys.exit(main())

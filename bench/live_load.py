@@ -2143,4 +2143,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    # a SIGTERM (kill, pkill) ends the run through its finally blocks: every server it
+    # started is stopped by its process id, none is left behind
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     sys.exit(main())
